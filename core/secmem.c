@@ -1,0 +1,31 @@
+/* secmem — sodium_malloc'd strings for secrets. See secmem.h. */
+#include "core/secmem.h"
+#include "core/util.h"
+#include <sodium.h>
+#include <string.h>
+
+char *od_secret_alloc(size_t n)
+{
+    if (sodium_init() < 0) od_die("libsodium failed to initialise");
+    char *p = sodium_malloc(n + 1);
+    if (!p) od_die("out of locked memory (%zu bytes); raise RLIMIT_MEMLOCK", n + 1);
+    memset(p, 0, n + 1);
+    return p;
+}
+
+char *od_secret_strndup(const char *s, size_t n)
+{
+    char *p = od_secret_alloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+char *od_secret_strdup(const char *s)
+{
+    return od_secret_strndup(s, strlen(s));
+}
+
+void od_secret_free(void *p)
+{
+    if (p) sodium_free(p);
+}
