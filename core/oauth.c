@@ -67,7 +67,7 @@ void od_url_encode_to(struct strbuf *sb, const char *s)
 
 static void add_param(struct strbuf *sb, const char *name, const char *value)
 {
-    sb_addch(sb, sb->len && sb->buf[sb->len - 1] != '?' ? '&' : '?');
+    sb_addch(sb, strchr(sb_str(sb), '?') ? '&' : '?');
     sb_add(sb, name);
     sb_addch(sb, '=');
     od_url_encode_to(sb, value ? value : "");
@@ -157,8 +157,9 @@ static int hexval(char c)
     return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
 
-/* Percent-decode (and '+' as space) into a secret string; refuses bad escapes and controls. */
-static char *pct_decode(const char *s, size_t n)
+/* Percent-decode (and '+' as space) into a secret string; refuses bad escapes and, when
+ * strict, decoded control characters (free text like error_description is sanitized instead). */
+static char *pct_decode(const char *s, size_t n, bool strict)
 {
     char *out = od_secret_alloc(n);
     size_t o = 0;
@@ -176,7 +177,7 @@ static char *pct_decode(const char *s, size_t n)
         } else if (c == '+') {
             c = ' ';
         }
-        if (c < 0x20 || c == 0x7F) {
+        if (c == 0 || (strict && (c < 0x20 || c == 0x7F))) {
             od_secret_free(out);
             return NULL;
         }
@@ -214,7 +215,8 @@ static int parse_query(const char *q, size_t n, char **code, char **state)
         if (slot && *slot) {
             rc = od_seterr("the pasted URL has `%.*s` twice", (int)klen, q);
         } else if (slot) {
-            *slot = eq ? pct_decode(eq + 1, (size_t)(pe - eq - 1)) : od_secret_strdup("");
+            *slot = eq ? pct_decode(eq + 1, (size_t)(pe - eq - 1), slot == code || slot == state)
+                       : od_secret_strdup("");
             if (!*slot) rc = od_seterr("the pasted URL has a malformed `%.*s` value", (int)klen, q);
         }
         q = amp ? amp + 1 : end;

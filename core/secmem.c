@@ -7,9 +7,12 @@
 char *od_secret_alloc(size_t n)
 {
     if (sodium_init() < 0) od_die("libsodium failed to initialise");
-    char *p = sodium_malloc(n + 1);
-    if (!p) od_die("out of locked memory (%zu bytes); raise RLIMIT_MEMLOCK", n + 1);
-    memset(p, 0, n + 1);
+    /* sodium_malloc puts the block at the end of a page, so its alignment is that of the
+     * size: round up to 16 so structs can live here too. */
+    size_t size = (n + 1 + 15) & ~(size_t)15;
+    char *p = sodium_malloc(size);
+    if (!p) od_die("out of locked memory (%zu bytes); raise RLIMIT_MEMLOCK", size);
+    memset(p, 0, size);
     return p;
 }
 
