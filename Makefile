@@ -1,0 +1,144 @@
+# opsdeck — plain Makefile. Objects under $(BUILD)/, binaries under $(BIN)/.
+# Sources are found by glob, so adding a file needs no edit here:
+#   core/**/*.c   -> $(BUILD)/libopsdeck-core.a   (never includes curses)
+#   tui/*.c       -> $(BUILD)/libopsdeck-tui.a
+#   screens/*.c   -> $(BUILD)/libopsdeck-screens.a
+#   cmd/*.c       -> $(BIN)/opsdeck   (commands table generated from cmd/cmd_*.c)
+#   tests/sim/*.c -> $(BIN)/opsdeck-sim
+#   tests/unit/test_*.c, tests/integration/test_*.c -> $(BUILD)/tests/<name> (cmocka)
+#   tests/fuzz/fuzz_*.c -> $(BUILD)/fuzz/<name> (clang libFuzzer, `make fuzz`)
+# Variants: `make asan`, `make tsan` build into build-asan/ and build-tsan/.
+
+PREFIX   ?= /usr/local
+BUILD    ?= build
+BIN      ?= bin
+CC       ?= cc
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+PKGS     := ncursesw libpq libcurl libcjson libsodium libmicrohttpd inih
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla
+OPT      ?= -O2 -g
+SAN      ?=
+CFLAGS   ?=
+CPPFLAGS += -I. -I$(BUILD)/gen -D_GNU_SOURCE -DOPSDECK_VERSION='"$(VERSION)"'
+ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(SAN) -pthread -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS   := $(PKG_LIBS) -lm -pthread
+
+CORE_SRC    := $(sort $(wildcard core/*.c core/*/*.c))
+TUI_SRC     := $(sort $(wildcard tui/*.c))
+SCREENS_SRC := $(sort $(wildcard screens/*.c))
+CMD_SRC     := $(sort $(wildcard cmd/*.c))
+SIM_SRC     := $(sort $(wildcard tests/sim/*.c))
+UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
+INTEG_SRC   := $(sort $(wildcard tests/integration/test_*.c))
+TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
+FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+SQL_FILES   := $(sort $(wildcard sql/*.sql))
+THEME_FILES := $(sort $(wildcard themes/*.theme))
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+CORE_OBJ    := $(call obj,$(CORE_SRC)) $(BUILD)/gen/embedded.o
+TUI_OBJ     := $(call obj,$(TUI_SRC))
+SCREENS_OBJ := $(call obj,$(SCREENS_SRC))
+CMD_OBJ     := $(call obj,$(CMD_SRC))
+SIM_OBJ     := $(call obj,$(SIM_SRC))
+TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
+TEST_BINS   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRC) $(INTEG_SRC))
+
+LIBCORE    := $(BUILD)/libopsdeck-core.a
+LIBTUI     := $(BUILD)/libopsdeck-tui.a
+LIBSCREENS := $(BUILD)/libopsdeck-screens.a
+
+.PHONY: all deps test test-quick asan tsan fuzz demo bench faults soak coverage install clean format check-format tests
+all: $(BIN)/opsdeck $(BIN)/opsdeck-sim
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+# Commands: every `const struct od_command cmd_X_def` in cmd/ becomes a table row.
+$(BUILD)/gen/commands.inc: $(CMD_SRC)
+	@mkdir -p $(dir $@)
+	sed -n 's/^const struct od_command \(cmd_[a-z0-9_]*_def\).*/X(\1)/p' $(CMD_SRC) > $@.tmp && mv $@.tmp $@
+$(BUILD)/cmd/main.o: $(BUILD)/gen/commands.inc
+
+# Migrations and themes are embedded so an installed binary needs no data files.
+$(BUILD)/gen/embedded.c: $(SQL_FILES) $(THEME_FILES) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh $(SQL_FILES) $(THEME_FILES) > $@.tmp && mv $@.tmp $@
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBCORE): $(CORE_OBJ)
+	@rm -f $@; ar rcs $@ $^
+$(LIBTUI): $(TUI_OBJ)
+	@rm -f $@; ar rcs $@ $^
+$(LIBSCREENS): $(SCREENS_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+$(BIN)/opsdeck: $(CMD_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE) $(LDLIBS)
+
+$(BIN)/opsdeck-sim: $(SIM_OBJ) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(SIM_OBJ) $(LIBCORE) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(TESTLIB_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE) $(CMOCKA_LIBS) $(LDLIBS)
+
+tests: $(TEST_BINS) $(BIN)/opsdeck $(BIN)/opsdeck-sim
+
+deps:
+	sh scripts/deps.sh
+
+# `make test`: install what is missing, build, run every suite (plain, ASan+UBSan, TSan)
+# against a private PostgreSQL; last line is "N passed, N failed".
+test:
+	@sh scripts/deps.sh
+	@$(MAKE) --no-print-directory tests
+	@sh tests/run.sh
+
+test-quick: tests
+	@OPSDECK_TEST_SANITIZERS=0 sh tests/run.sh
+
+asan:
+	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT='-O1 -g -fno-omit-frame-pointer' SAN='-fsanitize=address,undefined -fno-sanitize-recover=undefined' tests
+tsan:
+	$(MAKE) BUILD=build-tsan BIN=build-tsan/bin OPT='-O1 -g' SAN='-fsanitize=thread' tests
+
+FUZZ_CORE_SRC := $(filter-out core/main_%.c,$(CORE_SRC))
+fuzz:
+	sh tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
+
+demo:
+	@sh scripts/demo.sh
+
+bench:
+	@sh bench/run.sh $(BENCH_ARGS)
+faults:
+	@sh tests/faults/run.sh
+soak:
+	@sh tests/soak/run.sh $${MINUTES:-10}
+coverage:
+	@sh scripts/coverage.sh
+
+install: $(BIN)/opsdeck
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/opsdeck/themes $(DESTDIR)$(PREFIX)/share/doc/opsdeck
+	install -m 0755 $(BIN)/opsdeck $(DESTDIR)$(PREFIX)/bin/opsdeck
+	install -m 0644 $(THEME_FILES) $(DESTDIR)$(PREFIX)/share/opsdeck/themes/
+	install -m 0644 README.md CHANGELOG.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/opsdeck/
+
+format:
+	clang-format -i $(CORE_SRC) $(TUI_SRC) $(SCREENS_SRC) $(CMD_SRC) $(SIM_SRC) $(wildcard core/*.h core/*/*.h tui/*.h screens/*.h cmd/*.h tests/*/*.c tests/*/*.h)
+check-format:
+	clang-format --dry-run -Werror $(CORE_SRC) $(TUI_SRC) $(SCREENS_SRC) $(CMD_SRC) $(SIM_SRC)
+
+clean:
+	rm -rf build build-asan build-tsan bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,56 @@
+/* db — a bounded pool of libpq connections shared by threads (one connection per thread at a
+ * time), plus small helpers for parameterised queries.
+ *
+ *   struct od_pool *p = od_pool_open(&cfg->database, "opsdeck");   // NULL + od_err() on failure
+ *   PGconn *c = od_pool_acquire(p, timeout_ms);                    // NULL + od_err(): timeout/unreachable
+ *   ... PQexecParams(c, ...) ...
+ *   od_pool_release(p, c);   // a broken connection or one left inside a transaction is replaced
+ *   od_pool_close(p);
+ *
+ * Each connection has application_name, statement_timeout, lock_timeout and
+ * idle_in_transaction_session_timeout set; connecting has its own deadline
+ * (connect_timeout_s), so an unreachable database is reported in seconds, never a hang.
+ * Connections are made lazily up to pool_size. */
+#ifndef OD_DB_H
+#define OD_DB_H
+#include <libpq-fe.h>
+#include <stdint.h>
+
+struct od_config;
+
+struct od_pool_stats {
+    int size;    /* configured maximum */
+    int open;    /* connections currently open */
+    int in_use;  /* handed out */
+    int idle;    /* open and free */
+    int waiting; /* threads waiting in acquire */
+    uint64_t acquired, timeouts, replaced, connect_failures;
+    uint64_t wait_us_total, wait_us_max;
+    /* histogram of acquire wait: <0.1ms, <1ms, <10ms, <100ms, <1s, >=1s */
+    uint64_t wait_hist[6];
+};
+
+struct od_pool;
+
+struct od_pool *od_pool_open(const struct od_config *cfg, const char *application_name);
+PGconn *od_pool_acquire(struct od_pool *pool, int timeout_ms);
+void od_pool_release(struct od_pool *pool, PGconn *conn);
+void od_pool_close(struct od_pool *pool);
+void od_pool_get_stats(struct od_pool *pool, struct od_pool_stats *out);
+/* The conninfo/URL in use with any password removed (caller frees), for messages. */
+char *od_pool_describe(const struct od_pool *pool);
+
+/* One standalone connection (listener, migrations) with the same settings and deadline. */
+PGconn *od_db_connect(const struct od_config *cfg, const char *application_name);
+
+/* Helpers. All take NULL-terminated string params (NULL = SQL NULL).
+ * od_db_exec: command or query; returns the PGresult on success (caller PQclear()s), NULL
+ * with od_seterr (message includes the server's) on failure. */
+PGresult *od_db_exec(PGconn *c, const char *sql, int nparams, const char *const *params);
+/* Same, for statements whose result is not needed: 0 ok, -1 error. */
+int od_db_cmd(PGconn *c, const char *sql, int nparams, const char *const *params);
+int od_db_begin(PGconn *c);
+int od_db_commit(PGconn *c);
+void od_db_rollback(PGconn *c);
+
+#endif

@@ -1,0 +1,75 @@
+# foundation.sh — the base every command stands on: help, version, config validation,
+# migrations (twice: the second changes nothing), unreachable database reported fast,
+# concurrent migrations, secrets redacted, valgrind-clean migrate and --help.
+. tests/lib/common.sh
+
+out=$("$OD_BIN" --help 2>&1); rc=$?
+t_eq "opsdeck --help exits 0" 0 "$rc"
+case "$out" in *"migrate"*"config"*) t_ok "--help lists the commands" ;; *) t_fail "--help lists the commands" "$out" ;; esac
+t_check "opsdeck --version" sh -c "\"$OD_BIN\" --version | grep -q '^opsdeck [0-9]'"
+t_check "opsdeck help migrate" sh -c "\"$OD_BIN\" help migrate | grep -q 'usage: opsdeck migrate'"
+t_check "opsdeck migrate --help" sh -c "\"$OD_BIN\" migrate --help | grep -q 'usage: opsdeck migrate'"
+"$OD_BIN" no-such-command >/dev/null 2>&1; t_eq "unknown command exits 2" 2 $?
+"$OD_BIN" migrate --bogus >/dev/null 2>&1; t_eq "unknown option exits 2" 2 $?
+
+db_new
+out=$("$OD_BIN" migrate 2>&1); rc=$?
+t_eq "second migrate succeeds" 0 "$rc"
+t_eq "second migrate changes nothing" "database is up to date" "$out"
+n=$(psql_db -c "SELECT count(*) FROM schema_migrations")
+n_files=$(ls sql/*.sql | wc -l)
+t_eq "every migration recorded once" "$n_files" "$n"
+t_check "migrate --status: nothing pending" "$OD_BIN" migrate --status
+t_eq "default partition exists and is empty" 0 "$(psql_db -c 'SELECT count(*) FROM harvest_time_entries_default')"
+t_check "monthly partitions created ahead" sh -c "[ \$(psql '$OPSDECK_DATABASE_URL' -qAtc \"SELECT count(*) FROM pg_inherits WHERE inhparent = 'harvest_time_entries'::regclass\") -gt 12 ]"
+
+# concurrent migrations on a fresh database: both succeed, each migration applied once
+db_new
+psql_db -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null
+"$OD_BIN" migrate >"$T_TMP/m1" 2>&1 & p1=$!
+"$OD_BIN" migrate >"$T_TMP/m2" 2>&1 & p2=$!
+wait $p1; r1=$?; wait $p2; r2=$?
+t_eq "two concurrent migrate runs both succeed" "0 0" "$r1 $r2"
+t_eq "concurrent runs applied each migration once" "$n_files" "$(psql_db -c 'SELECT count(*) FROM schema_migrations')"
+
+out=$(OPSDECK_DATABASE_POOL_SIZE=abc "$OD_BIN" migrate 2>&1); rc=$?
+t_eq "OPSDECK_DATABASE_POOL_SIZE=abc exits 2" 2 "$rc"
+case "$out" in *pool_size*) t_ok "the error names pool_size" ;; *) t_fail "the error names pool_size" "$out" ;; esac
+
+# A loopback port that accepts connections but never answers: the connect deadline must fire.
+python3 -c 'import socket,time,sys
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(64)
+print(s.getsockname()[1], flush=True); time.sleep(60)' >"$T_TMP/blackhole.port" &
+bh=$!
+i=0; while [ ! -s "$T_TMP/blackhole.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+bport=$(cat "$T_TMP/blackhole.port")
+start=$(date +%s)
+out=$(OPSDECK_DATABASE_URL="postgresql://nobody@127.0.0.1:$bport/x" OPSDECK_DATABASE_CONNECT_TIMEOUT_S=3 "$OD_BIN" migrate 2>&1); rc=$?
+took=$(( $(date +%s) - start ))
+kill $bh 2>/dev/null
+t_eq "unreachable database: exit 1" 1 "$rc"
+case "$out" in *"cannot connect to the database"*"127.0.0.1"*) t_ok "unreachable database named in the message" ;; *) t_fail "unreachable database named" "$out" ;; esac
+[ "$took" -lt 15 ] && t_ok "unreachable database reported in under 15 s ($took s)" || t_fail "reported in under 15 s" "took $took s"
+out=$(OPSDECK_DATABASE_URL="postgresql:///x?host=/nonexistent-opsdeck&user=nobody" "$OD_BIN" migrate 2>&1); rc=$?
+t_eq "missing socket: exit 1" 1 "$rc"
+
+out=$(OPSDECK_DATABASE_URL="postgresql://me:hunter2@localhost/x" OPSDECK_HUBSPOT_CLIENT_SECRET=shh "$OD_BIN" config --show 2>&1)
+case "$out" in *hunter2*|*shh*) t_fail "config --show redacts secrets" "$out" ;; *) t_ok "config --show redacts secrets" ;; esac
+
+printf '[database]\npool_size = 9\n' >"$T_TMP/c.ini"
+t_check "--config FILE is read" sh -c "\"$OD_BIN\" --config '$T_TMP/c.ini' config --show | grep -q 'pool_size = 9'"
+t_check "\$OPSDECK_CONFIG is read" sh -c "OPSDECK_CONFIG='$T_TMP/c.ini' \"$OD_BIN\" config --show | grep -q 'pool_size = 9'"
+"$OD_BIN" --config /nonexistent.ini config >/dev/null 2>&1; t_eq "missing --config file exits 2" 2 $?
+
+if command -v valgrind >/dev/null 2>&1 && [ "${OD_BIN#build-}" = "$OD_BIN" ]; then
+    db_new
+    psql_db -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null
+    for args in "--help" "migrate"; do
+        valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=42 \
+            --suppressions=tests/valgrind.supp -q "$OD_BIN" $args >"$T_TMP/vg.out" 2>&1
+        rc=$?
+        [ $rc -ne 42 ] && [ $rc -eq 0 ] && t_ok "valgrind: no leak in 'opsdeck $args'" ||
+            t_fail "valgrind: no leak in 'opsdeck $args'" "$(tail -30 "$T_TMP/vg.out")"
+    done
+fi
+t_done

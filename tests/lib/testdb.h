@@ -1,0 +1,22 @@
+/* testdb — fresh databases for C integration tests, on the private cluster the runner
+ * started ($OPSDECK_TEST_PGHOST, $OPSDECK_TEST_PGUSER).
+ *
+ *   char *url = testdb_create("queue");   // empty database, migrated; caller frees
+ *   ... od_config with database.url = url ...
+ *   testdb_drop(url); free(url);
+ * testdb_available() is false when the runner did not provide a cluster: tests then call
+ * skip() — but the runner always provides one, so under `make test` nothing is skipped. */
+#ifndef OD_TESTDB_H
+#define OD_TESTDB_H
+#include "core/config.h"
+
+int testdb_available(void);
+/* Create and migrate a fresh database; returns its URL (caller frees). Aborts on failure. */
+char *testdb_create(const char *prefix);
+/* Same without migrating. */
+char *testdb_create_empty(const char *prefix);
+void testdb_drop(const char *url);
+/* Defaults + database.url = url (and short timeouts suitable for tests). */
+void testdb_config(struct od_config *cfg, const char *url);
+
+#endif

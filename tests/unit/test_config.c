@@ -1,0 +1,147 @@
+/* test_config — defaults, INI file, environment overrides, validation messages, redaction. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "core/config.h"
+#include "core/util.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *write_tmp(const char *text)
+{
+    char *path = od_xstrdup("/tmp/opsdeck-cfg-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void clear_env(void)
+{
+    unsetenv("OPSDECK_CONFIG");
+    unsetenv("OPSDECK_DATABASE_POOL_SIZE");
+    unsetenv("OPSDECK_DATABASE_URL");
+    unsetenv("OPSDECK_HARVEST_BASE_URL");
+    setenv("XDG_CONFIG_HOME", "/nonexistent-opsdeck-test", 1);
+}
+
+static void test_defaults(void **state)
+{
+    clear_env();
+    struct od_config cfg;
+    const char *used = "x";
+    assert_int_equal(od_config_load(&cfg, NULL, &used), 0);
+    assert_null(used);
+    assert_int_equal(cfg.database.pool_size, 8);
+    assert_int_equal(cfg.sync.workers, 2);
+    assert_string_equal(cfg.harvest.base_url, "https://api.harvestapp.com");
+    assert_string_equal(cfg.hubspot.auth_url, "https://app.hubspot.com");
+    assert_null(cfg.database.url);
+    od_config_release(&cfg);
+}
+
+static void test_file_and_env_override(void **state)
+{
+    clear_env();
+    char *path = write_tmp("[database]\npool_size = 12\nurl = postgresql://u:hunter2@h/db\n"
+                           "[harvest]\nbase_url = http://127.0.0.1:9\n[keys]\nquit = x\n");
+    struct od_config cfg;
+    assert_int_equal(od_config_load(&cfg, path, NULL), 0);
+    assert_int_equal(cfg.database.pool_size, 12);
+    assert_string_equal(cfg.harvest.base_url, "http://127.0.0.1:9");
+    assert_int_equal(cfg.nkeys, 1);
+    assert_string_equal(cfg.key_action[0], "quit");
+    od_config_release(&cfg);
+
+    setenv("OPSDECK_DATABASE_POOL_SIZE", "3", 1);
+    assert_int_equal(od_config_load(&cfg, path, NULL), 0);
+    assert_int_equal(cfg.database.pool_size, 3); /* environment wins over the file */
+    od_config_release(&cfg);
+    unsetenv("OPSDECK_DATABASE_POOL_SIZE");
+    unlink(path);
+    free(path);
+}
+
+static void test_bad_env_names_key(void **state)
+{
+    clear_env();
+    setenv("OPSDECK_DATABASE_POOL_SIZE", "abc", 1);
+    struct od_config cfg;
+    assert_int_equal(od_config_load(&cfg, NULL, NULL), -1);
+    assert_non_null(strstr(od_err(), "pool_size"));
+    assert_non_null(strstr(od_err(), "'abc'"));
+    assert_non_null(strstr(od_err(), "OPSDECK_DATABASE_POOL_SIZE"));
+    od_config_release(&cfg);
+    setenv("OPSDECK_DATABASE_POOL_SIZE", "0", 1);
+    assert_int_equal(od_config_load(&cfg, NULL, NULL), -1);
+    assert_non_null(strstr(od_err(), "1 to 256"));
+    od_config_release(&cfg);
+    unsetenv("OPSDECK_DATABASE_POOL_SIZE");
+}
+
+static void test_bad_file_values(void **state)
+{
+    clear_env();
+    struct od_config cfg;
+    char *p1 = write_tmp("[harvest]\nbase_url = ftp://x\n");
+    assert_int_equal(od_config_load(&cfg, p1, NULL), -1);
+    assert_non_null(strstr(od_err(), ":2:"));
+    assert_non_null(strstr(od_err(), "base_url"));
+    od_config_release(&cfg);
+    char *p2 = write_tmp("[nope]\nfoo = 1\n");
+    assert_int_equal(od_config_load(&cfg, p2, NULL), -1);
+    assert_non_null(strstr(od_err(), "unknown configuration key nope.foo"));
+    od_config_release(&cfg);
+    char *p3 = write_tmp("[log]\nlevel = loud\n");
+    assert_int_equal(od_config_load(&cfg, p3, NULL), -1);
+    assert_non_null(strstr(od_err(), "debug|info|warn|error"));
+    od_config_release(&cfg);
+    char *p4 = write_tmp("this is not ini\n");
+    assert_int_equal(od_config_load(&cfg, p4, NULL), -1);
+    od_config_release(&cfg);
+    assert_int_equal(od_config_load(&cfg, "/nonexistent/opsdeck.ini", NULL), -1);
+    assert_non_null(strstr(od_err(), "cannot read configuration file"));
+    od_config_release(&cfg);
+    char *ps[] = {p1, p2, p3, p4};
+    for (int i = 0; i < 4; i++) {
+        unlink(ps[i]);
+        free(ps[i]);
+    }
+}
+
+static void test_print_redacts(void **state)
+{
+    clear_env();
+    struct od_config cfg;
+    od_config_defaults(&cfg);
+    od_config_set(&cfg, "database", "url", "postgresql://me:s3cret@db.example/opsdeck");
+    od_config_set(&cfg, "hubspot", "client_secret", "topsecret");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    od_config_print(&cfg, f);
+    fclose(f);
+    assert_null(strstr(buf, "s3cret"));
+    assert_null(strstr(buf, "topsecret"));
+    assert_non_null(strstr(buf, "postgresql://me:REDACTED@db.example/opsdeck"));
+    assert_non_null(strstr(buf, "client_secret = REDACTED"));
+    free(buf);
+    od_config_release(&cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_file_and_env_override),
+        cmocka_unit_test(test_bad_env_names_key),
+        cmocka_unit_test(test_bad_file_values),
+        cmocka_unit_test(test_print_redacts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
