@@ -1,0 +1,368 @@
+/* profit — see profit.h. One SQL statement per report, assembled from fixed fragments chosen
+ * by two tables (dimensions and rollup sources); every value is a parameter. */
+#include "core/profit.h"
+#include "core/db.h"
+#include "core/money.h"
+#include "core/util.h"
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { ACQUIRE_MS = 10000 };
+enum { DIM_CLIENT = 1, DIM_PROJECT = 2, DIM_PERSON = 4 };
+
+/* What a report groups by: the key column of the uniform source, its text, its name. */
+struct dim {
+    const char *name;
+    unsigned need;       /* which source columns grouping needs */
+    const char *key_col; /* column of src */
+    const char *key_txt; /* text of the key from agg.k */
+    const char *name_sql;
+    const char *join; /* joined to agg a */
+};
+
+static const struct dim dims[] = {
+    [OD_PROFIT_BY_CLIENT] = {"client", DIM_CLIENT, "client_id", "a.k::text", "hc.name",
+                             " LEFT JOIN harvest_clients hc ON hc.id = a.k"
+                             " LEFT JOIN client_links cl ON cl.client_id = a.k"},
+    [OD_PROFIT_BY_PROJECT] = {"project", DIM_PROJECT, "project_id", "a.k::text", "hp.name",
+                              " LEFT JOIN harvest_projects hp ON hp.id = a.k"},
+    [OD_PROFIT_BY_MONTH] = {"month", 0, "month", "to_char(a.k, 'YYYY-MM')",
+                            "to_char(a.k, 'YYYY-MM')", ""},
+    [OD_PROFIT_BY_PERSON] = {"person", DIM_PERSON, "user_id", "a.k::text",
+                             "nullif(btrim(concat_ws(' ', hu.first_name, hu.last_name)), '')",
+                             " LEFT JOIN harvest_users hu ON hu.id = a.k"},
+};
+
+/* Rollup sources exposing the same columns; the first that has every needed dimension wins. */
+#define MEASURES                                                                                   \
+    "entries, hours, billable_hours, revenue, cost, missing_cost_rate, missing_billable_rate"
+static const struct {
+    unsigned has;
+    const char *sql;
+} sources[] = {
+    {DIM_CLIENT,
+     "SELECT client_id, NULL::bigint AS project_id, NULL::bigint AS user_id, month, " MEASURES
+     " FROM profit_rollup_client_month"},
+    {DIM_PERSON,
+     "SELECT NULL::bigint AS client_id, NULL::bigint AS project_id, user_id, month, " MEASURES
+     " FROM profit_rollup_person_month"},
+    {DIM_CLIENT | DIM_PROJECT,
+     "SELECT client_id, project_id, NULL::bigint AS user_id, month, " MEASURES
+     " FROM profit_rollup_project_month"},
+    {DIM_CLIENT | DIM_PROJECT | DIM_PERSON,
+     "SELECT pm.client_id, r.project_id, r.user_id, r.month, r.entries, r.hours, r.billable_hours,"
+     " r.revenue, r.cost, r.missing_cost_rate, r.missing_billable_rate"
+     " FROM profit_rollup_project_person_month r"
+     " JOIN profit_rollup_project_month pm ON pm.project_id = r.project_id AND pm.month = r.month"},
+};
+
+#define FILTERS                                                                                    \
+    " AND ($7::bigint IS NULL OR s.client_id = $7::bigint)"                                        \
+    " AND ($8::bigint IS NULL OR s.project_id = $8::bigint)"                                       \
+    " AND ($9::bigint IS NULL OR s.user_id = $9::bigint)"
+#define RAW_MEASURES                                                                               \
+    "1 AS entries, hours, billable_hours, revenue, cost, missing_cost_rate, missing_billable_rate"
+
+const char *od_profit_by_name(enum od_profit_by by)
+{
+    return (unsigned)by < OD_ARRAY_LEN(dims) ? dims[by].name : "?";
+}
+
+int od_profit_by_parse(const char *s, enum od_profit_by *out)
+{
+    for (size_t i = 0; i < OD_ARRAY_LEN(dims); i++)
+        if (s && strcmp(s, dims[i].name) == 0) {
+            *out = (enum od_profit_by)i;
+            return 0;
+        }
+    return od_seterr("unknown grouping '%s' (use client, project, month or person)", s ? s : "");
+}
+
+/* Dates as days since 1970-01-01 (proleptic Gregorian), H. Hinnant's algorithms. */
+static long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : dm[m - 1];
+}
+
+static void fmt_ymd(int y, int m, int d, char out[11])
+{
+    char tmp[40];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+    memcpy(out, tmp, 10);
+    out[10] = '\0';
+}
+
+static void fmt_day(long z, char out[11])
+{
+    int y, m, d;
+    civil_from_days(z, &y, &m, &d);
+    fmt_ymd(y, m, d, out);
+}
+
+int od_profit_date_parse(const char *s, bool to_end, char out[11])
+{
+    int y, m, d = 0, n = 0;
+    size_t len = s ? strlen(s) : 0;
+    if (len == 7 && sscanf(s, "%4d-%2d%n", &y, &m, &n) == 2 && n == 7) {
+        if (m < 1 || m > 12 || y < 1) return od_seterr("'%s' is not a month (use YYYY-MM)", s);
+        d = to_end ? days_in_month(y, m) : 1;
+    } else if (len == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10) {
+        if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+            return od_seterr("'%s' is not a date (use YYYY-MM-DD)", s);
+    } else {
+        return od_seterr("'%s' is not a date (use YYYY-MM-DD or YYYY-MM)", s ? s : "");
+    }
+    fmt_ymd(y, m, d, out);
+    return 0;
+}
+
+static long day_of(const char *iso)
+{
+    int y, m, d;
+    sscanf(iso, "%4d-%2d-%2d", &y, &m, &d);
+    return days_from_civil(y, m, d);
+}
+
+static long first_of_next_month(long z)
+{
+    int y, m, d;
+    civil_from_days(z, &y, &m, &d);
+    return z - (d - 1) + days_in_month(y, m);
+}
+
+static long first_of_month(long z)
+{
+    int y, m, d;
+    civil_from_days(z, &y, &m, &d);
+    return z - (d - 1);
+}
+
+/* Split [from, to] into whole months for the rollups and up to two raw edge ranges
+ * [lo, hi). p[0..5]: full_lo, full_hi, raw1_lo, raw1_hi, raw2_lo, raw2_hi; "" = NULL. */
+static void split_range(const char *from, const char *to, char p[6][11])
+{
+    bool hf = *from, ht = *to;
+    long f = hf ? day_of(from) : 0, t = ht ? day_of(to) : 0;
+    long full_lo = 0, full_hi = 0;
+    memset(p, 0, 6 * 11);
+    if (hf) full_lo = first_of_month(f) == f ? f : first_of_next_month(f);
+    if (ht) full_hi = first_of_next_month(t) == t + 1 ? t + 1 : first_of_month(t);
+    if (hf && ht && full_hi < full_lo) full_hi = full_lo;
+    if (hf) fmt_day(full_lo, p[0]);
+    if (ht) fmt_day(full_hi, p[1]);
+    if (hf) {
+        long hi = ht && t + 1 < full_lo ? t + 1 : full_lo;
+        if (hi > f) {
+            fmt_day(f, p[2]);
+            fmt_day(hi, p[3]);
+        }
+    }
+    if (ht) {
+        long lo = hf && f > full_hi ? f : full_hi;
+        if (t + 1 > lo) {
+            fmt_day(lo, p[4]);
+            fmt_day(t + 1, p[5]);
+        }
+    }
+}
+
+static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
+{
+    const struct dim *dm = &dims[q->by];
+    unsigned need = dm->need | (q->client_id ? DIM_CLIENT : 0) | (q->project_id ? DIM_PROJECT : 0) |
+                    (q->user_id ? DIM_PERSON : 0);
+    size_t si = 0;
+    while ((sources[si].has & need) != need)
+        si++; /* the last source has every dimension */
+    const char *k = dm->key_col;
+    sb_addf(sb,
+            "WITH src AS ("
+            " SELECT s.%s AS k, s.entries, s.hours, s.billable_hours, s.revenue, s.cost,"
+            " s.missing_cost_rate, s.missing_billable_rate FROM (%s) s"
+            " WHERE ($1::date IS NULL OR s.month >= $1::date) AND ($2::date IS NULL OR s.month < "
+            "$2::date)" FILTERS,
+            k, sources[si].sql);
+    for (int e = 0; e < 2; e++)
+        sb_addf(sb,
+                " UNION ALL SELECT s.%s, " RAW_MEASURES " FROM profit_entry_facts s"
+                " WHERE $%d::date IS NOT NULL AND s.spent_date >= $%d::date AND s.spent_date < "
+                "$%d::date"
+                " AND s.%s IS NOT NULL" FILTERS,
+                k, 3 + 2 * e, 3 + 2 * e, 4 + 2 * e, k);
+    sb_addf(sb,
+            "), a AS (SELECT k, sum(entries) AS entries, sum(hours) AS hours,"
+            " sum(billable_hours) AS billable_hours, sum(revenue) AS revenue, sum(cost) AS cost,"
+            " sum(missing_cost_rate) AS mcr, sum(missing_billable_rate) AS mbr FROM src GROUP BY k"
+            "), r AS (SELECT %s AS key, %s AS name, a.*,",
+            dm->key_txt, dm->name_sql);
+    if (q->by == OD_PROFIT_BY_CLIENT)
+        sb_add(sb, " CASE WHEN cl.company_id IS NULL THEN NULL ELSE"
+                   " (SELECT coalesce(sum(d.amount), 0) FROM hubspot_deal_companies dc"
+                   " JOIN hubspot_deals d ON d.id = dc.deal_id WHERE dc.company_id = cl.company_id"
+                   " AND d.dealstage = 'closedwon' AND NOT d.archived AND d.deleted_at IS NULL) "
+                   "END AS deal,");
+    else
+        sb_add(sb, " NULL::numeric AS deal,");
+    if (q->by == OD_PROFIT_BY_PROJECT)
+        sb_add(
+            sb,
+            " hp.budget_by AS budget_by,"
+            " CASE WHEN hp.budget_by IN ('project_cost', 'task_fees') THEN hp.cost_budget"
+            " WHEN hp.budget_by IN ('project', 'task', 'person') THEN hp.budget END AS budget,"
+            " CASE WHEN hp.budget_by IN ('project_cost', 'task_fees')"
+            " THEN (SELECT sum(revenue) FROM profit_rollup_project_month x WHERE x.project_id = "
+            "a.k)"
+            " ELSE (SELECT sum(hours) FROM profit_rollup_project_month x WHERE x.project_id = a.k)"
+            " END AS used");
+    else
+        sb_add(sb, " NULL::text AS budget_by, NULL::numeric AS budget, NULL::numeric AS used");
+    sb_addf(
+        sb,
+        " FROM a%s), t AS ("
+        " SELECT false AS total, key, name, entries, hours, billable_hours, revenue, cost,"
+        " deal, budget_by, budget, used, mcr, mbr FROM r"
+        " UNION ALL SELECT true, NULL, NULL, coalesce(sum(entries), 0), coalesce(sum(hours), 0),"
+        " coalesce(sum(billable_hours), 0), coalesce(sum(revenue), 0), coalesce(sum(cost), 0),"
+        " sum(deal), NULL, NULL, NULL, coalesce(sum(mcr), 0), coalesce(sum(mbr), 0) FROM r)"
+        " SELECT key, name, entries, round(hours, 2), round(billable_hours, 2), round(revenue, 2),"
+        " round(cost, 2), round(revenue - cost, 2),"
+        " CASE WHEN revenue = 0 THEN NULL ELSE round((revenue - cost) * 100 / revenue, 2) END,"
+        " round(deal, 2), budget_by, round(budget, 2), round(used, 2),"
+        " CASE WHEN budget > 0 THEN round(coalesce(used, 0) * 100 / budget, 2) END,"
+        " mcr, mbr FROM t ORDER BY total, %s",
+        dm->join,
+        q->by == OD_PROFIT_BY_MONTH ? "key" : "lower(btrim(name)) NULLS LAST, length(key), key");
+}
+
+/* Copy a numeric column into its string and int64 hundredths; false when NULL. */
+static bool num(PGresult *res, int i, int col, char *s, int64_t *c)
+{
+    if (PQgetisnull(res, i, col)) {
+        *s = '\0';
+        if (c) *c = 0;
+        return false;
+    }
+    snprintf(s, OD_PROFIT_NUM, "%s", PQgetvalue(res, i, col));
+    if (c && od_money_parse(s, c) < 0) *c = 0;
+    return true;
+}
+
+static char *dup_or_null(PGresult *res, int i, int col)
+{
+    return PQgetisnull(res, i, col) ? NULL : od_xstrdup(PQgetvalue(res, i, col));
+}
+
+static void fill_row(PGresult *res, int i, struct od_profit_row *row)
+{
+    row->key = dup_or_null(res, i, 0);
+    row->name = dup_or_null(res, i, 1);
+    row->entries = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+    num(res, i, 3, row->hours, &row->hours_c);
+    num(res, i, 4, row->billable_hours, &row->billable_hours_c);
+    num(res, i, 5, row->revenue, &row->revenue_c);
+    num(res, i, 6, row->cost, &row->cost_c);
+    num(res, i, 7, row->margin, &row->margin_c);
+    row->has_margin_pct = num(res, i, 8, row->margin_pct, &row->margin_pct_c);
+    row->has_deal_amount = num(res, i, 9, row->deal_amount, &row->deal_amount_c);
+    if (!PQgetisnull(res, i, 10) && !PQgetisnull(res, i, 11)) {
+        row->has_budget = true;
+        snprintf(row->budget_by, sizeof row->budget_by, "%s", PQgetvalue(res, i, 10));
+        row->budget_is_money =
+            strcmp(row->budget_by, "project_cost") == 0 || strcmp(row->budget_by, "task_fees") == 0;
+        num(res, i, 11, row->budget, NULL);
+        if (!num(res, i, 12, row->budget_used, NULL))
+            snprintf(row->budget_used, sizeof row->budget_used, "0.00");
+        num(res, i, 13, row->budget_pct, &row->budget_pct_c);
+    }
+    row->missing_cost_rate = strtoll(PQgetvalue(res, i, 14), NULL, 10);
+    row->missing_billable_rate = strtoll(PQgetvalue(res, i, 15), NULL, 10);
+}
+
+int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
+                  struct od_profit_report *out)
+{
+    memset(out, 0, sizeof(*out));
+    if ((unsigned)q->by >= OD_ARRAY_LEN(dims))
+        return od_seterr("unknown profitability grouping %d", (int)q->by);
+    out->by = q->by;
+    if (*q->from && od_profit_date_parse(q->from, false, out->from) < 0) return -1;
+    if (*q->to && od_profit_date_parse(q->to, true, out->to) < 0) return -1;
+    if (*out->from && *out->to && strcmp(out->from, out->to) > 0)
+        return od_seterr("the range starts (%s) after it ends (%s)", out->from, out->to);
+
+    char p[6][11];
+    split_range(out->from, out->to, p);
+    char ids[3][24];
+    const int64_t idv[3] = {q->client_id, q->project_id, q->user_id};
+    const char *params[9];
+    for (int i = 0; i < 6; i++)
+        params[i] = *p[i] ? p[i] : NULL;
+    for (int i = 0; i < 3; i++) {
+        snprintf(ids[i], sizeof ids[i], "%lld", (long long)idv[i]);
+        params[6 + i] = idv[i] ? ids[i] : NULL;
+    }
+    struct strbuf sql = STRBUF_INIT;
+    build_sql(&sql, q);
+
+    int64_t t0 = od_now_us();
+    PGconn *c = od_pool_acquire(pool, ACQUIRE_MS);
+    if (!c) {
+        sb_release(&sql);
+        return -1;
+    }
+    PGresult *res = od_db_exec(c, sb_str(&sql), 9, params);
+    od_pool_release(pool, c);
+    sb_release(&sql);
+    if (!res) return -1;
+    int n = PQntuples(res);
+    assert(n >= 1); /* the totals row is always there */
+    out->nrows = (size_t)n - 1;
+    out->rows = od_xcalloc(out->nrows ? out->nrows : 1, sizeof(*out->rows));
+    for (int i = 0; i < n - 1; i++)
+        fill_row(res, i, &out->rows[i]);
+    fill_row(res, n - 1, &out->totals);
+    PQclear(res);
+    out->took_us = od_now_us() - t0;
+    return 0;
+}
+
+static void row_release(struct od_profit_row *row)
+{
+    free(row->key);
+    free(row->name);
+}
+
+void od_profit_report_release(struct od_profit_report *r)
+{
+    for (size_t i = 0; i < r->nrows; i++)
+        row_release(&r->rows[i]);
+    free(r->rows);
+    row_release(&r->totals);
+    memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,98 @@
+/* profit — profitability per client, project, month or person over a date range, read from
+ * the rollup tables (sql/0001 profit_rollup_*, defined by the view profit_entry_facts in
+ * sql/0005_profit.sql), returned as a plain snapshot for commands and screens alike.
+ *
+ *   struct od_profit_query q = {.by = OD_PROFIT_BY_PROJECT, .client_id = 5000001};
+ *   snprintf(q.from, sizeof q.from, "2026-01-01");                  // "" = unbounded
+ *   struct od_profit_report r;
+ *   if (od_profit_run(pool, &q, &r) < 0) puts(od_err());
+ *   ... r.rows[i].revenue ("1234.50"), r.totals ...
+ *   od_profit_report_release(&r);
+ *
+ * Drill-down client -> projects -> months -> people is the same call with more filters:
+ * {by=client}, {by=project, client_id}, {by=month, project_id}, {by=person, project_id,
+ * from/to = that month}.
+ *
+ * Date ranges: whole months come from the rollups; when from/to fall inside a month, the
+ * partial edge months are summed from the raw rows (same definition), so the answer is
+ * exact for any range and stays fast (at most two months of raw rows).
+ *
+ * Numbers: every amount is summed exactly (numeric) and rounded half away from zero to 2
+ * places once, at the end, per row; totals round the exact sum, never the sum of rounded
+ * rows. Strings are exact decimals ("12.50"); the *_c fields hold the same values as int64
+ * hundredths (cents, hundredths of an hour, hundredths of a percent) for sorting. */
+#ifndef OD_PROFIT_H
+#define OD_PROFIT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct od_pool;
+
+enum od_profit_by {
+    OD_PROFIT_BY_CLIENT,
+    OD_PROFIT_BY_PROJECT,
+    OD_PROFIT_BY_MONTH,
+    OD_PROFIT_BY_PERSON
+};
+
+/* "client" | "project" | "month" | "person"; parse returns -1 with od_seterr when unknown. */
+const char *od_profit_by_name(enum od_profit_by by);
+int od_profit_by_parse(const char *s, enum od_profit_by *out);
+
+struct od_profit_query {
+    enum od_profit_by by;
+    char from[11];      /* "YYYY-MM-DD" or "YYYY-MM" (its first day); "" = all time */
+    char to[11];        /* inclusive; "YYYY-MM" = its last day; "" = all time */
+    int64_t client_id;  /* 0 = any */
+    int64_t project_id; /* 0 = any */
+    int64_t user_id;    /* 0 = any */
+};
+
+#define OD_PROFIT_NUM 32
+
+struct od_profit_row {
+    char *key;  /* upstream id or "YYYY-MM"; NULL for totals. Owned. */
+    char *name; /* raw database text: sanitize before a terminal. NULL when unknown. Owned. */
+    int64_t entries;
+    char hours[OD_PROFIT_NUM], billable_hours[OD_PROFIT_NUM];
+    char revenue[OD_PROFIT_NUM], cost[OD_PROFIT_NUM], margin[OD_PROFIT_NUM];
+    char margin_pct[OD_PROFIT_NUM]; /* 2 places; "" when revenue is 0 */
+    bool has_margin_pct;
+    /* by=client: Σ closed-won deals of the linked company; has_ false when unlinked. Totals:
+     * Σ of the rows' amounts, has_ false when no row is linked. */
+    char deal_amount[OD_PROFIT_NUM];
+    bool has_deal_amount;
+    /* by=project: budget burn over the project's whole life (not the range). */
+    bool has_budget;
+    char budget_by[16];         /* Harvest budget_by: project, person, task (hours) ... */
+    bool budget_is_money;       /* project_cost/task_fees: money (revenue); else hours */
+    char budget[OD_PROFIT_NUM]; /* hours or money */
+    char budget_used[OD_PROFIT_NUM];
+    char budget_pct[OD_PROFIT_NUM]; /* used / budget × 100, 2 places */
+    int64_t missing_cost_rate, missing_billable_rate;
+    /* The values above as int64 hundredths (0 when absent). */
+    int64_t hours_c, billable_hours_c, revenue_c, cost_c, margin_c, margin_pct_c, deal_amount_c;
+    int64_t budget_pct_c;
+};
+
+struct od_profit_report {
+    enum od_profit_by by;
+    char from[11], to[11]; /* as queried, normalised to YYYY-MM-DD; "" = unbounded */
+    struct od_profit_row *rows;
+    size_t nrows;
+    struct od_profit_row totals;
+    int64_t took_us; /* query time */
+};
+
+/* Run the query; out is filled (release with od_profit_report_release, also after -1).
+ * -1 with od_seterr on a bad range, unreachable database or query failure. */
+int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
+                  struct od_profit_report *out);
+void od_profit_report_release(struct od_profit_report *r);
+
+/* Parse "YYYY-MM-DD" or "YYYY-MM" (to_end: the month's last day) into "YYYY-MM-DD" (out >= 11
+ * bytes). -1 with od_seterr when not a real date. */
+int od_profit_date_parse(const char *s, bool to_end, char out[11]);
+
+#endif
