@@ -36,6 +36,7 @@ UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 INTEG_SRC   := $(sort $(wildcard tests/integration/test_*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
 FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRC   := $(sort $(wildcard bench/*.c))
 SQL_FILES   := $(sort $(wildcard sql/*.sql))
 THEME_FILES := $(sort $(wildcard themes/*.theme))
 
@@ -47,12 +48,14 @@ CMD_OBJ     := $(call obj,$(CMD_SRC))
 SIM_OBJ     := $(call obj,$(SIM_SRC))
 TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 TEST_BINS   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRC) $(INTEG_SRC))
+BENCH_BINS  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 LIBCORE    := $(BUILD)/libopsdeck-core.a
 LIBTUI     := $(BUILD)/libopsdeck-tui.a
 LIBSCREENS := $(BUILD)/libopsdeck-screens.a
 
-.PHONY: all deps test test-quick asan tsan fuzz demo bench faults soak coverage install clean format check-format tests
+PHONY_EXTRA := benches bench-quick
+.PHONY: $(PHONY_EXTRA) all deps test test-quick asan tsan fuzz demo bench faults soak coverage install clean format check-format tests
 all: $(BIN)/opsdeck $(BIN)/opsdeck-sim
 
 $(BUILD)/%.o: %.c
@@ -91,7 +94,13 @@ $(BUILD)/tests/%: tests/%.c $(TESTLIB_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE) $(CMOCKA_LIBS) $(LDLIBS)
 
-tests: $(TEST_BINS) $(BIN)/opsdeck $(BIN)/opsdeck-sim
+# Benchmarks in C link like tests (they may use tests/lib/testdb for a fresh database).
+$(BUILD)/bench/%: bench/%.c $(TESTLIB_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE) $(CMOCKA_LIBS) $(LDLIBS)
+
+tests: $(TEST_BINS) $(BENCH_BINS) $(BIN)/opsdeck $(BIN)/opsdeck-sim
+benches: $(BENCH_BINS) $(BIN)/opsdeck $(BIN)/opsdeck-sim
 
 deps:
 	sh scripts/deps.sh
@@ -118,8 +127,10 @@ fuzz:
 demo:
 	@sh scripts/demo.sh
 
-bench:
+bench: benches
 	@sh bench/run.sh $(BENCH_ARGS)
+bench-quick: benches
+	@sh bench/run.sh --quick
 faults:
 	@sh tests/faults/run.sh
 soak:
