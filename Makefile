@@ -76,11 +76,11 @@ $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIBCORE): $(CORE_OBJ)
-	@rm -f $@; ar rcs $@ $^
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
 $(LIBTUI): $(TUI_OBJ)
-	@rm -f $@; ar rcs $@ $^
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
 $(LIBSCREENS): $(SCREENS_OBJ)
-	@rm -f $@; ar rcs $@ $^
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
 
 $(BIN)/opsdeck: $(CMD_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE)
 	@mkdir -p $(dir $@)
