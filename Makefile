@@ -40,6 +40,15 @@ BENCH_SRC   := $(sort $(wildcard bench/*.c))
 SQL_FILES   := $(sort $(wildcard sql/*.sql))
 THEME_FILES := $(sort $(wildcard themes/*.theme))
 
+# Quiet by default; `make V=1` shows full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 CORE_OBJ    := $(call obj,$(CORE_SRC)) $(BUILD)/gen/embedded.o
 TUI_OBJ     := $(call obj,$(TUI_SRC))
@@ -60,7 +69,8 @@ all: $(BIN)/opsdeck $(BIN)/opsdeck-sim
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 # Commands: every `const struct od_command cmd_X_def` in cmd/ becomes a table row.
 $(BUILD)/gen/commands.inc: $(CMD_SRC)
@@ -73,7 +83,7 @@ $(BUILD)/gen/embedded.c: $(SQL_FILES) $(THEME_FILES) scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh $(SQL_FILES) $(THEME_FILES) > $@.tmp && mv $@.tmp $@
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIBCORE): $(CORE_OBJ)
 	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
@@ -84,20 +94,24 @@ $(LIBSCREENS): $(SCREENS_OBJ)
 
 $(BIN)/opsdeck: $(CMD_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE) $(LDLIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE) $(LDLIBS)
 
 $(BIN)/opsdeck-sim: $(SIM_OBJ) $(LIBCORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $(SIM_OBJ) $(LIBCORE) $(LDLIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(SIM_OBJ) $(LIBCORE) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(TESTLIB_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE) $(CMOCKA_LIBS) $(LDLIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE) $(CMOCKA_LIBS) $(LDLIBS)
 
 # Benchmarks in C link like tests (they may use tests/lib/testdb for a fresh database).
 $(BUILD)/bench/%: bench/%.c $(TESTLIB_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE) $(CMOCKA_LIBS) $(LDLIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE) $(CMOCKA_LIBS) $(LDLIBS)
 
 tests: $(TEST_BINS) $(BENCH_BINS) $(BIN)/opsdeck $(BIN)/opsdeck-sim
 benches: $(BENCH_BINS) $(BIN)/opsdeck $(BIN)/opsdeck-sim
