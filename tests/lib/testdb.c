@@ -22,6 +22,12 @@ int testdb_available(void)
     return getenv("OPSDECK_TEST_PGHOST") != NULL;
 }
 
+static void quiet(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
 static void admin(const char *sql)
 {
     char *u = url_for("postgres");
@@ -29,6 +35,7 @@ static void admin(const char *sql)
     free(u);
     if (PQstatus(c) != CONNECTION_OK)
         od_die("testdb: cannot connect to the test cluster: %s", PQerrorMessage(c));
+    PQsetNoticeProcessor(c, quiet, NULL);
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
         od_die("testdb: %s: %s", sql, PQresultErrorMessage(r));
