@@ -1,0 +1,220 @@
+/* sim_harvest_json — Harvest v2 object serialisers. See sim_harvest.h. */
+#include "tests/sim/sim_harvest.h"
+#include <stdio.h>
+
+static void add_time_s(cJSON *o, const char *key, int64_t s)
+{
+    char ts[32];
+    fmt_iso_s(s, ts);
+    cJSON_AddStringToObject(o, key, ts);
+}
+
+static void add_date(cJSON *o, const char *key, int32_t day)
+{
+    char d[16];
+    fmt_date(day, d);
+    cJSON_AddStringToObject(o, key, d);
+}
+
+static cJSON *ref(int64_t id, const char *name)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_int(o, "id", id);
+    cJSON_AddStringToObject(o, "name", name);
+    return o;
+}
+
+cJSON *harvest_client_json(const struct sim_client *c)
+{
+    char key[40];
+    cJSON *o = cJSON_CreateObject();
+    json_add_int(o, "id", c->id);
+    cJSON_AddStringToObject(o, "name", c->name);
+    cJSON_AddBoolToObject(o, "is_active", c->is_active);
+    cJSON_AddStringToObject(o, "address", "123 Main St.\r\nAnytown, LA 71223");
+    snprintf(key, sizeof key, "%016llx%016llx",
+             (unsigned long long)world_hash(sim_world.seed, 50, (uint64_t)c->id),
+             (unsigned long long)world_hash(sim_world.seed, 51, (uint64_t)c->id));
+    cJSON_AddStringToObject(o, "statement_key", key);
+    add_time_s(o, "created_at", c->created_s);
+    add_time_s(o, "updated_at", c->updated_s);
+    cJSON_AddStringToObject(o, "currency", "EUR");
+    return o;
+}
+
+cJSON *harvest_project_json(const struct sim_project *p)
+{
+    const struct sim_client *c = &sim_world.clients[p->client];
+    cJSON *o = cJSON_CreateObject();
+    json_add_int(o, "id", p->id);
+    cJSON_AddStringToObject(o, "name", p->name);
+    cJSON_AddStringToObject(o, "code", p->code);
+    cJSON_AddBoolToObject(o, "is_active", p->is_active);
+    cJSON_AddStringToObject(o, "bill_by", p->hourly_rate == SIM_NULL ? "People" : "Project");
+    json_add_fixed2(o, "budget", p->budget);
+    cJSON_AddStringToObject(o, "budget_by", p->budget == SIM_NULL ? "none" : "project");
+    cJSON_AddBoolToObject(o, "budget_is_monthly", false);
+    cJSON_AddBoolToObject(o, "notify_when_over_budget", p->budget != SIM_NULL);
+    cJSON_AddRawToObject(o, "over_budget_notification_percentage", "80.0");
+    cJSON_AddNullToObject(o, "over_budget_notification_date");
+    cJSON_AddBoolToObject(o, "show_budget_to_all", false);
+    add_time_s(o, "created_at", p->created_s);
+    add_time_s(o, "updated_at", p->updated_s);
+    add_date(o, "starts_on", p->starts_day);
+    cJSON_AddNullToObject(o, "ends_on");
+    cJSON_AddBoolToObject(o, "is_billable", p->is_billable);
+    cJSON_AddBoolToObject(o, "is_fixed_fee", p->is_fixed_fee);
+    cJSON_AddStringToObject(o, "notes", "");
+    cJSON *cl = ref(c->id, c->name);
+    cJSON_AddStringToObject(cl, "currency", "EUR");
+    cJSON_AddItemToObject(o, "client", cl);
+    cJSON_AddNullToObject(o, "cost_budget");
+    cJSON_AddBoolToObject(o, "cost_budget_include_expenses", false);
+    json_add_fixed2(o, "hourly_rate", p->hourly_rate);
+    json_add_fixed2(o, "fee", p->is_fixed_fee ? 1000000 : SIM_NULL);
+    return o;
+}
+
+cJSON *harvest_user_json(const struct sim_user *u, int index)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_int(o, "id", u->id);
+    cJSON_AddStringToObject(o, "first_name", u->first);
+    cJSON_AddStringToObject(o, "last_name", u->last);
+    cJSON_AddStringToObject(o, "email", u->email);
+    cJSON_AddStringToObject(o, "telephone", "");
+    cJSON_AddStringToObject(o, "timezone", "Eastern Time (US & Canada)");
+    cJSON_AddBoolToObject(o, "has_access_to_all_future_projects", false);
+    cJSON_AddBoolToObject(o, "is_contractor", u->is_contractor);
+    cJSON_AddBoolToObject(o, "is_active", u->is_active);
+    add_time_s(o, "created_at", u->created_s);
+    add_time_s(o, "updated_at", u->updated_s);
+    cJSON_AddNumberToObject(o, "weekly_capacity", 126000);
+    json_add_fixed2(o, "default_hourly_rate", u->default_rate);
+    json_add_fixed2(o, "cost_rate", u->cost_rate);
+    cJSON *roles = cJSON_AddArrayToObject(o, "roles");
+    cJSON_AddItemToArray(roles, cJSON_CreateString(index == 0 ? "Founder" : "Consultant"));
+    cJSON *access = cJSON_AddArrayToObject(o, "access_roles");
+    cJSON_AddItemToArray(access, cJSON_CreateString(index == 0 ? "administrator" : "member"));
+    cJSON_AddStringToObject(o, "avatar_url", "https://cache.harvestapp.com/assets/profile.png");
+    return o;
+}
+
+cJSON *harvest_task_json(const struct sim_task *t)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_int(o, "id", t->id);
+    cJSON_AddStringToObject(o, "name", t->name);
+    cJSON_AddBoolToObject(o, "billable_by_default", t->billable);
+    cJSON_AddNullToObject(o, "default_hourly_rate");
+    cJSON_AddBoolToObject(o, "is_default", t->billable);
+    cJSON_AddBoolToObject(o, "is_active", true);
+    add_time_s(o, "created_at", sim_world.t0_s - 86400 * 700);
+    add_time_s(o, "updated_at", sim_world.t0_s - 86400 * 700);
+    return o;
+}
+
+cJSON *harvest_cost_rates_json(const struct sim_user *u, int index)
+{
+    cJSON *arr = cJSON_CreateArray();
+    if (u->cost_rate == SIM_NULL) return arr;
+    int32_t start = (int32_t)(u->created_s / 86400), mid = start + 200;
+    for (int k = 0; k < 2; k++) {
+        cJSON *o = cJSON_CreateObject();
+        json_add_int(o, "id", 825000 + index * 2 + k);
+        json_add_fixed2(o, "amount", k ? u->cost_rate : u->cost_rate * 9 / 10);
+        add_date(o, "start_date", k ? mid : start);
+        if (k)
+            cJSON_AddNullToObject(o, "end_date");
+        else
+            add_date(o, "end_date", mid - 1);
+        add_time_s(o, "created_at", u->created_s);
+        add_time_s(o, "updated_at", u->created_s);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+static void clock_str(int min, char out[16])
+{
+    int h = min / 60 % 24, m = min % 60;
+    snprintf(out, 16, "%d:%02d%s", h % 12 ? h % 12 : 12, m, h < 12 ? "am" : "pm");
+}
+
+cJSON *harvest_entry_json(const struct sim_entry *e)
+{
+    const struct sim_world *w = &sim_world;
+    const struct sim_project *p = &w->projects[e->project];
+    const struct sim_client *c = &w->clients[p->client];
+    const struct sim_user *u = &w->users[e->user];
+    const struct sim_task *t = &w->tasks[e->task];
+    char name[128], buf[16];
+    cJSON *o = cJSON_CreateObject();
+    json_add_int(o, "id", e->id);
+    if (e->bad == BAD_DATE)
+        cJSON_AddStringToObject(o, "spent_date", "2026-13-45");
+    else
+        add_date(o, "spent_date", e->spent_day);
+    snprintf(name, sizeof name, "%s %s", u->first, u->last);
+    cJSON_AddItemToObject(o, "user", ref(u->id, name));
+    cJSON_AddItemToObject(o, "client", ref(c->id, c->name));
+    if (e->bad == BAD_NO_PROJECT)
+        cJSON_AddNullToObject(o, "project");
+    else
+        cJSON_AddItemToObject(o, "project", ref(p->id, p->name));
+    cJSON_AddItemToObject(o, "task", ref(t->id, t->name));
+    cJSON *ua = cJSON_AddObjectToObject(o, "user_assignment");
+    json_add_int(ua, "id", 125000000 + (int64_t)e->project * 512 + e->user);
+    cJSON_AddBoolToObject(ua, "is_project_manager", e->user == 0);
+    cJSON_AddBoolToObject(ua, "is_active", true);
+    cJSON_AddNullToObject(ua, "budget");
+    add_time_s(ua, "created_at", p->created_s);
+    add_time_s(ua, "updated_at", p->created_s);
+    json_add_fixed2(ua, "hourly_rate", u->default_rate);
+    cJSON *ta = cJSON_AddObjectToObject(o, "task_assignment");
+    json_add_int(ta, "id", 155000000 + (int64_t)e->project * 16 + e->task);
+    cJSON_AddBoolToObject(ta, "billable", t->billable);
+    cJSON_AddBoolToObject(ta, "is_active", true);
+    add_time_s(ta, "created_at", p->created_s);
+    add_time_s(ta, "updated_at", p->created_s);
+    json_add_fixed2(ta, "hourly_rate", p->hourly_rate);
+    cJSON_AddNullToObject(ta, "budget");
+    if (e->bad == BAD_HOURS)
+        cJSON_AddStringToObject(o, "hours", "abc");
+    else
+        json_add_fixed2(o, "hours", e->hours);
+    json_add_fixed2(o, "hours_without_timer", e->hours);
+    json_add_fixed2(o, "rounded_hours", e->rounded);
+    cJSON_AddStringToObject(o, "notes", e->notes);
+    add_time_s(o, "created_at", e->created_s);
+    add_time_s(o, "updated_at", e->updated_s);
+    cJSON_AddBoolToObject(o, "is_locked", e->is_billed);
+    json_add_str_or_null(o, "locked_reason",
+                         e->is_billed ? "Item Invoiced and Approved and Locked for this Time Period"
+                                      : NULL);
+    cJSON_AddBoolToObject(o, "is_closed", e->is_billed);
+    cJSON_AddBoolToObject(o, "is_billed", e->is_billed);
+    if (e->is_running)
+        add_time_s(o, "timer_started_at", e->updated_s);
+    else
+        cJSON_AddNullToObject(o, "timer_started_at");
+    clock_str(e->start_min, buf);
+    cJSON_AddStringToObject(o, "started_time", buf);
+    clock_str(e->start_min + (int)(e->hours * 60 / 100), buf);
+    json_add_str_or_null(o, "ended_time", e->is_running ? NULL : buf);
+    cJSON_AddBoolToObject(o, "is_running", e->is_running);
+    if (e->is_billed) {
+        cJSON *inv = cJSON_AddObjectToObject(o, "invoice");
+        json_add_int(inv, "id", 13150000 + e->spent_day / 30);
+        snprintf(buf, sizeof buf, "%d", 1000 + e->spent_day / 30 % 9000);
+        cJSON_AddStringToObject(inv, "number", buf);
+    } else {
+        cJSON_AddNullToObject(o, "invoice");
+    }
+    cJSON_AddNullToObject(o, "external_reference");
+    cJSON_AddBoolToObject(o, "billable", e->billable);
+    cJSON_AddBoolToObject(o, "budgeted", p->budget != SIM_NULL);
+    json_add_fixed2(o, "billable_rate", e->billable_rate);
+    json_add_fixed2(o, "cost_rate", e->cost_rate);
+    return o;
+}

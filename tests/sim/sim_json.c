@@ -1,0 +1,54 @@
+/* sim_json — JSON building helpers shared by the handlers, and the providers' error bodies.
+ * Money and hours are written from fixed-point integers as exact decimals ("12.50"), never
+ * through a double. */
+#include "tests/sim/sim.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+void json_add_fixed2(cJSON *o, const char *key, int64_t v)
+{
+    char buf[32];
+    if (v == SIM_NULL) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
+    fmt_fixed2(v, buf);
+    cJSON_AddRawToObject(o, key, buf);
+}
+
+void json_add_int(cJSON *o, const char *key, int64_t v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    cJSON_AddRawToObject(o, key, buf);
+}
+
+void json_add_str_or_null(cJSON *o, const char *key, const char *s)
+{
+    if (s)
+        cJSON_AddStringToObject(o, key, s);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+/* Harvest's OAuth-style error body: {"error":"invalid_token","error_description":"..."}. */
+void harvest_error(struct sim_req *r, int status, const char *error, const char *desc)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "error", error);
+    cJSON_AddStringToObject(o, "error_description", desc);
+    resp_json(r, status, o);
+}
+
+/* HubSpot's error body (hubspot_error_response.json): status, message, correlationId, category. */
+void hubspot_error(struct sim_req *r, int status, const char *category, const char *message)
+{
+    char id[40];
+    cJSON *o = cJSON_CreateObject();
+    sim_uuid(r->seq, id);
+    cJSON_AddStringToObject(o, "status", "error");
+    cJSON_AddStringToObject(o, "message", message);
+    cJSON_AddStringToObject(o, "correlationId", id);
+    cJSON_AddStringToObject(o, "category", category);
+    resp_json(r, status, o);
+}

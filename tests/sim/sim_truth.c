@@ -1,0 +1,184 @@
+/* sim_truth — GET /__sim/truth: profitability of the world as it stands (overlay applied,
+ * deleted and bad records left out), per client, project, person and month, plus totals and
+ * deal figures, so tests can compare opsdeck's numbers with the exact answer.
+ *
+ * Arithmetic (DESIGN.md §3), all in integers:
+ *   revenue = Σ over billable entries of rounded_hours × billable_rate (null rate adds 0)
+ *   cost    = Σ over all entries of hours × cost_rate (null rate adds 0)
+ * Hours are hundredths and rates cents, so each product is exact in 1/10000 units; the sums are
+ * kept in those units and rounded once per output row, half away from zero, to cents.
+ * hours = Σ hours, billable_hours = Σ hours of billable entries (both unrounded, exact). */
+#include "tests/sim/sim.h"
+#include "tests/sim/sim_overlay.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MONTH0 (2000 * 12)
+#define NMONTHS (100 * 12)
+
+struct acc {
+    int64_t entries, hours, billable_hours, revenue4, cost4;
+};
+
+static void acc_add(struct acc *a, const struct sim_entry *e)
+{
+    a->entries++;
+    a->hours += e->hours;
+    if (e->billable) {
+        a->billable_hours += e->hours;
+        if (e->billable_rate != SIM_NULL) a->revenue4 += e->rounded * e->billable_rate;
+    }
+    if (e->cost_rate != SIM_NULL) a->cost4 += e->hours * e->cost_rate;
+}
+
+/* 1/10000 units to cents, half away from zero. */
+static int64_t round4(int64_t v)
+{
+    return v >= 0 ? (v + 50) / 100 : -((-v + 50) / 100);
+}
+
+static void add_money4(cJSON *o, const char *key, int64_t v4)
+{
+    char buf[32];
+    fmt_fixed2(round4(v4), buf);
+    cJSON_AddStringToObject(o, key, buf);
+}
+
+static void add_fixed_str(cJSON *o, const char *key, int64_t v)
+{
+    char buf[32];
+    fmt_fixed2(v, buf);
+    cJSON_AddStringToObject(o, key, buf);
+}
+
+static void acc_fill(cJSON *o, const struct acc *a)
+{
+    json_add_int(o, "entries", a->entries);
+    add_fixed_str(o, "hours", a->hours);
+    add_fixed_str(o, "billable_hours", a->billable_hours);
+    add_money4(o, "revenue", a->revenue4);
+    add_money4(o, "cost", a->cost4);
+}
+
+static cJSON *row(int64_t id, const char *name, const struct acc *a)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_int(o, "id", id);
+    cJSON_AddStringToObject(o, "name", name);
+    acc_fill(o, a);
+    return o;
+}
+
+struct tally {
+    struct acc *clients, *projects, *users, *months, total;
+    int64_t bad;
+};
+
+static void tally_entry(struct tally *t, const struct sim_entry *e)
+{
+    int y, m, d;
+    if (e->bad != BAD_NONE) {
+        t->bad++;
+        return;
+    }
+    acc_add(&t->total, e);
+    acc_add(&t->projects[e->project], e);
+    acc_add(&t->clients[sim_world.projects[e->project].client], e);
+    acc_add(&t->users[e->user], e);
+    civil_from_days(e->spent_day, &y, &m, &d);
+    int k = y * 12 + m - 1 - MONTH0;
+    if (k >= 0 && k < NMONTHS) acc_add(&t->months[k], e);
+}
+
+static void deals_fill(cJSON *doc, int64_t *per_company)
+{
+    const struct sim_world *w = &sim_world;
+    int64_t count = 0, won = 0, won_amount = 0;
+    for (int i = 0; i < w->ndeals; i++) {
+        const struct sim_deal *dl = &w->deals[i];
+        if (dl->archived) continue;
+        count++;
+        if (strcmp(dl->stage, "closedwon")) continue;
+        won++;
+        if (dl->amount != SIM_NULL) {
+            won_amount += dl->amount;
+            per_company[dl->company] += dl->amount;
+        }
+    }
+    cJSON *dj = cJSON_AddObjectToObject(doc, "deals");
+    json_add_int(dj, "count", count);
+    json_add_int(dj, "won_count", won);
+    add_fixed_str(dj, "won_amount", won_amount);
+}
+
+static cJSON *truth_json(void)
+{
+    struct sim_world *w = &sim_world;
+    struct tally t = {0};
+    struct sim_entry e;
+    char name[128], ts[32];
+    t.clients = od_xcalloc((size_t)w->nclients, sizeof(struct acc));
+    t.projects = od_xcalloc((size_t)w->nprojects, sizeof(struct acc));
+    t.users = od_xcalloc((size_t)w->nusers, sizeof(struct acc));
+    t.months = od_xcalloc(NMONTHS, sizeof(struct acc));
+    int64_t *per_company = od_xcalloc((size_t)w->ncompanies, sizeof(int64_t));
+    for (int64_t i = 0; i < w->scale; i++)
+        if (entry_current(i, &e)) tally_entry(&t, &e);
+    size_t n;
+    const struct ov_entry *ov = overlay_all(&n);
+    for (size_t i = 0; i < n; i++)
+        if (ov[i].e.idx < 0 && !ov[i].deleted) tally_entry(&t, &ov[i].e);
+    cJSON *doc = cJSON_CreateObject();
+    fmt_iso_s(w->t0_s, ts);
+    cJSON_AddStringToObject(doc, "t0", ts);
+    cJSON_AddStringToObject(doc, "rounding",
+                            "sum exact products in 1/10000, round half away "
+                            "from zero to cents per row");
+    deals_fill(doc, per_company);
+    cJSON *arr = cJSON_AddArrayToObject(doc, "clients");
+    for (int i = 0; i < w->nclients; i++) {
+        cJSON *o = row(w->clients[i].id, w->clients[i].name, &t.clients[i]);
+        if (w->clients[i].company < 0)
+            cJSON_AddNullToObject(o, "deal_amount");
+        else
+            add_fixed_str(o, "deal_amount", per_company[w->clients[i].company]);
+        cJSON_AddItemToArray(arr, o);
+    }
+    arr = cJSON_AddArrayToObject(doc, "projects");
+    for (int i = 0; i < w->nprojects; i++) {
+        cJSON *o = row(w->projects[i].id, w->projects[i].name, &t.projects[i]);
+        json_add_int(o, "client_id", w->clients[w->projects[i].client].id);
+        cJSON_AddItemToArray(arr, o);
+    }
+    arr = cJSON_AddArrayToObject(doc, "users");
+    for (int i = 0; i < w->nusers; i++) {
+        snprintf(name, sizeof name, "%s %s", w->users[i].first, w->users[i].last);
+        cJSON_AddItemToArray(arr, row(w->users[i].id, name, &t.users[i]));
+    }
+    arr = cJSON_AddArrayToObject(doc, "months");
+    for (int k = 0; k < NMONTHS; k++) {
+        if (!t.months[k].entries) continue;
+        cJSON *o = cJSON_CreateObject();
+        snprintf(name, sizeof name, "%04d-%02d", (k + MONTH0) / 12, (k + MONTH0) % 12 + 1);
+        cJSON_AddStringToObject(o, "key", name);
+        acc_fill(o, &t.months[k]);
+        cJSON_AddItemToArray(arr, o);
+    }
+    acc_fill(cJSON_AddObjectToObject(doc, "totals"), &t.total);
+    json_add_int(doc, "bad_records", t.bad);
+    free(t.clients);
+    free(t.projects);
+    free(t.users);
+    free(t.months);
+    free(per_company);
+    return doc;
+}
+
+void truth_handle(struct sim_req *r)
+{
+    pthread_rwlock_rdlock(&sim_world.lock);
+    cJSON *doc = truth_json();
+    pthread_rwlock_unlock(&sim_world.lock);
+    resp_json(r, 200, doc);
+}
