@@ -83,3 +83,19 @@ CREATE INDEX profit_rollup_ppm_user ON profit_rollup_project_person_month (user_
 -- Automatic links match on trimmed, case-folded names.
 CREATE INDEX hubspot_companies_name_fold ON hubspot_companies (lower(btrim(name)));
 CREATE INDEX hubspot_deals_name_fold ON hubspot_deals (lower(btrim(name)));
+
+-- Keys for automatic client ↔ company matching by domain (docs/profitability.md, "Links"):
+-- a client name reduced to lower-case ASCII letters and digits, and a company domain reduced
+-- to its first label (scheme, "www." and path dropped) the same way.
+CREATE FUNCTION opsdeck_name_key(s text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT nullif(regexp_replace(lower(s), '[^a-z0-9]', '', 'g'), '')
+$$;
+CREATE FUNCTION opsdeck_domain_host(d text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT nullif(split_part(regexp_replace(lower(btrim(d)), '^([a-z]+://)?(www\.)?', ''), '/', 1), '')
+$$;
+CREATE FUNCTION opsdeck_domain_key(d text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT opsdeck_name_key(split_part(opsdeck_domain_host(d), '.', 1))
+$$;

@@ -1,0 +1,195 @@
+/* cmd_links — `opsdeck links ...`: list, match and edit client ↔ company and project ↔ deal
+ * links (core/links.c). */
+#include "cmd/command.h"
+#include "core/db.h"
+#include "core/links.h"
+#include "core/sanitize.h"
+#include "core/util.h"
+#include <cjson/cJSON.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int run(struct od_ctx *ctx, int argc, char **argv);
+
+const struct od_command cmd_links_def = {
+    "links", "List, match and edit client/company and project/deal links",
+    "usage: opsdeck links [list] [--kind client|project] [--json]\n"
+    "       opsdeck links auto\n"
+    "       opsdeck links set client|project ID COMPANY_OR_DEAL_ID [--version V]\n"
+    "       opsdeck links unset client|project ID [--version V]\n"
+    "       opsdeck links reset client|project ID [--version V]\n\n"
+    "list   every client (and project) with its HubSpot company (deal), how it was linked\n"
+    "       (name, domain, manual) and the row version\n"
+    "auto   match now by name/domain (runs after every sync; manual links are never changed)\n"
+    "set    link by hand; unset: record 'no company/deal' by hand; reset: forget the manual\n"
+    "       decision and match automatically again\n\n"
+    "  --version V  the version shown by `links list` (0 or omitted: there is no link row yet);\n"
+    "               an edit made against an older version is refused\n\n"
+    "Exit status: 0 ok, 1 failure (stale version, unknown id, database), 2 usage.\n",
+    run, 0};
+
+static char *cli_actor(void)
+{
+    struct passwd *pw = getpwuid(geteuid());
+    return od_xasprintf("cli:%s", pw && pw->pw_name ? pw->pw_name : "unknown");
+}
+
+static void print_json(struct od_link_list *lists, size_t n)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(doc, "links");
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < lists[k].n; i++) {
+            const struct od_link *l = &lists[k].items[i];
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "kind", od_link_kind_name(l->kind));
+            cJSON_AddNumberToObject(o, "id", (double)l->local_id);
+            cJSON_AddStringToObject(o, "name", l->local_name ? l->local_name : "");
+            if (l->remote_id)
+                cJSON_AddNumberToObject(o, "linked_id", (double)l->remote_id);
+            else
+                cJSON_AddNullToObject(o, "linked_id");
+            if (l->remote_name)
+                cJSON_AddStringToObject(o, "linked_name", l->remote_name);
+            else
+                cJSON_AddNullToObject(o, "linked_name");
+            if (*l->method)
+                cJSON_AddStringToObject(o, "method", l->method);
+            else
+                cJSON_AddNullToObject(o, "method");
+            cJSON_AddNumberToObject(o, "version", l->version);
+            cJSON_AddItemToArray(arr, o);
+        }
+    char *s = cJSON_PrintUnformatted(doc);
+    puts(s);
+    free(s);
+    cJSON_Delete(doc);
+}
+
+static void print_table(struct od_link_list *lists, size_t n)
+{
+    struct strbuf sb = STRBUF_INIT;
+    sb_addf(&sb, "%-8s %12s  %-32s %12s  %-32s %-7s %s\n", "KIND", "ID", "NAME", "LINKED",
+            "LINKED NAME", "METHOD", "VERSION");
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < lists[k].n; i++) {
+            const struct od_link *l = &lists[k].items[i];
+            sb_addf(&sb, "%-8s %12lld  ", od_link_kind_name(l->kind), (long long)l->local_id);
+            char *name = od_sanitize(l->local_name);
+            od_pad_right(&sb, name, 32);
+            free(name);
+            if (l->remote_id)
+                sb_addf(&sb, " %12lld  ", (long long)l->remote_id);
+            else
+                sb_addf(&sb, " %12s  ", "-");
+            name = od_sanitize(l->remote_name ? l->remote_name
+                                              : (*l->method ? "(none, by hand)" : ""));
+            od_pad_right(&sb, name, 32);
+            free(name);
+            sb_addf(&sb, " %-7s %d\n", *l->method ? l->method : "-", l->version);
+        }
+    fputs(sb_str(&sb), stdout);
+    sb_release(&sb);
+}
+
+static int do_list(struct od_pool *pool, int argc, char **argv)
+{
+    bool json = false;
+    int only = -1;
+    for (int i = 1; i < argc; i++) {
+        enum od_link_kind k;
+        if (strcmp(argv[i], "list") == 0 && i == 1) continue;
+        if (strcmp(argv[i], "--json") == 0)
+            json = true;
+        else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc &&
+                 od_link_kind_parse(argv[i + 1], &k) == 0)
+            only = (int)k, i++;
+        else
+            return od_cmd_usage_error(&cmd_links_def, "unknown option '%s'", argv[i]);
+    }
+    struct od_link_list lists[2] = {{NULL, 0}, {NULL, 0}};
+    int rc = 0;
+    for (int k = 0; k < 2 && rc == 0; k++)
+        if (only < 0 || only == k) rc = od_links_list(pool, (enum od_link_kind)k, &lists[k]);
+    if (rc == 0) {
+        if (json)
+            print_json(lists, 2);
+        else
+            print_table(lists, 2);
+    } else {
+        fprintf(stderr, "opsdeck links: %s\n", od_err());
+    }
+    od_link_list_release(&lists[0]);
+    od_link_list_release(&lists[1]);
+    return rc < 0 ? 1 : 0;
+}
+
+static int do_edit(struct od_pool *pool, enum od_link_edit edit, int argc, char **argv)
+{
+    enum od_link_kind kind;
+    long local = 0, remote = 0, version = 0;
+    int need = edit == OD_LINK_SET ? 3 : 2; /* kind, id [, remote] */
+    int pos = 0;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--version") == 0 && i + 1 < argc) {
+            if (od_parse_long(argv[++i], 0, 1000000000L, &version) < 0)
+                return od_cmd_usage_error(&cmd_links_def, "--version: %s", od_err());
+        } else if (pos == 0 && od_link_kind_parse(argv[i], &kind) == 0) {
+            pos++;
+        } else if (pos == 1 && od_parse_long(argv[i], 1, 9007199254740991L, &local) == 0) {
+            pos++;
+        } else if (pos == 2 && need == 3 &&
+                   od_parse_long(argv[i], 1, 9007199254740991L, &remote) == 0) {
+            pos++;
+        } else {
+            return od_cmd_usage_error(&cmd_links_def, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (pos != need)
+        return od_cmd_usage_error(&cmd_links_def, "%s needs %s", argv[1],
+                                  need == 3 ? "client|project ID LINKED_ID" : "client|project ID");
+    char *actor = cli_actor();
+    int nv = 0;
+    int rc = od_links_edit(pool, kind, edit, local, remote, (int)version, actor, &nv);
+    free(actor);
+    if (rc < 0) {
+        fprintf(stderr, "opsdeck links: %s\n", od_err());
+        return 1;
+    }
+    if (edit == OD_LINK_RESET)
+        printf("%s %ld: manual decision removed; automatic matching applies\n",
+               od_link_kind_name(kind), local);
+    else
+        printf("%s %ld: %s by hand (version %d)\n", od_link_kind_name(kind), local,
+               edit == OD_LINK_SET ? "linked" : "unlinked", nv);
+    return 0;
+}
+
+static int run(struct od_ctx *ctx, int argc, char **argv)
+{
+    static const char *const edits[] = {"set", "unset", "reset"};
+    const char *sub = argc > 1 ? argv[1] : "list";
+    struct od_pool *pool = od_pool_open(ctx->cfg, "opsdeck-links");
+    if (!pool) {
+        fprintf(stderr, "opsdeck links: %s\n", od_err());
+        return 1;
+    }
+    int rc = -1;
+    for (size_t e = 0; e < OD_ARRAY_LEN(edits); e++)
+        if (strcmp(sub, edits[e]) == 0) rc = do_edit(pool, (enum od_link_edit)e, argc, argv);
+    if (rc == -1 && strcmp(sub, "auto") == 0) {
+        struct od_links_auto_result res;
+        rc = od_links_auto(pool, &res) < 0 ? 1 : 0;
+        if (rc)
+            fprintf(stderr, "opsdeck links: %s\n", od_err());
+        else
+            printf("automatic links: %d created or changed, %d removed\n", res.linked, res.removed);
+    }
+    if (rc == -1) rc = do_list(pool, argc, argv);
+    od_pool_close(pool);
+    return rc;
+}
