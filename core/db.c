@@ -14,17 +14,26 @@
 #include <string.h>
 #include <time.h>
 
+/* A thread waiting in acquire. Released connections (or free slots) are handed to the
+ * oldest waiter directly, so waits are first-come first-served under contention. */
+struct waiter {
+    pthread_cond_t cv;
+    PGconn *conn; /* handed over */
+    int slot;     /* a slot was granted: connect yourself */
+    struct waiter *next;
+};
+
 struct od_pool {
     pthread_mutex_t lock;
-    pthread_cond_t cond;
     const struct od_config *cfg; /* borrowed; outlives the pool */
     char *app_name;
     int size;
     PGconn **idle; /* stack of idle connections */
     int nidle;
-    int open; /* idle + in use + being opened */
+    int open;   /* idle + in use + being opened */
     int in_use;
     int waiting;
+    struct waiter *whead, *wtail;
     struct od_pool_stats st;
 };
 
@@ -91,11 +100,6 @@ struct od_pool *od_pool_open(const struct od_config *cfg, const char *applicatio
 {
     struct od_pool *p = od_xcalloc(1, sizeof(*p));
     pthread_mutex_init(&p->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&p->cond, &ca);
-    pthread_condattr_destroy(&ca);
     p->cfg = cfg;
     p->app_name = od_xstrdup(application_name);
     p->size = cfg->database.pool_size;
@@ -115,9 +119,73 @@ static void record_wait(struct od_pool *p, int64_t us)
     if ((uint64_t)us > p->st.wait_us_max) p->st.wait_us_max = (uint64_t)us;
 }
 
+/* Called with the lock held: a connection or a slot became free. */
+static void hand_over(struct od_pool *p, PGconn *c)
+{
+    struct waiter *w = p->whead;
+    if (!w) {
+        if (c)
+            p->idle[p->nidle++] = c;
+        return;
+    }
+    p->whead = w->next;
+    if (!p->whead)
+        p->wtail = NULL;
+    if (c) {
+        w->conn = c;
+    } else {
+        w->slot = 1;
+        p->open++;
+    }
+    pthread_cond_signal(&w->cv);
+}
+
+static PGconn *connect_slot(struct od_pool *p, int64_t start)
+{
+    PGconn *c = od_db_connect(p->cfg, p->app_name); /* outside the lock */
+    pthread_mutex_lock(&p->lock);
+    if (!c) {
+        p->open--;
+        p->st.connect_failures++;
+        pthread_mutex_unlock(&p->lock);
+        return NULL; /* od_err() says why */
+    }
+    p->in_use++;
+    p->st.acquired++;
+    record_wait(p, od_now_us() - start);
+    pthread_mutex_unlock(&p->lock);
+    return c;
+}
+
 PGconn *od_pool_acquire(struct od_pool *p, int timeout_ms)
 {
     int64_t start = od_now_us();
+    pthread_mutex_lock(&p->lock);
+    if (!p->whead && p->nidle > 0) {
+        PGconn *c = p->idle[--p->nidle];
+        p->in_use++;
+        p->st.acquired++;
+        record_wait(p, od_now_us() - start);
+        pthread_mutex_unlock(&p->lock);
+        return c;
+    }
+    if (!p->whead && p->open < p->size) {
+        p->open++; /* reserve the slot, connect outside the lock */
+        pthread_mutex_unlock(&p->lock);
+        return connect_slot(p, start);
+    }
+    struct waiter w = {.conn = NULL, .slot = 0, .next = NULL};
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&w.cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (p->wtail)
+        p->wtail->next = &w;
+    else
+        p->whead = &w;
+    p->wtail = &w;
+    p->waiting++;
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += timeout_ms / 1000;
@@ -126,50 +194,46 @@ PGconn *od_pool_acquire(struct od_pool *p, int timeout_ms)
         deadline.tv_sec++;
         deadline.tv_nsec -= 1000000000L;
     }
-    pthread_mutex_lock(&p->lock);
-    for (;;) {
-        if (p->nidle > 0) {
-            PGconn *c = p->idle[--p->nidle];
-            p->in_use++;
-            p->st.acquired++;
-            record_wait(p, od_now_us() - start);
-            pthread_mutex_unlock(&p->lock);
-            return c;
-        }
-        if (p->open < p->size) {
-            p->open++; /* reserve the slot, connect outside the lock */
-            pthread_mutex_unlock(&p->lock);
-            PGconn *c = od_db_connect(p->cfg, p->app_name);
-            pthread_mutex_lock(&p->lock);
-            if (!c) {
-                p->open--;
-                p->st.connect_failures++;
-                pthread_cond_signal(&p->cond);
-                pthread_mutex_unlock(&p->lock);
-                return NULL; /* od_err() says why */
+    int rc = 0;
+    while (!w.conn && !w.slot && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&w.cv, &p->lock, &deadline);
+    p->waiting--;
+    if (!w.conn && !w.slot) {
+        /* timed out while still queued: leave the queue */
+        struct waiter *prev = NULL;
+        for (struct waiter *it = p->whead; it; prev = it, it = it->next)
+            if (it == &w) {
+                if (prev)
+                    prev->next = w.next;
+                else
+                    p->whead = w.next;
+                if (p->wtail == &w)
+                    p->wtail = prev;
+                break;
             }
-            p->in_use++;
-            p->st.acquired++;
-            record_wait(p, od_now_us() - start);
-            pthread_mutex_unlock(&p->lock);
-            return c;
-        }
-        p->waiting++;
-        int rc = pthread_cond_timedwait(&p->cond, &p->lock, &deadline);
-        p->waiting--;
-        if (rc == ETIMEDOUT && p->nidle == 0 && p->open >= p->size) {
-            p->st.timeouts++;
-            pthread_mutex_unlock(&p->lock);
-            od_seterr("no database connection free after %d ms (pool of %d, all in use)",
-                      timeout_ms, p->size);
-            return NULL;
-        }
+        p->st.timeouts++;
+        pthread_mutex_unlock(&p->lock);
+        pthread_cond_destroy(&w.cv);
+        return od_seterr("no database connection free after %d ms (pool of %d, all in use)",
+                         timeout_ms, p->size),
+               NULL;
     }
+    pthread_cond_destroy(&w.cv);
+    if (w.conn) {
+        p->in_use++;
+        p->st.acquired++;
+        record_wait(p, od_now_us() - start);
+        pthread_mutex_unlock(&p->lock);
+        return w.conn;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return connect_slot(p, start);
 }
 
 void od_pool_release(struct od_pool *p, PGconn *c)
 {
-    if (!c) return;
+    if (!c)
+        return;
     int healthy = PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) == PQTRANS_IDLE;
     if (!healthy) {
         if (PQstatus(c) == CONNECTION_OK)
@@ -179,12 +243,12 @@ void od_pool_release(struct od_pool *p, PGconn *c)
     pthread_mutex_lock(&p->lock);
     p->in_use--;
     if (healthy) {
-        p->idle[p->nidle++] = c;
+        hand_over(p, c);
     } else {
         p->open--;
         p->st.replaced++;
+        hand_over(p, NULL);
     }
-    pthread_cond_signal(&p->cond);
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -197,7 +261,6 @@ void od_pool_close(struct od_pool *p)
         PQfinish(p->idle[i]);
     pthread_mutex_unlock(&p->lock);
     pthread_mutex_destroy(&p->lock);
-    pthread_cond_destroy(&p->cond);
     free(p->idle);
     free(p->app_name);
     free(p);
