@@ -86,7 +86,7 @@ static int config_flag(const char *name, const char *v)
         if (parse_i64(v, 0, 2147483647L, &x) < 0) return -1;
         c->seed = (uint64_t)x;
     } else if (!strcmp(name, "scale"))
-        return parse_i64(v, 1, 100000000L, &c->scale);
+        return parse_i64(v, 1, 100000000L, &c->scale) < 0 ? -1 : 1;
     else if (!strcmp(name, "harvest-token"))
         set_str(&c->harvest_token, v);
     else if (!strcmp(name, "harvest-account"))
@@ -102,17 +102,17 @@ static int config_flag(const char *name, const char *v)
             return od_seterr("--rate-limits takes on or off, got '%s'", v);
         c->rate_limits = !strcmp(v, "on");
     } else if (!strcmp(name, "harvest-limit"))
-        return parse_limit(v, &c->harvest_limit);
+        return parse_limit(v, &c->harvest_limit) < 0 ? -1 : 1;
     else if (!strcmp(name, "hubspot-limit"))
-        return parse_limit(v, &c->hubspot_limit);
+        return parse_limit(v, &c->hubspot_limit) < 0 ? -1 : 1;
     else if (!strcmp(name, "search-limit"))
-        return parse_limit(v, &c->search_limit);
+        return parse_limit(v, &c->search_limit) < 0 ? -1 : 1;
     else if (!strcmp(name, "oauth-code-ttl"))
-        return parse_i64(v, 0, 86400L * 365, &c->code_ttl_s);
+        return parse_i64(v, 0, 86400L * 365, &c->code_ttl_s) < 0 ? -1 : 1;
     else if (!strcmp(name, "access-token-ttl"))
-        return parse_i64(v, 0, 86400L * 365, &c->access_ttl_s);
+        return parse_i64(v, 0, 86400L * 365, &c->access_ttl_s) < 0 ? -1 : 1;
     else if (!strcmp(name, "hang-ms"))
-        return parse_i64(v, 0, 600000, &c->hang_ms);
+        return parse_i64(v, 0, 600000, &c->hang_ms) < 0 ? -1 : 1;
     else if (!strcmp(name, "threads")) {
         if (parse_i64(v, 1, 64, &x) < 0) return -1;
         c->threads = (int)x;
