@@ -187,6 +187,20 @@ static char *pct_decode(const char *s, size_t n, bool strict)
     return out;
 }
 
+/* od_seterr("what: ERROR — DESCRIPTION") with both outside strings sanitized and cut to
+ * whole characters. */
+static int refused(const char *what, const char *err, const char *desc)
+{
+    char *e = od_sanitize(err), *d = od_sanitize(desc);
+    char eb[128], db[300]; /* od_seterr keeps 511 bytes: never let it cut a character */
+    od_fit(e, 80, eb, sizeof eb);
+    od_fit(d, 300, db, sizeof db);
+    od_seterr("%s: %s%s%s", what, eb, *db ? " — " : "", db);
+    free(e);
+    free(d);
+    return -1;
+}
+
 static bool part_eq(const char *a, size_t an, const char *b, size_t bn, bool icase)
 {
     return an == bn && (icase ? strncasecmp(a, b, an) == 0 : memcmp(a, b, an) == 0);
@@ -222,10 +236,7 @@ static int parse_query(const char *q, size_t n, char **code, char **state)
         q = amp ? amp + 1 : end;
     }
     if (rc == 0 && err) {
-        char *e = od_sanitize(err), *d = od_sanitize(desc ? desc : "");
-        rc = od_seterr("the authorization was refused: %.100s%s%.300s", e, *d ? " — " : "", d);
-        free(e);
-        free(d);
+        rc = refused("the authorization was refused", err, desc);
     } else if (rc == 0 && (!*code || !**code)) {
         rc = od_seterr("the pasted URL has no `code`; copy the whole address from the browser");
     } else if (rc == 0 && (!*state || !**state)) {
@@ -260,8 +271,11 @@ int od_oauth_parse_redirect(const char *pasted, const char *redirect_uri, char *
     if (split_url(s, (size_t)(e - s), &got, "the pasted text") != 0) return -1;
     if (!part_eq(got.scheme, got.scheme_len, want.scheme, want.scheme_len, true) ||
         !part_eq(got.host, got.host_len, want.host, want.host_len, true) || got.port != want.port ||
-        !part_eq(got.path, got.path_len, want.path, want.path_len, false))
-        return od_seterr("the pasted URL does not start with the redirect URI %s", redirect_uri);
+        !part_eq(got.path, got.path_len, want.path, want.path_len, false)) {
+        char r[300];
+        od_fit(redirect_uri, 200, r, sizeof r);
+        return od_seterr("the pasted URL does not start with the redirect URI %s", r);
+    }
     if (!got.query) return od_seterr("the pasted URL has no query (?code=...&state=...)");
     if (parse_query(got.query, got.query_len, code, state) != 0) {
         od_secret_free(*code);
@@ -316,11 +330,7 @@ static int token_error(const cJSON *root)
     const char *err = json_str(root, "error"), *desc = json_str(root, "error_description");
     if (!err) err = json_str(root, "status");
     if (!desc) desc = json_str(root, "message");
-    char *e = od_sanitize(err ? err : "unknown error"), *d = od_sanitize(desc ? desc : "");
-    od_seterr("the token endpoint refused: %.100s%s%.300s", e, *d ? " — " : "", d);
-    free(e);
-    free(d);
-    return -1;
+    return refused("the token endpoint refused", err ? err : "unknown error", desc);
 }
 
 int od_oauth_parse_token_response(const char *body, size_t len, int64_t now_s,

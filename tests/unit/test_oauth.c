@@ -1,6 +1,7 @@
 /* test_oauth — PKCE (RFC 7636 appendix B), authorize URL, strict redirect URL parsing,
  * single-use state with expiry, token response parsing, loopback listener. */
 #include "core/oauth.h"
+#include "core/sanitize.h"
 #include "core/secmem.h"
 #include "core/util.h"
 #include <curl/curl.h>
@@ -203,6 +204,37 @@ static void test_token_response(void **state)
     assert_non_null(strstr(od_err(), "BAD_AUTH_CODE — code expired"));
 }
 
+/* Valid UTF-8 with no control characters. */
+static int message_is_clean(const char *m)
+{
+    char *again = od_sanitize(m);
+    int same = strcmp(again, m) == 0;
+    free(again);
+    return same;
+}
+
+/* Regressions found by tests/fuzz: long invalid UTF-8 in an error used to be cut mid-character
+ * by the 512-byte error buffer. */
+static void test_fuzz_regressions(void **state)
+{
+    struct od_oauth_tokens t;
+    struct strbuf body = STRBUF_INIT, url = STRBUF_INIT;
+    sb_add(&body, "{\"error\":\"invalid_\xbf\xbf\",\"error_description\":\"");
+    for (int i = 0; i < 400; i++)
+        sb_add(&body, "\xbf\xe6\x97\xa5");
+    sb_add(&body, "\"}");
+    assert_int_equal(parse(sb_str(&body), &t), -1);
+    assert_true(message_is_clean(od_err()));
+    sb_add(&url, "https://'443/ack?er");
+    for (int i = 0; i < 400; i++)
+        sb_add(&url, "\xda");
+    char *c, *s;
+    assert_int_equal(od_oauth_parse_redirect(REDIRECT "?code=a&state=b", sb_str(&url), &c, &s), -1);
+    assert_true(message_is_clean(od_err()));
+    sb_release(&body);
+    sb_release(&url);
+}
+
 struct listen_arg {
     int port, rc;
     char *url;
@@ -278,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_redirect_bad),
         cmocka_unit_test(test_state_single_use_and_expiry),
         cmocka_unit_test(test_token_response),
+        cmocka_unit_test(test_fuzz_regressions),
         cmocka_unit_test(test_loopback_listener),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

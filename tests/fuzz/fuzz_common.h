@@ -1,0 +1,44 @@
+/* fuzz_common — shared checks for the libFuzzer harnesses: an invariant that fails aborts
+ * with a message, so libFuzzer records the input as a crash. */
+#ifndef OD_FUZZ_COMMON_H
+#define OD_FUZZ_COMMON_H
+#include "core/sanitize.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FUZZ_CHECK(cond)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);          \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+/* True when s is valid UTF-8 and holds no C0/DEL/C1 control and no bidi control. */
+static inline int fuzz_terminal_safe(const char *s)
+{
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t len = od_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (cp == 0xFFFD && len == 1) return 0;
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+            (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C)
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* A NUL-terminated copy of the fuzzer's bytes (caller frees). */
+static inline char *fuzz_cstr(const unsigned char *data, size_t size)
+{
+    char *s = malloc(size + 1);
+    if (!s) abort();
+    memcpy(s, data, size);
+    s[size] = '\0';
+    return s;
+}
+
+#endif
