@@ -1,0 +1,152 @@
+/* test_hubspot_parse — the real HubSpot example payloads (tests/fixtures) through the parser
+ * the sync uses: every property is a string (amount -> money, dates -> ISO), ids are strings,
+ * paging.next.after drives the next page, associations give deal -> company pairs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "core/connectors/fields.h"
+#include "core/connectors/hubspot_parse.h"
+#include "core/connectors/json.h"
+#include "core/util.h"
+#include "tests/unit/fixture.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Parse a page and extract every record; returns the number extracted. */
+static int all_records(const char *file, const char *resname, struct od_hubspot_page *pg,
+                       char **body)
+{
+    size_t len;
+    *body = fixture_slurp(file, &len);
+    const struct od_resource *res = od_hubspot_resource(resname);
+    assert_int_equal(od_hubspot_page_parse(res, *body, len, pg), 0);
+    struct od_row row = OD_ROW_INIT;
+    struct strbuf reason = STRBUF_INIT;
+    int n = 0;
+    for (const struct od_jv *r = od_jv_first(pg->records); r; r = od_jv_next(r)) {
+        sb_reset(&reason);
+        int rc = od_row_extract(&row, pg->doc, r, res->fields, res->nfields, &reason);
+        if (rc) print_error("%s: %s\n", file, sb_str(&reason));
+        assert_int_equal(rc, 0);
+        n++;
+    }
+    od_row_release(&row);
+    sb_release(&reason);
+    return n;
+}
+
+static void test_deal_search_page(void **state)
+{
+    struct od_hubspot_page pg;
+    char *body;
+    assert_int_equal(all_records("hubspot_deals_search_response.json", "deals", &pg, &body), 1);
+    assert_int_equal(pg.total, 2);
+    assert_string_equal(pg.after, "NTI1Cg%3D%3D");
+    const struct od_resource *res = od_hubspot_resource("deals");
+    struct od_row row = OD_ROW_INIT;
+    struct strbuf reason = STRBUF_INIT;
+    assert_int_equal(
+        od_row_extract(&row, pg.doc, od_jv_first(pg.records), res->fields, res->nfields, &reason),
+        0);
+    assert_string_equal(fixture_col(res, &row, "id"), "87654321100");
+    assert_string_equal(fixture_col(res, &row, "name"), "New Business Opportunity");
+    assert_string_equal(fixture_col(res, &row, "amount"), "25000.00");
+    assert_string_equal(fixture_col(res, &row, "closedate"), "2024-02-28T00:00:00.000Z");
+    assert_string_equal(fixture_col(res, &row, "dealstage"), "qualifiedtobuy");
+    assert_string_equal(fixture_col(res, &row, "archived"), "f");
+    assert_null(fixture_col(res, &row, "owner_id"));
+    assert_string_equal(fixture_col(res, &row, "updated_at"), "2024-01-15T00:24:54.571Z");
+    assert_non_null(
+        strstr(fixture_col(res, &row, "properties"), "\"dealstage\": \"qualifiedtobuy\""));
+    od_row_release(&row);
+    sb_release(&reason);
+    od_hubspot_page_release(&pg);
+    free(body);
+}
+
+static void test_other_pages(void **state)
+{
+    struct od_hubspot_page pg;
+    char *body;
+    assert_true(all_records("hubspot_deals_list_page.json", "deals", &pg, &body) > 0);
+    od_hubspot_page_release(&pg);
+    free(body);
+    assert_true(all_records("hubspot_owners_list_response.json", "owners", &pg, &body) >= 2);
+    od_hubspot_page_release(&pg);
+    free(body);
+    assert_true(all_records("hubspot_search_companies_response.json", "companies", &pg, &body) > 0);
+    assert_int_equal(pg.total, 38);
+    od_hubspot_page_release(&pg);
+    free(body);
+    assert_int_equal(all_records("hubspot_list_page_with_paging.json", "companies", &pg, &body), 1);
+    assert_string_equal(pg.after, "513881705058");
+    od_hubspot_page_release(&pg);
+    free(body);
+}
+
+static void test_associations(void **state)
+{
+    size_t len, n;
+    char *body = fixture_slurp("hubspot_associations_batch_read_response.json", &len);
+    struct od_assoc *pairs;
+    assert_int_equal(od_hubspot_assoc_parse(body, len, &pairs, &n), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(pairs[0].deal_id, 33451);
+    assert_int_equal(pairs[0].company_id, 5790939450LL);
+    assert_int_equal(pairs[3].deal_id, 29851);
+    assert_int_equal(pairs[3].company_id, 17705714757LL);
+    free(pairs);
+    free(body);
+    assert_int_equal(od_hubspot_assoc_parse("{\"results\":[{\"to\":[]}]}", 23, &pairs, &n), -1);
+}
+
+static const char *deal_reason(const char *props)
+{
+    static char out[256];
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"id\":\"12\",\"properties\":{%s},\"createdAt\":\"2026-01-01T00:00:00Z\","
+             "\"updatedAt\":\"2026-01-02T00:00:00.5Z\",\"archived\":false}",
+             props);
+    const struct od_resource *res = od_hubspot_resource("deals");
+    struct od_json *doc = od_json_parse(json, strlen(json));
+    assert_non_null(doc);
+    struct od_row row = OD_ROW_INIT;
+    struct strbuf reason = STRBUF_INIT;
+    int rc = od_row_extract(&row, doc, od_json_root(doc), res->fields, res->nfields, &reason);
+    snprintf(out, sizeof out, "%s",
+             rc == 0
+                 ? fixture_col(res, &row, "amount") ? fixture_col(res, &row, "amount") : "OK-null"
+                 : sb_str(&reason));
+    od_row_release(&row);
+    sb_release(&reason);
+    od_json_free(doc);
+    return out;
+}
+
+static void test_property_strings(void **state)
+{
+    assert_string_equal(deal_reason("\"amount\":\"1500.5\""), "1500.50");
+    assert_string_equal(deal_reason("\"amount\":\"\""), "OK-null");
+    assert_string_equal(deal_reason("\"amount\":\"1e3\""), "1000.00");
+    assert_non_null(strstr(deal_reason("\"amount\":1500"), "not a decimal string"));
+    assert_non_null(strstr(deal_reason("\"amount\":\"lots\""), "not a number"));
+    assert_non_null(strstr(deal_reason("\"closedate\":\"next week\""), "closedate"));
+    assert_string_equal(deal_reason("\"closedate\":\"2026-04-01\""), "OK-null");
+    assert_string_equal(deal_reason("\"hubspot_owner_id\":\"\""), "OK-null");
+    assert_non_null(strstr(deal_reason("\"hubspot_owner_id\":\"abc\""), "hubspot_owner_id"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_deal_search_page),
+        cmocka_unit_test(test_other_pages),
+        cmocka_unit_test(test_associations),
+        cmocka_unit_test(test_property_strings),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
