@@ -185,7 +185,6 @@ void search_handle(struct sim_req *r)
     struct sim_world *w = &sim_world;
     struct prop_list pl;
     props_from_json(&pl, cJSON_GetObjectItemCaseSensitive(req, "properties"), true);
-    cJSON_Delete(req);
     int *sel = od_xcalloc((size_t)w->ndeals, sizeof *sel), n = 0;
     cJSON *doc = cJSON_CreateObject();
     pthread_rwlock_rdlock(&w->lock);

@@ -37,7 +37,8 @@ static const char *const special_clients[] = {
     "Müller & Søn",
     "東京デザイン株式会社",
     "Rocket 🚀 Labs",
-    "\x1b[2J\x1b]0;pwned\x07" "Evil Corp",
+    "\x1b[2J\x1b]0;pwned\x07"
+    "Evil Corp",
     "Acme \xe2\x80\xae"
     "gnp.exe Holdings",
 };
