@@ -1,8 +1,10 @@
 /* links — see links.h. Clients and projects differ only in table and column names, so each is
  * one row of `kinds[]` and every statement is written once per kind as a constant. */
 #include "core/links.h"
+#include "core/auth.h"
 #include "core/db.h"
 #include "core/util.h"
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +68,7 @@ struct kind_def {
 
 #define LIST(T, L, R, LT, RT, RNAME)                                                               \
     "SELECT x.id, x.name, l." R ", " RNAME ", l.method, l.updated_by,"                             \
-    " to_char(l.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"                 \
+    " opsdeck_ts(l.updated_at),"                                                                   \
     " coalesce(l.version, 0) FROM " LT " x LEFT JOIN " T " l ON l." L " = x.id"                    \
     " LEFT JOIN " RT " r ON r.id = l." R " WHERE x.deleted_at IS NULL"                             \
     " ORDER BY lower(btrim(x.name)), x.id"
@@ -228,14 +230,16 @@ static int edit_tx(PGconn *c, const struct kind_def *k, enum od_link_edit edit, 
         PQclear(r);
     }
     char *subject = od_xasprintf("%s:%s", k->name, lid);
-    char ver[16];
-    snprintf(ver, sizeof ver, "%d", version);
-    const char *ap[5] = {actor, subject, edit_names[edit], edit == OD_LINK_SET ? rid : NULL, ver};
-    int rc = od_db_cmd(
-        c,
-        "INSERT INTO audit_log (actor, action, subject, detail) VALUES ($1, 'link.' || $3,"
-        " $2, jsonb_build_object('remote_id', $4::bigint, 'version', $5::int))",
-        5, ap);
+    char *action = od_xasprintf("link.%s", edit_names[edit]);
+    cJSON *d = cJSON_CreateObject();
+    if (edit == OD_LINK_SET)
+        cJSON_AddNumberToObject(d, "remote_id", (double)strtoll(rid, NULL, 10));
+    cJSON_AddNumberToObject(d, "version", version);
+    char *detail = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    int rc = od_audit(c, 0, actor, action, subject, od_auth_source(), "ok", detail);
+    free(detail);
+    free(action);
     if (rc == 0) rc = notify(c, subject);
     free(subject);
     return rc < 0 ? -1 : version;
@@ -254,14 +258,10 @@ int od_links_edit(struct od_pool *pool, enum od_link_kind kind, enum od_link_edi
     int v = -1;
     if (od_db_begin(c) == 0) {
         v = edit_tx(c, &kinds[kind], edit, lid, rid, expected_version, actor ? actor : "unknown");
-        if (v < 0) {
-            char *msg = od_xstrdup(od_err());
-            od_db_rollback(c);
-            od_seterr("%s", msg);
-            free(msg);
-        } else if (od_db_commit(c) < 0) {
+        if (v < 0)
+            od_db_rollback(c); /* keeps od_err() */
+        else if (od_db_commit(c) < 0)
             v = -1;
-        }
     }
     od_pool_release(pool, c);
     if (v < 0) return -1;

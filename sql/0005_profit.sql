@@ -99,3 +99,9 @@ CREATE FUNCTION opsdeck_domain_key(d text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT opsdeck_name_key(split_part(opsdeck_domain_host(d), '.', 1))
 $$;
+
+-- RFC 3339 UTC text of a timestamp ("2026-03-01T10:00:00Z"), NULL stays NULL.
+CREATE FUNCTION opsdeck_ts(t timestamptz) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+$$;
