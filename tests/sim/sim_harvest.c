@@ -248,7 +248,8 @@ static int64_t list_entries(const struct te_filter *f, struct page *pg, cJSON *i
         pg->total = list_overlay(f, true, pg, pos, items);
     }
     cJSON *first = cJSON_GetArrayItem(items, 0);
-    if (first) first_id = (int64_t)cJSON_GetObjectItemCaseSensitive(first, "id")->valuedouble;
+    if (first) /* ids are raw numbers: read the text */
+        first_id = strtoll(cJSON_GetObjectItemCaseSensitive(first, "id")->valuestring, NULL, 10);
     return first_id;
 }
 
