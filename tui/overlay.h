@@ -1,0 +1,32 @@
+/* overlay — a modal, scrollable box of lines drawn over the screen: the help (tui/help.h),
+ * `:messages`, or any long read-only text a screen wants to show. While open it takes every
+ * key: up/down/page_up/page_down/top/bottom scroll, back/quit/help/enter close it. */
+#ifndef TUI_OVERLAY_H
+#define TUI_OVERLAY_H
+#include <stdbool.h>
+#include "tui/grid.h"
+#include "tui/keymap.h"
+
+struct tui_overlay_line {
+    char *text; /* owned */
+    uint8_t role;
+};
+
+struct tui_overlay {
+    bool open;
+    char *title; /* owned */
+    struct tui_overlay_line *lines;
+    int n, cap;
+    int scroll, page;
+};
+
+/* Start a new overlay (discarding any previous lines). */
+void tui_overlay_open(struct tui_overlay *o, const char *title);
+void tui_overlay_close(struct tui_overlay *o); /* frees the lines */
+void tui_overlay_add(struct tui_overlay *o, uint8_t role, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+unsigned tui_overlay_key(struct tui_overlay *o, const struct tui_key *k);
+/* Draw centred in area (at most 80 columns wide). */
+void tui_overlay_draw(struct tui_overlay *o, struct tui_grid *g, struct tui_rect area);
+
+#endif

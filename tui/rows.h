@@ -1,0 +1,52 @@
+/* rows — the snapshot a table shows: rows of string cells plus a stable key per row, stored in
+ * one arena (two allocations however many rows). Cells are sanitized (core/sanitize.h) as
+ * they are added, and the widest cell per column is tracked, so layout never re-measures.
+ *
+ *   struct tui_rowset rs; tui_rowset_init(&rs, 3);
+ *   tui_rowset_add(&rs, "client:42", (const char *[]){"Acme", "1200.50", "12"}, 0);
+ *   tui_table_set_rows(&table, &rs);   // the table takes the rows; rs is empty again
+ *
+ * Also the comparators tables sort with (text, integer, decimal string) and the case-folded
+ * text a filter searches. */
+#ifndef TUI_ROWS_H
+#define TUI_ROWS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/util.h"
+
+struct tui_rowset {
+    int ncols;
+    size_t n, cap;
+    uint32_t *off;      /* owned; n*(ncols+1) offsets into text: the key, then each cell */
+    uint8_t *role;      /* owned; per row, a theme role (0 = normal) */
+    struct strbuf text; /* owned; NUL-terminated strings */
+    int *width;         /* owned; ncols: the widest cell, in columns */
+};
+
+void tui_rowset_init(struct tui_rowset *rs, int ncols);
+void tui_rowset_release(struct tui_rowset *rs);
+/* Copy a row in (cells: ncols strings, NULL counts as ""); role 0 = normal. */
+void tui_rowset_add(struct tui_rowset *rs, const char *key, const char *const *cells, uint8_t role);
+const char *tui_rowset_key(const struct tui_rowset *rs, size_t row);
+const char *tui_rowset_cell(const struct tui_rowset *rs, size_t row, int col);
+/* Move src into dst (dst released first); src becomes empty with the same ncols. */
+void tui_rowset_move(struct tui_rowset *dst, struct tui_rowset *src);
+
+enum tui_cmp {
+    TUI_CMP_TEXT,    /* case-insensitive, ascending by default */
+    TUI_CMP_NUMBER,  /* integers ("1,234", "-7 ms"), descending by default */
+    TUI_CMP_DECIMAL, /* decimal strings ("-1234.50", "12.5%", "€99.90"), descending by default */
+};
+
+/* Sort idx[0..n) (row numbers) by column col. Stable: ties keep row order. */
+void tui_rows_sort(const struct tui_rowset *rs, int col, enum tui_cmp cmp, bool desc, uint32_t *idx,
+                   size_t n);
+/* Parse a number cell as the sort does: integer value scaled by 10^scale (saturating);
+ * returns false when the cell holds no number. */
+bool tui_rows_number(const char *s, int scale, int64_t *out);
+
+/* Case-folded copy of s appended to sb (for case-insensitive search). */
+void tui_fold(const char *s, struct strbuf *sb);
+
+#endif

@@ -1,0 +1,362 @@
+/* table — virtual table widget; see table.h. */
+#include "tui/table.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/sanitize.h"
+
+void tui_table_init(struct tui_table *t, const struct tui_column *cols, int ncols)
+{
+    memset(t, 0, sizeof *t);
+    t->cols = cols;
+    t->ncols = ncols;
+    t->sort_col = -1;
+    tui_rowset_init(&t->rows, ncols);
+    tui_edit_init(&t->filter, false);
+    t->filter.max_len = 200;
+}
+
+static void drop_derived(struct tui_table *t)
+{
+    free(t->order);
+    free(t->view);
+    free(t->hay_off);
+    sb_release(&t->hay);
+    t->order = t->view = t->hay_off = NULL;
+    t->nview = 0;
+}
+
+void tui_table_release(struct tui_table *t)
+{
+    drop_derived(t);
+    tui_rowset_release(&t->rows);
+    tui_edit_release(&t->filter);
+    free(t->needle);
+    free(t->sel_key);
+    memset(t, 0, sizeof *t);
+}
+
+static void remember_selection(struct tui_table *t)
+{
+    free(t->sel_key);
+    t->sel_key = t->nview ? od_xstrdup(tui_rowset_key(&t->rows, t->view[t->sel])) : NULL;
+}
+
+static void scroll_into_view(struct tui_table *t)
+{
+    size_t page = t->page > 0 ? (size_t)t->page : 1;
+    if (t->nview == 0) {
+        t->sel = t->top = 0;
+        return;
+    }
+    if (t->sel >= t->nview) t->sel = t->nview - 1;
+    if (t->sel < t->top) t->top = t->sel;
+    if (t->sel >= t->top + page) t->top = t->sel - page + 1;
+    if (t->top + page > t->nview) /* no empty space below the last row when avoidable */
+        t->top = t->nview > page ? t->nview - page : 0;
+}
+
+/* After the view changed: find the selected key again, keep it at the same screen line. */
+static void restore_selection(struct tui_table *t, size_t screen_line)
+{
+    bool found = false;
+    for (size_t i = 0; t->sel_key && i < t->nview; i++)
+        if (strcmp(tui_rowset_key(&t->rows, t->view[i]), t->sel_key) == 0) {
+            t->sel = i;
+            found = true;
+            break;
+        }
+    if (!found && t->sel >= t->nview) t->sel = t->nview ? t->nview - 1 : 0;
+    t->top = t->sel >= screen_line ? t->sel - screen_line : 0;
+    scroll_into_view(t);
+    remember_selection(t);
+}
+
+static void build_hay(struct tui_table *t)
+{
+    if (t->hay_off) return;
+    t->hay_off = od_xmalloc((t->rows.n + 1) * sizeof *t->hay_off);
+    for (size_t r = 0; r < t->rows.n; r++) {
+        t->hay_off[r] = (uint32_t)t->hay.len;
+        for (int c = 0; c < t->ncols; c++) {
+            tui_fold(tui_rowset_cell(&t->rows, r, c), &t->hay);
+            sb_addch(&t->hay, '\x1f'); /* a match never spans two cells */
+        }
+        sb_addch(&t->hay, '\0');
+    }
+}
+
+/* Recompute view from order (or, narrowing, from the current view). */
+static void apply_filter(struct tui_table *t, bool narrowing)
+{
+    if (!t->view) t->view = od_xmalloc((t->rows.n + 1) * sizeof *t->view);
+    if (!t->needle) {
+        memcpy(t->view, t->order, t->rows.n * sizeof *t->view);
+        t->nview = t->rows.n;
+        return;
+    }
+    build_hay(t);
+    const uint32_t *src = narrowing ? t->view : t->order;
+    size_t n = narrowing ? t->nview : t->rows.n, out = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strstr(t->hay.buf + t->hay_off[src[i]], t->needle)) t->view[out++] = src[i];
+    t->nview = out;
+}
+
+static void sort_order(struct tui_table *t)
+{
+    for (size_t i = 0; i < t->rows.n; i++)
+        t->order[i] = (uint32_t)i;
+    if (t->sort_col >= 0)
+        tui_rows_sort(&t->rows, t->sort_col, t->cols[t->sort_col].cmp, t->sort_desc, t->order,
+                      t->rows.n);
+}
+
+void tui_table_set_rows(struct tui_table *t, struct tui_rowset *rs)
+{
+    size_t line = t->sel >= t->top ? t->sel - t->top : 0;
+    drop_derived(t);
+    tui_rowset_move(&t->rows, rs);
+    t->order = od_xmalloc((t->rows.n + 1) * sizeof *t->order);
+    sort_order(t);
+    apply_filter(t, false);
+    restore_selection(t, line);
+}
+
+void tui_table_sort(struct tui_table *t, int col, bool desc)
+{
+    size_t line = t->sel >= t->top ? t->sel - t->top : 0;
+    t->sort_col = col < t->ncols ? col : -1;
+    t->sort_desc = desc;
+    if (!t->order) return;
+    sort_order(t);
+    apply_filter(t, false);
+    restore_selection(t, line);
+}
+
+void tui_table_set_filter(struct tui_table *t, const char *text)
+{
+    size_t line = t->sel >= t->top ? t->sel - t->top : 0;
+    char *old = t->needle;
+    t->needle = NULL;
+    if (text && *text) {
+        struct strbuf sb = STRBUF_INIT;
+        tui_fold(text, &sb);
+        t->needle = sb_detach(&sb);
+    }
+    if (t->order) apply_filter(t, old && t->needle && strstr(t->needle, old));
+    free(old);
+    if (t->order) restore_selection(t, line);
+}
+
+static unsigned move_to(struct tui_table *t, long target)
+{
+    if (t->nview == 0) return TUI_HANDLED;
+    if (target < 0) target = 0;
+    if ((size_t)target >= t->nview) target = (long)t->nview - 1;
+    t->sel = (size_t)target;
+    scroll_into_view(t);
+    remember_selection(t);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+static unsigned filter_key(struct tui_table *t, int key)
+{
+    if (key == TUI_KEY_ENTER) {
+        t->filter_editing = false;
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    if (key == TUI_KEY_ESC) {
+        tui_edit_clear(&t->filter);
+        tui_table_set_filter(t, NULL);
+        t->filter_editing = false;
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    unsigned r = tui_edit_key(&t->filter, key);
+    if (r & TUI_EDIT_CHANGED) tui_table_set_filter(t, tui_edit_str(&t->filter));
+    return r ? TUI_HANDLED | TUI_REDRAW : 0;
+}
+
+unsigned tui_table_key(struct tui_table *t, const struct tui_key *k)
+{
+    if (t->filter_editing) {
+        unsigned r = filter_key(t, k->key);
+        if (r) return r;
+    }
+    const char *a = k->action;
+    long page = t->page > 1 ? t->page - 1 : 1, sel = (long)t->sel;
+    if (!a) return 0;
+    if (!strcmp(a, "up")) return move_to(t, sel - 1);
+    if (!strcmp(a, "down")) return move_to(t, sel + 1);
+    if (!strcmp(a, "page_up")) return move_to(t, sel - page);
+    if (!strcmp(a, "page_down")) return move_to(t, sel + page);
+    if (!strcmp(a, "top")) return move_to(t, 0);
+    if (!strcmp(a, "bottom")) return move_to(t, (long)t->nview - 1);
+    if (!strcmp(a, "left") || !strcmp(a, "right")) {
+        int h = t->hscroll + (a[0] == 'l' ? -1 : 1);
+        t->hscroll = h < 0 ? 0 : h >= t->ncols ? t->ncols - 1 : h;
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    if (!strcmp(a, "sort")) {
+        int col = (t->sort_col + 1) % t->ncols;
+        tui_table_sort(t, col, t->cols[col].cmp != TUI_CMP_TEXT);
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    if (!strcmp(a, "sort_reverse")) {
+        tui_table_sort(t, t->sort_col < 0 ? 0 : t->sort_col, !t->sort_desc);
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    if (!strcmp(a, "filter")) {
+        t->filter_editing = true;
+        tui_edit_set(&t->filter, t->needle ? tui_edit_str(&t->filter) : "");
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    if (!strcmp(a, "back") && t->needle) {
+        tui_edit_clear(&t->filter);
+        tui_table_set_filter(t, NULL);
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    return 0;
+}
+
+static int col_width(const struct tui_table *t, int c)
+{
+    const struct tui_column *col = &t->cols[c];
+    int w = t->rows.width[c], tw = tui_text_width(col->title) + 1; /* +1: sort arrow */
+    if (w < tw) w = tw;
+    if (w < col->min_w) w = col->min_w;
+    if (col->max_w > 0 && w > col->max_w) w = col->max_w;
+    return w;
+}
+
+/* Columns (relative to the cell's text) of the first filter match; false when none. */
+static bool match_span(const char *s, const char *needle, int *start, int *width)
+{
+    struct strbuf f = STRBUF_INIT;
+    tui_fold(s, &f);
+    const char *m = strstr(sb_str(&f), needle);
+    bool found = m != NULL;
+    if (found) {
+        size_t before = 0, len = 0; /* in code points: folding maps code point to code point */
+        for (const char *p = f.buf; p < m; p++)
+            before += ((unsigned char)*p & 0xc0) != 0x80;
+        for (const char *p = needle; *p; p++)
+            len += ((unsigned char)*p & 0xc0) != 0x80;
+        const unsigned char *p = (const unsigned char *)s;
+        size_t n = strlen(s), i = 0;
+        *start = *width = 0;
+        while (n && i < before + len) {
+            uint32_t cp;
+            size_t k = od_utf8_decode(p, n, &cp);
+            *(i < before ? start : width) += od_char_width(cp);
+            p += k;
+            n -= k;
+            i++;
+        }
+    }
+    sb_release(&f);
+    return found;
+}
+
+static void draw_cell(const struct tui_table *t, struct tui_grid *g, int c, int x, int y, int w,
+                      const char *s, uint8_t role, bool highlight)
+{
+    const struct tui_column *col = &t->cols[c];
+    tui_grid_text_aligned(g, x, y, w, s, col->align, role);
+    int ms, mw, tw = tui_text_width(s);
+    if (!highlight || !t->needle || !match_span(s, t->needle, &ms, &mw)) return;
+    int left = tw >= w                          ? 0
+               : col->align == TUI_ALIGN_RIGHT  ? w - tw
+               : col->align == TUI_ALIGN_CENTER ? (w - tw) / 2
+                                                : 0;
+    int limit = tw > w ? w - 1 : w; /* never paint the ellipsis */
+    if (left + ms + mw > limit) mw = limit - left - ms;
+    if (mw > 0) tui_grid_paint(g, x + left + ms, y, mw, TUI_ROLE_FILTER_MATCH);
+}
+
+static void draw_filter_line(struct tui_table *t, struct tui_grid *g, struct tui_rect a)
+{
+    int y = a.y + a.h - 1;
+    char count[64];
+    snprintf(count, sizeof count, " %zu of %zu", t->nview, t->rows.n);
+    int cw = tui_text_width(count);
+    uint8_t role = t->filter_editing ? TUI_ROLE_INPUT_FOCUS : TUI_ROLE_ACCENT;
+    tui_grid_fill(g, (struct tui_rect){a.x, y, a.w, 1}, ' ', TUI_ROLE_NORMAL);
+    tui_grid_text(g, a.x, y, a.w, "/", role);
+    tui_edit_draw(&t->filter, g, a.x + 1, y, a.w - 1 - cw, role, t->filter_editing);
+    tui_grid_text(g, a.x + a.w - cw, y, cw, count, TUI_ROLE_DIM);
+}
+
+void tui_table_draw(struct tui_table *t, struct tui_grid *g, struct tui_rect a, bool focused)
+{
+    if (a.w <= 0 || a.h <= 0) return;
+    bool fline = t->filter_editing || t->needle;
+    int body = a.h - 1 - (fline && a.h > 2);
+    t->page = body > 0 ? body : 0;
+    scroll_into_view(t);
+    tui_grid_fill(g, (struct tui_rect){a.x, a.y, a.w, 1}, ' ', TUI_ROLE_HEADER);
+    tui_grid_fill(g, (struct tui_rect){a.x, a.y + 1, a.w, t->page}, ' ', TUI_ROLE_NORMAL);
+    int x = a.x, right = a.x + a.w;
+    for (int c = t->hscroll; c < t->ncols && x < right; c++) {
+        int w = col_width(t, c);
+        if (w > right - x) w = right - x;
+        char title[128];
+        const char *arrow = t->sort_col != c ? ""
+                            : g->ascii       ? (t->sort_desc ? "v" : "^")
+                                             : (t->sort_desc ? "\u25bc" : "\u25b2");
+        snprintf(title, sizeof title, "%s%s", t->cols[c].title, arrow);
+        tui_grid_text_aligned(g, x, a.y, w, title, t->cols[c].align,
+                              t->sort_col == c ? TUI_ROLE_HEADER_SORTED : TUI_ROLE_HEADER);
+        for (int r = 0; r < t->page && t->top + (size_t)r < t->nview; r++) {
+            size_t vi = t->top + (size_t)r, row = t->view[vi];
+            bool sel = vi == t->sel;
+            uint8_t role = sel ? (focused ? TUI_ROLE_SELECTED : TUI_ROLE_SELECTED_INACTIVE)
+                               : t->rows.role[row];
+            const char *s = tui_rowset_cell(&t->rows, row, c);
+            int cr = !sel && t->cols[c].cell_role ? t->cols[c].cell_role(s) : -1;
+            if (sel && c == t->hscroll) /* the whole line shows the selection */
+                tui_grid_paint(g, a.x, a.y + 1 + r, a.w, role);
+            draw_cell(t, g, c, x, a.y + 1 + r, w, s, cr >= 0 ? (uint8_t)cr : role, !sel);
+        }
+        x += w + 1;
+    }
+    if (t->nview == 0 && t->page > 0) {
+        char msg[300];
+        if (t->rows.n == 0)
+            snprintf(msg, sizeof msg, "%s", t->empty ? t->empty : "no rows");
+        else
+            snprintf(msg, sizeof msg, "no rows match \"%s\"", tui_edit_str(&t->filter));
+        tui_grid_text(g, a.x + 1, a.y + 1, a.w - 1, msg, TUI_ROLE_DIM);
+    }
+    if (fline && a.h > 2) draw_filter_line(t, g, a);
+}
+
+long tui_table_selected(const struct tui_table *t)
+{
+    return t->nview ? (long)t->view[t->sel] : -1;
+}
+
+const char *tui_table_selected_key(const struct tui_table *t)
+{
+    return t->nview ? t->sel_key : NULL;
+}
+
+bool tui_table_select_key(struct tui_table *t, const char *key)
+{
+    for (size_t i = 0; i < t->nview; i++)
+        if (strcmp(tui_rowset_key(&t->rows, t->view[i]), key) == 0) {
+            move_to(t, (long)i);
+            return true;
+        }
+    return false;
+}
+
+size_t tui_table_shown(const struct tui_table *t)
+{
+    return t->nview;
+}
+
+size_t tui_table_total(const struct tui_table *t)
+{
+    return t->rows.n;
+}

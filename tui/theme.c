@@ -1,0 +1,202 @@
+/* theme — role table, theme files and effective styles; see theme.h. */
+#include "tui/theme.h"
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "core/embedded.h"
+#include "core/util.h"
+
+static const struct {
+    const char *name, *def, *mono;
+} roles[TUI_ROLE_COUNT] = {
+#define TUI_ROLE_ROW(e, name, def, mono) {name, def, mono},
+    TUI_ROLES(TUI_ROLE_ROW)
+#undef TUI_ROLE_ROW
+};
+
+static const struct {
+    const char *alias;
+    int role;
+} aliases[] = {{"error", TUI_ROLE_FAIL}, {"pass", TUI_ROLE_OK}, {"disabled", TUI_ROLE_DIM}};
+
+static const char *const builtin[] = {"default", "dark", "light", "mono", "high-contrast", NULL};
+
+const char *const *tui_theme_builtin_names(void)
+{
+    return builtin;
+}
+
+const char *tui_role_name(int role)
+{
+    return role >= 0 && role < TUI_ROLE_COUNT ? roles[role].name : "?";
+}
+
+int tui_role_find(const char *name)
+{
+    for (int i = 0; i < TUI_ROLE_COUNT; i++)
+        if (strcasecmp(roles[i].name, name) == 0) return i;
+    for (size_t i = 0; i < OD_ARRAY_LEN(aliases); i++)
+        if (strcasecmp(aliases[i].alias, name) == 0) return aliases[i].role;
+    return -1;
+}
+
+void tui_theme_defaults(struct tui_theme *t)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "default");
+    for (int i = 0; i < TUI_ROLE_COUNT; i++) {
+        int rc = tui_style_parse(roles[i].def, NULL, &t->role[i]);
+        if (rc < 0) od_die("BUG: compiled-in style of role %s: %s", roles[i].name, od_err());
+    }
+}
+
+struct parse_ctx {
+    struct tui_theme *t;
+    struct tui_palette pal;
+    char err[400];
+};
+
+static int fail(struct parse_ctx *c, const char *section, const char *key, const char *value,
+                const char *why)
+{
+    snprintf(c->err, sizeof c->err, "[%s] %s = %s: %s", section, key, value, why);
+    return 0;
+}
+
+static int on_entry(void *user, const char *section, const char *key, const char *value)
+{
+    struct parse_ctx *c = user;
+    if (strcasecmp(section, "palette") == 0) {
+        struct tui_colour col;
+        if (c->pal.n >= (int)OD_ARRAY_LEN(c->pal.name))
+            return fail(c, section, key, value, "too many palette entries (at most 32)");
+        if (tui_colour_parse(value, &c->pal, &col) < 0)
+            return fail(c, section, key, value, od_err());
+        c->pal.name[c->pal.n] = od_xstrdup(key);
+        c->pal.colour[c->pal.n++] = col;
+        return 1;
+    }
+    if (strcasecmp(section, "theme") == 0) {
+        if (strcasecmp(key, "name") == 0)
+            snprintf(c->t->name, sizeof c->t->name, "%s", value);
+        else if (strcasecmp(key, "description") != 0)
+            return fail(c, section, key, value, "unknown key (use name or description)");
+        return 1;
+    }
+    if (*section && strcasecmp(section, "styles") != 0)
+        return fail(c, section, key, value, "unknown section (use [palette], [styles] or [theme])");
+    int role = tui_role_find(key);
+    if (role < 0)
+        return fail(c, section, key, value,
+                    "unknown role (opsdeck --dump-theme or docs/themes.md list them)");
+    if (tui_style_parse(value, &c->pal, &c->t->role[role]) < 0)
+        return fail(c, section, key, value, od_err());
+    return 1;
+}
+
+int tui_theme_parse(struct tui_theme *t, const char *text, const char *origin)
+{
+    struct parse_ctx c = {.t = t};
+    int line = ini_parse_string(text, on_entry, &c);
+    tui_palette_release(&c.pal);
+    if (line == 0) return 0;
+    if (c.err[0]) return od_seterr("%s:%d: %s", origin, line, c.err);
+    return od_seterr("%s:%d: not an INI line (expected `role = style` or [section])", origin, line);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    struct strbuf sb = STRBUF_INIT;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && sb.len < (1u << 20))
+        sb_addn(&sb, buf, n);
+    fclose(f);
+    return sb_detach(&sb);
+}
+
+static char *user_theme_path(const char *name)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg) return od_xasprintf("%s/opsdeck/themes/%s.theme", xdg, name);
+    return home ? od_xasprintf("%s/.config/opsdeck/themes/%s.theme", home, name) : NULL;
+}
+
+static bool is_path(const char *s)
+{
+    size_t n = strlen(s);
+    return strchr(s, '/') || (n > 6 && strcmp(s + n - 6, ".theme") == 0);
+}
+
+int tui_theme_load(struct tui_theme *t, const char *name_or_path)
+{
+    tui_theme_defaults(t);
+    const char *name = name_or_path && *name_or_path ? name_or_path : "default";
+    char *origin = NULL, *text = NULL;
+    if (is_path(name)) {
+        origin = od_xstrdup(name);
+        if (!(text = read_file(name))) {
+            od_seterr("theme file %s: cannot be read (%m)", name);
+            free(origin);
+            return -1;
+        }
+    } else {
+        origin = user_theme_path(name);
+        text = origin ? read_file(origin) : NULL;
+        if (!text) {
+            free(origin);
+            origin = od_xasprintf("themes/%s.theme", name);
+            const struct od_embedded *e = od_embedded_find(origin);
+            if (!e) {
+                free(origin);
+                return od_seterr("unknown theme '%s' (built in: default, dark, light, mono, "
+                                 "high-contrast; or a path to a .theme file)",
+                                 name);
+            }
+            text = od_xstrndup(e->data, e->len);
+        }
+    }
+    struct tui_theme tmp = *t;
+    const char *base = strrchr(name, '/');
+    snprintf(tmp.name, sizeof tmp.name, "%s", base ? base + 1 : name);
+    int rc = tui_theme_parse(&tmp, text, origin);
+    if (rc == 0) *t = tmp;
+    free(text);
+    free(origin);
+    return rc;
+}
+
+const char *tui_theme_choose(const char *cli, const char *cfg_theme)
+{
+    const char *env = getenv("OPSDECK_THEME");
+    if (cli && *cli) return cli;
+    if (env && *env) return env;
+    return cfg_theme && *cfg_theme ? cfg_theme : "default";
+}
+
+struct tui_style tui_theme_style(const struct tui_theme *t, int role, enum tui_depth d)
+{
+    struct tui_style st = t->role[role];
+    st.fg = tui_colour_degrade(st.fg, d);
+    st.bg = tui_colour_degrade(st.bg, d);
+    if (d == TUI_DEPTH_MONO) {
+        struct tui_style mono;
+        if (tui_style_parse(roles[role].mono, NULL, &mono) == 0) st.attrs |= mono.attrs;
+    }
+    return st;
+}
+
+void tui_theme_dump(const struct tui_theme *t, struct strbuf *sb)
+{
+    sb_addf(sb, "# opsdeck theme \"%s\" (every role; copy and edit what you need)\n[styles]\n",
+            t->name);
+    for (int i = 0; i < TUI_ROLE_COUNT; i++) {
+        sb_addf(sb, "%-18s = ", roles[i].name);
+        tui_style_format(&t->role[i], sb);
+        sb_addch(sb, '\n');
+    }
+}
