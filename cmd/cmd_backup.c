@@ -1,0 +1,208 @@
+/* cmd_backup — `opsdeck backup [--dir DIR] [--keep N]`: a pg_dump of the configured database
+ * with a checksum and a manifest, then pruning of old backups.
+ *
+ * The row counts in the manifest and the dump describe the same instant: this command opens a
+ * REPEATABLE READ transaction, exports its snapshot, counts inside it, and runs
+ * `pg_dump --snapshot` on it. pg_dump is written to NAME.dump.partial (created 0600 first) and
+ * renamed only once it succeeded and its checksum is on disk. Credentials: core/pgtool.h. */
+#include "cmd/command.h"
+#include "core/backup.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/pgtool.h"
+#include "core/sanitize.h"
+#include "core/util.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int run(struct od_ctx *ctx, int argc, char **argv);
+
+const struct od_command cmd_backup_def = {
+    "backup", "Dump the database to a checksummed file and prune old backups",
+    "usage: opsdeck backup [--dir DIR] [--keep N]\n\n"
+    "Runs pg_dump --format=custom (the one matching the server's major version) on the\n"
+    "configured database and writes three files into DIR:\n"
+    "  opsdeck-YYYYmmddTHHMMSSZ.dump     the dump\n"
+    "  opsdeck-YYYYmmddTHHMMSSZ.sha256   its SHA-256 (sha256sum -c format)\n"
+    "  opsdeck-YYYYmmddTHHMMSSZ.json     manifest: time, server version, migrations, row counts\n"
+    "then deletes all but the newest N backups in DIR. The row counts are taken in the\n"
+    "snapshot pg_dump uses; `opsdeck restore` checks them.\n\n"
+    "  --dir DIR   where to write (default $XDG_STATE_HOME/opsdeck/backups; created 0700)\n"
+    "  --keep N    how many backups to keep, 1..10000 (default 7)\n\n"
+    "The password never appears in pg_dump's arguments or environment. See docs/backup.md.\n"
+    "Exit status: 0 ok, 1 failure, 2 usage.\n",
+    run, 0};
+
+static int mkdir_p(const char *dir)
+{
+    char *p = od_xstrdup(dir);
+    int rc = 0;
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0') continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+            rc = od_seterr("cannot create %s: %s", p, strerror(errno));
+            break;
+        }
+        *s = c;
+        if (!c) break;
+    }
+    free(p);
+    return rc;
+}
+
+/* Start the snapshot transaction and return the exported snapshot id (caller frees). */
+static char *begin_snapshot(PGconn *c)
+{
+    if (od_db_cmd(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL) < 0) return NULL;
+    /* Counting large tables and waiting for pg_dump are not what the timeouts are for. */
+    if (od_db_cmd(c, "SET LOCAL statement_timeout = 0", 0, NULL) < 0 ||
+        od_db_cmd(c, "SET LOCAL idle_in_transaction_session_timeout = 0", 0, NULL) < 0)
+        return NULL;
+    PGresult *r = od_db_exec(c, "SELECT pg_export_snapshot()", 0, NULL);
+    if (!r) return NULL;
+    char *id = od_xstrdup(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return id;
+}
+
+static void print_summary(const struct od_backup_manifest *m, const char *dump)
+{
+    char *json = od_backup_sibling(dump, ".json"), *sum = od_backup_sibling(dump, ".sha256");
+    char *db = od_sanitize(m->database);
+    printf("backup    %s\n", dump);
+    printf("database  %s (PostgreSQL %s), %zu migrations\n", db, m->server_version, m->nmigrations);
+    printf("size      %lld bytes, %zu tables, %lld rows\n", (long long)m->bytes, m->counts.n,
+           (long long)od_backup_counts_total(&m->counts));
+    printf("sha256    %s (%s)\n", m->sha256, sum);
+    printf("manifest  %s\n", json);
+    free(db);
+    free(json);
+    free(sum);
+}
+
+static int do_backup(struct od_ctx *ctx, PGconn *c, const char *dir, int keep)
+{
+    struct od_backup_manifest m = {0};
+    char *snap = NULL, *tool = NULL, *dump = NULL, *partial = NULL;
+    int rc = 1, made_partial = 0;
+    char stamp[OD_BACKUP_STAMP_LEN + 1], created[40];
+    int64_t now = od_wall_ms();
+    time_t secs = (time_t)(now / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    od_iso8601_ms(now, created, sizeof(created));
+
+    if (!(snap = begin_snapshot(c)) || od_backup_manifest_from_db(c, &m) < 0 ||
+        od_backup_count_rows(c, &m.counts) < 0)
+        goto fail;
+    if (!(tool = od_pgtool_find("pg_dump", PQserverVersion(c) / 10000))) goto fail;
+    dump = od_xasprintf("%s/%s%s.dump", dir, OD_BACKUP_PREFIX, stamp);
+    partial = od_xasprintf("%s.partial", dump);
+    if (access(dump, F_OK) == 0) {
+        od_seterr("%s already exists (two backups in one second?)", dump);
+        goto fail;
+    }
+    int fd = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        od_seterr("cannot create %s: %s", partial, strerror(errno));
+        goto fail;
+    }
+    close(fd);
+    made_partial = 1;
+    const char *args[] = {tool, "--format=custom", "--no-password", "--snapshot",
+                          snap, "--file",          partial,         NULL};
+    struct od_pgtool_opts o = {"pg_dump", partial, isatty(STDERR_FILENO) ? stderr : NULL};
+    if (od_pgtool_run(ctx->cfg, c, args, &o) < 0) goto fail;
+    od_db_rollback(c); /* read-only snapshot transaction: nothing to commit */
+
+    char hex[65];
+    struct stat st;
+    if (od_sha256_file(partial, hex) < 0) goto fail;
+    if (stat(partial, &st) != 0 || rename(partial, dump) != 0) {
+        od_seterr("cannot rename %s to %s: %s", partial, dump, strerror(errno));
+        goto fail;
+    }
+    made_partial = 0;
+    const char *base = strrchr(dump, '/');
+    m.created_at = od_xstrdup(created);
+    m.dump_file = od_xstrdup(base ? base + 1 : dump);
+    m.sha256 = od_xstrdup(hex);
+    m.bytes = (int64_t)st.st_size;
+    if (od_backup_write_checksum(dump, hex) < 0 || od_backup_manifest_write(&m, dump) < 0)
+        goto fail;
+    print_summary(&m, dump);
+    rc = 0;
+    printf("prune     keeping the newest %d in %s\n", keep, dir);
+    fflush(stdout);
+    int pruned = od_backup_prune(dir, keep, stdout);
+    if (pruned < 0) {
+        fprintf(stderr, "opsdeck backup: the backup is fine, but pruning failed: %s\n", od_err());
+        rc = 1;
+    } else {
+        printf("pruned    %d older backup%s\n", pruned, pruned == 1 ? "" : "s");
+    }
+    goto out;
+fail:
+    fprintf(stderr, "opsdeck backup: %s\n", od_err());
+out:
+    if (made_partial) unlink(partial);
+    od_backup_manifest_release(&m);
+    free(snap);
+    free(tool);
+    free(dump);
+    free(partial);
+    return rc;
+}
+
+static int run(struct od_ctx *ctx, int argc, char **argv)
+{
+    const char *dir_opt = NULL;
+    long keep = 7;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+            dir_opt = argv[++i];
+        } else if (strcmp(argv[i], "--keep") == 0 && i + 1 < argc) {
+            if (od_parse_long(argv[++i], 1, 10000, &keep) < 0)
+                return od_cmd_usage_error(&cmd_backup_def, "--keep wants 1..10000, not '%s'",
+                                          argv[i]);
+        } else {
+            return od_cmd_usage_error(&cmd_backup_def, "unknown option or missing value: '%s'",
+                                      argv[i]);
+        }
+    }
+    char *dir;
+    if (dir_opt && *dir_opt) {
+        dir = od_xstrdup(dir_opt);
+    } else {
+        char *state = od_state_dir();
+        dir = od_xasprintf("%s/backups", state);
+        free(state);
+    }
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/')
+        dir[--dl] = '\0';
+    if (mkdir_p(dir) < 0) {
+        fprintf(stderr, "opsdeck backup: %s\n", od_err());
+        free(dir);
+        return 1;
+    }
+    PGconn *c = od_db_connect(ctx->cfg, "opsdeck-backup");
+    if (!c) {
+        fprintf(stderr, "opsdeck backup: %s\n", od_err());
+        free(dir);
+        return 1;
+    }
+    int rc = do_backup(ctx, c, dir, (int)keep);
+    PQfinish(c);
+    free(dir);
+    return rc;
+}

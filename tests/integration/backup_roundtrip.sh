@@ -1,0 +1,157 @@
+# backup_roundtrip.sh — `opsdeck backup` then `opsdeck restore` into a second, empty database:
+# the profitability report is byte-for-byte the same before and after, the manifest's row
+# counts hold, sequences continue; a tampered dump, a missing checksum, a non-empty target
+# and a missing --yes are refused; --keep prunes only complete backups; the database password
+# never reaches pg_dump's argv or environment.
+. tests/lib/common.sh
+
+BK="$T_TMP/backups"
+db_new || { t_fail "create source database"; t_done; }
+SRC_URL=$OPSDECK_DATABASE_URL
+
+# --- data: the simulator through a real sync when both exist and work, else the SQL fixture
+loaded=""
+if "$OD_BIN" help sync >/dev/null 2>&1 && [ -x "$OD_SIM" ] && sim_start --scale 2000; then
+    if "$OD_BIN" sync harvest --wait >"$T_TMP/sync.log" 2>&1 &&
+        [ "$(psql_db -c 'SELECT count(*) FROM harvest_time_entries')" -gt 0 ]; then
+        loaded=sync
+    else
+        echo "# sync did not complete; using the SQL fixture instead"
+        sed 's/^/#   /' "$T_TMP/sync.log" | tail -5
+    fi
+    sim_stop
+fi
+if [ -z "$loaded" ]; then
+    psql_db -f tests/integration/profit_fixture.sql >/dev/null && loaded=fixture
+fi
+psql_db -c "INSERT INTO users (email, name, role, password_hash)
+            VALUES ('ops@example.com', E'\u00c9milie \u2014 ops', 'ops', 'x');
+            INSERT INTO audit_log (actor, action) VALUES ('system', 'backup.test')" >/dev/null
+n_entries=$(psql_db -c 'SELECT count(*) FROM harvest_time_entries')
+t_check "source has time entries ($loaded: $n_entries)" test "${n_entries:-0}" -gt 0
+
+report() { # URL -> file: the profitability report three ways, JSON
+    for by in client project person; do
+        OPSDECK_DATABASE_URL=$1 "$OD_BIN" report profitability --by $by --format json || return 1
+    done
+}
+if "$OD_BIN" help report >/dev/null 2>&1; then
+    report "$SRC_URL" >"$T_TMP/before.json"
+else # the report command is not built: the same figures straight from SQL
+    report() {
+        psql "$1" -qAtX -c "SELECT project_id, month, sum(hours), sum(revenue), sum(cost)
+            FROM profit_rollup_project_month GROUP BY 1, 2 ORDER BY 1, 2" 2>&1
+    }
+    report "$SRC_URL" >"$T_TMP/before.json"
+fi
+t_check "report before the backup is not empty" test -s "$T_TMP/before.json"
+
+# --- backup
+out=$("$OD_BIN" backup --dir "$BK" 2>&1); rc=$?
+t_eq "opsdeck backup exits 0" 0 "$rc"
+[ $rc -eq 0 ] || printf '%s\n' "$out" | sed 's/^/#   /'
+dump=$(ls "$BK"/opsdeck-*.dump 2>/dev/null | head -1)
+stem=${dump%.dump}
+case "$(basename "$dump")" in
+opsdeck-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z.dump) t_ok "dump named opsdeck-YYYYmmddTHHMMSSZ.dump" ;;
+*) t_fail "dump named opsdeck-YYYYmmddTHHMMSSZ.dump" "$(ls -l "$BK")" ;;
+esac
+case "$out" in *"$dump"*) t_ok "backup says where it wrote" ;; *) t_fail "backup says where it wrote" "$out" ;; esac
+t_check "checksum verifies with sha256sum -c" sh -c "cd '$BK' && sha256sum -c --status '$(basename "$stem").sha256'"
+t_eq "dump and sidecars are private (0600)" "600 600 600" \
+    "$(stat -c %a "$dump" "$stem.sha256" "$stem.json" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
+t_eq "no partial file left behind" "" "$(ls "$BK" | grep partial)"
+t_eq "manifest: time entries counted" "$n_entries" "$(jq -r '.row_counts.harvest_time_entries' "$stem.json" 2>&1)"
+t_eq "manifest: every migration listed" "$(ls sql/*.sql | wc -l)" "$(jq -r '.schema_migrations | length' "$stem.json" 2>&1)"
+t_check "manifest: created_at and server version" \
+    sh -c "jq -e '(.created_at | test(\"^[0-9]{4}-\")) and (.server_version | length > 0)' '$stem.json' >/dev/null"
+
+# --- restore into a second, fresh, empty database
+dst="t_backup_restore_$$"
+psql "$(pg_url postgres)" -qAtc "DROP DATABASE IF EXISTS \"$dst\" WITH (FORCE)" >/dev/null 2>&1
+psql "$(pg_url postgres)" -qAtc "CREATE DATABASE \"$dst\"" >/dev/null
+T_DBS="$T_DBS $dst"
+DST_URL=$(pg_url "$dst")
+
+out=$(OPSDECK_DATABASE_URL=$DST_URL "$OD_BIN" restore "$dump" 2>&1); rc=$?
+t_eq "restore without --yes exits 2" 2 "$rc"
+case "$out" in *--yes*) t_ok "restore without --yes explains" ;; *) t_fail "restore without --yes explains" "$out" ;; esac
+
+# tampered copy: refused before anything is written
+mkdir -p "$T_TMP/bad"
+cp "$dump" "$stem.sha256" "$stem.json" "$T_TMP/bad/"
+bad="$T_TMP/bad/$(basename "$dump")"
+printf 'X' | dd of="$bad" bs=1 seek=4000 conv=notrunc 2>/dev/null
+out=$(OPSDECK_DATABASE_URL=$DST_URL "$OD_BIN" restore "$bad" --yes 2>&1); rc=$?
+t_eq "tampered dump: restore exits 1" 1 "$rc"
+case "$out" in *"does not match its checksum"*) t_ok "tampered dump: says the checksum does not match" ;;
+*) t_fail "tampered dump: says the checksum does not match" "$out" ;; esac
+t_eq "tampered dump: target left empty" 0 \
+    "$(psql "$DST_URL" -qAtX -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")"
+rm -f "$T_TMP/bad/$(basename "$stem").sha256"
+out=$(OPSDECK_DATABASE_URL=$DST_URL "$OD_BIN" restore "$bad" --yes 2>&1); rc=$?
+case "$rc:$out" in 1:*"no checksum file"*) t_ok "missing checksum file: refused" ;;
+*) t_fail "missing checksum file: refused" "$rc $out" ;; esac
+
+# non-empty target: refused, naming what it found
+out=$(OPSDECK_DATABASE_URL=$SRC_URL "$OD_BIN" restore "$dump" --yes 2>&1); rc=$?
+t_eq "non-empty target: restore exits 1" 1 "$rc"
+case "$out" in *"not empty"*"public.audit_log"*) t_ok "non-empty target: says what it found" ;;
+*) t_fail "non-empty target: says what it found" "$out" ;; esac
+
+out=$(OPSDECK_DATABASE_URL=$DST_URL "$OD_BIN" restore "$dump" --yes 2>&1); rc=$?
+t_eq "restore into the empty database exits 0" 0 "$rc"
+[ $rc -eq 0 ] || printf '%s\n' "$out" | tail -15 | sed 's/^/#   /'
+case "$out" in *"restored and verified"*) t_ok "restore prints the verified counts" ;;
+*) t_fail "restore prints the verified counts" "$out" ;; esac
+case "$out" in *harvest_time_entries*" $n_entries "*) t_ok "restore lists time entries with their count" ;;
+*) t_fail "restore lists time entries with their count" "$out" ;; esac
+
+report "$DST_URL" >"$T_TMP/after.json"
+if cmp -s "$T_TMP/before.json" "$T_TMP/after.json"; then
+    t_ok "profitability report byte-for-byte identical after restore"
+else
+    t_fail "profitability report byte-for-byte identical after restore" \
+        "$(diff "$T_TMP/before.json" "$T_TMP/after.json" | head -10)"
+fi
+t_eq "users restored (unicode intact)" "Émilie — ops" \
+    "$(psql "$DST_URL" -qAtX -c "SELECT name FROM users WHERE email = 'ops@example.com'")"
+t_eq "sequences continue after restore" \
+    "$(psql "$SRC_URL" -qAtX -c 'SELECT max(id) + 1 FROM audit_log')" \
+    "$(psql "$DST_URL" -qAtX -c "INSERT INTO audit_log (actor, action) VALUES ('t', 't') RETURNING id")"
+t_eq "time entries keep their partitions" \
+    "$(psql "$SRC_URL" -qAtX -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'harvest_time_entries'::regclass")" \
+    "$(psql "$DST_URL" -qAtX -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'harvest_time_entries'::regclass")"
+t_check "restored database is at the latest migration" env OPSDECK_DATABASE_URL="$DST_URL" "$OD_BIN" migrate --status
+
+# --- pruning: older complete backups beyond --keep go, other files stay
+for s in 20200101T000000Z 20210101T000000Z 20220101T000000Z; do
+    for ext in dump sha256 json; do cp "$stem.$ext" "$BK/opsdeck-$s.$ext"; done
+done
+touch "$BK/notes.txt" "$BK/opsdeck-manual.dump"
+prune_out=$("$OD_BIN" backup --dir "$BK" --keep 2 2>&1); rc=$?
+t_eq "backup --keep 2 exits 0" 0 "$rc"
+t_eq "--keep 2 leaves the newest two complete backups" 2 "$(ls "$BK" | grep -c '^opsdeck-[0-9T]*Z\.dump$')"
+t_eq "--keep 2 deletes all three files of a pruned backup" "" "$(ls "$BK" | grep '^opsdeck-202[01]')"
+t_check "--keep 2 keeps the previous backup" test -f "$dump" -a -f "$stem.sha256" -a -f "$stem.json"
+t_check "--keep never touches other files" test -f "$BK/notes.txt" -a -f "$BK/opsdeck-manual.dump"
+case "$prune_out" in *opsdeck-20200101T000000Z.dump*"pruned    3 older backups"*) t_ok "backup reports what it pruned" ;;
+*) t_fail "backup reports what it pruned" "$prune_out" ;; esac
+"$OD_BIN" backup --dir "$BK" --keep 0 >/dev/null 2>&1
+t_eq "--keep 0 is a usage error" 2 $?
+
+# --- the password in the URL never reaches pg_dump's argv or environment
+if command -v strace >/dev/null 2>&1; then
+    pw_url="postgresql://${OPSDECK_TEST_PGUSER:-opsdeck}:Sup3rSecretPw@/${SRC_URL#postgresql:///}"
+    OPSDECK_DATABASE_URL=$pw_url strace -f -qq -e trace=execve -v -s 4096 -o "$T_TMP/strace" \
+        "$OD_BIN" backup --dir "$T_TMP/bk2" >/dev/null 2>&1
+    t_check "backup with a password in the URL succeeds" test -f "$(ls "$T_TMP"/bk2/*.dump 2>/dev/null | head -1)"
+    child=$(grep 'execve(".*pg_dump"' "$T_TMP/strace")
+    t_check "pg_dump was run" test -n "$child"
+    case "$child" in *Sup3rSecretPw*) t_fail "no password in pg_dump's argv or environment" "$child" ;;
+    *) t_ok "no password in pg_dump's argv or environment" ;; esac
+else
+    t_ok "no password in pg_dump's argv or environment # SKIP strace not installed"
+fi
+
+t_done
