@@ -199,6 +199,7 @@ void search_handle(struct sim_req *r)
         }
         if (any && !d->archived) sel[n++] = i;
     }
+    cJSON_Delete(req); /* dealstage filters point into it */
     qsort_r(sel, (size_t)n, sizeof *sel, cmp_deals, &sort);
     json_add_int(doc, "total", n);
     cJSON *results = cJSON_AddArrayToObject(doc, "results");
