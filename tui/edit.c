@@ -52,8 +52,9 @@ static size_t next_char(const struct tui_edit *e, size_t at)
 
 static void cut(struct tui_edit *e, size_t from, size_t to)
 {
-    memmove(e->text.buf + from, e->text.buf + to, e->text.len - to + 1);
+    memmove(e->text.buf + from, e->text.buf + to, e->text.len - to);
     e->text.len -= to - from;
+    e->text.buf[e->text.len] = '\0';
     e->cur = from;
 }
 
@@ -63,9 +64,10 @@ static unsigned insert(struct tui_edit *e, uint32_t cp)
     size_t n = od_utf8_encode(cp, u);
     if (e->text.len + n > (e->max_len ? e->max_len : 1024)) return TUI_EDIT_HANDLED;
     sb_grow(&e->text, n);
-    memmove(e->text.buf + e->cur + n, e->text.buf + e->cur, e->text.len - e->cur + 1);
+    memmove(e->text.buf + e->cur + n, e->text.buf + e->cur, e->text.len - e->cur);
     memcpy(e->text.buf + e->cur, u, n);
     e->text.len += n;
+    e->text.buf[e->text.len] = '\0';
     e->cur += n;
     return TUI_EDIT_HANDLED | TUI_EDIT_CHANGED;
 }

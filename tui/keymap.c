@@ -240,7 +240,9 @@ int tui_keymap_override(struct tui_keymap *km, int n, char *const *actions, char
         }
         nb[i].act = b->act;
         if (parse_list(specs[i], nb[i].keys, &nb[i].nkeys) < 0) {
-            rc = od_seterr("[keys] %s = %s: %s", actions[i], specs[i], od_err());
+            char why[400]; /* od_err's buffer is the one od_seterr writes */
+            snprintf(why, sizeof why, "%s", od_err());
+            rc = od_seterr("[keys] %s = %s: %s", actions[i], specs[i], why);
             break;
         }
         for (int j = 0; j < i && rc == 0; j++)

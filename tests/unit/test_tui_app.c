@@ -1,0 +1,302 @@
+/* Unit tests: the app without a terminal — the tab line and status hints, switching screens
+ * by key, the "terminal too small" notice and recovery, help built from the key table with
+ * refused actions greyed, the `:` command line (completion, history, :theme, errors), a
+ * refused action never reaching the screen, confirmation, and events posted from a thread. */
+#include <locale.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "core/util.h"
+#include "tui/app.h"
+#include "tui/overlay.h"
+
+static char *line(const struct tui_grid *g, int y)
+{
+    static struct strbuf sb = STRBUF_INIT;
+    sb_reset(&sb);
+    tui_grid_line(g, y, &sb);
+    return sb.buf ? sb.buf : "";
+}
+
+struct fake {
+    int keys, draws, events, enters, leaves, acked;
+    char last_action[32];
+};
+
+static unsigned fake_key(void *st, struct tui_app *app, const struct tui_key *k)
+{
+    struct fake *f = st;
+    f->keys++;
+    snprintf(f->last_action, sizeof f->last_action, "%s", k->action ? k->action : "");
+    if (k->action && !strcmp(k->action, "exceptions.ack")) {
+        f->acked++;
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    return 0;
+}
+
+static void fake_draw(void *st, struct tui_app *app, struct tui_grid *g, struct tui_rect a)
+{
+    struct fake *f = st;
+    f->draws++;
+    tui_grid_textf(g, a.x, a.y, a.w, TUI_ROLE_NORMAL, "body of screen, %d draws", f->draws);
+}
+
+static unsigned fake_event(void *st, struct tui_app *app, struct tui_event *ev)
+{
+    struct fake *f = st;
+    f->events += *(int *)ev->data;
+    return TUI_REDRAW;
+}
+
+static void fake_enter(void *st, struct tui_app *app)
+{
+    ((struct fake *)st)->enters++;
+}
+
+static void fake_leave(void *st, struct tui_app *app)
+{
+    ((struct fake *)st)->leaves++;
+}
+
+static const char *fake_status(void *st, struct tui_app *app)
+{
+    return "12 of 340";
+}
+
+static const struct tui_action exc_actions[] = {
+    {"exceptions.ack", "a", "acknowledge the exception", "exceptions", TUI_ACT_WRITES},
+};
+
+static const struct tui_screen_class sync_cls = {
+    "sync", "Sync", NULL, 0, fake_enter, fake_leave, fake_key, fake_draw, fake_event, fake_status};
+static const struct tui_screen_class exc_cls = {"exceptions", "Exceptions", exc_actions, 1,
+                                                fake_enter,   fake_leave,   fake_key,    fake_draw,
+                                                fake_event,   NULL};
+
+static struct tui_app *app;
+static struct fake s1, s2;
+
+static int setup(void **state)
+{
+    memset(&s1, 0, sizeof s1);
+    memset(&s2, 0, sizeof s2);
+    struct tui_app_options o = {"default", NULL, 0, "opsdeck · ana"};
+    app = tui_app_new(&o);
+    tui_app_add_screen(app, &sync_cls, &s1);
+    tui_app_add_screen(app, &exc_cls, &s2);
+    return app ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    tui_app_free(app);
+    return 0;
+}
+
+static void feed(const char *keys)
+{
+    for (const char *p = keys; *p; p++)
+        tui_app_feed_key(app, *p == '\n' ? TUI_KEY_ENTER : *p);
+}
+
+static void test_frame_and_switching(void **state)
+{
+    struct tui_grid g;
+    tui_grid_init(&g, 60, 12);
+    tui_app_render(app, &g);
+    assert_string_equal(line(&g, 0), " 1 Sync   2 Exceptions                        opsdeck · ana");
+    assert_int_equal(tui_grid_at(&g, 1, 0)->role, TUI_ROLE_TAB_ACTIVE);
+    assert_string_equal(line(&g, 1), "body of screen, 1 draws");
+    assert_string_equal(line(&g, 11),
+                        "? help  / filter  s sort  : command  p pause       12 of 340");
+    assert_int_equal(s1.enters, 1);
+    feed("2");
+    assert_int_equal(s1.leaves, 1);
+    assert_int_equal(s2.enters, 1);
+    tui_app_feed_key(app, TUI_KEY_TAB); /* wraps around */
+    assert_int_equal(s1.enters, 2);
+    feed("p");
+    tui_app_render(app, &g);
+    assert_true(tui_app_paused(app));
+    assert_non_null(strstr(line(&g, 0), "opsdeck · ana  PAUSED"));
+    assert_int_equal(tui_app_feed_key(app, 'q') & TUI_QUIT, TUI_QUIT);
+    tui_grid_release(&g);
+}
+
+static void test_too_small(void **state)
+{
+    struct tui_grid g;
+    tui_grid_init(&g, 30, 8);
+    tui_app_render(app, &g);
+    assert_string_equal(line(&g, 2), "      Terminal too small");
+    assert_string_equal(line(&g, 3), "      30x8, needs 40x10");
+    assert_int_equal(s1.draws, 0); /* the screen is not asked to draw into 30x8 */
+    assert_int_equal(tui_app_feed_key(app, 'j'), TUI_HANDLED);
+    assert_int_equal(s1.keys, 0);
+    tui_grid_resize(&g, 40, 10);
+    tui_app_render(app, &g);
+    assert_string_equal(line(&g, 1), "body of screen, 1 draws");
+    assert_int_equal(tui_app_feed_key(app, 'q') & TUI_QUIT, TUI_QUIT);
+    tui_grid_release(&g);
+}
+
+static bool oncall_only(const char *action, void *ud)
+{
+    return strcmp(action, "exceptions.ack") != 0;
+}
+
+static void test_help_and_roles(void **state)
+{
+    struct tui_grid g;
+    tui_grid_init(&g, 80, 40);
+    tui_app_set_allow(app, oncall_only, NULL);
+    feed("2a"); /* refused: never reaches the screen, a toast says why */
+    assert_int_equal(s2.acked, 0);
+    tui_app_render(app, &g);
+    assert_string_equal(line(&g, 39),
+                        "warning: not permitted for your role: acknowledge the exception");
+    feed("?");
+    tui_app_render(app, &g);
+    struct strbuf all = STRBUF_INIT;
+    int ack_row = -1;
+    for (int y = 0; y < g.h; y++) {
+        tui_grid_line(&g, y, &all);
+        if (y < g.h - 1 && strstr(line(&g, y), "acknowledge the exception")) ack_row = y;
+    }
+    assert_non_null(strstr(sb_str(&all), "On this screen (exceptions)"));
+    assert_non_null(strstr(sb_str(&all), "q, C-c           quit"));
+    assert_true(ack_row > 0);
+    assert_non_null(strstr(line(&g, ack_row), "(not permitted for your role)"));
+    assert_int_equal(tui_grid_at(&g, 3, ack_row)->ch[0], 'a'); /* inside the box */
+    assert_int_equal(tui_grid_at(&g, 3, ack_row)->role, TUI_ROLE_DIM);
+    int before = s2.keys;
+    feed("j"); /* the overlay is modal */
+    assert_int_equal(s2.keys, before);
+    tui_app_feed_key(app, TUI_KEY_ESC);
+    tui_app_set_allow(app, NULL, NULL);
+    feed("a");
+    assert_int_equal(s2.acked, 1);
+    sb_release(&all);
+    tui_grid_release(&g);
+}
+
+static void test_cmdline(void **state)
+{
+    struct tui_grid g;
+    tui_grid_init(&g, 80, 12);
+    feed(":th");
+    tui_app_feed_key(app, TUI_KEY_TAB);
+    tui_app_render(app, &g);
+    assert_string_equal(line(&g, 11), ":theme");
+    feed("l");
+    tui_app_feed_key(app, TUI_KEY_TAB);
+    feed("\n");
+    assert_string_equal(tui_app_theme(app)->name, "light");
+    feed(":theme ");
+    tui_app_feed_key(app, TUI_KEY_TAB); /* several candidates: listed as a hint */
+    tui_app_render(app, &g);
+    assert_non_null(strstr(line(&g, 11), "default dark light mono high-contrast"));
+    tui_app_feed_key(app, TUI_KEY_ESC);
+    feed(":");
+    tui_app_feed_key(app, TUI_KEY_UP); /* history */
+    tui_app_render(app, &g);
+    assert_string_equal(line(&g, 11), ":theme light");
+    tui_app_feed_key(app, TUI_KEY_ESC);
+    feed(":theme nosuch\n");
+    assert_string_equal(tui_app_theme(app)->name, "light"); /* the old theme stays */
+    tui_app_render(app, &g);
+    assert_non_null(strstr(line(&g, 11), "error: unknown theme 'nosuch'"));
+    tui_app_feed_key(app, TUI_KEY_ESC); /* Esc dismisses the error */
+    feed(":frobnicate\n");
+    tui_app_render(app, &g);
+    assert_non_null(strstr(line(&g, 11), "unknown command 'frobnicate'"));
+    tui_app_feed_key(app, TUI_KEY_ESC);
+    feed(":screen exc");
+    tui_app_feed_key(app, TUI_KEY_TAB);
+    feed("\n");
+    assert_int_equal(s2.enters, 1);
+    assert_int_equal(tui_app_feed_key(app, ':') & TUI_REDRAW, TUI_REDRAW);
+    assert_int_equal(tui_app_feed_key(app, 'q'), TUI_HANDLED | TUI_REDRAW); /* typed */
+    assert_true(tui_app_feed_key(app, TUI_KEY_ENTER) & TUI_QUIT);           /* :q */
+    tui_grid_release(&g);
+}
+
+static unsigned answered(struct tui_app *a, bool yes, void *ud)
+{
+    *(int *)ud = yes ? 1 : 2;
+    return TUI_REDRAW;
+}
+
+static void *poster(void *arg)
+{
+    static int one = 1;
+    for (int i = 0; i < 100; i++)
+        tui_app_post(app, 1, &one, NULL);
+    return NULL;
+}
+
+static void test_confirm_and_events(void **state)
+{
+    int answer = 0;
+    tui_app_confirm(app, "Run the Harvest sync now?", answered, &answer);
+    feed("j"); /* pending, and the screen does not see it */
+    assert_int_equal(s1.keys, 0);
+    feed("\n");
+    assert_int_equal(answer, 2); /* Enter on the untouched dialog is No */
+    tui_app_confirm(app, "Again?", answered, &answer);
+    feed("y");
+    assert_int_equal(answer, 1);
+    pthread_t th;
+    pthread_create(&th, NULL, poster, NULL);
+    pthread_join(th, NULL);
+    unsigned f = tui_app_dispatch(app, od_now_ms());
+    assert_true(f & TUI_REDRAW);
+    assert_int_equal(s1.events, 100); /* every screen sees every event */
+    assert_int_equal(s2.events, 100);
+}
+
+static unsigned tick(struct tui_app *a, void *ud)
+{
+    (*(int *)ud)++;
+    return TUI_REDRAW;
+}
+
+static void test_timers(void **state)
+{
+    int n = 0;
+    int id = tui_app_timer(app, 100, true, tick, &n);
+    int64_t now = od_now_ms();
+    tui_app_dispatch(app, now);
+    assert_int_equal(n, 0);
+    tui_app_dispatch(app, now + 150);
+    assert_int_equal(n, 1);
+    tui_app_dispatch(app, now + 300);
+    assert_int_equal(n, 2);
+    tui_app_timer_cancel(app, id);
+    tui_app_dispatch(app, now + 1000);
+    assert_int_equal(n, 2);
+}
+
+int main(void)
+{
+    setlocale(LC_ALL, "C.UTF-8");
+    unsetenv("OPSDECK_THEME");
+    setenv("HOME", "/nonexistent", 1);
+    unsetenv("XDG_CONFIG_HOME");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_frame_and_switching, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_too_small, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_help_and_roles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cmdline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_confirm_and_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timers, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
