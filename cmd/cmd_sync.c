@@ -1,0 +1,272 @@
+/* cmd_sync — `opsdeck sync [harvest|hubspot|all] [--full] [--wait]`: enqueue a provider's
+ * sync (core/syncplan.h) and, with --wait, work those jobs in-process showing progress: a bar
+ * per job on a terminal, plain lines otherwise. Progress comes from the jobs' NOTIFYs
+ * (core/events.h) and, as a fallback, from the database once a second. */
+#include "cmd/command.h"
+#include "core/config.h"
+#include "core/connectors/json.h"
+#include "core/db.h"
+#include "core/events.h"
+#include "core/queue.h"
+#include "core/sanitize.h"
+#include "core/syncplan.h"
+#include "core/util.h"
+#include "core/vault.h"
+#include "core/worker.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int run(struct od_ctx *ctx, int argc, char **argv);
+
+const struct od_command cmd_sync_def = {
+    "sync", "Queue a Harvest/HubSpot sync (and work it with --wait)",
+    "usage: opsdeck sync [harvest|hubspot|all] [--full] [--wait]\n\n"
+    "Queues one job per resource of the provider (default: all): harvest clients, users,\n"
+    "tasks, projects, time_entries; hubspot owners, companies, deals, deal_companies. Resources\n"
+    "that others depend on run first. A sync that is already queued or running is reused, not\n"
+    "doubled. Without --wait the jobs are left to `opsdeck worker` or a running console.\n\n"
+    "  --full   re-read everything instead of what changed since the last sync\n"
+    "  --wait   also work the jobs here (sync.workers threads) and show their progress;\n"
+    "           Ctrl-C stops after the current page, the jobs resume later from there\n\n"
+    "Exit status: 0 queued (with --wait: every job completed), 1 failure, 2 usage.\n",
+    run, 0};
+
+struct track {
+    int64_t id;
+    char name[72];
+    char state[16];
+    int64_t done, total;
+    int attempts;
+    char *error;
+    bool printed_state; /* plain mode: this state already printed */
+    int64_t printed_ms;
+};
+
+struct view {
+    pthread_mutex_t lock;
+    struct track *t;
+    size_t n;
+    bool tty;
+    int drawn; /* lines drawn last time (tty) */
+};
+
+static struct track *find(struct view *v, int64_t id)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (v->t[i].id == id) return &v->t[i];
+    return NULL;
+}
+
+static void set_state(struct track *t, const char *state)
+{
+    if (state && strcmp(t->state, state)) {
+        snprintf(t->state, sizeof(t->state), "%s", state);
+        t->printed_state = false;
+    }
+}
+
+/* NOTIFY payload {"id":..,"state":..,"done":..,"total":..}: runs on the listener thread. */
+static void on_job(const struct od_event *ev, void *ud)
+{
+    struct view *v = ud;
+    struct od_json *doc = od_json_parse(ev->payload, strlen(ev->payload));
+    const struct od_jv *root = doc ? od_json_root(doc) : NULL;
+    const char *id = od_jv_number(od_jv_get(root, "id"));
+    const char *done = od_jv_number(od_jv_get(root, "done"));
+    const char *total = od_jv_number(od_jv_get(root, "total"));
+    pthread_mutex_lock(&v->lock);
+    struct track *t = id ? find(v, strtoll(id, NULL, 10)) : NULL;
+    if (t) {
+        set_state(t, od_jv_string(od_jv_get(root, "state")));
+        if (done && strtoll(done, NULL, 10) >= t->done) t->done = strtoll(done, NULL, 10);
+        if (total) t->total = strtoll(total, NULL, 10);
+    }
+    pthread_mutex_unlock(&v->lock);
+    od_json_free(doc);
+}
+
+static void poll_db(struct view *v, struct od_pool *pool, const int64_t *ids)
+{
+    PGconn *c = od_pool_acquire(pool, 1000);
+    if (!c) return;
+    struct od_job_row *rows = NULL;
+    size_t n = 0;
+    int rc = od_queue_list(c, NULL, ids, v->n, (int)v->n, &rows, &n);
+    od_pool_release(pool, c);
+    if (rc < 0) return;
+    pthread_mutex_lock(&v->lock);
+    for (size_t i = 0; i < n; i++) {
+        struct track *t = find(v, rows[i].id);
+        if (!t) continue;
+        set_state(t, rows[i].state);
+        t->attempts = rows[i].attempts;
+        if (rows[i].progress_done > t->done || !strcmp(rows[i].state, "completed"))
+            t->done = rows[i].progress_done;
+        if (rows[i].progress_total >= 0) t->total = rows[i].progress_total;
+        free(t->error);
+        t->error = rows[i].last_error ? od_sanitize(rows[i].last_error) : NULL;
+    }
+    pthread_mutex_unlock(&v->lock);
+    od_queue_rows_free(rows, n);
+}
+
+static void line(struct strbuf *sb, const struct track *t, bool bar)
+{
+    od_pad_right(sb, t->name, 24);
+    if (bar) {
+        int width = 24, fill = 0;
+        if (t->total > 0) fill = (int)(t->done * width / t->total);
+        if (!strcmp(t->state, "completed")) fill = width;
+        sb_addch(sb, '[');
+        for (int i = 0; i < width; i++)
+            sb_addch(sb, i < fill ? '#' : (t->total > 0 ? '-' : ' '));
+        sb_add(sb, "] ");
+    }
+    if (t->total > 0)
+        sb_addf(sb, "%3d%% %lld/%lld ", (int)(t->done * 100 / (t->total ? t->total : 1)),
+                (long long)t->done, (long long)t->total);
+    else if (t->done > 0)
+        sb_addf(sb, "%lld ", (long long)t->done);
+    sb_add(sb, t->state);
+    if (t->error && strcmp(t->state, "completed") && strcmp(t->state, "running")) {
+        sb_add(sb, ": ");
+        od_fit_to(sb, t->error, 60);
+    }
+}
+
+static void render(struct view *v, bool final)
+{
+    struct strbuf sb = STRBUF_INIT;
+    int64_t now = od_now_ms();
+    pthread_mutex_lock(&v->lock);
+    if (v->tty) {
+        if (v->drawn) sb_addf(&sb, "\r\033[%dA", v->drawn);
+        for (size_t i = 0; i < v->n; i++) {
+            line(&sb, &v->t[i], true);
+            sb_add(&sb, "\033[K\n");
+        }
+        v->drawn = (int)v->n;
+    } else {
+        for (size_t i = 0; i < v->n; i++) {
+            struct track *t = &v->t[i];
+            bool progress = !strcmp(t->state, "running") && now - t->printed_ms >= 5000;
+            if (t->printed_state && !progress && !final) continue;
+            if (final && t->printed_state) continue;
+            line(&sb, t, false);
+            sb_addch(&sb, '\n');
+            t->printed_state = true;
+            t->printed_ms = now;
+        }
+    }
+    pthread_mutex_unlock(&v->lock);
+    fputs(sb_str(&sb), stdout);
+    fflush(stdout);
+    sb_release(&sb);
+}
+
+/* Work the jobs here until all are finished or a signal arrives. 0 when all completed. */
+static int wait_jobs(struct od_config *cfg, struct od_pool *pool, const int64_t *ids,
+                     struct view *v)
+{
+    struct od_vault *vault = NULL;
+    if (cfg->secrets.key_file && *cfg->secrets.key_file)
+        vault = od_vault_open(cfg->secrets.key_file);
+    int threads = cfg->sync.workers > 0 ? cfg->sync.workers : 1;
+    struct od_worker_opts o = {.threads = threads, .only_ids = ids, .n_only = v->n};
+    struct od_workers *w = od_workers_start(cfg, pool, vault, &o);
+    if (!w) {
+        fprintf(stderr, "opsdeck sync: %s\n", od_err());
+        od_vault_close(vault);
+        return 1;
+    }
+    struct od_events *ev = od_events_start(cfg, NULL, NULL);
+    if (ev) od_events_subscribe(ev, OD_EVENTS_JOBS, on_job, v);
+    int64_t last_poll = 0;
+    int sig = 0;
+    while (!(sig = od_signal_wait(v->tty ? 200 : 500)) && !od_workers_done(w)) {
+        if (od_now_ms() - last_poll >= 1000) {
+            poll_db(v, pool, ids);
+            last_poll = od_now_ms();
+        }
+        render(v, false);
+    }
+    if (sig) fprintf(stderr, "opsdeck sync: interrupted; finishing the current pages...\n");
+    od_workers_free(w);
+    od_events_stop(ev);
+    od_vault_close(vault);
+    poll_db(v, pool, ids);
+    render(v, true);
+    int ok = 0;
+    for (size_t i = 0; i < v->n; i++)
+        ok += !strcmp(v->t[i].state, "completed");
+    if (sig)
+        fprintf(stderr,
+                "opsdeck sync: %zu of %zu jobs not finished; they resume from their "
+                "checkpoints with `opsdeck worker` or `opsdeck sync --wait`\n",
+                v->n - (size_t)ok, v->n);
+    else if ((size_t)ok < v->n)
+        fprintf(stderr, "opsdeck sync: %zu of %zu jobs did not complete (see `opsdeck jobs`)\n",
+                v->n - (size_t)ok, v->n);
+    return (size_t)ok == v->n ? 0 : 1;
+}
+
+static int run(struct od_ctx *ctx, int argc, char **argv)
+{
+    struct od_config *cfg = ctx->cfg;
+    const char *provider = "all";
+    bool full = false, wait = false, seen = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--full"))
+            full = true;
+        else if (!strcmp(argv[i], "--wait"))
+            wait = true;
+        else if (!seen && od_syncplan_provider_valid(argv[i]))
+            provider = argv[i], seen = true;
+        else
+            return od_cmd_usage_error(&cmd_sync_def, "unexpected argument '%s'", argv[i]);
+    }
+    int threads = cfg->sync.workers > 0 ? cfg->sync.workers : 1;
+    if (cfg->database.pool_size < od_workers_connections(threads) + 2)
+        cfg->database.pool_size = od_workers_connections(threads) + 2;
+    od_signal_block_stop();
+    struct od_pool *pool = od_pool_open(cfg, "opsdeck-sync");
+    PGconn *c = od_pool_acquire(pool, cfg->database.acquire_timeout_ms);
+    struct od_plan_job jobs[32];
+    int n =
+        c ? od_syncplan_enqueue(c, provider, full, cfg->sync.max_attempts, jobs, OD_ARRAY_LEN(jobs))
+          : -1;
+    od_pool_release(pool, c);
+    if (n <= 0) {
+        if (n == 0)
+            fprintf(stderr, "opsdeck sync: this build has no job handlers for %s\n", provider);
+        else
+            fprintf(stderr, "opsdeck sync: %s\n", od_err());
+        od_pool_close(pool);
+        return 1;
+    }
+    struct view v = {.n = (size_t)n, .tty = isatty(STDOUT_FILENO) && !getenv("NO_PROGRESS")};
+    pthread_mutex_init(&v.lock, NULL);
+    v.t = od_xcalloc((size_t)n, sizeof(*v.t));
+    int64_t ids[32];
+    for (int i = 0; i < n; i++) {
+        ids[i] = jobs[i].id;
+        v.t[i].id = jobs[i].id;
+        v.t[i].total = -1;
+        snprintf(v.t[i].name, sizeof(v.t[i].name), "%.15s/%.47s", jobs[i].provider,
+                 jobs[i].resource);
+        snprintf(v.t[i].state, sizeof(v.t[i].state), "available");
+        printf("%-26s job %lld %s\n", v.t[i].name, (long long)jobs[i].id,
+               jobs[i].created ? "queued" : "already queued");
+    }
+    fflush(stdout);
+    int rc = wait ? wait_jobs(cfg, pool, ids, &v) : 0;
+    for (size_t i = 0; i < v.n; i++)
+        free(v.t[i].error);
+    free(v.t);
+    pthread_mutex_destroy(&v.lock);
+    od_pool_close(pool);
+    return rc;
+}

@@ -1,0 +1,38 @@
+/* syncplan — which jobs make up "sync harvest" / "sync hubspot", and in which order.
+ *
+ * A provider's sync is one job per resource that the handler table (core/sync/handlers.c)
+ * knows, enqueued with unique keys so a sync that is already pending is reused, not doubled:
+ *   harvest: clients, users, tasks  ->  projects (after clients)  ->  time_entries (after
+ *            projects, users, tasks)
+ *   hubspot: owners, companies  ->  deals (after owners)  ->  deal_companies (after deals,
+ *            companies)
+ * "after" is a real dependency (sync_jobs.after_ids: not claimed before those jobs finish),
+ * and priorities follow the same order, so references exist before the rows that use them
+ * while independent resources still run in parallel. Used by `opsdeck sync` and the
+ * scheduler's periodic syncs. */
+#ifndef OD_SYNCPLAN_H
+#define OD_SYNCPLAN_H
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct od_plan_job {
+    char provider[16];
+    char resource[48];
+    int64_t id;
+    bool created; /* false: an equal job was already pending (its id) */
+};
+
+/* provider: "harvest", "hubspot" or "all". full: args {"full":true} and its own unique key
+ * ("sync:P:R:full" instead of "sync:P:R"). max_attempts <= 0: the column default.
+ * Fills out[0..n) (n <= cap) and returns n, or -1 with od_err (nothing enqueued: one
+ * transaction). 0 when the handler table has none of the provider's resources. */
+int od_syncplan_enqueue(PGconn *c, const char *provider, bool full, int max_attempts,
+                        struct od_plan_job *out, size_t cap);
+/* Whether provider is one od_syncplan_enqueue accepts. */
+bool od_syncplan_provider_valid(const char *provider);
+/* Unique-key prefix of a provider's plan jobs ("sync:harvest:"). */
+void od_syncplan_key_prefix(const char *provider, char *buf, size_t n);
+
+#endif
