@@ -78,10 +78,10 @@ int od_password_needs_rehash(const char *hash)
     return crypto_pwhash_str_needs_rehash(hash, ops_limit, mem_limit);
 }
 
-/* Read a line from fd into a sodium buffer; refuses more than OD_PASSWORD_MAX bytes. */
-static char *read_line(int fd)
+/* Read a line from fd into a sodium buffer; refuses more than max bytes. */
+static char *read_line(int fd, size_t max)
 {
-    char *buf = od_secret_alloc(OD_PASSWORD_MAX);
+    char *buf = od_secret_alloc(max);
     size_t n = 0;
     int too_long = 0, got = 0;
     for (;;) {
@@ -91,7 +91,7 @@ static char *read_line(int fd)
         if (r <= 0) break;
         got = 1;
         if (c == '\n') break;
-        if (n == OD_PASSWORD_MAX)
+        if (n == max)
             too_long = 1;
         else
             buf[n++] = c;
@@ -100,10 +100,12 @@ static char *read_line(int fd)
     buf[n] = '\0';
     if (!got || too_long) {
         od_secret_free(buf);
-        if (too_long)
+        if (too_long && max == OD_PASSWORD_MAX)
             od_seterr("Password is too long (more than %d bytes).", OD_PASSWORD_MAX);
+        else if (too_long)
+            od_seterr("the input is too long (more than %zu bytes)", max);
         else
-            od_seterr("no password given (end of input)");
+            od_seterr("nothing was entered (end of input)");
         return NULL;
     }
     return buf;
@@ -111,8 +113,14 @@ static char *read_line(int fd)
 
 char *od_password_read(const char *prompt)
 {
+    return od_secret_prompt(prompt, OD_PASSWORD_MAX, false);
+}
+
+char *od_secret_prompt(const char *prompt, size_t max, bool echo)
+{
     struct termios old, quiet;
-    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &old) != 0) return read_line(STDIN_FILENO);
+    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &old) != 0)
+        return read_line(STDIN_FILENO, max);
     /* Echo off; block the signals that would leave the terminal without echo. */
     sigset_t block, saved;
     sigemptyset(&block);
@@ -122,14 +130,14 @@ char *od_password_read(const char *prompt)
     sigaddset(&block, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &block, &saved);
     quiet = old;
-    quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+    if (!echo) quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
     quiet.c_lflag |= ICANON | ISIG;
     fputs(prompt, stderr);
     fflush(stderr);
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-    char *pw = read_line(STDIN_FILENO);
+    char *pw = read_line(STDIN_FILENO, max);
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-    fputc('\n', stderr);
+    if (!echo) fputc('\n', stderr);
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
     return pw;
 }

@@ -17,6 +17,7 @@
  * read. Plaintext only ever sits in sodium_malloc'd (locked, guarded) memory. */
 #ifndef OD_PASSWORD_H
 #define OD_PASSWORD_H
+#include <stdbool.h>
 #include <stddef.h>
 
 #define OD_PASSWORD_MAX 1024
@@ -38,6 +39,9 @@ int od_password_needs_rehash(const char *hash);
 
 /* Read one password (see above). NULL + od_seterr on EOF, error or over-long input. */
 char *od_password_read(const char *prompt);
+/* The same for any secret line of at most max bytes (tokens, a pasted redirect URL); echo
+ * chooses whether a terminal shows what is typed. */
+char *od_secret_prompt(const char *prompt, size_t max, bool echo);
 /* Read a new password twice and compare; checks the policy. */
 char *od_password_read_new(const char *prompt, const char *again_prompt);
 

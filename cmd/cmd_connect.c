@@ -1,0 +1,240 @@
+/* cmd_connect — `opsdeck connect hubspot|harvest|status`: store provider credentials, sealed
+ * by the vault (core/credentials.h). Tokens are read from the terminal (echo off) or stdin,
+ * never from argv or the environment. The HubSpot OAuth flow prints the authorize URL and
+ * reads the redirected URL pasted back (works over SSH), or catches it on a loopback port. */
+#include "cmd/command.h"
+#include "core/auth.h"
+#include "core/config.h"
+#include "core/credentials.h"
+#include "core/db.h"
+#include "core/oauth.h"
+#include "core/password.h"
+#include "core/sanitize.h"
+#include "core/secmem.h"
+#include "core/util.h"
+#include "core/vault.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int run(struct od_ctx *ctx, int argc, char **argv);
+
+const struct od_command cmd_connect_def = {
+    "connect", "Connect HubSpot or Harvest (tokens stored encrypted)",
+    "usage: opsdeck connect hubspot [--listen PORT]\n"
+    "       opsdeck connect hubspot --private-app\n"
+    "       opsdeck connect harvest --account-id ID\n"
+    "       opsdeck connect status\n\n"
+    "  hubspot                OAuth: prints a URL to open in any browser; after approving,\n"
+    "                         paste the address the browser ends up on. Needs hubspot.client_id,\n"
+    "                         hubspot.client_secret and hubspot.redirect_uri.\n"
+    "    --listen PORT        instead of pasting, catch the redirect on 127.0.0.1:PORT (a local\n"
+    "                         browser, or one reached through ssh -L PORT:127.0.0.1:PORT)\n"
+    "    --private-app        store a private app access token (read from stdin) instead\n"
+    "  harvest --account-id ID  store a Harvest personal access token (read from stdin)\n"
+    "  status                 what is stored: provider, name, key id, expiry (never the secret)\n\n"
+    "Exit status: 0 success, 1 failure, 2 usage.\n",
+    run, 0};
+
+#define LISTEN_TIMEOUT_S 600
+
+static int fail(const char *msg)
+{
+    char *clean = od_sanitize(msg);
+    fprintf(stderr, "opsdeck connect: %s\n", clean);
+    free(clean);
+    return 1;
+}
+
+/* A token read from stdin: printable ASCII without spaces. */
+static char *read_token(const char *prompt)
+{
+    char *t = od_secret_prompt(prompt, OD_OAUTH_MAX_TOKEN, false);
+    if (!t) return NULL;
+    size_t n = strlen(t);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)t[i] <= 0x20 || (unsigned char)t[i] >= 0x7F) {
+            od_secret_free(t);
+            od_seterr("the token has spaces or unexpected characters; paste it exactly");
+            return NULL;
+        }
+    if (n == 0) {
+        od_secret_free(t);
+        od_seterr("no token was entered");
+        return NULL;
+    }
+    return t;
+}
+
+static void audit_connect(struct od_pool *pool, const char *provider, const char *how)
+{
+    PGconn *c = od_pool_acquire(pool, 5000);
+    if (c) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "{\"method\":\"%s\"}", how);
+        od_audit(c, 0, "cli", "connection.set", provider, od_auth_source(), "ok", detail);
+        od_pool_release(pool, c);
+    }
+}
+
+static int connect_harvest(struct od_pool *pool, struct od_vault *v, const char *account)
+{
+    char *tok = read_token("Harvest personal access token: ");
+    if (!tok) return fail(od_err());
+    int rc = od_cred_put(pool, v, "harvest", "token", tok, 0, account);
+    od_secret_free(tok);
+    if (rc != 0) return fail(od_err());
+    audit_connect(pool, "harvest", "personal_access_token");
+    printf("Harvest token stored for account %s (encrypted with key id %u).\n", account,
+           od_vault_current_id(v));
+    return 0;
+}
+
+static int hubspot_private_app(struct od_pool *pool, struct od_vault *v)
+{
+    char *tok = read_token("HubSpot private app access token: ");
+    if (!tok) return fail(od_err());
+    /* one kind of HubSpot credential at a time */
+    int rc = od_cred_delete(pool, "hubspot", NULL);
+    if (rc == 0) rc = od_cred_put(pool, v, "hubspot", "private_app", tok, 0, NULL);
+    od_secret_free(tok);
+    if (rc != 0) return fail(od_err());
+    audit_connect(pool, "hubspot", "private_app");
+    printf("HubSpot private app token stored (encrypted with key id %u).\n",
+           od_vault_current_id(v));
+    return 0;
+}
+
+static int hubspot_oauth(const struct od_config *cfg, struct od_pool *pool, struct od_vault *v,
+                         int port)
+{
+    const struct od_oauth_client client = {cfg->hubspot.auth_url,     cfg->hubspot.base_url,
+                                           cfg->hubspot.client_id,    cfg->hubspot.client_secret,
+                                           cfg->hubspot.redirect_uri, cfg->hubspot.scopes,
+                                           cfg->sync.http_timeout_s};
+    if (!client.client_id || !*client.client_id || !client.client_secret ||
+        !*client.client_secret || !client.redirect_uri || !*client.redirect_uri)
+        return fail("set hubspot.client_id, hubspot.client_secret and hubspot.redirect_uri "
+                    "(or OPSDECK_HUBSPOT_CLIENT_ID ...) first, or use --private-app");
+    struct od_oauth_flow *f = od_oauth_flow_new();
+    char *url = od_oauth_authorize_url(&client, f), *clean = od_sanitize(url);
+    char *pasted = NULL, *code = NULL, *state = NULL;
+    struct od_oauth_tokens t = {0};
+    int rc = 1;
+    fprintf(stderr, "Open this address in a browser and approve access:\n\n  %s\n\n", clean);
+    if (port > 0) {
+        fprintf(stderr, "Waiting for the redirect on 127.0.0.1:%d (10 minutes) ...\n", port);
+        char *got = NULL;
+        if (od_oauth_listen(port, client.redirect_uri, LISTEN_TIMEOUT_S, &got) == 0) {
+            pasted = od_secret_strdup(got);
+            od_wipe(got, strlen(got));
+            free(got);
+        }
+    } else {
+        fprintf(stderr, "Then paste the full address your browser ends up on (it may show an "
+                        "error page; that is fine):\n");
+        pasted = od_secret_prompt("> ", OD_OAUTH_MAX_PASTE, true);
+    }
+    if (pasted && od_oauth_parse_redirect(pasted, client.redirect_uri, &code, &state) == 0 &&
+        od_oauth_flow_check_state(f, state) == 0 && od_oauth_exchange(&client, code, f, &t) == 0) {
+        PGconn *c = NULL;
+        if ((c = od_pool_acquire(pool, 5000)) && od_db_begin(c) == 0 &&
+            od_db_cmd(c, "DELETE FROM credentials WHERE provider = 'hubspot'", 0, NULL) == 0 &&
+            od_cred_put_conn(c, v, "hubspot", "access_token", t.access_token, t.expires_at, NULL) ==
+                0 &&
+            od_cred_put_conn(c, v, "hubspot", "refresh_token", t.refresh_token, 0, NULL) == 0 &&
+            od_db_commit(c) == 0) {
+            char when[32];
+            od_iso8601_ms(t.expires_at * 1000, when, sizeof when);
+            printf("Connected to HubSpot; access token valid until %s (refreshed "
+                   "automatically).\n",
+                   when);
+            rc = 0;
+        } else if (c) {
+            od_db_rollback(c);
+        }
+        if (c) od_pool_release(pool, c);
+    }
+    if (rc != 0)
+        fail(od_err());
+    else
+        audit_connect(pool, "hubspot", "oauth");
+    od_oauth_tokens_clear(&t);
+    od_secret_free(pasted);
+    od_secret_free(code);
+    od_secret_free(state);
+    od_oauth_flow_free(f);
+    free(url);
+    free(clean);
+    return rc;
+}
+
+static int status(struct od_pool *pool)
+{
+    PGconn *c = od_pool_acquire(pool, 5000);
+    if (!c) return fail(od_err());
+    PGresult *r = od_db_exec(c,
+                             "SELECT provider, name, coalesce(account_id, ''), key_id, "
+                             "coalesce(to_char(expires_at AT TIME ZONE 'UTC', "
+                             "'YYYY-MM-DD HH24:MI:SS'), 'never') FROM credentials ORDER BY 1, 2",
+                             0, NULL);
+    od_pool_release(pool, c);
+    if (!r) return fail(od_err());
+    printf("%-9s %-14s %-12s %-6s %s\n", "PROVIDER", "NAME", "ACCOUNT", "KEY", "EXPIRES (UTC)");
+    for (int i = 0; i < PQntuples(r); i++) {
+        char *acct = od_sanitize(PQgetvalue(r, i, 2));
+        printf("%-9s %-14s %-12s %-6s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), acct,
+               PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
+        free(acct);
+    }
+    if (PQntuples(r) == 0) printf("nothing stored; run: opsdeck connect hubspot | harvest\n");
+    PQclear(r);
+    return 0;
+}
+
+static int run(struct od_ctx *ctx, int argc, char **argv)
+{
+    const char *what = argc > 1 ? argv[1] : "", *account = NULL;
+    int private_app = 0;
+    long port = 0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--private-app"))
+            private_app = 1;
+        else if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
+            if (od_parse_long(argv[++i], 1, 65535, &port) != 0)
+                return od_cmd_usage_error(&cmd_connect_def, "--listen needs a port 1..65535");
+        } else if (!strcmp(argv[i], "--account-id") && i + 1 < argc)
+            account = argv[++i];
+        else
+            return od_cmd_usage_error(&cmd_connect_def, "unexpected argument '%s'", argv[i]);
+    }
+    int is_hub = !strcmp(what, "hubspot"), is_harvest = !strcmp(what, "harvest");
+    if (!is_hub && !is_harvest && strcmp(what, "status"))
+        return od_cmd_usage_error(&cmd_connect_def, "say hubspot, harvest or status");
+    if ((private_app || port) && !is_hub)
+        return od_cmd_usage_error(&cmd_connect_def, "--private-app/--listen are for hubspot");
+    if (private_app && port)
+        return od_cmd_usage_error(&cmd_connect_def, "--private-app takes no --listen");
+    if (is_harvest && (!account || strspn(account, "0123456789") != strlen(account) || !*account))
+        return od_cmd_usage_error(&cmd_connect_def, "harvest needs --account-id ID (digits)");
+    if (!is_harvest && account)
+        return od_cmd_usage_error(&cmd_connect_def, "--account-id is for harvest");
+    struct od_pool *pool = od_pool_open(ctx->cfg, "opsdeck-connect");
+    if (!pool) return fail(od_err());
+    struct od_vault *v = NULL;
+    int rc;
+    if (!strcmp(what, "status"))
+        rc = status(pool);
+    else if (!(v = od_vault_open(ctx->cfg->secrets.key_file)))
+        rc = fail(od_err());
+    else if (is_harvest)
+        rc = connect_harvest(pool, v, account);
+    else if (private_app)
+        rc = hubspot_private_app(pool, v);
+    else
+        rc = hubspot_oauth(ctx->cfg, pool, v, (int)port);
+    od_vault_close(v);
+    od_pool_close(pool);
+    return rc;
+}
