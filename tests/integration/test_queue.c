@@ -68,6 +68,13 @@ static char *job_field(int64_t id, const char *expr)
     return v;
 }
 
+static void assert_field(int64_t id, const char *expr, const char *want)
+{
+    char *v = job_field(id, expr);
+    assert_string_equal(v, want);
+    free(v);
+}
+
 static void assert_state(int64_t id, const char *want)
 {
     assert_field(id, "state", want);
