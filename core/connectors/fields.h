@@ -74,6 +74,7 @@ struct od_resource {
     const char *table;             /* harvest_time_entries ... */
     const struct od_field *fields; /* fields[0] is the id, one field is "updated_at" */
     int nfields;
+    bool no_deleted_at; /* the table has no deleted_at column (hubspot_owners) */
 };
 
 /* Prefix the current od_err() message: "prefix: message". Returns -1. */

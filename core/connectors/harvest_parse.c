@@ -82,7 +82,7 @@ static const struct od_field entry_fields[] = {
 
 #define RES(n, t, f)                                                                               \
     {                                                                                              \
-        "harvest", n, "/v2/" n, n, t, f, (int)OD_ARRAY_LEN(f)                                      \
+        "harvest", n, "/v2/" n, n, t, f, (int)OD_ARRAY_LEN(f), false                               \
     }
 static const struct od_resource resources[] = {
     RES("clients", "harvest_clients", client_fields),

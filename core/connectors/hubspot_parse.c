@@ -45,11 +45,11 @@ static const struct od_field deal_fields[] = {
 
 static const struct od_resource resources[] = {
     {"hubspot", "owners", "/crm/v3/owners", "results", "hubspot_owners", owner_fields,
-     (int)OD_ARRAY_LEN(owner_fields)},
+     (int)OD_ARRAY_LEN(owner_fields), true},
     {"hubspot", "companies", "/crm/v3/objects/companies", "results", "hubspot_companies",
-     company_fields, (int)OD_ARRAY_LEN(company_fields)},
+     company_fields, (int)OD_ARRAY_LEN(company_fields), false},
     {"hubspot", "deals", "/crm/v3/objects/deals", "results", "hubspot_deals", deal_fields,
-     (int)OD_ARRAY_LEN(deal_fields)},
+     (int)OD_ARRAY_LEN(deal_fields), false},
 };
 
 const struct od_resource *od_hubspot_resource(const char *name)

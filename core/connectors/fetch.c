@@ -1,0 +1,174 @@
+/* fetch — shared connector plumbing. See fetch.h. */
+#include "core/connectors/fetch.h"
+#include "core/config.h"
+#include "core/connectors/json.h"
+#include "core/connectors/tokens.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "core/ratelimit.h"
+#include "core/sanitize.h"
+#include <stdlib.h>
+#include <string.h>
+
+static bool stop_cb(void *arg)
+{
+    struct od_fetch *f = arg;
+    return f->ctx && od_job_should_stop(f->ctx);
+}
+
+static int before_send(void *arg)
+{
+    struct od_fetch *f = arg;
+    return od_ratelimit_acquire(f->rl_now, stop_cb, f);
+}
+
+static void on_rate_limited(void *arg, int64_t wait_ms)
+{
+    struct od_fetch *f = arg;
+    od_ratelimit_penalize(f->rl_now, wait_ms);
+}
+
+enum od_job_result od_fetch_open(struct od_fetch *f, struct od_job_ctx *ctx, const char *provider)
+{
+    memset(f, 0, sizeof *f);
+    f->ctx = ctx;
+    f->job = od_job_get(ctx);
+    f->env = od_job_env(ctx);
+    f->provider = provider;
+    const struct od_config *cfg = f->env->cfg;
+    bool harvest = strcmp(provider, "harvest") == 0;
+    f->base_url = harvest ? cfg->harvest.base_url : cfg->hubspot.base_url;
+    if (!f->base_url || !*f->base_url) {
+        od_seterr("%s.base_url is not configured", provider);
+        return OD_JOB_FAIL;
+    }
+    if (od_tokens_get(f->env, provider, &f->token, &f->account) < 0) return OD_JOB_FAIL;
+    f->hdr[0] = od_xasprintf("Authorization: Bearer %s", f->token);
+    int n = 1;
+    if (harvest) {
+        f->hdr[n++] = od_xasprintf("Harvest-Account-Id: %s", f->account);
+        f->hdr[n++] =
+            od_xasprintf("User-Agent: %s", cfg->harvest.user_agent && *cfg->harvest.user_agent
+                                               ? cfg->harvest.user_agent
+                                               : "opsdeck (ops@example.com)");
+    }
+    for (int i = 0; i < n; i++)
+        f->headers[i] = f->hdr[i];
+    f->rl = od_ratelimit_get(f->env->pool, provider, f->account);
+    if (!harvest) f->rl_search = od_ratelimit_get(f->env->pool, "hubspot-search", f->account);
+    return OD_JOB_OK;
+}
+
+void od_fetch_close(struct od_fetch *f)
+{
+    for (size_t i = 0; i < OD_ARRAY_LEN(f->hdr); i++) {
+        if (f->hdr[i]) od_wipe(f->hdr[i], strlen(f->hdr[i]));
+        free(f->hdr[i]);
+    }
+    od_tokens_free(f->token);
+    free(f->account);
+    memset(f, 0, sizeof *f);
+}
+
+bool od_fetch_same_origin(const struct od_fetch *f, const char *url)
+{
+    const char *b = f->base_url, *s = strstr(b, "://");
+    if (!s || !url) return false;
+    size_t n = (size_t)(s + 3 - b);
+    n += strcspn(s + 3, "/?#");
+    return strncmp(url, b, n) == 0 && (url[n] == '/' || url[n] == '?' || url[n] == '\0');
+}
+
+enum od_job_result od_fetch_request(struct od_fetch *f, const char *url, const char *body,
+                                    bool search, struct od_http_resp *resp)
+{
+    f->rl_now = search && f->rl_search ? f->rl_search : f->rl;
+    struct od_http_req req = {
+        .method = body ? "POST" : "GET",
+        .url = url,
+        .headers = f->headers,
+        .body = body,
+        .body_len = body ? strlen(body) : 0,
+        .provider = f->provider,
+        .timeout_s = f->env->cfg->sync.http_timeout_s,
+        .before_send = before_send,
+        .on_rate_limited = on_rate_limited,
+        .should_stop = stop_cb,
+        .arg = f,
+    };
+    switch (od_http_request(&req, resp)) {
+    case OD_HTTP_OK:
+        break;
+    case OD_HTTP_TRANSIENT:
+        return OD_JOB_RETRY;
+    case OD_HTTP_STOPPED:
+        return OD_JOB_STOPPED;
+    case OD_HTTP_ERROR:
+        return OD_JOB_FAIL;
+    }
+    if (resp->status >= 200 && resp->status < 300) return OD_JOB_OK;
+    char path[256];
+    od_http_url_path(url, path, sizeof path);
+    /* Upstream error bodies are outside strings: sanitized and cut before they reach a log. */
+    char *snippet = od_sanitize_n(resp->body.buf ? resp->body.buf : "",
+                                  resp->body.len > 300 ? 300 : resp->body.len);
+    const char *hint = resp->status == 401 || resp->status == 403
+                           ? " — the credential was refused; reconnect the account"
+                           : "";
+    od_seterr("%s %s answered HTTP %ld%s: %s", f->provider, path, resp->status, hint, snippet);
+    free(snippet);
+    return resp->status == 408 ? OD_JOB_RETRY : OD_JOB_FAIL;
+}
+
+PGconn *od_fetch_conn(struct od_fetch *f)
+{
+    return od_pool_acquire(f->env->pool, 10000);
+}
+
+void od_fetch_release(struct od_fetch *f, PGconn *c)
+{
+    if (c) od_pool_release(f->env->pool, c);
+}
+
+PGconn *od_fetch_begin(struct od_fetch *f)
+{
+    PGconn *c = od_fetch_conn(f);
+    if (!c) return NULL;
+    if (od_db_begin(c) < 0) {
+        od_fetch_release(f, c);
+        return NULL;
+    }
+    return c;
+}
+
+enum od_job_result od_fetch_commit(struct od_fetch *f, PGconn *c)
+{
+    int rc = od_db_commit(c);
+    od_fetch_release(f, c);
+    if (rc < 0) return od_fetch_db_failed(f, NULL);
+    return OD_JOB_OK;
+}
+
+void od_fetch_rollback(struct od_fetch *f, PGconn *c)
+{
+    od_db_rollback(c);
+    od_fetch_release(f, c);
+}
+
+enum od_job_result od_fetch_db_failed(struct od_fetch *f, PGconn *c)
+{
+    if (c) od_fetch_rollback(f, c);
+    return od_job_should_stop(f->ctx) ? OD_JOB_STOPPED : OD_JOB_RETRY;
+}
+
+bool od_fetch_arg_bool(const struct od_fetch *f, const char *key)
+{
+    const char *args = f->job->args_json;
+    if (!args) return false;
+    struct od_json *doc = od_json_parse(args, strlen(args));
+    if (!doc) return false;
+    const struct od_jv *v = od_jv_get(od_json_root(doc), key);
+    bool yes = v && v->type == OD_JV_TRUE;
+    od_json_free(doc);
+    return yes;
+}
