@@ -249,6 +249,7 @@ static int spawn_wait(const char *const *argv, char **envp, int pwfd,
     struct strbuf err = STRBUF_INIT;
     int64_t start = od_now_ms();
     for (;;) {
+        if (o->progress) progress_line(o, start);
         struct pollfd p = {pfd[0], POLLIN, 0};
         int pr = poll(&p, 1, 250);
         if (pr > 0) {
@@ -262,7 +263,6 @@ static int spawn_wait(const char *const *argv, char **envp, int pwfd,
                 err.buf[err.len] = '\0';
             }
         }
-        if (o->progress) progress_line(o, start);
     }
     close(pfd[0]);
     int st = 0;

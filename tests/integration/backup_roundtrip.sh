@@ -93,6 +93,14 @@ out=$(OPSDECK_DATABASE_URL=$DST_URL "$OD_BIN" restore "$bad" --yes 2>&1); rc=$?
 case "$rc:$out" in 1:*"no checksum file"*) t_ok "missing checksum file: refused" ;;
 *) t_fail "missing checksum file: refused" "$rc $out" ;; esac
 
+# not a dump, but with a matching checksum and manifest: pg_restore's own error is shown
+printf 'not a pg_dump archive\n' >"$T_TMP/bad/opsdeck-junk.dump"
+cp "$stem.json" "$T_TMP/bad/opsdeck-junk.json"
+(cd "$T_TMP/bad" && sha256sum opsdeck-junk.dump >opsdeck-junk.sha256)
+out=$(OPSDECK_DATABASE_URL=$DST_URL "$OD_BIN" restore "$T_TMP/bad/opsdeck-junk.dump" --yes 2>&1); rc=$?
+case "$rc:$out" in 1:*"pg_restore failed"*"archive"*) t_ok "unreadable archive: pg_restore's error is shown" ;;
+*) t_fail "unreadable archive: pg_restore's error is shown" "$rc $out" ;; esac
+
 # non-empty target: refused, naming what it found
 out=$(OPSDECK_DATABASE_URL=$SRC_URL "$OD_BIN" restore "$dump" --yes 2>&1); rc=$?
 t_eq "non-empty target: restore exits 1" 1 "$rc"
@@ -140,6 +148,15 @@ case "$prune_out" in *opsdeck-20200101T000000Z.dump*"pruned    3 older backups"*
 "$OD_BIN" backup --dir "$BK" --keep 0 >/dev/null 2>&1
 t_eq "--keep 0 is a usage error" 2 $?
 
+# --- a progress line on a terminal (stderr), none when not a terminal
+if command -v script >/dev/null 2>&1; then
+    script -qec "\"$OD_BIN\" backup --dir \"$T_TMP/bk-tty\" --keep 1" /dev/null >"$T_TMP/tty.out" 2>&1
+    t_check "progress line on a terminal" grep -q 'pg_dump: ' "$T_TMP/tty.out"
+else
+    t_ok "progress line on a terminal # SKIP script(1) not installed"
+fi
+t_check "no progress line when stderr is not a terminal" sh -c "! \"$OD_BIN\" backup --dir '$T_TMP/bk-tty' --keep 1 2>&1 | grep -q 'pg_dump: '"
+
 # --- the password in the URL never reaches pg_dump's argv or environment
 if command -v strace >/dev/null 2>&1; then
     pw_url="postgresql://${OPSDECK_TEST_PGUSER:-opsdeck}:Sup3rSecretPw@/${SRC_URL#postgresql:///}"
@@ -152,6 +169,45 @@ if command -v strace >/dev/null 2>&1; then
     *) t_ok "no password in pg_dump's argv or environment" ;; esac
 else
     t_ok "no password in pg_dump's argv or environment # SKIP strace not installed"
+fi
+
+# --- a server that wants a password (scram): it reaches pg_dump/pg_restore only through the
+# memfd passfile; ':' and '\\' in it must survive .pgpass escaping
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [ -n "$pgbin" ] && [ -x "$pgbin/initdb" ]; then
+    PW_DIR=$(mktemp -d /tmp/opsdeck-pw.XXXXXX)
+    as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+    pw_stop() { as_pg "$pgbin/pg_ctl" -D "$PW_DIR/data" -m immediate stop >/dev/null 2>&1; rm -rf "$PW_DIR"; }
+    trap 'pw_stop; t_cleanup' EXIT
+    printf '%s\n' 'pa:ss\wörd' >"$PW_DIR/pw"
+    [ "$(id -u)" = 0 ] && chown -R postgres "$PW_DIR"
+    as_pg "$pgbin/initdb" -D "$PW_DIR/data" -U admin --auth=scram-sha-256 --pwfile="$PW_DIR/pw" \
+        >"$PW_DIR/initdb.log" 2>&1 &&
+        as_pg "$pgbin/pg_ctl" -D "$PW_DIR/data" -l "$PW_DIR/log" -w -o "-k $PW_DIR -c listen_addresses=''" \
+            start >/dev/null 2>&1
+    PW_URL="postgresql://admin:pa%3Ass%5Cw%C3%B6rd@/postgres?host=$PW_DIR"
+    export PGPASSFILE=/nonexistent PGPASSWORD=
+    unset PGPASSWORD
+    if psql "$PW_URL" -qAtc "CREATE DATABASE pwsrc" >/dev/null 2>&1 && psql "$PW_URL" -qAtc "CREATE DATABASE pwdst" >/dev/null; then
+        SRC_PW=$(echo "$PW_URL" | sed 's|/postgres?|/pwsrc?|') DST_PW=$(echo "$PW_URL" | sed 's|/postgres?|/pwdst?|')
+        OPSDECK_DATABASE_URL=$SRC_PW "$OD_BIN" migrate >/dev/null 2>&1
+        psql "$SRC_PW" -qAtc "INSERT INTO harvest_clients (id, name, updated_at) VALUES (1, 'pw', now())"
+        OPSDECK_DATABASE_URL=$SRC_PW "$OD_BIN" backup --dir "$T_TMP/bk-pw" >"$T_TMP/pw.out" 2>&1
+        t_eq "password server: backup exits 0" 0 $?
+        out=$(OPSDECK_DATABASE_URL=$DST_PW "$OD_BIN" restore "$(ls "$T_TMP"/bk-pw/*.dump | head -1)" --yes 2>&1)
+        t_eq "password server: restore exits 0" 0 $?
+        t_eq "password server: data restored" pw "$(psql "$DST_PW" -qAtc 'SELECT name FROM harvest_clients')"
+        out=$(OPSDECK_DATABASE_URL=$(echo "$SRC_PW" | sed 's|pa%3A|wrong|') "$OD_BIN" backup --dir "$T_TMP/bk-pw" 2>&1)
+        case "$?:$out" in 1:*"password authentication failed"*) t_ok "password server: a wrong password is reported" ;;
+        *) t_fail "password server: a wrong password is reported" "$out" ;; esac
+        case "$out" in *wrongss*) t_fail "password server: the error does not show the password" "$out" ;;
+        *) t_ok "password server: the error does not show the password" ;; esac
+    else
+        t_fail "password server: could not start" "$(tail -5 "$PW_DIR/log" "$PW_DIR/initdb.log" 2>/dev/null)"
+    fi
+    unset PGPASSFILE
+else
+    t_ok "password server # SKIP no initdb"
 fi
 
 t_done
