@@ -25,7 +25,8 @@ const struct od_command cmd_connect_def = {
     "usage: opsdeck connect hubspot [--listen PORT]\n"
     "       opsdeck connect hubspot --private-app\n"
     "       opsdeck connect harvest --account-id ID\n"
-    "       opsdeck connect status\n\n"
+    "       opsdeck connect status\n"
+    "       opsdeck connect refresh\n\n"
     "  hubspot                OAuth: prints a URL to open in any browser; after approving,\n"
     "                         paste the address the browser ends up on. Needs hubspot.client_id,\n"
     "                         hubspot.client_secret and hubspot.redirect_uri.\n"
@@ -33,7 +34,9 @@ const struct od_command cmd_connect_def = {
     "                         browser, or one reached through ssh -L PORT:127.0.0.1:PORT)\n"
     "    --private-app        store a private app access token (read from stdin) instead\n"
     "  harvest --account-id ID  store a Harvest personal access token (read from stdin)\n"
-    "  status                 what is stored: provider, name, key id, expiry (never the secret)\n\n"
+    "  status                 what is stored: provider, name, key id, expiry (never the secret)\n"
+    "  refresh                refresh the HubSpot OAuth access token now (checks the "
+    "connection)\n\n"
     "Exit status: 0 success, 1 failure, 2 usage.\n",
     run, 0};
 
@@ -106,6 +109,16 @@ static int hubspot_private_app(struct od_pool *pool, struct od_vault *v)
     return 0;
 }
 
+static const struct od_oauth_client *client_of(const struct od_config *cfg,
+                                               struct od_oauth_client *c)
+{
+    *c = (struct od_oauth_client){cfg->hubspot.auth_url,     cfg->hubspot.base_url,
+                                  cfg->hubspot.client_id,    cfg->hubspot.client_secret,
+                                  cfg->hubspot.redirect_uri, cfg->hubspot.scopes,
+                                  cfg->sync.http_timeout_s};
+    return c;
+}
+
 static int hubspot_oauth(const struct od_config *cfg, struct od_pool *pool, struct od_vault *v,
                          int port)
 {
@@ -170,6 +183,20 @@ static int hubspot_oauth(const struct od_config *cfg, struct od_pool *pool, stru
     return rc;
 }
 
+static int refresh_now(const struct od_config *cfg, struct od_pool *pool, struct od_vault *v)
+{
+    struct od_oauth_client client;
+    char *old = NULL, *fresh = NULL;
+    int64_t exp = 0;
+    if (od_cred_get(pool, v, "hubspot", "access_token", &old, &exp) != 0) return fail(od_err());
+    int rc = od_cred_hubspot_token(pool, v, client_of(cfg, &client), old, &fresh);
+    od_secret_free(old);
+    od_secret_free(fresh);
+    if (rc != 0) return fail(od_err());
+    printf("HubSpot access token refreshed.\n");
+    return 0;
+}
+
 static int status(struct od_pool *pool)
 {
     PGconn *c = od_pool_acquire(pool, 5000);
@@ -210,8 +237,9 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
             return od_cmd_usage_error(&cmd_connect_def, "unexpected argument '%s'", argv[i]);
     }
     int is_hub = !strcmp(what, "hubspot"), is_harvest = !strcmp(what, "harvest");
-    if (!is_hub && !is_harvest && strcmp(what, "status"))
-        return od_cmd_usage_error(&cmd_connect_def, "say hubspot, harvest or status");
+    int is_refresh = !strcmp(what, "refresh");
+    if (!is_hub && !is_harvest && !is_refresh && strcmp(what, "status"))
+        return od_cmd_usage_error(&cmd_connect_def, "say hubspot, harvest, status or refresh");
     if ((private_app || port) && !is_hub)
         return od_cmd_usage_error(&cmd_connect_def, "--private-app/--listen are for hubspot");
     if (private_app && port)
@@ -230,6 +258,8 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         rc = fail(od_err());
     else if (is_harvest)
         rc = connect_harvest(pool, v, account);
+    else if (is_refresh)
+        rc = refresh_now(ctx->cfg, pool, v);
     else if (private_app)
         rc = hubspot_private_app(pool, v);
     else

@@ -1,0 +1,98 @@
+#!/bin/sh
+# auth_cli — the security commands as a person uses them: key file refusal, users and the
+# login messages, lockout and audit rows, the HubSpot OAuth paste flow against opsdeck-sim
+# (good, expired code, wrong state, refresh-token rotation), Harvest token from stdin, key
+# rotation, and a pg_dump that holds no password or token in clear.
+. tests/lib/common.sh
+
+db_new || { t_fail "database"; t_done; }
+export OPSDECK_SECRETS_KEY_FILE="$T_TMP/master.key"
+export OPSDECK_AUTH_MAX_FAILURES=5
+
+# --- key file -------------------------------------------------------------------------------
+t_check "keygen creates the key file" "$OD_BIN" keygen
+t_eq "key file mode is 0600" "600" "$(stat -c %a "$OPSDECK_SECRETS_KEY_FILE")"
+out=$("$OD_BIN" keygen 2>&1) && t_fail "keygen refuses to overwrite" || t_ok "keygen refuses to overwrite"
+chmod 644 "$OPSDECK_SECRETS_KEY_FILE"
+out=$(printf 'tok\n' | "$OD_BIN" connect harvest --account-id 42 2>&1)
+case "$out" in
+*"mode 0644 lets group or others access it"*"chmod 600 $OPSDECK_SECRETS_KEY_FILE"*) t_ok "world-readable key file refused with the reason and the fix" ;;
+*) t_fail "world-readable key file refused with the reason and the fix" "$out" ;;
+esac
+chmod 600 "$OPSDECK_SECRETS_KEY_FILE"
+
+# --- users and logins -----------------------------------------------------------------------
+t_check "user add (password twice on stdin)" sh -c "printf 'pw-for-ann-1\npw-for-ann-1\n' | '$OD_BIN' user add ann@example.com --role ops --name Ann"
+out=$(printf 'short\nshort\n' | "$OD_BIN" user add bo@example.com --role ops 2>&1)
+case "$out" in *"too short"*) t_ok "short password refused" ;; *) t_fail "short password refused" "$out" ;; esac
+out=$(printf 'pw-for-ann-1\n' | "$OD_BIN" user login ann@example.com 2>&1)
+t_eq "login succeeds" "Logged in as ann@example.com (ops)." "$out"
+wrong=$(printf 'nope-nope-1\n' | "$OD_BIN" user login ann@example.com 2>&1)
+unknown=$(printf 'nope-nope-1\n' | "$OD_BIN" user login ghost@example.com 2>&1)
+t_eq "wrong password message" "Invalid email or password." "$wrong"
+t_eq "unknown user gets the same message" "$wrong" "$unknown"
+for i in 1 2 3 4; do printf 'nope-nope-1\n' | "$OD_BIN" user login ann@example.com >/dev/null 2>&1; done
+out=$(printf 'pw-for-ann-1\n' | "$OD_BIN" user login ann@example.com 2>&1)
+t_eq "sixth attempt is refused even with the right password" "Too many failed attempts; try again later." "$out"
+t_eq "lockout audited" "1" "$(psql_db -c "SELECT count(*) FROM audit_log WHERE action = 'login.lockout'")"
+t_eq "failures audited with source" "6" "$(psql_db -c "SELECT count(*) FROM audit_log WHERE action = 'login.failure' AND source = 'local' AND actor = 'ann@example.com'")"
+SSH_CONNECTION="198.51.100.9 50000 10.0.0.1 22" sh -c "printf 'x-x-x-x-x\n' | '$OD_BIN' user login ann@example.com" >/dev/null 2>&1
+t_eq "source taken from SSH_CONNECTION" "1" "$(psql_db -c "SELECT count(*) FROM login_attempts WHERE source = '198.51.100.9'")"
+t_check "passwd unlocks" sh -c "printf 'pw-for-ann-2\npw-for-ann-2\n' | '$OD_BIN' user passwd ann@example.com"
+out=$(printf 'pw-for-ann-2\n' | "$OD_BIN" user login ann@example.com 2>&1)
+t_eq "login after passwd" "Logged in as ann@example.com (ops)." "$out"
+out=$("$OD_BIN" user list --json)
+case "$out" in *'"email":	"ann@example.com"'*|*'"email": "ann@example.com"'*) t_ok "user list --json" ;; *) t_fail "user list --json" "$out" ;; esac
+t_check "user disable" "$OD_BIN" user disable ann@example.com
+out=$(printf 'pw-for-ann-2\n' | "$OD_BIN" user login ann@example.com 2>&1)
+t_eq "disabled user gets the generic message" "Invalid email or password." "$out"
+
+# --- HubSpot OAuth paste flow against the simulator -----------------------------------------
+# oauth_run PASTE_FILTER: run `connect hubspot`, follow the authorize URL it prints with curl,
+# and paste the redirect (passed through PASTE_FILTER, e.g. to tamper with it).
+oauth_run() {
+    fifo="$T_TMP/paste.$$"; rm -f "$fifo"; mkfifo "$fifo"
+    "$OD_BIN" connect hubspot <"$fifo" >"$T_TMP/oauth.out" 2>"$T_TMP/oauth.err" &
+    pid=$!
+    exec 3>"$fifo"
+    i=0; auth_url=""
+    while [ -z "$auth_url" ] && [ $i -lt 100 ]; do
+        auth_url=$(grep -o 'http://127.0.0.1:[0-9]*/oauth/authorize?[^ ]*' "$T_TMP/oauth.err" | head -n 1)
+        i=$((i + 1)); sleep 0.1
+    done
+    loc=$(curl -s -o /dev/null -w '%{redirect_url}' "$auth_url")
+    [ -n "${OAUTH_WAIT:-}" ] && sleep "$OAUTH_WAIT"
+    printf '%s\n' "$(printf '%s' "$loc" | sed "$1")" >&3
+    exec 3>&-
+    wait $pid
+}
+export OPSDECK_HUBSPOT_REDIRECT_URI="http://localhost:53682/hubspot/callback"
+sim_start --oauth-code-ttl 2 --rotate-refresh-tokens || t_fail "simulator starts"
+
+if oauth_run 's/x/x/'; then t_ok "OAuth paste flow connects"; else t_fail "OAuth paste flow connects" "$(cat "$T_TMP/oauth.err")"; fi
+t_eq "access and refresh tokens stored" "access_token refresh_token" "$(psql_db -c "SELECT string_agg(name, ' ' ORDER BY name) FROM credentials WHERE provider = 'hubspot'")"
+if oauth_run 's/state=[^&]*/state=forged/'; then t_fail "wrong state refused"; else
+    grep -q "does not match this request" "$T_TMP/oauth.err" && t_ok "wrong state refused" || t_fail "wrong state refused" "$(cat "$T_TMP/oauth.err")"
+fi
+if OAUTH_WAIT=3 oauth_run 's/x/x/'; then t_fail "expired code refused"; else
+    grep -q "token endpoint" "$T_TMP/oauth.err" && t_ok "expired code refused" || t_fail "expired code refused" "$(cat "$T_TMP/oauth.err")"
+fi
+old_rt=$(psql_db -c "SELECT encode(blob, 'hex') FROM credentials WHERE provider = 'hubspot' AND name = 'refresh_token'")
+t_check "refresh with a rotating refresh token" "$OD_BIN" connect refresh
+new_rt=$(psql_db -c "SELECT encode(blob, 'hex') FROM credentials WHERE provider = 'hubspot' AND name = 'refresh_token'")
+[ "$old_rt" != "$new_rt" ] && t_ok "rotated refresh token stored" || t_fail "rotated refresh token stored"
+t_check "a second refresh uses the rotated token" "$OD_BIN" connect refresh
+
+# --- Harvest, rotation, nothing in clear ----------------------------------------------------
+t_check "harvest token from stdin" sh -c "printf 'harvest-pat-SECRET-123\n' | '$OD_BIN' connect harvest --account-id 424242"
+t_check "keygen --rotate re-encrypts" "$OD_BIN" keygen --rotate
+t_eq "every credential under key 2" "2" "$(psql_db -c "SELECT min(key_id) FROM credentials")"
+out=$("$OD_BIN" connect status)
+case "$out" in *harvest*token*424242*) t_ok "connect status" ;; *) t_fail "connect status" "$out" ;; esac
+pg_dump "$OPSDECK_DATABASE_URL" >"$T_TMP/dump.sql"
+if grep -q -e 'harvest-pat-SECRET' -e 'pw-for-ann' -e 'na1-sim-' -e 'sim-at-' "$T_TMP/dump.sql"; then
+    t_fail "pg_dump holds no password or token in clear"
+else
+    t_ok "pg_dump holds no password or token in clear"
+fi
+t_done
