@@ -73,6 +73,18 @@ PGresult *od_health_query(struct od_hctx *h, const char *sql, int n, const char 
     return od_db_exec(h->conn, sql, n, params);
 }
 
+long long od_health_proc_status(const char *key)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long long v = -1;
+    size_t kl = strlen(key);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, key, kl) == 0 && line[kl] == ':') v = atoll(line + kl + 1);
+    if (f) fclose(f);
+    return v;
+}
+
 static enum od_health_status overall(const struct od_health_report *r)
 {
     bool any[4] = {false, false, false, false};

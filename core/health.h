@@ -66,6 +66,10 @@ const char *od_health_status_name(enum od_health_status s); /* pass|warn|fail|un
 /* 0 pass, 1 warn, 2 fail, 3 unknown. */
 int od_health_exit_code(enum od_health_status s);
 
+/* The number in a "Key:  value" line of /proc/self/status (VmRSS in kB, Threads); -1 when
+ * absent. Shared by the process checks and /metrics. */
+long long od_health_proc_status(const char *key);
+
 /* {"status":...,"checks":{"database:latency":[{"status":...,"observedValue":...}]}} */
 void od_health_json(const struct od_health_report *r, struct strbuf *out);
 /* Aligned text, sanitized, one line per result. */

@@ -375,22 +375,9 @@ static void check_caches(struct od_hctx *h, const struct od_health_check *c)
     if (w.n == 0) ADD(h, c, U, NULL, NULL, "not available (no caches in this process)");
 }
 
-/* A "Key:   value kB" line of /proc/self/status; -1 when absent. */
-static long long proc_status(const char *key)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long long v = -1;
-    size_t kl = strlen(key);
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, key, kl) == 0 && line[kl] == ':') v = atoll(line + kl + 1);
-    if (f) fclose(f);
-    return v;
-}
-
 static void check_rss(struct od_hctx *h, const struct od_health_check *c)
 {
-    long long kb = proc_status("VmRSS");
+    long long kb = od_health_proc_status("VmRSS");
     char v[32];
     if (kb < 0) {
         ADD(h, c, U, NULL, NULL, "not available (/proc/self/status)");
@@ -401,7 +388,7 @@ static void check_rss(struct od_hctx *h, const struct od_health_check *c)
 
 static void check_threads(struct od_hctx *h, const struct od_health_check *c)
 {
-    long long n = proc_status("Threads");
+    long long n = od_health_proc_status("Threads");
     char v[32];
     if (n < 0) {
         ADD(h, c, U, NULL, NULL, "not available (/proc/self/status)");

@@ -1,0 +1,118 @@
+#!/bin/sh
+# profit_report.sh — `opsdeck report profitability` equals an independent aggregate over the raw
+# time entries for every --by and for whole-month, partial-month and all-time ranges; CSV parses
+# per RFC 4180; the table is sanitized; deal amounts follow the links; drill-down filters work.
+. tests/lib/common.sh
+
+db_new || { t_fail "database"; t_done; }
+psql_db -f tests/integration/profit_fixture.sql >/dev/null || t_fail "fixture loads"
+"$OD_BIN" links auto >/dev/null || t_fail "links auto"
+
+# Independent aggregate straight from harvest_time_entries (not the view, not the rollups):
+# one CSV line per key plus a "TOTAL" line; amounts rounded once, totals round the exact sum.
+expected() { # by from to
+    case $1 in
+        client) key="client_id::text" ;;
+        project) key="project_id::text" ;;
+        person) key="user_id::text" ;;
+        month) key="to_char(spent_date, 'YYYY-MM')" ;;
+    esac
+    psql_db -F, -c "
+      WITH e AS (
+        SELECT $key AS k, hours,
+               CASE WHEN billable THEN coalesce(rounded_hours, hours) ELSE 0 END AS bh,
+               CASE WHEN billable AND billable_rate IS NOT NULL
+                    THEN coalesce(rounded_hours, hours) * billable_rate ELSE 0 END AS rev,
+               CASE WHEN cost_rate IS NOT NULL THEN hours * cost_rate ELSE 0 END AS cost
+          FROM harvest_time_entries
+         WHERE deleted_at IS NULL AND $key IS NOT NULL
+           AND (NULLIF('$2', '')::date IS NULL OR spent_date >= NULLIF('$2', '')::date)
+           AND (NULLIF('$3', '')::date IS NULL OR spent_date <= NULLIF('$3', '')::date)),
+      g AS (SELECT k, count(*) n, sum(hours) h, sum(bh) bh, sum(rev) rev, sum(cost) cost FROM e GROUP BY k
+            UNION ALL SELECT 'TOTAL', count(*), coalesce(sum(hours),0), coalesce(sum(bh),0),
+                             coalesce(sum(rev),0), coalesce(sum(cost),0) FROM e)
+      SELECT k, n, round(h, 2), round(bh, 2), round(rev, 2), round(cost, 2), round(rev - cost, 2),
+             coalesce(round((rev - cost) * 100 / nullif(rev, 0), 2)::text, 'null')
+        FROM g ORDER BY k"
+}
+
+got() { # json on stdin -> same CSV shape
+    python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+rows = [(r["key"], r) for r in d["rows"]] + [("TOTAL", d["totals"])]
+for k, r in sorted(rows, key=lambda x: x[0]):
+    print(",".join([k, str(r["entries"]), r["hours"], r["billable_hours"], r["revenue"], r["cost"],
+                    r["margin"], r["margin_pct"] if r["margin_pct"] is not None else "null"]))'
+}
+
+for range in ":" "2026-02-01:2026-03-31" "2026-01-15:2026-03-09" "2026-02-10:2026-02-20" ":2026-02-14" "2026-03-02:"; do
+    from=${range%%:*}; to=${range#*:}
+    for by in client project month person; do
+        set -- --by "$by" --format json
+        [ -n "$from" ] && set -- "$@" --from "$from"
+        [ -n "$to" ] && set -- "$@" --to "$to"
+        if out=$("$OD_BIN" report profitability "$@" 2>&1); then
+            want=$(expected "$by" "$from" "$to" | LC_ALL=C sort)
+            have=$(printf '%s' "$out" | got | LC_ALL=C sort)
+            t_eq "by $by, range [$from, $to]: rows and totals equal the raw aggregate" "$want" "$have"
+        else
+            t_fail "by $by, range [$from, $to]: report runs" "$out"
+        fi
+    done
+done
+
+json=$("$OD_BIN" report profitability --format json)
+t_eq "JSON echoes by/from/to" "client None None" \
+    "$(printf '%s' "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["by"], d["from"], d["to"])')"
+t_eq "deal amounts: linked with won deals, linked without, unlinked" "1250.11 0.00 None" \
+    "$(printf '%s' "$json" | python3 -c '
+import json,sys
+d = {r["key"]: r["deal_amount"] for r in json.load(sys.stdin)["rows"]}
+print(d["101"], d["104"], d["103"])')"
+t_eq "JSON keeps names intact (quotes, comma, control bytes escaped by JSON)" '  Globex, "The" Company  |True' \
+    "$(printf '%s' "$json" | python3 -c '
+import json,sys
+d = {r["key"]: r["name"] for r in json.load(sys.stdin)["rows"]}
+print(d["102"] + "|" + str("\x1b" in d["103"]))')"
+
+csv=$("$OD_BIN" report profitability --by client --format csv)
+t_eq "CSV parses (RFC 4180): header, 4 clients, totals; quoted name survives" \
+    "key,name,entries,hours,billable_hours,revenue,cost,margin,margin_pct,deal_amount|6|  Globex, \"The\" Company  |TOTAL" \
+    "$(printf '%s' "$csv" | python3 -c '
+import csv, sys
+rows = list(csv.reader(sys.stdin))
+names = {r[0]: r[1] for r in rows[1:]}
+print(",".join(rows[0]) + "|" + str(len(rows)) + "|" + names["102"] + "|" + rows[-1][1])')"
+csvj=$("$OD_BIN" report profitability --by project --format csv | python3 -c '
+import csv, sys
+rows = list(csv.DictReader(sys.stdin))
+print(rows[-1]["revenue"], [r["budget_pct"] for r in rows if r["key"] == "201"][0])')
+jsj=$("$OD_BIN" report profitability --by project --format json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["totals"]["revenue"], [r["budget_pct"] for r in d["rows"] if r["key"] == "201"][0])')
+t_eq "CSV and JSON carry the same numbers (totals, budget burn)" "$jsj" "$csvj"
+
+table=$("$OD_BIN" report profitability --by client)
+if printf '%s' "$table" | grep -q "$(printf '\033')"; then t_fail "table has no escape bytes"; else t_ok "table has no escape bytes"; fi
+t_check "table shows the sanitized name and totals" sh -c "printf '%s' \"\$1\" | grep -q 'Initech été 東京 red' && printf '%s' \"\$1\" | grep -q TOTAL" _ "$table"
+widths=$(printf '%s\n' "$table" | python3 -c '
+import sys, unicodedata
+w = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+print(len({w(l.rstrip("\n")) for l in sys.stdin if l.strip()}))')
+t_eq "table rows align by display width (right-aligned last column: one width)" "1" "$widths"
+
+drill=$("$OD_BIN" report profitability --by project --client 101 --format json | python3 -c '
+import json,sys; print(" ".join(sorted(r["key"] for r in json.load(sys.stdin)["rows"])))')
+t_eq "drill-down: client 101 -> its projects" "201 202" "$drill"
+people=$("$OD_BIN" report profitability --by person --project 201 --from 2026-01 --to 2026-01 --format json | python3 -c '
+import json,sys; d=json.load(sys.stdin); print(d["from"], d["to"], d["totals"]["entries"])')
+want=$(psql_db -c "SELECT '2026-01-01 2026-01-31 ' || count(*) FROM harvest_time_entries WHERE project_id = 201 AND deleted_at IS NULL AND spent_date BETWEEN '2026-01-01' AND '2026-01-31'")
+t_eq "drill-down: project -> month -> people (YYYY-MM ranges)" "$want" "$people"
+
+"$OD_BIN" report profitability --from 2026-02-30 >/dev/null 2>&1
+t_eq "an impossible date is a usage error (exit 2)" "2" "$?"
+"$OD_BIN" report profitability --from 2026-03-01 --to 2026-02-01 >/dev/null 2>&1
+t_eq "a reversed range is refused (exit 1)" "1" "$?"
+t_done
