@@ -50,7 +50,8 @@ struct view {
     struct track *t;
     size_t n;
     bool tty;
-    int drawn; /* lines drawn last time (tty) */
+    int drawn;  /* lines drawn last time (tty) */
+    char *last; /* what was drawn last time (tty): unchanged frames are not sent again */
 };
 
 static struct track *find(struct view *v, int64_t id)
@@ -162,8 +163,16 @@ static void render(struct view *v, bool final)
         }
     }
     pthread_mutex_unlock(&v->lock);
+    if (v->tty && v->last && !strcmp(v->last, sb_str(&sb))) {
+        sb_release(&sb);
+        return;
+    }
     fputs(sb_str(&sb), stdout);
     fflush(stdout);
+    if (v->tty) {
+        free(v->last);
+        v->last = sb_detach(&sb);
+    }
     sb_release(&sb);
 }
 
@@ -266,6 +275,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; i < v.n; i++)
         free(v.t[i].error);
     free(v.t);
+    free(v.last);
     pthread_mutex_destroy(&v.lock);
     od_pool_close(pool);
     return rc;

@@ -73,7 +73,7 @@ static void set_done(struct od_workers *w)
 /* Record a job's outcome, retrying while the database is unreachable (then rescue takes
  * over). Returns the od_queue_* result. */
 static int record(struct slot *s, const struct od_job *job, enum od_job_result r, const char *err,
-                  bool lost)
+                  bool lost, const struct od_job_beat *last)
 {
     struct od_workers *w = s->w;
     if (r == OD_JOB_STOPPED && lost)
@@ -83,6 +83,8 @@ static int record(struct slot *s, const struct od_job *job, enum od_job_result r
         int rc = -1;
         if (c) {
             if (r == OD_JOB_OK) {
+                bool alive; /* the final progress first, so the row (and its NOTIFY) has it */
+                od_queue_heartbeat(c, last, 1, &alive);
                 rc = od_queue_complete(c, s->holder, &job->id, 1);
                 if (rc == 0)
                     od_seterr("job %lld is no longer held by this worker", (long long)job->id);
@@ -140,7 +142,9 @@ static void run_job(struct slot *s, struct od_job *job)
     s->ctx = NULL;
     pthread_mutex_unlock(&w->lock);
 
-    int rc = record(s, job, r, err, lost);
+    struct od_job_beat last;
+    od_jobctx_beat(ctx, &last);
+    int rc = record(s, job, r, err, lost, &last);
     char ms[24];
     snprintf(ms, sizeof(ms), "%lld", (long long)(od_now_ms() - t0));
     static const char *const names[] = {"completed", "failed (retry)", "failed (permanent)",
