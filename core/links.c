@@ -206,7 +206,7 @@ static int edit_tx(PGconn *c, const struct kind_def *k, enum od_link_edit edit, 
     if (e <= 0) return e < 0 ? -1 : od_seterr("There is no %s %s.", k->local_label, lid);
     if (edit == OD_LINK_SET && (e = exists(c, k->exists_remote, rid)) <= 0)
         return e < 0 ? -1 : od_seterr("There is no %s %s.", k->remote_label, rid);
-    const char *p[3] = {lid, rid, actor};
+    const char *p[3] = {lid, edit == OD_LINK_SET ? rid : NULL, actor}; /* UNSET stores NULL */
     PGresult *r = od_db_exec(c, k->lock, 1, p);
     if (!r) return -1;
     int cur = PQntuples(r) ? atoi(PQgetvalue(r, 0, 0)) : 0;
