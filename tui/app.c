@@ -38,7 +38,7 @@ static unsigned cmd_screen(struct tui_app *app, int argc, char **argv, void *ud)
 static void open_help(struct tui_app *app)
 {
     const char *ctx = app->nscreens ? app->screens[app->cur].cls->name : NULL;
-    tui_help_build(&app->overlay, &app->km, ctx, app->allow, app->allow_ud);
+    tui_help_build(&app->overlay, &app->km, ctx, app->nscreens, app->allow, app->allow_ud);
 }
 
 static unsigned cmd_help(struct tui_app *app, int argc, char **argv, void *ud)

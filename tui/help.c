@@ -1,10 +1,12 @@
 /* help — key-table help overlay; see help.h. */
 #include "tui/help.h"
+#include <stdlib.h>
 #include <string.h>
 
-static void section(struct tui_overlay *o, const struct tui_keymap *km, const char *context,
-                    bool (*allow)(const char *, void *), void *ud)
+static int section(struct tui_overlay *o, const struct tui_keymap *km, const char *context,
+                   int nscreens, bool (*allow)(const char *, void *), void *ud)
 {
+    int shown = 0;
     for (int i = 0; i < km->n; i++) {
         const struct tui_action *a = km->b[i].act;
         if ((a->context == NULL) != (context == NULL) ||
@@ -18,19 +20,21 @@ static void section(struct tui_overlay *o, const struct tui_keymap *km, const ch
                         keys[0] ? keys : "(unbound)", a->help,
                         ok ? "" : "  (not permitted for your role)");
     }
+    return shown;
 }
 
 void tui_help_build(struct tui_overlay *o, const struct tui_keymap *km, const char *context,
-                    bool (*allow)(const char *action, void *ud), void *ud)
+                    int nscreens, bool (*allow)(const char *action, void *ud), void *ud)
 {
     tui_overlay_open(o, "Help — keys (rebind them in [keys] of the config file)");
     if (context) {
         tui_overlay_add(o, TUI_ROLE_HEADER, "On this screen (%s)", context);
-        section(o, km, context, allow, ud);
+        if (section(o, km, context, nscreens, allow, ud) == 0)
+            tui_overlay_add(o, TUI_ROLE_DIM, "no keys of its own");
         tui_overlay_add(o, TUI_ROLE_NORMAL, "%s", "");
     }
     tui_overlay_add(o, TUI_ROLE_HEADER, "Everywhere");
-    section(o, km, NULL, allow, ud);
+    section(o, km, NULL, nscreens, allow, ud);
     tui_overlay_add(o, TUI_ROLE_NORMAL, "%s", "");
     tui_overlay_add(o, TUI_ROLE_DIM, "Esc, q or ? closes this help.");
 }

@@ -8,8 +8,9 @@
 #include "tui/keymap.h"
 #include "tui/overlay.h"
 
-/* allow(action, ud) says whether the role may run an action; NULL allows everything. */
+/* allow(action, ud) says whether the role may run an action; NULL allows everything.
+ * nscreens: screen.N actions past it are left out. */
 void tui_help_build(struct tui_overlay *o, const struct tui_keymap *km, const char *context,
-                    bool (*allow)(const char *action, void *ud), void *ud);
+                    int nscreens, bool (*allow)(const char *action, void *ud), void *ud);
 
 #endif

@@ -19,7 +19,9 @@ void tui_rowset_release(struct tui_rowset *rs)
     free(rs->off);
     free(rs->role);
     free(rs->width);
+    free(rs->fold_off);
     sb_release(&rs->text);
+    sb_release(&rs->fold);
     memset(rs, 0, sizeof *rs);
 }
 
@@ -42,6 +44,7 @@ void tui_rowset_add(struct tui_rowset *rs, const char *key, const char *const *c
         rs->cap = rs->cap ? rs->cap * 2 : 256;
         rs->off = od_xrealloc(rs->off, rs->cap * stride * sizeof *rs->off);
         rs->role = od_xrealloc(rs->role, rs->cap);
+        rs->fold_off = od_xrealloc(rs->fold_off, rs->cap * sizeof *rs->fold_off);
     }
     uint32_t *o = &rs->off[rs->n * stride];
     o[0] = add_text(rs, key ? key : "", false);
@@ -50,6 +53,13 @@ void tui_rowset_add(struct tui_rowset *rs, const char *key, const char *const *c
         int w = od_display_width(rs->text.buf + o[c + 1]);
         if (w > rs->width[c]) rs->width[c] = w;
     }
+    assert(rs->fold.len < UINT32_MAX);
+    rs->fold_off[rs->n] = (uint32_t)rs->fold.len;
+    for (int c = 0; c < rs->ncols; c++) {
+        tui_fold(rs->text.buf + o[c + 1], &rs->fold);
+        sb_addch(&rs->fold, '\x1f');
+    }
+    sb_addch(&rs->fold, '\0');
     rs->role[rs->n++] = role;
 }
 
@@ -61,6 +71,11 @@ const char *tui_rowset_key(const struct tui_rowset *rs, size_t row)
 const char *tui_rowset_cell(const struct tui_rowset *rs, size_t row, int col)
 {
     return rs->text.buf + rs->off[row * ((size_t)rs->ncols + 1) + (size_t)col + 1];
+}
+
+const char *tui_rowset_folded(const struct tui_rowset *rs, size_t row)
+{
+    return rs->fold.buf + rs->fold_off[row];
 }
 
 void tui_rowset_move(struct tui_rowset *dst, struct tui_rowset *src)
@@ -97,56 +112,122 @@ bool tui_rows_number(const char *s, int scale, int64_t *out)
     return digits;
 }
 
-struct sort_ctx {
-    const struct tui_rowset *rs;
-    int col;
-    enum tui_cmp cmp;
-    int dir;        /* 1 or -1 */
-    int64_t *key;   /* per row, number kinds */
-    uint8_t *valid; /* per row, number kinds */
+/* Sorting: every row gets a 64-bit key (the number, or the first 8 case-folded bytes of the
+ * text, big-endian) and an LSD radix sort orders (key, row) pairs — stable, so ties keep data
+ * order, and linear in the row count. Text rows whose 8-byte prefixes tie are then ordered by
+ * the next 8 bytes the same way (an MSD refinement of just that run). */
+struct skey {
+    uint64_t k;
+    uint32_t row;
 };
 
-static int cmp_rows(const void *pa, const void *pb, void *arg)
+static uint64_t text_key(const char *s)
 {
-    const struct sort_ctx *c = arg;
-    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-    int r = 0;
-    if (c->cmp != TUI_CMP_TEXT) {
-        r = (c->valid[a] > c->valid[b]) - (c->valid[a] < c->valid[b]);
-        if (!r) r = (c->key[a] > c->key[b]) - (c->key[a] < c->key[b]);
+    uint64_t k = 0;
+    int i = 0;
+    for (; i < 8 && s[i]; i++)
+        k = k << 8 | (uint8_t)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    return k << (8 * (8 - i));
+}
+
+static void radix(struct skey *a, struct skey *tmp, size_t n)
+{
+    struct skey *src = a, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t count[256] = {0}, pos = 0;
+        for (size_t i = 0; i < n; i++)
+            count[src[i].k >> shift & 0xff]++;
+        if (count[src[0].k >> shift & 0xff] == n) continue; /* every key has the same byte here */
+        for (int b = 0; b < 256; b++) {
+            size_t c = count[b];
+            count[b] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[src[i].k >> shift & 0xff]++] = src[i];
+        struct skey *t = src;
+        src = dst;
+        dst = t;
     }
-    if (!r) {
-        const char *sa = tui_rowset_cell(c->rs, a, c->col), *sb = tui_rowset_cell(c->rs, b, c->col);
-        r = strcasecmp(sa, sb);
-        if (!r) r = strcmp(sa, sb);
+    if (src != a) memcpy(a, src, n * sizeof *a);
+}
+
+static void radix(struct skey *a, struct skey *tmp, size_t n);
+
+struct run_ctx {
+    const struct tui_rowset *rs;
+    int col, dir;
+    size_t offset;
+};
+
+static int cmp_text(const void *pa, const void *pb, void *arg)
+{
+    const struct run_ctx *c = arg;
+    const struct skey *a = pa, *b = pb;
+    int r = strcasecmp(tui_rowset_cell(c->rs, a->row, c->col) + c->offset,
+                       tui_rowset_cell(c->rs, b->row, c->col) + c->offset);
+    return r ? r * c->dir : (a->row > b->row) - (a->row < b->row);
+}
+
+/* Order a by the text from byte offset on (all share the bytes before it): radix on the next
+ * 8 bytes, then the same for each run that still ties over all 8. Linear per level. */
+static void sort_text(const struct tui_rowset *rs, int col, bool desc, struct skey *a,
+                      struct skey *tmp, size_t n, size_t offset)
+{
+    if (offset && n < 48) { /* a comparison sort beats radix passes on short runs */
+        struct run_ctx c = {rs, col, desc ? -1 : 1, offset};
+        qsort_r(a, n, sizeof *a, cmp_text, &c);
+        return;
     }
-    if (r) return r * c->dir;
-    return (a > b) - (a < b);
+    if (offset) /* the first level's keys are computed by the caller */
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k = text_key(tui_rowset_cell(rs, a[i].row, col) + offset);
+            a[i].k = desc ? ~k : k;
+        }
+    radix(a, tmp, n);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && a[j].k == a[i].k; j++)
+            ;
+        /* a tie whose text ended within these 8 bytes is an equal string: keep data order */
+        if (j - i > 1 && ((desc ? ~a[i].k : a[i].k) & 0xff) && offset < 4096)
+            sort_text(rs, col, desc, a + i, tmp, j - i, offset + 8);
+    }
 }
 
 void tui_rows_sort(const struct tui_rowset *rs, int col, enum tui_cmp cmp, bool desc, uint32_t *idx,
                    size_t n)
 {
-    struct sort_ctx c = {rs, col, cmp, desc ? -1 : 1, NULL, NULL};
-    if (cmp != TUI_CMP_TEXT) {
-        c.key = od_xmalloc((rs->n + 1) * sizeof *c.key);
-        c.valid = od_xmalloc(rs->n + 1);
-        for (size_t i = 0; i < rs->n; i++)
-            c.valid[i] = tui_rows_number(tui_rowset_cell(rs, i, col),
-                                         cmp == TUI_CMP_DECIMAL ? 6 : 0, &c.key[i]);
+    if (n < 2) return;
+    struct skey *a = od_xmalloc(2 * n * sizeof *a);
+    for (size_t i = 0; i < n; i++) {
+        const char *cell = tui_rowset_cell(rs, idx[i], col);
+        int64_t v;
+        uint64_t k;
+        if (cmp == TUI_CMP_TEXT)
+            k = text_key(cell);
+        else /* cells without a number sort below every number */
+            k = tui_rows_number(cell, cmp == TUI_CMP_DECIMAL ? 6 : 0, &v)
+                    ? ((uint64_t)v ^ (1ull << 63)) | (v == INT64_MIN)
+                    : 0;
+        a[i] = (struct skey){desc ? ~k : k, idx[i]};
     }
-    qsort_r(idx, n, sizeof *idx, cmp_rows, &c);
-    free(c.key);
-    free(c.valid);
+    if (cmp == TUI_CMP_TEXT)
+        sort_text(rs, col, desc, a, a + n, n, 0);
+    else
+        radix(a, a + n, n);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = a[i].row;
+    free(a);
 }
 
 void tui_fold(const char *s, struct strbuf *sb)
 {
-    const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
+    sb_grow(sb, n + 1);
+    const unsigned char *p = (const unsigned char *)s;
     while (n) {
-        if (*p < 0x80) {
-            sb_addch(sb, (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p));
+        if (*p < 0x80) { /* ASCII straight into the buffer */
+            sb->buf[sb->len++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
             p++;
             n--;
             continue;
@@ -157,5 +238,7 @@ void tui_fold(const char *s, struct strbuf *sb)
         sb_addn(sb, u, od_utf8_encode((uint32_t)towlower((wint_t)cp), u));
         p += k;
         n -= k;
+        sb_grow(sb, n + 1); /* folding may lengthen a character: keep room for the rest */
     }
+    sb->buf[sb->len] = '\0';
 }

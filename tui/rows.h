@@ -1,6 +1,8 @@
 /* rows — the snapshot a table shows: rows of string cells plus a stable key per row, stored in
- * one arena (two allocations however many rows). Cells are sanitized (core/sanitize.h) as
- * they are added, and the widest cell per column is tracked, so layout never re-measures.
+ * one arena (a few allocations however many rows). Cells are sanitized (core/sanitize.h) as
+ * they are added, the widest cell per column is tracked and the case-folded text a filter
+ * searches is built, so that work happens where the rows are made (a worker thread), not on
+ * the UI thread.
  *
  *   struct tui_rowset rs; tui_rowset_init(&rs, 3);
  *   tui_rowset_add(&rs, "client:42", (const char *[]){"Acme", "1200.50", "12"}, 0);
@@ -22,6 +24,8 @@ struct tui_rowset {
     uint8_t *role;      /* owned; per row, a theme role (0 = normal) */
     struct strbuf text; /* owned; NUL-terminated strings */
     int *width;         /* owned; ncols: the widest cell, in columns */
+    struct strbuf fold; /* owned; per row the case-folded cells joined by 0x1f (for filters) */
+    uint32_t *fold_off; /* owned; per row offset into fold */
 };
 
 void tui_rowset_init(struct tui_rowset *rs, int ncols);
@@ -39,13 +43,17 @@ enum tui_cmp {
     TUI_CMP_DECIMAL, /* decimal strings ("-1234.50", "12.5%", "€99.90"), descending by default */
 };
 
-/* Sort idx[0..n) (row numbers) by column col. Stable: ties keep row order. */
+/* Sort idx[0..n) (row numbers) by column col: a radix sort on a 64-bit key per row, linear in
+ * n. Stable: ties (numbers equal to 6 decimals, text equal ignoring ASCII case) keep the order
+ * they had in idx. */
 void tui_rows_sort(const struct tui_rowset *rs, int col, enum tui_cmp cmp, bool desc, uint32_t *idx,
                    size_t n);
 /* Parse a number cell as the sort does: integer value scaled by 10^scale (saturating);
  * returns false when the cell holds no number. */
 bool tui_rows_number(const char *s, int scale, int64_t *out);
 
+/* The folded text of a row (cells joined by 0x1f; a match never spans two cells). */
+const char *tui_rowset_folded(const struct tui_rowset *rs, size_t row);
 /* Case-folded copy of s appended to sb (for case-insensitive search). */
 void tui_fold(const char *s, struct strbuf *sb);
 

@@ -20,9 +20,7 @@ static void drop_derived(struct tui_table *t)
 {
     free(t->order);
     free(t->view);
-    free(t->hay_off);
-    sb_release(&t->hay);
-    t->order = t->view = t->hay_off = NULL;
+    t->order = t->view = NULL;
     t->nview = 0;
 }
 
@@ -72,18 +70,27 @@ static void restore_selection(struct tui_table *t, size_t screen_line)
     remember_selection(t);
 }
 
-static void build_hay(struct tui_table *t)
+/* Rows whose folded text contains the needle, as a bitmap: one memmem pass over the folded
+ * arena (rows are NUL-separated, and a needle never holds NUL), not one search per row. */
+static uint8_t *match_rows(const struct tui_table *t)
 {
-    if (t->hay_off) return;
-    t->hay_off = od_xmalloc((t->rows.n + 1) * sizeof *t->hay_off);
-    for (size_t r = 0; r < t->rows.n; r++) {
-        t->hay_off[r] = (uint32_t)t->hay.len;
-        for (int c = 0; c < t->ncols; c++) {
-            tui_fold(tui_rowset_cell(&t->rows, r, c), &t->hay);
-            sb_addch(&t->hay, '\x1f'); /* a match never spans two cells */
+    const struct tui_rowset *rs = &t->rows;
+    uint8_t *hit = od_xcalloc(rs->n / 8 + 1, 1);
+    const char *buf = rs->fold.buf, *end = buf + rs->fold.len, *p = buf, *m;
+    size_t nl = strlen(t->needle);
+    while (p < end && (m = memmem(p, (size_t)(end - p), t->needle, nl))) {
+        size_t lo = 0, hi = rs->n, off = (size_t)(m - buf);
+        while (hi - lo > 1) { /* the last row starting at or before the match */
+            size_t mid = (lo + hi) / 2;
+            if (rs->fold_off[mid] <= off)
+                lo = mid;
+            else
+                hi = mid;
         }
-        sb_addch(&t->hay, '\0');
+        hit[lo / 8] |= (uint8_t)(1u << (lo % 8));
+        p = lo + 1 < rs->n ? buf + rs->fold_off[lo + 1] : end;
     }
+    return hit;
 }
 
 /* Recompute view from order (or, narrowing, from the current view). */
@@ -95,12 +102,13 @@ static void apply_filter(struct tui_table *t, bool narrowing)
         t->nview = t->rows.n;
         return;
     }
-    build_hay(t);
+    uint8_t *hit = match_rows(t);
     const uint32_t *src = narrowing ? t->view : t->order;
     size_t n = narrowing ? t->nview : t->rows.n, out = 0;
     for (size_t i = 0; i < n; i++)
-        if (strstr(t->hay.buf + t->hay_off[src[i]], t->needle)) t->view[out++] = src[i];
+        if (hit[src[i] / 8] & (1u << (src[i] % 8))) t->view[out++] = src[i];
     t->nview = out;
+    free(hit);
 }
 
 static void sort_order(struct tui_table *t)

@@ -46,8 +46,6 @@ struct tui_table {
     struct tui_edit filter; /* the text being typed */
     bool filter_editing;
     char *needle;      /* owned: the folded filter applied to view, or NULL */
-    struct strbuf hay; /* folded text of every row (built at the first filter) */
-    uint32_t *hay_off; /* owned: per row offset into hay */
     size_t sel, top;   /* selection and first visible row, indexes into view */
     char *sel_key;     /* owned: key of the selected row */
     int hscroll;       /* first column shown */
