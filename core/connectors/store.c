@@ -174,6 +174,7 @@ done:
     return rc;
 }
 
+/* A record re-delivered unchanged (overlap, full re-sync) is not filed twice. */
 int od_store_dead_letters(PGconn *c, const struct od_batch *b, int64_t job_id)
 {
     char job[24];
@@ -184,7 +185,11 @@ int od_store_dead_letters(PGconn *c, const struct od_batch *b, int64_t job_id)
                            job_id > 0 ? job : NULL, d->reason,    d->payload};
         if (od_db_cmd(c,
                       "INSERT INTO sync_dead_letters (provider, resource, record_id, job_id, "
-                      "reason, payload) VALUES ($1, $2, $3, $4, $5, $6)",
+                      "reason, payload) SELECT $1::text, $2::text, $3::text, $4::bigint, $5::text, "
+                      "$6::text WHERE NOT EXISTS ("
+                      "SELECT 1 FROM sync_dead_letters WHERE provider = $1 AND resource = $2 "
+                      "AND record_id IS NOT DISTINCT FROM $3 AND payload = $6 "
+                      "AND resolved_at IS NULL)",
                       6, p) < 0)
             return -1;
     }
