@@ -330,7 +330,7 @@ static void draw_tabs(struct tui_app *app, struct tui_grid *g)
     tui_grid_fill(g, (struct tui_rect){0, 0, g->w, 1}, ' ', TUI_ROLE_TAB);
     for (int i = 0; i < app->nscreens; i++) {
         char label[80], key[32];
-        char action[16];
+        char action[32];
         snprintf(action, sizeof action, "screen.%d", i + 1);
         tui_keymap_keys(&app->km, action, key, sizeof key);
         char *comma = strchr(key, ',');

@@ -68,7 +68,7 @@ bool tui_toast_draw(const struct tui_toasts *q, struct tui_grid *g, int x, int y
     if (q->n == 0 || w <= 0) return false;
     static const uint8_t role[] = {TUI_ROLE_TOAST_INFO, TUI_ROLE_TOAST_WARN, TUI_ROLE_TOAST_ERROR};
     const struct tui_toast *t = &q->live[q->n - 1];
-    char more[16] = "";
+    char more[24] = "";
     if (q->n > 1) snprintf(more, sizeof more, " (+%d)", q->n - 1);
     char *msg = od_xasprintf("%s%s%s", prefix[t->level], t->text,
                              t->level == TUI_TOAST_ERROR ? "  [Esc]" : "");
