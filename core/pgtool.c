@@ -252,6 +252,7 @@ static int spawn_wait(const char *const *argv, char **envp, int pwfd,
         if (o->progress) progress_line(o, start);
         struct pollfd p = {pfd[0], POLLIN, 0};
         int pr = poll(&p, 1, 250);
+        if (pr < 0 && errno != EINTR) break;
         if (pr > 0) {
             char buf[4096];
             ssize_t n = read(pfd[0], buf, sizeof(buf));
