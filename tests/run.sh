@@ -18,6 +18,9 @@ PASSED=0
 FAILED=0
 FAILED_SUITES=""
 
+# Stop the cluster at the end only if this run started it.
+was_running=no
+sh scripts/pg-dev.sh status >/dev/null 2>&1 && was_running=yes
 url=$(sh scripts/pg-dev.sh start) || { echo "tests: cannot start PostgreSQL"; echo "0 passed, 1 failed"; exit 1; }
 OPSDECK_TEST_PGHOST=$(printf '%s' "$url" | sed 's/.*host=\([^&]*\).*/\1/')
 export OPSDECK_TEST_PGHOST OPSDECK_TEST_PGUSER=opsdeck
@@ -109,6 +112,7 @@ if [ "$FAILED" -gt 0 ]; then
         [ -f "$log" ] && tail -5 "$log"
     done
 fi
+[ "$was_running" = no ] && [ -z "${OPSDECK_TEST_KEEP_PG:-}" ] && sh scripts/pg-dev.sh stop
 echo "tests took $((end - start)) s; logs in $RESULTS"
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
