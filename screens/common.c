@@ -1,0 +1,239 @@
+/* common — shared console plumbing: result routing, live-refresh feeds, status, role checks.
+ * See common.h for the contract. */
+#include "screens/common.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "core/auth.h"
+#include "core/util.h"
+#include "screens/login.h"
+
+void scr_ctx_init(struct scr_ctx *c)
+{
+    memset(c, 0, sizeof *c);
+    c->db_ok = true;
+    c->listen = OD_EVENTS_CONNECTING;
+    c->login = login_new();
+}
+
+void scr_ctx_release(struct scr_ctx *c)
+{
+    login_free(c->login);
+    c->login = NULL;
+    if (c->session) od_session_free(c->session);
+    c->session = NULL;
+}
+
+static void post_for(const struct od_event *ev, void *ud)
+{
+    struct scr_ctx *c = ud;
+    int type = SCR_EV_CONNECTED;
+    if (!strcmp(ev->channel, OD_EVENTS_JOBS))
+        type = SCR_EV_JOBS;
+    else if (!strcmp(ev->channel, OD_EVENTS_EXCEPTIONS))
+        type = SCR_EV_EXCEPTIONS;
+    else if (!strcmp(ev->channel, OD_EVENTS_DATA))
+        type = SCR_EV_DATA;
+    tui_app_post(c->app, type, NULL, NULL);
+}
+
+static unsigned tick(struct tui_app *app, void *ud);
+
+void scr_events_attach(struct scr_ctx *c)
+{
+    if (!c->timer) c->timer = tui_app_timer(c->app, tui_app_refresh_ms(c->app), true, tick, c);
+    if (!c->events) return;
+    od_events_subscribe(c->events, OD_EVENTS_JOBS, post_for, c);
+    od_events_subscribe(c->events, OD_EVENTS_EXCEPTIONS, post_for, c);
+    od_events_subscribe(c->events, OD_EVENTS_DATA, post_for, c);
+    od_events_subscribe(c->events, OD_EVENTS_CONNECTED, post_for, c);
+}
+
+void scr_qworker_wake(void *ctx)
+{
+    struct scr_ctx *c = ctx;
+    tui_app_post(c->app, SCR_EV_RESULT, NULL, NULL);
+}
+
+void scr_route(struct scr_ctx *c, const char *prefix, void *screen, scr_result_fn fn,
+               scr_pump_fn pump)
+{
+    if (c->nroute == (int)OD_ARRAY_LEN(c->route)) od_die("BUG: too many result routes");
+    c->route[c->nroute++] = (struct scr_route){prefix, fn, pump, screen};
+}
+
+static void pump_all(struct scr_ctx *c)
+{
+    for (int i = 0; i < c->nroute; i++)
+        if (c->route[i].pump) c->route[i].pump(c->route[i].screen);
+}
+
+/* The refresh clock: retries owed feeds and notices the listener coming and going. */
+static unsigned tick(struct tui_app *app, void *ud)
+{
+    struct scr_ctx *c = ud;
+    unsigned flags = 0;
+    if (c->events) {
+        struct od_events_state st;
+        od_events_state(c->events, &st);
+        if (st.conn != c->listen) {
+            if (st.conn == OD_EVENTS_LOST)
+                tui_app_toast(app, TUI_TOAST_WARN, "live updates lost (%s); retrying",
+                              st.last_error[0] ? st.last_error : "connection closed");
+            else if (st.conn == OD_EVENTS_UP && c->listen == OD_EVENTS_LOST)
+                tui_app_toast(app, TUI_TOAST_INFO, "live updates are back");
+            c->listen = st.conn;
+            flags |= TUI_REDRAW;
+        }
+    }
+    if (c->session) pump_all(c);
+    return flags;
+}
+
+unsigned scr_event(struct scr_ctx *c, struct tui_event *ev)
+{
+    if (ev->type == SCR_EV_CONNECTED) {
+        unsigned f = tick(c->app, c); /* show "live" at once */
+        return f;
+    }
+    if (ev->type != SCR_EV_RESULT) return 0;
+    struct od_qresult r;
+    unsigned flags = 0;
+    while (od_qworker_poll(c->qw, &r)) {
+        for (int i = 0; i < c->nroute; i++) {
+            size_t pl = strlen(c->route[i].prefix);
+            if (strncmp(r.key, c->route[i].prefix, pl)) continue;
+            c->route[i].fn(c->route[i].screen, &r);
+            break;
+        }
+        od_qresult_release(&r);
+        flags |= TUI_REDRAW;
+    }
+    return flags;
+}
+
+bool scr_feed_due(struct scr_ctx *c, struct scr_feed *f, bool force)
+{
+    if (!c->session || f->inflight) return false;
+    int64_t now = od_now_ms();
+    if (!force) {
+        if (!f->want || tui_app_paused(c->app)) return false;
+        if (f->last_ms && now - f->last_ms < tui_app_refresh_ms(c->app)) return false;
+    }
+    f->want = false;
+    f->inflight = true;
+    f->last_ms = now;
+    return true;
+}
+
+bool scr_feed_done(struct scr_ctx *c, struct scr_feed *f, const struct od_qresult *r)
+{
+    f->inflight = false;
+    if (!r->snapshot) {
+        snprintf(f->err, sizeof f->err, "%s", r->error ? r->error : "read failed");
+        c->db_ok = false;
+        snprintf(c->db_err, sizeof c->db_err, "%s", f->err);
+        return false;
+    }
+    f->err[0] = '\0';
+    f->loaded_wall = od_wall_ms();
+    c->refreshed_wall_ms = f->loaded_wall;
+    c->db_ok = true;
+    return true;
+}
+
+void scr_submit(struct scr_ctx *c, const char *key, od_qread_fn fn, void *arg,
+                void (*free_arg)(void *), void (*free_snapshot)(void *))
+{
+    od_qworker_submit(c->qw, key, fn, arg, free_arg, free_snapshot);
+}
+
+bool scr_busy(struct scr_ctx *c, const char *key)
+{
+    return od_qworker_busy(c->qw, key) > 0;
+}
+
+bool scr_gate_key(struct scr_ctx *c, const struct tui_key *k, unsigned *flags)
+{
+    if (c->session) return false;
+    *flags = login_key(c, k);
+    return true;
+}
+
+bool scr_gate_draw(struct scr_ctx *c, struct tui_grid *g, struct tui_rect area)
+{
+    if (c->session) return false;
+    login_draw(c, g, area);
+    return true;
+}
+
+bool scr_can(const struct scr_ctx *c, const char *core_action, bool write)
+{
+    if (!c->session) return false;
+    if (write && c->readonly) return false;
+    return od_auth_can(c->session->role, core_action);
+}
+
+/* Screen actions -> the core action each needs (data, not an if ladder). */
+static const struct {
+    const char *action, *core;
+} needs[] = {
+    {"sync.start", "sync.start"},
+    {"sync.cancel", "jobs.cancel"},
+    {"sync.retry", "jobs.retry"},
+    {"exceptions.ack", "exceptions.ack"},
+    {"exceptions.resolve", "exceptions.resolve"},
+    {"admin.end_session", "users.manage"},
+    {"admin.disable", "users.manage"},
+    {"admin.connect", "connections.manage"},
+};
+
+bool scr_allow(const char *action, void *ud)
+{
+    struct scr_ctx *c = ud;
+    if (!c->session) return true; /* the login form takes every key */
+    for (size_t i = 0; i < OD_ARRAY_LEN(needs); i++)
+        if (!strcmp(action, needs[i].action)) return scr_can(c, needs[i].core, true);
+    return true;
+}
+
+void scr_update_title(struct scr_ctx *c)
+{
+    if (c->session)
+        snprintf(c->title, sizeof c->title, "%s (%s)%s", c->session->email,
+                 od_role_name(c->session->role), c->readonly ? " read-only" : "");
+    else
+        snprintf(c->title, sizeof c->title, "opsdeck · log in");
+    tui_app_set_title(c->app, c->title);
+}
+
+const char *scr_status(struct scr_ctx *c, const struct scr_feed *f, const char *extra)
+{
+    if (!c->session) return "";
+    const char *listen = !c->events                    ? "no listener"
+                         : c->listen == OD_EVENTS_UP   ? "live"
+                         : c->listen == OD_EVENTS_LOST ? "live: lost"
+                                                       : "live: connecting";
+    char at[16] = "never";
+    if (c->refreshed_wall_ms) {
+        time_t t = (time_t)(c->refreshed_wall_ms / 1000);
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(at, sizeof at, "%H:%M:%S", &tm);
+    }
+    snprintf(c->status, sizeof c->status, "%s%s · db %s · %s · %s%s%s",
+             f && f->inflight ? "loading… · " : "", tui_app_paused(c->app) ? "paused" : at,
+             c->db_ok ? "ok" : "error", listen, f && f->err[0] ? "stale · " : "",
+             extra ? extra : "", "");
+    /* keep the most useful bits first; drop a trailing separator */
+    size_t n = strlen(c->status);
+    if (n >= 3 && !strcmp(c->status + n - 3, " · ")) c->status[n - 3] = '\0';
+    return c->status;
+}
+
+void scr_notice(struct tui_grid *g, struct tui_rect area, uint8_t role, const char *text)
+{
+    if (area.h <= 0) return;
+    tui_grid_text_aligned(g, area.x, area.y + area.h / 2, area.w, text, TUI_ALIGN_CENTER, role);
+}

@@ -1,0 +1,22 @@
+/* login — the login form every screen shows until someone logs in (see scr_gate_* in
+ * common.h). Fields Email and Password; Tab/Enter move, Enter on Password submits. The check
+ * (Argon2id, throttling, lockout) runs on a query worker through od_auth_login, so the UI
+ * keeps drawing; the form shows exactly what the identity service says on failure
+ * (OD_AUTH_MSG_INVALID / OD_AUTH_MSG_LOCKED). On success the session moves into the ctx, the
+ * title shows the user and role, and SCR_EV_LOGIN tells every screen to start reading.
+ * C-c (quit) still quits from the form. */
+#ifndef SCR_LOGIN_H
+#define SCR_LOGIN_H
+#include "tui/app.h"
+
+struct scr_ctx;
+struct scr_login;
+
+struct scr_login *login_new(void);
+void login_free(struct scr_login *l);
+/* Register the login result route (after the ctx has its services). */
+void login_attach(struct scr_ctx *c);
+unsigned login_key(struct scr_ctx *c, const struct tui_key *k);
+void login_draw(struct scr_ctx *c, struct tui_grid *g, struct tui_rect area);
+
+#endif

@@ -1,0 +1,404 @@
+/* sync — screen 1: the job queue live. One row per recent job (provider, resource, state, a
+ * progress bar, rate, ETA, attempts, last error), below it each provider's rate-limit headroom
+ * and breaker state and a throughput sparkline (items/s summed over running jobs, one sample
+ * per refresh). n starts a sync of every provider (also `:sync harvest|hubspot|all [full]`),
+ * x cancels the selected job, r retries it; each asks first and is refused by role or
+ * --readonly. Refreshes on NOTIFY opsdeck_jobs. */
+#include "screens/sync.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/breaker.h"
+#include "core/db.h"
+#include "core/queue.h"
+#include "core/ratelimit.h"
+#include "core/syncplan.h"
+#include "core/util.h"
+#include "screens/common.h"
+#include "tui/table.h"
+
+#define NSPARK 120
+#define MAX_BUCKETS 4
+
+struct sync_snap {
+    struct od_job_row *rows;
+    size_t n;
+    struct od_ratelimit_headroom hr[MAX_BUCKETS];
+    int nhr;
+};
+
+struct sync_screen;
+struct pending {
+    struct sync_screen *s;
+    int kind; /* 0 start, 1 cancel, 2 retry */
+    int64_t id;
+    char provider[16];
+    bool full;
+};
+struct sync_screen {
+    struct scr_ctx *c;
+    struct tui_table t;
+    struct scr_feed feed;
+    struct sync_snap *snap; /* owned: the rows shown (for the provider lines and actions) */
+    bool visible;
+    int64_t spark[NSPARK];
+    size_t nspark;
+    struct pending pend; /* the question being asked (the app shows one at a time) */
+};
+
+enum { C_ID, C_PROV, C_RES, C_STATE, C_PROG, C_RATE, C_ETA, C_ATT, C_ERR, NCOLS };
+static const struct tui_column cols[NCOLS] = {
+    {"ID", TUI_ALIGN_RIGHT, 2, 8, TUI_CMP_NUMBER, NULL},
+    {"Provider", TUI_ALIGN_LEFT, 7, 8, TUI_CMP_TEXT, NULL},
+    {"Resource", TUI_ALIGN_LEFT, 8, 16, TUI_CMP_TEXT, NULL},
+    {"State", TUI_ALIGN_LEFT, 9, 9, TUI_CMP_TEXT, NULL},
+    {"Progress", TUI_ALIGN_LEFT, 15, 15, TUI_CMP_DECIMAL, NULL},
+    {"Rate/s", TUI_ALIGN_RIGHT, 6, 8, TUI_CMP_DECIMAL, NULL},
+    {"ETA", TUI_ALIGN_RIGHT, 3, 6, TUI_CMP_NUMBER, NULL},
+    {"Att", TUI_ALIGN_RIGHT, 3, 5, TUI_CMP_NUMBER, NULL},
+    {"Last error", TUI_ALIGN_LEFT, 10, 0, TUI_CMP_TEXT, NULL},
+};
+
+static const struct tui_action actions[] = {
+    {"sync.start", "n", "start a sync of every provider (asks first)", "sync", TUI_ACT_WRITES},
+    {"sync.cancel", "x", "cancel the selected job (asks first)", "sync", TUI_ACT_WRITES},
+    {"sync.retry", "r", "retry the selected job (asks first)", "sync", TUI_ACT_WRITES},
+};
+
+static void snap_free(void *p)
+{
+    struct sync_snap *s = p;
+    if (!s) return;
+    od_queue_rows_free(s->rows, s->n);
+    free(s);
+}
+
+/* Query worker. */
+static void *read_jobs(PGconn *conn, void *arg)
+{
+    struct sync_snap *s = od_xcalloc(1, sizeof *s);
+    if (od_queue_list(conn, NULL, NULL, 0, 500, &s->rows, &s->n) < 0) {
+        free(s);
+        return NULL;
+    }
+    PGresult *r = od_db_exec(conn, "SELECT bucket FROM rate_limits ORDER BY bucket LIMIT $1", 1,
+                             (const char *const[]){"4"});
+    for (int i = 0; r && i < PQntuples(r) && s->nhr < MAX_BUCKETS; i++)
+        if (od_ratelimit_headroom_db(conn, PQgetvalue(r, i, 0), &s->hr[s->nhr]) == 0) s->nhr++;
+    if (r) PQclear(r);
+    return s;
+}
+
+static uint8_t state_role(const char *st)
+{
+    if (!strcmp(st, "running")) return TUI_ROLE_ACCENT;
+    if (!strcmp(st, "dead")) return TUI_ROLE_FAIL;
+    if (!strcmp(st, "retryable")) return TUI_ROLE_WARN;
+    if (!strcmp(st, "cancelled") || !strcmp(st, "completed")) return TUI_ROLE_DIM;
+    return TUI_ROLE_NORMAL;
+}
+
+static void fill(struct sync_screen *s)
+{
+    struct tui_rowset rs;
+    tui_rowset_init(&rs, NCOLS);
+    int64_t thru = 0;
+    for (size_t i = 0; i < s->snap->n; i++) {
+        const struct od_job_row *j = &s->snap->rows[i];
+        char id[24], prog[96], bar[64], rate[32] = "", eta[32] = "", att[16], key[32];
+        snprintf(id, sizeof id, "%lld", (long long)j->id);
+        snprintf(key, sizeof key, "job:%lld", (long long)j->id);
+        bool running = !strcmp(j->state, "running");
+        if (running) thru += (int64_t)j->rate_per_s;
+        int64_t total = j->progress_total, done = j->progress_done;
+        if (!strcmp(j->state, "completed") && total <= 0) total = done = 1;
+        scr_bar(bar, sizeof bar, done, total, 10);
+        if (total > 0)
+            snprintf(prog, sizeof prog, "%s %3lld%%", bar, (long long)(done * 100 / total));
+        else
+            snprintf(prog, sizeof prog, "%s %lld", bar, (long long)done);
+        if (j->rate_per_s > 0) snprintf(rate, sizeof rate, "%.1f", j->rate_per_s);
+        if (running && j->rate_per_s > 0 && total > done) {
+            long long sec = (long long)((double)(total - done) / j->rate_per_s);
+            if (sec < 120)
+                snprintf(eta, sizeof eta, "%llds", sec);
+            else
+                snprintf(eta, sizeof eta, "%lldm", sec / 60);
+        }
+        snprintf(att, sizeof att, "%d/%d", j->attempts, j->max_attempts);
+        const char *cells[NCOLS] = {id,       j->provider, j->resource,
+                                    j->state, prog,        rate,
+                                    eta,      att,         j->last_error ? j->last_error : ""};
+        tui_rowset_add(&rs, key, cells, state_role(j->state));
+    }
+    tui_table_set_rows(&s->t, &rs);
+    tui_rowset_release(&rs);
+    if (s->nspark == NSPARK) {
+        memmove(s->spark, s->spark + 1, (NSPARK - 1) * sizeof s->spark[0]);
+        s->nspark--;
+    }
+    s->spark[s->nspark++] = thru;
+}
+
+static void pump(void *screen)
+{
+    struct sync_screen *s = screen;
+    if (s->visible && scr_feed_due(s->c, &s->feed, false))
+        scr_submit(s->c, "sync.jobs", read_jobs, NULL, NULL, snap_free);
+}
+
+static void request(struct sync_screen *s, bool force)
+{
+    s->feed.want = true;
+    if (s->visible && scr_feed_due(s->c, &s->feed, force))
+        scr_submit(s->c, "sync.jobs", read_jobs, NULL, NULL, snap_free);
+}
+
+static void on_result(void *screen, struct od_qresult *r)
+{
+    struct sync_screen *s = screen;
+    if (strcmp(r->key, "sync.jobs")) { /* an action finished */
+        scr_act_done(s->c, r);
+        request(s, false);
+        return;
+    }
+    if (!scr_feed_done(s->c, &s->feed, r)) return;
+    snap_free(s->snap);
+    s->snap = r->snapshot;
+    r->snapshot = NULL;
+    fill(s);
+    pump(s); /* NOTIFYs that came while it ran */
+}
+
+/* --- actions (run on a query worker via scr_act_submit) --- */
+
+static int do_start(struct scr_act *a, PGconn *conn, struct strbuf *msg)
+{
+    struct od_plan_job jobs[16];
+    const char *prov = a->text ? a->text : "all";
+    int n = od_syncplan_enqueue(conn, prov, a->version == 1, 0, jobs, OD_ARRAY_LEN(jobs));
+    if (n < 0) return -1;
+    int created = 0;
+    for (int i = 0; i < n; i++)
+        created += jobs[i].created;
+    sb_addf(msg, "sync %s: %d job(s) queued, %d already pending", prov, created, n - created);
+    return 0;
+}
+
+static int do_cancel(struct scr_act *a, PGconn *conn, struct strbuf *msg)
+{
+    int rc = od_queue_cancel(conn, a->id);
+    if (rc < 0) return -1;
+    sb_addf(msg, rc ? "job %lld cancelled" : "job %lld had already finished", (long long)a->id);
+    return 0;
+}
+
+static int do_retry(struct scr_act *a, PGconn *conn, struct strbuf *msg)
+{
+    int rc = od_queue_retry(conn, a->id);
+    if (rc < 0) return -1;
+    sb_addf(msg, rc ? "job %lld queued again" : "job %lld cannot be retried in its state",
+            (long long)a->id);
+    return 0;
+}
+
+static unsigned answer(struct tui_app *app, bool yes, void *ud)
+{
+    struct pending *p = ud;
+    struct scr_ctx *c = p->s->c;
+    if (!yes || !c->session) return TUI_REDRAW;
+    if (p->kind == 0)
+        scr_act_submit(c, "sync.act.start", "sync.start", do_start, 0, p->full, p->provider, NULL);
+    else if (p->kind == 1)
+        scr_act_submit(c, "sync.act.cancel", "jobs.cancel", do_cancel, p->id, 0, NULL, NULL);
+    else
+        scr_act_submit(c, "sync.act.retry", "jobs.retry", do_retry, p->id, 0, NULL, NULL);
+    return TUI_REDRAW;
+}
+
+static void ask_start(struct sync_screen *s, const char *provider, bool full)
+{
+    char q[160];
+    s->pend = (struct pending){.s = s, .kind = 0, .full = full};
+    snprintf(s->pend.provider, sizeof s->pend.provider, "%s", provider);
+    snprintf(q, sizeof q, "Start a%s sync of %s?", full ? " full" : "",
+             strcmp(provider, "all") ? provider : "every provider");
+    tui_app_confirm(s->c->app, q, answer, &s->pend);
+}
+
+static unsigned ask_job(struct sync_screen *s, int kind)
+{
+    long row = tui_table_selected(&s->t);
+    if (row < 0) return TUI_HANDLED;
+    const char *key = tui_rowset_key(&s->t.rows, (size_t)row);
+    char q[200];
+    s->pend = (struct pending){.s = s, .kind = kind, .id = strtoll(key + 4, NULL, 10)};
+    snprintf(q, sizeof q, "%s job %lld (%s %s, %s)?", kind == 1 ? "Cancel" : "Retry",
+             (long long)s->pend.id, tui_rowset_cell(&s->t.rows, (size_t)row, C_PROV),
+             tui_rowset_cell(&s->t.rows, (size_t)row, C_RES),
+             tui_rowset_cell(&s->t.rows, (size_t)row, C_STATE));
+    tui_app_confirm(s->c->app, q, answer, &s->pend);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+static unsigned key(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    struct sync_screen *s = state;
+    unsigned f;
+    if (scr_gate_key(s->c, k, &f)) return f;
+    if ((f = tui_table_key(&s->t, k))) return f;
+    if (!k->action) return 0;
+    if (!strcmp(k->action, "sync.start")) {
+        ask_start(s, "all", false);
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    if (!strcmp(k->action, "sync.cancel")) return ask_job(s, 1);
+    if (!strcmp(k->action, "sync.retry")) return ask_job(s, 2);
+    if (!strcmp(k->action, "refresh")) {
+        request(s, true);
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    return 0;
+}
+
+static void draw_providers(struct sync_screen *s, struct tui_grid *g, int x, int y, int w)
+{
+    static const char *const provs[] = {"harvest", "hubspot"};
+    for (size_t p = 0; p < OD_ARRAY_LEN(provs); p++) {
+        struct strbuf sb = STRBUF_INIT;
+        sb_addf(&sb, "%-8s", provs[p]);
+        bool any = false;
+        for (int i = 0; s->snap && i < s->snap->nhr; i++) {
+            const struct od_ratelimit_headroom *h = &s->snap->hr[i];
+            size_t pl = strlen(provs[p]);
+            if (strncmp(h->bucket, provs[p], pl) || (h->bucket[pl] != ':' && h->bucket[pl] != '-'))
+                continue;
+            sb_addf(&sb, " %s %d/%d per %llds%s", strchr(h->bucket, '-') ? "search" : "headroom",
+                    h->remaining, h->limit, (long long)(h->period_ms / 1000),
+                    h->wait_ms ? " (waiting)" : "");
+            any = true;
+        }
+        if (!any) sb_add(&sb, " headroom: no requests yet");
+        struct od_breaker_info bi;
+        uint8_t role = TUI_ROLE_NORMAL;
+        if (!s->c->in_process_workers)
+            sb_add(&sb, " · breaker: n/a (no workers in this console)");
+        else if (od_breaker_info(provs[p], &bi) == 0) {
+            sb_addf(&sb, " · breaker %s", od_breaker_state_name(bi.state));
+            if (bi.state != OD_BREAKER_CLOSED) role = TUI_ROLE_FAIL;
+        }
+        tui_grid_text(g, x, y + (int)p, w, sb_str(&sb), role);
+        sb_release(&sb);
+    }
+}
+
+static void draw(void *state, struct tui_app *app, struct tui_grid *g, struct tui_rect a)
+{
+    struct sync_screen *s = state;
+    if (scr_gate_draw(s->c, g, a)) return;
+    if (!scr_can(s->c, "sync.read", false)) {
+        scr_notice(g, a, TUI_ROLE_WARN, "Your role may not see the sync queue.");
+        return;
+    }
+    int foot = a.h >= 8 ? 3 : 0;
+    struct tui_rect tr = {a.x, a.y, a.w, a.h - foot};
+    tui_table_draw(&s->t, g, tr, true);
+    if (!foot) return;
+    int y = a.y + a.h - 3;
+    draw_providers(s, g, a.x, y, a.w);
+    char spark[512];
+    int label = 22;
+    scr_spark(spark, sizeof spark, s->spark, s->nspark, a.w - label - 12);
+    tui_grid_textf(g, a.x, y + 2, label, TUI_ROLE_NORMAL, "throughput %lld/s",
+                   (long long)(s->nspark ? s->spark[s->nspark - 1] : 0));
+    tui_grid_text(g, a.x + label, y + 2, a.w - label, spark, TUI_ROLE_SPARK);
+}
+
+static void enter(void *state, struct tui_app *app)
+{
+    struct sync_screen *s = state;
+    s->visible = true;
+    request(s, false);
+}
+
+static void leave(void *state, struct tui_app *app)
+{
+    ((struct sync_screen *)state)->visible = false;
+}
+
+static unsigned on_event(void *state, struct tui_app *app, struct tui_event *ev)
+{
+    struct sync_screen *s = state;
+    unsigned f = scr_event(s->c, ev);
+    if (ev->type == SCR_EV_JOBS || ev->type == SCR_EV_CONNECTED || ev->type == SCR_EV_LOGIN)
+        request(s, ev->type == SCR_EV_LOGIN);
+    return f;
+}
+
+static const char *status(void *state, struct tui_app *app)
+{
+    struct sync_screen *s = state;
+    char extra[64];
+    snprintf(extra, sizeof extra, "%zu of %zu jobs", tui_table_shown(&s->t),
+             tui_table_total(&s->t));
+    return scr_status(s->c, &s->feed, extra);
+}
+
+static const char *const *sync_words(int argi, void *ud)
+{
+    static const char *const provs[] = {"all", "harvest", "hubspot", NULL};
+    static const char *const full[] = {"full", NULL};
+    return argi == 1 ? provs : argi == 2 ? full : NULL;
+}
+
+static unsigned cmd_sync(struct tui_app *app, int argc, char **argv, void *ud)
+{
+    struct sync_screen *s = ud;
+    const char *prov = argc > 1 ? argv[1] : "all";
+    if (!od_syncplan_provider_valid(prov)) {
+        tui_app_toast(app, TUI_TOAST_ERROR, "sync: unknown provider '%s' (all, harvest, hubspot)",
+                      prov);
+        return TUI_REDRAW;
+    }
+    if (!tui_app_allowed(app, "sync.start")) {
+        tui_app_toast(app, TUI_TOAST_WARN, "not permitted for your role: start a sync");
+        return TUI_REDRAW;
+    }
+    ask_start(s, prov, argc > 2 && !strcmp(argv[2], "full"));
+    return TUI_REDRAW;
+}
+
+static const struct tui_command cmds[] = {
+    {"sync", "[all|harvest|hubspot] [full]", "start a sync (asks first)", sync_words, cmd_sync},
+};
+
+const struct tui_screen_class sync_screen_class = {.name = "sync",
+                                                   .title = "Sync",
+                                                   .actions = actions,
+                                                   .nactions = OD_ARRAY_LEN(actions),
+                                                   .enter = enter,
+                                                   .leave = leave,
+                                                   .key = key,
+                                                   .draw = draw,
+                                                   .on_event = on_event,
+                                                   .status = status};
+
+struct sync_screen *sync_screen_new(struct scr_ctx *c)
+{
+    struct sync_screen *s = od_xcalloc(1, sizeof *s);
+    s->c = c;
+    s->feed.key = "sync.jobs";
+    tui_table_init(&s->t, cols, NCOLS);
+    s->t.empty = "no jobs yet — n starts a sync";
+    scr_route(c, "sync.", s, on_result, pump);
+    tui_app_add_commands(c->app, cmds, OD_ARRAY_LEN(cmds), s);
+    return s;
+}
+
+void sync_screen_free(struct sync_screen *s)
+{
+    if (!s) return;
+    tui_table_release(&s->t);
+    snap_free(s->snap);
+    free(s);
+}

@@ -1,0 +1,95 @@
+# console.sh — the real console in tmux against the real database and the simulator (issue #7):
+# a failed and a good login, every screen by its number, filter, sort, drill-down and back,
+# help, CSV export, resize to 40x10 and back, live refresh with no key pressed (a sync and an
+# exception made from outside show up within 2 s), quit with status 0; then the same flow with
+# NO_COLOR=1. Timings are never asserted except the issue's "within 2 s".
+. tests/lib/common.sh
+. tests/lib/tui.sh
+
+sim_start --scale 2000 --rate-limits off || { t_fail "simulator starts"; t_done; }
+db_new || { t_fail "database created"; t_done; }
+export OPSDECK_SECRETS_KEY_FILE="$T_TMP/master.key"
+"$OD_BIN" keygen >"$T_TMP/keygen.log" 2>&1 || { t_fail "keygen" "$(cat "$T_TMP/keygen.log")"; t_done; }
+printf 'correct horse battery\ncorrect horse battery\n' |
+    "$OD_BIN" user add ana@example.com --role admin --name Ana >"$T_TMP/user.log" 2>&1
+t_check "admin user created" test $? -eq 0
+"$OD_BIN" sync all --wait >"$T_TMP/sync.log" 2>&1
+t_check "data synced from the simulator" test $? -eq 0
+# The console's own workers stay off so jobs queued from "another terminal" stay visible.
+export OPSDECK_SYNC_WORKERS=0 OPSDECK_UI_REFRESH_MS=500
+
+# run_flow LABEL [ENV=VAL ...]: one full pass through the console.
+run_flow() {
+    label=$1; shift
+    tui_start 100 30 "$@" OPSDECK_SECRETS_KEY_FILE="$OPSDECK_SECRETS_KEY_FILE" \
+        OPSDECK_DATABASE_URL="$OPSDECK_DATABASE_URL" OPSDECK_SYNC_WORKERS=0 \
+        OPSDECK_UI_REFRESH_MS=500 XDG_STATE_HOME="$XDG_STATE_HOME" -- "$OD_BIN" ui
+    t_screen "$label: login form shows Email and Password" 'Email.*' 10
+    tui_wait 'Password' 2 || t_fail "$label: password field" "$(tui_screen)"
+    tui_type ana@example.com; tui_keys Tab; tui_type wrong-password; tui_keys Enter
+    t_screen "$label: a wrong password says exactly 'Invalid email or password.'" \
+        'Invalid email or password\.' 15
+    tui_type 'correct horse battery'; tui_keys Enter
+    t_screen "$label: logged in, the header names the screens" '1 Sync.*2 Exceptions' 15
+    t_screen "$label: the title shows the email and role" 'ana@example.com \(admin\)'
+    t_screen "$label: the status line shows database and listener state" 'db ok · live'
+    t_screen "$label: sync screen lists the completed jobs" 'time_entries.*completed'
+
+    tui_keys 2
+    t_screen "$label: 2 shows Exceptions" 'Severity.*Kind'
+    tui_keys 3
+    t_screen "$label: 3 shows Profitability by client" 'Client.*Hours.*Revenue.*Margin'
+    tui_keys s
+    t_screen "$label: s sorts (a header is marked)" '(▲|▼|\^|v)'
+    tui_keys /; tui_type 'a'; tui_keys Enter
+    t_screen "$label: / filters the rows" 'filter: a|/a'
+    tui_keys Escape
+    tui_keys Enter
+    t_screen "$label: Enter drills into a client's projects" 'Project.*Hours'
+    tui_keys Enter
+    t_screen "$label: Enter drills into a project's months" 'Month.*Hours'
+    tui_keys BSpace
+    t_screen "$label: Backspace goes back to projects" 'Project.*Hours'
+    tui_keys Escape
+    t_screen "$label: Esc goes back to clients" 'Client.*Hours'
+    tui_keys : ; tui_type 'export csv'; tui_keys Enter
+    t_screen "$label: :export csv says where the file went" 'exported .*\.csv'
+    f=$(ls "$XDG_STATE_HOME"/opsdeck/exports/*.csv 2>/dev/null | tail -1)
+    if [ -n "$f" ] && head -1 "$f" | grep -qi 'revenue'; then t_ok "$label: the CSV has a header row"
+    else t_fail "$label: the CSV has a header row" "file: $f"; fi
+    tui_keys 4
+    t_screen "$label: 4 shows Health with the database check" 'database:latency'
+    tui_keys 5
+    t_screen "$label: 5 shows Admin with the user" 'ana@example.com.*admin'
+    tui_keys '?'
+    t_screen "$label: ? opens the help" 'quit'
+    tui_keys Escape
+    tui_keys 1
+    t_screen "$label: back on Sync" 'Resource.*State'
+    tui_resize 40 10
+    t_screen "$label: 40x10 still draws (or says too small)" 'Sync|too small'
+    tui_resize 30 8
+    t_screen "$label: below 40x10 says the terminal is too small" '[Tt]oo small'
+    tui_resize 100 30
+    t_screen "$label: back to full size" 'Resource.*State'
+
+    # live refresh: a sync queued from another terminal appears with no key pressed
+    "$OD_BIN" sync hubspot >"$T_TMP/sync2.log" 2>&1
+    t_screen "$label: a sync queued elsewhere shows within 2 s, no key pressed" 'available' 2
+    psql_db -c "UPDATE exceptions SET state = 'open' WHERE false" >/dev/null
+    psql_db -c "INSERT INTO exceptions (kind, severity, subject, message) VALUES ('e2e_probe', 'warning', 'probe-$label', 'made by the e2e test'); NOTIFY opsdeck_exceptions, '{\"kind\":\"e2e_probe\"}'" >/dev/null 2>&1 ||
+        t_fail "$label: insert a probe exception"
+    tui_keys 2
+    t_screen "$label: the new exception shows on Exceptions" "probe-$label" 2
+    psql_db -c "INSERT INTO exceptions (kind, severity, subject, message) VALUES ('e2e_probe', 'critical', 'second-$label', 'made by the e2e test'); NOTIFY opsdeck_exceptions, '{\"kind\":\"e2e_probe\"}'" >/dev/null 2>&1
+    t_screen "$label: another exception appears within 2 s, no key pressed" "second-$label" 2
+    psql_db -c "DELETE FROM sync_jobs WHERE state = 'available'" >/dev/null
+
+    tui_keys q
+    t_eq "$label: q quits with status 0" 0 "$(tui_exit 10)"
+    tmx kill-server >/dev/null 2>&1
+}
+
+run_flow colour
+run_flow no-colour NO_COLOR=1
+t_done
