@@ -80,8 +80,9 @@ static void insert_head(struct strbuf *sb, const struct rtab *t)
     sb_add(sb, ") ");
 }
 
-/* Add the contributions in od_te_delta to every table, then drop emptied keys. */
-static int apply_delta(PGconn *c)
+/* Add the contributions in od_te_delta to every table, then (when something was subtracted)
+ * drop the keys that became empty. */
+static int apply_delta(PGconn *c, bool subtracted)
 {
     struct strbuf sql = STRBUF_INIT;
     int rc = 0;
@@ -103,6 +104,7 @@ static int apply_delta(PGconn *c)
                     measures[m]);
         rc = od_db_cmd(c, sb_str(&sql), 0, NULL);
         if (rc < 0) break;
+        if (!subtracted) continue;
         sb_reset(&sql);
         sb_addf(&sql, "DELETE FROM %s r USING (SELECT DISTINCT ", t->name);
         keys_list(&sql, t, "");
@@ -135,8 +137,13 @@ int od_rollup_store_entries(PGconn *c, struct od_batch *b, int64_t job_id,
         "DELETE FROM harvest_time_entries o USING od_stage_harvest_time_entries s "
         "WHERE o.id = s.id AND o.spent_date <> s.spent_date AND s.updated_at >= o.updated_at",
     };
-    for (size_t i = 0; i < OD_ARRAY_LEN(steps); i++)
-        if (od_db_cmd(c, steps[i], 0, NULL) < 0) return -1;
+    bool subtracted = false;
+    for (size_t i = 0; i < OD_ARRAY_LEN(steps); i++) {
+        PGresult *sr = od_db_exec(c, steps[i], 0, NULL);
+        if (!sr) return -1;
+        if (i == 0) subtracted = strtoll(PQcmdTuples(sr), NULL, 10) > 0;
+        PQclear(sr);
+    }
     struct strbuf sql = STRBUF_INIT;
     sb_add(&sql, "INSERT INTO harvest_time_entries AS t (");
     for (int i = 0; i < res->nfields; i++)
@@ -155,7 +162,7 @@ int od_rollup_store_entries(PGconn *c, struct od_batch *b, int64_t job_id,
     if (!r) return -1;
     out->upserted = strtoll(PQcmdTuples(r), NULL, 10);
     PQclear(r);
-    if (apply_delta(c) < 0) return -1;
+    if (apply_delta(c, subtracted) < 0) return -1;
     return od_store_dead_letters(c, b, job_id);
 }
 
@@ -176,7 +183,7 @@ int od_rollup_soft_delete(PGconn *c, const char *from, const char *to, const cha
     if (!r) return -1;
     *deleted = strtoll(PQcmdTuples(r), NULL, 10);
     PQclear(r);
-    return *deleted ? apply_delta(c) : 0;
+    return *deleted ? apply_delta(c, true) : 0;
 }
 
 /* Recompute table t into a temp table, count differing keys, optionally replace t. */

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Ingest rate of the Harvest time-entry connector (issue #4) against a plain COPY of the very
+# same rows into the very same table: the real `opsdeck worker` runs a full time_entries job
+# against opsdeck-sim with its rate limits off (HTTP, JSON parsing, validation, staging COPY,
+# upsert, partition moves and the four rollups, page by page with checkpoints), then the rows
+# it stored are exported and COPYed back into the emptied table. Goal: ratio >= 0.5.
+# Median of RUNS runs of each. --quick: small sizes.
+set -u
+. tests/lib/common.sh
+N=200000 RUNS=3
+[ "${1:-}" = "--quick" ] && N=20000 RUNS=1
+export OPSDECK_LOG_LEVEL=warn OPSDECK_SYNC_WORKERS=1 OPSDECK_HARVEST_PER_PAGE=2000
+sim_start --rate-limits off --scale "$N" --seed 3 >&2 || exit 1
+COLS="id, spent_date, user_id, client_id, project_id, task_id, hours, rounded_hours, billable, billable_rate, cost_rate, is_running, is_locked, notes, created_at, updated_at"
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+sync_ms="" copy_ms=""
+for run in $(seq "$RUNS"); do
+    db_new "bench_ingest_$run" >&2 || exit 1
+    psql_db -c "INSERT INTO sync_jobs (provider, resource, args) VALUES ('harvest', 'time_entries', '{\"full\":true}')" >/dev/null
+    "$OD_BIN" worker --once --threads 1 >"$T_TMP/worker.log" 2>&1 || { cat "$T_TMP/worker.log" >&2; exit 1; }
+    ms=$(psql_db -c "SELECT round(extract(epoch FROM finished_at - started_at) * 1000) FROM sync_jobs WHERE state = 'completed' AND resource = 'time_entries'")
+    rows=$(psql_db -c "SELECT count(*) FROM harvest_time_entries")
+    [ "$rows" -gt 0 ] || { echo "no rows stored" >&2; exit 1; }
+    sync_ms="$sync_ms $ms"
+    psql_db -c "\\copy (SELECT $COLS FROM harvest_time_entries) TO '$T_TMP/rows.copy'"
+    psql_db -c "TRUNCATE harvest_time_entries" >/dev/null
+    t0=$(date +%s%N)
+    psql_db -c "\\copy harvest_time_entries ($COLS) FROM '$T_TMP/rows.copy'"
+    t1=$(date +%s%N)
+    copy_ms="$copy_ms $(((t1 - t0) / 1000000))"
+done
+S=$(echo $sync_ms | tr ' ' '\n' | median)
+C=$(echo $copy_ms | tr ' ' '\n' | median)
+echo "## Ingest: Harvest time entries vs plain COPY"
+echo
+echo "Command: \`sh bench/40_ingest.sh${1:+ $1}\` — $rows entries, per_page 2000, simulator rate limits off, median of $RUNS."
+echo
+echo "| path | ms | rows/s |"
+echo "|---|---:|---:|"
+echo "| connector: HTTP + JSON + validation + stage COPY + upsert + rollups + checkpoints | $S | $((rows * 1000 / (S > 0 ? S : 1))) |"
+echo "| plain \`COPY\` of the same rows into the same (partitioned) table | $C | $((rows * 1000 / (C > 0 ? C : 1))) |"
+echo
+echo "Ratio connector/COPY: $(awk -v s="$S" -v c="$C" 'BEGIN { printf "%.2f", c / s }') (goal >= 0.5). Runs: sync$sync_ms ms; copy$copy_ms ms."
+echo
