@@ -5,10 +5,11 @@
  *
  * Makes a fresh database (tests/lib/testdb), generates N entries with generate_series over 24
  * monthly partitions (200 clients, 2000 projects, 300 people), rebuilds the rollups with
- * opsdeck_profit_rollup_rebuild, checks both answers agree, then times R runs of each and
- * prints a Markdown table with p50/p95 and the ratio. Also times a range whose ends fall
- * inside months (rollups for whole months + raw rows for the two edge months). */
+ * od_rollup_rebuild (what `opsdeck rollup rebuild` runs), checks both answers agree, then times R
+ * runs of each and prints a Markdown table with p50/p95 and the ratio. Also times a range whose
+ * ends fall inside months (rollups for whole months + raw rows for the two edge months). */
 #include "core/config.h"
+#include "core/connectors/rollup.h"
 #include "core/db.h"
 #include "core/profit.h"
 #include "core/util.h"
@@ -132,8 +133,8 @@ int main(int argc, char **argv)
         od_db_cmd(c, entries_sql, 1, p) < 0)
         od_die("generate: %s", od_err());
     int64_t t1 = od_now_ms();
-    if (od_db_cmd(c, "SELECT opsdeck_profit_rollup_rebuild(NULL, NULL)", 0, NULL) < 0 ||
-        od_db_cmd(c, "VACUUM ANALYZE", 0, NULL) < 0)
+    struct od_rollup_diff diffs[OD_ROLLUP_TABLES];
+    if (od_rollup_rebuild(c, true, diffs) < 0 || od_db_cmd(c, "VACUUM ANALYZE", 0, NULL) < 0)
         od_die("rollup: %s", od_err());
     int64_t t2 = od_now_ms();
     od_db_cmd(c, "RESET statement_timeout", 0, NULL);

@@ -4,9 +4,12 @@
 --   revenue = rounded_hours × billable_rate over billable entries (hours when rounded_hours is
 --             NULL); a billable entry without a rate adds 0 and counts in missing_billable_rate;
 --   cost    = hours × cost_rate over all entries; no rate adds 0 and counts in missing_cost_rate;
---   billable_hours = rounded_hours (else hours) of billable entries.
+--   billable_hours = hours of billable entries (unrounded, like the simulator's truth).
 -- Everything stays exact numeric; rounding happens only when a report presents a value.
--- Soft-deleted entries (deleted_at) count nowhere. Rollups are sums of these facts per cell.
+-- Soft-deleted entries (deleted_at) count nowhere. The rollups (kept by the sync, rebuilt by
+-- `opsdeck rollup rebuild`, core/connectors/rollup.c) are sums of exactly these facts per
+-- cell; reports read this view for partial edge months, and the reconcile_mismatch rule
+-- compares the two, so a divergence shows up as an exception.
 
 CREATE VIEW profit_entry_facts AS
 SELECT e.id,
@@ -16,7 +19,7 @@ SELECT e.id,
        e.project_id,
        e.user_id,
        e.hours,
-       CASE WHEN e.billable THEN coalesce(e.rounded_hours, e.hours) ELSE 0 END AS billable_hours,
+       CASE WHEN e.billable THEN e.hours ELSE 0 END AS billable_hours,
        CASE WHEN e.billable THEN coalesce(e.rounded_hours, e.hours) * coalesce(e.billable_rate, 0)
             ELSE 0 END AS revenue,
        e.hours * coalesce(e.cost_rate, 0) AS cost,
@@ -24,57 +27,6 @@ SELECT e.id,
        CASE WHEN e.billable AND e.billable_rate IS NULL THEN 1 ELSE 0 END AS missing_billable_rate
   FROM harvest_time_entries e
  WHERE e.deleted_at IS NULL;
-
--- Recompute every rollup cell of the months in [from_m, to_m] (NULL = unbounded) from the raw
--- rows: delete the cells, insert the sums. Idempotent; safe to run inside the sync's
--- transaction for the months a page touched, or nightly over everything. Returns the number
--- of project-month cells written.
-CREATE FUNCTION opsdeck_profit_rollup_rebuild(from_m date, to_m date) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    lo date := coalesce(date_trunc('month', from_m)::date, '-infinity'::date);
-    hi date := coalesce(date_trunc('month', to_m)::date, 'infinity'::date);
-    n bigint;
-BEGIN
-    DELETE FROM profit_rollup_project_month WHERE month BETWEEN lo AND hi;
-    DELETE FROM profit_rollup_client_month WHERE month BETWEEN lo AND hi;
-    DELETE FROM profit_rollup_person_month WHERE month BETWEEN lo AND hi;
-    DELETE FROM profit_rollup_project_person_month WHERE month BETWEEN lo AND hi;
-
-    CREATE TEMP TABLE opsdeck_rebuild_cells ON COMMIT DROP AS
-    SELECT project_id, user_id, client_id, month,
-           count(*) AS entries, sum(hours) AS hours, sum(billable_hours) AS billable_hours,
-           sum(revenue) AS revenue, sum(cost) AS cost,
-           sum(missing_cost_rate) AS missing_cost_rate,
-           sum(missing_billable_rate) AS missing_billable_rate
-      FROM profit_entry_facts
-     WHERE spent_date >= lo AND spent_date < (hi + interval '1 month')
-     GROUP BY project_id, user_id, client_id, month;
-
-    INSERT INTO profit_rollup_project_person_month
-    SELECT project_id, user_id, month, sum(entries), sum(hours), sum(billable_hours),
-           sum(revenue), sum(cost), sum(missing_cost_rate), sum(missing_billable_rate)
-      FROM opsdeck_rebuild_cells WHERE project_id IS NOT NULL AND user_id IS NOT NULL
-     GROUP BY project_id, user_id, month;
-    INSERT INTO profit_rollup_project_month
-    SELECT project_id, month, min(client_id), sum(entries), sum(hours), sum(billable_hours),
-           sum(revenue), sum(cost), sum(missing_cost_rate), sum(missing_billable_rate)
-      FROM opsdeck_rebuild_cells WHERE project_id IS NOT NULL
-     GROUP BY project_id, month;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    INSERT INTO profit_rollup_client_month
-    SELECT client_id, month, sum(entries), sum(hours), sum(billable_hours),
-           sum(revenue), sum(cost), sum(missing_cost_rate), sum(missing_billable_rate)
-      FROM opsdeck_rebuild_cells WHERE client_id IS NOT NULL
-     GROUP BY client_id, month;
-    INSERT INTO profit_rollup_person_month
-    SELECT user_id, month, sum(entries), sum(hours), sum(billable_hours),
-           sum(revenue), sum(cost), sum(missing_cost_rate), sum(missing_billable_rate)
-      FROM opsdeck_rebuild_cells WHERE user_id IS NOT NULL
-     GROUP BY user_id, month;
-    DROP TABLE opsdeck_rebuild_cells;
-    RETURN n;
-END $$;
 
 -- Reports read rollups by month range; drill-downs by client/user need these orders too.
 CREATE INDEX profit_rollup_project_month_client ON profit_rollup_project_month (client_id, month);

@@ -6,6 +6,7 @@
 
 db_new || { t_fail "database"; t_done; }
 psql_db -f tests/integration/profit_fixture.sql >/dev/null || t_fail "fixture loads"
+"$OD_BIN" rollup rebuild >/dev/null || t_fail "rollup rebuild"
 
 live() { psql_db -c "SELECT kind || ' ' || subject FROM exceptions WHERE state IN ('open','acknowledged') ORDER BY 1"; }
 has() { live | grep -qx "$1"; }
@@ -65,8 +66,8 @@ UPDATE sync_dead_letters SET resolved_at = now();
 INSERT INTO sync_jobs (provider, resource, state, finished_at) VALUES ('hubspot', 'deals', 'completed', now() + interval '1 second');
 UPDATE sync_cursors SET updated_at = now();
 DELETE FROM credentials WHERE provider = 'harvest';
-SELECT opsdeck_profit_rollup_rebuild(NULL, NULL);
 SQL
+"$OD_BIN" rollup rebuild >/dev/null
 "$OD_BIN" links auto >/dev/null
 evaluate
 for k in "missing_cost_rate user:303" "dead_letter dead_letters:harvest/time_entries" "sync_failed sync:hubspot/deals" \

@@ -1,7 +1,8 @@
 -- profit_fixture.sql — a small hand-made world plus generated entries for the profitability,
 -- links and exceptions suites. Raw rows only; rollups are rebuilt at the end with the one
--- definition (opsdeck_profit_rollup_rebuild). Dates are relative to a fixed year so tests are
--- stable: 2026-01 .. 2026-04 (partitions are created here).
+-- definition. Dates are relative to a fixed year so tests are
+-- stable: 2026-01 .. 2026-04 (partitions are created here). After loading, run
+-- `opsdeck rollup rebuild` to compute the rollups from these rows.
 SELECT opsdeck_ensure_partitions('2025-12-01', '2026-05-31');
 
 INSERT INTO harvest_clients (id, name, is_active, updated_at) VALUES
@@ -73,4 +74,3 @@ INSERT INTO hubspot_deals (id, name, amount, dealstage, archived, updated_at, de
 INSERT INTO hubspot_deal_companies (deal_id, company_id) VALUES
   (8001, 9001), (8002, 9001), (8003, 9001), (8004, 9001), (8005, 9001), (8006, 9003);
 
-SELECT opsdeck_profit_rollup_rebuild(NULL, NULL);

@@ -6,6 +6,7 @@
 
 db_new || { t_fail "database"; t_done; }
 psql_db -f tests/integration/profit_fixture.sql >/dev/null || t_fail "fixture loads"
+"$OD_BIN" rollup rebuild >/dev/null || t_fail "rollup rebuild"
 "$OD_BIN" links auto >/dev/null || t_fail "links auto"
 
 # Independent aggregate straight from harvest_time_entries (not the view, not the rollups):
@@ -20,7 +21,7 @@ expected() { # by from to
     psql_db -F, -c "
       WITH e AS (
         SELECT $key AS k, hours,
-               CASE WHEN billable THEN coalesce(rounded_hours, hours) ELSE 0 END AS bh,
+               CASE WHEN billable THEN hours ELSE 0 END AS bh,
                CASE WHEN billable AND billable_rate IS NOT NULL
                     THEN coalesce(rounded_hours, hours) * billable_rate ELSE 0 END AS rev,
                CASE WHEN cost_rate IS NOT NULL THEN hours * cost_rate ELSE 0 END AS cost
