@@ -188,7 +188,8 @@ int od_queue_fail(PGconn *c, const char *worker_id, int64_t id, const char *erro
     snprintf(sid, sizeof(sid), "%lld", (long long)id);
     snprintf(sdelay, sizeof(sdelay), "%lld", (long long)(delay_ms > 0 ? delay_ms : 0));
     /* errors is kept for people: bound each message. */
-    char *msg = od_xstrndup(error && *error ? error : "unknown error", 2000);
+    const char *e = error && *error ? error : "unknown error";
+    char *msg = od_xstrndup(e, strnlen(e, 2000)); /* od_xstrndup copies exactly n bytes */
     const char *p[5] = {sid, worker_id, msg, permanent ? "true" : "false", sdelay};
     PGresult *r = od_db_exec(c, sql, 5, p);
     free(msg);
