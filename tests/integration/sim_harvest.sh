@@ -46,7 +46,7 @@ jqe "some billable entries have billable_rate null" '[.time_entries[] | select(.
 jqe "non-billable tasks give billable=false entries" '[.time_entries[] | select(.task_assignment.billable == false and .billable == false)] | length > 0' "$all"
 jqe "rounded_hours is hours rounded up to 0.25" '[.time_entries[] | ((.hours*100|round) as $h | (.rounded_hours*100|round) == ((($h + 24) / 25 | floor) * 25))] | all' "$all"
 last3=$(hv "/v2/time_entries?is_running=true")
-jqe "a few running timers (is_running, timer_started_at set, no ended_time)" '.total_entries >= 1 and ([.time_entries[] | .is_running and .timer_started_at != null and .ended_time == null] | all)' "$last3"
+jqe "a few running timers (is_running, timer_started_at set, no ended_time)" '.total_entries >= 1 and ([.time_entries[] | .is_running and .timer_started_at != null and .ended_time == null and ((.rounded_hours*100|round) % 25 == 0)] | all)' "$last3"
 
 # headers and auth
 t_eq "missing User-Agent -> 400" 400 "$(status -H 'Authorization: Bearer sim-harvest-token' -H 'Harvest-Account-Id: 1000001' -H 'User-Agent:' "$SIM_URL/v2/clients")"

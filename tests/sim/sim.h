@@ -51,7 +51,7 @@ struct sim_req {
     int nheaders;
     /* timeout fault: suspended until hang_until_ms, then the connection is closed */
     int64_t hang_until_ms;
-    bool suspended, finished;
+    bool suspended, big;
 };
 
 const char *req_header(struct sim_req *r, const char *name);

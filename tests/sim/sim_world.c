@@ -438,8 +438,11 @@ void world_entry_base(const struct sim_world *w, int64_t i, struct sim_entry *e)
     else
         e->billable_rate = SIM_NULL;
     e->cost_rate = (h2 >> 8) % 30 == 11 ? SIM_NULL : u->cost_rate;
-    e->is_running = i >= w->scale - 3;
-    if (e->is_running) e->rounded = e->hours = e->hours % 200 + 10;
+    e->is_running = i >= w->scale - 3; /* a few timers still running: short so far */
+    if (e->is_running) {
+        e->hours = e->hours % 200 + 10;
+        e->rounded = (e->hours + 24) / 25 * 25;
+    }
     e->start_min = 8 * 60 + (int)((h2 >> 16) % 360);
     int64_t day_s = (int64_t)e->spent_day * 86400;
     e->created_s = day_s + e->start_min * 60 + (int64_t)((h2 >> 28) % 3600);
