@@ -96,7 +96,20 @@ enum od_job_result od_fetch_request(struct od_fetch *f, const char *url, const c
         .should_stop = stop_cb,
         .arg = f,
     };
-    switch (od_http_request(&req, resp)) {
+    enum od_http_rc hrc = od_http_request(&req, resp);
+    char *fresh = NULL;
+    if (hrc == OD_HTTP_OK && resp->status == 401 &&
+        od_tokens_refresh(f->env, f->provider, f->token, &fresh) == 0) {
+        /* An OAuth access token expired mid-run: once more with the refreshed one. */
+        od_wipe(f->hdr[0], strlen(f->hdr[0]));
+        free(f->hdr[0]);
+        od_tokens_free(f->token);
+        f->token = fresh;
+        f->hdr[0] = od_xasprintf("Authorization: Bearer %s", f->token);
+        f->headers[0] = f->hdr[0];
+        hrc = od_http_request(&req, resp);
+    }
+    switch (hrc) {
     case OD_HTTP_OK:
         break;
     case OD_HTTP_TRANSIENT:

@@ -1,13 +1,22 @@
 /* tokens — credential store first, environment fallback. See tokens.h. */
 #include "core/connectors/tokens.h"
 #include "core/config.h"
+#include "core/credentials.h"
+#include "core/oauth.h"
+#include "core/secmem.h"
 #include "core/sync/job.h"
 #include "core/util.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static char *account_for(const struct od_job_env *env, const char *provider)
 {
+    if (env && env->pool && env->vault) {
+        char *a = od_cred_account_id(env->pool, provider);
+        if (a && *a) return a;
+        free(a);
+    }
     if (strcmp(provider, "harvest") == 0) {
         const char *a = env && env->cfg ? env->cfg->harvest.account_id : NULL;
         if (!a || !*a) a = getenv("OPSDECK_HARVEST_ACCOUNT_ID");
@@ -15,6 +24,32 @@ static char *account_for(const struct od_job_env *env, const char *provider)
     }
     const char *p = getenv("OPSDECK_HUBSPOT_PORTAL_ID");
     return od_xstrdup(p && *p ? p : "default");
+}
+
+/* The token from the encrypted store (copied out of locked memory), NULL + od_err if none.
+ * rejected: a HubSpot token just refused with 401 (forces a refresh), or NULL. */
+static char *from_store(const struct od_job_env *env, const char *provider, const char *rejected)
+{
+    char *secret = NULL;
+    int rc;
+    if (!env || !env->pool || !env->vault) {
+        od_seterr("no key file configured (secrets.key_file)");
+        return NULL;
+    }
+    if (strcmp(provider, "harvest") == 0) {
+        rc = od_cred_get(env->pool, env->vault, "harvest", "token", &secret, NULL);
+    } else {
+        const struct od_config *cfg = env->cfg;
+        const struct od_oauth_client client = {
+            cfg->hubspot.auth_url,      cfg->hubspot.base_url,     cfg->hubspot.client_id,
+            cfg->hubspot.client_secret, cfg->hubspot.redirect_uri, cfg->hubspot.scopes,
+            cfg->sync.http_timeout_s};
+        rc = od_cred_hubspot_token(env->pool, env->vault, &client, rejected, &secret);
+    }
+    if (rc != 0 || !secret) return NULL;
+    char *copy = od_xstrdup(secret);
+    od_secret_free(secret);
+    return copy;
 }
 
 int od_tokens_get(const struct od_job_env *env, const char *provider, char **token_out,
@@ -29,15 +64,37 @@ int od_tokens_get(const struct od_job_env *env, const char *provider, char **tok
     if (!account)
         return od_seterr("no Harvest account id: set harvest.account_id in the configuration "
                          "(or OPSDECK_HARVEST_ACCOUNT_ID)");
-    const char *t = getenv(harvest ? "OPSDECK_HARVEST_TOKEN" : "OPSDECK_HUBSPOT_TOKEN");
-    if (!t || !*t) {
-        free(account);
-        return od_seterr("no %s credential: connect it with `opsdeck connect %s` or set %s",
-                         harvest ? "Harvest" : "HubSpot", provider,
-                         harvest ? "OPSDECK_HARVEST_TOKEN" : "OPSDECK_HUBSPOT_TOKEN");
+    char *token = from_store(env, provider, NULL);
+    if (!token) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", od_err());
+        const char *var = harvest ? "OPSDECK_HARVEST_TOKEN" : "OPSDECK_HUBSPOT_TOKEN";
+        const char *t = getenv(var);
+        if (!t || !*t) {
+            free(account);
+            return od_seterr("no %s credential (%s): run `opsdeck connect %s`, or set %s",
+                             harvest ? "Harvest" : "HubSpot", why, provider, var);
+        }
+        token = od_xstrdup(t);
     }
-    *token_out = od_xstrdup(t);
+    *token_out = token;
     *account_out = account;
+    return 0;
+}
+
+int od_tokens_refresh(const struct od_job_env *env, const char *provider, const char *rejected,
+                      char **token_out)
+{
+    *token_out = NULL;
+    if (strcmp(provider, "hubspot") != 0)
+        return od_seterr("%s tokens cannot be refreshed", provider);
+    *token_out = from_store(env, provider, rejected);
+    if (!*token_out) return -1;
+    if (strcmp(*token_out, rejected) == 0) { /* nothing new: a refresh would not help */
+        od_tokens_free(*token_out);
+        *token_out = NULL;
+        return od_seterr("the stored HubSpot token was refused and no newer one exists");
+    }
     return 0;
 }
 
