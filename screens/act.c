@@ -11,6 +11,8 @@ static void act_free(void *p)
 {
     struct scr_act *a = p;
     od_session_free(a->s);
+    if (a->text) od_wipe(a->text, strlen(a->text)); /* may hold an OAuth code or verifier */
+    if (a->text2) od_wipe(a->text2, strlen(a->text2));
     free(a->text);
     free(a->text2);
     free(a);

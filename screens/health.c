@@ -1,0 +1,200 @@
+/* health — screen 4: every check of core/health.h on one line each, worst first (fail, warn,
+ * unknown, pass), coloured by status, with its value and sentence; the overall status on top.
+ * Checks are not NOTIFY-driven, so the screen re-runs them every HEALTH_EVERY_MS while it is
+ * visible (and not paused), and at once on C-r. The run is bounded by the core's deadline and
+ * happens on a query worker; the old results stay until the new ones arrive. */
+#include "screens/health.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/health.h"
+#include "core/util.h"
+#include "screens/common.h"
+#include "tui/table.h"
+
+#define HEALTH_EVERY_MS 5000
+
+struct health_screen {
+    struct scr_ctx *c;
+    struct tui_table t;
+    struct scr_feed feed;
+    struct od_health_report *rep; /* owned */
+    bool visible;
+};
+
+enum { C_STATUS, C_CHECK, C_COMP, C_VALUE, C_OUT, NCOLS };
+static const struct tui_column cols[NCOLS] = {
+    {"Status", TUI_ALIGN_LEFT, 7, 7, TUI_CMP_TEXT, NULL},
+    {"Check", TUI_ALIGN_LEFT, 10, 28, TUI_CMP_TEXT, NULL},
+    {"Component", TUI_ALIGN_LEFT, 4, 24, TUI_CMP_TEXT, NULL},
+    {"Value", TUI_ALIGN_RIGHT, 5, 16, TUI_CMP_DECIMAL, NULL},
+    {"Detail", TUI_ALIGN_LEFT, 10, 0, TUI_CMP_TEXT, NULL},
+};
+
+static void rep_free(void *p)
+{
+    if (!p) return;
+    od_health_report_release(p);
+    free(p);
+}
+
+static void *read_health(PGconn *conn, void *arg)
+{
+    struct od_health_env *env = arg;
+    struct od_health_report *r = od_xcalloc(1, sizeof *r);
+    od_health_run(env, r); /* never fails: what it cannot tell is "unknown" */
+    return r;
+}
+
+static int badness(enum od_health_status s)
+{
+    return s == OD_HEALTH_FAIL ? 0 : s == OD_HEALTH_WARN ? 1 : s == OD_HEALTH_UNKNOWN ? 2 : 3;
+}
+
+static uint8_t status_role(enum od_health_status s)
+{
+    return s == OD_HEALTH_FAIL   ? TUI_ROLE_FAIL
+           : s == OD_HEALTH_WARN ? TUI_ROLE_WARN
+           : s == OD_HEALTH_PASS ? TUI_ROLE_OK
+                                 : TUI_ROLE_DIM;
+}
+
+static void fill(struct health_screen *s)
+{
+    struct tui_rowset rs;
+    tui_rowset_init(&rs, NCOLS);
+    for (int level = 0; level < 4; level++) /* worst first, check order within a level */
+        for (size_t i = 0; i < s->rep->n; i++) {
+            const struct od_health_result *h = &s->rep->results[i];
+            if (badness(h->status) != level) continue;
+            char value[64], key[128];
+            snprintf(value, sizeof value, "%s%s%s", h->observed_value,
+                     h->observed_value[0] && h->observed_unit ? " " : "",
+                     h->observed_value[0] && h->observed_unit ? h->observed_unit : "");
+            snprintf(key, sizeof key, "%s/%s", h->name, h->component_id);
+            const char *cells[NCOLS] = {od_health_status_name(h->status), h->name, h->component_id,
+                                        value, h->output};
+            tui_rowset_add(&rs, key, cells, status_role(h->status));
+        }
+    tui_table_set_rows(&s->t, &rs);
+    tui_rowset_release(&rs);
+}
+
+static void submit(struct health_screen *s)
+{
+    struct od_health_env *env = od_xcalloc(1, sizeof *env);
+    *env = (struct od_health_env){.cfg = s->c->cfg,
+                                  .pool = s->c->pool,
+                                  .events = s->c->events,
+                                  .in_process = s->c->in_process_workers};
+    scr_submit(s->c, "health.run", read_health, env, free, rep_free);
+}
+
+static void pump(void *screen)
+{
+    struct health_screen *s = screen;
+    if (!s->visible) return;
+    if (!s->feed.loaded_wall || od_wall_ms() - s->feed.loaded_wall >= HEALTH_EVERY_MS)
+        s->feed.want = true;
+    if (scr_feed_due(s->c, &s->feed, false)) submit(s);
+}
+
+static void request(struct health_screen *s, bool force)
+{
+    s->feed.want = true;
+    if (s->visible && scr_feed_due(s->c, &s->feed, force)) submit(s);
+}
+
+static void on_result(void *screen, struct od_qresult *r)
+{
+    struct health_screen *s = screen;
+    if (!scr_feed_done(s->c, &s->feed, r)) return;
+    rep_free(s->rep);
+    s->rep = r->snapshot;
+    r->snapshot = NULL;
+    fill(s);
+}
+
+static unsigned key(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    struct health_screen *s = state;
+    unsigned f;
+    if (scr_gate_key(s->c, k, &f)) return f;
+    if ((f = tui_table_key(&s->t, k))) return f;
+    if (k->action && !strcmp(k->action, "refresh")) {
+        request(s, true);
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    return 0;
+}
+
+static void draw(void *state, struct tui_app *app, struct tui_grid *g, struct tui_rect a)
+{
+    struct health_screen *s = state;
+    if (scr_gate_draw(s->c, g, a)) return;
+    if (!scr_can(s->c, "health.read", false)) {
+        scr_notice(g, a, TUI_ROLE_WARN, "Your role may not see health checks.");
+        return;
+    }
+    if (s->rep)
+        tui_grid_textf(
+            g, a.x, a.y, a.w, status_role(s->rep->status), "Overall: %s  ·  %zu checks in %lld ms",
+            od_health_status_name(s->rep->status), s->rep->n, (long long)s->rep->took_ms);
+    else
+        tui_grid_text(g, a.x, a.y, a.w, "Running the checks…", TUI_ROLE_DIM);
+    tui_table_draw(&s->t, g, (struct tui_rect){a.x, a.y + 1, a.w, a.h - 1}, true);
+}
+
+static void enter(void *state, struct tui_app *app)
+{
+    struct health_screen *s = state;
+    s->visible = true;
+    pump(s);
+}
+
+static void leave(void *state, struct tui_app *app)
+{
+    ((struct health_screen *)state)->visible = false;
+}
+
+static unsigned on_event(void *state, struct tui_app *app, struct tui_event *ev)
+{
+    struct health_screen *s = state;
+    unsigned f = scr_event(s->c, ev);
+    if (ev->type == SCR_EV_CONNECTED || ev->type == SCR_EV_LOGIN) request(s, false);
+    return f;
+}
+
+static const char *status(void *state, struct tui_app *app)
+{
+    struct health_screen *s = state;
+    return scr_status(s->c, &s->feed, NULL);
+}
+
+const struct tui_screen_class health_screen_class = {.name = "health",
+                                                     .title = "Health",
+                                                     .enter = enter,
+                                                     .leave = leave,
+                                                     .key = key,
+                                                     .draw = draw,
+                                                     .on_event = on_event,
+                                                     .status = status};
+
+struct health_screen *health_screen_new(struct scr_ctx *c)
+{
+    struct health_screen *s = od_xcalloc(1, sizeof *s);
+    s->c = c;
+    s->feed.key = "health.run";
+    tui_table_init(&s->t, cols, NCOLS);
+    s->t.empty = "running the checks…";
+    scr_route(c, "health.", s, on_result, pump);
+    return s;
+}
+
+void health_screen_free(struct health_screen *s)
+{
+    if (!s) return;
+    tui_table_release(&s->t);
+    rep_free(s->rep);
+    free(s);
+}

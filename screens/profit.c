@@ -1,0 +1,341 @@
+/* profit — screen 3: profitability. Clients with hours, revenue, cost, margin, margin %, the
+ * linked company's won deal amount and a margin trend (one sparkline cell per row, monthly).
+ * Enter drills client -> projects -> months -> people; Esc/Backspace goes back up (the
+ * selection comes back to the row you left). `:range 2026-01..2026-06` sets the date range
+ * (`:range all` clears it); `:export csv|json [FILE]` writes the rows shown (after the
+ * filter) with core/report.h and says where in a toast (default under
+ * $XDG_STATE_HOME/opsdeck/exports/). Refreshes on NOTIFY opsdeck_data (a sync wrote rows). */
+#include "screens/profit.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "core/config.h"
+#include "core/report.h"
+#include "core/util.h"
+#include "screens/common.h"
+#include "screens/profit_read.h"
+#include "tui/table.h"
+
+#define DEPTH 4
+
+struct frame {
+    struct od_profit_query q;
+    char label[80]; /* breadcrumb text of this level */
+    char sel[64];   /* key selected when we drilled down from here */
+};
+
+struct profit_screen {
+    struct scr_ctx *c;
+    struct tui_table t;
+    struct scr_feed feed;
+    struct profit_snap *snap; /* owned: the rows shown */
+    bool visible;
+    struct frame f[DEPTH];
+    int depth; /* frames in use, >= 1 */
+    char from[11], to[11];
+    char restore[64]; /* select this key when the next snapshot arrives */
+};
+
+static int neg_role(const char *text)
+{
+    return text[0] == '-' ? TUI_ROLE_NEGATIVE : -1;
+}
+
+#define COLS(first)                                                                                \
+    {                                                                                              \
+        {first, TUI_ALIGN_LEFT, 8, 36, TUI_CMP_TEXT, NULL},                                        \
+            {"Hours", TUI_ALIGN_RIGHT, 5, 12, TUI_CMP_DECIMAL, NULL},                              \
+            {"Revenue", TUI_ALIGN_RIGHT, 7, 14, TUI_CMP_DECIMAL, NULL},                            \
+            {"Cost", TUI_ALIGN_RIGHT, 4, 14, TUI_CMP_DECIMAL, NULL},                               \
+            {"Margin", TUI_ALIGN_RIGHT, 6, 14, TUI_CMP_DECIMAL, neg_role},                         \
+            {"Margin %", TUI_ALIGN_RIGHT, 8, 9, TUI_CMP_DECIMAL, neg_role},                        \
+            {"Deal", TUI_ALIGN_RIGHT, 4, 14, TUI_CMP_DECIMAL, NULL},                               \
+            {"Trend", TUI_ALIGN_LEFT, 5, 12, TUI_CMP_TEXT, NULL},                                  \
+    }
+enum { NCOLS = 8 };
+static const struct tui_column cols_by[4][NCOLS] = {COLS("Client"), COLS("Project"), COLS("Month"),
+                                                    COLS("Person")};
+static const char *const level_name[] = {"Clients", "Projects", "Months", "People"};
+
+static void fill(struct profit_screen *s)
+{
+    struct tui_rowset rs;
+    tui_rowset_init(&rs, NCOLS);
+    const struct od_profit_report *r = &s->snap->rep;
+    for (size_t i = 0; i < r->nrows; i++) {
+        const struct od_profit_row *row = &r->rows[i];
+        const char *cells[NCOLS] = {row->name ? row->name : row->key,
+                                    row->hours,
+                                    row->revenue,
+                                    row->cost,
+                                    row->margin,
+                                    row->has_margin_pct ? row->margin_pct : "",
+                                    row->has_deal_amount ? row->deal_amount : "",
+                                    s->snap->trend && s->snap->trend[i] ? s->snap->trend[i] : ""};
+        tui_rowset_add(&rs, row->key ? row->key : "", cells, 0);
+    }
+    tui_table_set_rows(&s->t, &rs);
+    tui_rowset_release(&rs);
+    if (s->restore[0]) {
+        tui_table_select_key(&s->t, s->restore);
+        s->restore[0] = '\0';
+    }
+}
+
+static void submit(struct profit_screen *s)
+{
+    struct profit_read_arg *a = od_xcalloc(1, sizeof *a);
+    a->pool = s->c->pool;
+    a->q = s->f[s->depth - 1].q;
+    if (a->q.by != OD_PROFIT_BY_PERSON) { /* people keep their month */
+        snprintf(a->q.from, sizeof a->q.from, "%s", s->from);
+        snprintf(a->q.to, sizeof a->q.to, "%s", s->to);
+    }
+    scr_submit(s->c, "profit.rows", profit_read, a, free, profit_snap_free);
+}
+
+static void pump(void *screen)
+{
+    struct profit_screen *s = screen;
+    if (s->visible && scr_feed_due(s->c, &s->feed, false)) submit(s);
+}
+
+static void request(struct profit_screen *s, bool force)
+{
+    s->feed.want = true;
+    if (!s->visible) return;
+    if (force && s->feed.inflight) s->feed.inflight = false; /* newest request per key wins */
+    if (scr_feed_due(s->c, &s->feed, force)) submit(s);
+}
+
+static void on_result(void *screen, struct od_qresult *r)
+{
+    struct profit_screen *s = screen;
+    if (!scr_feed_done(s->c, &s->feed, r)) return;
+    struct profit_snap *snap = r->snapshot;
+    const struct od_profit_query *want = &s->f[s->depth - 1].q;
+    if (snap->q.by != want->by || snap->q.client_id != want->client_id ||
+        snap->q.project_id != want->project_id) {
+        profit_snap_free(snap); /* an answer for a level we already left */
+        r->snapshot = NULL;
+        pump(s);
+        return;
+    }
+    profit_snap_free(s->snap);
+    s->snap = snap;
+    r->snapshot = NULL;
+    fill(s);
+    pump(s);
+}
+
+/* Show level `depth` (table columns change with it). */
+static void show_level(struct profit_screen *s, int depth)
+{
+    s->depth = depth;
+    tui_table_release(&s->t);
+    tui_table_init(&s->t, cols_by[s->f[depth - 1].q.by], NCOLS);
+    s->t.empty = "loading…";
+    profit_snap_free(s->snap);
+    s->snap = NULL;
+    request(s, true);
+}
+
+static unsigned drill(struct profit_screen *s)
+{
+    long row = tui_table_selected(&s->t);
+    if (row < 0 || s->depth == DEPTH || !s->snap) return TUI_HANDLED;
+    struct frame *cur = &s->f[s->depth - 1], *next = &s->f[s->depth];
+    const char *key = tui_rowset_key(&s->t.rows, (size_t)row);
+    if (cur->q.by == OD_PROFIT_BY_PERSON) return TUI_HANDLED;
+    snprintf(cur->sel, sizeof cur->sel, "%s", key);
+    *next = (struct frame){.q = cur->q};
+    snprintf(next->label, sizeof next->label, "%s", tui_rowset_cell(&s->t.rows, (size_t)row, 0));
+    if (cur->q.by == OD_PROFIT_BY_CLIENT) {
+        next->q.by = OD_PROFIT_BY_PROJECT;
+        next->q.client_id = strtoll(key, NULL, 10);
+    } else if (cur->q.by == OD_PROFIT_BY_PROJECT) {
+        next->q.by = OD_PROFIT_BY_MONTH;
+        next->q.project_id = strtoll(key, NULL, 10);
+    } else { /* a month: its people on that project */
+        next->q.by = OD_PROFIT_BY_PERSON;
+        if (od_profit_date_parse(key, false, next->q.from) < 0 ||
+            od_profit_date_parse(key, true, next->q.to) < 0) {
+            tui_app_toast(s->c->app, TUI_TOAST_ERROR, "%s", od_err());
+            return TUI_HANDLED | TUI_REDRAW;
+        }
+    }
+    show_level(s, s->depth + 1);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+static unsigned back(struct profit_screen *s)
+{
+    if (s->depth <= 1) return 0;
+    snprintf(s->restore, sizeof s->restore, "%s", s->f[s->depth - 2].sel);
+    show_level(s, s->depth - 1);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+static unsigned key(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    struct profit_screen *s = state;
+    unsigned f;
+    if (scr_gate_key(s->c, k, &f)) return f;
+    bool filtering = s->t.filter_editing || s->t.needle;
+    if ((f = tui_table_key(&s->t, k))) return f;
+    if (!k->action) return 0;
+    if (!strcmp(k->action, "enter")) return drill(s);
+    if (!strcmp(k->action, "back") && !filtering) return back(s);
+    if (!strcmp(k->action, "refresh")) {
+        request(s, true);
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    return 0;
+}
+
+static void draw(void *state, struct tui_app *app, struct tui_grid *g, struct tui_rect a)
+{
+    struct profit_screen *s = state;
+    if (scr_gate_draw(s->c, g, a)) return;
+    if (!scr_can(s->c, "profit.read", false)) {
+        scr_notice(g, a, TUI_ROLE_WARN, "Your role may not see profitability.");
+        return;
+    }
+    struct strbuf sb = STRBUF_INIT;
+    sb_add(&sb, level_name[0]);
+    for (int i = 1; i < s->depth; i++)
+        sb_addf(&sb, " › %s", s->f[i].label);
+    const struct od_profit_query *q = &s->f[s->depth - 1].q;
+    const char *from = q->by == OD_PROFIT_BY_PERSON ? q->from : s->from;
+    const char *to = q->by == OD_PROFIT_BY_PERSON ? q->to : s->to;
+    sb_addf(&sb, "  ·  %s  ·  %s..%s", level_name[q->by], *from ? from : "start", *to ? to : "now");
+    tui_grid_text(g, a.x, a.y, a.w, sb_str(&sb), TUI_ROLE_TITLE);
+    sb_release(&sb);
+    int foot = a.h >= 6 && s->snap ? 1 : 0;
+    tui_table_draw(&s->t, g, (struct tui_rect){a.x, a.y + 1, a.w, a.h - 1 - foot}, true);
+    if (!foot) return;
+    const struct od_profit_row *t = &s->snap->rep.totals;
+    tui_grid_textf(g, a.x, a.y + a.h - 1, a.w, TUI_ROLE_HEADER,
+                   "Total  %s h · revenue %s · cost %s · margin %s%s%s", t->hours, t->revenue,
+                   t->cost, t->margin, t->has_margin_pct ? " · " : "",
+                   t->has_margin_pct ? t->margin_pct : "");
+}
+
+static void enter(void *state, struct tui_app *app)
+{
+    struct profit_screen *s = state;
+    s->visible = true;
+    request(s, false);
+}
+
+static void leave(void *state, struct tui_app *app)
+{
+    ((struct profit_screen *)state)->visible = false;
+}
+
+static unsigned on_event(void *state, struct tui_app *app, struct tui_event *ev)
+{
+    struct profit_screen *s = state;
+    unsigned f = scr_event(s->c, ev);
+    if (ev->type == SCR_EV_DATA || ev->type == SCR_EV_CONNECTED || ev->type == SCR_EV_LOGIN)
+        request(s, false);
+    return f;
+}
+
+static const char *status(void *state, struct tui_app *app)
+{
+    struct profit_screen *s = state;
+    char extra[64];
+    snprintf(extra, sizeof extra, "%zu of %zu", tui_table_shown(&s->t), tui_table_total(&s->t));
+    return scr_status(s->c, &s->feed, extra);
+}
+
+static unsigned cmd_range(struct tui_app *app, int argc, char **argv, void *ud)
+{
+    struct profit_screen *s = ud;
+    char from[11] = "", to[11] = "";
+    const char *arg = argc > 1 ? argv[1] : "all";
+    if (strcmp(arg, "all")) {
+        const char *dots = strstr(arg, "..");
+        char a[32] = "";
+        if (dots) snprintf(a, sizeof a, "%.*s", (int)(dots - arg), arg);
+        const char *b = dots ? dots + 2 : arg;
+        if ((dots ? a : arg)[0] && od_profit_date_parse(dots ? a : arg, false, from) < 0) goto bad;
+        if (*b && od_profit_date_parse(b, true, to) < 0) goto bad;
+    }
+    snprintf(s->from, sizeof s->from, "%s", from);
+    snprintf(s->to, sizeof s->to, "%s", to);
+    tui_app_show(app, "profit");
+    tui_app_toast(app, TUI_TOAST_INFO, "range %s..%s", *from ? from : "start", *to ? to : "now");
+    request(s, true);
+    return TUI_REDRAW;
+bad:
+    tui_app_toast(app, TUI_TOAST_ERROR, "range: %s (e.g. :range 2026-01..2026-06, :range all)",
+                  od_err());
+    return TUI_REDRAW;
+}
+
+static unsigned cmd_export(struct tui_app *app, int argc, char **argv, void *ud)
+{
+    return profit_export(ud, argc, argv);
+}
+
+static const char *const *export_words(int argi, void *ud)
+{
+    static const char *const fmts[] = {"csv", "json", NULL};
+    return argi == 1 ? fmts : NULL;
+}
+
+static const struct tui_command cmds[] = {
+    {"range", "FROM..TO|all", "profitability date range (YYYY-MM or YYYY-MM-DD)", NULL, cmd_range},
+    {"export", "csv|json [FILE]", "write the profitability rows shown to a file", export_words,
+     cmd_export},
+};
+
+/* For profit_export.c: the snapshot and which rows are shown. */
+const struct profit_snap *profit_screen_snap(const struct profit_screen *s)
+{
+    return s->snap;
+}
+const struct tui_table *profit_screen_table(const struct profit_screen *s)
+{
+    return &s->t;
+}
+struct scr_ctx *profit_screen_ctx(struct profit_screen *s)
+{
+    return s->c;
+}
+
+const struct tui_screen_class profit_screen_class = {.name = "profit",
+                                                     .title = "Profitability",
+                                                     .enter = enter,
+                                                     .leave = leave,
+                                                     .key = key,
+                                                     .draw = draw,
+                                                     .on_event = on_event,
+                                                     .status = status};
+
+struct profit_screen *profit_screen_new(struct scr_ctx *c)
+{
+    struct profit_screen *s = od_xcalloc(1, sizeof *s);
+    s->c = c;
+    s->feed.key = "profit.rows";
+    s->depth = 1;
+    s->f[0].q.by = OD_PROFIT_BY_CLIENT;
+    tui_table_init(&s->t, cols_by[0], NCOLS);
+    s->t.empty = "no time entries synced yet";
+    scr_route(c, "profit.", s, on_result, pump);
+    tui_app_add_commands(c->app, cmds, OD_ARRAY_LEN(cmds), s);
+    return s;
+}
+
+void profit_screen_free(struct profit_screen *s)
+{
+    if (!s) return;
+    tui_table_release(&s->t);
+    profit_snap_free(s->snap);
+    free(s);
+}
