@@ -12,6 +12,7 @@
 #include "core/db.h"
 #include "core/events.h"
 #include "core/jobctx.h"
+#include "core/log.h"
 #include "core/queue.h"
 #include "core/scheduler.h"
 #include "core/util.h"
@@ -28,6 +29,7 @@ static PGconn *db;
 
 static int setup(void **state)
 {
+    od_log_open(NULL, OD_LOG_WARN, 0, 0);
     url = testdb_create("queue");
     testdb_config(&cfg, url);
     od_config_set(&cfg, "sync", "heartbeat_s", "1");
@@ -45,6 +47,7 @@ static int teardown(void **state)
     od_config_release(&cfg);
     testdb_drop(url);
     free(url);
+    od_log_close();
     return 0;
 }
 
