@@ -227,8 +227,8 @@ const char *scr_status(struct scr_ctx *c, const struct scr_feed *f, const char *
              c->db_ok ? "ok" : "error", listen, f && f->err[0] ? "stale · " : "",
              extra ? extra : "", "");
     /* keep the most useful bits first; drop a trailing separator */
-    size_t n = strlen(c->status);
-    if (n >= 3 && !strcmp(c->status + n - 3, " · ")) c->status[n - 3] = '\0';
+    size_t n = strlen(c->status), sep = strlen(" · ");
+    if (n >= sep && !strcmp(c->status + n - sep, " · ")) c->status[n - sep] = '\0';
     return c->status;
 }
 

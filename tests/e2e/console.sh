@@ -38,20 +38,22 @@ run_flow() {
     tui_keys 2
     t_screen "$label: 2 shows Exceptions" 'Severity.*Kind'
     tui_keys 3
-    t_screen "$label: 3 shows Profitability by client" 'Client.*Hours.*Revenue.*Margin'
+    t_screen "$label: 3 shows Profitability by client" '^Client +Hours +Revenue +Cost +Margin +Margin % +Deal +Trend'
     tui_keys s
-    t_screen "$label: s sorts (a header is marked)" '(▲|▼|\^|v)'
+    t_screen "$label: s sorts by the first column, ascending" '^Client(▲|\^) '
+    tui_keys S
+    t_screen "$label: S reverses the sort" '^Client(▼|v) '
     tui_keys /; tui_type 'a'; tui_keys Enter
     t_screen "$label: / filters the rows" 'filter: a|/a'
     tui_keys Escape
     tui_keys Enter
-    t_screen "$label: Enter drills into a client's projects" 'Project.*Hours'
+    t_screen "$label: Enter drills into a client's projects" '^Project +Hours'
     tui_keys Enter
-    t_screen "$label: Enter drills into a project's months" 'Month.*Hours'
+    t_screen "$label: Enter drills into a project's months" '^Month +Hours'
     tui_keys BSpace
-    t_screen "$label: Backspace goes back to projects" 'Project.*Hours'
+    t_screen "$label: Backspace goes back to projects" '^Project +Hours'
     tui_keys Escape
-    t_screen "$label: Esc goes back to clients" 'Client.*Hours'
+    t_screen "$label: Esc goes back to clients" '^Client(▼|v)? +Hours'
     tui_keys : ; tui_type 'export csv'; tui_keys Enter
     t_screen "$label: :export csv says where the file went" 'exported .*\.csv'
     f=$(ls "$XDG_STATE_HOME"/opsdeck/exports/*.csv 2>/dev/null | tail -1)
@@ -67,7 +69,7 @@ run_flow() {
     tui_keys 1
     t_screen "$label: back on Sync" 'Resource.*State'
     tui_resize 40 10
-    t_screen "$label: 40x10 still draws (or says too small)" 'Sync|too small'
+    t_screen "$label: 40x10 still draws the Sync screen" '^ *[0-9]+ hubspot'
     tui_resize 30 8
     t_screen "$label: below 40x10 says the terminal is too small" '[Tt]oo small'
     tui_resize 100 30
