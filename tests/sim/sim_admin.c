@@ -27,13 +27,11 @@ static void faults_post(struct sim_req *r)
 
 static void health(struct sim_req *r)
 {
-    char ts[32];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "ok", true);
     json_add_int(o, "seed", (int64_t)sim_cfg.seed);
     json_add_int(o, "scale", sim_cfg.scale);
-    fmt_iso_s(sim_world.t0_s, ts);
-    cJSON_AddStringToObject(o, "t0", ts);
+    json_add_iso_s(o, "t0", sim_world.t0_s);
     resp_json(r, 200, o);
 }
 

@@ -2,13 +2,6 @@
 #include "tests/sim/sim_harvest.h"
 #include <stdio.h>
 
-static void add_time_s(cJSON *o, const char *key, int64_t s)
-{
-    char ts[32];
-    fmt_iso_s(s, ts);
-    cJSON_AddStringToObject(o, key, ts);
-}
-
 static void add_date(cJSON *o, const char *key, int32_t day)
 {
     char d[16];
@@ -36,8 +29,8 @@ cJSON *harvest_client_json(const struct sim_client *c)
              (unsigned long long)world_hash(sim_world.seed, 50, (uint64_t)c->id),
              (unsigned long long)world_hash(sim_world.seed, 51, (uint64_t)c->id));
     cJSON_AddStringToObject(o, "statement_key", key);
-    add_time_s(o, "created_at", c->created_s);
-    add_time_s(o, "updated_at", c->updated_s);
+    json_add_iso_s(o, "created_at", c->created_s);
+    json_add_iso_s(o, "updated_at", c->updated_s);
     cJSON_AddStringToObject(o, "currency", "EUR");
     return o;
 }
@@ -58,8 +51,8 @@ cJSON *harvest_project_json(const struct sim_project *p)
     cJSON_AddRawToObject(o, "over_budget_notification_percentage", "80.0");
     cJSON_AddNullToObject(o, "over_budget_notification_date");
     cJSON_AddBoolToObject(o, "show_budget_to_all", false);
-    add_time_s(o, "created_at", p->created_s);
-    add_time_s(o, "updated_at", p->updated_s);
+    json_add_iso_s(o, "created_at", p->created_s);
+    json_add_iso_s(o, "updated_at", p->updated_s);
     add_date(o, "starts_on", p->starts_day);
     cJSON_AddNullToObject(o, "ends_on");
     cJSON_AddBoolToObject(o, "is_billable", p->is_billable);
@@ -87,8 +80,8 @@ cJSON *harvest_user_json(const struct sim_user *u, int index)
     cJSON_AddBoolToObject(o, "has_access_to_all_future_projects", false);
     cJSON_AddBoolToObject(o, "is_contractor", u->is_contractor);
     cJSON_AddBoolToObject(o, "is_active", u->is_active);
-    add_time_s(o, "created_at", u->created_s);
-    add_time_s(o, "updated_at", u->updated_s);
+    json_add_iso_s(o, "created_at", u->created_s);
+    json_add_iso_s(o, "updated_at", u->updated_s);
     cJSON_AddNumberToObject(o, "weekly_capacity", 126000);
     json_add_fixed2(o, "default_hourly_rate", u->default_rate);
     json_add_fixed2(o, "cost_rate", u->cost_rate);
@@ -109,8 +102,8 @@ cJSON *harvest_task_json(const struct sim_task *t)
     cJSON_AddNullToObject(o, "default_hourly_rate");
     cJSON_AddBoolToObject(o, "is_default", t->billable);
     cJSON_AddBoolToObject(o, "is_active", true);
-    add_time_s(o, "created_at", sim_world.t0_s - 86400 * 700);
-    add_time_s(o, "updated_at", sim_world.t0_s - 86400 * 700);
+    json_add_iso_s(o, "created_at", sim_world.t0_s - 86400 * 700);
+    json_add_iso_s(o, "updated_at", sim_world.t0_s - 86400 * 700);
     return o;
 }
 
@@ -128,8 +121,8 @@ cJSON *harvest_cost_rates_json(const struct sim_user *u, int index)
             cJSON_AddNullToObject(o, "end_date");
         else
             add_date(o, "end_date", mid - 1);
-        add_time_s(o, "created_at", u->created_s);
-        add_time_s(o, "updated_at", u->created_s);
+        json_add_iso_s(o, "created_at", u->created_s);
+        json_add_iso_s(o, "updated_at", u->created_s);
         cJSON_AddItemToArray(arr, o);
     }
     return arr;
@@ -168,15 +161,15 @@ cJSON *harvest_entry_json(const struct sim_entry *e)
     cJSON_AddBoolToObject(ua, "is_project_manager", e->user == 0);
     cJSON_AddBoolToObject(ua, "is_active", true);
     cJSON_AddNullToObject(ua, "budget");
-    add_time_s(ua, "created_at", p->created_s);
-    add_time_s(ua, "updated_at", p->created_s);
+    json_add_iso_s(ua, "created_at", p->created_s);
+    json_add_iso_s(ua, "updated_at", p->created_s);
     json_add_fixed2(ua, "hourly_rate", u->default_rate);
     cJSON *ta = cJSON_AddObjectToObject(o, "task_assignment");
     json_add_int(ta, "id", 155000000 + (int64_t)e->project * 16 + e->task);
     cJSON_AddBoolToObject(ta, "billable", t->billable);
     cJSON_AddBoolToObject(ta, "is_active", true);
-    add_time_s(ta, "created_at", p->created_s);
-    add_time_s(ta, "updated_at", p->created_s);
+    json_add_iso_s(ta, "created_at", p->created_s);
+    json_add_iso_s(ta, "updated_at", p->created_s);
     json_add_fixed2(ta, "hourly_rate", p->hourly_rate);
     cJSON_AddNullToObject(ta, "budget");
     if (e->bad == BAD_HOURS)
@@ -186,8 +179,8 @@ cJSON *harvest_entry_json(const struct sim_entry *e)
     json_add_fixed2(o, "hours_without_timer", e->hours);
     json_add_fixed2(o, "rounded_hours", e->rounded);
     cJSON_AddStringToObject(o, "notes", e->notes);
-    add_time_s(o, "created_at", e->created_s);
-    add_time_s(o, "updated_at", e->updated_s);
+    json_add_iso_s(o, "created_at", e->created_s);
+    json_add_iso_s(o, "updated_at", e->updated_s);
     cJSON_AddBoolToObject(o, "is_locked", e->is_billed);
     json_add_str_or_null(o, "locked_reason",
                          e->is_billed ? "Item Invoiced and Approved and Locked for this Time Period"
@@ -195,7 +188,7 @@ cJSON *harvest_entry_json(const struct sim_entry *e)
     cJSON_AddBoolToObject(o, "is_closed", e->is_billed);
     cJSON_AddBoolToObject(o, "is_billed", e->is_billed);
     if (e->is_running)
-        add_time_s(o, "timer_started_at", e->updated_s);
+        json_add_iso_s(o, "timer_started_at", e->updated_s);
     else
         cJSON_AddNullToObject(o, "timer_started_at");
     clock_str(e->start_min, buf);

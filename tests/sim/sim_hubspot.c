@@ -142,20 +142,13 @@ static bool company_prop(const struct sim_company *c, const char *name, char buf
 static cJSON *object_json(int64_t id, int64_t created_ms, int64_t updated_ms, int64_t archived_ms,
                           cJSON *props)
 {
-    char buf[32];
     cJSON *o = cJSON_CreateObject();
-    snprintf(buf, sizeof buf, "%lld", (long long)id);
-    cJSON_AddStringToObject(o, "id", buf);
+    json_add_id_str(o, "id", id);
     cJSON_AddItemToObject(o, "properties", props);
-    fmt_iso_ms(created_ms, buf);
-    cJSON_AddStringToObject(o, "createdAt", buf);
-    fmt_iso_ms(updated_ms, buf);
-    cJSON_AddStringToObject(o, "updatedAt", buf);
+    json_add_iso_ms(o, "createdAt", created_ms);
+    json_add_iso_ms(o, "updatedAt", updated_ms);
     cJSON_AddBoolToObject(o, "archived", archived_ms != 0);
-    if (archived_ms) {
-        fmt_iso_ms(archived_ms, buf);
-        cJSON_AddStringToObject(o, "archivedAt", buf);
-    }
+    if (archived_ms) json_add_iso_ms(o, "archivedAt", archived_ms);
     return o;
 }
 
@@ -190,20 +183,16 @@ int deal_index(const char *id)
 
 static cJSON *owner_json(const struct sim_owner *o)
 {
-    char buf[32];
     cJSON *j = cJSON_CreateObject();
-    snprintf(buf, sizeof buf, "%lld", (long long)o->id);
-    cJSON_AddStringToObject(j, "id", buf);
+    json_add_id_str(j, "id", o->id);
     cJSON_AddStringToObject(j, "email", o->email);
     cJSON_AddStringToObject(j, "type", "PERSON");
     cJSON_AddStringToObject(j, "firstName", o->first);
     cJSON_AddStringToObject(j, "lastName", o->last);
     json_add_int(j, "userId", 9000000 + o->id % 1000000);
     json_add_int(j, "userIdIncludingInactive", 9000000 + o->id % 1000000);
-    fmt_iso_ms(o->created_ms, buf);
-    cJSON_AddStringToObject(j, "createdAt", buf);
-    fmt_iso_ms(o->updated_ms, buf);
-    cJSON_AddStringToObject(j, "updatedAt", buf);
+    json_add_iso_ms(j, "createdAt", o->created_ms);
+    json_add_iso_ms(j, "updatedAt", o->updated_ms);
     cJSON_AddBoolToObject(j, "archived", false);
     return j;
 }

@@ -16,11 +16,39 @@ void json_add_fixed2(cJSON *o, const char *key, int64_t v)
     cJSON_AddRawToObject(o, key, buf);
 }
 
+void json_add_fixed2_str(cJSON *o, const char *key, int64_t v)
+{
+    char buf[32];
+    fmt_fixed2(v, buf);
+    cJSON_AddStringToObject(o, key, buf);
+}
+
+void json_add_iso_s(cJSON *o, const char *key, int64_t s)
+{
+    char buf[32];
+    fmt_iso_s(s, buf);
+    cJSON_AddStringToObject(o, key, buf);
+}
+
+void json_add_iso_ms(cJSON *o, const char *key, int64_t ms)
+{
+    char buf[32];
+    fmt_iso_ms(ms, buf);
+    cJSON_AddStringToObject(o, key, buf);
+}
+
 void json_add_int(cJSON *o, const char *key, int64_t v)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "%lld", (long long)v);
     cJSON_AddRawToObject(o, key, buf);
+}
+
+void json_add_id_str(cJSON *o, const char *key, int64_t id)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)id);
+    cJSON_AddStringToObject(o, key, buf);
 }
 
 void json_add_str_or_null(cJSON *o, const char *key, const char *s)

@@ -363,10 +363,8 @@ void mutate_handle(struct sim_req *r)
         resp_json(r, 400, out);
         return;
     }
-    char ts[32];
-    fmt_iso_s(at, ts);
     cJSON_AddBoolToObject(out, "ok", true);
     cJSON_AddItemToObject(out, "ids", ids);
-    cJSON_AddStringToObject(out, "updated_at", ts);
+    json_add_iso_s(out, "updated_at", at);
     resp_json(r, 200, out);
 }

@@ -237,7 +237,6 @@ void assoc_handle(struct sim_req *r)
         cJSON_Delete(req);
         return;
     }
-    char ts[32];
     cJSON *doc = cJSON_CreateObject(), *errors = cJSON_CreateArray();
     cJSON_AddStringToObject(doc, "status", "COMPLETE");
     cJSON *results = cJSON_AddArrayToObject(doc, "results");
@@ -264,8 +263,7 @@ void assoc_handle(struct sim_req *r)
             continue;
         }
         cJSON *res = cJSON_CreateObject(), *to = cJSON_CreateObject(), *types;
-        snprintf(num, sizeof num, "%lld", (long long)sim_world.deals[k].id);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(res, "from"), "id", num);
+        json_add_id_str(cJSON_AddObjectToObject(res, "from"), "id", sim_world.deals[k].id);
         cJSON_AddItemToArray(cJSON_AddArrayToObject(res, "to"), to);
         json_add_int(to, "toObjectId", sim_world.companies[sim_world.deals[k].company].id);
         types = cJSON_AddArrayToObject(to, "associationTypes");
@@ -282,8 +280,7 @@ void assoc_handle(struct sim_req *r)
     } else {
         cJSON_Delete(errors);
     }
-    fmt_iso_ms(sim_world.t0_s * 1000, ts);
-    cJSON_AddStringToObject(doc, "startedAt", ts);
-    cJSON_AddStringToObject(doc, "completedAt", ts);
+    json_add_iso_ms(doc, "startedAt", sim_world.t0_s * 1000);
+    json_add_iso_ms(doc, "completedAt", sim_world.t0_s * 1000);
     resp_json(r, nerr ? 207 : 200, doc);
 }

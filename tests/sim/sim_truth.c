@@ -40,23 +40,14 @@ static int64_t round4(int64_t v)
 
 static void add_money4(cJSON *o, const char *key, int64_t v4)
 {
-    char buf[32];
-    fmt_fixed2(round4(v4), buf);
-    cJSON_AddStringToObject(o, key, buf);
-}
-
-static void add_fixed_str(cJSON *o, const char *key, int64_t v)
-{
-    char buf[32];
-    fmt_fixed2(v, buf);
-    cJSON_AddStringToObject(o, key, buf);
+    json_add_fixed2_str(o, key, round4(v4));
 }
 
 static void acc_fill(cJSON *o, const struct acc *a)
 {
     json_add_int(o, "entries", a->entries);
-    add_fixed_str(o, "hours", a->hours);
-    add_fixed_str(o, "billable_hours", a->billable_hours);
+    json_add_fixed2_str(o, "hours", a->hours);
+    json_add_fixed2_str(o, "billable_hours", a->billable_hours);
     add_money4(o, "revenue", a->revenue4);
     add_money4(o, "cost", a->cost4);
 }
@@ -109,7 +100,7 @@ static void deals_fill(cJSON *doc, int64_t *per_company)
     cJSON *dj = cJSON_AddObjectToObject(doc, "deals");
     json_add_int(dj, "count", count);
     json_add_int(dj, "won_count", won);
-    add_fixed_str(dj, "won_amount", won_amount);
+    json_add_fixed2_str(dj, "won_amount", won_amount);
 }
 
 static cJSON *truth_json(void)
@@ -117,7 +108,7 @@ static cJSON *truth_json(void)
     struct sim_world *w = &sim_world;
     struct tally t = {0};
     struct sim_entry e;
-    char name[128], ts[32];
+    char name[128];
     t.clients = od_xcalloc((size_t)w->nclients, sizeof(struct acc));
     t.projects = od_xcalloc((size_t)w->nprojects, sizeof(struct acc));
     t.users = od_xcalloc((size_t)w->nusers, sizeof(struct acc));
@@ -130,8 +121,7 @@ static cJSON *truth_json(void)
     for (size_t i = 0; i < n; i++)
         if (ov[i].e.idx < 0 && !ov[i].deleted) tally_entry(&t, &ov[i].e);
     cJSON *doc = cJSON_CreateObject();
-    fmt_iso_s(w->t0_s, ts);
-    cJSON_AddStringToObject(doc, "t0", ts);
+    json_add_iso_s(doc, "t0", w->t0_s);
     cJSON_AddStringToObject(doc, "rounding",
                             "sum exact products in 1/10000, round half away "
                             "from zero to cents per row");
@@ -142,7 +132,7 @@ static cJSON *truth_json(void)
         if (w->clients[i].company < 0)
             cJSON_AddNullToObject(o, "deal_amount");
         else
-            add_fixed_str(o, "deal_amount", per_company[w->clients[i].company]);
+            json_add_fixed2_str(o, "deal_amount", per_company[w->clients[i].company]);
         cJSON_AddItemToArray(arr, o);
     }
     arr = cJSON_AddArrayToObject(doc, "projects");
