@@ -7,6 +7,7 @@
 #include "core/db.h"
 #include "core/events.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/scheduler.h"
 #include "core/util.h"
 #include "core/vault.h"
@@ -29,7 +30,8 @@ const struct od_command cmd_worker_def = {
     "  --metrics-listen A:P     serve metrics on ADDR:PORT (default: metrics.listen)\n\n"
     "SIGTERM or SIGINT: each thread finishes the page it is on, the job is released to resume\n"
     "from its checkpoint, and the worker exits.\n"
-    "Exit status: 0 stopped cleanly (or --once finished), 1 database unreachable, 2 usage.\n",
+    "Exit status: 0 stopped cleanly (or --once finished), 1 database unreachable or metrics\n"
+    "address unusable, 2 usage.\n",
     run, 0};
 
 /* A job became runnable somewhere: look now instead of at the next poll. */
@@ -57,10 +59,6 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
             return od_cmd_usage_error(&cmd_worker_def, "unknown option '%s'", argv[i]);
         }
     }
-    if (metrics && *metrics)
-        /* TODO(metrics): call od_metrics_start(metrics) once core/metrics.h exists. */
-        od_log_warn("metrics listener not available in this build; ignoring %s", metrics);
-
     int need = od_workers_connections((int)threads) + 1;
     if (cfg->database.pool_size < need) {
         od_log_info("database.pool_size raised from %d to %d for %ld worker thread(s)",
@@ -84,15 +82,23 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     struct od_events *ev = od_events_start(cfg, NULL, NULL);
     if (ev) od_events_subscribe(ev, OD_EVENTS_JOBS, on_job_event, w);
     if (ev) od_events_subscribe(ev, OD_EVENTS_CONNECTED, on_job_event, w);
-    struct od_scheduler *sched = once ? NULL : od_scheduler_start(cfg, pool);
+    struct od_metrics_env menv = {.cfg = cfg, .pool = pool, .workers = w, .events = ev};
+    struct od_metrics *m = NULL;
+    int rc = 0;
+    if (metrics && *metrics && !(m = od_metrics_start(metrics, &menv))) {
+        fprintf(stderr, "opsdeck worker: metrics listener on %s: %s\n", metrics, od_err());
+        rc = 1;
+    }
+    struct od_scheduler *sched = once || rc ? NULL : od_scheduler_start(cfg, pool);
 
     int sig = 0;
-    while (!(sig = od_signal_wait(500)) && !od_workers_done(w))
+    while (!rc && !(sig = od_signal_wait(500)) && !od_workers_done(w))
         ;
     if (sig) od_log_info("signal %d: finishing current pages and leaving", sig);
     od_workers_join(w);
     struct od_worker_stats st;
     od_workers_stats(w, &st);
+    od_metrics_stop(m); /* it reads the workers: before they go */
     od_workers_free(w);
     od_scheduler_stop(sched);
     od_events_stop(ev);
@@ -102,5 +108,5 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
                 (unsigned long long)st.claimed, (unsigned long long)st.completed,
                 (unsigned long long)st.retried, (unsigned long long)st.dead,
                 (unsigned long long)st.stopped);
-    return 0;
+    return rc;
 }
