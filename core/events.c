@@ -100,6 +100,22 @@ static PGconn *connect_listen(struct od_events *ev)
     return c;
 }
 
+/* od_seterr with libpq's multi-line message folded into one line. */
+static void one_line(const char *msg)
+{
+    char buf[180];
+    size_t n = 0;
+    for (const char *p = msg; *p && n + 1 < sizeof(buf); p++)
+        if (*p != '\n' && *p != '\t')
+            buf[n++] = *p;
+        else if (n && buf[n - 1] != ' ')
+            buf[n++] = ' ';
+    while (n && buf[n - 1] == ' ')
+        n--;
+    buf[n] = '\0';
+    od_seterr("listener connection lost: %s", buf);
+}
+
 /* Serve one connection until it breaks (returns false) or a stop is requested (true). */
 static bool serve(struct od_events *ev, PGconn *c)
 {
@@ -118,7 +134,7 @@ static bool serve(struct od_events *ev, PGconn *c)
             last_io = od_now_ms();
         } else if (p[0].revents) {
             if (!PQconsumeInput(c)) {
-                od_seterr("listener connection lost: %s", PQerrorMessage(c));
+                one_line(PQerrorMessage(c));
                 return false;
             }
             last_io = od_now_ms();

@@ -1,7 +1,8 @@
 /* test_queue — the job queue and its runtime against a real PostgreSQL: unique keys, claims
  * that never hand one job to two workers, dependencies, rescue resuming from the checkpoint,
  * retries ending dead with errors kept, cancel (pending and running), release on stop, NOTIFY
- * delivered to the events listener, one maintenance leader. No timing is asserted: waits have
+ * delivered to the events listener (also after its connection is killed), one maintenance
+ * leader. No timing is asserted: waits have
  * generous upper bounds only so that a bug fails instead of hanging. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -441,8 +442,28 @@ static void test_notify_reaches_listener(void **state)
     assert_true(seen_has(&s, "opsdeck_exceptions exc:1"));
     od_events_state(ev, &st);
     assert_true(st.received >= 3);
+    assert_int_equal(st.reconnects, 0);
+
+    /* The listener's connection is killed: it reconnects by itself, says so in its state and
+     * with a second "connected" event, and notifications flow again. */
+    assert_int_equal(od_db_cmd(db,
+                               "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                               " WHERE application_name = 'opsdeck-listen'"
+                               "   AND datname = current_database()",
+                               0, NULL),
+                     0);
+    for (int i = 0; i < 600; i++) {
+        od_events_state(ev, &st);
+        if (st.reconnects == 1 && st.conn == OD_EVENTS_UP) break;
+        od_sleep_ms(50);
+    }
+    assert_int_equal(st.reconnects, 1);
+    assert_int_equal(st.conn, OD_EVENTS_UP);
+    assert_true(st.last_error[0] != '\0');
+    od_db_cmd(db, "NOTIFY opsdeck_data, 'harvest_time_entries'", 0, NULL);
+    assert_true(seen_has(&s, "opsdeck_data harvest_time_entries"));
     od_events_stop(ev);
-    assert_int_equal(s.connected, 1);
+    assert_int_equal(s.connected, 2);
     sb_release(&s.log);
     assert_int_equal(od_queue_cancel(db, id), 1);
 }
