@@ -75,8 +75,15 @@ int od_seterr(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+    int n = vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof(errbuf)) {
+        /* cut at a UTF-8 character boundary, never inside a sequence */
+        size_t len = sizeof(errbuf) - 1;
+        while (len > 0 && ((unsigned char)errbuf[len] & 0xC0) == 0x80)
+            len--;
+        errbuf[len] = '\0';
+    }
     return -1;
 }
 

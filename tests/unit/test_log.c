@@ -91,12 +91,26 @@ static void test_unwritable_path(void **state)
     assert_non_null(strstr(od_err(), "cannot open log file"));
 }
 
+static void test_error_cut_at_character(void **state)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < 400; i++)
+        sb_add(&sb, "é");
+    od_seterr("%s", sb_str(&sb));
+    const char *e = od_err();
+    size_t n = strlen(e);
+    assert_true(n < 512);
+    assert_true(n % 2 == 0); /* whole two-byte characters only */
+    sb_release(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_redaction),
         cmocka_unit_test(test_json_lines_and_rotation),
         cmocka_unit_test(test_unwritable_path),
+        cmocka_unit_test(test_error_cut_at_character),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
