@@ -79,10 +79,15 @@ int od_seterr(const char *fmt, ...)
     va_end(ap);
     if (n >= (int)sizeof(errbuf)) {
         /* cut at a UTF-8 character boundary, never inside a sequence */
-        size_t len = sizeof(errbuf) - 1;
-        while (len > 0 && ((unsigned char)errbuf[len] & 0xC0) == 0x80)
-            len--;
-        errbuf[len] = '\0';
+        size_t len = sizeof(errbuf) - 1, lead = len;
+        while (lead > 0 && ((unsigned char)errbuf[lead - 1] & 0xC0) == 0x80)
+            lead--;
+        if (lead > 0) {
+            unsigned char c = (unsigned char)errbuf[lead - 1];
+            size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+            if (lead - 1 + need > len)
+                errbuf[lead - 1] = '\0';
+        }
     }
     return -1;
 }
