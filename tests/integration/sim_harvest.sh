@@ -100,6 +100,17 @@ for p in "/v2/time_entries?per_page=2000&page=2" "/v2/clients" "/v2/projects" "/
     [ "$a" = "$b" ] || same="no: $p"
 done
 t_eq "same seed and scale -> byte-identical Harvest responses" yes "$same"
+same=yes
+for p in "/crm/v3/objects/deals?limit=100&properties=amount,dealstage,hubspot_owner_id" "/crm/v3/objects/companies?limit=100" "/crm/v3/owners"; do
+    a=$(curl -sS -H @"$T_TMP/h.hubspot" "$URL1$p" | sed "s#$URL1##g" | cksum)
+    b=$(hs "$p" | sed "s#$SIM_URL##g" | cksum)
+    [ "$a" = "$b" ] || same="no: $p"
+done
+a=$(curl -sS -H @"$T_TMP/h.hubspot" -d '{"limit":100,"sorts":[{"propertyName":"hs_lastmodifieddate","direction":"DESCENDING"}]}' "$URL1/crm/v3/objects/deals/search" | cksum)
+b=$(hs_post /crm/v3/objects/deals/search '{"limit":100,"sorts":[{"propertyName":"hs_lastmodifieddate","direction":"DESCENDING"}]}' | cksum)
+[ "$a" = "$b" ] || same="no: search"
+t_eq "same seed and scale -> byte-identical HubSpot responses" yes "$same"
+jqe "truth is identical too" "true" "$( [ "$(curl -sS "$URL1/__sim/truth" | cksum)" = "$(admin truth | cksum)" ] && echo true || echo false)"
 sim_start --scale 5000 --seed 2 --rate-limits off || t_fail "third simulator starts"
 a=$(curl -sS -H @"$T_TMP/h.harvest" "$URL1/v2/time_entries?per_page=50" | jq -c '.time_entries | map(.hours)')
 b=$(hv "/v2/time_entries?per_page=50" | jq -c '.time_entries | map(.hours)')

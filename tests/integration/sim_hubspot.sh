@@ -78,7 +78,7 @@ t_eq "error body has the documented keys" "$want" "$(printf '%s' "$body" | jq -c
 
 # OAuth: authorize -> code -> token -> refresh
 ver="verifier-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"
-chal=$(printf '%s' "$ver" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=')
+chal=$(python3 -c 'import base64, hashlib, sys; print(base64.urlsafe_b64encode(hashlib.sha256(sys.argv[1].encode()).digest()).rstrip(b"=").decode())' "$ver")
 CB="http://127.0.0.1:9/callback"
 authz() { curl -s -o /dev/null -w '%{redirect_url}' "$SIM_URL/oauth/authorize?client_id=sim-client-id&redirect_uri=$CB&scope=crm.objects.deals.read&state=st%201$1"; }
 code_of() { printf '%s' "$1" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p'; }
