@@ -43,11 +43,6 @@ void od_jobctx_free(struct od_job_ctx *c)
     free(c);
 }
 
-void od_jobctx_request_stop(struct od_job_ctx *c)
-{
-    atomic_store(&c->stop, true);
-}
-
 bool od_jobctx_lost(struct od_job_ctx *c)
 {
     return atomic_load(&c->lost);

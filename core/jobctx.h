@@ -23,11 +23,10 @@
 struct od_job_ctx *od_jobctx_new(const struct od_job *job, const struct od_job_env *env,
                                  const atomic_bool *stop);
 void od_jobctx_free(struct od_job_ctx *ctx);
-/* Ask the handler to stop at its next page boundary (cancelled, lease lost). */
-void od_jobctx_request_stop(struct od_job_ctx *ctx);
-/* True once the job was found cancelled/rescued (heartbeat or checkpoint save). */
-bool od_jobctx_lost(struct od_job_ctx *ctx);
+/* The job was found cancelled/rescued (heartbeat or checkpoint save): the handler is asked
+ * to stop at its next page boundary and the outcome is not recorded over the new state. */
 void od_jobctx_set_lost(struct od_job_ctx *ctx);
+bool od_jobctx_lost(struct od_job_ctx *ctx);
 /* Snapshot for the heartbeat. */
 void od_jobctx_beat(struct od_job_ctx *ctx, struct od_job_beat *out);
 /* Send the latest progress now if a throttled update is pending. */
