@@ -12,20 +12,22 @@ N=200000 RUNS=3
 export OPSDECK_LOG_LEVEL=warn OPSDECK_SYNC_WORKERS=1 OPSDECK_HARVEST_PER_PAGE=2000
 sim_start --rate-limits off --scale "$N" --seed 3 >&2 || exit 1
 COLS="id, spent_date, user_id, client_id, project_id, task_id, hours, rounded_hours, billable, billable_rate, cost_rate, is_running, is_locked, notes, created_at, updated_at"
+W=$(mktemp -d "${TMPDIR:-/tmp}/opsdeck-ingest.XXXXXX")
+trap 't_cleanup; rm -rf "$W"' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 sync_ms="" copy_ms=""
 for run in $(seq "$RUNS"); do
     db_new "bench_ingest_$run" >&2 || exit 1
     psql_db -c "INSERT INTO sync_jobs (provider, resource, args) VALUES ('harvest', 'time_entries', '{\"full\":true}')" >/dev/null
-    "$OD_BIN" worker --once --threads 1 >"$T_TMP/worker.log" 2>&1 || { cat "$T_TMP/worker.log" >&2; exit 1; }
+    "$OD_BIN" worker --once --threads 1 >"$W/worker.log" 2>&1 || { cat "$W/worker.log" >&2; exit 1; }
     ms=$(psql_db -c "SELECT round(extract(epoch FROM finished_at - started_at) * 1000) FROM sync_jobs WHERE state = 'completed' AND resource = 'time_entries'")
     rows=$(psql_db -c "SELECT count(*) FROM harvest_time_entries")
     [ "$rows" -gt 0 ] || { echo "no rows stored" >&2; exit 1; }
     sync_ms="$sync_ms $ms"
-    psql_db -c "\\copy (SELECT $COLS FROM harvest_time_entries) TO '$T_TMP/rows.copy'"
+    psql_db -c "\\copy (SELECT $COLS FROM harvest_time_entries) TO '$W/rows.copy'"
     psql_db -c "TRUNCATE harvest_time_entries" >/dev/null
     t0=$(date +%s%N)
-    psql_db -c "\\copy harvest_time_entries ($COLS) FROM '$T_TMP/rows.copy'"
+    psql_db -c "\\copy harvest_time_entries ($COLS) FROM '$W/rows.copy'"
     t1=$(date +%s%N)
     copy_ms="$copy_ms $(((t1 - t0) / 1000000))"
 done
