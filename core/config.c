@@ -119,6 +119,10 @@ static const struct key keys[] = {
      NULL, 0, "sync lag warn threshold"},
     {"health", "check_timeout_ms", K_INT, F(health.check_timeout_ms), "3000", 100, 60000, NULL, 0,
      "deadline of one health check"},
+    {"health", "long_tx_warn_s", K_INT, F(health.long_tx_warn_s), "300", 1, 86400, NULL, 0,
+     "database:long_transactions warns past this age"},
+    {"health", "dead_jobs_window_h", K_INT, F(health.dead_jobs_window_h), "24", 1, 720, NULL, 0,
+     "queue:dead counts dead jobs of this many recent hours"},
     {"metrics", "listen", K_STR, F(metrics.listen), NULL, 0, 0, NULL, 0,
      "ADDR:PORT for /metrics and /healthz (worker); empty: off"},
 };

@@ -78,6 +78,8 @@ struct od_config {
         int queue_age_warn_s;
         int sync_lag_warn_minutes;
         int check_timeout_ms;
+        int long_tx_warn_s;
+        int dead_jobs_window_h;
     } health;
     struct {
         char *listen;

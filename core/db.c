@@ -160,6 +160,8 @@ static PGconn *connect_slot(struct od_pool *p, int64_t start)
 PGconn *od_pool_acquire(struct od_pool *p, int timeout_ms)
 {
     int64_t start = od_now_us();
+    if (timeout_ms < 0)
+        timeout_ms = p->cfg->database.acquire_timeout_ms;
     pthread_mutex_lock(&p->lock);
     if (!p->whead && p->nidle > 0) {
         PGconn *c = p->idle[--p->nidle];

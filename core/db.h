@@ -33,6 +33,8 @@ struct od_pool_stats {
 struct od_pool;
 
 struct od_pool *od_pool_open(const struct od_config *cfg, const char *application_name);
+/* timeout_ms < 0 (OD_POOL_WAIT_DEFAULT): the configured database.acquire_timeout_ms. */
+#define OD_POOL_WAIT_DEFAULT (-1)
 PGconn *od_pool_acquire(struct od_pool *pool, int timeout_ms);
 void od_pool_release(struct od_pool *pool, PGconn *conn);
 void od_pool_close(struct od_pool *pool);

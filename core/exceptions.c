@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { ACQUIRE_MS = 10000 };
 
 /* $1 threshold (text), $2 kind, $3 default severity. thr comes first so $1 is typed text. */
 static const char eval_head[] = "WITH thr AS (SELECT $1::text AS t),"
@@ -84,7 +83,7 @@ int od_exceptions_evaluate(struct od_pool *pool, const struct od_config *cfg,
                            struct od_exceptions_eval *out)
 {
     memset(out, 0, sizeof(*out));
-    PGconn *c = od_pool_acquire(pool, ACQUIRE_MS);
+    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
     if (!c) return -1;
     char *first_err = NULL;
     for (size_t i = 0; i < od_rules_count; i++) {
@@ -124,7 +123,7 @@ int od_exceptions_list(struct od_pool *pool, const struct od_exception_filter *f
     snprintf(limit, sizeof limit, "%d", f->limit > 0 ? f->limit : 1000);
     snprintf(id, sizeof id, "%lld", (long long)f->id);
     const char *p[4] = {f->kind, f->all ? "t" : "f", limit, f->id ? id : NULL};
-    PGconn *c = od_pool_acquire(pool, ACQUIRE_MS);
+    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
     if (!c) return -1;
     PGresult *r = od_db_exec(c, list_sql, 4, p);
     od_pool_release(pool, c);
@@ -179,7 +178,7 @@ void od_exception_list_release(struct od_exception_list *l)
 int od_exceptions_counts(struct od_pool *pool, struct od_exception_counts *out)
 {
     memset(out, 0, sizeof(*out));
-    PGconn *c = od_pool_acquire(pool, ACQUIRE_MS);
+    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
     if (!c) return -1;
     PGresult *r = od_db_exec(
         c,
@@ -276,7 +275,7 @@ static int transition(struct od_pool *pool, const struct transition *t, int64_t 
 {
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", (long long)id);
-    PGconn *c = od_pool_acquire(pool, ACQUIRE_MS);
+    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
     if (!c) return -1;
     int v = -1;
     if (od_db_begin(c) == 0) {

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/resource.h>
 
-enum { LONG_TX_WARN_S = 300, DEAD_JOBS_WINDOW_H = 24 };
 
 #define ADD od_health_add /* short names keep the table of outcomes readable */
 #define P OD_HEALTH_PASS
@@ -84,7 +83,7 @@ static void check_db_pool(struct od_hctx *h, const struct od_health_check *c)
 static void check_db_long_tx(struct od_hctx *h, const struct od_health_check *c)
 {
     char lim[16];
-    snprintf(lim, sizeof lim, "%d", LONG_TX_WARN_S);
+    snprintf(lim, sizeof lim, "%d", h->env->cfg->health.long_tx_warn_s);
     const char *p[1] = {lim};
     PGresult *r = od_health_query(
         h,
@@ -101,9 +100,9 @@ static void check_db_long_tx(struct od_hctx *h, const struct od_health_check *c)
     char v[32];
     if (n)
         ADD(h, c, W, "count", num(v, n), "%lld transactions open longer than %d s (oldest %lld s)",
-            n, LONG_TX_WARN_S, oldest);
+            n, h->env->cfg->health.long_tx_warn_s, oldest);
     else
-        ADD(h, c, P, "count", "0", "no transaction open longer than %d s", LONG_TX_WARN_S);
+        ADD(h, c, P, "count", "0", "no transaction open longer than %d s", h->env->cfg->health.long_tx_warn_s);
 }
 
 static void check_db_size(struct od_hctx *h, const struct od_health_check *c)
@@ -274,7 +273,7 @@ static void check_queue(struct od_hctx *h, const struct od_health_check *c)
 static void check_queue_dead(struct od_hctx *h, const struct od_health_check *c)
 {
     char hours[16];
-    snprintf(hours, sizeof hours, "%d", DEAD_JOBS_WINDOW_H);
+    snprintf(hours, sizeof hours, "%d", h->env->cfg->health.dead_jobs_window_h);
     const char *p[1] = {hours};
     PGresult *r = od_health_query(h,
                                   "SELECT count(*) FROM sync_jobs WHERE state = 'dead'"
@@ -288,7 +287,7 @@ static void check_queue_dead(struct od_hctx *h, const struct od_health_check *c)
     PQclear(r);
     char v[32];
     ADD(h, c, n ? W : P, "count", num(v, n), "%lld jobs died in the last %d h%s", n,
-        DEAD_JOBS_WINDOW_H, n ? " (opsdeck jobs --state dead)" : "");
+        h->env->cfg->health.dead_jobs_window_h, n ? " (opsdeck jobs --state dead)" : "");
 }
 
 static void check_workers(struct od_hctx *h, const struct od_health_check *c)

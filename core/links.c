@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { ACQUIRE_MS = 10000 };
 
 /* Candidates (local_id, remote_id, method, prio); the best prio with exactly one remote wins. */
 static const char client_candidates[] =
@@ -114,7 +113,7 @@ static int notify(PGconn *c, const char *what)
 int od_links_auto(struct od_pool *pool, struct od_links_auto_result *out)
 {
     struct od_links_auto_result res = {0, 0};
-    PGconn *c = od_pool_acquire(pool, ACQUIRE_MS);
+    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
     if (!c) return -1;
     if (od_db_begin(c) < 0) goto fail;
     if (od_db_cmd(c, "SELECT pg_advisory_xact_lock(hashtext('opsdeck.links.auto'))", 0, NULL) < 0)
@@ -151,7 +150,7 @@ static char *dup_or_null(PGresult *r, int i, int col)
 int od_links_list(struct od_pool *pool, enum od_link_kind kind, struct od_link_list *out)
 {
     memset(out, 0, sizeof(*out));
-    PGconn *c = od_pool_acquire(pool, ACQUIRE_MS);
+    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
     if (!c) return -1;
     PGresult *r = od_db_exec(c, kinds[kind].list, 0, NULL);
     od_pool_release(pool, c);
@@ -253,7 +252,7 @@ int od_links_edit(struct od_pool *pool, enum od_link_kind kind, enum od_link_edi
     char lid[24], rid[24];
     snprintf(lid, sizeof lid, "%lld", (long long)local_id);
     snprintf(rid, sizeof rid, "%lld", (long long)remote_id);
-    PGconn *c = od_pool_acquire(pool, ACQUIRE_MS);
+    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
     if (!c) return -1;
     int v = -1;
     if (od_db_begin(c) == 0) {

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { ACQUIRE_MS = 10000 };
 enum { DIM_CLIENT = 1, DIM_PROJECT = 2, DIM_PERSON = 4 };
 
 /* What a report groups by: the key column of the uniform source, its text, its name. */
@@ -331,7 +330,7 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
     build_sql(&sql, q);
 
     int64_t t0 = od_now_us();
-    PGconn *c = od_pool_acquire(pool, ACQUIRE_MS);
+    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
     if (!c) {
         sb_release(&sql);
         return -1;

@@ -55,6 +55,7 @@ char *od_xstrdup(const char *s)
 
 char *od_xstrndup(const char *s, size_t n)
 {
+    n = strnlen(s, n); /* like strndup: stops at the first NUL */
     char *p = od_xmalloc(n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
@@ -103,8 +104,11 @@ void sb_grow(struct strbuf *sb, size_t extra)
     size_t cap = sb->cap ? sb->cap : 64;
     while (cap < sb->len + extra + 1)
         cap *= 2;
+    int was_empty = sb->buf == NULL;
     sb->buf = od_xrealloc(sb->buf, cap);
     sb->cap = cap;
+    if (was_empty)
+        sb->buf[0] = '\0';
 }
 
 void sb_addn(struct strbuf *sb, const char *s, size_t n)

@@ -18,7 +18,7 @@ void *od_xmalloc(size_t n);
 void *od_xcalloc(size_t n, size_t size);
 void *od_xrealloc(void *p, size_t n);
 char *od_xstrdup(const char *s);
-char *od_xstrndup(const char *s, size_t n);
+char *od_xstrndup(const char *s, size_t n); /* at most n bytes, stops at NUL */
 char *od_xasprintf(const char *fmt, ...) OD_PRINTF(1, 2);
 _Noreturn void od_die(const char *fmt, ...) OD_PRINTF(1, 2);
 /* Called before od_die() exits (e.g. to restore the terminal). */
