@@ -7,6 +7,7 @@
 #include "cmd/command.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/ratelimit.h"
 #include "core/util.h"
 #include <curl/curl.h>
 #include <locale.h>
@@ -170,6 +171,7 @@ int main(int argc, char **argv)
         curl_global_cleanup();
         return 2;
     }
+    od_ratelimit_configure(&cfg);
     rc = cmd->run(&ctx, cargc, cargv);
     od_log_close();
     od_config_release(&cfg);

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum key_type { K_STR, K_INT, K_URL, K_ENUM };
+enum key_type { K_STR, K_INT, K_URL, K_ENUM, K_RATE };
 
 struct key {
     const char *section;
@@ -125,6 +125,12 @@ static const struct key keys[] = {
      "queue:dead counts dead jobs of this many recent hours"},
     {"metrics", "listen", K_STR, F(metrics.listen), NULL, 0, 0, NULL, 0,
      "ADDR:PORT for /metrics and /healthz (worker); empty: off"},
+    {"ratelimit", "harvest", K_RATE, F(ratelimit.harvest), "100/15000", 0, 0, NULL, 0,
+     "Harvest requests per account: N/MS (N requests per MS milliseconds), shared by all workers"},
+    {"ratelimit", "hubspot", K_RATE, F(ratelimit.hubspot), "100/10000", 0, 0, NULL, 0,
+     "HubSpot requests per account: N/MS"},
+    {"ratelimit", "hubspot_search", K_RATE, F(ratelimit.hubspot_search), "5/1000", 0, 0, NULL,
+     0, "HubSpot search requests per account: N/MS"},
 };
 #undef F
 
@@ -162,6 +168,15 @@ static int set_key(struct od_config *cfg, const struct key *k, const char *value
         return od_seterr("invalid value '%s' for %s.%s (%s): expected an http:// or https:// URL "
                          "with a host",
                          value, k->section, k->name, k->name);
+    if (k->type == K_RATE) {
+        long n, ms;
+        char extra;
+        if (sscanf(value, "%ld/%ld%c", &n, &ms, &extra) != 2 || n < 1 || n > 100000 || ms < 1 ||
+            ms > 86400000L)
+            return od_seterr("invalid value '%s' for %s.%s (%s): expected N/MS, e.g. 100/15000 "
+                             "(1-100000 requests per 1-86400000 ms)",
+                             value, k->section, k->name, k->name);
+    }
     if (k->type == K_ENUM) {
         size_t n = strlen(value);
         const char *a = k->allowed;
@@ -394,6 +409,8 @@ void od_config_print_keys(FILE *out)
             snprintf(allowed, sizeof(allowed), "http(s) URL");
         else if (k->type == K_ENUM)
             snprintf(allowed, sizeof(allowed), "%s", k->allowed);
+        else if (k->type == K_RATE)
+            snprintf(allowed, sizeof(allowed), "N/MS");
         fprintf(out, "| `%s` | `%s` | %s%s%s | %s | %s%s |\n", k->section, k->name,
                 k->def ? "`" : "", k->def ? k->def : "(unset)", k->def ? "`" : "", allowed, k->doc,
                 k->secret ? " (secret: redacted in output)" : "");

@@ -84,6 +84,11 @@ struct od_config {
     struct {
         char *listen;
     } metrics;
+    struct {
+        char *harvest;        /* "N/MS": N requests per MS milliseconds, per account */
+        char *hubspot;
+        char *hubspot_search;
+    } ratelimit;
     /* [keys] action = key spec; kept as given, validated by the TUI keymap */
     int nkeys;
     char *key_action[OD_MAX_KEYBINDINGS];

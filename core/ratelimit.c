@@ -4,6 +4,7 @@
  * length P only if (n-1-B)*T <= P. With T = P'/(L-B-1) (P' = P plus a small margin for
  * network jitter) no window of P holds more than L requests. */
 #include "core/ratelimit.h"
+#include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -46,28 +47,29 @@ static const char take_sql[] =
     "WHERE bucket = $1 RETURNING wait_ms, greatest(0, floor(($2::bigint - extract(epoch FROM "
     "tat - statement_timestamp()) * 1e6) / $3::bigint))::int";
 
+/* Budgets from the configuration ([ratelimit], validated there; OPSDECK_RATELIMIT_* too). */
+static char budget_harvest[32] = "100/15000", budget_hubspot[32] = "100/10000",
+            budget_search[32] = "5/1000";
+
+void od_ratelimit_configure(const struct od_config *cfg)
+{
+    if (cfg->ratelimit.harvest)
+        snprintf(budget_harvest, sizeof budget_harvest, "%s", cfg->ratelimit.harvest);
+    if (cfg->ratelimit.hubspot)
+        snprintf(budget_hubspot, sizeof budget_hubspot, "%s", cfg->ratelimit.hubspot);
+    if (cfg->ratelimit.hubspot_search)
+        snprintf(budget_search, sizeof budget_search, "%s", cfg->ratelimit.hubspot_search);
+}
+
 void od_ratelimit_budget(const char *kind, int *limit, int64_t *period_ms)
 {
-    const char *env = NULL;
-    *limit = 100;
-    *period_ms = 10000;
-    if (strcmp(kind, "harvest") == 0) {
-        *period_ms = 15000;
-        env = getenv("OPSDECK_RATELIMIT_HARVEST");
-    } else if (strcmp(kind, "hubspot-search") == 0) {
-        *limit = 5;
-        *period_ms = 1000;
-        env = getenv("OPSDECK_RATELIMIT_HUBSPOT_SEARCH");
-    } else {
-        env = getenv("OPSDECK_RATELIMIT_HUBSPOT");
-    }
-    long n, ms;
-    char extra;
-    if (env && sscanf(env, "%ld/%ld%c", &n, &ms, &extra) == 2 && n > 0 && n < 100000 && ms > 0 &&
-        ms < 86400000L) {
-        *limit = (int)n;
-        *period_ms = ms;
-    }
+    const char *spec = strcmp(kind, "harvest") == 0          ? budget_harvest
+                       : strcmp(kind, "hubspot-search") == 0 ? budget_search
+                                                             : budget_hubspot;
+    long n = 100, ms = 10000;
+    sscanf(spec, "%ld/%ld", &n, &ms);
+    *limit = (int)n;
+    *period_ms = ms;
 }
 
 static void compute_params(struct od_ratelimit *rl)

@@ -46,6 +46,9 @@ void od_ratelimit_headroom(struct od_ratelimit *rl, struct od_ratelimit_headroom
 /* Headroom of a bucket ("harvest:1000001") read from the database; -1 + od_err when absent. */
 int od_ratelimit_headroom_db(PGconn *conn, const char *bucket, struct od_ratelimit_headroom *out);
 /* Limit and period configured for a kind (env override or default). */
+struct od_config;
+/* Take the budgets from [ratelimit] (main calls this after loading the configuration). */
+void od_ratelimit_configure(const struct od_config *cfg);
 void od_ratelimit_budget(const char *kind, int *limit, int64_t *period_ms);
 
 #endif
