@@ -2,9 +2,11 @@
  *
  * Shared state is under w->lock; w->cond (CLOCK_MONOTONIC) wakes idle threads on stop, on a
  * finished job (its dependants may now be runnable) and on od_workers_wake(). Termination of
- * --once: a thread that claimed nothing leaves only if no job is running and no job finished
- * since it started claiming (finished_seq), so a job made runnable by a just-finished
- * dependency is never left behind. */
+ * --once: a thread that claimed nothing leaves only if no job is running, no other thread is
+ * between its claim statement and counting the job as busy (claiming), and no job finished
+ * since it started claiming (finished_seq), so neither a job another thread has just claimed
+ * (its row locked, so SKIP LOCKED hid it from us) nor a job made runnable by a just-finished
+ * dependency is left behind. */
 #include "core/worker.h"
 #include "core/config.h"
 #include "core/db.h"
@@ -44,6 +46,7 @@ struct od_workers {
     pthread_cond_t cond;
     bool done;
     int busy;
+    int claiming; /* threads inside a claim whose result is not yet counted in busy */
     uint64_t finished_seq;
     uint64_t wake_seq;
     struct od_worker_stats st;
@@ -184,7 +187,7 @@ static bool idle_check(struct od_workers *w, uint64_t seq_before)
     }
     if (!w->opts.once) return false;
     pthread_mutex_lock(&w->lock);
-    bool done = w->busy == 0 && w->finished_seq == seq_before;
+    bool done = w->busy == 0 && w->claiming == 0 && w->finished_seq == seq_before;
     pthread_mutex_unlock(&w->lock);
     return done;
 }
@@ -201,6 +204,7 @@ static void *sync_main(void *arg)
     while (!atomic_load(&w->stop) && !od_workers_done(w)) {
         pthread_mutex_lock(&w->lock);
         uint64_t seq = w->finished_seq, wake = w->wake_seq;
+        w->claiming++;
         pthread_mutex_unlock(&w->lock);
         struct od_job job;
         int n = -1;
@@ -209,12 +213,15 @@ static void *sync_main(void *arg)
             n = od_queue_claim(c, s->holder, 1, &f, &job);
             od_pool_release(w->pool, c);
         }
+        pthread_mutex_lock(&w->lock);
+        w->claiming--; /* and busy++ in the same critical section: never both zero between */
         if (n == 1) {
-            backoff_ms = w->opts.poll_ms;
-            pthread_mutex_lock(&w->lock);
             w->busy++;
             w->st.claimed++;
-            pthread_mutex_unlock(&w->lock);
+        }
+        pthread_mutex_unlock(&w->lock);
+        if (n == 1) {
+            backoff_ms = w->opts.poll_ms;
             run_job(s, &job);
             od_job_clear(&job);
             pthread_mutex_lock(&w->lock);
