@@ -1,5 +1,11 @@
 /* fuzz_common — shared checks for the libFuzzer harnesses: an invariant that fails aborts
- * with a message, so libFuzzer records the input as a crash. */
+ * with a message, so libFuzzer records the input as a crash.
+ *
+ * Each harness names what tests/fuzz/run.sh links it with, in comment lines of its own:
+ *   FUZZ_SOURCES: core/x.c ...   the core objects it needs (never curses; gen/embedded.c is
+ *                                generated from the themes/ files)
+ *   FUZZ_PKGS: libsodium ...     pkg-config packages
+ *   FUZZ_DICT: json.dict         a libFuzzer dictionary in tests/fuzz/ */
 #ifndef OD_FUZZ_COMMON_H
 #define OD_FUZZ_COMMON_H
 #include "core/sanitize.h"
@@ -26,6 +32,20 @@ static inline int fuzz_terminal_safe(const char *s)
         if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
             (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C)
             return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* True when n bytes of s are valid UTF-8 (what PostgreSQL accepts in a text value). */
+static inline int fuzz_valid_utf8(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t len = od_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (cp == 0xFFFD && len == 1) return 0;
+        if (cp == 0) return 0;
         i += len;
     }
     return 1;

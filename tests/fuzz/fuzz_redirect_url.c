@@ -1,6 +1,8 @@
 /* fuzz_redirect_url — the pasted redirect URL parser. Input: "REDIRECT_URI\nPASTED" or just
  * PASTED against a fixed redirect URI. A success yields a non-empty code and state without
- * controls; a failure leaves both NULL and a terminal-safe message. */
+ * controls; a failure leaves both NULL and a terminal-safe message.
+ * FUZZ_SOURCES: core/oauth.c core/secmem.c core/sanitize.c core/util.c
+ * FUZZ_PKGS: libsodium libcjson */
 #include "core/oauth.h"
 #include "core/secmem.h"
 #include "core/util.h"

@@ -1,5 +1,6 @@
 /* fuzz_sanitize — whatever bytes arrive, the sanitized string is terminal safe, idempotent,
- * and fitting never exceeds the column budget. */
+ * and fitting never exceeds the column budget.
+ * FUZZ_SOURCES: core/sanitize.c core/util.c */
 #include "core/sanitize.h"
 #include "core/util.h"
 #include "tests/fuzz/fuzz_common.h"

@@ -1,6 +1,8 @@
 /* fuzz_vault_blob — the blob decoder under a real key file: random blobs never open (and never
  * crash); the input sealed as plaintext always opens back to itself, and not under another
- * context. */
+ * context.
+ * FUZZ_SOURCES: core/vault.c core/secmem.c core/sanitize.c core/util.c
+ * FUZZ_PKGS: libsodium */
 #include "core/secmem.h"
 #include "core/util.h"
 #include "core/vault.h"
