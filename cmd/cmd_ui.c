@@ -58,6 +58,7 @@ struct ui {
     struct tui_app *app;
     struct screens *screens;
     struct scr_ctx c;
+    struct od_config qcfg; /* the read pool's settings: the pool keeps a pointer to them */
 };
 
 static void on_job_event(const struct od_event *ev, void *ud)
@@ -87,9 +88,9 @@ static int start_core(struct ui *u, struct od_config *cfg)
     int need = (workers > 0 ? od_workers_connections(workers) : 0) + QUERY_THREADS + 2;
     if (cfg->database.pool_size < need) cfg->database.pool_size = need;
     if (!(u->pool = od_pool_open(cfg, "opsdeck-ui"))) return -1;
-    struct od_config qcfg = *cfg; /* shallow: same strings, its own size */
-    qcfg.database.pool_size = QUERY_THREADS;
-    if (!(u->qpool = od_pool_open(&qcfg, "opsdeck-ui-read"))) return -1;
+    u->qcfg = *cfg; /* shallow: same strings, its own size */
+    u->qcfg.database.pool_size = QUERY_THREADS;
+    if (!(u->qpool = od_pool_open(&u->qcfg, "opsdeck-ui-read"))) return -1;
     if (!(u->auth = od_auth_new(u->pool, u->vault, cfg))) return -1;
     u->c.cfg = cfg;
     u->c.pool = u->pool;
