@@ -2,6 +2,7 @@
 #include "core/connectors/harvest_sync.h"
 #include "core/config.h"
 #include "core/connectors/fetch.h"
+#include "core/connectors/entries.h"
 #include "core/connectors/harvest_parse.h"
 #include "core/connectors/json.h"
 #include "core/connectors/rollup.h"
@@ -76,8 +77,8 @@ static enum od_job_result store_page(struct od_fetch *f, struct pass *p, struct 
     PGconn *c = od_fetch_begin(f);
     if (!c) return od_fetch_db_failed(f, NULL);
     struct od_store_result sr;
-    int rc = entries ? od_rollup_store_entries(c, b, f->job->id, &sr)
-                     : od_store_batch(c, b, f->job->id, &sr);
+    int rc =
+        entries ? od_entries_store(c, b, f->job->id, &sr) : od_store_batch(c, b, f->job->id, &sr);
     if (rc < 0) return od_fetch_db_failed(f, c);
     if (sr.max_updated[0] && (!p->max[0] || strcmp(sr.max_updated, p->max) > 0))
         snprintf(p->max, sizeof p->max, "%s", sr.max_updated);

@@ -117,55 +117,6 @@ static int apply_delta(PGconn *c, bool subtracted)
     return rc;
 }
 
-int od_rollup_store_entries(PGconn *c, struct od_batch *b, int64_t job_id,
-                            struct od_store_result *out)
-{
-    const struct od_resource *res = b->res;
-    if (od_rollup_lock(c) < 0 || ensure_delta(c) < 0 || od_store_stage(c, b, out) < 0) return -1;
-    static const char *const steps[] = {
-        /* the old version of every entry that this page replaces goes out of the rollups */
-        "INSERT INTO od_te_delta SELECT -1, " CONTRIB(
-            "o.") " FROM harvest_time_entries o "
-                  "JOIN od_stage_harvest_time_entries s ON s.id = o.id "
-                  "WHERE s.updated_at >= o.updated_at AND o.deleted_at IS NULL",
-        /* the new version comes in, unless the database holds a newer one */
-        "INSERT INTO od_te_delta SELECT 1, " CONTRIB(
-            "s.") " FROM od_stage_harvest_time_entries s "
-                  "WHERE NOT EXISTS (SELECT 1 FROM harvest_time_entries o WHERE o.id = s.id AND "
-                  "o.updated_at > s.updated_at)",
-        /* an entry whose spent_date changed moves partition: its old row goes */
-        "DELETE FROM harvest_time_entries o USING od_stage_harvest_time_entries s "
-        "WHERE o.id = s.id AND o.spent_date <> s.spent_date AND s.updated_at >= o.updated_at",
-    };
-    bool subtracted = false;
-    for (size_t i = 0; i < OD_ARRAY_LEN(steps); i++) {
-        PGresult *sr = od_db_exec(c, steps[i], 0, NULL);
-        if (!sr) return -1;
-        if (i == 0) subtracted = strtoll(PQcmdTuples(sr), NULL, 10) > 0;
-        PQclear(sr);
-    }
-    struct strbuf sql = STRBUF_INIT;
-    sb_add(&sql, "INSERT INTO harvest_time_entries AS t (");
-    for (int i = 0; i < res->nfields; i++)
-        sb_addf(&sql, "%s, ", res->fields[i].column);
-    sb_add(&sql, "synced_at) SELECT ");
-    for (int i = 0; i < res->nfields; i++)
-        sb_addf(&sql, "%s, ", res->fields[i].column);
-    sb_add(&sql, "now() FROM od_stage_harvest_time_entries "
-                 "ON CONFLICT (id, spent_date) DO UPDATE SET ");
-    for (int i = 2; i < res->nfields; i++) /* id and spent_date are the key */
-        sb_addf(&sql, "%s = excluded.%s, ", res->fields[i].column, res->fields[i].column);
-    sb_add(&sql, "deleted_at = NULL, synced_at = excluded.synced_at "
-                 "WHERE excluded.updated_at >= t.updated_at");
-    PGresult *r = od_db_exec(c, sb_str(&sql), 0, NULL);
-    sb_release(&sql);
-    if (!r) return -1;
-    out->upserted = strtoll(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    if (apply_delta(c, subtracted) < 0) return -1;
-    return od_store_dead_letters(c, b, job_id);
-}
-
 int od_rollup_soft_delete(PGconn *c, const char *from, const char *to, const char *since,
                           const int64_t *seen, size_t nseen, int64_t *deleted)
 {
@@ -251,4 +202,211 @@ int64_t od_rollup_rebuild(PGconn *c, bool fix, struct od_rollup_diff diffs[OD_RO
 fail:
     od_db_rollback(c);
     return -1;
+}
+
+/* ---- deltas summed in C (the time-entry store) ------------------------------------------- */
+
+struct contrib {
+    int64_t key[3]; /* per table, filled by key_of() */
+    int64_t project, client, user;
+    int32_t month; /* year * 12 + month - 1 */
+    int sign;
+    int64_t hours, billable_hours, missing_cost, missing_brate; /* scale 2 / counts */
+    __int128 revenue, cost;                                     /* scale 4 */
+};
+
+struct od_rollup_delta {
+    struct contrib *v;
+    size_t n, cap;
+    bool subtracted;
+};
+
+struct od_rollup_delta *od_rollup_delta_new(void)
+{
+    return od_xcalloc(1, sizeof(struct od_rollup_delta));
+}
+
+void od_rollup_delta_free(struct od_rollup_delta *d)
+{
+    if (!d) return;
+    free(d->v);
+    free(d);
+}
+
+void od_rollup_delta_add(struct od_rollup_delta *d, const struct od_rollup_entry *e, int sign)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 1024;
+        d->v = od_xrealloc(d->v, d->cap * sizeof *d->v);
+    }
+    struct contrib *c = &d->v[d->n++];
+    memset(c, 0, sizeof *c);
+    c->project = e->project;
+    c->client = e->client;
+    c->user = e->user;
+    c->month = e->month;
+    c->sign = sign;
+    c->hours = sign * e->hours;
+    c->billable_hours = e->billable ? sign * e->hours : 0;
+    int64_t rh = e->has_rounded ? e->rounded : e->hours;
+    c->revenue = e->billable && e->has_brate ? (__int128)sign * rh * e->brate : 0;
+    c->cost = e->has_crate ? (__int128)sign * e->hours * e->crate : 0;
+    c->missing_cost = e->has_crate ? 0 : sign;
+    c->missing_brate = e->billable && !e->has_brate ? sign : 0;
+    if (sign < 0) d->subtracted = true;
+}
+
+static void key_of(struct contrib *c, int t)
+{
+    c->key[0] = t == 1 ? c->client : t == 2 ? c->user : c->project;
+    c->key[1] = c->month;
+    c->key[2] = t == 3 ? c->user : 0;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const struct contrib *x = a, *y = b;
+    for (int k = 0; k < 3; k++)
+        if (x->key[k] != y->key[k]) return x->key[k] < y->key[k] ? -1 : 1;
+    return 0;
+}
+
+/* Exact decimal text of v at scale (v may exceed int64). */
+static void put_fixed(struct strbuf *sb, __int128 v, int scale)
+{
+    char tmp[64];
+    int n = 0;
+    bool neg = v < 0;
+    unsigned __int128 u = neg ? -(unsigned __int128)v : (unsigned __int128)v;
+    do {
+        if (n == scale && scale > 0) tmp[n++] = '.';
+        tmp[n++] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u || n <= scale);
+    if (neg) tmp[n++] = '-';
+    while (n)
+        sb_addch(sb, tmp[--n]);
+}
+
+enum {
+    A_K0,
+    A_MONTH,
+    A_K2,
+    A_CLIENT,
+    A_ENTRIES,
+    A_HOURS,
+    A_BHOURS,
+    A_REV,
+    A_COST,
+    A_MC,
+    A_MB,
+    A_N
+};
+
+static void put_month(struct strbuf *sb, int32_t m)
+{
+    sb_addf(sb, "%04d-%02d-01", m / 12, m % 12 + 1);
+}
+
+/* Sum one table's contributions per key into array literals; then upsert + drop empty keys. */
+static int apply_table(PGconn *c, struct od_rollup_delta *d, int t, struct strbuf *sql)
+{
+    const struct rtab *tab = &tabs[t];
+    struct strbuf a[A_N];
+    for (int i = 0; i < A_N; i++) {
+        a[i] = (struct strbuf)STRBUF_INIT;
+        sb_addch(&a[i], '{');
+    }
+    for (size_t i = 0; i < d->n; i++)
+        key_of(&d->v[i], t);
+    qsort(d->v, d->n, sizeof *d->v, cmp_key);
+    size_t groups = 0;
+    for (size_t i = 0; i < d->n;) {
+        size_t j = i;
+        int64_t entries = 0, hours = 0, bh = 0, mc = 0, mb = 0, client = 0;
+        __int128 rev = 0, cost = 0;
+        for (; j < d->n && cmp_key(&d->v[i], &d->v[j]) == 0; j++) {
+            const struct contrib *x = &d->v[j];
+            entries += x->sign;
+            hours += x->hours;
+            bh += x->billable_hours;
+            rev += x->revenue;
+            cost += x->cost;
+            mc += x->missing_cost;
+            mb += x->missing_brate;
+            if (x->sign > 0 && x->client > client) client = x->client;
+        }
+        const struct contrib *k = &d->v[i];
+        i = j;
+        if (!entries && !hours && !bh && !rev && !cost && !mc && !mb &&
+            !(tab->has_client && client))
+            continue; /* nets to nothing (a replay) */
+        groups++;
+        for (int x = 0; x < A_N; x++)
+            if (a[x].len > 1) sb_addch(&a[x], ',');
+        sb_addf(&a[A_K0], "%lld", (long long)k->key[0]);
+        put_month(&a[A_MONTH], (int32_t)k->key[1]);
+        sb_addf(&a[A_K2], "%lld", (long long)k->key[2]);
+        if (client)
+            sb_addf(&a[A_CLIENT], "%lld", (long long)client);
+        else
+            sb_add(&a[A_CLIENT], "NULL");
+        sb_addf(&a[A_ENTRIES], "%lld", (long long)entries);
+        put_fixed(&a[A_HOURS], hours, 2);
+        put_fixed(&a[A_BHOURS], bh, 2);
+        put_fixed(&a[A_REV], rev, 4);
+        put_fixed(&a[A_COST], cost, 4);
+        sb_addf(&a[A_MC], "%lld", (long long)mc);
+        sb_addf(&a[A_MB], "%lld", (long long)mb);
+    }
+    int rc = 0;
+    if (groups) {
+        const char *p[A_N];
+        for (int i = 0; i < A_N; i++) {
+            sb_addch(&a[i], '}');
+            p[i] = sb_str(&a[i]);
+        }
+        bool three = tab->keys[2] != NULL;
+        /* $1 key, $2 month, $3 user (3-key table), $4 client, $5.. measures */
+        sb_reset(sql);
+        insert_head(sql, tab);
+        sb_add(sql, "SELECT k0, m");
+        if (three) sb_add(sql, ", k2");
+        if (tab->has_client) sb_add(sql, ", cl");
+        sb_add(sql, ", e, h, bh, rv, co, mc, mb FROM unnest($1::bigint[], $2::date[], "
+                    "$3::bigint[], $4::bigint[], $5::bigint[], $6::numeric[], $7::numeric[], "
+                    "$8::numeric[], $9::numeric[], $10::bigint[], $11::bigint[]) "
+                    "AS u(k0, m, k2, cl, e, h, bh, rv, co, mc, mb) ON CONFLICT (");
+        keys_list(sql, tab, "");
+        sb_add(sql, ") DO UPDATE SET ");
+        if (tab->has_client) sb_add(sql, "client_id = coalesce(excluded.client_id, r.client_id), ");
+        for (size_t m = 0; m < OD_ARRAY_LEN(measures); m++)
+            sb_addf(sql, "%s%s = r.%s + excluded.%s", m ? ", " : "", measures[m], measures[m],
+                    measures[m]);
+        rc = od_db_cmd(c, sb_str(sql), A_N, p);
+        if (rc == 0 && d->subtracted) {
+            sb_reset(sql);
+            sb_addf(sql,
+                    "DELETE FROM %s r USING unnest($1::bigint[], $2::date[], $3::bigint[]) "
+                    "AS u(k0, m, k2) WHERE r.entries = 0 AND r.%s = u.k0 AND r.month = u.m",
+                    tab->name, tab->keys[0]);
+            if (three) sb_addf(sql, " AND r.%s = u.k2", tab->keys[2]);
+            rc = od_db_cmd(c, sb_str(sql), 3, p);
+        }
+    }
+    for (int i = 0; i < A_N; i++)
+        sb_release(&a[i]);
+    return rc;
+}
+
+int od_rollup_delta_apply(PGconn *c, struct od_rollup_delta *d)
+{
+    struct strbuf sql = STRBUF_INIT;
+    int rc = 0;
+    for (int t = 0; t < OD_ROLLUP_TABLES && rc == 0 && d->n; t++)
+        rc = apply_table(c, d, t, &sql);
+    sb_release(&sql);
+    d->n = 0;
+    d->subtracted = false;
+    return rc;
 }

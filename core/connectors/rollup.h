@@ -16,12 +16,12 @@
  *   missing_cost_rate      entries whose cost_rate is NULL
  * A key whose entries drop to 0 has no row.
  *
- * od_rollup_store_entries() stores a batch of time entries INSIDE the caller's transaction:
- * takes the time-entry writer lock (transaction advisory lock: writers of entries and rollups
- * are serialised, readers never wait), stages the rows, records -old/+new contributions of
- * every entry that changes, deletes the old row of an entry whose spent_date moved partition,
- * upserts, and applies the contributions to all four tables. Replays are no-ops.
- * od_rollup_soft_delete() marks entries gone upstream and subtracts them the same way.
+ * The time-entry store (core/connectors/entries.h) sums each page's -old/+new contributions in
+ * C with an od_rollup_delta (exact: scale-2 integers, scale-4 products in 128 bits) and applies
+ * them with one unnest(array params) upsert per table, then deletes keys whose entries fell
+ * to 0. Writers of entries and rollups are serialised by od_rollup_lock (a transaction
+ * advisory lock; readers never wait).
+ * od_rollup_soft_delete() marks entries gone upstream and subtracts them (SQL deltas).
  * od_rollup_rebuild() recomputes everything from raw rows and reports the differences. */
 #ifndef OD_CONNECTORS_ROLLUP_H
 #define OD_CONNECTORS_ROLLUP_H
@@ -30,8 +30,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-int od_rollup_store_entries(PGconn *c, struct od_batch *b, int64_t job_id,
-                            struct od_store_result *out);
+/* What one time entry contributes: references, month and fixed-point values (scale 2). */
+struct od_rollup_entry {
+    int64_t project, client, user;
+    int32_t month; /* year * 12 + month - 1 of spent_date */
+    int64_t hours, rounded, brate, crate;
+    bool has_rounded, has_brate, has_crate, billable;
+};
+struct od_rollup_delta;
+struct od_rollup_delta *od_rollup_delta_new(void);
+void od_rollup_delta_free(struct od_rollup_delta *d);
+/* sign +1: the entry comes in; -1: its old version goes out. */
+void od_rollup_delta_add(struct od_rollup_delta *d, const struct od_rollup_entry *e, int sign);
+/* Inside the writer's transaction: add the summed deltas to the four tables and drop keys whose
+ * entries fell to 0. Empties d. */
+int od_rollup_delta_apply(PGconn *c, struct od_rollup_delta *d);
 
 /* Inside a transaction: soft-delete live entries with spent_date in [from, to] that were not
  * written since `since` (a timestamptz) and whose id is not in seen[0..nseen). *deleted gets

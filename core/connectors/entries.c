@@ -1,0 +1,451 @@
+/* entries — a page of time entries into rows, id index and rollups. See entries.h. */
+#include "core/connectors/entries.h"
+#include "core/connectors/rollup.h"
+#include "core/db.h"
+#include "core/money.h"
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum act { A_NEW, A_SKIP, A_SAME, A_MOVED };
+
+struct te {
+    int64_t id, upd_us;
+    int32_t day, old_day; /* days since 1970-01-01 */
+    size_t pos;           /* record order in the page */
+    size_t off, len;      /* its COPY line in the batch */
+    struct od_rollup_entry e;
+    enum act act;
+};
+
+/* Column numbers in the COPY text (the order of the resource's field table). */
+struct cols {
+    int date, user, client, project, hours, rounded, billable, brate, crate, updated;
+};
+
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int num(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* "YYYY-MM-DD" -> days; -1 on error (dates before 1970 are fine: INT32_MIN marks errors). */
+static int32_t parse_day(const char *s, size_t n)
+{
+    if (n < 10 || s[4] != '-' || s[7] != '-') return INT32_MIN;
+    int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
+    if (y < 0 || m < 1 || m > 12 || d < 1 || d > 31) return INT32_MIN;
+    return (int32_t)days_from_civil(y, m, d);
+}
+
+static void format_day(int32_t day, char *buf, size_t n)
+{
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    snprintf(buf, n, "%04d-%02d-%02d", y, m, d);
+}
+
+int od_ts_parse_us(const char *s, size_t n, int64_t *us)
+{
+    if (n < 20 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':') return -1;
+    int32_t day = parse_day(s, n);
+    int hh = num(s + 11, 2), mi = num(s + 14, 2), ss = num(s + 17, 2);
+    if (day == INT32_MIN || hh < 0 || mi < 0 || ss < 0) return -1;
+    size_t i = 19;
+    int64_t frac = 0;
+    if (i < n && s[i] == '.') {
+        int digits = 0, round = 0;
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+            if (digits < 6)
+                frac = frac * 10 + (s[i] - '0');
+            else if (digits == 6)
+                round = s[i] >= '5';
+        }
+        if (!digits) return -1;
+        for (int k = digits; k < 6; k++)
+            frac *= 10;
+        frac += round;
+    }
+    int64_t off = 0;
+    if (i + 1 == n && s[i] == 'Z') {
+        off = 0;
+    } else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+        int oh = num(s + i + 1, 2), om = num(s + i + 4, 2);
+        if (oh < 0 || om < 0) return -1;
+        off = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+    } else {
+        return -1;
+    }
+    int64_t secs = (int64_t)day * 86400 + hh * 3600 + mi * 60 + ss - off;
+    *us = secs * 1000000 + frac;
+    return 0;
+}
+
+void od_ts_format_us(int64_t us, char *buf, size_t n)
+{
+    int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+    int64_t frac = us - secs * 1000000;
+    int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    int64_t sod = secs - day * 86400;
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", y, m, d, (int)(sod / 3600),
+             (int)(sod / 60 % 60), (int)(sod % 60), (long long)frac);
+}
+
+/* Field k of a COPY line: pointer and length (no escapes in the columns read here). */
+static const char *field(const char *line, size_t len, int k, size_t *n)
+{
+    const char *p = line, *end = line + len;
+    for (int i = 0; i < k; i++) {
+        p = memchr(p, '\t', (size_t)(end - p));
+        if (!p) return NULL;
+        p++;
+    }
+    const char *q = memchr(p, '\t', (size_t)(end - p));
+    *n = (size_t)((q ? q : end) - p);
+    return p;
+}
+
+static bool is_null(const char *v, size_t n)
+{
+    return n == 2 && v[0] == '\\' && v[1] == 'N';
+}
+
+static int fixed_field(const char *v, size_t n, int64_t *out, bool *present)
+{
+    if (present) *present = !is_null(v, n);
+    if (is_null(v, n)) {
+        *out = 0;
+        return present ? 0 : -1;
+    }
+    return od_fixed_parse_n(v, n, 2, out);
+}
+
+static int month_of(int32_t day)
+{
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    return y * 12 + m - 1;
+}
+
+/* One COPY line into t; -1 when it does not read back (a bug upstream of here). */
+static int read_line(const struct cols *k, const char *line, size_t len, struct te *t)
+{
+    size_t n[11];
+    const char *v[11];
+    const int idx[11] = {0,          k->date,     k->user,  k->client, k->project, k->hours,
+                         k->rounded, k->billable, k->brate, k->crate,  k->updated};
+    for (int i = 0; i < 11; i++)
+        if (!(v[i] = field(line, len, idx[i], &n[i]))) return -1;
+    t->id = strtoll(v[0], NULL, 10);
+    t->day = parse_day(v[1], n[1]);
+    t->e.user = strtoll(v[2], NULL, 10);
+    t->e.client = strtoll(v[3], NULL, 10);
+    t->e.project = strtoll(v[4], NULL, 10);
+    t->e.billable = n[7] == 1 && v[7][0] == 't';
+    if (t->day == INT32_MIN || fixed_field(v[5], n[5], &t->e.hours, NULL) < 0 ||
+        fixed_field(v[6], n[6], &t->e.rounded, &t->e.has_rounded) < 0 ||
+        fixed_field(v[8], n[8], &t->e.brate, &t->e.has_brate) < 0 ||
+        fixed_field(v[9], n[9], &t->e.crate, &t->e.has_crate) < 0 ||
+        od_ts_parse_us(v[10], n[10], &t->upd_us) < 0)
+        return -1;
+    t->e.month = month_of(t->day);
+    t->old_day = INT32_MIN;
+    t->act = A_NEW;
+    return 0;
+}
+
+static int cmp_id_version(const void *a, const void *b)
+{
+    const struct te *x = a, *y = b;
+    if (x->id != y->id) return x->id < y->id ? -1 : 1;
+    if (x->upd_us != y->upd_us) return x->upd_us < y->upd_us ? -1 : 1;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* The batch's rows, sorted by id, one per id (the newest). */
+static int read_rows(struct od_batch *b, struct te **out, size_t *nout, int64_t *max_us)
+{
+    const struct od_resource *res = b->res;
+    struct cols k = {
+        od_field_index(res->fields, res->nfields, "spent_date"),
+        od_field_index(res->fields, res->nfields, "user_id"),
+        od_field_index(res->fields, res->nfields, "client_id"),
+        od_field_index(res->fields, res->nfields, "project_id"),
+        od_field_index(res->fields, res->nfields, "hours"),
+        od_field_index(res->fields, res->nfields, "rounded_hours"),
+        od_field_index(res->fields, res->nfields, "billable"),
+        od_field_index(res->fields, res->nfields, "billable_rate"),
+        od_field_index(res->fields, res->nfields, "cost_rate"),
+        od_field_index(res->fields, res->nfields, "updated_at"),
+    };
+    struct te *t = od_xcalloc(b->nids ? b->nids : 1, sizeof *t);
+    size_t n = 0;
+    const char *s = b->copy.buf;
+    *max_us = INT64_MIN;
+    for (size_t off = 0; s && off < b->copy.len && n < b->nids;) {
+        const char *nl = memchr(s + off, '\n', b->copy.len - off);
+        size_t len = nl ? (size_t)(nl - (s + off)) : b->copy.len - off;
+        if (read_line(&k, s + off, len, &t[n]) < 0) {
+            free(t);
+            return od_seterr("time entry %lld: the validated row does not read back",
+                             (long long)b->ids[n]);
+        }
+        t[n].pos = n;
+        t[n].off = off;
+        t[n].len = len + 1;
+        if (t[n].upd_us > *max_us) *max_us = t[n].upd_us;
+        n++;
+        off += len + 1;
+    }
+    qsort(t, n, sizeof *t, cmp_id_version);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n && t[i + 1].id == t[i].id) continue; /* a newer version follows */
+        t[u++] = t[i];
+    }
+    *out = t;
+    *nout = u;
+    return 0;
+}
+
+static struct te *find(struct te *t, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && t[lo].id == id ? &t[lo] : NULL;
+}
+
+static void id_array(struct strbuf *sb, const struct te *t, size_t n,
+                     bool (*want)(const struct te *))
+{
+    sb_reset(sb);
+    sb_addch(sb, '{');
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        if (want && !want(&t[i])) continue;
+        sb_addf(sb, first ? "%lld" : ",%lld", (long long)t[i].id);
+        first = false;
+    }
+    sb_addch(sb, '}');
+}
+
+/* Current rows of the page's ids: decide each row's fate and subtract replaced versions. */
+static int lookup(PGconn *c, struct te *t, size_t n, struct od_rollup_delta *d)
+{
+    struct strbuf ids = STRBUF_INIT;
+    id_array(&ids, t, n, NULL);
+    const char *p[] = {sb_str(&ids)};
+    PGresult *r = od_db_exec(
+        c,
+        "SELECT o.id, o.spent_date - DATE '1970-01-01', o.project_id, o.client_id, o.user_id, "
+        "o.hours, o.rounded_hours, o.billable, o.billable_rate, o.cost_rate, "
+        "o.deleted_at IS NULL, (extract(epoch FROM o.updated_at) * 1000000)::bigint "
+        "FROM harvest_time_entry_index i JOIN harvest_time_entries o "
+        "ON o.id = i.id AND o.spent_date = i.spent_date WHERE i.id = ANY ($1::bigint[])",
+        1, p);
+    sb_release(&ids);
+    if (!r) return -1;
+    for (int i = 0; i < PQntuples(r); i++) {
+        struct te *x = find(t, n, strtoll(PQgetvalue(r, i, 0), NULL, 10));
+        if (!x) continue;
+        int64_t old_upd = strtoll(PQgetvalue(r, i, 11), NULL, 10);
+        if (x->upd_us < old_upd) {
+            x->act = A_SKIP; /* the database holds a newer version */
+            continue;
+        }
+        x->old_day = (int32_t)strtol(PQgetvalue(r, i, 1), NULL, 10);
+        x->act = x->old_day == x->day ? A_SAME : A_MOVED;
+        if (PQgetvalue(r, i, 10)[0] != 't') continue; /* soft-deleted: counted nowhere */
+        struct od_rollup_entry o = {
+            .project = strtoll(PQgetvalue(r, i, 2), NULL, 10),
+            .client = strtoll(PQgetvalue(r, i, 3), NULL, 10),
+            .user = strtoll(PQgetvalue(r, i, 4), NULL, 10),
+            .month = month_of(x->old_day),
+            .billable = PQgetvalue(r, i, 7)[0] == 't',
+            .has_rounded = !PQgetisnull(r, i, 6),
+            .has_brate = !PQgetisnull(r, i, 8),
+            .has_crate = !PQgetisnull(r, i, 9),
+        };
+        if (od_fixed_parse(PQgetvalue(r, i, 5), 2, &o.hours) < 0 ||
+            (o.has_rounded && od_fixed_parse(PQgetvalue(r, i, 6), 2, &o.rounded) < 0) ||
+            (o.has_brate && od_fixed_parse(PQgetvalue(r, i, 8), 2, &o.brate) < 0) ||
+            (o.has_crate && od_fixed_parse(PQgetvalue(r, i, 9), 2, &o.crate) < 0)) {
+            PQclear(r);
+            return -1;
+        }
+        od_rollup_delta_add(d, &o, -1);
+    }
+    PQclear(r);
+    return 0;
+}
+
+static bool is_moved(const struct te *t)
+{
+    return t->act == A_MOVED;
+}
+
+static void copy_sql(struct strbuf *sb, const struct od_resource *res, const char *table)
+{
+    sb_reset(sb);
+    sb_addf(sb, "COPY %s (", table);
+    for (int i = 0; i < res->nfields; i++)
+        sb_addf(sb, "%s%s", i ? ", " : "", res->fields[i].column);
+    sb_add(sb, ") FROM STDIN");
+}
+
+/* Delete moved rows' old versions, COPY new and moved rows, upsert the in-place ones, and
+ * point the index at every new or moved row. */
+static int write_rows(PGconn *c, struct od_batch *b, struct te *t, size_t n, int64_t *written)
+{
+    const struct od_resource *res = b->res;
+    size_t counts[4] = {0};
+    for (size_t i = 0; i < n; i++)
+        counts[t[i].act]++;
+    struct strbuf data = STRBUF_INIT, sql = STRBUF_INIT, a1 = STRBUF_INIT, a2 = STRBUF_INIT;
+    int rc = -1;
+    char day[16];
+    if (counts[A_MOVED]) {
+        id_array(&a1, t, n, is_moved);
+        sb_addch(&a2, '{');
+        for (size_t i = 0; i < n; i++)
+            if (t[i].act == A_MOVED) {
+                format_day(t[i].old_day, day, sizeof day);
+                sb_addf(&a2, "%s%s", a2.len > 1 ? "," : "", day);
+            }
+        sb_addch(&a2, '}');
+        if (od_db_cmd(c,
+                      "DELETE FROM harvest_time_entries o USING unnest($1::bigint[], $2::date[]) "
+                      "AS k(id, d) WHERE o.id = k.id AND o.spent_date = k.d",
+                      2, (const char *const[]){sb_str(&a1), sb_str(&a2)}) < 0)
+            goto done;
+    }
+    for (int pass = 0; pass < 2; pass++) { /* 0: new + moved straight in; 1: in place, staged */
+        sb_reset(&data);
+        for (size_t i = 0; i < n; i++)
+            if (pass ? t[i].act == A_SAME : t[i].act == A_NEW || t[i].act == A_MOVED)
+                sb_addn(&data, b->copy.buf + t[i].off, t[i].len);
+        if (!data.len) continue;
+        if (pass == 1 &&
+            (od_db_cmd(c, "SET LOCAL client_min_messages = warning", 0, NULL) < 0 ||
+             od_db_cmd(c,
+                       "CREATE TEMP TABLE IF NOT EXISTS od_stage_harvest_time_entries "
+                       "(LIKE harvest_time_entries INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+                       0, NULL) < 0))
+            goto done;
+        copy_sql(&sql, res, pass ? "od_stage_harvest_time_entries" : "harvest_time_entries");
+        if (od_copy_in(c, sb_str(&sql), data.buf, data.len) < 0) goto done;
+    }
+    *written = (int64_t)(counts[A_NEW] + counts[A_MOVED]);
+    if (counts[A_SAME]) {
+        sb_reset(&sql);
+        sb_add(&sql, "INSERT INTO harvest_time_entries AS t (");
+        for (int i = 0; i < res->nfields; i++)
+            sb_addf(&sql, "%s, ", res->fields[i].column);
+        sb_add(&sql, "synced_at) SELECT ");
+        for (int i = 0; i < res->nfields; i++)
+            sb_addf(&sql, "%s, ", res->fields[i].column);
+        sb_add(&sql, "now() FROM od_stage_harvest_time_entries "
+                     "ON CONFLICT (id, spent_date) DO UPDATE SET ");
+        for (int i = 2; i < res->nfields; i++) /* id and spent_date are the key */
+            sb_addf(&sql, "%s = excluded.%s, ", res->fields[i].column, res->fields[i].column);
+        sb_add(&sql, "deleted_at = NULL, synced_at = excluded.synced_at "
+                     "WHERE excluded.updated_at >= t.updated_at");
+        PGresult *r = od_db_exec(c, sb_str(&sql), 0, NULL);
+        if (!r) goto done;
+        *written += strtoll(PQcmdTuples(r), NULL, 10);
+        PQclear(r);
+    }
+    if (counts[A_NEW] + counts[A_MOVED]) {
+        sb_reset(&a1);
+        sb_reset(&a2);
+        sb_addch(&a1, '{');
+        sb_addch(&a2, '{');
+        for (size_t i = 0; i < n; i++)
+            if (t[i].act == A_NEW || t[i].act == A_MOVED) {
+                format_day(t[i].day, day, sizeof day);
+                sb_addf(&a1, "%s%lld", a1.len > 1 ? "," : "", (long long)t[i].id);
+                sb_addf(&a2, "%s%s", a2.len > 1 ? "," : "", day);
+            }
+        sb_addch(&a1, '}');
+        sb_addch(&a2, '}');
+        if (od_db_cmd(c,
+                      "INSERT INTO harvest_time_entry_index (id, spent_date) "
+                      "SELECT * FROM unnest($1::bigint[], $2::date[]) ON CONFLICT (id) "
+                      "DO UPDATE SET spent_date = excluded.spent_date",
+                      2, (const char *const[]){sb_str(&a1), sb_str(&a2)}) < 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    sb_release(&data);
+    sb_release(&sql);
+    sb_release(&a1);
+    sb_release(&a2);
+    return rc;
+}
+
+int od_entries_store(PGconn *c, struct od_batch *b, int64_t job_id, struct od_store_result *out)
+{
+    memset(out, 0, sizeof *out);
+    int64_t t0 = od_now_us();
+    struct te *t = NULL;
+    size_t n = 0;
+    int64_t max_us;
+    struct od_rollup_delta *d = NULL;
+    int rc = -1;
+    if (od_rollup_lock(c) < 0 || read_rows(b, &t, &n, &max_us) < 0) goto done;
+    if (n) od_ts_format_us(max_us, out->max_updated, sizeof out->max_updated);
+    d = od_rollup_delta_new();
+    if (n && lookup(c, t, n, d) < 0) goto done;
+    int64_t t1 = od_now_us();
+    if (n && write_rows(c, b, t, n, &out->upserted) < 0) goto done;
+    int64_t t2 = od_now_us();
+    for (size_t i = 0; i < n; i++)
+        if (t[i].act != A_SKIP) od_rollup_delta_add(d, &t[i].e, +1);
+    if (od_rollup_delta_apply(c, d) < 0) goto done;
+    int64_t t3 = od_now_us();
+    out->lookup_us = t1 - t0;
+    out->write_us = t2 - t1;
+    out->rollup_us = t3 - t2;
+    rc = od_store_dead_letters(c, b, job_id);
+done:
+    od_rollup_delta_free(d);
+    free(t);
+    return rc;
+}
