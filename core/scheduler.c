@@ -79,6 +79,27 @@ static int periodic(const struct od_config *cfg, PGconn *c, struct od_maint_repo
     return 0;
 }
 
+/* system/evaluate when no evaluation (after a sync or periodic) was queued for a period: rules
+ * that depend on the clock (sync_stale, token_expiring) move without any sync. */
+static int periodic_evaluate(const struct od_config *cfg, PGconn *c, struct od_maint_report *out)
+{
+    if (!od_job_handler_find("system", "evaluate")) return 0;
+    double age = since_last(c, OD_SYNCPLAN_EVALUATE_KEY);
+    if (age < 0) return -1;
+    if (age < cfg->sync.interval_minutes * 60.0) return 0;
+    int64_t id;
+    struct od_job_spec spec = {.provider = "system",
+                               .resource = "evaluate",
+                               .args_json = "{\"links\":false}",
+                               .unique_key = OD_SYNCPLAN_EVALUATE_KEY "periodic",
+                               .priority = 20,
+                               .max_attempts = cfg->sync.max_attempts};
+    int rc = od_queue_enqueue(c, &spec, &id);
+    if (rc < 0) return -1;
+    out->enqueued += rc;
+    return 0;
+}
+
 /* Enqueue provider/resource once per UTC day (unique key carries the date). */
 static int nightly_one(const struct od_config *cfg, PGconn *c, const char *provider,
                        const char *resource, struct od_maint_report *out)
@@ -152,7 +173,9 @@ int od_scheduler_maintain(const struct od_config *cfg, PGconn *c, unsigned what,
         out->rescued = n;
         if (n > 0) od_log_warn("rescued %d job(s) whose worker stopped heartbeating", n);
     }
-    if ((what & OD_MAINT_PERIODIC) && periodic(cfg, c, out) < 0) return -1;
+    if ((what & OD_MAINT_PERIODIC) &&
+        (periodic(cfg, c, out) < 0 || periodic_evaluate(cfg, c, out) < 0))
+        return -1;
     if ((what & (OD_MAINT_NIGHTLY | OD_MAINT_NIGHTLY_NOW)) &&
         nightly(cfg, c, what & OD_MAINT_NIGHTLY_NOW, out) < 0)
         return -1;

@@ -9,7 +9,8 @@
  *
  * Every tick (5 s) the leader: rescues running jobs whose heartbeat is older than
  * sync.rescue_after_s; enqueues each connected provider's incremental sync (syncplan, unique
- * keys) when none was created in the last sync.interval_minutes; after 02:00 UTC enqueues the
+ * keys) when none was created in the last sync.interval_minutes, and likewise system/evaluate
+ * (exception rules; every sync plan also ends with one); after 02:00 UTC enqueues the
  * nightly reconcile (per provider) and system/rollup_check jobs once per day, when the handler
  * table has them; every 6 hours makes sure harvest_time_entries has partitions for the next
  * 3 months (opsdeck_ensure_partitions); and prunes finished jobs (completed/cancelled after
@@ -37,7 +38,7 @@ struct od_maint_report {
     int rescued, enqueued, partitions_checked, pruned;
 };
 #define OD_MAINT_RESCUE 1u
-#define OD_MAINT_PERIODIC 2u    /* incremental syncs due */
+#define OD_MAINT_PERIODIC 2u    /* incremental syncs and the rule evaluation due */
 #define OD_MAINT_NIGHTLY 4u     /* nightly jobs, if past 02:00 UTC */
 #define OD_MAINT_NIGHTLY_NOW 8u /* nightly jobs whatever the hour */
 #define OD_MAINT_PARTITIONS 16u

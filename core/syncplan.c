@@ -43,6 +43,51 @@ static int64_t id_of(const struct od_plan_job *out, size_t n, const char *prov, 
     return 0;
 }
 
+/* The plan's last job, out[n]: system/evaluate after every job of the plan (links, then
+ * exception rules). One pending per plan provider (unique key); when one is already pending
+ * and not yet started, it also waits for this plan's jobs (a sync requested again while the
+ * first waits is covered). One already running keeps its dependencies: the scheduler's
+ * periodic evaluation covers what it misses. out[n].id stays 0 without the handler. */
+static int add_evaluate(PGconn *c, const char *provider, struct od_plan_job *out, size_t n)
+{
+    memset(&out[n], 0, sizeof(out[n]));
+    if (!od_job_handler_find("system", "evaluate")) return 0;
+    int64_t after[OD_SYNCPLAN_MAX];
+    size_t na = 0;
+    for (size_t i = 0; i < n && na < OD_ARRAY_LEN(after); i++)
+        after[na++] = out[i].id;
+    char key[64];
+    snprintf(key, sizeof(key), "%s%s", OD_SYNCPLAN_EVALUATE_KEY, provider);
+    struct od_job_spec spec = {.provider = "system",
+                               .resource = "evaluate",
+                               .args_json = "{\"links\":true}",
+                               .unique_key = key,
+                               .priority = 20,
+                               .after = after,
+                               .n_after = na};
+    struct od_plan_job *o = &out[n];
+    snprintf(o->provider, sizeof(o->provider), "system");
+    snprintf(o->resource, sizeof(o->resource), "evaluate");
+    int rc = od_queue_enqueue(c, &spec, &o->id);
+    if (rc < 0) return -1;
+    o->created = rc == 1;
+    if (rc == 1) return 0;
+    char sid[24];
+    snprintf(sid, sizeof(sid), "%lld", (long long)o->id);
+    struct strbuf ids = STRBUF_INIT;
+    for (size_t i = 0; i < na; i++)
+        sb_addf(&ids, "%s%lld", i ? "," : "{", (long long)after[i]);
+    sb_addch(&ids, '}');
+    const char *p[2] = {sid, sb_str(&ids)};
+    rc = od_db_cmd(c,
+                   "UPDATE sync_jobs SET after_ids = ARRAY(SELECT DISTINCT x FROM"
+                   "  unnest(after_ids || $2::bigint[]) AS x ORDER BY x), updated_at = now()"
+                   " WHERE id = $1::bigint AND state = 'available'",
+                   2, p);
+    sb_release(&ids);
+    return rc < 0 ? -1 : 0;
+}
+
 int od_syncplan_enqueue(PGconn *c, const char *provider, bool full, int max_attempts,
                         struct od_plan_job *out, size_t cap)
 {
@@ -81,6 +126,13 @@ int od_syncplan_enqueue(PGconn *c, const char *provider, bool full, int max_atte
         }
         o->created = rc == 1;
         n++;
+    }
+    if (n > 0 && n < cap) {
+        if (add_evaluate(c, provider, out, n) < 0) {
+            od_db_rollback(c);
+            return -1;
+        }
+        if (out[n].id) n++;
     }
     if (od_db_commit(c) < 0) {
         od_db_rollback(c);

@@ -6,6 +6,7 @@
  *            projects, users, tasks)
  *   hubspot: owners, companies  ->  deals (after owners)  ->  deal_companies (after deals,
  *            companies)
+ *   then system/evaluate (after all of them): automatic links, then the exception rules
  * "after" is a real dependency (sync_jobs.after_ids: not claimed before those jobs finish),
  * and priorities follow the same order, so references exist before the rows that use them
  * while independent resources still run in parallel. Used by `opsdeck sync` and the
@@ -17,6 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define OD_SYNCPLAN_MAX 16 /* jobs of the largest plan ("all"), evaluate included */
+/* Unique-key prefix of the system/evaluate jobs (+ "harvest" | "hubspot" | "all" after a
+ * plan, "periodic" from the scheduler). */
+#define OD_SYNCPLAN_EVALUATE_KEY "sync:evaluate:"
+
 struct od_plan_job {
     char provider[16];
     char resource[48];
@@ -24,7 +30,11 @@ struct od_plan_job {
     bool created; /* false: an equal job was already pending (its id) */
 };
 
-/* provider: "harvest", "hubspot" or "all". full: args {"full":true} and its own unique key
+/* provider: "harvest", "hubspot" or "all". The last job is system/evaluate (when the handler
+ * table has it), after every other job of the plan: it links clients/projects to
+ * companies/deals automatically (core/links.h), then evaluates the exception rules
+ * (core/exceptions.h), so a finished sync shows fresh exceptions. full: args {"full":true} and its
+ * own unique key
  * ("sync:P:R:full" instead of "sync:P:R"). max_attempts <= 0: the column default.
  * Fills out[0..n) (n <= cap) and returns n, or -1 with od_err (nothing enqueued: one
  * transaction). 0 when the handler table has none of the provider's resources. */

@@ -36,6 +36,10 @@ const struct od_job_handler od_job_handlers[] = {
     {"system", "noop", od_handler_system_noop, "does nothing (tests)"},
     {"system", "sleep", od_handler_system_sleep, "sleeps page by page (tests, demos)"},
     {"system", "fail", od_handler_system_fail, "always fails (tests)"},
+    {"system", "evaluate", od_handler_system_evaluate,
+     "automatic client/project links, then the exception rules (after each sync, periodic)"},
+    {"system", "rollup_check", od_handler_system_rollup_check,
+     "nightly: compare the profit rollups with the time entries (dead when they differ)"},
 #endif
     {NULL, NULL, NULL, NULL},
 };

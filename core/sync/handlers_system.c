@@ -1,8 +1,12 @@
-/* handlers_system — system/noop, system/sleep, system/fail. See handlers_system.h. */
+/* handlers_system — system/noop, sleep, fail, evaluate, rollup_check. See handlers_system.h. */
 #include "core/sync/handlers_system.h"
 #include "core/config.h"
 #include "core/connectors/json.h"
+#include "core/connectors/rollup.h"
 #include "core/db.h"
+#include "core/exceptions.h"
+#include "core/links.h"
+#include "core/log.h"
 #include "core/util.h"
 #include <stdlib.h>
 #include <string.h>
@@ -79,4 +83,78 @@ enum od_job_result od_handler_system_fail(struct od_job_ctx *ctx)
               job->max_attempts);
     od_json_free(doc);
     return permanent ? OD_JOB_FAIL : OD_JOB_RETRY;
+}
+
+/* Rule evaluation shared by evaluate and rollup_check. OD_JOB_RETRY when a rule failed (the
+ * others ran; their changes are kept), so a transient database error is tried again. */
+static enum od_job_result evaluate_rules(struct od_job_ctx *ctx)
+{
+    const struct od_job_env *env = od_job_env(ctx);
+    struct od_exceptions_eval ev;
+    int rc = od_exceptions_evaluate(env->pool, env->cfg, &ev);
+    char sid[24], o[16], ch[16], cl[16], f[16];
+    snprintf(sid, sizeof(sid), "%lld", (long long)od_job_get(ctx)->id);
+    snprintf(o, sizeof(o), "%d", ev.opened);
+    snprintf(ch, sizeof(ch), "%d", ev.changed);
+    snprintf(cl, sizeof(cl), "%d", ev.closed);
+    snprintf(f, sizeof(f), "%d", ev.failed);
+    od_log_kv(OD_LOG_INFO, "exceptions evaluated", "job", sid, "opened", o, "changed", ch, "closed",
+              cl, "failed", f, NULL);
+    return rc < 0 ? OD_JOB_RETRY : OD_JOB_OK;
+}
+
+enum od_job_result od_handler_system_evaluate(struct od_job_ctx *ctx)
+{
+    const struct od_job *job = od_job_get(ctx);
+    const struct od_job_env *env = od_job_env(ctx);
+    struct od_json *doc = od_json_parse(job->args_json, strlen(job->args_json));
+    const struct od_jv *links = doc ? od_jv_get(od_json_root(doc), "links") : NULL;
+    bool do_links = links && links->type == OD_JV_TRUE;
+    od_json_free(doc);
+    od_job_progress(ctx, 0, do_links ? 2 : 1);
+    if (do_links) {
+        struct od_links_auto_result res;
+        if (od_links_auto(env->pool, &res) < 0) return OD_JOB_RETRY;
+        if (res.linked || res.removed)
+            od_log_info("automatic links: %d made or changed, %d removed", res.linked, res.removed);
+        od_job_progress(ctx, 1, 2);
+    }
+    if (od_job_should_stop(ctx)) return OD_JOB_STOPPED;
+    enum od_job_result r = evaluate_rules(ctx);
+    if (r == OD_JOB_OK) od_job_progress(ctx, do_links ? 2 : 1, do_links ? 2 : 1);
+    return r;
+}
+
+enum od_job_result od_handler_system_rollup_check(struct od_job_ctx *ctx)
+{
+    const struct od_job_env *env = od_job_env(ctx);
+    od_job_progress(ctx, 0, 2);
+    PGconn *c = od_pool_acquire(env->pool, env->cfg->database.acquire_timeout_ms);
+    if (!c) return OD_JOB_RETRY;
+    struct od_rollup_diff diffs[OD_ROLLUP_TABLES];
+    memset(diffs, 0, sizeof(diffs));
+    int64_t n = od_rollup_rebuild(c, false, diffs);
+    od_pool_release(env->pool, c);
+    if (n < 0) return OD_JOB_RETRY;
+    od_job_progress(ctx, 1, 2);
+    struct strbuf msg = STRBUF_INIT;
+    for (int i = 0; i < OD_ROLLUP_TABLES; i++) {
+        if (!diffs[i].differing) continue;
+        sb_addf(&msg, "%s%s: %lld key(s), e.g. %s", msg.len ? "; " : "", diffs[i].table,
+                (long long)diffs[i].differing, diffs[i].example);
+        od_log_error("rollup check: %s differs from the time entries in %lld key(s), e.g. %s",
+                     diffs[i].table, (long long)diffs[i].differing, diffs[i].example);
+    }
+    /* The reconcile_mismatch rule compares the recent months of the rollups with the raw
+     * entries itself: evaluating now opens (or closes) it without waiting for the next pass. */
+    enum od_job_result r = evaluate_rules(ctx);
+    if (n > 0) {
+        od_seterr("rollups differ from the time entries (%s); run `opsdeck rollup rebuild`",
+                  sb_str(&msg));
+        r = OD_JOB_FAIL;
+    } else if (r == OD_JOB_OK) {
+        od_job_progress(ctx, 2, 2);
+    }
+    sb_release(&msg);
+    return r;
 }

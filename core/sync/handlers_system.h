@@ -8,7 +8,20 @@
  *                 the page every run began at, so a resumed run is visible ([0,3]: started at
  *                 0, resumed at 3).
  *   system/fail   args {"permanent":bool,"message":"..."}: fails every time (OD_JOB_FAIL when
- *                 permanent, else OD_JOB_RETRY) with that message. */
+ *                 permanent, else OD_JOB_RETRY) with that message.
+ * and the runtime's own maintenance jobs:
+ *   system/evaluate      args {"links":bool}: with links, od_links_auto() first (so
+ *                 unlinked_client sees fresh links), then od_exceptions_evaluate(). The last job
+ *                 of every sync plan (core/syncplan.h) and the scheduler's periodic pass.
+ *                 OD_JOB_RETRY when a rule or the linking failed.
+ *   system/rollup_check  nightly (core/scheduler.c): od_rollup_rebuild(check only) compares the
+ *                 four rollup tables with the raw time entries, logs every differing table,
+ *                 then evaluates the rules, so the reconcile_mismatch rule (which compares the
+ *                 last three months of profit_rollup_project_month with profit_entry_facts
+ *                 itself) opens its exception at once. Any difference, including ones outside
+ *                 that rule's window or table, makes the job dead (OD_JOB_FAIL) with the tables
+ *                 and an example key in its error, which the sync_failed rule reports at the
+ *                 next evaluation. Nothing is repaired: `opsdeck rollup rebuild` does that. */
 #ifndef OD_SYNC_HANDLERS_SYSTEM_H
 #define OD_SYNC_HANDLERS_SYSTEM_H
 #include "core/sync/job.h"
@@ -16,5 +29,7 @@
 enum od_job_result od_handler_system_noop(struct od_job_ctx *ctx);
 enum od_job_result od_handler_system_sleep(struct od_job_ctx *ctx);
 enum od_job_result od_handler_system_fail(struct od_job_ctx *ctx);
+enum od_job_result od_handler_system_evaluate(struct od_job_ctx *ctx);
+enum od_job_result od_handler_system_rollup_check(struct od_job_ctx *ctx);
 
 #endif

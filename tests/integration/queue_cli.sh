@@ -10,17 +10,20 @@ db_new || { t_fail "fresh database"; t_done; }
 od() { "$OD_BIN" "$@"; }
 
 out=$(od sync harvest 2>&1)
-t_eq "sync harvest queues one job per Harvest resource" 5 "$(printf '%s\n' "$out" | grep -c ' queued$')"
+t_eq "sync harvest queues one job per Harvest resource" 5 "$(printf '%s\n' "$out" | grep -c '^harvest/.* queued$')"
+t_check "and system/evaluate last" sh -c "printf '%s\n' \"\$1\" | tail -1 | grep -q '^system/evaluate .* queued$'" - "$out"
+t_eq "evaluate waits for all five" 5 \
+    "$(psql_db -c "SELECT cardinality(after_ids) FROM sync_jobs WHERE resource = 'evaluate'")"
 out=$(od sync harvest 2>&1)
-t_eq "a second sync reuses the pending jobs" 5 "$(printf '%s\n' "$out" | grep -c 'already queued$')"
-t_eq "still five jobs" 5 "$(psql_db -c "SELECT count(*) FROM sync_jobs")"
+t_eq "a second sync reuses the pending jobs" 6 "$(printf '%s\n' "$out" | grep -c 'already queued$')"
+t_eq "still six jobs" 6 "$(psql_db -c "SELECT count(*) FROM sync_jobs")"
 t_eq "time entries wait for projects, users and tasks" 3 \
     "$(psql_db -c "SELECT cardinality(after_ids) FROM sync_jobs WHERE resource = 'time_entries'")"
 
 od jobs >"$T_TMP/jobs.txt" 2>&1
 t_check "jobs lists harvest/time_entries as available" grep -q 'harvest/time_entries *available' "$T_TMP/jobs.txt"
 od jobs --json >"$T_TMP/jobs.json" 2>&1
-t_eq "jobs --json is a JSON array of every job" 5 \
+t_eq "jobs --json is a JSON array of every job" 6 \
     "$(echo "SELECT jsonb_array_length(:'j'::jsonb)" | psql_db -v j="$(cat "$T_TMP/jobs.json")")"
 od jobs --state bogus >/dev/null 2>&1
 t_eq "an unknown state is a usage error" 2 "$?"
@@ -35,7 +38,7 @@ t_eq "cancelling a missing job fails" 1 "$?"
 t_check "and says so" grep -q 'no job 999999' "$T_TMP/err"
 t_check "jobs retry" od jobs retry "$id"
 t_eq "available again" available "$(psql_db -c "SELECT state FROM sync_jobs WHERE id = $id")"
-psql_db -c "UPDATE sync_jobs SET state = 'cancelled' WHERE provider = 'harvest'" >/dev/null
+psql_db -c "UPDATE sync_jobs SET state = 'cancelled' WHERE state <> 'cancelled'" >/dev/null
 
 psql_db -c "INSERT INTO sync_jobs (provider, resource, args)
             SELECT 'system', 'sleep', '{\"pages\": 3, \"ms\": 1}' FROM generate_series(1, 20)" >/dev/null
@@ -45,7 +48,7 @@ t_eq "all 20 completed" 20 "$(psql_db -c "SELECT count(*) FROM sync_jobs WHERE p
 sim_start || { t_fail "simulator"; t_done; }
 od sync harvest --wait >"$T_TMP/wait.txt" 2>&1
 t_eq "sync harvest --wait against the simulator exits 0" 0 "$?"
-t_eq "every job completed" 5 "$(grep -c 'completed$' "$T_TMP/wait.txt")"
+t_eq "every job completed (five and evaluate)" 6 "$(grep -c 'completed$' "$T_TMP/wait.txt")"
 t_check "time entries arrived" test "$(psql_db -c "SELECT count(*) FROM harvest_time_entries")" -gt 0
 
 OPSDECK_HARVEST_TOKEN=wrong-token OPSDECK_SYNC_MAX_ATTEMPTS=1 od sync harvest --full --wait \
