@@ -43,6 +43,9 @@ struct track {
     char *error;
     bool printed_state; /* plain mode: this state already printed */
     int64_t printed_ms;
+    int printed_decile;       /* plain mode: last tenth of total printed (-1 none) */
+    int64_t run_ms, run_done; /* when this process first saw it running, and done then */
+    double rate;              /* items per second since run_ms (0 unknown) */
 };
 
 struct view {
@@ -66,6 +69,23 @@ static void set_state(struct track *t, const char *state)
     if (state && strcmp(t->state, state)) {
         snprintf(t->state, sizeof(t->state), "%s", state);
         t->printed_state = false;
+        t->run_ms = 0;
+    }
+}
+
+/* New progress (under v->lock): never backwards within a run; the rate is measured from the
+ * first progress this process saw while the job ran. */
+static void set_progress(struct track *t, int64_t done, int64_t total)
+{
+    if (total >= 0) t->total = total;
+    if (done > t->done) t->done = done;
+    if (strcmp(t->state, "running")) return;
+    int64_t now = od_now_ms();
+    if (!t->run_ms) {
+        t->run_ms = now;
+        t->run_done = t->done;
+    } else if (now - t->run_ms >= 1000 && t->done > t->run_done) {
+        t->rate = (double)(t->done - t->run_done) * 1000.0 / (double)(now - t->run_ms);
     }
 }
 
@@ -82,8 +102,8 @@ static void on_job(const struct od_event *ev, void *ud)
     struct track *t = id ? find(v, strtoll(id, NULL, 10)) : NULL;
     if (t) {
         set_state(t, od_jv_string(od_jv_get(root, "state")));
-        if (done && strtoll(done, NULL, 10) >= t->done) t->done = strtoll(done, NULL, 10);
-        if (total) t->total = strtoll(total, NULL, 10);
+        set_progress(t, done ? strtoll(done, NULL, 10) : t->done,
+                     total ? strtoll(total, NULL, 10) : -1);
     }
     pthread_mutex_unlock(&v->lock);
     od_json_free(doc);
@@ -104,9 +124,9 @@ static void poll_db(struct view *v, struct od_pool *pool, const int64_t *ids)
         if (!t) continue;
         set_state(t, rows[i].state);
         t->attempts = rows[i].attempts;
-        if (rows[i].progress_done > t->done || !strcmp(rows[i].state, "completed"))
-            t->done = rows[i].progress_done;
-        if (rows[i].progress_total >= 0) t->total = rows[i].progress_total;
+        if (!strcmp(rows[i].state, "completed")) t->done = rows[i].progress_done;
+        set_progress(t, rows[i].progress_done, rows[i].progress_total);
+        if (t->rate <= 0 && rows[i].rate_per_s > 0) t->rate = rows[i].rate_per_s;
         free(t->error);
         t->error = rows[i].last_error ? od_sanitize(rows[i].last_error) : NULL;
     }
@@ -131,6 +151,14 @@ static void line(struct strbuf *sb, const struct track *t, bool bar)
                 (long long)t->done, (long long)t->total);
     else if (t->done > 0)
         sb_addf(sb, "%lld ", (long long)t->done);
+    bool running = !strcmp(t->state, "running");
+    if (running && t->rate > 0) {
+        sb_addf(sb, "%.0f/s ", t->rate);
+        if (t->total > t->done) {
+            int64_t eta = (int64_t)((double)(t->total - t->done) / t->rate + 0.5);
+            sb_addf(sb, "ETA %lld:%02lld ", (long long)(eta / 60), (long long)(eta % 60));
+        }
+    }
     sb_add(sb, t->state);
     if (t->error && strcmp(t->state, "completed") && strcmp(t->state, "running")) {
         sb_add(sb, ": ");
@@ -153,13 +181,17 @@ static void render(struct view *v, bool final)
     } else {
         for (size_t i = 0; i < v->n; i++) {
             struct track *t = &v->t[i];
-            bool progress = !strcmp(t->state, "running") && now - t->printed_ms >= 5000;
+            /* While running: a line per tenth of the total reached, or every 5 s. */
+            int decile = t->total > 0 ? (int)(t->done * 10 / t->total) : -1;
+            bool progress = !strcmp(t->state, "running") && t->done > 0 &&
+                            (decile > t->printed_decile || now - t->printed_ms >= 5000);
             if (t->printed_state && !progress && !final) continue;
             if (final && t->printed_state) continue;
             line(&sb, t, false);
             sb_addch(&sb, '\n');
             t->printed_state = true;
             t->printed_ms = now;
+            t->printed_decile = decile;
         }
     }
     pthread_mutex_unlock(&v->lock);
@@ -264,6 +296,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         ids[i] = jobs[i].id;
         v.t[i].id = jobs[i].id;
         v.t[i].total = -1;
+        v.t[i].printed_decile = -1;
         snprintf(v.t[i].name, sizeof(v.t[i].name), "%.15s/%.47s", jobs[i].provider,
                  jobs[i].resource);
         snprintf(v.t[i].state, sizeof(v.t[i].state), "available");
