@@ -124,6 +124,14 @@ static void log_request(const struct od_http_req *req, const char *path, const c
 }
 
 /* One send. Returns the curl code; fills status, retry-after (ms, -1 none), body. */
+/* Polled by libcurl during a transfer: a stop request aborts it (CURLE_ABORTED_BY_CALLBACK). */
+static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    const struct od_http_req *req = arg;
+    (void)dt, (void)dn, (void)ut, (void)un;
+    return req->should_stop && req->should_stop(req->arg) ? 1 : 0;
+}
+
 static CURLcode send_once(const struct od_http_req *req, struct od_http_resp *resp,
                           int64_t *retry_after_ms, char *errbuf)
 {
@@ -148,6 +156,9 @@ static CURLcode send_once(const struct od_http_req *req, struct od_http_resp *re
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp->body);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)req);
     if (req->body) {
         curl_easy_setopt(c, CURLOPT_POST, 1L);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
@@ -202,6 +213,7 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
             od_seterr("cannot initialise libcurl");
             return OD_HTTP_ERROR;
         }
+        if (rc == CURLE_ABORTED_BY_CALLBACK) return OD_HTTP_STOPPED;
         if (rc != CURLE_OK) {
             resp->attempts++;
             od_breaker_record(br, false);

@@ -9,6 +9,7 @@
  *   - 429 is not a failure: it waits Retry-After (seconds or HTTP-date; exponential backoff when
  *     absent), tells the caller's rate limiter (on_rate_limited) and tries again without
  *     spending an attempt (up to 15 minutes of such waiting in all);
+ *   - should_stop is polled during waits and transfers: a stop aborts the request;
  *   - every send first passes before_send (the shared rate limiter) and the provider's circuit
  *     breaker (core/breaker.h); an open breaker fails fast;
  *   - every response is logged as one line: provider, method, path (no query string), status,
@@ -32,7 +33,7 @@ struct od_http_req {
     int max_attempts;              /* for 5xx/timeouts; 0 = 4 */
     int (*before_send)(void *arg); /* 0 go, -1 abort (od_err set) */
     void (*on_rate_limited)(void *arg, int64_t wait_ms);
-    bool (*should_stop)(void *arg); /* polled while waiting */
+    bool (*should_stop)(void *arg); /* polled while waiting and during a transfer */
     void *arg;
 };
 
@@ -47,7 +48,7 @@ struct od_http_resp {
 enum od_http_rc {
     OD_HTTP_OK = 0,    /* a response arrived; look at resp->status */
     OD_HTTP_TRANSIENT, /* retries exhausted, breaker open, rate-limit wait too long (od_err) */
-    OD_HTTP_STOPPED,   /* should_stop became true while waiting */
+    OD_HTTP_STOPPED,   /* should_stop became true (waiting or mid-transfer) */
     OD_HTTP_ERROR      /* could not even build the request (od_err) */
 };
 

@@ -271,16 +271,36 @@ static int lookup(PGconn *c, struct te *t, size_t n, struct od_rollup_delta *d)
     struct strbuf ids = STRBUF_INIT;
     id_array(&ids, t, n, NULL);
     const char *p[] = {sb_str(&ids)};
-    PGresult *r = od_db_exec(
-        c,
-        "SELECT o.id, o.spent_date - DATE '1970-01-01', o.project_id, o.client_id, o.user_id, "
-        "o.hours, o.rounded_hours, o.billable, o.billable_rate, o.cost_rate, "
-        "o.deleted_at IS NULL, (extract(epoch FROM o.updated_at) * 1000000)::bigint "
-        "FROM harvest_time_entry_index i JOIN harvest_time_entries o "
-        "ON o.id = i.id AND o.spent_date = i.spent_date WHERE i.id = ANY ($1::bigint[])",
-        1, p);
+    /* First the unpartitioned index alone: a first sync stops here (nothing found), and the
+     * partitioned table is only planned when some entry really has a current row. */
+    PGresult *r = od_db_exec(c,
+                             "SELECT id, spent_date FROM harvest_time_entry_index "
+                             "WHERE id = ANY ($1::bigint[])",
+                             1, p);
     sb_release(&ids);
     if (!r) return -1;
+    int found = PQntuples(r);
+    if (found) { /* (id, spent_date) pairs: one primary-key probe in one partition each */
+        struct strbuf a1 = STRBUF_INIT, a2 = STRBUF_INIT;
+        for (int i = 0; i < found; i++) {
+            sb_addf(&a1, "%s%s", i ? "," : "{", PQgetvalue(r, i, 0));
+            sb_addf(&a2, "%s%s", i ? "," : "{", PQgetvalue(r, i, 1));
+        }
+        sb_addch(&a1, '}');
+        sb_addch(&a2, '}');
+        PQclear(r);
+        r = od_db_exec(
+            c,
+            "SELECT o.id, o.spent_date - DATE '1970-01-01', o.project_id, o.client_id, "
+            "o.user_id, o.hours, o.rounded_hours, o.billable, o.billable_rate, o.cost_rate, "
+            "o.deleted_at IS NULL, (extract(epoch FROM o.updated_at) * 1000000)::bigint "
+            "FROM unnest($1::bigint[], $2::date[]) AS k(id, d) "
+            "JOIN harvest_time_entries o ON o.id = k.id AND o.spent_date = k.d",
+            2, (const char *const[]){sb_str(&a1), sb_str(&a2)});
+        sb_release(&a1);
+        sb_release(&a2);
+        if (!r) return -1;
+    }
     for (int i = 0; i < PQntuples(r); i++) {
         struct te *x = find(t, n, strtoll(PQgetvalue(r, i, 0), NULL, 10));
         if (!x) continue;
@@ -391,23 +411,25 @@ static int write_rows(PGconn *c, struct od_batch *b, struct te *t, size_t n, int
         *written += strtoll(PQcmdTuples(r), NULL, 10);
         PQclear(r);
     }
-    if (counts[A_NEW] + counts[A_MOVED]) {
+    for (int k = 0; k < 2; k++) { /* the index: new rows inserted, moved rows re-pointed */
+        enum act want = k ? A_MOVED : A_NEW;
+        if (!counts[want]) continue;
         sb_reset(&a1);
         sb_reset(&a2);
-        sb_addch(&a1, '{');
-        sb_addch(&a2, '{');
         for (size_t i = 0; i < n; i++)
-            if (t[i].act == A_NEW || t[i].act == A_MOVED) {
+            if (t[i].act == want) {
                 format_day(t[i].day, day, sizeof day);
-                sb_addf(&a1, "%s%lld", a1.len > 1 ? "," : "", (long long)t[i].id);
-                sb_addf(&a2, "%s%s", a2.len > 1 ? "," : "", day);
+                sb_addf(&a1, "%s%lld", a1.len ? "," : "{", (long long)t[i].id);
+                sb_addf(&a2, "%s%s", a2.len ? "," : "{", day);
             }
         sb_addch(&a1, '}');
         sb_addch(&a2, '}');
         if (od_db_cmd(c,
-                      "INSERT INTO harvest_time_entry_index (id, spent_date) "
-                      "SELECT * FROM unnest($1::bigint[], $2::date[]) ON CONFLICT (id) "
-                      "DO UPDATE SET spent_date = excluded.spent_date",
+                      k ? "UPDATE harvest_time_entry_index i SET spent_date = u.d "
+                          "FROM unnest($1::bigint[], $2::date[]) AS u(id, d) WHERE i.id = u.id"
+                        : "INSERT INTO harvest_time_entry_index (id, spent_date) "
+                          "SELECT * FROM unnest($1::bigint[], $2::date[]) ON CONFLICT (id) DO "
+                          "UPDATE SET spent_date = excluded.spent_date", /* heals a stale entry */
                       2, (const char *const[]){sb_str(&a1), sb_str(&a2)}) < 0)
             goto done;
     }

@@ -13,7 +13,7 @@
 static bool stop_cb(void *arg)
 {
     struct od_fetch *f = arg;
-    return f->ctx && od_job_should_stop(f->ctx);
+    return atomic_load(&f->cancel) || (f->ctx && od_job_should_stop(f->ctx));
 }
 
 static int before_send(void *arg)
@@ -31,6 +31,7 @@ static void on_rate_limited(void *arg, int64_t wait_ms)
 enum od_job_result od_fetch_open(struct od_fetch *f, struct od_job_ctx *ctx, const char *provider)
 {
     memset(f, 0, sizeof *f);
+    atomic_init(&f->cancel, false);
     f->ctx = ctx;
     f->job = od_job_get(ctx);
     f->env = od_job_env(ctx);

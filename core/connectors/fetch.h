@@ -14,11 +14,15 @@
  * Harvest requests carry Authorization: Bearer, Harvest-Account-Id and User-Agent; HubSpot
  * requests carry Authorization: Bearer. Tokens stay in these headers: never in a URL, argv or
  * a log line. A next-page URL from upstream is only followed when it has the configured base
- * URL's origin (the token must never go to another host). */
+ * URL's origin (the token must never go to another host).
+ * Threads: one thread makes the requests (od_fetch_request; it owns rl_now and the headers);
+ * another may meanwhile use the database half (begin/commit/conn) and set `cancel`, which
+ * stops the requests like od_job_should_stop does. */
 #ifndef OD_CONNECTORS_FETCH_H
 #define OD_CONNECTORS_FETCH_H
 #include "core/http.h"
 #include "core/sync/job.h"
+#include <stdatomic.h>
 #include <stdbool.h>
 
 struct od_ratelimit;
@@ -33,6 +37,7 @@ struct od_fetch {
     struct od_ratelimit *rl, *rl_search, *rl_now;
     char *hdr[4];
     const char *headers[5];
+    atomic_bool cancel; /* set by the page-storing thread: the fetch thread's requests stop */
 };
 
 enum od_job_result od_fetch_open(struct od_fetch *f, struct od_job_ctx *ctx, const char *provider);

@@ -5,6 +5,7 @@
 #include "core/connectors/entries.h"
 #include "core/connectors/harvest_parse.h"
 #include "core/connectors/json.h"
+#include "core/connectors/prefetch.h"
 #include "core/connectors/rollup.h"
 #include "core/connectors/store.h"
 #include "core/db.h"
@@ -16,12 +17,17 @@
 /* One listing of a resource, page after page. */
 struct pass {
     const struct od_resource *res;
+    struct od_job_ctx *ctx;
     char *url;        /* page to fetch next (owned) */
     char max[40];     /* max updated_at stored so far */
     bool incremental; /* save checkpoint + cursor (else: reconcile, collect ids) */
     int64_t done;
     int64_t *seen;
     size_t nseen, capseen;
+    char parts_lo[16], parts_hi[16]; /* partitions ensured during this pass cover this range */
+    struct {                         /* where the time went, microseconds */
+        int64_t pages, http, parse, wait, partitions, store, lookup, write, rollup, commit;
+    } us;
 };
 
 static void pass_release(struct pass *p)
@@ -62,18 +68,37 @@ static char *checkpoint_json(const char *next, const char *max)
     return sb_detach(&sb);
 }
 
+/* Partitions for the page's months, unless this pass already ensured them. */
+static int ensure_partitions(struct od_fetch *f, struct pass *p, const struct od_batch *b)
+{
+    if (!b->min_date[0]) return 0;
+    if (p->parts_lo[0] && strcmp(b->min_date, p->parts_lo) >= 0 &&
+        strcmp(b->max_date, p->parts_hi) <= 0)
+        return 0;
+    char lo[16], hi[16]; /* ensure the union, so the covered range stays contiguous */
+    snprintf(lo, sizeof lo, "%s",
+             p->parts_lo[0] && strcmp(p->parts_lo, b->min_date) < 0 ? p->parts_lo : b->min_date);
+    snprintf(hi, sizeof hi, "%s",
+             p->parts_hi[0] && strcmp(p->parts_hi, b->max_date) > 0 ? p->parts_hi : b->max_date);
+    PGconn *pc = od_fetch_conn(f);
+    int rc = pc ? od_store_ensure_partitions(pc, lo, hi) : -1;
+    od_fetch_release(f, pc);
+    if (rc == 0) {
+        memcpy(p->parts_lo, lo, sizeof lo);
+        memcpy(p->parts_hi, hi, sizeof hi);
+    }
+    return rc;
+}
+
 /* Store one validated page and its checkpoint in one transaction. */
 static enum od_job_result store_page(struct od_fetch *f, struct pass *p, struct od_batch *b,
                                      const char *next)
 {
     const struct od_resource *res = p->res;
     bool entries = strcmp(res->name, "time_entries") == 0;
-    if (entries && b->min_date[0]) {
-        PGconn *pc = od_fetch_conn(f);
-        int rc = pc ? od_store_ensure_partitions(pc, b->min_date, b->max_date) : -1;
-        od_fetch_release(f, pc);
-        if (rc < 0) return od_fetch_db_failed(f, NULL);
-    }
+    int64_t t0 = od_now_us();
+    if (entries && ensure_partitions(f, p, b) < 0) return od_fetch_db_failed(f, NULL);
+    int64_t t1 = od_now_us();
     PGconn *c = od_fetch_begin(f);
     if (!c) return od_fetch_db_failed(f, NULL);
     struct od_store_result sr;
@@ -90,60 +115,112 @@ static enum od_job_result store_page(struct od_fetch *f, struct pass *p, struct 
         free(ck);
         if (rc < 0) return od_fetch_db_failed(f, c);
     }
-    return od_fetch_commit(f, c);
+    int64_t t2 = od_now_us();
+    enum od_job_result r = od_fetch_commit(f, c);
+    int64_t t3 = od_now_us();
+    p->us.partitions += t1 - t0;
+    p->us.store += t2 - t1;
+    p->us.lookup += sr.lookup_us;
+    p->us.write += sr.write_us;
+    p->us.rollup += sr.rollup_us;
+    p->us.commit += t3 - t2;
+    return r;
 }
 
+static void log_timings(const struct pass *p, int64_t total_us)
+{
+#define MS(x) (long long)((x) / 1000)
+    od_log_info("harvest %s: %lld records, %lld pages in %lld ms; fetch thread: http %lld ms, "
+                "parse+validate %lld ms; store thread: waiting for pages %lld ms, partitions "
+                "%lld ms, store %lld ms (lookup %lld, write %lld, rollups %lld), commit %lld ms",
+                p->res->name, (long long)p->done, (long long)p->us.pages, MS(total_us),
+                MS(p->us.http), MS(p->us.parse), MS(p->us.wait), MS(p->us.partitions),
+                MS(p->us.store), MS(p->us.lookup), MS(p->us.write), MS(p->us.rollup),
+                MS(p->us.commit));
+#undef MS
+}
+
+/* Pages per transaction: consecutive pages share rollup keys (same months, projects), so
+ * storing a few together writes far fewer rollup rows; the checkpoint still commits with
+ * exactly the rows it covers. Bounded in records too, to keep transactions short. */
+#define PAGES_PER_TX 4
+#define RECORDS_PER_TX 10000
+
+/* Take the next page, then append to it the pages that follow (up to the bounds above).
+ * A failed page after good ones is kept in *failed for after the good ones are stored. */
+static struct od_page *take_pages(struct od_prefetch *q, struct pass *p, struct od_page **failed)
+{
+    int64_t waited;
+    struct od_page *pg = od_prefetch_take(q, &waited);
+    p->us.wait += waited;
+    p->us.http += pg->http_us;
+    p->us.parse += pg->parse_us;
+    int64_t pages = 1;
+    while (pg->r == OD_JOB_OK && pg->next && pages < PAGES_PER_TX && pg->records < RECORDS_PER_TX &&
+           !od_job_should_stop(p->ctx)) {
+        struct od_page *more = od_prefetch_take(q, &waited);
+        p->us.wait += waited;
+        p->us.http += more->http_us;
+        p->us.parse += more->parse_us;
+        if (more->r != OD_JOB_OK) {
+            *failed = more;
+            break;
+        }
+        od_batch_append(&pg->b, &more->b);
+        free(pg->next);
+        pg->next = more->next;
+        more->next = NULL;
+        pg->records += more->records;
+        pg->total = more->total;
+        pages++;
+        od_page_free(more);
+    }
+    p->us.pages += pages;
+    return pg;
+}
+
+/* Page after page from p->url: a fetch thread (prefetch.h) fetches and validates the next
+ * pages while this thread stores the current ones. p->url always names the first page not yet
+ * stored. */
 static enum od_job_result run_pass(struct od_fetch *f, struct pass *p)
 {
-    struct od_batch b;
-    od_batch_init(&b, p->res);
+    if (!p->url) return OD_JOB_OK;
+    int64_t t0 = od_now_us();
+    struct od_prefetch *q = od_prefetch_start(f, p->res, p->url, PAGES_PER_TX);
     enum od_job_result r = OD_JOB_OK;
     while (p->url) {
         if (od_job_should_stop(f->ctx)) {
             r = OD_JOB_STOPPED;
             break;
         }
-        struct od_http_resp resp = {0};
-        struct od_harvest_page pg = {0};
-        /* A cut or garbled page is weather too: fetch it again (then leave it to the retry). */
-        for (int tries = 0; tries < 3; tries++) {
-            r = od_fetch_request(f, p->url, NULL, false, &resp);
-            if (r != OD_JOB_OK) break;
-            if (od_harvest_page_parse(p->res, resp.body.buf ? resp.body.buf : "", resp.body.len,
-                                      &pg) == 0)
-                break;
-            od_log_warn("harvest %s: %s", p->res->name, od_err());
-            r = OD_JOB_RETRY;
-        }
-        if (r == OD_JOB_OK && pg.next && !od_fetch_same_origin(f, pg.next)) {
-            od_seterr("Harvest %s: links.next points to another host; refusing to follow it",
-                      p->res->name);
-            r = OD_JOB_FAIL;
-        }
+        struct od_page *failed = NULL;
+        struct od_page *pg = take_pages(q, p, &failed);
+        r = pg->r;
+        if (r != OD_JOB_OK)
+            od_seterr("%s", pg->err);
+        else
+            r = store_page(f, p, &pg->b, pg->next);
         if (r == OD_JOB_OK) {
-            od_batch_reset(&b);
-            od_batch_add_page(&b, pg.doc, pg.records);
-            char *next = pg.next ? od_xstrdup(pg.next) : NULL;
-            int64_t total = pg.total_entries;
-            r = store_page(f, p, &b, next);
-            if (r == OD_JOB_OK) {
-                if (!p->incremental) remember_ids(p, &b);
-                p->done += (int64_t)pg.records->count;
-                od_job_progress(f->ctx, p->done, total);
-                if (b.ndead)
-                    od_log_warn("harvest %s: %zu bad record(s) sent to dead letters", p->res->name,
-                                b.ndead);
-                free(p->url);
-                p->url = next;
-            } else {
-                free(next);
+            if (!p->incremental) remember_ids(p, &pg->b);
+            p->done += pg->records;
+            od_job_progress(f->ctx, p->done, pg->total);
+            if (pg->b.ndead)
+                od_log_warn("harvest %s: %zu bad record(s) sent to dead letters", p->res->name,
+                            pg->b.ndead);
+            free(p->url);
+            p->url = pg->next;
+            pg->next = NULL;
+            if (failed) {
+                r = failed->r;
+                od_seterr("%s", failed->err);
             }
         }
-        od_harvest_page_release(&pg);
-        od_http_resp_release(&resp);
+        od_page_free(pg);
+        od_page_free(failed);
         if (r != OD_JOB_OK) break;
     }
-    od_batch_release(&b);
+    od_prefetch_stop(q);
+    log_timings(p, od_now_us() - t0);
     return r;
 }
 
@@ -156,7 +233,7 @@ static enum od_job_result sync_resource(struct od_job_ctx *ctx, const char *name
         od_fetch_close(&f);
         return r;
     }
-    struct pass p = {.res = od_harvest_resource(name), .incremental = true};
+    struct pass p = {.res = od_harvest_resource(name), .ctx = ctx, .incremental = true};
     const char *ck = od_job_checkpoint_get(ctx);
     struct od_json *doc = ck ? od_json_parse(ck, strlen(ck)) : NULL;
     const struct od_jv *root = doc ? od_json_root(doc) : NULL;
@@ -222,7 +299,7 @@ enum od_job_result od_harvest_time_entries(struct od_job_ctx *ctx)
 static enum od_job_result reconcile_one(struct od_fetch *f, const char *name, const char *since,
                                         const char *from, const char *to)
 {
-    struct pass p = {.res = od_harvest_resource(name)};
+    struct pass p = {.res = od_harvest_resource(name), .ctx = f->ctx};
     char *query = from ? od_xasprintf("&from=%s&to=%s", from, to) : NULL;
     p.url = first_url(f, p.res, query);
     free(query);

@@ -52,6 +52,8 @@ void od_batch_reset(struct od_batch *b);
 void od_batch_release(struct od_batch *b);
 /* Validate every element of records into b. */
 void od_batch_add_page(struct od_batch *b, const struct od_json *doc, const struct od_jv *records);
+/* Move src's rows and dead letters to the end of dst (one transaction for several pages). */
+void od_batch_append(struct od_batch *dst, struct od_batch *src);
 /* True when some id appears twice in the batch. */
 bool od_batch_has_duplicates(const struct od_batch *b);
 
