@@ -72,7 +72,12 @@ static void put(struct od_row *row, const char *s)
 static int bad(struct strbuf *reason, const struct od_field *f, const char *what, const char *val)
 {
     sb_addf(reason, "%s: ", f->path);
-    if (val) sb_addf(reason, "\"%.40s\" ", val);
+    if (val) { /* at most 40 bytes, cut between characters: the reason is a UTF-8 text column */
+        size_t n = strnlen(val, 40);
+        while (n > 0 && ((unsigned char)val[n] & 0xC0) == 0x80)
+            n--;
+        sb_addf(reason, "\"%.*s\" ", (int)n, val);
+    }
     sb_add(reason, what);
     return -1;
 }
