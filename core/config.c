@@ -200,6 +200,7 @@ static int set_key(struct od_config *cfg, const struct key *k, const char *value
 int od_config_set(struct od_config *cfg, const char *section, const char *key, const char *value)
 {
     if (strcasecmp(section, "keys") == 0) {
+        if (!*key) return od_seterr("[keys] entry without an action name (write ACTION = KEY)");
         for (int i = 0; i < cfg->nkeys; i++)
             if (strcmp(cfg->key_action[i], key) == 0) {
                 free(cfg->key_spec[i]);

@@ -3,7 +3,8 @@
  * variable is set, so the file alone decides. Invariants: a rejected file gives a non-empty
  * message naming the file; an accepted one has every integer key inside its range, and what
  * `opsdeck config --show` prints (od_config_print) loads again into the very same printout
- * (the printed form is a valid configuration file and a fixed point).
+ * (the printed form is a valid configuration file and a fixed point) unless INI cannot express
+ * a value (see representable()).
  * FUZZ_SOURCES: core/config.c core/util.c core/sanitize.c
  * FUZZ_PKGS: inih */
 #include "core/config.h"
@@ -54,6 +55,46 @@ static char *print_config(const struct od_config *cfg, size_t *len)
     return out;
 }
 
+/* False when some printed line cannot be read back as printed: INI (inih) has no quoting, so a
+ * value starting with ';' or holding " ;" loses its tail to the inline comment, control
+ * characters such as VT and FF count as the whitespace it trims, and a line of INI_MAX_LINE
+ * (200) bytes or more is split into two lines. */
+static int representable(const char *text)
+{
+    for (const char *line = text; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        if (n >= 199) return 0;
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f) return 0;
+        const char *eq = memmem(line, n, " = ", 3);
+        if (eq) {
+            const char *v = eq + 3, *end = line + n;
+            if (v < end && *v == ';') return 0;
+            for (const char *p = v; p + 1 < end; p++)
+                if ((*p == ' ' || *p == '\t') && p[1] == ';') return 0;
+        }
+        line += n + (nl ? 1 : 0);
+    }
+    return 1;
+}
+
+/* The printout of what text loads as; NULL when it does not load. */
+static char *reload(const char *text, size_t len)
+{
+    struct od_config cfg;
+    size_t out_len;
+    put_file(text, len);
+    memset(&cfg, 0, sizeof cfg);
+    if (od_config_load(&cfg, path, NULL) < 0) {
+        od_config_release(&cfg);
+        return NULL;
+    }
+    char *out = print_config(&cfg, &out_len);
+    od_config_release(&cfg);
+    return out;
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     struct od_config cfg;
@@ -73,18 +114,20 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     for (int i = 0; i < cfg.nkeys; i++)
         FUZZ_CHECK(cfg.key_action[i] && cfg.key_spec[i]);
 
-    size_t len1, len2;
+    size_t len1;
     char *first = print_config(&cfg, &len1);
     od_config_release(&cfg);
-    put_file(first, len1);
-    memset(&cfg, 0, sizeof cfg);
-    if (od_config_load(&cfg, path, NULL) < 0) {
+    if (!representable(first)) { /* a known INI limit (docs/fuzzing.md): loading must not crash */
+        free(reload(first, len1));
+        free(first);
+        return 0;
+    }
+    char *second = reload(first, len1);
+    if (!second) {
         fprintf(stderr, "printed configuration does not load: %s\n--\n%s--\n", od_err(), first);
         abort();
     }
-    char *second = print_config(&cfg, &len2);
-    od_config_release(&cfg);
-    if (len1 != len2 || memcmp(first, second, len1) != 0) {
+    if (strcmp(first, second) != 0) {
         fprintf(stderr, "printout is not a fixed point:\n--\n%s--\n%s--\n", first, second);
         abort();
     }
