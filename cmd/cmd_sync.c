@@ -146,7 +146,7 @@ static void line(struct strbuf *sb, const struct track *t, bool bar)
             sb_addch(sb, i < fill ? '#' : (t->total > 0 ? '-' : ' '));
         sb_add(sb, "] ");
     }
-    if (t->total > 0)
+    if (t->total > 0 && (t->done > 0 || strcmp(t->state, "running")))
         sb_addf(sb, "%3d%% %lld/%lld ", (int)(t->done * 100 / (t->total ? t->total : 1)),
                 (long long)t->done, (long long)t->total);
     else if (t->done > 0)
