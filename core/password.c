@@ -150,6 +150,8 @@ char *od_password_read_new(const char *prompt, const char *again_prompt)
         od_secret_free(a);
         return NULL;
     }
+    if (!isatty(STDIN_FILENO))
+        return a; /* from a pipe or file: one line, no confirmation to type */
     char *b = od_password_read(again_prompt);
     if (!b) {
         od_secret_free(a);
