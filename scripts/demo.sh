@@ -80,6 +80,8 @@ if has user; then
     if printf '%s\n' "$PASS" | bin/opsdeck user add admin@demo.local --role admin --name "Demo Admin" >/dev/null 2>&1 ||
         printf '%s\n' "$PASS" | bin/opsdeck user passwd admin@demo.local >/dev/null 2>&1; then
         printf '    email:    admin@demo.local\n    password: %s\n' "$PASS"
+    else
+        echo "    could not create the demo admin; try: bin/opsdeck user add admin@demo.local --role admin"
     fi
 else
     missing "user"
