@@ -23,7 +23,10 @@ f_suite_cleanup() {
 }
 trap f_suite_cleanup EXIT
 
-[ -x "$OD_BIN" ] && [ -x "$OD_SIM" ] || make --no-print-directory all >/dev/null || { echo "build failed"; exit 1; }
+make --no-print-directory all >"$T_TMP/build.log" 2>&1 || { cat "$T_TMP/build.log"; echo "build failed"; exit 1; }
+if [ "${F_ASAN:-1}" != 0 ] && ! make --no-print-directory asan >"$T_TMP/build-asan.log" 2>&1; then
+    echo "# make asan failed (tail below); the plain binary is checked instead"; tail -5 "$T_TMP/build-asan.log" | sed 's/^/# /'
+fi
 url=$(f_pg start) || { echo "not ok 1 - private PostgreSQL cluster starts"; echo "0 passed, 1 failed"; exit 1; }
 OPSDECK_TEST_PGHOST=$(printf '%s' "$url" | sed 's/.*host=\([^&]*\).*/\1/')
 export OPSDECK_TEST_PGHOST OPSDECK_TEST_PGUSER=opsdeck
