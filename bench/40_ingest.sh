@@ -15,11 +15,15 @@ COLS="id, spent_date, user_id, client_id, project_id, task_id, hours, rounded_ho
 W=$(mktemp -d "${TMPDIR:-/tmp}/opsdeck-ingest.XXXXXX")
 trap 't_cleanup; rm -rf "$W"' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-sync_ms="" copy_ms=""
+sync_ms="" copy_ms="" cpu_ms="" stages=""
 for run in $(seq "$RUNS"); do
     db_new "bench_ingest_$run" >&2 || exit 1
     psql_db -c "INSERT INTO sync_jobs (provider, resource, args) VALUES ('harvest', 'time_entries', '{\"full\":true}')" >/dev/null
-    "$OD_BIN" worker --once --threads 1 >"$W/worker.log" 2>&1 || { cat "$W/worker.log" >&2; exit 1; }
+    # info level for the worker alone: its one-line per-stage summary of the pass
+    OPSDECK_LOG_LEVEL=info /usr/bin/time -f '%U %S' -o "$W/cpu" "$OD_BIN" worker --once --threads 1 \
+        >"$W/worker.log" 2>&1 || { cat "$W/worker.log" >&2; exit 1; }
+    cpu_ms="$cpu_ms $(awk '{printf "%d", ($1 + $2) * 1000}' "$W/cpu")"
+    stages=$(grep -o '"msg":"harvest time_entries: [^"]*"' "$W/worker.log" | tail -1 | sed 's/^"msg":"//; s/"$//')
     ms=$(psql_db -c "SELECT round(extract(epoch FROM finished_at - started_at) * 1000) FROM sync_jobs WHERE state = 'completed' AND resource = 'time_entries'")
     rows=$(psql_db -c "SELECT count(*) FROM harvest_time_entries")
     [ "$rows" -gt 0 ] || { echo "no rows stored" >&2; exit 1; }
@@ -32,6 +36,7 @@ for run in $(seq "$RUNS"); do
     copy_ms="$copy_ms $(((t1 - t0) / 1000000))"
 done
 S=$(echo $sync_ms | tr ' ' '\n' | median)
+U=$(echo $cpu_ms | tr ' ' '\n' | median)
 C=$(echo $copy_ms | tr ' ' '\n' | median)
 echo "## Ingest: Harvest time entries vs plain COPY"
 echo
@@ -43,4 +48,6 @@ echo "| connector: HTTP + JSON + validation + stage COPY + upsert + rollups + ch
 echo "| plain \`COPY\` of the same rows into the same (partitioned) table | $C | $((rows * 1000 / (C > 0 ? C : 1))) |"
 echo
 echo "Ratio connector/COPY: $(awk -v s="$S" -v c="$C" 'BEGIN { printf "%.2f", c / s }') (goal >= 0.5). Runs: sync$sync_ms ms; copy$copy_ms ms."
+echo
+echo "Worker CPU (user + system, median): $U ms. Stages of the last run (the worker's own log line; the fetch thread and the store thread overlap, so the stages add up to more than the wall time): $stages."
 echo

@@ -188,7 +188,7 @@ static enum od_job_result run_pass(struct od_fetch *f, struct pass *p)
 {
     if (!p->url) return OD_JOB_OK;
     int64_t t0 = od_now_us();
-    struct od_prefetch *q = od_prefetch_start(f, p->res, p->url, PAGES_PER_TX);
+    struct od_prefetch *q = od_prefetch_start(f, p->res, p->url, 2);
     enum od_job_result r = OD_JOB_OK;
     while (p->url) {
         if (od_job_should_stop(f->ctx)) {

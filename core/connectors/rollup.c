@@ -197,6 +197,20 @@ int64_t od_rollup_rebuild(PGconn *c, bool fix, struct od_rollup_diff diffs[OD_RO
         if (n < 0) goto fail;
         total += n;
     }
+    /* The id index (sql/0007) is the writer's map of where each entry lives: repair it too. */
+    if (fix && (od_db_cmd(c,
+                          "INSERT INTO harvest_time_entry_index AS i (id, spent_date) "
+                          "SELECT DISTINCT ON (id) id, spent_date FROM harvest_time_entries "
+                          "ORDER BY id, updated_at DESC ON CONFLICT (id) DO UPDATE SET "
+                          "spent_date = excluded.spent_date WHERE i.spent_date <> "
+                          "excluded.spent_date",
+                          0, NULL) < 0 ||
+                od_db_cmd(c,
+                          "DELETE FROM harvest_time_entry_index i WHERE NOT EXISTS (SELECT 1 "
+                          "FROM harvest_time_entries o WHERE o.id = i.id AND o.spent_date = "
+                          "i.spent_date)",
+                          0, NULL) < 0))
+        goto fail;
     if (od_db_commit(c) < 0) return -1;
     return total;
 fail:

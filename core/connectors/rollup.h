@@ -22,7 +22,8 @@
  * to 0. Writers of entries and rollups are serialised by od_rollup_lock (a transaction
  * advisory lock; readers never wait).
  * od_rollup_soft_delete() marks entries gone upstream and subtracts them (SQL deltas).
- * od_rollup_rebuild() recomputes everything from raw rows and reports the differences. */
+ * od_rollup_rebuild() recomputes everything from raw rows and reports the differences; with fix
+ * it also repairs harvest_time_entry_index. */
 #ifndef OD_CONNECTORS_ROLLUP_H
 #define OD_CONNECTORS_ROLLUP_H
 #include "core/connectors/store.h"
