@@ -8,8 +8,13 @@
  *   filter      - one more character typed into the / filter (incremental narrowing)
  *   sort        - `s` (next sort column: full sort of 100k rows)
  *   replace     - a fresh 100k-row snapshot arrives (sort + filter + keep selection)
- * Prints median and p95 milliseconds per frame and median bytes per frame.
- * Usage: tui_frame [ROWS]   (bench/tui_frame.sh builds and runs it) */
+ * The rows are built and presorted (tui_table_prepare) as a producer thread would, untimed; the
+ * cost of that is printed once as "worker". With `noprep` the rows are not presorted and the
+ * table sorts on the UI thread (the figure for producers that do not call tui_table_prepare).
+ * Prints median and p95 milliseconds per frame and median bytes per frame. Under
+ * `valgrind --tool=callgrind --collect-atstart=no` only the timed part of each frame is counted
+ * and the counts are dumped once per scenario (bench/tui_frame.sh --ir prints instructions/frame).
+ * Usage: tui_frame [ROWS] [noprep]   (bench/tui_frame.sh builds and runs it) */
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +23,12 @@
 #include "tui/app.h"
 #include "tui/table.h"
 #include "tui/term.h"
+#if defined(__has_include) && __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_TOGGLE_COLLECT
+#define CALLGRIND_DUMP_STATS_AT(s) ((void)(s))
+#endif
 
 #define W 120
 #define H 40
@@ -32,9 +43,9 @@ static const struct tui_column cols[] = {
     {"Margin %", TUI_ALIGN_RIGHT, 0, 0, TUI_CMP_DECIMAL, NULL},
 };
 
-static const char *const words[] = {"Acme",   "Globex", "Initech", "Umbrella", "Stark",
-                                    "Wayne",  "Hooli",  "Vandelay", "Soylent",  "Tyrell",
-                                    "Cyberd", "Zorg",   "Nakatomi", "Oscorp",   "Wonka",
+static const char *const words[] = {"Acme",      "Globex",   "Initech",    "Umbrella", "Stark",
+                                    "Wayne",     "Hooli",    "Vandelay",   "Soylent",  "Tyrell",
+                                    "Cyberd",    "Zorg",     "Nakatomi",   "Oscorp",   "Wonka",
                                     "Gringotts", "北京科技", "Müller GmbH"};
 
 static uint64_t rng = 88172645463325252ull;
@@ -46,8 +57,12 @@ static uint64_t next(void)
     return rng;
 }
 
+static bool prepare = true;
+static int64_t worker_build_us, worker_prepare_us;
+
 static void make_rows(struct tui_rowset *rs, size_t n)
 {
+    int64_t t0 = od_now_us();
     tui_rowset_init(rs, 6);
     for (size_t i = 0; i < n; i++) {
         char key[24], client[64], project[64], month[16], hours[24], rev[24], margin[16];
@@ -61,6 +76,10 @@ static void make_rows(struct tui_rowset *rs, size_t n)
         const char *cells[] = {client, project, month, hours, rev, margin};
         tui_rowset_add(rs, key, cells, 0);
     }
+    int64_t t1 = od_now_us();
+    if (prepare) tui_table_prepare(cols, 6, rs);
+    worker_build_us = t1 - t0;
+    worker_prepare_us = od_now_us() - t1;
 }
 
 static struct tui_table table;
@@ -75,8 +94,8 @@ static unsigned key(void *st, struct tui_app *app, const struct tui_key *k)
     return tui_table_key(&table, k);
 }
 
-static const struct tui_screen_class screen = {"profit", "Profitability", NULL, 0, NULL,
-                                               NULL,     key,             draw, NULL, NULL};
+static const struct tui_screen_class screen = {
+    "profit", "Profitability", NULL, 0, NULL, NULL, key, draw, NULL, NULL};
 
 static int cmp64(const void *a, const void *b)
 {
@@ -102,6 +121,7 @@ static void report(const char *name, struct sample *s)
 int main(int argc, char **argv)
 {
     size_t rows = argc > 1 ? (size_t)atol(argv[1]) : 100000;
+    prepare = !(argc > 2 && !strcmp(argv[2], "noprep"));
     setlocale(LC_ALL, "C.UTF-8");
     setenv("TERM", "xterm-256color", 1);
     setenv("LINES", "40", 1);
@@ -123,6 +143,8 @@ int main(int argc, char **argv)
     tui_table_set_rows(&table, &rs);
     printf("rows=%zu  first load (sort none, copy in) %.3f ms\n", rows,
            (od_now_us() - t0) / 1000.0);
+    printf("worker (not in frames): build %.1f ms, %s %.1f ms\n", worker_build_us / 1000.0,
+           prepare ? "tui_table_prepare" : "no prepare", worker_prepare_us / 1000.0);
     struct tui_grid g;
     tui_grid_init(&g, W, H);
     tui_app_render(app, &g);
@@ -131,36 +153,39 @@ int main(int argc, char **argv)
         const char *name;
         int key;
         int frames;
-    } sc[] = {{"scroll", 'j', FRAMES}, {"page", TUI_KEY_PGDN, FRAMES}, {"sort", 's', 30},
-              {"filter", 0, 4},       {"replace", 0, 10}};
+    } sc[] = {{"scroll", 'j', FRAMES},
+              {"page", TUI_KEY_PGDN, FRAMES},
+              {"sort", 's', 30},
+              {"filter", 0, 4},
+              {"replace", 0, 10}};
     for (size_t i = 0; i < sizeof sc / sizeof sc[0]; i++) {
         struct sample s = {.n = 0};
         const char *typed = "acme";
         for (int f = 0; f < sc[i].frames; f++) {
             struct tui_rowset fresh;
             bool replace = !strcmp(sc[i].name, "replace");
-            if (replace)
-                make_rows(&fresh, rows); /* built by a worker in real life: not timed */
+            if (replace) make_rows(&fresh, rows); /* built by a worker in real life: not timed */
             long before = ftell(out);
             int64_t start = od_now_us();
+            CALLGRIND_TOGGLE_COLLECT;
             if (replace)
                 tui_table_set_rows(&table, &fresh);
             else if (sc[i].key)
                 tui_app_feed_key(app, sc[i].key);
             else {
-                if (f == 0)
-                    tui_app_feed_key(app, '/');
+                if (f == 0) tui_app_feed_key(app, '/');
                 tui_app_feed_key(app, typed[f]);
             }
             tui_app_render(app, &g);
             tui_term_flush(&term, &g);
             fflush(out);
+            CALLGRIND_TOGGLE_COLLECT;
             s.us[s.n] = od_now_us() - start;
             s.bytes[s.n++] = ftell(out) - before;
-            if (replace)
-                tui_rowset_release(&fresh);
+            if (replace) tui_rowset_release(&fresh);
         }
         report(sc[i].name, &s);
+        CALLGRIND_DUMP_STATS_AT(sc[i].name);
         if (!strcmp(sc[i].name, "filter")) {
             printf("         (filter \"acme\" leaves %zu of %zu rows)\n", tui_table_shown(&table),
                    tui_table_total(&table));

@@ -3,9 +3,11 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <wctype.h>
 #include "core/sanitize.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 void tui_rowset_init(struct tui_rowset *rs, int ncols)
 {
@@ -14,8 +16,19 @@ void tui_rowset_init(struct tui_rowset *rs, int ncols)
     rs->width = od_xcalloc((size_t)ncols + 1, sizeof *rs->width);
 }
 
+static void drop_sorted(struct tui_rowset *rs)
+{
+    for (int c = 0; rs->sorted && c < rs->ncols; c++) {
+        free(rs->sorted[c].row);
+        free(rs->sorted[c].tie);
+    }
+    free(rs->sorted);
+    rs->sorted = NULL;
+}
+
 void tui_rowset_release(struct tui_rowset *rs)
 {
+    drop_sorted(rs);
     free(rs->off);
     free(rs->role);
     free(rs->width);
@@ -40,6 +53,7 @@ static uint32_t add_text(struct tui_rowset *rs, const char *s, bool sanitize)
 void tui_rowset_add(struct tui_rowset *rs, const char *key, const char *const *cells, uint8_t role)
 {
     size_t stride = (size_t)rs->ncols + 1;
+    if (rs->sorted) drop_sorted(rs);
     if (rs->n == rs->cap) {
         rs->cap = rs->cap ? rs->cap * 2 : 256;
         rs->off = od_xrealloc(rs->off, rs->cap * stride * sizeof *rs->off);
@@ -115,10 +129,21 @@ bool tui_rows_number(const char *s, int scale, int64_t *out)
 /* Sorting: every row gets a 64-bit key (the number, or the first 8 case-folded bytes of the
  * text, big-endian) and an LSD radix sort orders (key, row) pairs — stable, so ties keep data
  * order, and linear in the row count. Text rows whose 8-byte prefixes tie are then ordered by
- * the next 8 bytes the same way (an MSD refinement of just that run). */
+ * the next 8 bytes the same way (an MSD refinement of just that run). The second 8 bytes are
+ * read with the first, in one pass in idx order (sequential in the arena when idx is data
+ * order): refining a run then reads a small array instead of missing the cache per row. */
 struct skey {
     uint64_t k;
-    uint32_t row;
+    uint32_t row, i; /* i: the row's place in idx (its entry in sorter.k2) */
+};
+
+struct sorter {
+    const struct tui_rowset *rs;
+    int col;
+    bool desc;
+    const uint64_t *k2; /* per idx entry: folded bytes 8..15 of the cell (0 when shorter) */
+    struct skey *base, *tmp;
+    uint8_t *tie; /* NULL, or a bitmap over positions from base: set when equal to the one before */
 };
 
 static uint64_t text_key(const char *s)
@@ -130,21 +155,25 @@ static uint64_t text_key(const char *s)
     return k << (8 * (8 - i));
 }
 
+/* Stable LSD radix sort of a[0..n) by k: one pass counts all eight bytes, then one scatter per
+ * byte that is not the same in every key. */
 static void radix(struct skey *a, struct skey *tmp, size_t n)
 {
+    uint32_t count[8][256] = {{0}};
+    for (size_t i = 0; i < n; i++)
+        for (int b = 0; b < 8; b++)
+            count[b][a[i].k >> (8 * b) & 0xff]++;
     struct skey *src = a, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t count[256] = {0}, pos = 0;
-        for (size_t i = 0; i < n; i++)
-            count[src[i].k >> shift & 0xff]++;
-        if (count[src[0].k >> shift & 0xff] == n) continue; /* every key has the same byte here */
-        for (int b = 0; b < 256; b++) {
-            size_t c = count[b];
-            count[b] = pos;
-            pos += c;
+    for (int b = 0; b < 8; b++) {
+        uint32_t *c = count[b], pos = 0;
+        if (c[a[0].k >> (8 * b) & 0xff] == n) continue; /* every key has the same byte here */
+        for (int v = 0; v < 256; v++) {
+            uint32_t x = c[v];
+            c[v] = pos;
+            pos += x;
         }
         for (size_t i = 0; i < n; i++)
-            dst[count[src[i].k >> shift & 0xff]++] = src[i];
+            dst[c[src[i].k >> (8 * b) & 0xff]++] = src[i];
         struct skey *t = src;
         src = dst;
         dst = t;
@@ -152,72 +181,188 @@ static void radix(struct skey *a, struct skey *tmp, size_t n)
     if (src != a) memcpy(a, src, n * sizeof *a);
 }
 
-static void radix(struct skey *a, struct skey *tmp, size_t n);
-
-struct run_ctx {
-    const struct tui_rowset *rs;
-    int col, dir;
-    size_t offset;
-};
-
-static int cmp_text(const void *pa, const void *pb, void *arg)
+static void insertion(struct skey *a, size_t n)
 {
-    const struct run_ctx *c = arg;
-    const struct skey *a = pa, *b = pb;
-    int r = strcasecmp(tui_rowset_cell(c->rs, a->row, c->col) + c->offset,
-                       tui_rowset_cell(c->rs, b->row, c->col) + c->offset);
-    return r ? r * c->dir : (a->row > b->row) - (a->row < b->row);
+    for (size_t i = 1; i < n; i++) {
+        struct skey x = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1].k > x.k; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
+    }
 }
 
-/* Order a by the text from byte offset on (all share the bytes before it): radix on the next
- * 8 bytes, then the same for each run that still ties over all 8. Linear per level. */
-static void sort_text(const struct tui_rowset *rs, int col, bool desc, struct skey *a,
-                      struct skey *tmp, size_t n, size_t offset)
+static void sort_run(struct skey *a, struct skey *tmp, size_t n)
 {
-    if (offset && n < 48) { /* a comparison sort beats radix passes on short runs */
-        struct run_ctx c = {rs, col, desc ? -1 : 1, offset};
-        qsort_r(a, n, sizeof *a, cmp_text, &c);
-        return;
-    }
-    if (offset) /* the first level's keys are computed by the caller */
+    if (n < 48)
+        insertion(a, n);
+    else
+        radix(a, tmp, n);
+}
+
+static void mark_ties(const struct sorter *s, const struct skey *a, size_t n)
+{
+    if (!s->tie) return;
+    for (size_t p = (size_t)(a - s->base) + 1, end = p + n - 1; p < end; p++)
+        s->tie[p / 8] |= (uint8_t)(1u << (p % 8));
+}
+
+/* Order a by the text from byte offset on (all share the bytes before it); keys for offset 0
+ * are set by the caller. Runs that still tie over these 8 bytes recurse; a tie whose text ended
+ * within them is an equal string, kept in data order. */
+static void sort_text(const struct sorter *s, struct skey *a, size_t n, size_t offset)
+{
+    if (offset)
         for (size_t i = 0; i < n; i++) {
-            uint64_t k = text_key(tui_rowset_cell(rs, a[i].row, col) + offset);
-            a[i].k = desc ? ~k : k;
+            uint64_t k = offset == 8 ? s->k2[a[i].i]
+                                     : text_key(tui_rowset_cell(s->rs, a[i].row, s->col) + offset);
+            a[i].k = s->desc ? ~k : k;
         }
-    radix(a, tmp, n);
+    sort_run(a, s->tmp + (a - s->base), n);
     for (size_t i = 0, j; i < n; i = j) {
         for (j = i + 1; j < n && a[j].k == a[i].k; j++)
             ;
-        /* a tie whose text ended within these 8 bytes is an equal string: keep data order */
-        if (j - i > 1 && ((desc ? ~a[i].k : a[i].k) & 0xff) && offset < 4096)
-            sort_text(rs, col, desc, a + i, tmp, j - i, offset + 8);
+        if (j - i < 2) continue;
+        if (((s->desc ? ~a[i].k : a[i].k) & 0xff) && offset < 4096)
+            sort_text(s, a + i, j - i, offset + 8);
+        else
+            mark_ties(s, a + i, j - i);
     }
+}
+
+/* Sort idx[0..n) into a[0..n); tie (optional) as in struct sorter. */
+static void sort_rows(const struct tui_rowset *rs, int col, enum tui_cmp cmp, bool desc,
+                      const uint32_t *idx, size_t n, struct skey *a, uint8_t *tie)
+{
+    struct skey *tmp = od_xmalloc(n * sizeof *tmp);
+    uint64_t *k2 = cmp == TUI_CMP_TEXT ? od_xmalloc(n * sizeof *k2) : NULL;
+    size_t stride = (size_t)rs->ncols + 1;
+    for (size_t i = 0; i < n; i++) {
+        const char *cell = rs->text.buf + rs->off[idx[i] * stride + (size_t)col + 1];
+        int64_t v;
+        uint64_t k;
+        if (cmp == TUI_CMP_TEXT) {
+            k = text_key(cell);
+            k2[i] = k & 0xff ? text_key(cell + 8) : 0;
+        } else { /* cells without a number sort below every number */
+            k = tui_rows_number(cell, cmp == TUI_CMP_DECIMAL ? 6 : 0, &v)
+                    ? ((uint64_t)v ^ (1ull << 63)) | (v == INT64_MIN)
+                    : 0;
+        }
+        a[i] = (struct skey){desc ? ~k : k, idx[i], (uint32_t)i};
+    }
+    struct sorter s = {rs, col, desc, k2, a, tmp, tie};
+    if (cmp == TUI_CMP_TEXT)
+        sort_text(&s, a, n, 0);
+    else {
+        radix(a, tmp, n);
+        for (size_t i = 0, j; i < n; i = j) {
+            for (j = i + 1; j < n && a[j].k == a[i].k; j++)
+                ;
+            if (j - i > 1) mark_ties(&s, a + i, j - i);
+        }
+    }
+    free(k2);
+    free(tmp);
 }
 
 void tui_rows_sort(const struct tui_rowset *rs, int col, enum tui_cmp cmp, bool desc, uint32_t *idx,
                    size_t n)
 {
     if (n < 2) return;
-    struct skey *a = od_xmalloc(2 * n * sizeof *a);
-    for (size_t i = 0; i < n; i++) {
-        const char *cell = tui_rowset_cell(rs, idx[i], col);
-        int64_t v;
-        uint64_t k;
-        if (cmp == TUI_CMP_TEXT)
-            k = text_key(cell);
-        else /* cells without a number sort below every number */
-            k = tui_rows_number(cell, cmp == TUI_CMP_DECIMAL ? 6 : 0, &v)
-                    ? ((uint64_t)v ^ (1ull << 63)) | (v == INT64_MIN)
-                    : 0;
-        a[i] = (struct skey){desc ? ~k : k, idx[i]};
-    }
-    if (cmp == TUI_CMP_TEXT)
-        sort_text(rs, col, desc, a, a + n, n, 0);
-    else
-        radix(a, a + n, n);
+    struct skey *a = od_xmalloc(n * sizeof *a);
+    sort_rows(rs, col, cmp, desc, idx, n, a, NULL);
     for (size_t i = 0; i < n; i++)
         idx[i] = a[i].row;
     free(a);
+}
+
+void tui_rowset_presort(struct tui_rowset *rs, int col, enum tui_cmp cmp)
+{
+    assert(col >= 0 && col < rs->ncols);
+    if (!rs->sorted) rs->sorted = od_xcalloc((size_t)rs->ncols, sizeof *rs->sorted);
+    struct tui_rowset_order *o = &rs->sorted[col];
+    size_t n = rs->n;
+    free(o->row);
+    free(o->tie);
+    o->cmp = cmp;
+    o->row = od_xmalloc((n + 1) * sizeof *o->row);
+    o->tie = od_xcalloc(n / 8 + 1, 1);
+    for (size_t i = 0; i < n; i++)
+        o->row[i] = (uint32_t)i;
+    if (n < 2) return;
+    struct skey *a = od_xmalloc(n * sizeof *a);
+    sort_rows(rs, col, cmp, false, o->row, n, a, o->tie);
+    for (size_t i = 0; i < n; i++)
+        o->row[i] = a[i].row;
+    free(a);
+}
+
+void tui_rowset_order(struct tui_rowset *rs, int col, enum tui_cmp cmp, bool desc, uint32_t *idx)
+{
+    if (!rs->sorted || !rs->sorted[col].row || rs->sorted[col].cmp != cmp)
+        tui_rowset_presort(rs, col, cmp);
+    const struct tui_rowset_order *o = &rs->sorted[col];
+    if (!desc) {
+        memcpy(idx, o->row, rs->n * sizeof *idx);
+        return;
+    }
+    /* Descending: the runs of equal cells in reverse, each run still in data order. */
+    size_t out = 0;
+    for (size_t end = rs->n, s; end > 0; end = s) {
+        for (s = end - 1; s > 0 && (o->tie[s / 8] >> (s % 8) & 1); s--)
+            ;
+        memcpy(idx + out, o->row + s, (end - s) * sizeof *idx);
+        out += end - s;
+    }
+}
+
+/* The first place in hay[0..len) where needle[0..nl) starts, or NULL. With SSE2, 16 candidate
+ * starts at a time are tested on the needle's first and last bytes; only those passing both
+ * are compared in full. */
+static const char *find(const char *hay, size_t len, const char *needle, size_t nl)
+{
+    if (len < nl) return NULL;
+    size_t i = 0, last = len - nl; /* the last possible start */
+#ifdef __SSE2__
+    const __m128i first = _mm_set1_epi8(needle[0]), lastb = _mm_set1_epi8(needle[nl - 1]);
+    for (; i + 16 <= last + 1; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(hay + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(hay + i + nl - 1));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, lastb)));
+        for (; m; m &= m - 1) {
+            size_t at = i + (size_t)__builtin_ctz(m);
+            if (nl < 3 || !memcmp(hay + at + 1, needle + 1, nl - 2)) return hay + at;
+        }
+    }
+#endif
+    for (; i <= last; i++)
+        if (hay[i] == needle[0] && !memcmp(hay + i + 1, needle + 1, nl - 1)) return hay + i;
+    return NULL;
+}
+
+size_t tui_rowset_match(const struct tui_rowset *rs, const char *needle, uint8_t *hit)
+{
+    const char *buf = rs->fold.buf, *m;
+    size_t nl = strlen(needle), row = 0, found = 0, at = 0;
+    assert(nl > 0);
+    /* Rows are NUL-separated and a needle holds no NUL, so a match never spans two rows. */
+    while (row < rs->n && (m = find(buf + at, rs->fold.len - at, needle, nl))) {
+        size_t off = (size_t)(m - buf);
+        while (row + 1 < rs->n && rs->fold_off[row + 1] <= off)
+            row++;
+        hit[row / 8] |= (uint8_t)(1u << (row % 8));
+        found++;
+        if (++row < rs->n) at = rs->fold_off[row]; /* the rest of this row cannot add anything */
+    }
+    return found;
+}
+
+bool tui_rowset_row_match(const struct tui_rowset *rs, size_t row, const char *needle, size_t nl)
+{
+    size_t start = rs->fold_off[row], end = row + 1 < rs->n ? rs->fold_off[row + 1] : rs->fold.len;
+    return find(rs->fold.buf + start, end - start - 1, needle, nl) != NULL;
 }
 
 void tui_fold(const char *s, struct strbuf *sb)

@@ -16,6 +16,12 @@ void tui_table_init(struct tui_table *t, const struct tui_column *cols, int ncol
     t->filter.max_len = 200;
 }
 
+void tui_table_prepare(const struct tui_column *cols, int ncols, struct tui_rowset *rs)
+{
+    for (int c = 0; c < ncols && c < rs->ncols; c++)
+        tui_rowset_presort(rs, c, cols[c].cmp);
+}
+
 static void drop_derived(struct tui_table *t)
 {
     free(t->order);
@@ -54,81 +60,96 @@ static void scroll_into_view(struct tui_table *t)
         t->top = t->nview > page ? t->nview - page : 0;
 }
 
-/* After the view changed: find the selected key again, keep it at the same screen line. */
-static void restore_selection(struct tui_table *t, size_t screen_line)
+/* The row with key, or rs->n: hint first (a new snapshot often keeps rows in place), then every
+ * row in data order, comparing lengths before bytes (keys are stored one after another). */
+static size_t find_key(const struct tui_rowset *rs, const char *key, size_t hint)
 {
-    bool found = false;
-    for (size_t i = 0; t->sel_key && i < t->nview; i++)
-        if (strcmp(tui_rowset_key(&t->rows, t->view[i]), t->sel_key) == 0) {
-            t->sel = i;
-            found = true;
-            break;
-        }
-    if (!found && t->sel >= t->nview) t->sel = t->nview ? t->nview - 1 : 0;
+    size_t stride = (size_t)rs->ncols + 1, kl = strlen(key) + 1;
+    if (hint < rs->n && !strcmp(tui_rowset_key(rs, hint), key)) return hint;
+    for (size_t r = 0; r < rs->n; r++) {
+        const uint32_t *o = &rs->off[r * stride];
+        if (o[1] - o[0] == kl && !memcmp(rs->text.buf + o[0], key, kl)) return r;
+    }
+    return rs->n;
+}
+
+/* Where row is in the view, or nview. */
+static size_t view_pos(const struct tui_table *t, size_t row)
+{
+    size_t i = 0;
+    while (i < t->nview && t->view[i] != row)
+        i++;
+    return i;
+}
+
+/* The selected row (an index into rows) before a change, for restore_selection; -1: none. */
+static long selected_row(const struct tui_table *t)
+{
+    return t->nview ? (long)t->view[t->sel] : -1;
+}
+
+/* After the view changed: find the selected row again and keep it at the same screen line.
+ * row: the selected row before; with same_rows it is still that row, else (a new snapshot)
+ * the row with the selected key is looked for, starting at the same index. */
+static void restore_selection(struct tui_table *t, size_t screen_line, long row, bool same_rows)
+{
+    size_t r = row >= 0 && same_rows ? (size_t)row : t->rows.n;
+    if (!same_rows && t->sel_key) r = find_key(&t->rows, t->sel_key, row >= 0 ? (size_t)row : 0);
+    size_t at = r < t->rows.n ? view_pos(t, r) : t->nview;
+    if (at < t->nview)
+        t->sel = at;
+    else if (t->sel >= t->nview)
+        t->sel = t->nview ? t->nview - 1 : 0;
     t->top = t->sel >= screen_line ? t->sel - screen_line : 0;
     scroll_into_view(t);
     remember_selection(t);
 }
 
-/* Rows whose folded text contains the needle, as a bitmap: one memmem pass over the folded
- * arena (rows are NUL-separated, and a needle never holds NUL), not one search per row. */
-static uint8_t *match_rows(const struct tui_table *t)
-{
-    const struct tui_rowset *rs = &t->rows;
-    uint8_t *hit = od_xcalloc(rs->n / 8 + 1, 1);
-    const char *buf = rs->fold.buf, *end = buf + rs->fold.len, *p = buf, *m;
-    size_t nl = strlen(t->needle);
-    while (p < end && (m = memmem(p, (size_t)(end - p), t->needle, nl))) {
-        size_t lo = 0, hi = rs->n, off = (size_t)(m - buf);
-        while (hi - lo > 1) { /* the last row starting at or before the match */
-            size_t mid = (lo + hi) / 2;
-            if (rs->fold_off[mid] <= off)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        hit[lo / 8] |= (uint8_t)(1u << (lo % 8));
-        p = lo + 1 < rs->n ? buf + rs->fold_off[lo + 1] : end;
-    }
-    return hit;
-}
-
-/* Recompute view from order (or, narrowing, from the current view). */
+/* Recompute view from order (or, narrowing, from the current view). Few candidates are
+ * checked one by one; many are found in one pass over the folded text of every row. */
 static void apply_filter(struct tui_table *t, bool narrowing)
 {
-    if (!t->view) t->view = od_xmalloc((t->rows.n + 1) * sizeof *t->view);
+    const struct tui_rowset *rs = &t->rows;
+    if (!t->view) t->view = od_xmalloc((rs->n + 1) * sizeof *t->view);
     if (!t->needle) {
-        memcpy(t->view, t->order, t->rows.n * sizeof *t->view);
-        t->nview = t->rows.n;
+        memcpy(t->view, t->order, rs->n * sizeof *t->view);
+        t->nview = rs->n;
         return;
     }
-    uint8_t *hit = match_rows(t);
-    const uint32_t *src = narrowing ? t->view : t->order;
-    size_t n = narrowing ? t->nview : t->rows.n, out = 0;
-    for (size_t i = 0; i < n; i++)
-        if (hit[src[i] / 8] & (1u << (src[i] % 8))) t->view[out++] = src[i];
+    const uint32_t *src = narrowing ? t->view : t->order; /* view is written behind src */
+    size_t n = narrowing ? t->nview : rs->n, out = 0, nl = strlen(t->needle);
+    if (n < rs->n / 4) {
+        for (size_t i = 0; i < n; i++)
+            if (tui_rowset_row_match(rs, src[i], t->needle, nl)) t->view[out++] = src[i];
+    } else {
+        uint8_t *hit = od_xcalloc(rs->n / 8 + 1, 1);
+        tui_rowset_match(rs, t->needle, hit);
+        for (size_t i = 0; i < n; i++)
+            if (hit[src[i] / 8] & (1u << (src[i] % 8))) t->view[out++] = src[i];
+        free(hit);
+    }
     t->nview = out;
-    free(hit);
 }
 
 static void sort_order(struct tui_table *t)
 {
-    for (size_t i = 0; i < t->rows.n; i++)
-        t->order[i] = (uint32_t)i;
     if (t->sort_col >= 0)
-        tui_rows_sort(&t->rows, t->sort_col, t->cols[t->sort_col].cmp, t->sort_desc, t->order,
-                      t->rows.n);
+        tui_rowset_order(&t->rows, t->sort_col, t->cols[t->sort_col].cmp, t->sort_desc, t->order);
+    else
+        for (size_t i = 0; i < t->rows.n; i++)
+            t->order[i] = (uint32_t)i;
 }
 
 void tui_table_set_rows(struct tui_table *t, struct tui_rowset *rs)
 {
     size_t line = t->sel >= t->top ? t->sel - t->top : 0;
+    long row = selected_row(t);
     drop_derived(t);
     tui_rowset_move(&t->rows, rs);
     t->order = od_xmalloc((t->rows.n + 1) * sizeof *t->order);
     sort_order(t);
     apply_filter(t, false);
-    restore_selection(t, line);
+    restore_selection(t, line, row, false);
 }
 
 void tui_table_sort(struct tui_table *t, int col, bool desc)
@@ -137,9 +158,10 @@ void tui_table_sort(struct tui_table *t, int col, bool desc)
     t->sort_col = col < t->ncols ? col : -1;
     t->sort_desc = desc;
     if (!t->order) return;
+    long row = selected_row(t);
     sort_order(t);
     apply_filter(t, false);
-    restore_selection(t, line);
+    restore_selection(t, line, row, true);
 }
 
 void tui_table_set_filter(struct tui_table *t, const char *text)
@@ -152,9 +174,10 @@ void tui_table_set_filter(struct tui_table *t, const char *text)
         tui_fold(text, &sb);
         t->needle = sb_detach(&sb);
     }
+    long row = selected_row(t);
     if (t->order) apply_filter(t, old && t->needle && strstr(t->needle, old));
     free(old);
-    if (t->order) restore_selection(t, line);
+    if (t->order) restore_selection(t, line, row, true);
 }
 
 static unsigned move_to(struct tui_table *t, long target)
@@ -351,12 +374,11 @@ const char *tui_table_selected_key(const struct tui_table *t)
 
 bool tui_table_select_key(struct tui_table *t, const char *key)
 {
-    for (size_t i = 0; i < t->nview; i++)
-        if (strcmp(tui_rowset_key(&t->rows, t->view[i]), key) == 0) {
-            move_to(t, (long)i);
-            return true;
-        }
-    return false;
+    size_t r = find_key(&t->rows, key, t->nview ? t->view[t->sel] : 0);
+    size_t at = r < t->rows.n ? view_pos(t, r) : t->nview;
+    if (at == t->nview) return false;
+    move_to(t, (long)at);
+    return true;
 }
 
 size_t tui_table_shown(const struct tui_table *t)
