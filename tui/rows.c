@@ -152,7 +152,7 @@ static uint64_t text_key(const char *s)
     int i = 0;
     for (; i < 8 && s[i]; i++)
         k = k << 8 | (uint8_t)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-    return k << (8 * (8 - i));
+    return i ? k << (8 * (8 - i)) : 0; /* i == 0: the empty string (a shift by 64 is undefined) */
 }
 
 /* Stable LSD radix sort of a[0..n) by k: one pass counts all eight bytes, then one scatter per

@@ -1,12 +1,14 @@
 /* Unit tests: tui/grid and tui/table render what a person would see — alignment of wide
  * characters, truncation with "…", sort orders, the filter, the selection staying on its row
- * key when rows are replaced, and horizontal scrolling. */
+ * key when rows are replaced, and horizontal scrolling. The fast paths (radix sort, presorted
+ * orders, the SSE2 filter scan) are checked against plain reference implementations. */
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "core/util.h"
@@ -229,6 +231,200 @@ static void test_table_scroll_and_pages(void **state)
     tui_table_release(&t);
 }
 
+/* Reference order: the comparison the radix sort must agree with. */
+static const struct tui_rowset *ref_rs;
+static int ref_col, ref_dir;
+static enum tui_cmp ref_cmp;
+
+static int fold_cmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int x = (unsigned char)(*a >= 'A' && *a <= 'Z' ? *a + 32 : *a);
+        int y = (unsigned char)(*b >= 'A' && *b <= 'Z' ? *b + 32 : *b);
+        if (x != y || !x) return x - y;
+    }
+}
+
+static int ref_order(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    const char *x = tui_rowset_cell(ref_rs, a, ref_col), *y = tui_rowset_cell(ref_rs, b, ref_col);
+    int r;
+    if (ref_cmp == TUI_CMP_TEXT)
+        r = fold_cmp(x, y);
+    else {
+        int64_t u = 0, v = 0;
+        bool hu = tui_rows_number(x, ref_cmp == TUI_CMP_DECIMAL ? 6 : 0, &u);
+        bool hv = tui_rows_number(y, ref_cmp == TUI_CMP_DECIMAL ? 6 : 0, &v);
+        r = hu != hv ? hu - hv : (u > v) - (u < v); /* no number sorts below every number */
+    }
+    r = (r > 0) - (r < 0);
+    return r ? r * ref_dir : (a > b) - (a < b); /* ties: data order in both directions */
+}
+
+static void check_order(struct tui_rowset *rs, int col, enum tui_cmp cmp, bool desc)
+{
+    uint32_t *want = malloc(rs->n * sizeof *want), *got = malloc(rs->n * sizeof *got);
+    for (size_t i = 0; i < rs->n; i++)
+        want[i] = got[i] = (uint32_t)i;
+    ref_rs = rs, ref_col = col, ref_cmp = cmp, ref_dir = desc ? -1 : 1;
+    qsort(want, rs->n, sizeof *want, ref_order);
+    tui_rowset_order(rs, col, cmp, desc, got);
+    for (size_t i = 0; i < rs->n; i++)
+        if (want[i] != got[i])
+            fail_msg("col %d %s: position %zu is row %u \"%s\", want row %u \"%s\"", col,
+                     desc ? "desc" : "asc", i, got[i], tui_rowset_cell(rs, got[i], col), want[i],
+                     tui_rowset_cell(rs, want[i], col));
+    for (size_t i = 0; i < rs->n; i++) /* the subset sort agrees */
+        got[i] = (uint32_t)i;
+    tui_rows_sort(rs, col, cmp, desc, got, rs->n);
+    assert_memory_equal(got, want, rs->n * sizeof *got);
+    free(want);
+    free(got);
+}
+
+/* Text with long shared prefixes (past 8 and 16 bytes, and runs big enough for the radix
+ * path), case differences, empty cells and UTF-8; numbers with separators, signs, currency,
+ * accounting negatives, dashes and blanks; many exact ties for stability. */
+static void test_sort_matches_reference(void **state)
+{
+    static const char *const text[] = {"Acme website 1",
+                                       "acme website 1",
+                                       "Acme website 10",
+                                       "ACME WEBSITE 2",
+                                       "Acme website",
+                                       "Acme",
+                                       "",
+                                       "Müller GmbH website 7",
+                                       "Müller GmbH website 7x",
+                                       "北京科技 website",
+                                       "Acme website 1 and a long tail z",
+                                       "Acme website 1 and a long tail a",
+                                       "_under",
+                                       "Zed"};
+    static const char *const num[] = {"-1,234.50", "—",
+                                      "",          "(12.00)",
+                                      "€99.90",    "12.5%",
+                                      "1,234.5",   "0",
+                                      "-0.001",    "1234.500001",
+                                      "n/a",       "7 ms",
+                                      "-7",        "99999999999999999999",
+                                      "0.0000004"};
+    struct tui_rowset rs;
+    tui_rowset_init(&rs, 3);
+    uint64_t x = 12345;
+    for (int i = 0; i < 3000; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        char key[16];
+        snprintf(key, sizeof key, "r%d", i);
+        add(&rs, key, text[(x >> 33) % 14], num[(x >> 45) % 15], num[(x >> 20) % 15]);
+    }
+    for (int pass = 0; pass < 2; pass++) { /* sorted on demand, then presorted */
+        if (pass) tui_table_prepare(cols, 3, &rs);
+        for (int d = 0; d < 2; d++) {
+            check_order(&rs, 0, TUI_CMP_TEXT, d);
+            check_order(&rs, 1, TUI_CMP_DECIMAL, d);
+            check_order(&rs, 2, TUI_CMP_NUMBER, d);
+        }
+    }
+    assert_non_null(rs.sorted);
+    add(&rs, "late", "Aaa", "1", "1"); /* a row added after presorting drops the kept orders */
+    assert_null(rs.sorted);
+    check_order(&rs, 0, TUI_CMP_TEXT, false);
+    tui_rowset_release(&rs);
+}
+
+static void test_sort_decimals_shown(void **state)
+{
+    struct tui_table t;
+    tui_table_init(&t, cols, 3);
+    struct tui_rowset rs;
+    tui_rowset_init(&rs, 3);
+    add(&rs, "a", "dash", "—", "0");
+    add(&rs, "b", "neg", "-1,234.50", "0");
+    add(&rs, "c", "empty", "", "0");
+    add(&rs, "d", "acct", "(12.00)", "0");
+    add(&rs, "e", "euro", "€99.90", "0");
+    add(&rs, "f", "tie1", "5", "0");
+    add(&rs, "g", "tie2", "5.00", "0");
+    tui_table_prepare(cols, 3, &rs);
+    tui_table_set_rows(&t, &rs);
+    tui_rowset_release(&rs);
+    tui_table_sort(&t, 1, true); /* largest first; no number last, in data order */
+    static const char *const desc[] = {"euro", "tie1", "tie2", "acct", "neg", "dash", "empty"};
+    for (int i = 0; i < 7; i++)
+        assert_string_equal(col0(&t, (size_t)i), desc[i]);
+    tui_table_sort(&t, 1, false);
+    static const char *const asc[] = {"dash", "empty", "neg", "acct", "tie1", "tie2", "euro"};
+    for (int i = 0; i < 7; i++)
+        assert_string_equal(col0(&t, (size_t)i), asc[i]);
+    tui_table_release(&t);
+}
+
+/* Every row whose folded text contains needle, in view order — what the filter must show. */
+static size_t ref_filter(struct tui_table *t, const char *needle, uint32_t *out)
+{
+    size_t n = 0;
+    struct strbuf f = STRBUF_INIT;
+    tui_fold(needle, &f);
+    for (size_t i = 0; i < t->rows.n; i++)
+        if (strstr(tui_rowset_folded(&t->rows, t->order[i]), f.buf)) out[n++] = t->order[i];
+    sb_release(&f);
+    return n;
+}
+
+static void test_filter_narrowing_matches_reference(void **state)
+{
+    struct tui_table t;
+    tui_table_init(&t, cols, 3);
+    struct tui_rowset rs;
+    tui_rowset_init(&rs, 3);
+    for (int i = 0; i < 2000; i++) { /* long rows: matches past the 16-byte blocks, at the end */
+        char key[16], name[80], rev[32];
+        snprintf(key, sizeof key, "k%d", i);
+        snprintf(name, sizeof name, "%s Client %d with a long name ending in %c%c",
+                 i % 3 ? "Acme" : "GLOBEX", i, 'a' + i % 26, 'a' + i % 7);
+        snprintf(rev, sizeof rev, "%d.%02d", i * 37 % 1000, i % 100);
+        add(&rs, key, name, rev, i % 11 ? "1" : "Äpfel");
+    }
+    tui_table_set_rows(&t, &rs);
+    tui_rowset_release(&rs);
+    tui_table_sort(&t, 1, true);
+    uint32_t *want = malloc(t.rows.n * sizeof *want);
+    /* typed one key at a time: narrowing from many rows (one pass) and from few (row by row) */
+    static const char *const typed[] = {"a",
+                                        "ac",
+                                        "acm",
+                                        "acme c",
+                                        "acme client 1",
+                                        "acme client 19",
+                                        "acme client 199",
+                                        "acme client 1999",
+                                        "acme client 19",
+                                        "g",
+                                        "ending in z",
+                                        "ending in zz",
+                                        "ending in zb",
+                                        "äpf",
+                                        "ÄPFEL",
+                                        "1.0",
+                                        "\xe2\x80\xa6",
+                                        "qq"};
+    for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++) {
+        tui_table_set_filter(&t, typed[i]);
+        size_t n = ref_filter(&t, typed[i], want);
+        assert_int_equal(tui_table_shown(&t), n);
+        assert_memory_equal(t.view, want, n * sizeof *want);
+    }
+    tui_table_set_filter(&t, "acme client 1");
+    /* 1, 10-19, 100-199, 1000-1999, less the GLOBEX ones (i % 3 == 0) */
+    assert_int_equal(tui_table_shown(&t), 742);
+    tui_table_set_filter(&t, NULL);
+    assert_int_equal(tui_table_shown(&t), 2000);
+    free(want);
+    tui_table_release(&t);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
@@ -239,6 +435,9 @@ int main(void)
         cmocka_unit_test(test_table_filter),
         cmocka_unit_test(test_table_selection_kept),
         cmocka_unit_test(test_table_scroll_and_pages),
+        cmocka_unit_test(test_sort_matches_reference),
+        cmocka_unit_test(test_sort_decimals_shown),
+        cmocka_unit_test(test_filter_narrowing_matches_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
