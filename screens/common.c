@@ -8,6 +8,7 @@
 #include "core/auth.h"
 #include "core/util.h"
 #include "screens/login.h"
+#include "tui/table.h"
 
 void scr_ctx_init(struct scr_ctx *c)
 {
@@ -236,4 +237,11 @@ void scr_notice(struct tui_grid *g, struct tui_rect area, uint8_t role, const ch
 {
     if (area.h <= 0) return;
     tui_grid_text_aligned(g, area.x, area.y + area.h / 2, area.w, text, TUI_ALIGN_CENTER, role);
+}
+
+void scr_table_replace(struct tui_table *t, struct tui_rowset *rs)
+{
+    bool at_top = t->sel == 0 && t->top == 0;
+    tui_table_set_rows(t, rs);
+    if (at_top && t->nview) tui_table_select_key(t, tui_rowset_key(&t->rows, t->view[0]));
 }

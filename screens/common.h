@@ -138,6 +138,12 @@ bool scr_allow(const char *action, void *ctx);
 void scr_update_title(struct scr_ctx *c);
 /* Status line text: "db ok · live · 12:03:04 · <extra>" (borrowed buffer). */
 const char *scr_status(struct scr_ctx *c, const struct scr_feed *f, const char *extra);
+/* Replace a table's rows (moved out of rs). A selection on the first row follows the top, so
+ * rows that arrive above it (a new job, a new critical exception) are seen; elsewhere the
+ * selection stays on its row key as tui_table_set_rows keeps it. */
+struct tui_table;
+struct tui_rowset;
+void scr_table_replace(struct tui_table *t, struct tui_rowset *rs);
 /* Draw a one-line notice in the middle of area (empty states, "not permitted"). */
 void scr_notice(struct tui_grid *g, struct tui_rect area, uint8_t role, const char *text);
 

@@ -98,7 +98,7 @@ static void fill(struct exc_screen *s)
         tui_rowset_add(&rs, key, cells,
                        strcmp(e->state, "open") ? TUI_ROLE_DIM : sev_role(e->severity));
     }
-    tui_table_set_rows(&s->t, &rs);
+    scr_table_replace(&s->t, &rs);
     tui_rowset_release(&rs);
 }
 

@@ -76,7 +76,7 @@ static void fill(struct health_screen *s)
                                         value, h->output};
             tui_rowset_add(&rs, key, cells, status_role(h->status));
         }
-    tui_table_set_rows(&s->t, &rs);
+    scr_table_replace(&s->t, &rs);
     tui_rowset_release(&rs);
 }
 

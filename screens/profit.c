@@ -77,7 +77,7 @@ static void fill(struct profit_screen *s)
                                     s->snap->trend && s->snap->trend[i] ? s->snap->trend[i] : ""};
         tui_rowset_add(&rs, row->key ? row->key : "", cells, 0);
     }
-    tui_table_set_rows(&s->t, &rs);
+    scr_table_replace(&s->t, &rs);
     tui_rowset_release(&rs);
     if (s->restore[0]) {
         tui_table_select_key(&s->t, s->restore);

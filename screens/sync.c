@@ -131,7 +131,7 @@ static void fill(struct sync_screen *s)
                                     eta,      att,         j->last_error ? j->last_error : ""};
         tui_rowset_add(&rs, key, cells, state_role(j->state));
     }
-    tui_table_set_rows(&s->t, &rs);
+    scr_table_replace(&s->t, &rs);
     tui_rowset_release(&rs);
     if (s->nspark == NSPARK) {
         memmove(s->spark, s->spark + 1, (NSPARK - 1) * sizeof s->spark[0]);
