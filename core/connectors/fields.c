@@ -2,6 +2,7 @@
 #include "core/connectors/fields.h"
 #include "core/money.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool digits(const char *s, size_t n)
@@ -167,6 +168,22 @@ static int convert(const struct od_field *f, const struct od_jv *v, const char *
     return bad(reason, f, "has an unknown type", NULL);
 }
 
+/* jsonb stores numbers as numeric, which refuses more than 131072 digits before the point or
+ * 16383 after: one such number would fail the COPY of the whole page. Be stricter than that
+ * (a token of at most 1000 characters, an exponent within +-1000) and leave it to the dead
+ * letters. */
+static bool jsonb_storable(const struct od_jv *v)
+{
+    if (v->type == OD_JV_NUMBER) {
+        const char *e = strpbrk(v->text, "eE");
+        long x = e ? strtol(e + 1, NULL, 10) : 0; /* clamps to LONG_MIN/LONG_MAX */
+        return strlen(v->text) <= 1000 && x >= -1000 && x <= 1000;
+    }
+    for (const struct od_jv *k = od_jv_first(v); k; k = od_jv_next(k))
+        if (!jsonb_storable(k)) return false;
+    return true;
+}
+
 int od_row_extract(struct od_row *row, const struct od_json *doc, const struct od_jv *rec,
                    const struct od_field *fields, int nfields, struct strbuf *reason)
 {
@@ -187,6 +204,7 @@ int od_row_extract(struct od_row *row, const struct od_json *doc, const struct o
         }
         const char *out = NULL;
         if (f->type == OD_F_RAW) {
+            if (!jsonb_storable(v)) return bad(reason, f, "holds a number out of range", NULL);
             size_t len;
             const char *raw = od_jv_raw(doc, v, &len);
             row->null[row->n] = false;

@@ -57,8 +57,9 @@ static char *print_config(const struct od_config *cfg, size_t *len)
 
 /* False when some printed line cannot be read back as printed: INI (inih) has no quoting, so a
  * value starting with ';' or holding " ;" loses its tail to the inline comment, control
- * characters such as VT and FF count as the whitespace it trims, and a line of INI_MAX_LINE
- * (200) bytes or more is split into two lines. */
+ * characters such as VT and FF count as the whitespace it trims, a line of INI_MAX_LINE (200)
+ * bytes or more is split into two lines, and a continuation line (leading whitespace) repeats
+ * the previous name cut to 49 bytes, which can leave a name with trailing spaces. */
 static int representable(const char *text)
 {
     for (const char *line = text; *line;) {
@@ -68,6 +69,7 @@ static int representable(const char *text)
         for (size_t i = 0; i < n; i++)
             if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f) return 0;
         const char *eq = memmem(line, n, " = ", 3);
+        if (line[0] == ' ' || (eq && eq > line && eq[-1] == ' ')) return 0;
         if (eq) {
             const char *v = eq + 3, *end = line + n;
             if (v < end && *v == ';') return 0;

@@ -4,13 +4,49 @@
  * dead-letter reasons, record ids and payloads are valid UTF-8 without NUL; each COPY line has
  * one field per column; ids are positive; each good row's typed values are in the canonical
  * form the validators promise (dates, date-times, amounts at scale 2 that format back to
- * themselves, jsonb text that parses again). Header-only, for tests/fuzz/fuzz_*_page.c. */
+ * themselves, jsonb text that parses again with every number inside PostgreSQL's numeric
+ * range). Header-only, for tests/fuzz/fuzz_*_page.c. */
 #ifndef OD_FUZZ_ROWS_H
 #define OD_FUZZ_ROWS_H
 #include "core/connectors/store.h"
 #include "core/money.h"
 #include "core/util.h"
 #include "tests/fuzz/fuzz_common.h"
+#include <errno.h>
+
+/* True when PostgreSQL's numeric (and so jsonb) accepts the JSON number token t: at most
+ * 131072 decimal digits before the point and 16383 after (numeric.c make_result). */
+static inline int fuzz_pg_numeric_ok(const char *t)
+{
+    long intd = 0, fracd = 0, lead = 0, exp10 = 0;
+    const char *p = t + (*t == '-');
+    int nonzero = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (*p != '0') nonzero = 1;
+        if (nonzero) intd++;
+    }
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++) {
+            fracd++;
+            if (*p != '0') nonzero = 1;
+            if (!nonzero) lead++;
+        }
+    if (*p == 'e' || *p == 'E') {
+        errno = 0;
+        exp10 = strtol(p + 1, NULL, 10);
+        if (errno || exp10 >= 1073741823 || exp10 <= -1073741823) return 0;
+    }
+    long dscale = fracd - exp10 > 0 ? fracd - exp10 : 0;
+    if (dscale > 16383) return 0;
+    return !nonzero || intd + exp10 <= 131072;
+}
+
+static inline void fuzz_check_jsonb(const struct od_jv *v)
+{
+    if (v->type == OD_JV_NUMBER) FUZZ_CHECK(fuzz_pg_numeric_ok(v->text));
+    for (const struct od_jv *k = od_jv_first(v); k; k = od_jv_next(k))
+        fuzz_check_jsonb(k);
+}
 
 static inline void fuzz_check_value(const struct od_field *f, const char *v)
 {
@@ -51,6 +87,7 @@ static inline void fuzz_check_value(const struct od_field *f, const char *v)
     case OD_F_RAW: {
         struct od_json *again = od_json_parse(v, strlen(v));
         FUZZ_CHECK(again != NULL);
+        fuzz_check_jsonb(od_json_root(again));
         od_json_free(again);
         break;
     }

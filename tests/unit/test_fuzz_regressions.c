@@ -94,6 +94,40 @@ static void test_dead_letter_reason_cut_between_characters(void **state)
     free(r);
 }
 
+/* fuzz_hubspot_page (its jsonb invariant): a number PostgreSQL's numeric cannot hold (more
+ * than 131072 digits before the point or 16383 after, e.g. 1e999999 or 1e-16384) inside
+ * "properties" went into the jsonb column; the COPY of the whole page failed on every retry.
+ * Fixed in core/connectors/fields.c jsonb_storable(): the record becomes a dead letter. */
+static void test_jsonb_number_out_of_range(void **state)
+{
+    /* two PostgreSQL refuses; the third it would take, but the check is simpler than numeric's */
+    static const char *const bad[] = {"1e999999", "1e-16384", "-2.5E+1001"};
+    for (size_t i = 0; i < OD_ARRAY_LEN(bad); i++) {
+        char *body =
+            od_xasprintf("{\"results\":[{\"id\":\"1\",\"updatedAt\":\"2024-01-01T00:00:00Z\","
+                         "\"properties\":{\"name\":\"x\",\"n\":[%s]}}]}",
+                         bad[i]);
+        char *r = hubspot_reason("companies", body);
+        assert_string_equal(r, "properties: holds a number out of range");
+        free(r);
+        free(body);
+    }
+    /* ordinary numbers stay in the row */
+    const char *ok = "{\"results\":[{\"id\":\"1\",\"updatedAt\":\"2024-01-01T00:00:00Z\","
+                     "\"properties\":{\"n\":1.5e300,\"m\":-0.000001}}]}";
+    const struct od_resource *res = od_hubspot_resource("companies");
+    struct od_hubspot_page pg;
+    assert_int_equal(od_hubspot_page_parse(res, ok, strlen(ok), &pg), 0);
+    struct od_batch b;
+    od_batch_init(&b, res);
+    od_batch_add_page(&b, pg.doc, pg.records);
+    assert_int_equal(b.rows, 1);
+    assert_int_equal(b.ndead, 0);
+    assert_non_null(strstr(sb_str(&b.copy), "{\"n\":1.5e300,\"m\":-0.000001}"));
+    od_batch_release(&b);
+    od_hubspot_page_release(&pg);
+}
+
 static char *write_tmp(const char *text)
 {
     char *path = od_xstrdup("/tmp/opsdeck-fuzzreg-XXXXXX");
@@ -152,6 +186,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dead_letter_reason_cut_between_characters),
+        cmocka_unit_test(test_jsonb_number_out_of_range),
         cmocka_unit_test(test_config_keys_entry_without_action),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
