@@ -1,0 +1,7 @@
+#!/bin/sh
+# Soak (issue #8): the console on live screens + a worker under a sync loop for 1 minute
+# (--quick: 20 s); prints tests/soak/run.sh's Markdown section (RSS and fds, start -> end).
+# `make soak MINUTES=N` runs the same thing longer.
+set -u
+if [ "${1:-}" = "--quick" ]; then s=20; else s=60; fi
+SOAK_SECONDS=$s sh tests/soak/run.sh 1
