@@ -4,4 +4,4 @@
 # `make soak MINUTES=N` runs the same thing longer.
 set -u
 if [ "${1:-}" = "--quick" ]; then s=20; else s=60; fi
-SOAK_SECONDS=$s sh tests/soak/run.sh 1
+SOAK_SECONDS=$s SOAK_CMD="sh bench/50_soak.sh ${1:-}" sh tests/soak/run.sh 1

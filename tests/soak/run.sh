@@ -109,6 +109,7 @@ say "start: console rss ${C0} kB fds $CF0; worker rss ${W0} kB fds $WF0; running
 LOOP=$!
 CMAX=$C0; WMAX=$W0; SERIES=""
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+delta() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.1f MiB (%+.1f %%)", (b - a) / 1024, a ? (b - a) * 100 / a : 0}'; }
 t_end=$(($(date +%s) + SECONDS_TOTAL))
 while [ "$(date +%s)" -lt "$t_end" ]; do
     left=$((t_end - $(date +%s)))
@@ -160,7 +161,7 @@ vc=$(flat "$T_TMP/console.samples" "$C0" "$C1" "$CF0" "$CF1"); vw=$(flat "$T_TMP
 cat <<MD
 ## Soak: console + worker under a sync loop
 
-\`make soak MINUTES=$MINUTES\` (tests/soak/run.sh; here $SECONDS_TOTAL s after a warm-up round):
+\`${SOAK_CMD:-make soak MINUTES=$MINUTES}\` (tests/soak/run.sh; $SECONDS_TOTAL s after a warm-up round):
 the console (120x32, in tmux, its own sync worker on, refresh floor 300 ms) switching screens
 every 2 s ($SWITCHES switches, Profitability drilled into and out each pass) while a loop of
 \`/__sim/mutate\` (25 random edits) + \`opsdeck sync all\` (every 5th \`--full\`) ran $ROUNDS rounds,
