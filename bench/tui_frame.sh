@@ -38,5 +38,5 @@ for f in "$D"/cg.*; do
     frames=$(awk -v n="$name" '$1 == n { sub("frames=", "", $2); print $2 }' "$D/out")
     [ -n "$frames" ] || frames=$(awk -v n="$name" '$1 == n { print $3 }' "$D/out")
     awk -v n="$name" -v ir="$ir" -v fr="$frames" \
-        'BEGIN { printf "%-8s instructions/frame %12.0f  (%d frames)\n", n, ir / fr, fr }'
+        'BEGIN { printf "%-10s instructions/frame %12.0f  (%d frames)\n", n, ir / fr, fr }'
 done

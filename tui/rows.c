@@ -129,19 +129,21 @@ bool tui_rows_number(const char *s, int scale, int64_t *out)
 /* Sorting: every row gets a 64-bit key (the number, or the first 8 case-folded bytes of the
  * text, big-endian) and an LSD radix sort orders (key, row) pairs — stable, so ties keep data
  * order, and linear in the row count. Text rows whose 8-byte prefixes tie are then ordered by
- * the next 8 bytes the same way (an MSD refinement of just that run). The second 8 bytes are
- * read with the first, in one pass in idx order (sequential in the arena when idx is data
- * order): refining a run then reads a small array instead of missing the cache per row. */
+ * the next 8 bytes the same way (an MSD refinement of just that run). Bytes 8..31 are read
+ * with the first 8, in one pass in idx order (sequential in the arena when idx is data order):
+ * refining a run then reads a small array instead of missing the cache twice per row (the
+ * offset, then the text), which made long shared prefixes the slowest sorts. */
+#define PREFIX_WORDS 3 /* 8-byte words kept after the first */
 struct skey {
     uint64_t k;
-    uint32_t row, i; /* i: the row's place in idx (its entry in sorter.k2) */
+    uint32_t row, i; /* i: the row's place in idx (its words in sorter.kx) */
 };
 
 struct sorter {
     const struct tui_rowset *rs;
     int col;
     bool desc;
-    const uint64_t *k2; /* per idx entry: folded bytes 8..15 of the cell (0 when shorter) */
+    const uint64_t *kx; /* per idx entry, PREFIX_WORDS text keys: folded bytes 8..31 */
     struct skey *base, *tmp;
     uint8_t *tie; /* NULL, or a bitmap over positions from base: set when equal to the one before */
 };
@@ -214,8 +216,9 @@ static void sort_text(const struct sorter *s, struct skey *a, size_t n, size_t o
 {
     if (offset)
         for (size_t i = 0; i < n; i++) {
-            uint64_t k = offset == 8 ? s->k2[a[i].i]
-                                     : text_key(tui_rowset_cell(s->rs, a[i].row, s->col) + offset);
+            uint64_t k = offset <= 8 * PREFIX_WORDS
+                             ? s->kx[(size_t)a[i].i * PREFIX_WORDS + offset / 8 - 1]
+                             : text_key(tui_rowset_cell(s->rs, a[i].row, s->col) + offset);
             a[i].k = s->desc ? ~k : k;
         }
     sort_run(a, s->tmp + (a - s->base), n);
@@ -235,7 +238,7 @@ static void sort_rows(const struct tui_rowset *rs, int col, enum tui_cmp cmp, bo
                       const uint32_t *idx, size_t n, struct skey *a, uint8_t *tie)
 {
     struct skey *tmp = od_xmalloc(n * sizeof *tmp);
-    uint64_t *k2 = cmp == TUI_CMP_TEXT ? od_xmalloc(n * sizeof *k2) : NULL;
+    uint64_t *kx = cmp == TUI_CMP_TEXT ? od_xmalloc(n * PREFIX_WORDS * sizeof *kx) : NULL;
     size_t stride = (size_t)rs->ncols + 1;
     for (size_t i = 0; i < n; i++) {
         const char *cell = rs->text.buf + rs->off[idx[i] * stride + (size_t)col + 1];
@@ -243,7 +246,9 @@ static void sort_rows(const struct tui_rowset *rs, int col, enum tui_cmp cmp, bo
         uint64_t k;
         if (cmp == TUI_CMP_TEXT) {
             k = text_key(cell);
-            k2[i] = k & 0xff ? text_key(cell + 8) : 0;
+            uint64_t w = k;
+            for (int j = 0; j < PREFIX_WORDS; j++) /* the text ends in a word with a 0 low byte */
+                kx[i * PREFIX_WORDS + (size_t)j] = w = w & 0xff ? text_key(cell + 8 * (j + 1)) : 0;
         } else { /* cells without a number sort below every number */
             k = tui_rows_number(cell, cmp == TUI_CMP_DECIMAL ? 6 : 0, &v)
                     ? ((uint64_t)v ^ (1ull << 63)) | (v == INT64_MIN)
@@ -251,7 +256,7 @@ static void sort_rows(const struct tui_rowset *rs, int col, enum tui_cmp cmp, bo
         }
         a[i] = (struct skey){desc ? ~k : k, idx[i], (uint32_t)i};
     }
-    struct sorter s = {rs, col, desc, k2, a, tmp, tie};
+    struct sorter s = {rs, col, desc, kx, a, tmp, tie};
     if (cmp == TUI_CMP_TEXT)
         sort_text(&s, a, n, 0);
     else {
@@ -262,7 +267,7 @@ static void sort_rows(const struct tui_rowset *rs, int col, enum tui_cmp cmp, bo
             if (j - i > 1) mark_ties(&s, a + i, j - i);
         }
     }
-    free(k2);
+    free(kx);
     free(tmp);
 }
 
@@ -317,38 +322,74 @@ void tui_rowset_order(struct tui_rowset *rs, int col, enum tui_cmp cmp, bool des
     }
 }
 
-/* The first place in hay[0..len) where needle[0..nl) starts, or NULL. With SSE2, 16 candidate
- * starts at a time are tested on the needle's first and last bytes; only those passing both
- * are compared in full. */
-static const char *find(const char *hay, size_t len, const char *needle, size_t nl)
+/* A filter needle and the two of its bytes a scan tests first: the rarest by a rough rank of
+ * how common characters are in table text, since each place passing both costs a branch
+ * mispredict and a compare ("acme" tests "c" and "m", not "a" and "e"). */
+struct needle {
+    const char *s;
+    size_t n, p1, p2;
+};
+
+static struct needle needle_make(const char *s)
 {
-    if (len < nl) return NULL;
-    size_t i = 0, last = len - nl; /* the last possible start */
+    static const char common[] = " etaoinsrhldcumfpgwybvk0123456789.-,:/"; /* most first */
+    struct needle nd = {s, strlen(s), 0, 0};
+    size_t r1 = 0, r2 = 0; /* rank: higher is rarer */
+    for (size_t i = 0; i < nd.n; i++) {
+        const char *c = strchr(common, s[i]);
+        size_t r = c && s[i] ? (size_t)(c - common) + 1 : sizeof common + 1;
+        if (r > r1) {
+            nd.p2 = nd.p1, r2 = r1;
+            nd.p1 = i, r1 = r;
+        } else if (r > r2 && s[i] != s[nd.p1]) {
+            nd.p2 = i, r2 = r;
+        }
+    }
+    if (r2 == 0) nd.p2 = nd.p1; /* one distinct byte */
+    return nd;
+}
+
+/* Whether a[0..n) == b[0..n): inline, as a call per candidate costs more than short needles. */
+static bool same_bytes(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+/* The first place in hay[0..len) where the needle starts, or NULL. With SSE2, 16 candidate
+ * starts at a time are tested on the needle's two chosen bytes; only those passing both are
+ * compared in full. */
+static const char *find(const char *hay, size_t len, const struct needle *nd)
+{
+    if (len < nd->n) return NULL;
+    size_t i = 0, last = len - nd->n; /* the last possible start */
 #ifdef __SSE2__
-    const __m128i first = _mm_set1_epi8(needle[0]), lastb = _mm_set1_epi8(needle[nl - 1]);
+    const __m128i b1 = _mm_set1_epi8(nd->s[nd->p1]), b2 = _mm_set1_epi8(nd->s[nd->p2]);
     for (; i + 16 <= last + 1; i += 16) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(hay + i));
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(hay + i + nl - 1));
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(hay + i + nd->p1));
+        __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(hay + i + nd->p2));
         unsigned m = (unsigned)_mm_movemask_epi8(
-            _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, lastb)));
+            _mm_and_si128(_mm_cmpeq_epi8(x, b1), _mm_cmpeq_epi8(y, b2)));
         for (; m; m &= m - 1) {
             size_t at = i + (size_t)__builtin_ctz(m);
-            if (nl < 3 || !memcmp(hay + at + 1, needle + 1, nl - 2)) return hay + at;
+            if (same_bytes(hay + at, nd->s, nd->n)) return hay + at;
         }
     }
 #endif
     for (; i <= last; i++)
-        if (hay[i] == needle[0] && !memcmp(hay + i + 1, needle + 1, nl - 1)) return hay + i;
+        if (hay[i + nd->p1] == nd->s[nd->p1] && same_bytes(hay + i, nd->s, nd->n)) return hay + i;
     return NULL;
 }
 
 size_t tui_rowset_match(const struct tui_rowset *rs, const char *needle, uint8_t *hit)
 {
     const char *buf = rs->fold.buf, *m;
-    size_t nl = strlen(needle), row = 0, found = 0, at = 0;
-    assert(nl > 0);
+    struct needle nd = needle_make(needle);
+    size_t row = 0, found = 0, at = 0;
+    assert(nd.n > 0);
     /* Rows are NUL-separated and a needle holds no NUL, so a match never spans two rows. */
-    while (row < rs->n && (m = find(buf + at, rs->fold.len - at, needle, nl))) {
+    while (row < rs->n && (m = find(buf + at, rs->fold.len - at, &nd))) {
         size_t off = (size_t)(m - buf);
         while (row + 1 < rs->n && rs->fold_off[row + 1] <= off)
             row++;
@@ -359,10 +400,18 @@ size_t tui_rowset_match(const struct tui_rowset *rs, const char *needle, uint8_t
     return found;
 }
 
-bool tui_rowset_row_match(const struct tui_rowset *rs, size_t row, const char *needle, size_t nl)
+size_t tui_rowset_match_rows(const struct tui_rowset *rs, const char *needle, const uint32_t *rows,
+                             size_t n, uint32_t *out)
 {
-    size_t start = rs->fold_off[row], end = row + 1 < rs->n ? rs->fold_off[row + 1] : rs->fold.len;
-    return find(rs->fold.buf + start, end - start - 1, needle, nl) != NULL;
+    struct needle nd = needle_make(needle);
+    size_t kept = 0;
+    assert(nd.n > 0);
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows[i], start = rs->fold_off[r];
+        size_t end = r + 1 < rs->n ? rs->fold_off[r + 1] : rs->fold.len;
+        if (find(rs->fold.buf + start, end - start - 1, &nd)) out[kept++] = rows[i];
+    }
+    return kept;
 }
 
 void tui_fold(const char *s, struct strbuf *sb)

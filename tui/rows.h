@@ -82,8 +82,10 @@ const char *tui_rowset_folded(const struct tui_rowset *rs, size_t row);
  * the caller) for every row whose folded text contains needle; returns how many. One pass over
  * the folded text of all rows. */
 size_t tui_rowset_match(const struct tui_rowset *rs, const char *needle, uint8_t *hit);
-/* Whether row's folded text contains needle (nl bytes): for checking a few rows. */
-bool tui_rowset_row_match(const struct tui_rowset *rs, size_t row, const char *needle, size_t nl);
+/* Keep, of rows[0..n), the rows whose folded text contains needle, in order, in out (which may
+ * be rows); returns how many. Reads only those rows: for narrowing a few. */
+size_t tui_rowset_match_rows(const struct tui_rowset *rs, const char *needle, const uint32_t *rows,
+                             size_t n, uint32_t *out);
 /* Case-folded copy of s appended to sb (for case-insensitive search). */
 void tui_fold(const char *s, struct strbuf *sb);
 

@@ -117,10 +117,9 @@ static void apply_filter(struct tui_table *t, bool narrowing)
         return;
     }
     const uint32_t *src = narrowing ? t->view : t->order; /* view is written behind src */
-    size_t n = narrowing ? t->nview : rs->n, out = 0, nl = strlen(t->needle);
+    size_t n = narrowing ? t->nview : rs->n, out = 0;
     if (n < rs->n / 4) {
-        for (size_t i = 0; i < n; i++)
-            if (tui_rowset_row_match(rs, src[i], t->needle, nl)) t->view[out++] = src[i];
+        out = tui_rowset_match_rows(rs, t->needle, src, n, t->view);
     } else {
         uint8_t *hit = od_xcalloc(rs->n / 8 + 1, 1);
         tui_rowset_match(rs, t->needle, hit);
