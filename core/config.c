@@ -234,12 +234,28 @@ struct ini_state {
     const char *path;
     int failed;
     char msg[512];
+    struct strbuf seen; /* "\nsection.key\n" for every key set by this file */
 };
 
 static int on_ini_line(void *user, const char *section, const char *name, const char *value)
 {
     struct ini_state *st = user;
     if (st->failed) return 0;
+    /* inih reports an indented continuation line as the same key again: refuse both that and
+     * a key given twice, rather than silently keeping only the last line. */
+    char id[160];
+    snprintf(id, sizeof(id), "\n%s.%s\n", section, name);
+    for (char *p = id; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    if (strstr(sb_str(&st->seen), id)) {
+        snprintf(st->msg, sizeof(st->msg),
+                 "%s.%s is set more than once (a repeated key or an indented continuation line; "
+                 "write the value on one line)",
+                 section, name);
+        st->failed = 1;
+        return 0;
+    }
+    sb_add(&st->seen, id + (st->seen.len ? 1 : 0));
     if (od_config_set(st->cfg, section, name, value) < 0) {
         char msg[512];
         snprintf(msg, sizeof(msg), "%s", od_err());
@@ -310,9 +326,10 @@ int od_config_load(struct od_config *cfg, const char *path, const char **used_pa
             free(def);
             return -1;
         }
-        struct ini_state is = {cfg, path, 0, ""};
+        struct ini_state is = {cfg, path, 0, "", STRBUF_INIT};
         int rc = ini_parse_file(f, on_ini_line, &is);
         fclose(f);
+        sb_release(&is.seen);
         if (is.failed) {
             /* inih reports the first line whose handler failed */
             od_seterr("%s:%d: %s", path, rc, is.msg);

@@ -107,8 +107,16 @@ static void test_bad_file_values(void **state)
     assert_int_equal(od_config_load(&cfg, "/nonexistent/opsdeck.ini", NULL), -1);
     assert_non_null(strstr(od_err(), "cannot read configuration file"));
     od_config_release(&cfg);
-    char *ps[] = {p1, p2, p3, p4};
-    for (int i = 0; i < 4; i++) {
+    char *p5 = write_tmp("[hubspot]\nscopes = a\n  b\n");
+    assert_int_equal(od_config_load(&cfg, p5, NULL), -1);
+    assert_non_null(strstr(od_err(), "hubspot.scopes is set more than once"));
+    od_config_release(&cfg);
+    char *p6 = write_tmp("[database]\npool_size = 3\n[ui]\ntheme = dark\n[Database]\nPOOL_SIZE = 4\n");
+    assert_int_equal(od_config_load(&cfg, p6, NULL), -1);
+    assert_non_null(strstr(od_err(), ":6:"));
+    od_config_release(&cfg);
+    char *ps[] = {p1, p2, p3, p4, p5, p6};
+    for (int i = 0; i < 6; i++) {
         unlink(ps[i]);
         free(ps[i]);
     }
