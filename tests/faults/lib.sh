@@ -14,10 +14,14 @@
 #
 #   F_SCALE    time entries in the simulator's world (default 3000)
 #   F_PER_PAGE Harvest page size (default 100: many pages, so "mid-sync" exists)
+#   F_LATENCY  ms the sim waits per request in the kill/restart cases (default 150: the
+#              time-entries job lasts seconds even when pages are fetched ahead and committed 4 at
+#              a time, so the fault lands mid-sync)
 #   F_STORM    429s in the storm of fcase_weather (default 30; each costs a Retry-After of 1 s)
 
 F_SCALE=${F_SCALE:-3000}
 F_PER_PAGE=${F_PER_PAGE:-100}
+F_LATENCY=${F_LATENCY:-150}
 F_SAN="$T_TMP/san"
 mkdir -p "$F_SAN"
 ROOT_DIR=$(pwd)
@@ -172,7 +176,7 @@ f_worker_until_done() {
 # kill -9 mid-sync, then another process finishes: MODE worker | sync
 fcase_kill9() {
     mode=${1:-worker}; L="kill -9 $mode"
-    f_setup "$L" --latency-ms 40 || return
+    f_setup "$L" --latency-ms "$F_LATENCY" || return
     if [ "$mode" = worker ]; then
         "$F_OD" sync harvest >"$T_TMP/k.q" 2>&1 || t_fail "$L: sync harvest queues jobs" "$(cat "$T_TMP/k.q")"
         "$OD_BIN" worker --threads 2 >"$T_TMP/k1.log" 2>&1 &
@@ -200,7 +204,7 @@ fcase_kill9() {
 # storm: through all of it the sync completes and the numbers are right.
 fcase_weather() {
     L="5xx+truncated+malformed+429"
-    f_setup "$L" --latency-ms 5 || return
+    f_setup "$L" --latency-ms $((F_LATENCY / 2)) || return
     "$F_OD" sync all --wait >"$T_TMP/w.log" 2>&1 &
     spid=$!
     f_wait_midsync || t_fail "$L: mid-sync" "$(f_jobs)"

@@ -7,7 +7,7 @@
 # retried or rescued, and the sync finishes with the truth's numbers.
 fcase_pg_restart() {
     L="PostgreSQL restart under a worker"
-    f_setup "$L" --latency-ms 40 || return
+    f_setup "$L" --latency-ms "$F_LATENCY" || return
     "$F_OD" sync harvest >/dev/null 2>&1 || t_fail "$L: sync harvest queues jobs"
     "$F_OD" worker --threads 2 >"$T_TMP/pr.log" 2>&1 &
     wpid=$!
@@ -24,7 +24,7 @@ fcase_pg_restart() {
     f_no_crash_log "$L" "$T_TMP/pr.log"
 
     L="PostgreSQL restart under sync --wait"
-    f_setup "$L" --latency-ms 40 || return
+    f_setup "$L" --latency-ms "$F_LATENCY" || return
     "$F_OD" sync harvest --wait >"$T_TMP/ps.log" 2>&1 &
     spid=$!
     f_wait_midsync || t_fail "$L: mid-sync" "$(f_jobs)"
@@ -48,7 +48,7 @@ fcase_pg_restart_console() {
         t_fail "$L: the console exists" "bin/opsdeck help ui does not describe the console yet: $(head -3 "$T_TMP/helpui.txt")"
         return
     fi
-    f_setup "$L" --latency-ms 40 || return
+    f_setup "$L" --latency-ms "$F_LATENCY" || return
     export OPSDECK_SECRETS_KEY_FILE="$T_TMP/master.key"
     rm -f "$OPSDECK_SECRETS_KEY_FILE"
     "$OD_BIN" keygen >/dev/null 2>&1 || t_fail "$L: keygen"
