@@ -248,8 +248,8 @@ static int64_t list_entries(const struct te_filter *f, struct page *pg, cJSON *i
         pg->total = list_overlay(f, true, pg, pos, items);
     }
     cJSON *first = cJSON_GetArrayItem(items, 0);
-    if (first) /* ids are raw numbers: read the text */
-        first_id = strtoll(cJSON_GetObjectItemCaseSensitive(first, "id")->valuestring, NULL, 10);
+    if (first) /* entries are raw JSON text beginning {"id":N */
+        first_id = strtoll(first->valuestring + 6, NULL, 10);
     return first_id;
 }
 

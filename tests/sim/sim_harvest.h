@@ -8,6 +8,8 @@ cJSON *harvest_client_json(const struct sim_client *c);
 cJSON *harvest_project_json(const struct sim_project *p);
 cJSON *harvest_user_json(const struct sim_user *u, int index);
 cJSON *harvest_task_json(const struct sim_task *t);
+/* sim_entry_json.c: the entry's JSON text appended to sb; as a cJSON raw item. */
+void harvest_entry_text(const struct sim_entry *e, struct strbuf *sb);
 cJSON *harvest_entry_json(const struct sim_entry *e);
 cJSON *harvest_cost_rates_json(const struct sim_user *u, int index);
 

@@ -379,6 +379,7 @@ void world_init(struct sim_world *w, uint64_t seed, int64_t scale)
     build_projects(w);
     build_users(w);
     build_deals(w);
+    world_build_assignments(w);
     pthread_rwlock_init(&w->lock, NULL);
 }
 
@@ -390,6 +391,7 @@ void world_release(struct sim_world *w)
     free(w->companies);
     free(w->deals);
     free(w->owners);
+    world_release_assignments(w);
     pthread_rwlock_destroy(&w->lock);
 }
 
@@ -423,9 +425,8 @@ void world_entry_base(const struct sim_world *w, int64_t i, struct sim_entry *e)
     e->id = SIM_ENTRY_ID0 + i;
     e->idx = i;
     e->spent_day = w->first_day + (int32_t)(i * SIM_SPAN_DAYS / w->scale);
-    e->project = (int)(h % (uint64_t)w->nprojects);
     e->user = (int)((h >> 20) % (uint64_t)w->nusers);
-    e->task = (int)((h >> 32) % SIM_NTASKS);
+    world_pick(w, e->user, e->spent_day, h, &e->project, &e->task);
     e->hours = 10 + (int64_t)((h >> 36) % 791);
     e->rounded = (e->hours + 24) / 25 * 25; /* account rounding: up to the next 0.25 h */
     const struct sim_project *p = &w->projects[e->project];

@@ -4,6 +4,8 @@
  * Small collections (clients, projects, users, tasks, companies, deals, owners) are built once
  * into arrays at start-up; time entries are never stored: entry i is generated on demand by
  * world_entry_base() from hashes of (seed, i), so a million entries cost no memory.
+ * Time entries follow user and task assignments: a person logs time only to projects they are
+ * assigned to, a few of them per month (sim_assign.c).
  * Mutations (sim_overlay) edit the small arrays in place under world_lock and keep edited time
  * entries in a small map.
  *
@@ -18,7 +20,9 @@
 #define SIM_NULL (-1)
 #define SIM_NAME_MAX 128
 #define SIM_NTASKS 12
-#define SIM_SPAN_DAYS 548 /* spent_date spread, ~18 months */
+#define SIM_SPAN_DAYS 548        /* spent_date spread, ~18 months */
+#define SIM_MAX_ASSIGNED 8       /* users assigned to one project: 2..8 */
+#define SIM_PROJECTS_PER_MONTH 3 /* projects a person logs time to in one month */
 
 #define SIM_CLIENT_ID0 5000000LL
 #define SIM_PROJECT_ID0 14000000LL
@@ -48,6 +52,7 @@ struct sim_project {
     int64_t hourly_rate; /* cents or SIM_NULL */
     int64_t budget;      /* hundredths of hours or SIM_NULL */
     int32_t starts_day;
+    uint16_t task_mask; /* task assignments: bit t = tasks[t] */
     int64_t created_s, updated_s;
 };
 
@@ -119,6 +124,9 @@ struct sim_world {
     struct sim_company *companies;
     struct sim_deal *deals;
     struct sim_owner *owners;
+    /* User assignments (sim_assign.c): project p's users are proj_users[proj_users_off[p] ..
+     * proj_users_off[p+1]), user u's projects (ascending) user_projs[user_projs_off[u] ..). */
+    int *proj_users_off, *proj_users, *user_projs_off, *user_projs;
     int64_t nbad;          /* bad_records fault: entries served with bad data */
     pthread_rwlock_t lock; /* guards the arrays above and the overlay */
     int64_t last_mutate_s; /* last updated_at handed out by a mutation */
@@ -128,6 +136,13 @@ void world_init(struct sim_world *w, uint64_t seed, int64_t scale);
 void world_release(struct sim_world *w);
 
 uint64_t world_hash(uint64_t seed, uint64_t tag, uint64_t i);
+/* sim_assign.c: build / free the assignments; pick an entry's project (one of the user's
+ * SIM_PROJECTS_PER_MONTH projects of the month of day) and task (one of the project's task
+ * assignments) from the hash bits h. */
+void world_build_assignments(struct sim_world *w);
+void world_release_assignments(struct sim_world *w);
+void world_pick(const struct sim_world *w, int user, int32_t day, uint64_t h, int *project,
+                int *task);
 /* Base (never-mutated) entry i, 0 <= i < scale. Takes no lock. */
 void world_entry_base(const struct sim_world *w, int64_t i, struct sim_entry *e);
 /* Generated index of the first entry with spent_day >= day (binary search; entries are sorted). */

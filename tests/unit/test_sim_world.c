@@ -1,13 +1,15 @@
 /* test_sim_world — the simulator's seeded world (tests/sim/sim_world.c, compiled in here since
  * the simulator is not a library): dates and decimals, determinism, the laziness contract
  * (entry i depends only on seed and i), spent_date order for from/to, the rounding rule,
- * realistic nulls, names that need trim+casefold to match, T0 bounds, bad-record selection. */
+ * realistic nulls, names that need trim+casefold to match, T0 bounds, bad-record selection,
+ * assignments (entries only on assigned projects and tasks, a few projects per person-month). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include "tests/sim/sim_world.c"
+#include "tests/sim/sim_assign.c"
 
 static void test_dates(void **state)
 {
@@ -130,6 +132,48 @@ static void norm(const char *s, char *out)
     out[n] = '\0';
 }
 
+/* Every entry's user is assigned to its project, its task is one of the project's task
+ * assignments, and a person's entries cluster: at most SIM_PROJECTS_PER_MONTH projects per
+ * person-month, so there are far fewer project-person-month keys than entries. */
+static void test_assignments(void **state)
+{
+    (void)state;
+    struct sim_world w;
+    world_init(&w, 3, 200000);
+    for (int p = 0; p < w.nprojects; p++) {
+        int n = w.proj_users_off[p + 1] - w.proj_users_off[p];
+        assert_true(n >= 2 && n <= SIM_MAX_ASSIGNED);
+        assert_true(w.projects[p].task_mask != 0);
+    }
+    for (int u = 0; u < w.nusers; u++)
+        assert_true(w.user_projs_off[u + 1] > w.user_projs_off[u]);
+    int64_t *seen = od_xcalloc(400000, sizeof *seen), keys = 0;
+    for (int64_t i = 0; i < w.scale; i++) {
+        struct sim_entry e;
+        world_entry_base(&w, i, &e);
+        bool assigned = false;
+        for (int k = w.proj_users_off[e.project]; k < w.proj_users_off[e.project + 1]; k++)
+            assigned = assigned || w.proj_users[k] == e.user;
+        assert_true(assigned);
+        assert_true(w.projects[e.project].task_mask >> e.task & 1);
+        int y, m, d;
+        civil_from_days(e.spent_day, &y, &m, &d);
+        uint64_t key =
+            ((uint64_t)e.project * 1000 + (uint64_t)e.user) * 10000 + (uint64_t)(y * 12 + m);
+        size_t slot = (size_t)(key * 0x9E3779B97F4A7C15ULL >> 45) % 400000;
+        while (seen[slot] && seen[slot] != (int64_t)key)
+            slot = (slot + 1) % 400000;
+        if (!seen[slot]) keys++;
+        seen[slot] = (int64_t)key;
+    }
+    print_message("%lld entries, %lld project-person-month keys\n", (long long)w.scale,
+                  (long long)keys);
+    assert_true(keys <= (int64_t)w.nusers * 20 * SIM_PROJECTS_PER_MONTH);
+    assert_true(keys * 4 < w.scale);
+    free(seen);
+    world_release(&w);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -171,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_deterministic_and_lazy),
         cmocka_unit_test(test_entries),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_assignments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
