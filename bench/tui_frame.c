@@ -96,7 +96,7 @@ static unsigned key(void *st, struct tui_app *app, const struct tui_key *k)
 }
 
 static const struct tui_screen_class screen = {
-    "profit", "Profitability", NULL, 0, NULL, NULL, key, draw, NULL, NULL};
+    .name = "profit", .title = "Profitability", .key = key, .draw = draw};
 
 static int cmp64(const void *a, const void *b)
 {
