@@ -1,8 +1,9 @@
 /* admin — screen 5 (admins only): v cycles three views — users (role, status, live sessions,
  * last login), live sessions, and connections (stored provider credentials, metadata only).
  * e ends the selected session (on the users view: every session of that user), d disables the
- * selected user, c starts the HubSpot OAuth paste flow (admin_oauth.c). Each write asks
- * first (or is itself the confirmation: the pasted address) and is re-checked by the core.
+ * selected user, c starts the HubSpot OAuth paste flow (admin_oauth.c). Each write asks for
+ * the person's password again first (the prompt is the confirmation; issue #5), checked by
+ * od_auth_reverify on a query worker before the core re-checks the role and does it.
  * Reads refresh after every write and on C-r; sessions and users have no NOTIFY. */
 #include "screens/admin.h"
 #include <stdio.h>
@@ -12,18 +13,13 @@
 #include "core/util.h"
 #include "screens/admin_oauth.h"
 #include "screens/admin_read.h"
+#include "screens/base.h"
 #include "screens/common.h"
-#include "tui/table.h"
 
 struct admin_screen {
-    struct scr_ctx *c;
-    struct tui_table t;
-    struct scr_feed feed;
-    bool visible;
+    struct scr_base b; /* first */
     int view;
     struct admin_oauth *oauth; /* owned while the paste flow is open */
-    char target[256];          /* what the open confirmation is about */
-    bool disable;              /* the confirmation is for a disable, not an end */
 };
 
 static const char *const view_name[] = {"Users", "Sessions", "Connections"};
@@ -38,50 +34,26 @@ static const struct tui_action actions[] = {
      TUI_ACT_WRITES},
 };
 
-static void submit(struct admin_screen *s)
+static void submit(struct scr_base *b)
 {
     struct admin_read_arg *a = od_xcalloc(1, sizeof *a);
-    a->auth = s->c->auth;
-    a->view = s->view;
-    scr_submit(s->c, "admin.rows", admin_read, a, free, admin_snap_free);
+    a->auth = b->c->auth;
+    a->view = ((struct admin_screen *)b)->view;
+    scr_submit(b->c, b->feed.key, admin_read, a, free, admin_snap_free);
 }
 
-static void pump(void *screen)
+static void take(struct scr_base *b, struct od_qresult *r)
 {
-    struct admin_screen *s = screen;
-    if (s->visible && scr_can(s->c, "users.manage", false) && scr_feed_due(s->c, &s->feed, false))
-        submit(s);
-}
-
-static void request(struct admin_screen *s, bool force)
-{
-    s->feed.want = true;
-    if (!s->visible || !scr_can(s->c, "users.manage", false)) return;
-    if (force) s->feed.inflight = false; /* a view switch: the newest answer wins */
-    if (scr_feed_due(s->c, &s->feed, force)) submit(s);
-}
-
-static void on_result(void *screen, struct od_qresult *r)
-{
-    struct admin_screen *s = screen;
-    if (strcmp(r->key, "admin.rows")) {
-        scr_act_done(s->c, r);
-        request(s, true);
-        return;
-    }
-    if (!scr_feed_done(s->c, &s->feed, r)) return;
     struct admin_snap *snap = r->snapshot;
-    if (snap->view != s->view) return; /* left that view meanwhile */
-    tui_table_set_rows(&s->t, &snap->rows);
+    if (snap->view != ((struct admin_screen *)b)->view) return; /* left that view meanwhile */
+    tui_table_set_rows(&b->t, &snap->rows);
 }
 
 static void set_view(struct admin_screen *s, int view)
 {
     s->view = view;
-    tui_table_release(&s->t);
-    tui_table_init(&s->t, admin_cols[view], 6);
-    s->t.empty = "loading…";
-    request(s, true);
+    scr_base_set_columns(&s->b, admin_cols[view], 6);
+    scr_base_request(&s->b, true);
 }
 
 static int do_end(struct scr_act *a, PGconn *conn, struct strbuf *msg)
@@ -99,26 +71,13 @@ static int do_disable(struct scr_act *a, PGconn *conn, struct strbuf *msg)
     return 0;
 }
 
-static unsigned answer(struct tui_app *app, bool yes, void *ud)
-{
-    struct admin_screen *s = ud;
-    if (!yes || !s->c->session) return TUI_REDRAW;
-    if (s->disable)
-        scr_act_submit(s->c, "admin.act.disable", "users.manage", do_disable, 0, 0, s->target,
-                       NULL);
-    else
-        scr_act_submit(s->c, "admin.act.end", "users.manage", do_end, 0, 0, s->target, NULL);
-    return TUI_REDRAW;
-}
-
 static unsigned ask(struct admin_screen *s, bool disable)
 {
-    long row = tui_table_selected(&s->t);
+    const struct tui_table *t = &s->b.t;
+    long row = tui_table_selected(t);
     if (row < 0 || s->view == ADMIN_CONNECTIONS || (disable && s->view != ADMIN_USERS))
         return TUI_HANDLED;
-    const char *key = tui_rowset_key(&s->t.rows, (size_t)row);
-    snprintf(s->target, sizeof s->target, "%s", key);
-    s->disable = disable;
+    const char *key = tui_rowset_key(&t->rows, (size_t)row);
     char q[320];
     if (disable)
         snprintf(q, sizeof q, "Disable %s and end their sessions?", key);
@@ -126,53 +85,48 @@ static unsigned ask(struct admin_screen *s, bool disable)
         snprintf(q, sizeof q, "End every session of %s?", key);
     else
         snprintf(q, sizeof q, "End session %s (%s)?", key,
-                 tui_rowset_cell(&s->t.rows, (size_t)row, 1));
-    tui_app_confirm(s->c->app, q, answer, s);
+                 tui_rowset_cell(&t->rows, (size_t)row, 1));
+    /* the password prompt is the confirmation (Esc cancels) */
+    if (disable)
+        scr_act_reverify(s->b.c, q, "admin.act.disable", "users.manage", do_disable, key, NULL);
+    else
+        scr_act_reverify(s->b.c, q, "admin.act.end", "users.manage", do_end, key, NULL);
     return TUI_HANDLED | TUI_REDRAW;
 }
 
-static unsigned key(void *state, struct tui_app *app, const struct tui_key *k)
+/* The OAuth paste flow takes every key while it is open. */
+static unsigned modal(struct scr_base *b, const struct tui_key *k)
 {
-    struct admin_screen *s = state;
-    unsigned f;
-    if (scr_gate_key(s->c, k, &f)) return f;
-    if (!scr_can(s->c, "users.manage", false)) return 0;
-    if (s->oauth) {
-        bool done;
-        f = admin_oauth_key(s->oauth, s->c, k, &done);
-        if (done) {
-            admin_oauth_free(s->oauth);
-            s->oauth = NULL;
-        }
-        return f;
+    struct admin_screen *s = (struct admin_screen *)b;
+    if (!s->oauth) return 0;
+    bool done;
+    unsigned f = admin_oauth_key(s->oauth, b->c, k, &done);
+    if (done) {
+        admin_oauth_free(s->oauth);
+        s->oauth = NULL;
     }
-    if ((f = tui_table_key(&s->t, k))) return f;
-    if (!k->action) return 0;
-    if (!strcmp(k->action, "admin.view")) {
+    return f | TUI_HANDLED;
+}
+
+static unsigned action(struct scr_base *b, const char *a)
+{
+    struct admin_screen *s = (struct admin_screen *)b;
+    if (!strcmp(a, "admin.view")) {
         set_view(s, (s->view + 1) % ADMIN_NVIEWS);
         return TUI_HANDLED | TUI_REDRAW;
     }
-    if (!strcmp(k->action, "admin.end_session")) return ask(s, false);
-    if (!strcmp(k->action, "admin.disable")) return ask(s, true);
-    if (!strcmp(k->action, "admin.connect")) {
-        s->oauth = admin_oauth_start(s->c);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(k->action, "refresh")) {
-        request(s, true);
+    if (!strcmp(a, "admin.end_session")) return ask(s, false);
+    if (!strcmp(a, "admin.disable")) return ask(s, true);
+    if (!strcmp(a, "admin.connect")) {
+        s->oauth = admin_oauth_start(b->c);
         return TUI_HANDLED | TUI_REDRAW;
     }
     return 0;
 }
 
-static void draw(void *state, struct tui_app *app, struct tui_grid *g, struct tui_rect a)
+static void draw_body(struct scr_base *b, struct tui_grid *g, struct tui_rect a)
 {
-    struct admin_screen *s = state;
-    if (scr_gate_draw(s->c, g, a)) return;
-    if (!scr_can(s->c, "users.manage", false)) {
-        scr_notice(g, a, TUI_ROLE_WARN, "Admin is for admins only.");
-        return;
-    }
+    struct admin_screen *s = (struct admin_screen *)b;
     struct strbuf sb = STRBUF_INIT;
     for (int i = 0; i < ADMIN_NVIEWS; i++)
         sb_addf(&sb, "%s%s%s%s", i ? "  " : "", i == s->view ? "[" : " ", view_name[i],
@@ -184,56 +138,31 @@ static void draw(void *state, struct tui_app *app, struct tui_grid *g, struct tu
     if (s->oauth)
         admin_oauth_draw(s->oauth, g, body);
     else
-        tui_table_draw(&s->t, g, body, true);
-}
-
-static void enter(void *state, struct tui_app *app)
-{
-    struct admin_screen *s = state;
-    s->visible = true;
-    request(s, false);
-}
-
-static void leave(void *state, struct tui_app *app)
-{
-    ((struct admin_screen *)state)->visible = false;
-}
-
-static unsigned on_event(void *state, struct tui_app *app, struct tui_event *ev)
-{
-    struct admin_screen *s = state;
-    unsigned f = scr_event(s->c, ev);
-    if (ev->type == SCR_EV_CONNECTED || ev->type == SCR_EV_LOGIN) request(s, false);
-    return f;
-}
-
-static const char *status(void *state, struct tui_app *app)
-{
-    struct admin_screen *s = state;
-    char extra[64];
-    snprintf(extra, sizeof extra, "%zu of %zu", tui_table_shown(&s->t), tui_table_total(&s->t));
-    return scr_status(s->c, &s->feed, extra);
+        tui_table_draw(&b->t, g, body, true);
 }
 
 const struct tui_screen_class admin_screen_class = {.name = "admin",
                                                     .title = "Admin",
                                                     .actions = actions,
                                                     .nactions = OD_ARRAY_LEN(actions),
-                                                    .enter = enter,
-                                                    .leave = leave,
-                                                    .key = key,
-                                                    .draw = draw,
-                                                    .on_event = on_event,
-                                                    .status = status};
+                                                    .enter = scr_base_enter,
+                                                    .leave = scr_base_leave,
+                                                    .key = scr_base_key,
+                                                    .draw = scr_base_draw,
+                                                    .on_event = scr_base_event,
+                                                    .status = scr_base_status};
 
 struct admin_screen *admin_screen_new(struct scr_ctx *c)
 {
     struct admin_screen *s = od_xcalloc(1, sizeof *s);
-    s->c = c;
-    s->feed.key = "admin.rows";
-    tui_table_init(&s->t, admin_cols[0], 6);
-    s->t.empty = "loading…";
-    scr_route(c, "admin.", s, on_result, pump);
+    scr_base_init(&s->b, c, "admin.", "admin.rows", admin_cols[0], 6, "loading…");
+    s->b.need = "users.manage";
+    s->b.denied = "Admin is for admins only.";
+    s->b.submit = submit;
+    s->b.take = take;
+    s->b.modal = modal;
+    s->b.action = action;
+    s->b.draw_body = draw_body;
     return s;
 }
 
@@ -241,6 +170,6 @@ void admin_screen_free(struct admin_screen *s)
 {
     if (!s) return;
     admin_oauth_free(s->oauth);
-    tui_table_release(&s->t);
+    scr_base_release(&s->b);
     free(s);
 }

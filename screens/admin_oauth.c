@@ -1,8 +1,9 @@
 /* admin_oauth — the HubSpot OAuth paste flow inside the Admin screen: the authorize address is
  * shown (select it with the terminal's own selection, open it in any browser), the person
  * pastes the address the browser ends up on; the state is checked here (single use, 10
- * minutes), then the code exchange (network) and the token store run on a query worker with
- * the session re-validated and connections.manage re-checked. Same storage as
+ * minutes), the person's password is asked again (issue #5), then the password check, the
+ * code exchange (network) and the token store run on a query worker with the session
+ * re-validated and connections.manage re-checked. Same storage as
  * `opsdeck connect hubspot`: the access and refresh tokens replace any stored HubSpot ones in
  * one transaction. */
 #include "screens/admin_oauth.h"
@@ -112,9 +113,9 @@ unsigned admin_oauth_key(struct admin_oauth *o, struct scr_ctx *c, const struct 
         tui_app_toast(c->app, TUI_TOAST_ERROR, "HubSpot: %s", od_err());
         tui_edit_clear(&o->paste);
     } else {
-        scr_act_submit(c, "admin.act.connect", "connections.manage", do_connect, 0, 0, code,
-                       o->flow->verifier);
-        tui_app_toast(c->app, TUI_TOAST_INFO, "HubSpot: exchanging the code…");
+        scr_act_reverify(c, "Store the HubSpot tokens (replacing any stored ones)?",
+                         "admin.act.connect", "connections.manage", do_connect, code,
+                         o->flow->verifier);
         *done = true;
     }
     od_secret_free(code);

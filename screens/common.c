@@ -40,10 +40,20 @@ static void post_for(const struct od_event *ev, void *ud)
 }
 
 static unsigned tick(struct tui_app *app, void *ud);
+static void pump_all(struct scr_ctx *c);
+
+/* Resuming reads what was owed at once (the tick would only catch up within an interval). */
+static unsigned on_pause(struct tui_app *app, bool paused, void *ud)
+{
+    struct scr_ctx *c = ud;
+    if (!paused && c->session) pump_all(c);
+    return 0;
+}
 
 void scr_events_attach(struct scr_ctx *c)
 {
     if (!c->timer) c->timer = tui_app_timer(c->app, tui_app_refresh_ms(c->app), true, tick, c);
+    tui_app_on_pause(c->app, on_pause, c);
     if (!c->events) return;
     od_events_subscribe(c->events, OD_EVENTS_JOBS, post_for, c);
     od_events_subscribe(c->events, OD_EVENTS_EXCEPTIONS, post_for, c);
@@ -207,6 +217,7 @@ void scr_update_title(struct scr_ctx *c)
     else
         snprintf(c->title, sizeof c->title, "opsdeck · log in");
     tui_app_set_title(c->app, c->title);
+    tui_app_show_tabs(c->app, c->session != NULL); /* only the login form until then */
 }
 
 const char *scr_status(struct scr_ctx *c, const struct scr_feed *f, const char *extra)
@@ -223,10 +234,9 @@ const char *scr_status(struct scr_ctx *c, const struct scr_feed *f, const char *
         localtime_r(&t, &tm);
         strftime(at, sizeof at, "%H:%M:%S", &tm);
     }
-    snprintf(c->status, sizeof c->status, "%s%s · db %s · %s · %s%s%s",
-             f && f->inflight ? "loading… · " : "", tui_app_paused(c->app) ? "paused" : at,
-             c->db_ok ? "ok" : "error", listen, f && f->err[0] ? "stale · " : "",
-             extra ? extra : "", "");
+    snprintf(c->status, sizeof c->status, "%s · db %s · %s · %s%s",
+             tui_app_paused(c->app) ? "paused" : at, c->db_ok ? "ok" : "error", listen,
+             f && f->err[0] ? "stale · " : "", extra ? extra : "");
     /* keep the most useful bits first; drop a trailing separator */
     size_t n = strlen(c->status), sep = strlen(" · ");
     if (n >= sep && !strcmp(c->status + n - sep, " · ")) c->status[n - sep] = '\0';

@@ -5,16 +5,20 @@
  * its feeds wanted and calls scr_feed_due(), which says "submit now" at most once per
  * ui.refresh_ms and never while paused or while a read of the feed is in flight. A repeating
  * timer (the same interval) retries owed feeds, so a burst of NOTIFYs costs one read per
- * interval and `p` (pause) only delays them. Reads run on the query workers (core/qworker.h);
+ * interval and `p` (pause) only delays them; resuming (tui_app_on_pause) reads what is owed
+ * at once. The timer stays: it also retries reads the floor deferred, re-runs timed checks and
+ * notices the listener's state. Reads run on the query workers (core/qworker.h);
  * their results come back as SCR_EV_RESULT and are routed by key prefix to the screen that
  * registered it (scr_route). Old rows stay on screen until new ones arrive; a feed in flight
- * shows "loading" in the screen's own status.
+ * makes the screen "loading" (tui_screen_class.loading, screens/base.h), which the app shows
+ * at the start of the status line.
  *
  * Writes (start, cancel, ack ...) also go through the query workers (scr_submit) and come back
  * routed the same way; the core re-checks the role (od_auth_require) on the worker.
  *
  * Every screen gates its key/draw callbacks on a session (scr_gate_key/scr_gate_draw): until
- * someone logs in, the login form (screens/login.c) takes every key and the whole body. */
+ * someone logs in, the login form (screens/login.c) takes every key and the whole body, and
+ * the tab line shows no screens (scr_update_title). */
 #ifndef SCR_COMMON_H
 #define SCR_COMMON_H
 #include <stdbool.h>
@@ -114,15 +118,25 @@ bool scr_busy(struct scr_ctx *c, const char *key);
 struct scr_act {
     struct scr_ctx *c;    /* borrowed: read only its services (pool, auth, cfg, vault) */
     struct od_session *s; /* owned copy */
+    const char *key;      /* borrowed literal: the result key */
     const char *need;     /* core action */
     int (*fn)(struct scr_act *a, PGconn *conn, struct strbuf *msg);
     int64_t id;
     int version;
     char *text, *text2; /* owned or NULL */
+    char *pw;           /* owned, locked memory, or NULL: reverified first, then wiped */
 };
 void scr_act_submit(struct scr_ctx *c, const char *key, const char *need,
                     int (*fn)(struct scr_act *, PGconn *, struct strbuf *), int64_t id, int version,
                     const char *text, const char *text2);
+/* The same for admin actions, after asking the person's password again: a masked prompt shows
+ * question ("Disable bob@…?") and "Your password"; Enter submits, and on the worker
+ * od_auth_reverify runs before anything else (a wrong password refuses the action with a
+ * toast; the core audits every attempt and counts failures toward the lockout); Esc cancels.
+ * The password is wiped as soon as it was checked (or the prompt cancelled). */
+void scr_act_reverify(struct scr_ctx *c, const char *question, const char *key, const char *need,
+                      int (*fn)(struct scr_act *, PGconn *, struct strbuf *), const char *text,
+                      const char *text2);
 /* Toast the outcome; an ended session logs out. True on success. */
 bool scr_act_done(struct scr_ctx *c, const struct od_qresult *r);
 

@@ -12,18 +12,15 @@
 #include "core/auth.h"
 #include "core/exceptions.h"
 #include "core/util.h"
+#include "screens/base.h"
 #include "screens/common.h"
 #include "tui/edit.h"
 #include "tui/overlay.h"
-#include "tui/table.h"
 
 struct exc_screen {
-    struct scr_ctx *c;
-    struct tui_table t;
-    struct scr_feed feed;
+    struct scr_base b;              /* first */
     struct od_exception_list *list; /* owned: what the table shows */
-    bool visible;
-    char kind[48]; /* "" = every kind */
+    char kind[48];                  /* "" = every kind */
     /* the note being typed for an ack or resolve */
     bool noting;
     bool resolve;
@@ -98,49 +95,31 @@ static void fill(struct exc_screen *s)
         tui_rowset_add(&rs, key, cells,
                        strcmp(e->state, "open") ? TUI_ROLE_DIM : sev_role(e->severity));
     }
-    scr_table_replace(&s->t, &rs);
+    scr_table_replace(&s->b.t, &rs);
     tui_rowset_release(&rs);
 }
 
-static void submit(struct exc_screen *s)
+static void submit(struct scr_base *b)
 {
+    struct exc_screen *s = (struct exc_screen *)b;
     struct read_arg *a = od_xcalloc(1, sizeof *a);
-    a->pool = s->c->pool;
+    a->pool = b->c->pool;
     snprintf(a->kind, sizeof a->kind, "%s", s->kind);
-    scr_submit(s->c, "exc.list", read_list, a, free, list_free);
+    scr_submit(b->c, b->feed.key, read_list, a, free, list_free);
 }
 
-static void pump(void *screen)
+static void take(struct scr_base *b, struct od_qresult *r)
 {
-    struct exc_screen *s = screen;
-    if (s->visible && scr_feed_due(s->c, &s->feed, false)) submit(s);
-}
-
-static void request(struct exc_screen *s, bool force)
-{
-    s->feed.want = true;
-    if (s->visible && scr_feed_due(s->c, &s->feed, force)) submit(s);
-}
-
-static void on_result(void *screen, struct od_qresult *r)
-{
-    struct exc_screen *s = screen;
-    if (strcmp(r->key, "exc.list")) {
-        scr_act_done(s->c, r);
-        request(s, false);
-        return;
-    }
-    if (!scr_feed_done(s->c, &s->feed, r)) return;
+    struct exc_screen *s = (struct exc_screen *)b;
     list_free(s->list);
     s->list = r->snapshot;
     r->snapshot = NULL;
     fill(s);
-    pump(s);
 }
 
 static const struct od_exception *selected(struct exc_screen *s)
 {
-    const char *key = tui_table_selected_key(&s->t);
+    const char *key = tui_table_selected_key(&s->b.t);
     if (!key || !s->list) return NULL;
     int64_t id = strtoll(key + 4, NULL, 10);
     for (size_t i = 0; i < s->list->n; i++)
@@ -163,7 +142,7 @@ static void detail(struct exc_screen *s, const struct od_exception *e)
 {
     char title[64];
     snprintf(title, sizeof title, "Exception %lld", (long long)e->id);
-    struct tui_overlay *o = tui_app_overlay(s->c->app, title);
+    struct tui_overlay *o = tui_app_overlay(s->b.c->app, title);
     /* overlay text is sanitized when drawn (tui/grid.h) */
     tui_overlay_add(o, sev_role(e->severity), "%s · %s · %s", e->severity, e->kind, e->state);
     tui_overlay_add(o, TUI_ROLE_NORMAL, "Subject:    %s", e->subject);
@@ -182,8 +161,10 @@ static void detail(struct exc_screen *s, const struct od_exception *e)
                     e->version);
 }
 
-static unsigned note_key(struct exc_screen *s, const struct tui_key *k)
+static unsigned note_key(struct scr_base *b, const struct tui_key *k)
 {
+    struct exc_screen *s = (struct exc_screen *)b;
+    if (!s->noting) return 0;
     if (k->key == TUI_KEY_ESC) {
         s->noting = false;
         tui_edit_clear(&s->note);
@@ -191,7 +172,7 @@ static unsigned note_key(struct exc_screen *s, const struct tui_key *k)
     }
     if (k->key == TUI_KEY_ENTER) {
         s->noting = false;
-        scr_act_submit(s->c, s->resolve ? "exc.act.resolve" : "exc.act.ack",
+        scr_act_submit(b->c, s->resolve ? "exc.act.resolve" : "exc.act.ack",
                        s->resolve ? "exceptions.resolve" : "exceptions.ack", do_note, s->note_id,
                        s->note_version, tui_edit_str(&s->note), s->resolve ? "resolve" : NULL);
         tui_edit_clear(&s->note);
@@ -213,38 +194,24 @@ static unsigned start_note(struct exc_screen *s, bool resolve)
     return TUI_HANDLED | TUI_REDRAW;
 }
 
-static unsigned key(void *state, struct tui_app *app, const struct tui_key *k)
+static unsigned action(struct scr_base *b, const char *a)
 {
-    struct exc_screen *s = state;
-    unsigned f;
-    if (scr_gate_key(s->c, k, &f)) return f;
-    if (s->noting) return note_key(s, k);
-    if ((f = tui_table_key(&s->t, k))) return f;
-    if (!k->action) return 0;
-    if (!strcmp(k->action, "enter")) {
+    struct exc_screen *s = (struct exc_screen *)b;
+    if (!strcmp(a, "enter")) {
         const struct od_exception *e = selected(s);
         if (e) detail(s, e);
         return TUI_HANDLED | TUI_REDRAW;
     }
-    if (!strcmp(k->action, "exceptions.ack")) return start_note(s, false);
-    if (!strcmp(k->action, "exceptions.resolve")) return start_note(s, true);
-    if (!strcmp(k->action, "refresh")) {
-        request(s, true);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
+    if (!strcmp(a, "exceptions.ack")) return start_note(s, false);
+    if (!strcmp(a, "exceptions.resolve")) return start_note(s, true);
     return 0;
 }
 
-static void draw(void *state, struct tui_app *app, struct tui_grid *g, struct tui_rect a)
+static void draw_body(struct scr_base *b, struct tui_grid *g, struct tui_rect a)
 {
-    struct exc_screen *s = state;
-    if (scr_gate_draw(s->c, g, a)) return;
-    if (!scr_can(s->c, "exceptions.read", false)) {
-        scr_notice(g, a, TUI_ROLE_WARN, "Your role may not see exceptions.");
-        return;
-    }
+    struct exc_screen *s = (struct exc_screen *)b;
     int foot = s->noting ? 1 : 0;
-    tui_table_draw(&s->t, g, (struct tui_rect){a.x, a.y, a.w, a.h - foot}, !s->noting);
+    tui_table_draw(&b->t, g, (struct tui_rect){a.x, a.y, a.w, a.h - foot}, !s->noting);
     if (!foot) return;
     int y = a.y + a.h - 1;
     char label[64];
@@ -254,34 +221,11 @@ static void draw(void *state, struct tui_app *app, struct tui_grid *g, struct tu
     tui_edit_draw(&s->note, g, a.x + lw, y, a.w - lw, TUI_ROLE_INPUT_FOCUS, true);
 }
 
-static void enter(void *state, struct tui_app *app)
+static void status_extra(struct scr_base *b, char *out, size_t n)
 {
-    struct exc_screen *s = state;
-    s->visible = true;
-    request(s, false);
-}
-
-static void leave(void *state, struct tui_app *app)
-{
-    ((struct exc_screen *)state)->visible = false;
-}
-
-static unsigned on_event(void *state, struct tui_app *app, struct tui_event *ev)
-{
-    struct exc_screen *s = state;
-    unsigned f = scr_event(s->c, ev);
-    if (ev->type == SCR_EV_EXCEPTIONS || ev->type == SCR_EV_CONNECTED || ev->type == SCR_EV_LOGIN)
-        request(s, ev->type == SCR_EV_LOGIN);
-    return f;
-}
-
-static const char *status(void *state, struct tui_app *app)
-{
-    struct exc_screen *s = state;
-    char extra[96];
-    snprintf(extra, sizeof extra, "%s%s%s%zu of %zu", s->kind[0] ? "kind " : "", s->kind,
-             s->kind[0] ? " · " : "", tui_table_shown(&s->t), tui_table_total(&s->t));
-    return scr_status(s->c, &s->feed, extra);
+    struct exc_screen *s = (struct exc_screen *)b;
+    snprintf(out, n, "%s%s%s%zu of %zu", s->kind[0] ? "kind " : "", s->kind,
+             s->kind[0] ? " · " : "", tui_table_shown(&b->t), tui_table_total(&b->t));
 }
 
 static const char *const *kind_words(int argi, void *ud)
@@ -303,7 +247,7 @@ static unsigned cmd_kind(struct tui_app *app, int argc, char **argv, void *ud)
     snprintf(s->kind, sizeof s->kind, "%s", k);
     tui_app_show(app, "exceptions");
     tui_app_toast(app, TUI_TOAST_INFO, "exceptions: %s", *k ? k : "every kind");
-    request(s, true);
+    scr_base_request(&s->b, true);
     return TUI_REDRAW;
 }
 
@@ -315,22 +259,27 @@ const struct tui_screen_class exc_screen_class = {.name = "exceptions",
                                                   .title = "Exceptions",
                                                   .actions = actions,
                                                   .nactions = OD_ARRAY_LEN(actions),
-                                                  .enter = enter,
-                                                  .leave = leave,
-                                                  .key = key,
-                                                  .draw = draw,
-                                                  .on_event = on_event,
-                                                  .status = status};
+                                                  .enter = scr_base_enter,
+                                                  .leave = scr_base_leave,
+                                                  .key = scr_base_key,
+                                                  .draw = scr_base_draw,
+                                                  .on_event = scr_base_event,
+                                                  .status = scr_base_status};
 
 struct exc_screen *exc_screen_new(struct scr_ctx *c)
 {
     struct exc_screen *s = od_xcalloc(1, sizeof *s);
-    s->c = c;
-    s->feed.key = "exc.list";
-    tui_table_init(&s->t, cols, NCOLS);
-    s->t.empty = "no exceptions — all is well";
+    scr_base_init(&s->b, c, "exc.", "exc.list", cols, NCOLS, "no exceptions — all is well");
+    s->b.need = "exceptions.read";
+    s->b.denied = "Your role may not see exceptions.";
+    s->b.refresh_ev = SCR_EV_EXCEPTIONS;
+    s->b.submit = submit;
+    s->b.take = take;
+    s->b.modal = note_key;
+    s->b.action = action;
+    s->b.draw_body = draw_body;
+    s->b.status_extra = status_extra;
     tui_edit_init(&s->note, false);
-    scr_route(c, "exc.", s, on_result, pump);
     tui_app_add_commands(c->app, cmds, OD_ARRAY_LEN(cmds), s);
     return s;
 }
@@ -338,7 +287,7 @@ struct exc_screen *exc_screen_new(struct scr_ctx *c)
 void exc_screen_free(struct exc_screen *s)
 {
     if (!s) return;
-    tui_table_release(&s->t);
+    scr_base_release(&s->b);
     tui_edit_release(&s->note);
     list_free(s->list);
     free(s);

@@ -9,17 +9,14 @@
 #include <string.h>
 #include "core/health.h"
 #include "core/util.h"
+#include "screens/base.h"
 #include "screens/common.h"
-#include "tui/table.h"
 
 #define HEALTH_EVERY_MS 5000
 
 struct health_screen {
-    struct scr_ctx *c;
-    struct tui_table t;
-    struct scr_feed feed;
+    struct scr_base b;            /* first */
     struct od_health_report *rep; /* owned */
-    bool visible;
 };
 
 enum { C_STATUS, C_CHECK, C_COMP, C_VALUE, C_OUT, NCOLS };
@@ -76,125 +73,73 @@ static void fill(struct health_screen *s)
                                         value, h->output};
             tui_rowset_add(&rs, key, cells, status_role(h->status));
         }
-    scr_table_replace(&s->t, &rs);
+    scr_table_replace(&s->b.t, &rs);
     tui_rowset_release(&rs);
 }
 
-static void submit(struct health_screen *s)
+static void submit(struct scr_base *b)
 {
     struct od_health_env *env = od_xcalloc(1, sizeof *env);
-    *env = (struct od_health_env){.cfg = s->c->cfg,
-                                  .pool = s->c->pool,
-                                  .events = s->c->events,
-                                  .in_process = s->c->in_process_workers};
-    scr_submit(s->c, "health.run", read_health, env, free, rep_free);
+    *env = (struct od_health_env){.cfg = b->c->cfg,
+                                  .pool = b->c->pool,
+                                  .events = b->c->events,
+                                  .in_process = b->c->in_process_workers};
+    scr_submit(b->c, b->feed.key, read_health, env, free, rep_free);
 }
 
-static void pump(void *screen)
+static void take(struct scr_base *b, struct od_qresult *r)
 {
-    struct health_screen *s = screen;
-    if (!s->visible) return;
-    if (!s->feed.loaded_wall || od_wall_ms() - s->feed.loaded_wall >= HEALTH_EVERY_MS)
-        s->feed.want = true;
-    if (scr_feed_due(s->c, &s->feed, false)) submit(s);
-}
-
-static void request(struct health_screen *s, bool force)
-{
-    s->feed.want = true;
-    if (s->visible && scr_feed_due(s->c, &s->feed, force)) submit(s);
-}
-
-static void on_result(void *screen, struct od_qresult *r)
-{
-    struct health_screen *s = screen;
-    if (!scr_feed_done(s->c, &s->feed, r)) return;
+    struct health_screen *s = (struct health_screen *)b;
     rep_free(s->rep);
     s->rep = r->snapshot;
     r->snapshot = NULL;
     fill(s);
 }
 
-static unsigned key(void *state, struct tui_app *app, const struct tui_key *k)
+static void draw_body(struct scr_base *b, struct tui_grid *g, struct tui_rect a)
 {
-    struct health_screen *s = state;
-    unsigned f;
-    if (scr_gate_key(s->c, k, &f)) return f;
-    if ((f = tui_table_key(&s->t, k))) return f;
-    if (k->action && !strcmp(k->action, "refresh")) {
-        request(s, true);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    return 0;
-}
-
-static void draw(void *state, struct tui_app *app, struct tui_grid *g, struct tui_rect a)
-{
-    struct health_screen *s = state;
-    if (scr_gate_draw(s->c, g, a)) return;
-    if (!scr_can(s->c, "health.read", false)) {
-        scr_notice(g, a, TUI_ROLE_WARN, "Your role may not see health checks.");
-        return;
-    }
+    struct health_screen *s = (struct health_screen *)b;
     if (s->rep)
         tui_grid_textf(
             g, a.x, a.y, a.w, status_role(s->rep->status), "Overall: %s  ·  %zu checks in %lld ms",
             od_health_status_name(s->rep->status), s->rep->n, (long long)s->rep->took_ms);
     else
         tui_grid_text(g, a.x, a.y, a.w, "Running the checks…", TUI_ROLE_DIM);
-    tui_table_draw(&s->t, g, (struct tui_rect){a.x, a.y + 1, a.w, a.h - 1}, true);
+    tui_table_draw(&b->t, g, (struct tui_rect){a.x, a.y + 1, a.w, a.h - 1}, true);
 }
 
-static void enter(void *state, struct tui_app *app)
+static void status_extra(struct scr_base *b, char *out, size_t n)
 {
-    struct health_screen *s = state;
-    s->visible = true;
-    pump(s);
-}
-
-static void leave(void *state, struct tui_app *app)
-{
-    ((struct health_screen *)state)->visible = false;
-}
-
-static unsigned on_event(void *state, struct tui_app *app, struct tui_event *ev)
-{
-    struct health_screen *s = state;
-    unsigned f = scr_event(s->c, ev);
-    if (ev->type == SCR_EV_CONNECTED || ev->type == SCR_EV_LOGIN) request(s, false);
-    return f;
-}
-
-static const char *status(void *state, struct tui_app *app)
-{
-    struct health_screen *s = state;
-    return scr_status(s->c, &s->feed, NULL);
+    out[0] = '\0'; /* the overall line says it all */
 }
 
 const struct tui_screen_class health_screen_class = {.name = "health",
                                                      .title = "Health",
-                                                     .enter = enter,
-                                                     .leave = leave,
-                                                     .key = key,
-                                                     .draw = draw,
-                                                     .on_event = on_event,
-                                                     .status = status};
+                                                     .enter = scr_base_enter,
+                                                     .leave = scr_base_leave,
+                                                     .key = scr_base_key,
+                                                     .draw = scr_base_draw,
+                                                     .on_event = scr_base_event,
+                                                     .status = scr_base_status};
 
 struct health_screen *health_screen_new(struct scr_ctx *c)
 {
     struct health_screen *s = od_xcalloc(1, sizeof *s);
-    s->c = c;
-    s->feed.key = "health.run";
-    tui_table_init(&s->t, cols, NCOLS);
-    s->t.empty = "running the checks…";
-    scr_route(c, "health.", s, on_result, pump);
+    scr_base_init(&s->b, c, "health.", "health.run", cols, NCOLS, "running the checks…");
+    s->b.need = "health.read";
+    s->b.denied = "Your role may not see health checks.";
+    s->b.every_ms = HEALTH_EVERY_MS;
+    s->b.submit = submit;
+    s->b.take = take;
+    s->b.draw_body = draw_body;
+    s->b.status_extra = status_extra;
     return s;
 }
 
 void health_screen_free(struct health_screen *s)
 {
     if (!s) return;
-    tui_table_release(&s->t);
+    scr_base_release(&s->b);
     rep_free(s->rep);
     free(s);
 }

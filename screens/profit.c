@@ -15,9 +15,9 @@
 #include "core/config.h"
 #include "core/report.h"
 #include "core/util.h"
+#include "screens/base.h"
 #include "screens/common.h"
 #include "screens/profit_read.h"
-#include "tui/table.h"
 
 #define DEPTH 4
 
@@ -28,11 +28,8 @@ struct frame {
 };
 
 struct profit_screen {
-    struct scr_ctx *c;
-    struct tui_table t;
-    struct scr_feed feed;
+    struct scr_base b;        /* first */
     struct profit_snap *snap; /* owned: the rows shown */
-    bool visible;
     struct frame f[DEPTH];
     int depth; /* frames in use, >= 1 */
     char from[11], to[11];
@@ -77,82 +74,65 @@ static void fill(struct profit_screen *s)
                                     s->snap->trend && s->snap->trend[i] ? s->snap->trend[i] : ""};
         tui_rowset_add(&rs, row->key ? row->key : "", cells, 0);
     }
-    scr_table_replace(&s->t, &rs);
+    scr_table_replace(&s->b.t, &rs);
     tui_rowset_release(&rs);
     if (s->restore[0]) {
-        tui_table_select_key(&s->t, s->restore);
+        tui_table_select_key(&s->b.t, s->restore);
         s->restore[0] = '\0';
     }
 }
 
-static void submit(struct profit_screen *s)
+static void submit(struct scr_base *b)
 {
+    struct profit_screen *s = (struct profit_screen *)b;
     struct profit_read_arg *a = od_xcalloc(1, sizeof *a);
-    a->pool = s->c->pool;
+    a->pool = b->c->pool;
     a->q = s->f[s->depth - 1].q;
     if (a->q.by != OD_PROFIT_BY_PERSON) { /* people keep their month */
         snprintf(a->q.from, sizeof a->q.from, "%s", s->from);
         snprintf(a->q.to, sizeof a->q.to, "%s", s->to);
     }
-    scr_submit(s->c, "profit.rows", profit_read, a, free, profit_snap_free);
+    scr_submit(b->c, b->feed.key, profit_read, a, free, profit_snap_free);
 }
 
-static void pump(void *screen)
+static void take(struct scr_base *b, struct od_qresult *r)
 {
-    struct profit_screen *s = screen;
-    if (s->visible && scr_feed_due(s->c, &s->feed, false)) submit(s);
-}
-
-static void request(struct profit_screen *s, bool force)
-{
-    s->feed.want = true;
-    if (!s->visible) return;
-    if (force && s->feed.inflight) s->feed.inflight = false; /* newest request per key wins */
-    if (scr_feed_due(s->c, &s->feed, force)) submit(s);
-}
-
-static void on_result(void *screen, struct od_qresult *r)
-{
-    struct profit_screen *s = screen;
-    if (!scr_feed_done(s->c, &s->feed, r)) return;
+    struct profit_screen *s = (struct profit_screen *)b;
     struct profit_snap *snap = r->snapshot;
     const struct od_profit_query *want = &s->f[s->depth - 1].q;
     if (snap->q.by != want->by || snap->q.client_id != want->client_id ||
         snap->q.project_id != want->project_id) {
         profit_snap_free(snap); /* an answer for a level we already left */
         r->snapshot = NULL;
-        pump(s);
         return;
     }
     profit_snap_free(s->snap);
     s->snap = snap;
     r->snapshot = NULL;
     fill(s);
-    pump(s);
 }
 
 /* Show level `depth` (table columns change with it). */
 static void show_level(struct profit_screen *s, int depth)
 {
     s->depth = depth;
-    tui_table_release(&s->t);
-    tui_table_init(&s->t, cols_by[s->f[depth - 1].q.by], NCOLS);
-    s->t.empty = "loading…";
+    scr_base_set_columns(&s->b, cols_by[s->f[depth - 1].q.by], NCOLS);
     profit_snap_free(s->snap);
     s->snap = NULL;
-    request(s, true);
+    scr_base_request(&s->b, true);
 }
 
 static unsigned drill(struct profit_screen *s)
 {
-    long row = tui_table_selected(&s->t);
+    const struct tui_table *t = &s->b.t;
+    long row = tui_table_selected(t);
     if (row < 0 || s->depth == DEPTH || !s->snap) return TUI_HANDLED;
     struct frame *cur = &s->f[s->depth - 1], *next = &s->f[s->depth];
-    const char *key = tui_rowset_key(&s->t.rows, (size_t)row);
+    const char *key = tui_rowset_key(&t->rows, (size_t)row);
     if (cur->q.by == OD_PROFIT_BY_PERSON) return TUI_HANDLED;
     snprintf(cur->sel, sizeof cur->sel, "%s", key);
     *next = (struct frame){.q = cur->q};
-    snprintf(next->label, sizeof next->label, "%s", tui_rowset_cell(&s->t.rows, (size_t)row, 0));
+    snprintf(next->label, sizeof next->label, "%s", tui_rowset_cell(&t->rows, (size_t)row, 0));
     if (cur->q.by == OD_PROFIT_BY_CLIENT) {
         next->q.by = OD_PROFIT_BY_PROJECT;
         next->q.client_id = strtoll(key, NULL, 10);
@@ -163,7 +143,7 @@ static unsigned drill(struct profit_screen *s)
         next->q.by = OD_PROFIT_BY_PERSON;
         if (od_profit_date_parse(key, false, next->q.from) < 0 ||
             od_profit_date_parse(key, true, next->q.to) < 0) {
-            tui_app_toast(s->c->app, TUI_TOAST_ERROR, "%s", od_err());
+            tui_app_toast(s->b.c->app, TUI_TOAST_ERROR, "%s", od_err());
             return TUI_HANDLED | TUI_REDRAW;
         }
     }
@@ -179,31 +159,18 @@ static unsigned back(struct profit_screen *s)
     return TUI_HANDLED | TUI_REDRAW;
 }
 
-static unsigned key(void *state, struct tui_app *app, const struct tui_key *k)
+static unsigned action(struct scr_base *b, const char *a)
 {
-    struct profit_screen *s = state;
-    unsigned f;
-    if (scr_gate_key(s->c, k, &f)) return f;
-    bool filtering = s->t.filter_editing || s->t.needle;
-    if ((f = tui_table_key(&s->t, k))) return f;
-    if (!k->action) return 0;
-    if (!strcmp(k->action, "enter")) return drill(s);
-    if (!strcmp(k->action, "back") && !filtering) return back(s);
-    if (!strcmp(k->action, "refresh")) {
-        request(s, true);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
+    struct profit_screen *s = (struct profit_screen *)b;
+    if (!strcmp(a, "enter")) return drill(s);
+    /* a filter shown takes Esc first (the table's keys ran before this) */
+    if (!strcmp(a, "back") && !b->t.filter_editing && !b->t.needle) return back(s);
     return 0;
 }
 
-static void draw(void *state, struct tui_app *app, struct tui_grid *g, struct tui_rect a)
+static void draw_body(struct scr_base *b, struct tui_grid *g, struct tui_rect a)
 {
-    struct profit_screen *s = state;
-    if (scr_gate_draw(s->c, g, a)) return;
-    if (!scr_can(s->c, "profit.read", false)) {
-        scr_notice(g, a, TUI_ROLE_WARN, "Your role may not see profitability.");
-        return;
-    }
+    struct profit_screen *s = (struct profit_screen *)b;
     struct strbuf sb = STRBUF_INIT;
     sb_add(&sb, level_name[0]);
     for (int i = 1; i < s->depth; i++)
@@ -215,42 +182,13 @@ static void draw(void *state, struct tui_app *app, struct tui_grid *g, struct tu
     tui_grid_text(g, a.x, a.y, a.w, sb_str(&sb), TUI_ROLE_TITLE);
     sb_release(&sb);
     int foot = a.h >= 6 && s->snap ? 1 : 0;
-    tui_table_draw(&s->t, g, (struct tui_rect){a.x, a.y + 1, a.w, a.h - 1 - foot}, true);
+    tui_table_draw(&b->t, g, (struct tui_rect){a.x, a.y + 1, a.w, a.h - 1 - foot}, true);
     if (!foot) return;
     const struct od_profit_row *t = &s->snap->rep.totals;
     tui_grid_textf(g, a.x, a.y + a.h - 1, a.w, TUI_ROLE_HEADER,
                    "Total  %s h · revenue %s · cost %s · margin %s%s%s", t->hours, t->revenue,
                    t->cost, t->margin, t->has_margin_pct ? " · " : "",
                    t->has_margin_pct ? t->margin_pct : "");
-}
-
-static void enter(void *state, struct tui_app *app)
-{
-    struct profit_screen *s = state;
-    s->visible = true;
-    request(s, false);
-}
-
-static void leave(void *state, struct tui_app *app)
-{
-    ((struct profit_screen *)state)->visible = false;
-}
-
-static unsigned on_event(void *state, struct tui_app *app, struct tui_event *ev)
-{
-    struct profit_screen *s = state;
-    unsigned f = scr_event(s->c, ev);
-    if (ev->type == SCR_EV_DATA || ev->type == SCR_EV_CONNECTED || ev->type == SCR_EV_LOGIN)
-        request(s, false);
-    return f;
-}
-
-static const char *status(void *state, struct tui_app *app)
-{
-    struct profit_screen *s = state;
-    char extra[64];
-    snprintf(extra, sizeof extra, "%zu of %zu", tui_table_shown(&s->t), tui_table_total(&s->t));
-    return scr_status(s->c, &s->feed, extra);
 }
 
 static unsigned cmd_range(struct tui_app *app, int argc, char **argv, void *ud)
@@ -270,7 +208,7 @@ static unsigned cmd_range(struct tui_app *app, int argc, char **argv, void *ud)
     snprintf(s->to, sizeof s->to, "%s", to);
     tui_app_show(app, "profit");
     tui_app_toast(app, TUI_TOAST_INFO, "range %s..%s", *from ? from : "start", *to ? to : "now");
-    request(s, true);
+    scr_base_request(&s->b, true);
     return TUI_REDRAW;
 bad:
     tui_app_toast(app, TUI_TOAST_ERROR, "range: %s (e.g. :range 2026-01..2026-06, :range all)",
@@ -302,32 +240,36 @@ const struct profit_snap *profit_screen_snap(const struct profit_screen *s)
 }
 const struct tui_table *profit_screen_table(const struct profit_screen *s)
 {
-    return &s->t;
+    return &s->b.t;
 }
 struct scr_ctx *profit_screen_ctx(struct profit_screen *s)
 {
-    return s->c;
+    return s->b.c;
 }
 
 const struct tui_screen_class profit_screen_class = {.name = "profit",
                                                      .title = "Profitability",
-                                                     .enter = enter,
-                                                     .leave = leave,
-                                                     .key = key,
-                                                     .draw = draw,
-                                                     .on_event = on_event,
-                                                     .status = status};
+                                                     .enter = scr_base_enter,
+                                                     .leave = scr_base_leave,
+                                                     .key = scr_base_key,
+                                                     .draw = scr_base_draw,
+                                                     .on_event = scr_base_event,
+                                                     .status = scr_base_status};
 
 struct profit_screen *profit_screen_new(struct scr_ctx *c)
 {
     struct profit_screen *s = od_xcalloc(1, sizeof *s);
-    s->c = c;
-    s->feed.key = "profit.rows";
+    scr_base_init(&s->b, c, "profit.", "profit.rows", cols_by[0], NCOLS,
+                  "no time entries synced yet");
+    s->b.need = "profit.read";
+    s->b.denied = "Your role may not see profitability.";
+    s->b.refresh_ev = SCR_EV_DATA;
+    s->b.submit = submit;
+    s->b.take = take;
+    s->b.action = action;
+    s->b.draw_body = draw_body;
     s->depth = 1;
     s->f[0].q.by = OD_PROFIT_BY_CLIENT;
-    tui_table_init(&s->t, cols_by[0], NCOLS);
-    s->t.empty = "no time entries synced yet";
-    scr_route(c, "profit.", s, on_result, pump);
     tui_app_add_commands(c->app, cmds, OD_ARRAY_LEN(cmds), s);
     return s;
 }
@@ -335,7 +277,7 @@ struct profit_screen *profit_screen_new(struct scr_ctx *c)
 void profit_screen_free(struct profit_screen *s)
 {
     if (!s) return;
-    tui_table_release(&s->t);
+    scr_base_release(&s->b);
     profit_snap_free(s->snap);
     free(s);
 }

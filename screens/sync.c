@@ -14,8 +14,8 @@
 #include "core/ratelimit.h"
 #include "core/syncplan.h"
 #include "core/util.h"
+#include "screens/base.h"
 #include "screens/common.h"
-#include "tui/table.h"
 
 #define NSPARK 120
 #define MAX_BUCKETS 4
@@ -36,11 +36,8 @@ struct pending {
     bool full;
 };
 struct sync_screen {
-    struct scr_ctx *c;
-    struct tui_table t;
-    struct scr_feed feed;
+    struct scr_base b;      /* first */
     struct sync_snap *snap; /* owned: the rows shown (for the provider lines and actions) */
-    bool visible;
     int64_t spark[NSPARK];
     size_t nspark;
     struct pending pend; /* the question being asked (the app shows one at a time) */
@@ -131,7 +128,7 @@ static void fill(struct sync_screen *s)
                                     eta,      att,         j->last_error ? j->last_error : ""};
         tui_rowset_add(&rs, key, cells, state_role(j->state));
     }
-    scr_table_replace(&s->t, &rs);
+    scr_table_replace(&s->b.t, &rs);
     tui_rowset_release(&rs);
     if (s->nspark == NSPARK) {
         memmove(s->spark, s->spark + 1, (NSPARK - 1) * sizeof s->spark[0]);
@@ -140,34 +137,18 @@ static void fill(struct sync_screen *s)
     s->spark[s->nspark++] = thru;
 }
 
-static void pump(void *screen)
+static void submit(struct scr_base *b)
 {
-    struct sync_screen *s = screen;
-    if (s->visible && scr_feed_due(s->c, &s->feed, false))
-        scr_submit(s->c, "sync.jobs", read_jobs, NULL, NULL, snap_free);
+    scr_submit(b->c, b->feed.key, read_jobs, NULL, NULL, snap_free);
 }
 
-static void request(struct sync_screen *s, bool force)
+static void take(struct scr_base *b, struct od_qresult *r)
 {
-    s->feed.want = true;
-    if (s->visible && scr_feed_due(s->c, &s->feed, force))
-        scr_submit(s->c, "sync.jobs", read_jobs, NULL, NULL, snap_free);
-}
-
-static void on_result(void *screen, struct od_qresult *r)
-{
-    struct sync_screen *s = screen;
-    if (strcmp(r->key, "sync.jobs")) { /* an action finished */
-        scr_act_done(s->c, r);
-        request(s, false);
-        return;
-    }
-    if (!scr_feed_done(s->c, &s->feed, r)) return;
+    struct sync_screen *s = (struct sync_screen *)b;
     snap_free(s->snap);
     s->snap = r->snapshot;
     r->snapshot = NULL;
     fill(s);
-    pump(s); /* NOTIFYs that came while it ran */
 }
 
 /* --- actions (run on a query worker via scr_act_submit) --- */
@@ -205,7 +186,7 @@ static int do_retry(struct scr_act *a, PGconn *conn, struct strbuf *msg)
 static unsigned answer(struct tui_app *app, bool yes, void *ud)
 {
     struct pending *p = ud;
-    struct scr_ctx *c = p->s->c;
+    struct scr_ctx *c = p->s->b.c;
     if (!yes || !c->session) return TUI_REDRAW;
     if (p->kind == 0)
         scr_act_submit(c, "sync.act.start", "sync.start", do_start, 0, p->full, p->provider, NULL);
@@ -223,41 +204,34 @@ static void ask_start(struct sync_screen *s, const char *provider, bool full)
     snprintf(s->pend.provider, sizeof s->pend.provider, "%s", provider);
     snprintf(q, sizeof q, "Start a%s sync of %s?", full ? " full" : "",
              strcmp(provider, "all") ? provider : "every provider");
-    tui_app_confirm(s->c->app, q, answer, &s->pend);
+    tui_app_confirm(s->b.c->app, q, answer, &s->pend);
 }
 
 static unsigned ask_job(struct sync_screen *s, int kind)
 {
-    long row = tui_table_selected(&s->t);
+    const struct tui_table *t = &s->b.t;
+    long row = tui_table_selected(t);
     if (row < 0) return TUI_HANDLED;
-    const char *key = tui_rowset_key(&s->t.rows, (size_t)row);
+    const char *key = tui_rowset_key(&t->rows, (size_t)row);
     char q[200];
     s->pend = (struct pending){.s = s, .kind = kind, .id = strtoll(key + 4, NULL, 10)};
     snprintf(q, sizeof q, "%s job %lld (%s %s, %s)?", kind == 1 ? "Cancel" : "Retry",
-             (long long)s->pend.id, tui_rowset_cell(&s->t.rows, (size_t)row, C_PROV),
-             tui_rowset_cell(&s->t.rows, (size_t)row, C_RES),
-             tui_rowset_cell(&s->t.rows, (size_t)row, C_STATE));
-    tui_app_confirm(s->c->app, q, answer, &s->pend);
+             (long long)s->pend.id, tui_rowset_cell(&t->rows, (size_t)row, C_PROV),
+             tui_rowset_cell(&t->rows, (size_t)row, C_RES),
+             tui_rowset_cell(&t->rows, (size_t)row, C_STATE));
+    tui_app_confirm(s->b.c->app, q, answer, &s->pend);
     return TUI_HANDLED | TUI_REDRAW;
 }
 
-static unsigned key(void *state, struct tui_app *app, const struct tui_key *k)
+static unsigned action(struct scr_base *b, const char *a)
 {
-    struct sync_screen *s = state;
-    unsigned f;
-    if (scr_gate_key(s->c, k, &f)) return f;
-    if ((f = tui_table_key(&s->t, k))) return f;
-    if (!k->action) return 0;
-    if (!strcmp(k->action, "sync.start")) {
+    struct sync_screen *s = (struct sync_screen *)b;
+    if (!strcmp(a, "sync.start")) {
         ask_start(s, "all", false);
         return TUI_HANDLED | TUI_REDRAW;
     }
-    if (!strcmp(k->action, "sync.cancel")) return ask_job(s, 1);
-    if (!strcmp(k->action, "sync.retry")) return ask_job(s, 2);
-    if (!strcmp(k->action, "refresh")) {
-        request(s, true);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
+    if (!strcmp(a, "sync.cancel")) return ask_job(s, 1);
+    if (!strcmp(a, "sync.retry")) return ask_job(s, 2);
     return 0;
 }
 
@@ -281,7 +255,7 @@ static void draw_providers(struct sync_screen *s, struct tui_grid *g, int x, int
         if (!any) sb_add(&sb, " headroom: no requests yet");
         struct od_breaker_info bi;
         uint8_t role = TUI_ROLE_NORMAL;
-        if (!s->c->in_process_workers)
+        if (!s->b.c->in_process_workers)
             sb_add(&sb, " · breaker: n/a (no workers in this console)");
         else if (od_breaker_info(provs[p], &bi) == 0) {
             sb_addf(&sb, " · breaker %s", od_breaker_state_name(bi.state));
@@ -292,17 +266,12 @@ static void draw_providers(struct sync_screen *s, struct tui_grid *g, int x, int
     }
 }
 
-static void draw(void *state, struct tui_app *app, struct tui_grid *g, struct tui_rect a)
+static void draw_body(struct scr_base *b, struct tui_grid *g, struct tui_rect a)
 {
-    struct sync_screen *s = state;
-    if (scr_gate_draw(s->c, g, a)) return;
-    if (!scr_can(s->c, "sync.read", false)) {
-        scr_notice(g, a, TUI_ROLE_WARN, "Your role may not see the sync queue.");
-        return;
-    }
+    struct sync_screen *s = (struct sync_screen *)b;
     int foot = a.h >= 8 ? 3 : 0;
     struct tui_rect tr = {a.x, a.y, a.w, a.h - foot};
-    tui_table_draw(&s->t, g, tr, true);
+    tui_table_draw(&b->t, g, tr, true);
     if (!foot) return;
     int y = a.y + a.h - 3;
     draw_providers(s, g, a.x, y, a.w);
@@ -314,34 +283,9 @@ static void draw(void *state, struct tui_app *app, struct tui_grid *g, struct tu
     tui_grid_text(g, a.x + label, y + 2, a.w - label, spark, TUI_ROLE_SPARK);
 }
 
-static void enter(void *state, struct tui_app *app)
+static void status_extra(struct scr_base *b, char *out, size_t n)
 {
-    struct sync_screen *s = state;
-    s->visible = true;
-    request(s, false);
-}
-
-static void leave(void *state, struct tui_app *app)
-{
-    ((struct sync_screen *)state)->visible = false;
-}
-
-static unsigned on_event(void *state, struct tui_app *app, struct tui_event *ev)
-{
-    struct sync_screen *s = state;
-    unsigned f = scr_event(s->c, ev);
-    if (ev->type == SCR_EV_JOBS || ev->type == SCR_EV_CONNECTED || ev->type == SCR_EV_LOGIN)
-        request(s, ev->type == SCR_EV_LOGIN);
-    return f;
-}
-
-static const char *status(void *state, struct tui_app *app)
-{
-    struct sync_screen *s = state;
-    char extra[64];
-    snprintf(extra, sizeof extra, "%zu of %zu jobs", tui_table_shown(&s->t),
-             tui_table_total(&s->t));
-    return scr_status(s->c, &s->feed, extra);
+    snprintf(out, n, "%zu of %zu jobs", tui_table_shown(&b->t), tui_table_total(&b->t));
 }
 
 static const char *const *sync_words(int argi, void *ud)
@@ -376,21 +320,25 @@ const struct tui_screen_class sync_screen_class = {.name = "sync",
                                                    .title = "Sync",
                                                    .actions = actions,
                                                    .nactions = OD_ARRAY_LEN(actions),
-                                                   .enter = enter,
-                                                   .leave = leave,
-                                                   .key = key,
-                                                   .draw = draw,
-                                                   .on_event = on_event,
-                                                   .status = status};
+                                                   .enter = scr_base_enter,
+                                                   .leave = scr_base_leave,
+                                                   .key = scr_base_key,
+                                                   .draw = scr_base_draw,
+                                                   .on_event = scr_base_event,
+                                                   .status = scr_base_status};
 
 struct sync_screen *sync_screen_new(struct scr_ctx *c)
 {
     struct sync_screen *s = od_xcalloc(1, sizeof *s);
-    s->c = c;
-    s->feed.key = "sync.jobs";
-    tui_table_init(&s->t, cols, NCOLS);
-    s->t.empty = "no jobs yet — n starts a sync";
-    scr_route(c, "sync.", s, on_result, pump);
+    scr_base_init(&s->b, c, "sync.", "sync.jobs", cols, NCOLS, "no jobs yet — n starts a sync");
+    s->b.need = "sync.read";
+    s->b.denied = "Your role may not see the sync queue.";
+    s->b.refresh_ev = SCR_EV_JOBS;
+    s->b.submit = submit;
+    s->b.take = take;
+    s->b.action = action;
+    s->b.draw_body = draw_body;
+    s->b.status_extra = status_extra;
     tui_app_add_commands(c->app, cmds, OD_ARRAY_LEN(cmds), s);
     return s;
 }
@@ -398,7 +346,7 @@ struct sync_screen *sync_screen_new(struct scr_ctx *c)
 void sync_screen_free(struct sync_screen *s)
 {
     if (!s) return;
-    tui_table_release(&s->t);
+    scr_base_release(&s->b);
     snap_free(s->snap);
     free(s);
 }

@@ -64,7 +64,8 @@ static unsigned cmd_messages(struct tui_app *app, int argc, char **argv, void *u
 static unsigned cmd_pause(struct tui_app *app, int argc, char **argv, void *ud)
 {
     app->paused = !app->paused;
-    return TUI_REDRAW;
+    unsigned f = app->pause_fn ? app->pause_fn(app, app->paused, app->pause_ud) : 0;
+    return f | TUI_REDRAW;
 }
 
 static const char *const *complete_theme(int argi, void *ud)
@@ -113,6 +114,8 @@ void tui_app_free(struct tui_app *app)
     tui_cmdline_release(&app->cmdline);
     tui_overlay_close(&app->overlay);
     tui_confirm_close(&app->confirm);
+    if (app->prompt.open && app->prompt_done) app->prompt_done(app, NULL, app->prompt_ud);
+    tui_prompt_close(&app->prompt);
     tui_toasts_release(&app->toasts);
     free(app->title);
     free(app->colors);
@@ -168,6 +171,28 @@ void tui_app_confirm(struct tui_app *app, const char *question,
     app->confirm_ud = ud;
 }
 
+void tui_app_prompt(struct tui_app *app, const char *question, bool masked,
+                    unsigned (*done)(struct tui_app *, const char *, void *), void *ud)
+{
+    if (app->prompt.open && app->prompt_done) app->prompt_done(app, NULL, app->prompt_ud);
+    tui_prompt_open(&app->prompt, question, masked);
+    app->prompt_done = done;
+    app->prompt_ud = ud;
+}
+
+/* The prompt answered: done sees the text, then it is wiped (done may open another). */
+static unsigned prompt_answer(struct tui_app *app, enum tui_prompt_answer ans)
+{
+    struct tui_prompt p = app->prompt;
+    unsigned (*done)(struct tui_app *, const char *, void *) = app->prompt_done;
+    app->prompt = (struct tui_prompt){0};
+    app->prompt_done = NULL;
+    unsigned f =
+        done ? done(app, ans == TUI_PROMPT_ENTER ? tui_prompt_text(&p) : NULL, app->prompt_ud) : 0;
+    tui_prompt_close(&p);
+    return f | TUI_HANDLED | TUI_REDRAW;
+}
+
 static void switch_to(struct tui_app *app, int idx)
 {
     if (idx == app->cur && app->entered) return;
@@ -220,6 +245,28 @@ bool tui_app_paused(const struct tui_app *app)
     return app->paused;
 }
 
+void tui_app_on_pause(struct tui_app *app, unsigned (*fn)(struct tui_app *, bool, void *), void *ud)
+{
+    app->pause_fn = fn;
+    app->pause_ud = ud;
+}
+
+void tui_app_show_tabs(struct tui_app *app, bool shown)
+{
+    app->tabs_hidden = !shown;
+}
+
+void tui_app_set_loading(struct tui_app *app, const void *state, bool loading)
+{
+    for (int i = 0; i < app->nscreens; i++)
+        if (app->screens[i].state == state) app->screens[i].loading = loading;
+}
+
+bool tui_app_loading(const struct tui_app *app)
+{
+    return app->nscreens && app->screens[app->cur].loading;
+}
+
 int tui_app_refresh_ms(const struct tui_app *app)
 {
     return app->refresh_ms < 250 ? 250 : app->refresh_ms; /* polite floor */
@@ -246,11 +293,11 @@ static unsigned global_action(struct tui_app *app, const char *a)
     if (!strcmp(a, "quit")) return TUI_QUIT;
     if (!strncmp(a, "screen.", 7)) {
         int n = atoi(a + 7);
-        if (n >= 1 && n <= app->nscreens) switch_to(app, n - 1);
+        if (n >= 1 && n <= app->nscreens && !app->tabs_hidden) switch_to(app, n - 1);
         return TUI_HANDLED | TUI_REDRAW;
     }
     if (!strcmp(a, "next_screen") || !strcmp(a, "prev_screen")) {
-        if (app->nscreens)
+        if (app->nscreens && !app->tabs_hidden)
             switch_to(app, (app->cur + (a[0] == 'n' ? 1 : app->nscreens - 1)) % app->nscreens);
         return TUI_HANDLED | TUI_REDRAW;
     }
@@ -290,6 +337,10 @@ unsigned tui_app_feed_key(struct tui_app *app, int key)
             app->confirm_done ? app->confirm_done(app, ans == TUI_CONFIRM_YES, app->confirm_ud) : 0;
         return f | TUI_HANDLED | TUI_REDRAW;
     }
+    if (app->prompt.open) {
+        enum tui_prompt_answer ans = tui_prompt_key(&app->prompt, key);
+        return ans == TUI_PROMPT_PENDING ? TUI_HANDLED | TUI_REDRAW : prompt_answer(app, ans);
+    }
     const char *ctx = app->nscreens ? app->screens[app->cur].cls->name : NULL;
     struct tui_key k = {key, tui_keymap_lookup(&app->km, key, ctx)};
     if (app->overlay.open) return tui_overlay_key(&app->overlay, &k);
@@ -328,7 +379,7 @@ static void draw_tabs(struct tui_app *app, struct tui_grid *g)
 {
     int x = 0;
     tui_grid_fill(g, (struct tui_rect){0, 0, g->w, 1}, ' ', TUI_ROLE_TAB);
-    for (int i = 0; i < app->nscreens; i++) {
+    for (int i = 0; i < app->nscreens && !app->tabs_hidden; i++) {
         char label[80], key[32];
         char action[32];
         snprintf(action, sizeof action, "screen.%d", i + 1);
@@ -363,6 +414,12 @@ static void draw_status(struct tui_app *app, struct tui_grid *g, int y)
     const char *right = "";
     if (app->nscreens && app->screens[app->cur].cls->status)
         right = app->screens[app->cur].cls->status(app->screens[app->cur].state, app);
+    char with_loading[320];
+    if (tui_app_loading(app)) {
+        snprintf(with_loading, sizeof with_loading, "loading…%s%s", right && *right ? " · " : "",
+                 right ? right : "");
+        right = with_loading;
+    }
     int rw = right ? tui_text_width(right) : 0;
     if (rw > g->w / 2) rw = g->w / 2;
     int x = 0, limit = g->w - rw - 1;
@@ -396,9 +453,11 @@ void tui_app_render(struct tui_app *app, struct tui_grid *g)
         const struct tui_screen_class *cls = app->screens[app->cur].cls;
         if (cls->draw) cls->draw(app->screens[app->cur].state, app, g, body);
     }
-    bool keep_cursor = g->cursor_on && !app->overlay.open && !app->confirm.open;
+    bool keep_cursor =
+        g->cursor_on && !app->overlay.open && !app->confirm.open && !app->prompt.open;
     if (!keep_cursor) g->cursor_on = false;
     draw_status(app, g, g->h - 1);
     if (app->overlay.open) tui_overlay_draw(&app->overlay, g, body);
     if (app->confirm.open) tui_confirm_draw(&app->confirm, g, body);
+    if (app->prompt.open) tui_prompt_draw(&app->prompt, g, body);
 }

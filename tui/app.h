@@ -101,6 +101,11 @@ void tui_app_toast(struct tui_app *app, enum tui_toast_level level, const char *
 /* Ask yes/no (default No); done runs with the answer on the UI thread. */
 void tui_app_confirm(struct tui_app *app, const char *question,
                      unsigned (*done)(struct tui_app *app, bool yes, void *ud), void *ud);
+/* Ask for one line of text in a box (masked: a password; bullets shown). done runs on the UI
+ * thread with the text (borrowed; wiped right after done returns), or NULL when Esc
+ * cancelled. One at a time: opening another replaces it (the old done gets NULL). */
+void tui_app_prompt(struct tui_app *app, const char *question, bool masked,
+                    unsigned (*done)(struct tui_app *app, const char *text, void *ud), void *ud);
 /* Show a screen by name; -1 with od_seterr when there is none. */
 int tui_app_show(struct tui_app *app, const char *name);
 /* Switch theme at run time (also `:theme NAME`); -1 with od_seterr, the old one stays. */
@@ -114,6 +119,17 @@ void tui_app_set_title(struct tui_app *app, const char *title);
 void tui_app_redraw(struct tui_app *app);
 void tui_app_quit(struct tui_app *app);
 bool tui_app_paused(const struct tui_app *app); /* `p`: screens skip live refresh */
+/* fn runs (UI thread) each time `p`/`:pause` pauses or resumes; returns TUI_* flags. One hook;
+ * NULL removes it. */
+void tui_app_on_pause(struct tui_app *app,
+                      unsigned (*fn)(struct tui_app *app, bool paused, void *ud), void *ud);
+/* Whether the tab line lists the screens (default true). Hidden (e.g. before login), only the
+ * title shows and the screen keys do nothing. */
+void tui_app_show_tabs(struct tui_app *app, bool shown);
+/* A screen (its state pointer) says it waits for data it asked for, or no longer does. While
+ * the screen shown is loading, the status line starts with "loading…" (tests wait for it). */
+void tui_app_set_loading(struct tui_app *app, const void *state, bool loading);
+bool tui_app_loading(const struct tui_app *app); /* the screen shown is loading */
 int tui_app_refresh_ms(const struct tui_app *app);
 const struct tui_keymap *tui_app_keymap(const struct tui_app *app);
 /* Open an overlay with lines the caller adds (tui/overlay.h); closes with Esc. */

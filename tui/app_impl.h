@@ -6,6 +6,7 @@
 #include "tui/app.h"
 #include "tui/confirm.h"
 #include "tui/overlay.h"
+#include "tui/prompt.h"
 #include "tui/term.h"
 
 #define TUI_MAX_SCREENS 9
@@ -32,9 +33,15 @@ struct tui_app {
     struct tui_confirm confirm;
     unsigned (*confirm_done)(struct tui_app *app, bool yes, void *ud);
     void *confirm_ud;
+    struct tui_prompt prompt;
+    unsigned (*prompt_done)(struct tui_app *app, const char *text, void *ud);
+    void *prompt_ud;
+    unsigned (*pause_fn)(struct tui_app *app, bool paused, void *ud);
+    void *pause_ud;
     struct {
         const struct tui_screen_class *cls;
         void *state;
+        bool loading; /* tui_app_set_loading */
     } screens[TUI_MAX_SCREENS];
     const char *screen_names[TUI_MAX_SCREENS + 1]; /* for completion, NULL-terminated */
     int nscreens, cur;
@@ -43,7 +50,8 @@ struct tui_app {
     char *title, *colors;
     int refresh_ms;
     bool paused, quit, entered;
-    int w, h; /* size of the last frame */
+    bool tabs_hidden; /* tui_app_show_tabs(false): the tab line shows only the title */
+    int w, h;         /* size of the last frame */
     /* loop */
     int wake_fd;
     pthread_mutex_t lock; /* guards the posted list */

@@ -3,6 +3,9 @@
 # help, CSV export, resize to 40x10 and back, live refresh with no key pressed (a sync and an
 # exception made from outside show up within 2 s), quit with status 0; then the same flow with
 # NO_COLOR=1. Timings are never asserted except the issue's "within 2 s".
+# Then issue #5: an admin ending another user's session is asked for the password again; a
+# wrong one refuses (the session stays live, the attempt is audited), the right one ends it.
+# With a sanitizer build (OD_BIN=build-asan/bin/opsdeck) any ASan/UBSan/LSan report fails.
 . tests/lib/common.sh
 . tests/lib/tui.sh
 
@@ -17,6 +20,14 @@ t_check "admin user created" test $? -eq 0
 t_check "data synced from the simulator" test $? -eq 0
 # The console's own workers stay off so jobs queued from "another terminal" stay visible.
 export OPSDECK_SYNC_WORKERS=0 OPSDECK_UI_REFRESH_MS=500
+# Sanitizer reports (if OD_BIN is a sanitizer build) go to files, checked after each console.
+mkdir -p "$T_TMP/san"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99:log_path=$T_TMP/san/asan"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=98:log_path=$T_TMP/san/ubsan"
+t_no_sanitizer_report() {
+    if ls "$T_TMP/san/"* >/dev/null 2>&1; then t_fail "$1: no sanitizer report" "$(head -40 "$T_TMP/san/"*)"
+    else t_ok "$1: no sanitizer report"; fi
+}
 
 # t_within2 DESC REGEX: the screen shows REGEX within 2 s of now (sub-second deadline; the
 # issue's one timing promise), with no key pressed.
@@ -38,6 +49,8 @@ run_flow() {
         OPSDECK_DATABASE_URL="$OPSDECK_DATABASE_URL" OPSDECK_SYNC_WORKERS=0 \
         OPSDECK_UI_REFRESH_MS=500 XDG_STATE_HOME="$XDG_STATE_HOME" -- "$OD_BIN" ui
     t_screen "$label: login form shows Email and Password" 'Email.*' 10
+    if tui_screen | grep -q 'Sync'; then t_fail "$label: before login the header lists no screens" "$(tui_screen)"
+    else t_ok "$label: before login the header lists no screens"; fi
     tui_wait 'Password' 2 || t_fail "$label: password field" "$(tui_screen)"
     tui_type ana@example.com; tui_keys Tab; tui_type wrong-password; tui_keys Enter
     t_screen "$label: a wrong password says exactly 'Invalid email or password.'" \
@@ -62,6 +75,8 @@ run_flow() {
     tui_keys Enter
     t_screen "$label: Enter drills into a client's projects" '^Project +Hours'
     tui_wait '^Total ' 10
+    if tui_gone 'loading…' 10; then t_ok "$label: the status line's loading… goes once the rows are in"
+    else t_fail "$label: the status line's loading… goes once the rows are in" "$(tui_screen)"; fi
     tui_keys Enter
     t_screen "$label: Enter drills into a project's months" '^Month +Hours'
     tui_wait '^Total ' 10
@@ -105,8 +120,67 @@ run_flow() {
     tui_keys q
     t_eq "$label: q quits with status 0" 0 "$(tui_exit 10)"
     tmx kill-server >/dev/null 2>&1
+    t_no_sanitizer_report "$label"
+}
+
+# bob_sessions: bob's live sessions as `opsdeck user list` counts them.
+bob_sessions() { "$OD_BIN" user list 2>/dev/null | awk '$1 == "bob@example.com" { print $5 }'; }
+
+# console_as SOCK EMAIL PASSWORD: a console in its own tmux server, logged in.
+console_as() {
+    TUI_SOCK="opsdeck-e2e-$$-$1"; TUI_STATUS="$T_TMP/$1.status"
+    tui_start 100 30 OPSDECK_SECRETS_KEY_FILE="$OPSDECK_SECRETS_KEY_FILE" \
+        OPSDECK_DATABASE_URL="$OPSDECK_DATABASE_URL" OPSDECK_SYNC_WORKERS=0 \
+        OPSDECK_UI_REFRESH_MS=500 XDG_STATE_HOME="$XDG_STATE_HOME" -- "$OD_BIN" ui
+    tui_wait 'Password' 10
+    tui_type "$2"; tui_keys Tab; tui_type "$3"; tui_keys Enter
+    tui_wait '1 Sync' 15
+}
+
+# Issue #5: the password asked again before admin actions.
+run_reverify() {
+    printf 'bob password 123\nbob password 123\n' |
+        "$OD_BIN" user add bob@example.com --role ops --name Bob >"$T_TMP/bob.log" 2>&1
+    t_check "reverify: second user created" test $? -eq 0
+    console_as bob bob@example.com 'bob password 123'
+    t_eq "reverify: bob is logged in elsewhere (user list: 1 session)" 1 "$(bob_sessions)"
+    console_as admin ana@example.com 'correct horse battery'
+    tui_keys 5 v
+    t_screen "reverify: the Sessions view lists bob's session" '[0-9]+ +bob@example\.com'
+    tui_keys /; tui_type bob; tui_keys Enter
+    tui_keys e
+    t_screen "reverify: e on bob's session asks for the password" \
+        'End session [0-9]+ \(bob@example\.com\)\? Your password'
+    tui_type 'not my password'
+    t_screen "reverify: the password is masked" '•••••|\*\*\*\*\*'
+    if tui_screen | grep -q 'not my password'; then t_fail "reverify: the password is never shown"
+    else t_ok "reverify: the password is never shown"; fi
+    tui_keys Enter
+    t_screen "reverify: a wrong password refuses with a clear message" 'Wrong password: not done' 15
+    t_eq "reverify: after the wrong password bob's session is still live" 1 "$(bob_sessions)"
+    t_eq "reverify: the wrong password is audited" 1 \
+        "$(psql_db -Atc "SELECT count(*) FROM audit_log WHERE action = 'reverify.failure'")"
+    tui_keys e # (not Esc first: that would clear the filter; the prompt shows over the toast)
+    t_screen "reverify: asked again" 'Your password' 10
+    tui_keys Escape
+    tui_gone 'Your password' 5
+    t_eq "reverify: Esc cancels (bob's session still live)" 1 "$(bob_sessions)"
+    tui_keys e
+    tui_wait 'Your password' 10
+    tui_type 'correct horse battery'; tui_keys Enter
+    t_screen "reverify: the right password ends the session" '1 session\(s\) ended' 15
+    t_eq "reverify: bob has no live session (user list)" 0 "$(bob_sessions)"
+    tui_keys q
+    t_eq "reverify: admin console quits with status 0" 0 "$(tui_exit 10)"
+    tmx kill-server >/dev/null 2>&1
+    TUI_SOCK="opsdeck-e2e-$$-bob"; TUI_STATUS="$T_TMP/bob.status"
+    tui_keys q
+    t_eq "reverify: bob's console quits with status 0" 0 "$(tui_exit 10)"
+    tmx kill-server >/dev/null 2>&1
+    t_no_sanitizer_report reverify
 }
 
 run_flow colour
 run_flow no-colour NO_COLOR=1
+run_reverify
 t_done

@@ -1,0 +1,134 @@
+/* base — the shared life of a table screen; see base.h. */
+#include "screens/base.h"
+#include <stdio.h>
+#include <string.h>
+#include "core/util.h"
+
+static bool readable(const struct scr_base *b)
+{
+    return b->visible && scr_can(b->c, b->need, false);
+}
+
+static void submit(struct scr_base *b)
+{
+    b->submit(b);
+    tui_app_set_loading(b->c->app, b, true);
+}
+
+static void pump(void *screen)
+{
+    struct scr_base *b = screen;
+    if (!readable(b)) return;
+    if (b->every_ms && (!b->feed.loaded_wall || od_wall_ms() - b->feed.loaded_wall >= b->every_ms))
+        b->feed.want = true;
+    if (scr_feed_due(b->c, &b->feed, false)) submit(b);
+}
+
+void scr_base_request(struct scr_base *b, bool force)
+{
+    b->feed.want = true;
+    if (!readable(b)) return;
+    if (force) b->feed.inflight = false; /* the newest answer wins */
+    if (scr_feed_due(b->c, &b->feed, force)) submit(b);
+}
+
+static void on_result(void *screen, struct od_qresult *r)
+{
+    struct scr_base *b = screen;
+    if (strcmp(r->key, b->feed.key)) { /* one of the screen's actions finished */
+        scr_act_done(b->c, r);
+        scr_base_request(b, true);
+        return;
+    }
+    bool ok = scr_feed_done(b->c, &b->feed, r);
+    tui_app_set_loading(b->c->app, b, false);
+    if (!ok) return;
+    if (b->take) b->take(b, r);
+    pump(b); /* NOTIFYs that came while it ran */
+}
+
+void scr_base_init(struct scr_base *b, struct scr_ctx *c, const char *prefix, const char *feed_key,
+                   const struct tui_column *cols, int ncols, const char *empty)
+{
+    b->c = c;
+    b->feed.key = feed_key;
+    tui_table_init(&b->t, cols, ncols);
+    b->t.empty = empty;
+    scr_route(c, prefix, b, on_result, pump);
+}
+
+void scr_base_release(struct scr_base *b)
+{
+    tui_table_release(&b->t);
+}
+
+void scr_base_set_columns(struct scr_base *b, const struct tui_column *cols, int ncols)
+{
+    tui_table_release(&b->t);
+    tui_table_init(&b->t, cols, ncols);
+    b->t.empty = "loading…";
+}
+
+void scr_base_enter(void *state, struct tui_app *app)
+{
+    struct scr_base *b = state;
+    b->visible = true;
+    if (!b->every_ms) b->feed.want = true; /* timed checks: only when due */
+    pump(b);
+}
+
+void scr_base_leave(void *state, struct tui_app *app)
+{
+    ((struct scr_base *)state)->visible = false;
+}
+
+unsigned scr_base_key(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    struct scr_base *b = state;
+    unsigned f;
+    if (scr_gate_key(b->c, k, &f)) return f;
+    if (!scr_can(b->c, b->need, false)) return 0;
+    if (b->modal && (f = b->modal(b, k))) return f;
+    if ((f = tui_table_key(&b->t, k))) return f;
+    if (!k->action) return 0;
+    if (!strcmp(k->action, "refresh")) {
+        scr_base_request(b, true);
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    return b->action ? b->action(b, k->action) : 0;
+}
+
+void scr_base_draw(void *state, struct tui_app *app, struct tui_grid *g, struct tui_rect a)
+{
+    struct scr_base *b = state;
+    if (scr_gate_draw(b->c, g, a)) return;
+    if (!scr_can(b->c, b->need, false)) {
+        scr_notice(g, a, TUI_ROLE_WARN, b->denied);
+        return;
+    }
+    if (b->draw_body)
+        b->draw_body(b, g, a);
+    else
+        tui_table_draw(&b->t, g, a, true);
+}
+
+unsigned scr_base_event(void *state, struct tui_app *app, struct tui_event *ev)
+{
+    struct scr_base *b = state;
+    unsigned f = scr_event(b->c, ev);
+    if ((b->refresh_ev && ev->type == b->refresh_ev) || ev->type == SCR_EV_CONNECTED ||
+        ev->type == SCR_EV_LOGIN)
+        scr_base_request(b, ev->type == SCR_EV_LOGIN);
+    return f;
+}
+
+const char *scr_base_status(void *state, struct tui_app *app)
+{
+    struct scr_base *b = state;
+    char extra[128];
+    if (b->status_extra)
+        b->status_extra(b, extra, sizeof extra);
+    else
+        snprintf(extra, sizeof extra, "%zu of %zu", tui_table_shown(&b->t), tui_table_total(&b->t));
+    return scr_status(b->c, &b->feed, extra);
+}

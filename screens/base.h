@@ -1,0 +1,67 @@
+/* base — what every table screen of the console shares, so each screen only says what is its
+ * own: embed a struct scr_base as the FIRST member of the screen's state, fill the hooks, call
+ * scr_base_init, and use the scr_base_* callbacks in the screen's tui_screen_class:
+ *
+ *   struct sync_screen { struct scr_base b; ...own fields... };
+ *   scr_base_init(&s->b, c, "sync.", "sync.jobs", cols, NCOLS, "no jobs yet");
+ *   s->b.need = "sync.read"; s->b.denied = "Your role may not see the sync queue.";
+ *   s->b.refresh_ev = SCR_EV_JOBS; s->b.submit = submit; s->b.take = take; ...
+ *   const struct tui_screen_class sync_screen_class = {.name = "sync", ...,
+ *       .enter = scr_base_enter, .leave = scr_base_leave, .key = scr_base_key,
+ *       .draw = scr_base_draw, .on_event = scr_base_event, .status = scr_base_status};
+ *
+ * The one feed (key feed_key) is read while the screen is visible and the role may (need):
+ * when shown, on its NOTIFY (refresh_ev), when the listener reconnects, at login (at once),
+ * on C-r (at once), after one of its actions finished (at once), and every every_ms when set
+ * (checks with no NOTIFY). A forced read supersedes one in flight (the newest answer wins).
+ * Results under the screen's route prefix that are not the feed are action results: toasted
+ * by scr_act_done. While the feed's read is in flight the screen is loading
+ * (tui_app_set_loading: the status line says so). Keys: the login gate, then modal (a form or flow
+ * the screen has open), then the table's keys, then C-r, then action. Drawing: the login gate, the
+ * "not permitted" notice, then draw_body. */
+#ifndef SCR_BASE_H
+#define SCR_BASE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "tui/app.h"
+#include "tui/table.h"
+#include "screens/common.h"
+
+struct scr_base {
+    struct scr_ctx *c; /* borrowed */
+    struct tui_table t;
+    struct scr_feed feed;
+    bool visible;
+    const char *need;   /* core action to see the screen ("sync.read") */
+    const char *denied; /* the notice shown when the role may not */
+    int refresh_ev;     /* SCR_EV_* that makes the feed stale; 0: none */
+    int64_t every_ms;   /* also re-read this often while shown; 0: never */
+    /* Hooks (b is the screen: cast to it). submit is required; the rest may be NULL. */
+    void (*submit)(struct scr_base *b); /* start the feed's read (scr_submit on feed.key) */
+    void (*take)(struct scr_base *b, struct od_qresult *r);         /* a good snapshot: take it */
+    unsigned (*modal)(struct scr_base *b, const struct tui_key *k); /* 0: nothing open */
+    unsigned (*action)(struct scr_base *b, const char *action);     /* the screen's keys */
+    void (*draw_body)(struct scr_base *b, struct tui_grid *g, struct tui_rect a);
+    /* Right of the status line; default "N of M" (rows shown of rows). */
+    void (*status_extra)(struct scr_base *b, char *out, size_t n);
+};
+
+/* Registers the result route (prefix) and sets up the table; the caller then sets the rest. */
+void scr_base_init(struct scr_base *b, struct scr_ctx *c, const char *prefix, const char *feed_key,
+                   const struct tui_column *cols, int ncols, const char *empty);
+void scr_base_release(struct scr_base *b);
+/* New columns (a view or a drill level): the table starts again empty ("loading…"). */
+void scr_base_set_columns(struct scr_base *b, const struct tui_column *cols, int ncols);
+/* Mark the feed stale and read now if allowed (force: now, whatever the floor or pause). */
+void scr_base_request(struct scr_base *b, bool force);
+
+/* tui_screen_class callbacks (state is the screen, whose first member is the base). */
+void scr_base_enter(void *state, struct tui_app *app);
+void scr_base_leave(void *state, struct tui_app *app);
+unsigned scr_base_key(void *state, struct tui_app *app, const struct tui_key *k);
+void scr_base_draw(void *state, struct tui_app *app, struct tui_grid *g, struct tui_rect a);
+unsigned scr_base_event(void *state, struct tui_app *app, struct tui_event *ev);
+const char *scr_base_status(void *state, struct tui_app *app);
+
+#endif
