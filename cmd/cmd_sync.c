@@ -23,12 +23,15 @@ static int run(struct od_ctx *ctx, int argc, char **argv);
 
 const struct od_command cmd_sync_def = {
     "sync", "Queue a Harvest/HubSpot sync (and work it with --wait)",
-    "usage: opsdeck sync [harvest|hubspot|all] [--full] [--wait]\n\n"
+    "usage: opsdeck sync [harvest|hubspot|all] [--full | --reconcile] [--wait]\n\n"
     "Queues one job per resource of the provider (default: all): harvest clients, users,\n"
     "tasks, projects, time_entries; hubspot owners, companies, deals, deal_companies. Resources\n"
     "that others depend on run first. A sync that is already queued or running is reused, not\n"
     "doubled. Without --wait the jobs are left to `opsdeck worker` or a running console.\n\n"
     "  --full   re-read everything instead of what changed since the last sync\n"
+    "  --reconcile  re-list what may have been deleted upstream (Harvest: clients, projects,\n"
+    "           users, tasks and sync.reconcile_days of time entries; HubSpot: companies and\n"
+    "           deals) and soft-delete what is gone\n"
     "  --wait   also work the jobs here (sync.workers threads) and show their progress;\n"
     "           Ctrl-C stops after the current page, the jobs resume later from there\n\n"
     "Exit status: 0 queued (with --wait: every job completed), 1 failure, 2 usage.\n",
@@ -258,10 +261,12 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
 {
     struct od_config *cfg = ctx->cfg;
     const char *provider = "all";
-    bool full = false, wait = false, seen = false;
+    bool full = false, wait = false, seen = false, reconcile = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--full"))
             full = true;
+        else if (!strcmp(argv[i], "--reconcile"))
+            reconcile = true;
         else if (!strcmp(argv[i], "--wait"))
             wait = true;
         else if (!seen && od_syncplan_provider_valid(argv[i]))
@@ -269,6 +274,8 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         else
             return od_cmd_usage_error(&cmd_sync_def, "unexpected argument '%s'", argv[i]);
     }
+    if (full && reconcile)
+        return od_cmd_usage_error(&cmd_sync_def, "--full and --reconcile do not go together");
     int threads = cfg->sync.workers > 0 ? cfg->sync.workers : 1;
     if (cfg->database.pool_size < od_workers_connections(threads) + 2)
         cfg->database.pool_size = od_workers_connections(threads) + 2;
@@ -277,8 +284,11 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     PGconn *c = od_pool_acquire(pool, cfg->database.acquire_timeout_ms);
     struct od_plan_job jobs[32];
     int n =
-        c ? od_syncplan_enqueue(c, provider, full, cfg->sync.max_attempts, jobs, OD_ARRAY_LEN(jobs))
-          : -1;
+        !c          ? -1
+        : reconcile ? od_syncplan_enqueue_reconcile(c, provider, cfg->sync.max_attempts, jobs,
+                                                    OD_ARRAY_LEN(jobs))
+                    : od_syncplan_enqueue(c, provider, full, cfg->sync.max_attempts, jobs,
+                                          OD_ARRAY_LEN(jobs));
     od_pool_release(pool, c);
     if (n <= 0) {
         if (n == 0)

@@ -25,6 +25,12 @@ static const struct step steps[] = {
     {"hubspot", "deal_companies", 30, {"deals", "companies"}},
 };
 
+/* `sync --reconcile`: re-list a window and soft-delete what is gone upstream. */
+static const struct step reconcile_steps[] = {
+    {"harvest", "reconcile", 20, {NULL}},
+    {"hubspot", "reconcile", 20, {NULL}},
+};
+
 bool od_syncplan_provider_valid(const char *p)
 {
     return p && (!strcmp(p, "harvest") || !strcmp(p, "hubspot") || !strcmp(p, "all"));
@@ -88,15 +94,15 @@ static int add_evaluate(PGconn *c, const char *provider, struct od_plan_job *out
     return rc < 0 ? -1 : 0;
 }
 
-int od_syncplan_enqueue(PGconn *c, const char *provider, bool full, int max_attempts,
-                        struct od_plan_job *out, size_t cap)
+static int enqueue_plan(PGconn *c, const char *provider, const struct step *plan, size_t nplan,
+                        bool full, int max_attempts, struct od_plan_job *out, size_t cap)
 {
     if (!od_syncplan_provider_valid(provider))
         return od_seterr("unknown provider '%s' (harvest, hubspot or all)", provider);
     if (od_db_begin(c) < 0) return -1;
     size_t n = 0;
-    for (size_t i = 0; i < OD_ARRAY_LEN(steps) && n < cap; i++) {
-        const struct step *st = &steps[i];
+    for (size_t i = 0; i < nplan && n < cap; i++) {
+        const struct step *st = &plan[i];
         if (strcmp(provider, "all") && strcmp(provider, st->provider)) continue;
         if (!od_job_handler_find(st->provider, st->resource)) continue;
         int64_t after[3];
@@ -139,4 +145,17 @@ int od_syncplan_enqueue(PGconn *c, const char *provider, bool full, int max_atte
         return -1;
     }
     return (int)n;
+}
+
+int od_syncplan_enqueue(PGconn *c, const char *provider, bool full, int max_attempts,
+                        struct od_plan_job *out, size_t cap)
+{
+    return enqueue_plan(c, provider, steps, OD_ARRAY_LEN(steps), full, max_attempts, out, cap);
+}
+
+int od_syncplan_enqueue_reconcile(PGconn *c, const char *provider, int max_attempts,
+                                  struct od_plan_job *out, size_t cap)
+{
+    return enqueue_plan(c, provider, reconcile_steps, OD_ARRAY_LEN(reconcile_steps), false,
+                        max_attempts, out, cap);
 }

@@ -40,6 +40,10 @@ struct od_plan_job {
  * transaction). 0 when the handler table has none of the provider's resources. */
 int od_syncplan_enqueue(PGconn *c, const char *provider, bool full, int max_attempts,
                         struct od_plan_job *out, size_t cap);
+/* Same for the provider's reconcile jobs (re-list a window, soft-delete what is gone), then
+ * the evaluation. Unique keys sync:P:reconcile. */
+int od_syncplan_enqueue_reconcile(PGconn *c, const char *provider, int max_attempts,
+                                  struct od_plan_job *out, size_t cap);
 /* Whether provider is one od_syncplan_enqueue accepts. */
 bool od_syncplan_provider_valid(const char *provider);
 /* Unique-key prefix of a provider's plan jobs ("sync:harvest:"). */
