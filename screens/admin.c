@@ -141,28 +141,29 @@ static void draw_body(struct scr_base *b, struct tui_grid *g, struct tui_rect a)
         tui_table_draw(&b->t, g, body, true);
 }
 
+static const struct scr_base_ops ops = {.prefix = "admin.",
+                                        .feed_key = "admin.rows",
+                                        .cols = admin_cols[0],
+                                        .ncols = 6,
+                                        .empty = "loading…",
+                                        .need = "users.manage",
+                                        .denied = "Admin is for admins only.",
+                                        .submit = submit,
+                                        .take = take,
+                                        .modal = modal,
+                                        .action = action,
+                                        .draw_body = draw_body};
+
 const struct tui_screen_class admin_screen_class = {.name = "admin",
                                                     .title = "Admin",
                                                     .actions = actions,
                                                     .nactions = OD_ARRAY_LEN(actions),
-                                                    .enter = scr_base_enter,
-                                                    .leave = scr_base_leave,
-                                                    .key = scr_base_key,
-                                                    .draw = scr_base_draw,
-                                                    .on_event = scr_base_event,
-                                                    .status = scr_base_status};
+                                                    SCR_BASE_CALLBACKS};
 
 struct admin_screen *admin_screen_new(struct scr_ctx *c)
 {
     struct admin_screen *s = od_xcalloc(1, sizeof *s);
-    scr_base_init(&s->b, c, "admin.", "admin.rows", admin_cols[0], 6, "loading…");
-    s->b.need = "users.manage";
-    s->b.denied = "Admin is for admins only.";
-    s->b.submit = submit;
-    s->b.take = take;
-    s->b.modal = modal;
-    s->b.action = action;
-    s->b.draw_body = draw_body;
+    scr_base_init(&s->b, c, &ops);
     return s;
 }
 

@@ -6,12 +6,12 @@
 
 static bool readable(const struct scr_base *b)
 {
-    return b->visible && scr_can(b->c, b->need, false);
+    return b->visible && scr_can(b->c, b->ops->need, false);
 }
 
 static void submit(struct scr_base *b)
 {
-    b->submit(b);
+    b->ops->submit(b);
     tui_app_set_loading(b->c->app, b, true);
 }
 
@@ -19,7 +19,8 @@ static void pump(void *screen)
 {
     struct scr_base *b = screen;
     if (!readable(b)) return;
-    if (b->every_ms && (!b->feed.loaded_wall || od_wall_ms() - b->feed.loaded_wall >= b->every_ms))
+    if (b->ops->every_ms &&
+        (!b->feed.loaded_wall || od_wall_ms() - b->feed.loaded_wall >= b->ops->every_ms))
         b->feed.want = true;
     if (scr_feed_due(b->c, &b->feed, false)) submit(b);
 }
@@ -43,18 +44,18 @@ static void on_result(void *screen, struct od_qresult *r)
     bool ok = scr_feed_done(b->c, &b->feed, r);
     tui_app_set_loading(b->c->app, b, false);
     if (!ok) return;
-    if (b->take) b->take(b, r);
+    if (b->ops->take) b->ops->take(b, r);
     pump(b); /* NOTIFYs that came while it ran */
 }
 
-void scr_base_init(struct scr_base *b, struct scr_ctx *c, const char *prefix, const char *feed_key,
-                   const struct tui_column *cols, int ncols, const char *empty)
+void scr_base_init(struct scr_base *b, struct scr_ctx *c, const struct scr_base_ops *ops)
 {
+    b->ops = ops;
     b->c = c;
-    b->feed.key = feed_key;
-    tui_table_init(&b->t, cols, ncols);
-    b->t.empty = empty;
-    scr_route(c, prefix, b, on_result, pump);
+    b->feed.key = ops->feed_key;
+    tui_table_init(&b->t, ops->cols, ops->ncols);
+    b->t.empty = ops->empty;
+    scr_route(c, ops->prefix, b, on_result, pump);
 }
 
 void scr_base_release(struct scr_base *b)
@@ -73,7 +74,7 @@ void scr_base_enter(void *state, struct tui_app *app)
 {
     struct scr_base *b = state;
     b->visible = true;
-    if (!b->every_ms) b->feed.want = true; /* timed checks: only when due */
+    if (!b->ops->every_ms) b->feed.want = true; /* timed checks: only when due */
     pump(b);
 }
 
@@ -87,27 +88,27 @@ unsigned scr_base_key(void *state, struct tui_app *app, const struct tui_key *k)
     struct scr_base *b = state;
     unsigned f;
     if (scr_gate_key(b->c, k, &f)) return f;
-    if (!scr_can(b->c, b->need, false)) return 0;
-    if (b->modal && (f = b->modal(b, k))) return f;
+    if (!scr_can(b->c, b->ops->need, false)) return 0;
+    if (b->ops->modal && (f = b->ops->modal(b, k))) return f;
     if ((f = tui_table_key(&b->t, k))) return f;
     if (!k->action) return 0;
     if (!strcmp(k->action, "refresh")) {
         scr_base_request(b, true);
         return TUI_HANDLED | TUI_REDRAW;
     }
-    return b->action ? b->action(b, k->action) : 0;
+    return b->ops->action ? b->ops->action(b, k->action) : 0;
 }
 
 void scr_base_draw(void *state, struct tui_app *app, struct tui_grid *g, struct tui_rect a)
 {
     struct scr_base *b = state;
     if (scr_gate_draw(b->c, g, a)) return;
-    if (!scr_can(b->c, b->need, false)) {
-        scr_notice(g, a, TUI_ROLE_WARN, b->denied);
+    if (!scr_can(b->c, b->ops->need, false)) {
+        scr_notice(g, a, TUI_ROLE_WARN, b->ops->denied);
         return;
     }
-    if (b->draw_body)
-        b->draw_body(b, g, a);
+    if (b->ops->draw_body)
+        b->ops->draw_body(b, g, a);
     else
         tui_table_draw(&b->t, g, a, true);
 }
@@ -116,7 +117,7 @@ unsigned scr_base_event(void *state, struct tui_app *app, struct tui_event *ev)
 {
     struct scr_base *b = state;
     unsigned f = scr_event(b->c, ev);
-    if ((b->refresh_ev && ev->type == b->refresh_ev) || ev->type == SCR_EV_CONNECTED ||
+    if ((b->ops->refresh_ev && ev->type == b->ops->refresh_ev) || ev->type == SCR_EV_CONNECTED ||
         ev->type == SCR_EV_LOGIN)
         scr_base_request(b, ev->type == SCR_EV_LOGIN);
     return f;
@@ -126,8 +127,8 @@ const char *scr_base_status(void *state, struct tui_app *app)
 {
     struct scr_base *b = state;
     char extra[128];
-    if (b->status_extra)
-        b->status_extra(b, extra, sizeof extra);
+    if (b->ops->status_extra)
+        b->ops->status_extra(b, extra, sizeof extra);
     else
         snprintf(extra, sizeof extra, "%zu of %zu", tui_table_shown(&b->t), tui_table_total(&b->t));
     return scr_status(b->c, &b->feed, extra);

@@ -3,12 +3,12 @@
  * scr_base_init, and use the scr_base_* callbacks in the screen's tui_screen_class:
  *
  *   struct sync_screen { struct scr_base b; ...own fields... };
- *   scr_base_init(&s->b, c, "sync.", "sync.jobs", cols, NCOLS, "no jobs yet");
- *   s->b.need = "sync.read"; s->b.denied = "Your role may not see the sync queue.";
- *   s->b.refresh_ev = SCR_EV_JOBS; s->b.submit = submit; s->b.take = take; ...
- *   const struct tui_screen_class sync_screen_class = {.name = "sync", ...,
- *       .enter = scr_base_enter, .leave = scr_base_leave, .key = scr_base_key,
- *       .draw = scr_base_draw, .on_event = scr_base_event, .status = scr_base_status};
+ *   static const struct scr_base_ops ops = {.prefix = "sync.", .feed_key = "sync.jobs",
+ *       .cols = cols, .ncols = NCOLS, .empty = "no jobs yet", .need = "sync.read",
+ *       .denied = "Your role may not see the sync queue.", .refresh_ev = SCR_EV_JOBS,
+ *       .submit = submit, .take = take, ...};
+ *   scr_base_init(&s->b, c, &ops);
+ *   const struct tui_screen_class sync_screen_class = {.name = "sync", ..., SCR_BASE_CALLBACKS};
  *
  * The one feed (key feed_key) is read while the screen is visible and the role may (need):
  * when shown, on its NOTIFY (refresh_ev), when the listener reconnects, at login (at once),
@@ -28,11 +28,15 @@
 #include "tui/table.h"
 #include "screens/common.h"
 
-struct scr_base {
-    struct scr_ctx *c; /* borrowed */
-    struct tui_table t;
-    struct scr_feed feed;
-    bool visible;
+struct scr_base;
+
+/* What a screen is (const, one per screen): its route, feed, permission and hooks. */
+struct scr_base_ops {
+    const char *prefix;   /* result route ("sync.") */
+    const char *feed_key; /* the feed's qworker key ("sync.jobs"), under prefix */
+    const struct tui_column *cols;
+    int ncols;
+    const char *empty;  /* the table's text with no rows */
     const char *need;   /* core action to see the screen ("sync.read") */
     const char *denied; /* the notice shown when the role may not */
     int refresh_ev;     /* SCR_EV_* that makes the feed stale; 0: none */
@@ -47,9 +51,21 @@ struct scr_base {
     void (*status_extra)(struct scr_base *b, char *out, size_t n);
 };
 
-/* Registers the result route (prefix) and sets up the table; the caller then sets the rest. */
-void scr_base_init(struct scr_base *b, struct scr_ctx *c, const char *prefix, const char *feed_key,
-                   const struct tui_column *cols, int ncols, const char *empty);
+struct scr_base {
+    const struct scr_base_ops *ops; /* borrowed */
+    struct scr_ctx *c;              /* borrowed */
+    struct tui_table t;
+    struct scr_feed feed;
+    bool visible;
+};
+
+/* The class callbacks every table screen uses (in its tui_screen_class initializer). */
+#define SCR_BASE_CALLBACKS                                                                         \
+    .enter = scr_base_enter, .leave = scr_base_leave, .key = scr_base_key, .draw = scr_base_draw,  \
+    .on_event = scr_base_event, .status = scr_base_status
+
+/* Registers the result route and sets up the table. */
+void scr_base_init(struct scr_base *b, struct scr_ctx *c, const struct scr_base_ops *ops);
 void scr_base_release(struct scr_base *b);
 /* New columns (a view or a drill level): the table starts again empty ("loading…"). */
 void scr_base_set_columns(struct scr_base *b, const struct tui_column *cols, int ncols);

@@ -255,30 +255,31 @@ static const struct tui_command cmds[] = {
     {"kind", "KIND|all", "show exceptions of one kind", kind_words, cmd_kind},
 };
 
+static const struct scr_base_ops ops = {.prefix = "exc.",
+                                        .feed_key = "exc.list",
+                                        .cols = cols,
+                                        .ncols = NCOLS,
+                                        .empty = "no exceptions — all is well",
+                                        .need = "exceptions.read",
+                                        .denied = "Your role may not see exceptions.",
+                                        .refresh_ev = SCR_EV_EXCEPTIONS,
+                                        .submit = submit,
+                                        .take = take,
+                                        .modal = note_key,
+                                        .action = action,
+                                        .draw_body = draw_body,
+                                        .status_extra = status_extra};
+
 const struct tui_screen_class exc_screen_class = {.name = "exceptions",
                                                   .title = "Exceptions",
                                                   .actions = actions,
                                                   .nactions = OD_ARRAY_LEN(actions),
-                                                  .enter = scr_base_enter,
-                                                  .leave = scr_base_leave,
-                                                  .key = scr_base_key,
-                                                  .draw = scr_base_draw,
-                                                  .on_event = scr_base_event,
-                                                  .status = scr_base_status};
+                                                  SCR_BASE_CALLBACKS};
 
 struct exc_screen *exc_screen_new(struct scr_ctx *c)
 {
     struct exc_screen *s = od_xcalloc(1, sizeof *s);
-    scr_base_init(&s->b, c, "exc.", "exc.list", cols, NCOLS, "no exceptions — all is well");
-    s->b.need = "exceptions.read";
-    s->b.denied = "Your role may not see exceptions.";
-    s->b.refresh_ev = SCR_EV_EXCEPTIONS;
-    s->b.submit = submit;
-    s->b.take = take;
-    s->b.modal = note_key;
-    s->b.action = action;
-    s->b.draw_body = draw_body;
-    s->b.status_extra = status_extra;
+    scr_base_init(&s->b, c, &ops);
     tui_edit_init(&s->note, false);
     tui_app_add_commands(c->app, cmds, OD_ARRAY_LEN(cmds), s);
     return s;

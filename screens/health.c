@@ -113,26 +113,26 @@ static void status_extra(struct scr_base *b, char *out, size_t n)
     out[0] = '\0'; /* the overall line says it all */
 }
 
-const struct tui_screen_class health_screen_class = {.name = "health",
-                                                     .title = "Health",
-                                                     .enter = scr_base_enter,
-                                                     .leave = scr_base_leave,
-                                                     .key = scr_base_key,
-                                                     .draw = scr_base_draw,
-                                                     .on_event = scr_base_event,
-                                                     .status = scr_base_status};
+static const struct scr_base_ops ops = {.prefix = "health.",
+                                        .feed_key = "health.run",
+                                        .cols = cols,
+                                        .ncols = NCOLS,
+                                        .empty = "running the checks…",
+                                        .need = "health.read",
+                                        .denied = "Your role may not see health checks.",
+                                        .every_ms = HEALTH_EVERY_MS,
+                                        .submit = submit,
+                                        .take = take,
+                                        .draw_body = draw_body,
+                                        .status_extra = status_extra};
+
+const struct tui_screen_class health_screen_class = {
+    .name = "health", .title = "Health", SCR_BASE_CALLBACKS};
 
 struct health_screen *health_screen_new(struct scr_ctx *c)
 {
     struct health_screen *s = od_xcalloc(1, sizeof *s);
-    scr_base_init(&s->b, c, "health.", "health.run", cols, NCOLS, "running the checks…");
-    s->b.need = "health.read";
-    s->b.denied = "Your role may not see health checks.";
-    s->b.every_ms = HEALTH_EVERY_MS;
-    s->b.submit = submit;
-    s->b.take = take;
-    s->b.draw_body = draw_body;
-    s->b.status_extra = status_extra;
+    scr_base_init(&s->b, c, &ops);
     return s;
 }
 

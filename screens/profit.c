@@ -247,27 +247,26 @@ struct scr_ctx *profit_screen_ctx(struct profit_screen *s)
     return s->b.c;
 }
 
-const struct tui_screen_class profit_screen_class = {.name = "profit",
-                                                     .title = "Profitability",
-                                                     .enter = scr_base_enter,
-                                                     .leave = scr_base_leave,
-                                                     .key = scr_base_key,
-                                                     .draw = scr_base_draw,
-                                                     .on_event = scr_base_event,
-                                                     .status = scr_base_status};
+static const struct scr_base_ops ops = {.prefix = "profit.",
+                                        .feed_key = "profit.rows",
+                                        .cols = cols_by[0],
+                                        .ncols = NCOLS,
+                                        .empty = "no time entries synced yet",
+                                        .need = "profit.read",
+                                        .denied = "Your role may not see profitability.",
+                                        .refresh_ev = SCR_EV_DATA,
+                                        .submit = submit,
+                                        .take = take,
+                                        .action = action,
+                                        .draw_body = draw_body};
+
+const struct tui_screen_class profit_screen_class = {
+    .name = "profit", .title = "Profitability", SCR_BASE_CALLBACKS};
 
 struct profit_screen *profit_screen_new(struct scr_ctx *c)
 {
     struct profit_screen *s = od_xcalloc(1, sizeof *s);
-    scr_base_init(&s->b, c, "profit.", "profit.rows", cols_by[0], NCOLS,
-                  "no time entries synced yet");
-    s->b.need = "profit.read";
-    s->b.denied = "Your role may not see profitability.";
-    s->b.refresh_ev = SCR_EV_DATA;
-    s->b.submit = submit;
-    s->b.take = take;
-    s->b.action = action;
-    s->b.draw_body = draw_body;
+    scr_base_init(&s->b, c, &ops);
     s->depth = 1;
     s->f[0].q.by = OD_PROFIT_BY_CLIENT;
     tui_app_add_commands(c->app, cmds, OD_ARRAY_LEN(cmds), s);

@@ -316,29 +316,30 @@ static const struct tui_command cmds[] = {
     {"sync", "[all|harvest|hubspot] [full]", "start a sync (asks first)", sync_words, cmd_sync},
 };
 
+static const struct scr_base_ops ops = {.prefix = "sync.",
+                                        .feed_key = "sync.jobs",
+                                        .cols = cols,
+                                        .ncols = NCOLS,
+                                        .empty = "no jobs yet — n starts a sync",
+                                        .need = "sync.read",
+                                        .denied = "Your role may not see the sync queue.",
+                                        .refresh_ev = SCR_EV_JOBS,
+                                        .submit = submit,
+                                        .take = take,
+                                        .action = action,
+                                        .draw_body = draw_body,
+                                        .status_extra = status_extra};
+
 const struct tui_screen_class sync_screen_class = {.name = "sync",
                                                    .title = "Sync",
                                                    .actions = actions,
                                                    .nactions = OD_ARRAY_LEN(actions),
-                                                   .enter = scr_base_enter,
-                                                   .leave = scr_base_leave,
-                                                   .key = scr_base_key,
-                                                   .draw = scr_base_draw,
-                                                   .on_event = scr_base_event,
-                                                   .status = scr_base_status};
+                                                   SCR_BASE_CALLBACKS};
 
 struct sync_screen *sync_screen_new(struct scr_ctx *c)
 {
     struct sync_screen *s = od_xcalloc(1, sizeof *s);
-    scr_base_init(&s->b, c, "sync.", "sync.jobs", cols, NCOLS, "no jobs yet — n starts a sync");
-    s->b.need = "sync.read";
-    s->b.denied = "Your role may not see the sync queue.";
-    s->b.refresh_ev = SCR_EV_JOBS;
-    s->b.submit = submit;
-    s->b.take = take;
-    s->b.action = action;
-    s->b.draw_body = draw_body;
-    s->b.status_extra = status_extra;
+    scr_base_init(&s->b, c, &ops);
     tui_app_add_commands(c->app, cmds, OD_ARRAY_LEN(cmds), s);
     return s;
 }
