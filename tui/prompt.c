@@ -10,6 +10,9 @@ void tui_prompt_open(struct tui_prompt *p, const char *question, bool masked)
     p->question = od_xstrdup(question);
     tui_edit_init(&p->edit, masked);
     p->edit.max_len = 1024;
+    /* room for the longest answer up front: the text is never reallocated, so no copy of a
+     * password is left behind in freed memory (the buffer is wiped when the prompt closes) */
+    sb_grow(&p->edit.text, p->edit.max_len + 8);
 }
 
 void tui_prompt_close(struct tui_prompt *p)
