@@ -158,3 +158,33 @@ int od_hubspot_assoc_parse(const char *body, size_t len, struct od_assoc **out, 
     od_json_free(doc);
     return 0;
 }
+
+int od_hubspot_after_check(const struct od_resource *res, const char *after)
+{
+    size_t n = strlen(after);
+    if (n == 0 || n > OD_HUBSPOT_AFTER_MAX)
+        return od_seterr("HubSpot %s page: paging.next.after is %zu bytes long (1 to %d "
+                         "expected); not following it — the listing stops here",
+                         res->name, n, OD_HUBSPOT_AFTER_MAX);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)after[i] < 0x20 || (unsigned char)after[i] >= 0x7f)
+            return od_seterr("HubSpot %s page: paging.next.after has a control or non-ASCII "
+                             "byte at offset %zu; not following it — the listing stops here",
+                             res->name, i);
+    return 0;
+}
+
+void od_hubspot_after_encode(struct strbuf *sb, const char *after)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)after; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+            sb_addch(sb, (char)*p);
+        } else {
+            sb_addch(sb, '%');
+            sb_addch(sb, hex[*p >> 4]);
+            sb_addch(sb, hex[*p & 15]);
+        }
+    }
+}

@@ -30,6 +30,14 @@ int od_hubspot_page_parse(const struct od_resource *res, const char *body, size_
                           struct od_hubspot_page *out);
 void od_hubspot_page_release(struct od_hubspot_page *pg);
 
+/* paging.next.after is an opaque cursor (a record id in practice). Accepted: 1 to
+ * OD_HUBSPOT_AFTER_MAX bytes of printable ASCII; anything else -1 + od_err naming the resource
+ * and what is wrong (the caller fails the job rather than follow it). */
+#define OD_HUBSPOT_AFTER_MAX 256
+int od_hubspot_after_check(const struct od_resource *res, const char *after);
+/* Appends after percent-encoded for a query string (RFC 3986 unreserved bytes kept). */
+void od_hubspot_after_encode(struct strbuf *sb, const char *after);
+
 struct od_assoc {
     int64_t deal_id, company_id;
 };

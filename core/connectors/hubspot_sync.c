@@ -18,12 +18,12 @@
 
 /* Where a listing stands; this is also the checkpoint. */
 struct hpos {
-    bool search;       /* incremental search (else list) */
-    bool archived;     /* list: the archived=true pass */
-    char after[64];    /* "" = first page */
-    long long from_ms; /* search: hs_lastmodifieddate GTE */
-    long in_query;     /* search: results paged through in the current query */
-    char max[40];      /* max updated_at stored so far */
+    bool search;                          /* incremental search (else list) */
+    bool archived;                        /* list: the archived=true pass */
+    char after[OD_HUBSPOT_AFTER_MAX + 1]; /* "" = first page; checked before it is kept */
+    long long from_ms;                    /* search: hs_lastmodifieddate GTE */
+    long in_query;                        /* search: results paged through in the current query */
+    char max[40];                         /* max updated_at stored so far */
 };
 
 struct hrun {
@@ -126,11 +126,15 @@ static char *list_url(const struct hrun *h)
 {
     const char *props = od_hubspot_properties(h->res);
     char *b = base(&h->f, h->res->path);
-    char *url = od_xasprintf(
-        "%s?limit=%d%s%s&archived=%s%s%s", b, LIST_LIMIT, *props ? "&properties=" : "", props,
-        h->pos.archived ? "true" : "false", h->pos.after[0] ? "&after=" : "", h->pos.after);
+    struct strbuf sb = STRBUF_INIT;
+    sb_addf(&sb, "%s?limit=%d%s%s&archived=%s", b, LIST_LIMIT, *props ? "&properties=" : "", props,
+            h->pos.archived ? "true" : "false");
+    if (h->pos.after[0]) {
+        sb_add(&sb, "&after=");
+        od_hubspot_after_encode(&sb, h->pos.after);
+    }
     free(b);
-    return url;
+    return sb_detach(&sb);
 }
 
 /* Deal -> company pairs for the deals of a batch, replacing what is stored for them. */
@@ -288,6 +292,10 @@ static enum od_job_result run_listing(struct hrun *h)
         struct od_http_resp resp = {0};
         struct od_hubspot_page pg = {0};
         r = fetch_page(h, &resp, &pg);
+        if (r == OD_JOB_OK && pg.after && od_hubspot_after_check(h->res, pg.after) < 0) {
+            od_log_error("%s", od_err()); /* a cursor this odd is a bug upstream: stop, loudly */
+            r = OD_JOB_FAIL;
+        }
         if (r == OD_JOB_OK) {
             od_batch_reset(&b);
             od_batch_add_page(&b, pg.doc, pg.records);

@@ -1,6 +1,7 @@
 /* test_hubspot_parse — the real HubSpot example payloads (tests/fixtures) through the parser
  * the sync uses: every property is a string (amount -> money, dates -> ISO), ids are strings,
- * paging.next.after drives the next page, associations give deal -> company pairs. */
+ * paging.next.after drives the next page (percent-encoded into the next list URL; absurd
+ * cursors refused), associations give deal -> company pairs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -140,13 +141,49 @@ static void test_property_strings(void **state)
     assert_non_null(strstr(deal_reason("\"hubspot_owner_id\":\"abc\""), "hubspot_owner_id"));
 }
 
+/* The list cursor goes into a query string: percent-encoded, any sane length, absurd refused. */
+static void test_after_cursor(void **state)
+{
+    (void)state;
+    const struct od_resource *res = od_hubspot_resource("deals");
+    struct strbuf sb = STRBUF_INIT;
+    od_hubspot_after_encode(&sb, "7000000123");
+    assert_string_equal(sb_str(&sb), "7000000123");
+    sb_reset(&sb);
+    od_hubspot_after_encode(&sb, "a b&c=d/e?f%g+h#i~j-k_l.m");
+    assert_string_equal(sb_str(&sb), "a%20b%26c%3Dd%2Fe%3Ff%25g%2Bh%23i~j-k_l.m");
+    sb_release(&sb);
+    char longer[OD_HUBSPOT_AFTER_MAX + 2];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    assert_int_equal(od_hubspot_after_check(res, "7000000123"), 0);
+    assert_int_equal(od_hubspot_after_check(res, longer + 2), 0); /* 255 bytes: fine */
+    longer[OD_HUBSPOT_AFTER_MAX] = '\0';
+    assert_int_equal(od_hubspot_after_check(res, longer), 0); /* exactly the maximum */
+    longer[OD_HUBSPOT_AFTER_MAX] = 'x';
+    assert_int_equal(od_hubspot_after_check(res, longer), -1);
+    assert_non_null(strstr(od_err(), "paging.next.after is 257 bytes"));
+    assert_non_null(strstr(od_err(), "deals"));
+    assert_int_equal(od_hubspot_after_check(res, ""), -1);
+    assert_int_equal(od_hubspot_after_check(res, "abc\n"), -1);
+    assert_non_null(strstr(od_err(), "control"));
+    assert_int_equal(od_hubspot_after_check(res, "caf\xc3\xa9"), -1);
+    /* a page carrying an absurd cursor still parses; the sync refuses to follow it */
+    struct strbuf body = STRBUF_INIT;
+    sb_addf(&body, "{\"results\":[],\"paging\":{\"next\":{\"after\":\"%s\"}}}", longer);
+    struct od_hubspot_page pg;
+    assert_int_equal(od_hubspot_page_parse(res, body.buf, body.len, &pg), 0);
+    assert_int_equal(od_hubspot_after_check(res, pg.after), -1);
+    od_hubspot_page_release(&pg);
+    sb_release(&body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_deal_search_page),
-        cmocka_unit_test(test_other_pages),
-        cmocka_unit_test(test_associations),
-        cmocka_unit_test(test_property_strings),
+        cmocka_unit_test(test_deal_search_page), cmocka_unit_test(test_other_pages),
+        cmocka_unit_test(test_associations),     cmocka_unit_test(test_property_strings),
+        cmocka_unit_test(test_after_cursor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
