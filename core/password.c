@@ -150,9 +150,10 @@ char *od_password_read_new(const char *prompt, const char *again_prompt)
         od_secret_free(a);
         return NULL;
     }
-    if (!isatty(STDIN_FILENO))
-        return a; /* from a pipe or file: one line, no confirmation to type */
+    bool piped = !isatty(STDIN_FILENO);
     char *b = od_password_read(again_prompt);
+    if (!b && piped)
+        return a; /* from a pipe or file one line is enough; a second line must match */
     if (!b) {
         od_secret_free(a);
         return NULL;

@@ -90,6 +90,12 @@ static void test_read_from_pipe(void **state)
     assert_string_equal(n, "same-password");
     od_secret_free(n);
 
+    feed_stdin("only-one-line\n"); /* a pipe may give the password once */
+    n = od_password_read_new("New password: ", "Again: ");
+    assert_non_null(n);
+    assert_string_equal(n, "only-one-line");
+    od_secret_free(n);
+
     feed_stdin("same-password\nother-password\n");
     assert_null(od_password_read_new("New password: ", "Again: "));
     assert_string_equal(od_err(), "The two passwords do not match.");
