@@ -145,7 +145,7 @@ static void log_timings(const struct pass *p, int64_t total_us)
 /* Pages per transaction: consecutive pages share rollup keys (same months, projects), so
  * storing a few together writes far fewer rollup rows; the checkpoint still commits with
  * exactly the rows it covers. Bounded in records too, to keep transactions short. */
-#define PAGES_PER_TX 4
+#define PAGES_PER_TX 2
 #define RECORDS_PER_TX 10000
 
 /* Take the next page, then append to it the pages that follow (up to the bounds above).
