@@ -57,11 +57,13 @@ static const struct tui_column cols_by[4][NCOLS] = {COLS("Client"), COLS("Projec
                                                     COLS("Person")};
 static const char *const level_name[] = {"Clients", "Projects", "Months", "People"};
 
-static void fill(struct profit_screen *s)
+/* On the query worker: the snapshot's rows, presorted for every column (tui_table_prepare),
+ * so the UI thread only swaps them in. */
+void profit_rows_build(struct profit_snap *snap)
 {
-    struct tui_rowset rs;
-    tui_rowset_init(&rs, NCOLS);
-    const struct od_profit_report *r = &s->snap->rep;
+    struct tui_rowset *rs = &snap->rows;
+    tui_rowset_init(rs, NCOLS);
+    const struct od_profit_report *r = &snap->rep;
     for (size_t i = 0; i < r->nrows; i++) {
         const struct od_profit_row *row = &r->rows[i];
         const char *cells[NCOLS] = {row->name ? row->name : row->key,
@@ -71,11 +73,15 @@ static void fill(struct profit_screen *s)
                                     row->margin,
                                     row->has_margin_pct ? row->margin_pct : "",
                                     row->has_deal_amount ? row->deal_amount : "",
-                                    s->snap->trend && s->snap->trend[i] ? s->snap->trend[i] : ""};
-        tui_rowset_add(&rs, row->key ? row->key : "", cells, 0);
+                                    snap->trend && snap->trend[i] ? snap->trend[i] : ""};
+        tui_rowset_add(rs, row->key ? row->key : "", cells, 0);
     }
-    scr_table_replace(&s->b.t, &rs);
-    tui_rowset_release(&rs);
+    tui_table_prepare(cols_by[snap->q.by], NCOLS, rs);
+}
+
+static void fill(struct profit_screen *s)
+{
+    scr_table_replace(&s->b.t, &s->snap->rows); /* moves the rows; the snapshot keeps none */
     if (s->restore[0]) {
         tui_table_select_key(&s->b.t, s->restore);
         s->restore[0] = '\0';

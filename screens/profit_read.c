@@ -18,6 +18,7 @@ void profit_snap_free(void *p)
     for (size_t i = 0; i < s->rep.nrows && s->trend; i++)
         free(s->trend[i]);
     free(s->trend);
+    tui_rowset_release(&s->rows);
     od_profit_report_release(&s->rep);
     free(s);
 }
@@ -81,5 +82,6 @@ void *profit_read(PGconn *conn, void *arg)
         return NULL;
     }
     add_trends(conn, s);
+    profit_rows_build(s); /* rows and sort orders ready before the UI thread sees them */
     return s;
 }
