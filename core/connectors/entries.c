@@ -17,6 +17,7 @@ struct te {
     size_t off, len;      /* its COPY line in the batch */
     struct od_rollup_entry e;
     enum act act;
+    bool indexed; /* harvest_time_entry_index has a row for id (maybe stale) */
 };
 
 /* Column numbers in the COPY text (the order of the resource's field table). */
@@ -181,6 +182,7 @@ static int read_line(const struct cols *k, const char *line, size_t len, struct 
     t->e.month = month_of(t->day);
     t->old_day = INT32_MIN;
     t->act = A_NEW;
+    t->indexed = false;
     return 0;
 }
 
@@ -280,6 +282,10 @@ static int lookup(PGconn *c, struct te *t, size_t n, struct od_rollup_delta *d)
     sb_release(&ids);
     if (!r) return -1;
     int found = PQntuples(r);
+    for (int i = 0; i < found; i++) {
+        struct te *x = find(t, n, strtoll(PQgetvalue(r, i, 0), NULL, 10));
+        if (x) x->indexed = true;
+    }
     if (found) { /* (id, spent_date) pairs: one primary-key probe in one partition each */
         struct strbuf a1 = STRBUF_INIT, a2 = STRBUF_INIT;
         for (int i = 0; i < found; i++) {
@@ -411,17 +417,30 @@ static int write_rows(PGconn *c, struct od_batch *b, struct te *t, size_t n, int
         *written += strtoll(PQcmdTuples(r), NULL, 10);
         PQclear(r);
     }
-    for (int k = 0; k < 2; k++) { /* the index: new rows inserted, moved rows re-pointed */
+    /* The index: new rows the lookup found no index row for are COPYed in (the writer lock
+     * is held and the lookup ran in this transaction, so none can have appeared since); new
+     * rows with a stale index row (no live row behind it) are upserted; moved rows re-pointed. */
+    sb_reset(&data);
+    for (size_t i = 0; i < n; i++)
+        if (t[i].act == A_NEW && !t[i].indexed) {
+            format_day(t[i].day, day, sizeof day);
+            sb_addf(&data, "%lld\t%s\n", (long long)t[i].id, day);
+        }
+    if (data.len && od_copy_in(c, "COPY harvest_time_entry_index (id, spent_date) FROM STDIN",
+                               data.buf, data.len) < 0)
+        goto done;
+    for (int k = 0; k < 2; k++) {
         enum act want = k ? A_MOVED : A_NEW;
         if (!counts[want]) continue;
         sb_reset(&a1);
         sb_reset(&a2);
         for (size_t i = 0; i < n; i++)
-            if (t[i].act == want) {
+            if (t[i].act == want && (k || t[i].indexed)) {
                 format_day(t[i].day, day, sizeof day);
                 sb_addf(&a1, "%s%lld", a1.len ? "," : "{", (long long)t[i].id);
                 sb_addf(&a2, "%s%s", a2.len ? "," : "{", day);
             }
+        if (!a1.len) continue;
         sb_addch(&a1, '}');
         sb_addch(&a2, '}');
         if (od_db_cmd(c,

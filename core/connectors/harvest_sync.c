@@ -103,6 +103,12 @@ static enum od_job_result store_page(struct od_fetch *f, struct pass *p, struct 
     int64_t t1 = od_now_us();
     PGconn *c = od_fetch_begin(f);
     if (!c) return od_fetch_db_failed(f, NULL);
+    /* No WAL flush wait at commit: the checkpoint (and cursor) commit in this same transaction,
+     * so a commit lost to a server crash loses its checkpoint with it and the job resumes from
+     * the previous one, fetching those pages again; WAL is replayed in order, so a later
+     * commit never survives an earlier lost one. Nothing is lost, only re-fetched. */
+    if (p->incremental && od_db_cmd(c, "SET LOCAL synchronous_commit = off", 0, NULL) < 0)
+        return od_fetch_db_failed(f, c);
     struct od_store_result sr;
     int rc =
         entries ? od_entries_store(c, b, f->job->id, &sr) : od_store_batch(c, b, f->job->id, &sr);
