@@ -29,8 +29,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     } else if (!strcmp(mode, "--check")) {
         printf("configuration is valid%s%s\n", ctx->config_path ? " (" : "",
                ctx->config_path ? ctx->config_path : "");
-        if (ctx->config_path)
-            printf(")\n");
+        if (ctx->config_path) printf(")\n");
     } else {
         printf("# effective configuration; file: %s\n",
                ctx->config_path ? ctx->config_path : "(none)");

@@ -35,8 +35,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     int rc = 0;
     if (status) {
         int pending = od_migrate_status(c, stdout);
-        if (pending < 0)
-            fprintf(stderr, "opsdeck migrate: %s\n", od_err());
+        if (pending < 0) fprintf(stderr, "opsdeck migrate: %s\n", od_err());
         rc = pending == 0 ? 0 : 1;
     } else {
         int applied = 0;

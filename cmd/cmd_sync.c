@@ -283,12 +283,11 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     struct od_pool *pool = od_pool_open(cfg, "opsdeck-sync");
     PGconn *c = od_pool_acquire(pool, cfg->database.acquire_timeout_ms);
     struct od_plan_job jobs[32];
-    int n =
-        !c          ? -1
-        : reconcile ? od_syncplan_enqueue_reconcile(c, provider, cfg->sync.max_attempts, jobs,
-                                                    OD_ARRAY_LEN(jobs))
-                    : od_syncplan_enqueue(c, provider, full, cfg->sync.max_attempts, jobs,
-                                          OD_ARRAY_LEN(jobs));
+    int n = !c          ? -1
+            : reconcile ? od_syncplan_enqueue_reconcile(c, provider, cfg->sync.max_attempts, jobs,
+                                                        OD_ARRAY_LEN(jobs))
+                        : od_syncplan_enqueue(c, provider, full, cfg->sync.max_attempts, jobs,
+                                              OD_ARRAY_LEN(jobs));
     od_pool_release(pool, c);
     if (n <= 0) {
         if (n == 0)

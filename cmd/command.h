@@ -13,7 +13,7 @@
 struct od_config;
 
 struct od_ctx {
-    struct od_config *cfg; /* loaded and validated; owned by main */
+    struct od_config *cfg;   /* loaded and validated; owned by main */
     const char *config_path; /* NULL when no file was read */
 };
 

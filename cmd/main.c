@@ -32,8 +32,7 @@ static const struct od_command *const commands[] = {
 static const struct od_command *find_command(const char *name)
 {
     for (const struct od_command *const *c = commands; *c; c++)
-        if (strcmp((*c)->name, name) == 0)
-            return *c;
+        if (strcmp((*c)->name, name) == 0) return *c;
     return NULL;
 }
 
@@ -53,10 +52,8 @@ static void print_main_help(FILE *out)
 int od_cmd_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return 0;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return 1;
+        if (strcmp(argv[i], "--") == 0) return 0;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
     }
     return 0;
 }
@@ -136,8 +133,7 @@ int main(int argc, char **argv)
     }
     const char *name = i < argc ? argv[i] : "ui";
     const struct od_command *cmd = find_command(name);
-    if (i < argc && argv[i][0] == '-')
-        cmd = find_command("ui"), i--;
+    if (i < argc && argv[i][0] == '-') cmd = find_command("ui"), i--;
     if (!cmd) {
         if (i >= argc) {
             print_main_help(stdout);

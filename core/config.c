@@ -129,8 +129,8 @@ static const struct key keys[] = {
      "Harvest requests per account: N/MS (N requests per MS milliseconds), shared by all workers"},
     {"ratelimit", "hubspot", K_RATE, F(ratelimit.hubspot), "100/10000", 0, 0, NULL, 0,
      "HubSpot requests per account: N/MS"},
-    {"ratelimit", "hubspot_search", K_RATE, F(ratelimit.hubspot_search), "5/1000", 0, 0, NULL,
-     0, "HubSpot search requests per account: N/MS"},
+    {"ratelimit", "hubspot_search", K_RATE, F(ratelimit.hubspot_search), "5/1000", 0, 0, NULL, 0,
+     "HubSpot search requests per account: N/MS"},
 };
 #undef F
 

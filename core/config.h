@@ -85,7 +85,7 @@ struct od_config {
         char *listen;
     } metrics;
     struct {
-        char *harvest;        /* "N/MS": N requests per MS milliseconds, per account */
+        char *harvest; /* "N/MS": N requests per MS milliseconds, per account */
         char *hubspot;
         char *hubspot_search;
     } ratelimit;

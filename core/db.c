@@ -30,7 +30,7 @@ struct od_pool {
     int size;
     PGconn **idle; /* stack of idle connections */
     int nidle;
-    int open;   /* idle + in use + being opened */
+    int open; /* idle + in use + being opened */
     int in_use;
     int waiting;
     struct waiter *whead, *wtail;
@@ -124,13 +124,11 @@ static void hand_over(struct od_pool *p, PGconn *c)
 {
     struct waiter *w = p->whead;
     if (!w) {
-        if (c)
-            p->idle[p->nidle++] = c;
+        if (c) p->idle[p->nidle++] = c;
         return;
     }
     p->whead = w->next;
-    if (!p->whead)
-        p->wtail = NULL;
+    if (!p->whead) p->wtail = NULL;
     if (c) {
         w->conn = c;
     } else {
@@ -160,8 +158,7 @@ static PGconn *connect_slot(struct od_pool *p, int64_t start)
 PGconn *od_pool_acquire(struct od_pool *p, int timeout_ms)
 {
     int64_t start = od_now_us();
-    if (timeout_ms < 0)
-        timeout_ms = p->cfg->database.acquire_timeout_ms;
+    if (timeout_ms < 0) timeout_ms = p->cfg->database.acquire_timeout_ms;
     pthread_mutex_lock(&p->lock);
     if (!p->whead && p->nidle > 0) {
         PGconn *c = p->idle[--p->nidle];
@@ -209,8 +206,7 @@ PGconn *od_pool_acquire(struct od_pool *p, int timeout_ms)
                     prev->next = w.next;
                 else
                     p->whead = w.next;
-                if (p->wtail == &w)
-                    p->wtail = prev;
+                if (p->wtail == &w) p->wtail = prev;
                 break;
             }
         p->st.timeouts++;
@@ -234,8 +230,7 @@ PGconn *od_pool_acquire(struct od_pool *p, int timeout_ms)
 
 void od_pool_release(struct od_pool *p, PGconn *c)
 {
-    if (!c)
-        return;
+    if (!c) return;
     int healthy = PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) == PQTRANS_IDLE;
     if (!healthy) {
         if (PQstatus(c) == CONNECTION_OK)

@@ -2,7 +2,8 @@
  * time), plus small helpers for parameterised queries.
  *
  *   struct od_pool *p = od_pool_open(&cfg->database, "opsdeck");   // NULL + od_err() on failure
- *   PGconn *c = od_pool_acquire(p, timeout_ms);                    // NULL + od_err(): timeout/unreachable
+ *   PGconn *c = od_pool_acquire(p, timeout_ms);                    // NULL + od_err():
+ * timeout/unreachable
  *   ... PQexecParams(c, ...) ...
  *   od_pool_release(p, c);   // a broken connection or one left inside a transaction is replaced
  *   od_pool_close(p);

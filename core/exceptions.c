@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* $1 threshold (text), $2 kind, $3 default severity. thr comes first so $1 is typed text. */
 static const char eval_head[] = "WITH thr AS (SELECT $1::text AS t),"
                                 " q (subject, message, details, severity) AS (";

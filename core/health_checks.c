@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/resource.h>
 
-
 #define ADD od_health_add /* short names keep the table of outcomes readable */
 #define P OD_HEALTH_PASS
 #define W OD_HEALTH_WARN
@@ -102,7 +101,8 @@ static void check_db_long_tx(struct od_hctx *h, const struct od_health_check *c)
         ADD(h, c, W, "count", num(v, n), "%lld transactions open longer than %d s (oldest %lld s)",
             n, h->env->cfg->health.long_tx_warn_s, oldest);
     else
-        ADD(h, c, P, "count", "0", "no transaction open longer than %d s", h->env->cfg->health.long_tx_warn_s);
+        ADD(h, c, P, "count", "0", "no transaction open longer than %d s",
+            h->env->cfg->health.long_tx_warn_s);
 }
 
 static void check_db_size(struct od_hctx *h, const struct od_health_check *c)

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* Candidates (local_id, remote_id, method, prio); the best prio with exactly one remote wins. */
 static const char client_candidates[] =
     "SELECT c.id AS local_id, co.id AS remote_id, 'name' AS method, 1 AS prio"

@@ -30,9 +30,9 @@ struct od_qworker {
     struct od_pool *pool;
     void (*wake)(void *);
     void *wake_arg;
-    struct req *head, *tail; /* pending */
+    struct req *head, *tail;   /* pending */
     struct res *rhead, *rtail; /* finished */
-    char **running;          /* key each thread is running, or NULL */
+    char **running;            /* key each thread is running, or NULL */
     int nthreads;
     pthread_t *threads;
     uint64_t seq;
@@ -46,8 +46,7 @@ struct thread_arg {
 
 static void req_free(struct req *r)
 {
-    if (r->free_arg && r->arg)
-        r->free_arg(r->arg);
+    if (r->free_arg && r->arg) r->free_arg(r->arg);
     free(r->key);
     free(r);
 }
@@ -63,12 +62,10 @@ static void *worker_main(void *p)
     for (;;) {
         while (!q->head && !q->stopping)
             pthread_cond_wait(&q->cond, &q->lock);
-        if (q->stopping)
-            break;
+        if (q->stopping) break;
         struct req *r = q->head;
         q->head = r->next;
-        if (!q->head)
-            q->tail = NULL;
+        if (!q->head) q->tail = NULL;
         q->running[ta->index] = r->key;
         pthread_mutex_unlock(&q->lock);
 
@@ -77,8 +74,7 @@ static void *worker_main(void *p)
         PGconn *c = od_pool_acquire(q->pool, 10000);
         if (c) {
             out->r.snapshot = r->read(c, r->arg);
-            if (!out->r.snapshot)
-                out->r.error = od_xstrdup(od_err());
+            if (!out->r.snapshot) out->r.error = od_xstrdup(od_err());
             od_pool_release(q->pool, c);
         } else {
             out->r.error = od_xstrdup(od_err());
@@ -97,8 +93,7 @@ static void *worker_main(void *p)
             q->rhead = out;
         q->rtail = out;
         pthread_mutex_unlock(&q->lock);
-        if (q->wake)
-            q->wake(q->wake_arg);
+        if (q->wake) q->wake(q->wake_arg);
         pthread_mutex_lock(&q->lock);
     }
     pthread_mutex_unlock(&q->lock);
@@ -144,8 +139,7 @@ uint64_t od_qworker_submit(struct od_qworker *q, const char *key, od_qread_fn re
         if (strcmp((*pp)->key, key) == 0) {
             struct req *old = *pp;
             *pp = old->next;
-            if (q->tail == old)
-                q->tail = prev;
+            if (q->tail == old) q->tail = prev;
             req_free(old);
             break;
         }
@@ -167,12 +161,10 @@ bool od_qworker_poll(struct od_qworker *q, struct od_qresult *out)
     struct res *r = q->rhead;
     if (r) {
         q->rhead = r->next;
-        if (!q->rhead)
-            q->rtail = NULL;
+        if (!q->rhead) q->rtail = NULL;
     }
     pthread_mutex_unlock(&q->lock);
-    if (!r)
-        return false;
+    if (!r) return false;
     *out = r->r;
     free(r);
     return true;
@@ -180,8 +172,7 @@ bool od_qworker_poll(struct od_qworker *q, struct od_qresult *out)
 
 void od_qresult_release(struct od_qresult *r)
 {
-    if (r->snapshot && r->free_snapshot)
-        r->free_snapshot(r->snapshot);
+    if (r->snapshot && r->free_snapshot) r->free_snapshot(r->snapshot);
     free(r->key);
     free(r->error);
     memset(r, 0, sizeof(*r));
@@ -201,8 +192,7 @@ int od_qworker_busy(struct od_qworker *q, const char *key)
 
 void od_qworker_stop(struct od_qworker *q)
 {
-    if (!q)
-        return;
+    if (!q) return;
     pthread_mutex_lock(&q->lock);
     q->stopping = 1;
     pthread_cond_broadcast(&q->cond);

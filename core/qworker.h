@@ -24,12 +24,12 @@ struct od_qworker;
 typedef void *(*od_qread_fn)(PGconn *conn, void *arg);
 
 struct od_qresult {
-    char *key;            /* owned */
-    void *snapshot;       /* owned; NULL on error */
+    char *key;      /* owned */
+    void *snapshot; /* owned; NULL on error */
     void (*free_snapshot)(void *);
-    char *error;          /* owned; NULL on success */
-    int64_t elapsed_us;   /* time the read took */
-    uint64_t seq;         /* submission sequence number */
+    char *error;        /* owned; NULL on success */
+    int64_t elapsed_us; /* time the read took */
+    uint64_t seq;       /* submission sequence number */
 };
 
 struct od_qworker *od_qworker_start(struct od_pool *pool, int threads, void (*wake)(void *),

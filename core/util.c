@@ -86,8 +86,7 @@ int od_seterr(const char *fmt, ...)
         if (lead > 0) {
             unsigned char c = (unsigned char)errbuf[lead - 1];
             size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-            if (lead - 1 + need > len)
-                errbuf[lead - 1] = '\0';
+            if (lead - 1 + need > len) errbuf[lead - 1] = '\0';
         }
     }
     return -1;
@@ -107,8 +106,7 @@ void sb_grow(struct strbuf *sb, size_t extra)
     int was_empty = sb->buf == NULL;
     sb->buf = od_xrealloc(sb->buf, cap);
     sb->cap = cap;
-    if (was_empty)
-        sb->buf[0] = '\0';
+    if (was_empty) sb->buf[0] = '\0';
 }
 
 void sb_addn(struct strbuf *sb, const char *s, size_t n)

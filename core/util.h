@@ -34,7 +34,10 @@ struct strbuf {
     size_t len;
     size_t cap;
 };
-#define STRBUF_INIT {NULL, 0, 0}
+#define STRBUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 void sb_grow(struct strbuf *sb, size_t extra);
 void sb_add(struct strbuf *sb, const char *s);
 void sb_addn(struct strbuf *sb, const char *s, size_t n);
@@ -47,9 +50,9 @@ char *sb_detach(struct strbuf *sb);          /* caller frees; sb becomes empty *
 void sb_release(struct strbuf *sb);
 
 /* Monotonic and wall clocks. */
-int64_t od_now_ms(void);      /* CLOCK_MONOTONIC, milliseconds */
-int64_t od_now_us(void);      /* CLOCK_MONOTONIC, microseconds */
-int64_t od_wall_ms(void);     /* CLOCK_REALTIME, milliseconds since the epoch */
+int64_t od_now_ms(void);  /* CLOCK_MONOTONIC, milliseconds */
+int64_t od_now_us(void);  /* CLOCK_MONOTONIC, microseconds */
+int64_t od_wall_ms(void); /* CLOCK_REALTIME, milliseconds since the epoch */
 void od_sleep_ms(int64_t ms);
 /* RFC 3339 UTC timestamp with milliseconds into buf (>= 32 bytes). */
 void od_iso8601_ms(int64_t wall_ms, char *buf, size_t n);

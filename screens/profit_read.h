@@ -13,7 +13,7 @@ struct profit_read_arg {
 struct profit_snap {
     struct od_profit_query q; /* what was asked */
     struct od_profit_report rep;
-    char **trend; /* owned; per row a sparkline of monthly margin (NULL: none) */
+    char **trend;           /* owned; per row a sparkline of monthly margin (NULL: none) */
     struct tui_rowset rows; /* built and presorted on the query worker; the screen takes them */
 };
 

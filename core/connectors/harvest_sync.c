@@ -39,8 +39,7 @@ static void pass_release(struct pass *p)
 
 static void remember_ids(struct pass *p, const struct od_batch *b)
 {
-    if (!b->nids)
-        return; /* b->ids may be NULL: memcpy with NULL is undefined even for 0 bytes */
+    if (!b->nids) return; /* b->ids may be NULL: memcpy with NULL is undefined even for 0 bytes */
     if (p->nseen + b->nids > p->capseen) {
         p->capseen = (p->nseen + b->nids) * 2;
         p->seen = od_xrealloc(p->seen, p->capseen * sizeof *p->seen);

@@ -48,8 +48,7 @@ static void *hammer(void *p)
         snprintf(n, sizeof(n), "%d", i);
         const char *params[1] = {n};
         PGresult *r = od_db_exec(c, "SELECT $1::int + 1", 1, params);
-        if (!r || atoi(PQgetvalue(r, 0, 0)) != i + 1)
-            a->errors++;
+        if (!r || atoi(PQgetvalue(r, 0, 0)) != i + 1) a->errors++;
         PQclear(r);
         od_pool_release(a->pool, c);
     }
@@ -60,8 +59,9 @@ static int count_backends(const char *app)
 {
     PGconn *c = PQconnectdb(url);
     const char *p[1] = {app};
-    PGresult *r = PQexecParams(c, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
-                               1, NULL, p, NULL, NULL, 0);
+    PGresult *r =
+        PQexecParams(c, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", 1,
+                     NULL, p, NULL, NULL, 0);
     int n = atoi(PQgetvalue(r, 0, 0));
     PQclear(r);
     PQfinish(c);
@@ -146,7 +146,8 @@ static void test_broken_connection_replaced(void **state)
     char pid[16];
     snprintf(pid, sizeof(pid), "%d", PQbackendPID(c));
     const char *p[1] = {pid};
-    PQclear(PQexecParams(killer, "SELECT pg_terminate_backend($1::int)", 1, NULL, p, NULL, NULL, 0));
+    PQclear(
+        PQexecParams(killer, "SELECT pg_terminate_backend($1::int)", 1, NULL, p, NULL, NULL, 0));
     PQfinish(killer);
     assert_null(od_db_exec(c, "SELECT 1", 0, NULL));
     od_pool_release(pool, c);

@@ -30,8 +30,7 @@ static void *read_number(PGconn *c, void *arg)
 {
     const char *p[1] = {arg};
     PGresult *r = od_db_exec(c, "SELECT $1::int * 2, pg_sleep(0.05)", 1, p);
-    if (!r)
-        return NULL;
+    if (!r) return NULL;
     int *v = od_xmalloc(sizeof(int));
     *v = atoi(PQgetvalue(r, 0, 0));
     PQclear(r);
@@ -49,8 +48,7 @@ static int wait_results(struct od_qworker *q, struct od_qresult *out, int want)
     for (int i = 0; i < 500 && got < want; i++) {
         while (got < want && od_qworker_poll(q, &out[got]))
             got++;
-        if (got < want)
-            usleep(10000);
+        if (got < want) usleep(10000);
     }
     return got;
 }

@@ -47,7 +47,8 @@ char *testdb_create_empty(const char *prefix)
 {
     static int seq;
     char name[64], sql[160];
-    snprintf(name, sizeof(name), "t_%s_%d_%d", prefix, (int)getpid(), __sync_add_and_fetch(&seq, 1));
+    snprintf(name, sizeof(name), "t_%s_%d_%d", prefix, (int)getpid(),
+             __sync_add_and_fetch(&seq, 1));
     snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", name);
     admin(sql);
     snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", name);
@@ -62,19 +63,16 @@ char *testdb_create(const char *prefix)
     if (PQstatus(c) != CONNECTION_OK)
         od_die("testdb: cannot connect to %s: %s", url, PQerrorMessage(c));
     int applied = 0;
-    if (od_migrate_apply(c, NULL, &applied) < 0)
-        od_die("testdb: migrate failed: %s", od_err());
+    if (od_migrate_apply(c, NULL, &applied) < 0) od_die("testdb: migrate failed: %s", od_err());
     PQfinish(c);
     return url;
 }
 
 void testdb_drop(const char *url)
 {
-    if (getenv("OPSDECK_TEST_KEEP"))
-        return;
+    if (getenv("OPSDECK_TEST_KEEP")) return;
     const char *slash = strstr(url, ":///");
-    if (!slash)
-        return;
+    if (!slash) return;
     const char *name = slash + 4;
     size_t n = strcspn(name, "?");
     char sql[160];

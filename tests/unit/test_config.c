@@ -111,7 +111,8 @@ static void test_bad_file_values(void **state)
     assert_int_equal(od_config_load(&cfg, p5, NULL), -1);
     assert_non_null(strstr(od_err(), "hubspot.scopes is set more than once"));
     od_config_release(&cfg);
-    char *p6 = write_tmp("[database]\npool_size = 3\n[ui]\ntheme = dark\n[Database]\nPOOL_SIZE = 4\n");
+    char *p6 =
+        write_tmp("[database]\npool_size = 3\n[ui]\ntheme = dark\n[Database]\nPOOL_SIZE = 4\n");
     assert_int_equal(od_config_load(&cfg, p6, NULL), -1);
     assert_non_null(strstr(od_err(), ":6:"));
     od_config_release(&cfg);
@@ -145,10 +146,8 @@ static void test_print_redacts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_file_and_env_override),
-        cmocka_unit_test(test_bad_env_names_key),
-        cmocka_unit_test(test_bad_file_values),
+        cmocka_unit_test(test_defaults),          cmocka_unit_test(test_file_and_env_override),
+        cmocka_unit_test(test_bad_env_names_key), cmocka_unit_test(test_bad_file_values),
         cmocka_unit_test(test_print_redacts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,8 +14,7 @@
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "r");
-    if (!f)
-        return od_xstrdup("");
+    if (!f) return od_xstrdup("");
     struct strbuf sb = STRBUF_INIT;
     char buf[4096];
     size_t n;
@@ -28,10 +27,8 @@ static char *slurp(const char *path)
 static void check_redacted(const char *in, const char *secret, const char *keep)
 {
     char *out = od_log_redact(in);
-    if (strstr(out, secret))
-        fail_msg("secret '%s' survived in '%s'", secret, out);
-    if (keep && !strstr(out, keep))
-        fail_msg("'%s' lost from '%s'", keep, out);
+    if (strstr(out, secret)) fail_msg("secret '%s' survived in '%s'", secret, out);
+    if (keep && !strstr(out, keep)) fail_msg("'%s' lost from '%s'", keep, out);
     free(out);
 }
 

@@ -42,8 +42,8 @@ static const char *fake_status(void *st, struct tui_app *app)
     return "3 of 3";
 }
 
-static const struct tui_screen_class one = {.name = "one", .title = "One", .key = fake_key,
-                                            .status = fake_status};
+static const struct tui_screen_class one = {
+    .name = "one", .title = "One", .key = fake_key, .status = fake_status};
 static const struct tui_screen_class two = {.name = "two", .title = "Two", .key = fake_key};
 static int st1, st2;
 static struct tui_app *app;
@@ -93,7 +93,7 @@ static void test_prompt(void **state)
     assert_true(screen_has(&g, "Disable bob? Your password:"));
     assert_true(screen_has(&g, "••••••") || screen_has(&g, "******"));
     assert_false(screen_has(&g, "s3cret")); /* masked */
-    assert_int_equal(keys_seen, 0);          /* modal: the screen saw nothing */
+    assert_int_equal(keys_seen, 0);         /* modal: the screen saw nothing */
     feed("\n");
     assert_int_equal(answers, 1);
     assert_string_equal(answer, "s3cret");
