@@ -18,6 +18,7 @@
 #              time-entries job lasts seconds even when pages are fetched ahead and committed 4 at
 #              a time, so the fault lands mid-sync)
 #   F_STORM    429s in the storm of fcase_weather (default 30; each costs a Retry-After of 1 s)
+. tests/lib/truth.sh # truth_clients, raw_clients
 
 F_SCALE=${F_SCALE:-3000}
 F_PER_PAGE=${F_PER_PAGE:-100}
@@ -81,25 +82,14 @@ $4}"
     fi
 }
 
-# Per client: id|entries|hours|billable_hours|revenue|cost, from the truth (parsed by PostgreSQL)
+# Per client: id|entries|hours|billable_hours|revenue|cost, from the truth and from the raw
+# rows (tests/lib/truth.sh) ...
 f_truth_clients() {
+    # the file is read again by f_truth_totals and the HubSpot checks
     curl -sf "$SIM_URL/__sim/truth" >"$T_TMP/truth.json" || { echo "no truth"; return; }
-    psql_db -v truth="$(cat "$T_TMP/truth.json")" <<'SQL'
-SELECT c->>'id', c->>'entries', c->>'hours', c->>'billable_hours', c->>'revenue', c->>'cost'
-FROM json_array_elements((:'truth')::json -> 'clients') c
-WHERE (c->>'entries')::bigint > 0 ORDER BY (c->>'id')::bigint;
-SQL
+    truth_clients
 }
-# ... an SQL aggregate over the raw rows (live ones) ...
-f_raw_clients() {
-    psql_db <<'SQL'
-SELECT client_id, count(*), sum(hours), sum(CASE WHEN billable THEN hours ELSE 0 END),
-       round(sum(CASE WHEN billable THEN coalesce(rounded_hours, hours) * coalesce(billable_rate, 0)
-                 ELSE 0 END), 2),
-       round(sum(hours * coalesce(cost_rate, 0)), 2)
-FROM harvest_time_entries WHERE deleted_at IS NULL GROUP BY client_id ORDER BY client_id;
-SQL
-}
+f_raw_clients() { raw_clients; }
 # ... and what a person sees: the report command's JSON.
 f_report_clients() {
     "$F_OD" report profitability --by client --format json >"$T_TMP/report.json" 2>"$T_TMP/report.err" ||

@@ -9,6 +9,7 @@
 #   3. HubSpot owners/companies/deals/associations land and match the truth's deal figures;
 #   4. two worker processes on one Harvest account never exceed the account's rate limit.
 . tests/lib/common.sh
+. tests/lib/truth.sh
 
 # Tight limits: the sim enforces them, our shared limiter is told the same numbers.
 LIMIT_N=20 LIMIT_S=2
@@ -28,25 +29,7 @@ truth() { curl -sf "$SIM_URL/__sim/truth"; }
 # jget JSON PATH: a member of a JSON document by path ("harvest,429"), read by PostgreSQL.
 jget() { printf "SELECT (:'j')::json #>> '{%s}'\n" "$2" | psql_db -v j="$1"; }
 stats() { curl -sf "$SIM_URL/__sim/stats"; }
-# Per client: id|entries|hours|billable_hours|revenue|cost, from the truth JSON (parsed by
-# PostgreSQL: no other JSON tool needed) ...
-truth_clients() {
-    psql_db -v truth="$(truth)" <<'SQL'
-SELECT c->>'id', c->>'entries', c->>'hours', c->>'billable_hours', c->>'revenue', c->>'cost'
-FROM json_array_elements((:'truth')::json -> 'clients') c
-WHERE (c->>'entries')::bigint > 0 ORDER BY (c->>'id')::bigint;
-SQL
-}
-# ... from the raw rows ...
-raw_clients() {
-    psql_db <<'SQL'
-SELECT client_id, count(*), sum(hours), sum(CASE WHEN billable THEN hours ELSE 0 END),
-       round(sum(CASE WHEN billable THEN coalesce(rounded_hours, hours) * coalesce(billable_rate, 0)
-                 ELSE 0 END), 2),
-       round(sum(hours * coalesce(cost_rate, 0)), 2)
-FROM harvest_time_entries WHERE deleted_at IS NULL GROUP BY client_id ORDER BY client_id;
-SQL
-}
+# Per client, from the truth and from the raw rows: tests/lib/truth.sh ...
 # ... and from the rollups.
 rollup_clients() {
     psql_db <<'SQL'
