@@ -94,11 +94,21 @@ static int do_backup(struct od_ctx *ctx, PGconn *c, const char *dir, int keep)
     char *snap = NULL, *tool = NULL, *dump = NULL, *partial = NULL;
     int rc = 1, made_partial = 0;
     char stamp[OD_BACKUP_STAMP_LEN + 1], created[40];
-    int64_t now = od_wall_ms();
-    time_t secs = (time_t)(now / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    /* Names have one-second resolution: a second backup within the same second waits for the
+     * next one rather than failing (the check below still refuses a name that exists). */
+    int64_t now = 0;
+    for (int tries = 0; tries < 3; tries++) {
+        now = od_wall_ms();
+        time_t secs = (time_t)(now / 1000);
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+        char *probe = od_xasprintf("%s/%s%s.dump", dir, OD_BACKUP_PREFIX, stamp);
+        int taken = access(probe, F_OK) == 0;
+        free(probe);
+        if (!taken) break;
+        od_sleep_ms(1000 - now % 1000 + 1);
+    }
     od_iso8601_ms(now, created, sizeof(created));
 
     if (!(snap = begin_snapshot(c)) || od_backup_manifest_from_db(c, &m) < 0 ||
