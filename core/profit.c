@@ -79,30 +79,6 @@ int od_profit_by_parse(const char *s, enum od_profit_by *out)
     return od_seterr("unknown grouping '%s' (use client, project, month or person)", s ? s : "");
 }
 
-/* Dates as days since 1970-01-01 (proleptic Gregorian), H. Hinnant's algorithms. */
-static long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 static int days_in_month(int y, int m)
 {
     static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -120,7 +96,7 @@ static void fmt_ymd(int y, int m, int d, char out[11])
 static void fmt_day(long z, char out[11])
 {
     int y, m, d;
-    civil_from_days(z, &y, &m, &d);
+    od_civil_from_days(z, &y, &m, &d);
     fmt_ymd(y, m, d, out);
 }
 
@@ -145,20 +121,20 @@ static long day_of(const char *iso)
 {
     int y, m, d;
     sscanf(iso, "%4d-%2d-%2d", &y, &m, &d);
-    return days_from_civil(y, m, d);
+    return od_days_from_civil(y, m, d);
 }
 
 static long first_of_next_month(long z)
 {
     int y, m, d;
-    civil_from_days(z, &y, &m, &d);
+    od_civil_from_days(z, &y, &m, &d);
     return z - (d - 1) + days_in_month(y, m);
 }
 
 static long first_of_month(long z)
 {
     int y, m, d;
-    civil_from_days(z, &y, &m, &d);
+    od_civil_from_days(z, &y, &m, &d);
     return z - (d - 1);
 }
 

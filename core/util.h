@@ -60,6 +60,10 @@ void od_iso8601_ms(int64_t wall_ms, char *buf, size_t n);
 /* Strict integer parse of the whole string; -1 with od_seterr on failure. */
 int od_parse_long(const char *s, long min, long max, long *out);
 
+/* Days since 1970-01-01 (proleptic Gregorian) from a calendar date, and back. */
+int64_t od_days_from_civil(int64_t y, int m, int d);
+void od_civil_from_days(int64_t z, int *y, int *m, int *d);
+
 /* Wipe memory in a way the compiler cannot drop. */
 void od_wipe(void *p, size_t n);
 

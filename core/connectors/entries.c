@@ -25,29 +25,6 @@ struct cols {
     int date, user, client, project, hours, rounded, billable, brate, crate, updated;
 };
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 static int num(const char *s, int n)
 {
     int v = 0;
@@ -64,13 +41,13 @@ static int32_t parse_day(const char *s, size_t n)
     if (n < 10 || s[4] != '-' || s[7] != '-') return INT32_MIN;
     int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
     if (y < 0 || m < 1 || m > 12 || d < 1 || d > 31) return INT32_MIN;
-    return (int32_t)days_from_civil(y, m, d);
+    return (int32_t)od_days_from_civil(y, m, d);
 }
 
 static void format_day(int32_t day, char *buf, size_t n)
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    od_civil_from_days(day, &y, &m, &d);
     snprintf(buf, n, "%04d-%02d-%02d", y, m, d);
 }
 
@@ -117,7 +94,7 @@ void od_ts_format_us(int64_t us, char *buf, size_t n)
     int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
     int64_t sod = secs - day * 86400;
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    od_civil_from_days(day, &y, &m, &d);
     snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", y, m, d, (int)(sod / 3600),
              (int)(sod / 60 % 60), (int)(sod % 60), (long long)frac);
 }
@@ -154,7 +131,7 @@ static int fixed_field(const char *v, size_t n, int64_t *out, bool *present)
 static int month_of(int32_t day)
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    od_civil_from_days(day, &y, &m, &d);
     return y * 12 + m - 1;
 }
 
