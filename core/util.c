@@ -127,6 +127,19 @@ void sb_addch(struct strbuf *sb, char c)
     sb_addn(sb, &c, 1);
 }
 
+void sb_addi64(struct strbuf *sb, int64_t v)
+{
+    char tmp[24];
+    int n = sizeof tmp;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) tmp[--n] = '-';
+    sb_addn(sb, tmp + n, sizeof tmp - (size_t)n);
+}
+
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
     va_list cp;

@@ -44,6 +44,7 @@ void sb_addn(struct strbuf *sb, const char *s, size_t n);
 void sb_addch(struct strbuf *sb, char c);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) OD_PRINTF(2, 3);
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+void sb_addi64(struct strbuf *sb, int64_t v); /* decimal, like "%lld" without printf's cost */
 void sb_reset(struct strbuf *sb);
 const char *sb_str(const struct strbuf *sb); /* never NULL */
 char *sb_detach(struct strbuf *sb);          /* caller frees; sb becomes empty */

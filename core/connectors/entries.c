@@ -17,7 +17,6 @@ struct te {
     size_t off, len;      /* its COPY line in the batch */
     struct od_rollup_entry e;
     enum act act;
-    bool indexed; /* harvest_time_entry_index has a row for id (maybe stale) */
 };
 
 /* Column numbers in the COPY text (the order of the resource's field table). */
@@ -99,20 +98,6 @@ void od_ts_format_us(int64_t us, char *buf, size_t n)
              (int)(sod / 60 % 60), (int)(sod % 60), (long long)frac);
 }
 
-/* Field k of a COPY line: pointer and length (no escapes in the columns read here). */
-static const char *field(const char *line, size_t len, int k, size_t *n)
-{
-    const char *p = line, *end = line + len;
-    for (int i = 0; i < k; i++) {
-        p = memchr(p, '\t', (size_t)(end - p));
-        if (!p) return NULL;
-        p++;
-    }
-    const char *q = memchr(p, '\t', (size_t)(end - p));
-    *n = (size_t)((q ? q : end) - p);
-    return p;
-}
-
 static bool is_null(const char *v, size_t n)
 {
     return n == 2 && v[0] == '\\' && v[1] == 'N';
@@ -138,12 +123,27 @@ static int month_of(int32_t day)
 /* One COPY line into t; -1 when it does not read back (a bug upstream of here). */
 static int read_line(const struct cols *k, const char *line, size_t len, struct te *t)
 {
+    /* Split the line once: start and length of its first MAX_COLS fields. */
+    enum { MAX_COLS = 32 };
+    const char *fs[MAX_COLS];
+    size_t fl[MAX_COLS];
+    int nf = 0;
+    for (const char *p = line, *end = line + len; nf < MAX_COLS;) {
+        const char *q = memchr(p, '\t', (size_t)(end - p));
+        fs[nf] = p;
+        fl[nf++] = (size_t)((q ? q : end) - p);
+        if (!q) break;
+        p = q + 1;
+    }
     size_t n[11];
     const char *v[11];
     const int idx[11] = {0,          k->date,     k->user,  k->client, k->project, k->hours,
                          k->rounded, k->billable, k->brate, k->crate,  k->updated};
-    for (int i = 0; i < 11; i++)
-        if (!(v[i] = field(line, len, idx[i], &n[i]))) return -1;
+    for (int i = 0; i < 11; i++) {
+        if (idx[i] < 0 || idx[i] >= nf) return -1;
+        v[i] = fs[idx[i]];
+        n[i] = fl[idx[i]];
+    }
     t->id = strtoll(v[0], NULL, 10);
     t->day = parse_day(v[1], n[1]);
     t->e.user = strtoll(v[2], NULL, 10);
@@ -159,7 +159,6 @@ static int read_line(const struct cols *k, const char *line, size_t len, struct 
     t->e.month = month_of(t->day);
     t->old_day = INT32_MIN;
     t->act = A_NEW;
-    t->indexed = false;
     return 0;
 }
 
@@ -238,55 +237,106 @@ static void id_array(struct strbuf *sb, const struct te *t, size_t n,
     bool first = true;
     for (size_t i = 0; i < n; i++) {
         if (want && !want(&t[i])) continue;
-        sb_addf(sb, first ? "%lld" : ",%lld", (long long)t[i].id);
+        if (!first) sb_addch(sb, ',');
+        sb_addi64(sb, t[i].id);
         first = false;
     }
     sb_addch(sb, '}');
 }
 
+/* The current rows of ids in [lo, hi], at most lim of them. harvest_time_entries is partitioned
+ * by month, so finding rows by id probes the id index of every partition; planning that takes
+ * longer than running it, so the statement is prepared once per connection and run with a
+ * generic plan. */
+#define RANGE_STMT "od_te_range"
+#define ROW_COLS                                                                                   \
+    "id, spent_date - DATE '1970-01-01', project_id, client_id, user_id, hours, rounded_hours, "   \
+    "billable, billable_rate, cost_rate, deleted_at IS NULL, "                                     \
+    "(extract(epoch FROM updated_at) * 1000000)::bigint"
+
+/* Connections of this thread known to hold the prepared statement (a connection is its handle
+ * and its server process: a reconnect gets a new process and prepares again). */
+static _Thread_local struct {
+    const PGconn *c;
+    int pid;
+} prepared[8];
+static _Thread_local unsigned prepared_next;
+
+static bool is_prepared(const PGconn *c)
+{
+    int pid = PQbackendPID(c);
+    for (size_t i = 0; i < OD_ARRAY_LEN(prepared); i++)
+        if (prepared[i].c == c && prepared[i].pid == pid) return true;
+    return false;
+}
+
+static PGresult *range_rows(PGconn *c, const char *lo, const char *hi, const char *lim)
+{
+    PGresult *r;
+    if (!is_prepared(c)) {
+        /* Not known here: ask the server (another thread may have prepared it before). */
+        r = od_db_exec(c, "SELECT count(*) FROM pg_prepared_statements WHERE name = $1", 1,
+                       (const char *const[]){RANGE_STMT});
+        if (!r) return NULL;
+        bool there = PQgetvalue(r, 0, 0)[0] != '0';
+        PQclear(r);
+        if (!there) {
+            r = PQprepare(c, RANGE_STMT,
+                          "SELECT " ROW_COLS " FROM harvest_time_entries "
+                          "WHERE id BETWEEN $1::bigint AND $2::bigint LIMIT $3::bigint",
+                          3, NULL);
+            bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+            if (!ok) od_seterr("preparing the time-entry lookup: %s", PQresultErrorMessage(r));
+            PQclear(r);
+            if (!ok) return NULL;
+        }
+        unsigned k = prepared_next++ % OD_ARRAY_LEN(prepared);
+        prepared[k].c = c;
+        prepared[k].pid = PQbackendPID(c);
+    }
+    if (od_db_cmd(c, "SET LOCAL plan_cache_mode = force_generic_plan", 0, NULL) < 0) return NULL;
+    r = PQexecPrepared(c, RANGE_STMT, 3, (const char *const[]){lo, hi, lim}, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        if (state && strcmp(state, "26000") == 0) /* gone after all: prepare on the retry */
+            for (size_t i = 0; i < OD_ARRAY_LEN(prepared); i++)
+                if (prepared[i].c == c) prepared[i].c = NULL;
+        od_seterr("time-entry lookup: %s", PQresultErrorMessage(r));
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* The current rows of the page's ids. Ids come roughly in creation order, so first one range
+ * scan over [lowest, highest id]: on a first sync it finds nothing at once, and on a re-sync it
+ * returns about the page's own rows. Only when the range holds many more rows than the page
+ * (ids from far apart, as in an incremental sync) does it look the ids up one by one. */
+static PGresult *current_rows(PGconn *c, const struct te *t, size_t n)
+{
+    char lo[24], hi[24], lim[24];
+    snprintf(lo, sizeof lo, "%lld", (long long)t[0].id);
+    snprintf(hi, sizeof hi, "%lld", (long long)t[n - 1].id);
+    snprintf(lim, sizeof lim, "%zu", 4 * n + 1);
+    PGresult *r = range_rows(c, lo, hi, lim);
+    if (!r || (size_t)PQntuples(r) <= 4 * n) return r;
+    PQclear(r);
+    struct strbuf ids = STRBUF_INIT;
+    id_array(&ids, t, n, NULL);
+    r = od_db_exec(c, "SELECT " ROW_COLS " FROM harvest_time_entries WHERE id = ANY ($1::bigint[])",
+                   1, (const char *const[]){sb_str(&ids)});
+    sb_release(&ids);
+    return r;
+}
+
 /* Current rows of the page's ids: decide each row's fate and subtract replaced versions. */
 static int lookup(PGconn *c, struct te *t, size_t n, struct od_rollup_delta *d)
 {
-    struct strbuf ids = STRBUF_INIT;
-    id_array(&ids, t, n, NULL);
-    const char *p[] = {sb_str(&ids)};
-    /* First the unpartitioned index alone: a first sync stops here (nothing found), and the
-     * partitioned table is only planned when some entry really has a current row. */
-    PGresult *r = od_db_exec(c,
-                             "SELECT id, spent_date FROM harvest_time_entry_index "
-                             "WHERE id = ANY ($1::bigint[])",
-                             1, p);
-    sb_release(&ids);
+    PGresult *r = current_rows(c, t, n);
     if (!r) return -1;
-    int found = PQntuples(r);
-    for (int i = 0; i < found; i++) {
-        struct te *x = find(t, n, strtoll(PQgetvalue(r, i, 0), NULL, 10));
-        if (x) x->indexed = true;
-    }
-    if (found) { /* (id, spent_date) pairs: one primary-key probe in one partition each */
-        struct strbuf a1 = STRBUF_INIT, a2 = STRBUF_INIT;
-        for (int i = 0; i < found; i++) {
-            sb_addf(&a1, "%s%s", i ? "," : "{", PQgetvalue(r, i, 0));
-            sb_addf(&a2, "%s%s", i ? "," : "{", PQgetvalue(r, i, 1));
-        }
-        sb_addch(&a1, '}');
-        sb_addch(&a2, '}');
-        PQclear(r);
-        r = od_db_exec(
-            c,
-            "SELECT o.id, o.spent_date - DATE '1970-01-01', o.project_id, o.client_id, "
-            "o.user_id, o.hours, o.rounded_hours, o.billable, o.billable_rate, o.cost_rate, "
-            "o.deleted_at IS NULL, (extract(epoch FROM o.updated_at) * 1000000)::bigint "
-            "FROM unnest($1::bigint[], $2::date[]) AS k(id, d) "
-            "JOIN harvest_time_entries o ON o.id = k.id AND o.spent_date = k.d",
-            2, (const char *const[]){sb_str(&a1), sb_str(&a2)});
-        sb_release(&a1);
-        sb_release(&a2);
-        if (!r) return -1;
-    }
     for (int i = 0; i < PQntuples(r); i++) {
         struct te *x = find(t, n, strtoll(PQgetvalue(r, i, 0), NULL, 10));
-        if (!x) continue;
+        if (!x) continue; /* in the range, not on the page */
         int64_t old_upd = strtoll(PQgetvalue(r, i, 11), NULL, 10);
         if (x->upd_us < old_upd) {
             x->act = A_SKIP; /* the database holds a newer version */
@@ -332,8 +382,7 @@ static void copy_sql(struct strbuf *sb, const struct od_resource *res, const cha
     sb_add(sb, ") FROM STDIN");
 }
 
-/* Delete moved rows' old versions, COPY new and moved rows, upsert the in-place ones, and
- * point the index at every new or moved row. */
+/* Delete moved rows' old versions, COPY new and moved rows, upsert the in-place ones. */
 static int write_rows(PGconn *c, struct od_batch *b, struct te *t, size_t n, int64_t *written)
 {
     const struct od_resource *res = b->res;
@@ -394,41 +443,6 @@ static int write_rows(PGconn *c, struct od_batch *b, struct te *t, size_t n, int
         *written += strtoll(PQcmdTuples(r), NULL, 10);
         PQclear(r);
     }
-    /* The index: new rows the lookup found no index row for are COPYed in (the writer lock
-     * is held and the lookup ran in this transaction, so none can have appeared since); new
-     * rows with a stale index row (no live row behind it) are upserted; moved rows re-pointed. */
-    sb_reset(&data);
-    for (size_t i = 0; i < n; i++)
-        if (t[i].act == A_NEW && !t[i].indexed) {
-            format_day(t[i].day, day, sizeof day);
-            sb_addf(&data, "%lld\t%s\n", (long long)t[i].id, day);
-        }
-    if (data.len && od_copy_in(c, "COPY harvest_time_entry_index (id, spent_date) FROM STDIN",
-                               data.buf, data.len) < 0)
-        goto done;
-    for (int k = 0; k < 2; k++) {
-        enum act want = k ? A_MOVED : A_NEW;
-        if (!counts[want]) continue;
-        sb_reset(&a1);
-        sb_reset(&a2);
-        for (size_t i = 0; i < n; i++)
-            if (t[i].act == want && (k || t[i].indexed)) {
-                format_day(t[i].day, day, sizeof day);
-                sb_addf(&a1, "%s%lld", a1.len ? "," : "{", (long long)t[i].id);
-                sb_addf(&a2, "%s%s", a2.len ? "," : "{", day);
-            }
-        if (!a1.len) continue;
-        sb_addch(&a1, '}');
-        sb_addch(&a2, '}');
-        if (od_db_cmd(c,
-                      k ? "UPDATE harvest_time_entry_index i SET spent_date = u.d "
-                          "FROM unnest($1::bigint[], $2::date[]) AS u(id, d) WHERE i.id = u.id"
-                        : "INSERT INTO harvest_time_entry_index (id, spent_date) "
-                          "SELECT * FROM unnest($1::bigint[], $2::date[]) ON CONFLICT (id) DO "
-                          "UPDATE SET spent_date = excluded.spent_date", /* heals a stale entry */
-                      2, (const char *const[]){sb_str(&a1), sb_str(&a2)}) < 0)
-            goto done;
-    }
     rc = 0;
 done:
     sb_release(&data);
@@ -438,32 +452,26 @@ done:
     return rc;
 }
 
-int od_entries_store(PGconn *c, struct od_batch *b, int64_t job_id, struct od_store_result *out)
+int od_entries_store(PGconn *c, struct od_batch *b, int64_t job_id, struct od_rollup_delta *d,
+                     struct od_store_result *out)
 {
     memset(out, 0, sizeof *out);
     int64_t t0 = od_now_us();
     struct te *t = NULL;
     size_t n = 0;
     int64_t max_us;
-    struct od_rollup_delta *d = NULL;
     int rc = -1;
     if (od_rollup_lock(c) < 0 || read_rows(b, &t, &n, &max_us) < 0) goto done;
     if (n) od_ts_format_us(max_us, out->max_updated, sizeof out->max_updated);
-    d = od_rollup_delta_new();
     if (n && lookup(c, t, n, d) < 0) goto done;
     int64_t t1 = od_now_us();
     if (n && write_rows(c, b, t, n, &out->upserted) < 0) goto done;
-    int64_t t2 = od_now_us();
     for (size_t i = 0; i < n; i++)
         if (t[i].act != A_SKIP) od_rollup_delta_add(d, &t[i].e, +1);
-    if (od_rollup_delta_apply(c, d) < 0) goto done;
-    int64_t t3 = od_now_us();
     out->lookup_us = t1 - t0;
-    out->write_us = t2 - t1;
-    out->rollup_us = t3 - t2;
+    out->write_us = od_now_us() - t1;
     rc = od_store_dead_letters(c, b, job_id);
 done:
-    od_rollup_delta_free(d);
     free(t);
     return rc;
 }

@@ -24,8 +24,9 @@ struct pass {
     int64_t done;
     int64_t *seen;
     size_t nseen, capseen;
-    char parts_lo[16], parts_hi[16]; /* partitions ensured during this pass cover this range */
-    struct {                         /* where the time went, microseconds */
+    struct od_rollup_delta *delta; /* time entries: rollup sums of the open transaction */
+    char parts_lo[8], parts_hi[8]; /* "YYYY-MM": the months with partitions, ensured this pass */
+    struct {                       /* where the time went, microseconds */
         int64_t pages, http, parse, wait, partitions, store, lookup, write, rollup, commit;
     } us;
 };
@@ -34,6 +35,7 @@ static void pass_release(struct pass *p)
 {
     free(p->url);
     free(p->seen);
+    od_rollup_delta_free(p->delta);
     memset(p, 0, sizeof *p);
 }
 
@@ -69,69 +71,158 @@ static char *checkpoint_json(const char *next, const char *max)
     return sb_detach(&sb);
 }
 
-/* Partitions for the page's months, unless this pass already ensured them. */
-static int ensure_partitions(struct od_fetch *f, struct pass *p, const struct od_batch *b)
+/* Whether partitions for the page's months were ensured during this pass (months compare as
+ * their "YYYY-MM" prefix). */
+static bool covered(const struct pass *p, const struct od_batch *b)
 {
-    if (!b->min_date[0]) return 0;
-    if (p->parts_lo[0] && strcmp(b->min_date, p->parts_lo) >= 0 &&
-        strcmp(b->max_date, p->parts_hi) <= 0)
-        return 0;
-    char lo[16], hi[16]; /* ensure the union, so the covered range stays contiguous */
-    snprintf(lo, sizeof lo, "%s",
-             p->parts_lo[0] && strcmp(p->parts_lo, b->min_date) < 0 ? p->parts_lo : b->min_date);
-    snprintf(hi, sizeof hi, "%s",
-             p->parts_hi[0] && strcmp(p->parts_hi, b->max_date) > 0 ? p->parts_hi : b->max_date);
-    PGconn *pc = od_fetch_conn(f);
-    int rc = pc ? od_store_ensure_partitions(pc, lo, hi) : -1;
-    od_fetch_release(f, pc);
+    return !b->min_date[0] || (p->parts_lo[0] && strncmp(b->min_date, p->parts_lo, 7) >= 0 &&
+                               strncmp(b->max_date, p->parts_hi, 7) <= 0);
+}
+
+/* The covered months grown to the page's (kept contiguous), as first days of months. */
+static void grown_range(const struct pass *p, const struct od_batch *b, char lo[16], char hi[16])
+{
+    const char *l =
+        p->parts_lo[0] && strncmp(p->parts_lo, b->min_date, 7) < 0 ? p->parts_lo : b->min_date;
+    const char *h =
+        p->parts_hi[0] && strncmp(p->parts_hi, b->max_date, 7) > 0 ? p->parts_hi : b->max_date;
+    snprintf(lo, 16, "%.7s-01", l);
+    snprintf(hi, 16, "%.7s-01", h);
+}
+
+/* Partitions for the grown range (known to exist already: only remember that). */
+static int ensure_partitions(struct od_fetch *f, struct pass *p, const struct od_batch *b,
+                             bool known)
+{
+    if (covered(p, b)) return 0;
+    char lo[16], hi[16];
+    grown_range(p, b, lo, hi);
+    int rc = 0;
+    if (!known) {
+        PGconn *pc = od_fetch_conn(f);
+        rc = pc ? od_store_ensure_partitions(pc, lo, hi) : -1;
+        od_fetch_release(f, pc);
+    }
     if (rc == 0) {
-        memcpy(p->parts_lo, lo, sizeof lo);
-        memcpy(p->parts_hi, hi, sizeof hi);
+        snprintf(p->parts_lo, sizeof p->parts_lo, "%.7s", lo);
+        snprintf(p->parts_hi, sizeof p->parts_hi, "%.7s", hi);
     }
     return rc;
 }
 
-/* Store one validated page and its checkpoint in one transaction. */
-static enum od_job_result store_page(struct od_fetch *f, struct pass *p, struct od_batch *b,
-                                     const char *next)
+/* The open transaction of a pass: pages are stored into it one by one as they arrive and
+ * commit together, with the checkpoint and cursor of the last one (DESIGN: a cursor moves only
+ * with the rows it covers). Consecutive pages share rollup keys (same months, projects), so a
+ * transaction of many pages writes far fewer rollup rows; it ends when it holds TX_RECORDS
+ * records or TX_KEYS rollup keys, is TX_AGE_US old, or the next page is not there within
+ * TX_GRACE_US (so under a rate limit each page commits at once and no lock is held while
+ * waiting for the provider). Memory stays at the prefetch depth + 1 page plus the rollup sums. */
+struct tx {
+    PGconn *c;
+    int64_t records, total, t0;
+    char *next; /* links.next after its last page (owned); NULL: it holds the last page */
+};
+#define TX_RECORDS 40000
+#define TX_KEYS 16384
+#define TX_AGE_US 1000000
+#define TX_GRACE_US 50000
+
+static bool tx_full(const struct tx *x, const struct pass *p)
 {
-    const struct od_resource *res = p->res;
-    bool entries = strcmp(res->name, "time_entries") == 0;
+    return x->records >= TX_RECORDS || (p->delta && od_rollup_delta_keys(p->delta) >= TX_KEYS) ||
+           od_now_us() - x->t0 >= TX_AGE_US;
+}
+
+/* Apply the rollups, save checkpoint and cursor, commit; the pass then starts after it. */
+static enum od_job_result tx_commit(struct od_fetch *f, struct pass *p, struct tx *x)
+{
+    if (!x->c) return OD_JOB_OK;
+    PGconn *c = x->c;
+    x->c = NULL;
     int64_t t0 = od_now_us();
-    if (entries && ensure_partitions(f, p, b) < 0) return od_fetch_db_failed(f, NULL);
+    if (p->delta && od_rollup_delta_apply(c, p->delta) < 0) return od_fetch_db_failed(f, c);
     int64_t t1 = od_now_us();
-    PGconn *c = od_fetch_begin(f);
-    if (!c) return od_fetch_db_failed(f, NULL);
-    /* No WAL flush wait at commit: the checkpoint (and cursor) commit in this same transaction,
-     * so a commit lost to a server crash loses its checkpoint with it and the job resumes from
-     * the previous one, fetching those pages again; WAL is replayed in order, so a later
-     * commit never survives an earlier lost one. Nothing is lost, only re-fetched. */
-    if (p->incremental && od_db_cmd(c, "SET LOCAL synchronous_commit = off", 0, NULL) < 0)
-        return od_fetch_db_failed(f, c);
-    struct od_store_result sr;
-    int rc =
-        entries ? od_entries_store(c, b, f->job->id, &sr) : od_store_batch(c, b, f->job->id, &sr);
-    if (rc < 0) return od_fetch_db_failed(f, c);
-    if (sr.max_updated[0] && (!p->max[0] || strcmp(sr.max_updated, p->max) > 0))
-        snprintf(p->max, sizeof p->max, "%s", sr.max_updated);
     if (p->incremental) {
-        if (!next && od_cursor_put(c, "harvest", f->account, res->name, p->max) < 0)
+        if (!x->next && od_cursor_put(c, "harvest", f->account, p->res->name, p->max) < 0)
             return od_fetch_db_failed(f, c);
-        char *ck = checkpoint_json(next, p->max);
-        rc = od_job_checkpoint_save(f->ctx, c, ck);
+        char *ck = checkpoint_json(x->next, p->max);
+        int rc = od_job_checkpoint_save(f->ctx, c, ck);
         free(ck);
         if (rc < 0) return od_fetch_db_failed(f, c);
     }
     int64_t t2 = od_now_us();
     enum od_job_result r = od_fetch_commit(f, c);
-    int64_t t3 = od_now_us();
+    p->us.rollup += t1 - t0;
+    p->us.store += t2 - t0;
+    p->us.commit += od_now_us() - t2;
+    if (r != OD_JOB_OK) return r;
+    free(p->url);
+    p->url = x->next;
+    x->next = NULL;
+    p->done += x->records;
+    x->records = 0;
+    od_job_progress(f->ctx, p->done, x->total);
+    return OD_JOB_OK;
+}
+
+/* Store one validated page into the open transaction (opening it first). */
+static enum od_job_result tx_page(struct od_fetch *f, struct pass *p, struct tx *x,
+                                  struct od_page *pg)
+{
+    const struct od_batch *b = &pg->b;
+    int64_t t0 = od_now_us();
+    if (p->delta && !covered(p, b)) {
+        /* Creating a partition locks the parent table, which the open transaction writes:
+         * commit first when one is really missing (the migration and the leader create
+         * them ahead, so this is rare). */
+        char lo[16], hi[16];
+        grown_range(p, b, lo, hi);
+        int missing = x->c ? od_store_partitions_missing(x->c, lo, hi) : 1;
+        if (missing < 0) {
+            PGconn *c = x->c;
+            x->c = NULL;
+            return od_fetch_db_failed(f, c);
+        }
+        if (missing) {
+            enum od_job_result r = tx_commit(f, p, x);
+            if (r != OD_JOB_OK) return r;
+        }
+        if (ensure_partitions(f, p, b, missing == 0) < 0) return od_fetch_db_failed(f, NULL);
+    }
+    int64_t t1 = od_now_us();
     p->us.partitions += t1 - t0;
-    p->us.store += t2 - t1;
+    if (!x->c) {
+        if (!(x->c = od_fetch_begin(f))) return od_fetch_db_failed(f, NULL);
+        x->t0 = t1;
+        /* No WAL flush wait at commit: the checkpoint (and cursor) commit in this same
+         * transaction, so a commit lost to a server crash loses its checkpoint with it and the
+         * job resumes from the previous one, fetching those pages again; WAL is replayed in
+         * order, so a later commit never survives an earlier lost one. Nothing is lost. */
+        if (p->incremental && od_db_cmd(x->c, "SET LOCAL synchronous_commit = off", 0, NULL) < 0) {
+            PGconn *c = x->c;
+            x->c = NULL;
+            return od_fetch_db_failed(f, c);
+        }
+    }
+    struct od_store_result sr;
+    int rc = p->delta ? od_entries_store(x->c, &pg->b, f->job->id, p->delta, &sr)
+                      : od_store_batch(x->c, &pg->b, f->job->id, &sr);
+    if (rc < 0) {
+        PGconn *c = x->c;
+        x->c = NULL;
+        return od_fetch_db_failed(f, c);
+    }
+    if (sr.max_updated[0] && (!p->max[0] || strcmp(sr.max_updated, p->max) > 0))
+        snprintf(p->max, sizeof p->max, "%s", sr.max_updated);
+    x->records += pg->records;
+    x->total = pg->total;
+    free(x->next);
+    x->next = pg->next;
+    pg->next = NULL;
+    p->us.store += od_now_us() - t1;
     p->us.lookup += sr.lookup_us;
     p->us.write += sr.write_us;
-    p->us.rollup += sr.rollup_us;
-    p->us.commit += t3 - t2;
-    return r;
+    return OD_JOB_OK;
 }
 
 static void log_timings(const struct pass *p, int64_t total_us)
@@ -147,85 +238,63 @@ static void log_timings(const struct pass *p, int64_t total_us)
 #undef MS
 }
 
-/* Pages per transaction: consecutive pages share rollup keys (same months, projects), so
- * storing a few together writes far fewer rollup rows; the checkpoint still commits with
- * exactly the rows it covers. Bounded in records too, to keep transactions short. */
-#define PAGES_PER_TX 2
-#define RECORDS_PER_TX 10000
-
-/* Take the next page, then append to it the pages that follow (up to the bounds above).
- * A failed page after good ones is kept in *failed for after the good ones are stored. */
-static struct od_page *take_pages(struct od_prefetch *q, struct pass *p, struct od_page **failed)
-{
-    int64_t waited;
-    struct od_page *pg = od_prefetch_take(q, &waited);
-    p->us.wait += waited;
-    p->us.http += pg->http_us;
-    p->us.parse += pg->parse_us;
-    int64_t pages = 1;
-    while (pg->r == OD_JOB_OK && pg->next && pages < PAGES_PER_TX && pg->records < RECORDS_PER_TX &&
-           !od_job_should_stop(p->ctx)) {
-        struct od_page *more = od_prefetch_take(q, &waited);
-        p->us.wait += waited;
-        p->us.http += more->http_us;
-        p->us.parse += more->parse_us;
-        if (more->r != OD_JOB_OK) {
-            *failed = more;
-            break;
-        }
-        od_batch_append(&pg->b, &more->b);
-        free(pg->next);
-        pg->next = more->next;
-        more->next = NULL;
-        pg->records += more->records;
-        pg->total = more->total;
-        pages++;
-        od_page_free(more);
-    }
-    p->us.pages += pages;
-    return pg;
-}
-
 /* Page after page from p->url: a fetch thread (prefetch.h) fetches and validates the next
  * pages while this thread stores the current ones. p->url always names the first page not yet
- * stored. */
+ * committed. */
 static enum od_job_result run_pass(struct od_fetch *f, struct pass *p)
 {
     if (!p->url) return OD_JOB_OK;
     int64_t t0 = od_now_us();
+    if (strcmp(p->res->name, "time_entries") == 0 && !p->delta) p->delta = od_rollup_delta_new();
     struct od_prefetch *q = od_prefetch_start(f, p->res, p->url, 2);
+    struct tx x = {0};
     enum od_job_result r = OD_JOB_OK;
-    while (p->url) {
+    for (bool more = true; more && r == OD_JOB_OK;) {
         if (od_job_should_stop(f->ctx)) {
-            r = OD_JOB_STOPPED;
+            r = tx_commit(f, p, &x); /* what is stored stays stored */
+            if (r == OD_JOB_OK) r = OD_JOB_STOPPED;
             break;
         }
-        struct od_page *failed = NULL;
-        struct od_page *pg = take_pages(q, p, &failed);
-        r = pg->r;
-        if (r != OD_JOB_OK)
-            od_seterr("%s", pg->err);
-        else
-            r = store_page(f, p, &pg->b, pg->next);
+        if (x.c && tx_full(&x, p)) {
+            r = tx_commit(f, p, &x);
+            continue;
+        }
+        int64_t waited;
+        struct od_page *pg =
+            x.c ? od_prefetch_take_within(q, TX_GRACE_US, &waited) : od_prefetch_take(q, &waited);
+        p->us.wait += waited;
+        if (!pg) { /* nothing more right now: do not hold the transaction open waiting */
+            r = tx_commit(f, p, &x);
+            continue;
+        }
+        p->us.http += pg->http_us;
+        p->us.parse += pg->parse_us;
+        if (pg->r != OD_JOB_OK) { /* keep the good pages before it */
+            r = tx_commit(f, p, &x);
+            if (r == OD_JOB_OK) {
+                r = pg->r;
+                od_seterr("%s", pg->err);
+            }
+        } else {
+            r = tx_page(f, p, &x, pg);
+        }
         if (r == OD_JOB_OK) {
+            p->us.pages++;
+            more = x.next != NULL;
             if (!p->incremental) remember_ids(p, &pg->b);
-            p->done += pg->records;
-            od_job_progress(f->ctx, p->done, pg->total);
             if (pg->b.ndead)
                 od_log_warn("harvest %s: %zu bad record(s) sent to dead letters", p->res->name,
                             pg->b.ndead);
-            free(p->url);
-            p->url = pg->next;
-            pg->next = NULL;
-            if (failed) {
-                r = failed->r;
-                od_seterr("%s", failed->err);
-            }
+            if (!more) r = tx_commit(f, p, &x);
         }
         od_page_free(pg);
-        od_page_free(failed);
-        if (r != OD_JOB_OK) break;
     }
+    if (x.c) od_fetch_rollback(f, x.c);
+    if (r != OD_JOB_OK && p->delta) { /* sums of rolled-back pages must not reach a later commit */
+        od_rollup_delta_free(p->delta);
+        p->delta = NULL;
+    }
+    free(x.next);
     od_prefetch_stop(q);
     log_timings(p, od_now_us() - t0);
     return r;

@@ -145,19 +145,41 @@ static size_t utf8_valid(const unsigned char *s, size_t n)
 }
 
 /* Parse a string at d->pos (on the opening quote) into a new arena string. */
+/* Bytes that end the plain run of a string: the quote, escapes, controls, non-ASCII. */
+static const bool special[256] = {
+    [0 ... 0x1f] = true,
+    ['"'] = true,
+    ['\\'] = true,
+    [0x80 ... 0xff] = true,
+};
+
 static const char *parse_string(struct od_json *d)
 {
     size_t i = ++d->pos;
-    /* Fast scan for the closing quote; the decoded form is never longer than the source. */
-    while (i < d->len && d->src[i] != '"') {
-        if (d->src[i] == '\\') i++;
-        i++;
+    /* Fast scan for the closing quote; the decoded form is never longer than the source.
+     * A string of plain printable ASCII (most of them) is copied as it is. */
+    bool plain = true;
+    while (i < d->len) {
+        unsigned char c = (unsigned char)d->src[i];
+        if (!special[c]) {
+            i++;
+            continue;
+        }
+        if (c == '"') break;
+        plain = false;
+        i += c == '\\' ? 2 : 1;
     }
     if (i >= d->len) {
         fail(d, "unterminated string");
         return NULL;
     }
     char *out = arena_alloc(d, i - d->pos + 1), *o = out;
+    if (plain) {
+        memcpy(out, d->src + d->pos, i - d->pos);
+        out[i - d->pos] = '\0';
+        d->pos = i + 1;
+        return out;
+    }
     while (d->pos < i) {
         unsigned char c = (unsigned char)d->src[d->pos];
         if (c == '\\') {
@@ -409,24 +431,27 @@ const char *od_jv_raw(const struct od_json *d, const struct od_jv *v, size_t *le
     return d->src + v->start;
 }
 
-const struct od_jv *od_jv_get(const struct od_jv *v, const char *key)
+/* The member named key[0..n) (first bytes compared before the rest: most keys differ there). */
+static const struct od_jv *get_n(const struct od_jv *v, const char *key, size_t n)
 {
     if (!v || v->type != OD_JV_OBJECT) return NULL;
     for (const struct od_jv *k = v->child; k; k = k->sibling)
-        if (strcmp(k->key, key) == 0) return k;
+        if ((!n || k->key[0] == key[0]) && strncmp(k->key, key, n) == 0 && k->key[n] == '\0')
+            return k;
     return NULL;
+}
+
+const struct od_jv *od_jv_get(const struct od_jv *v, const char *key)
+{
+    return key ? get_n(v, key, strlen(key)) : NULL;
 }
 
 const struct od_jv *od_jv_path(const struct od_jv *v, const char *path)
 {
-    char part[64];
     while (v && *path) {
         const char *dot = strchr(path, '.');
         size_t n = dot ? (size_t)(dot - path) : strlen(path);
-        if (n >= sizeof part) return NULL;
-        memcpy(part, path, n);
-        part[n] = '\0';
-        v = od_jv_get(v, part);
+        v = get_n(v, path, n);
         path += dot ? n + 1 : n;
     }
     return v;

@@ -108,24 +108,38 @@ struct od_prefetch *od_prefetch_start(struct od_fetch *f, const struct od_resour
     q->res = res;
     q->url = od_xstrdup(url);
     pthread_mutex_init(&q->lock, NULL);
-    pthread_cond_init(&q->cond, NULL);
+    od_cond_init_monotonic(&q->cond);
     od_thread_start(&q->thread, fetch_main, q);
     return q;
 }
 
-struct od_page *od_prefetch_take(struct od_prefetch *q, int64_t *waited_us)
+struct od_page *od_prefetch_take_within(struct od_prefetch *q, int64_t timeout_us,
+                                        int64_t *waited_us)
 {
     int64_t t0 = od_now_us();
+    struct timespec until;
+    if (timeout_us >= 0) od_deadline_ms(&until, (timeout_us + 999) / 1000);
+    struct od_page *pg = NULL;
     pthread_mutex_lock(&q->lock);
     while (!q->count)
-        pthread_cond_wait(&q->cond, &q->lock);
-    struct od_page *pg = q->ring[q->head];
-    q->head = (q->head + 1) % q->depth;
-    q->count--;
-    pthread_cond_broadcast(&q->cond);
+        if (timeout_us < 0)
+            pthread_cond_wait(&q->cond, &q->lock);
+        else if (pthread_cond_timedwait(&q->cond, &q->lock, &until) != 0 && !q->count)
+            break;
+    if (q->count) {
+        pg = q->ring[q->head];
+        q->head = (q->head + 1) % q->depth;
+        q->count--;
+        pthread_cond_broadcast(&q->cond);
+    }
     pthread_mutex_unlock(&q->lock);
     if (waited_us) *waited_us = od_now_us() - t0;
     return pg;
+}
+
+struct od_page *od_prefetch_take(struct od_prefetch *q, int64_t *waited_us)
+{
+    return od_prefetch_take_within(q, -1, waited_us);
 }
 
 void od_prefetch_stop(struct od_prefetch *q)

@@ -41,6 +41,9 @@ struct od_prefetch *od_prefetch_start(struct od_fetch *f, const struct od_resour
                                       const char *url, size_t depth);
 /* The next page in listing order; blocks until it is there. *waited_us: how long. */
 struct od_page *od_prefetch_take(struct od_prefetch *q, int64_t *waited_us);
+/* The same, but NULL when no page is there within timeout_us. */
+struct od_page *od_prefetch_take_within(struct od_prefetch *q, int64_t timeout_us,
+                                        int64_t *waited_us);
 void od_page_free(struct od_page *pg);
 /* Stop the fetch thread, join it, free any page still queued. Clears f->cancel. */
 void od_prefetch_stop(struct od_prefetch *q);

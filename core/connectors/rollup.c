@@ -197,20 +197,6 @@ int64_t od_rollup_rebuild(PGconn *c, bool fix, struct od_rollup_diff diffs[OD_RO
         if (n < 0) goto fail;
         total += n;
     }
-    /* The id index (sql/0007) is the writer's map of where each entry lives: repair it too. */
-    if (fix && (od_db_cmd(c,
-                          "INSERT INTO harvest_time_entry_index AS i (id, spent_date) "
-                          "SELECT DISTINCT ON (id) id, spent_date FROM harvest_time_entries "
-                          "ORDER BY id, updated_at DESC ON CONFLICT (id) DO UPDATE SET "
-                          "spent_date = excluded.spent_date WHERE i.spent_date <> "
-                          "excluded.spent_date",
-                          0, NULL) < 0 ||
-                od_db_cmd(c,
-                          "DELETE FROM harvest_time_entry_index i WHERE NOT EXISTS (SELECT 1 "
-                          "FROM harvest_time_entries o WHERE o.id = i.id AND o.spent_date = "
-                          "i.spent_date)",
-                          0, NULL) < 0))
-        goto fail;
     if (od_db_commit(c) < 0) return -1;
     return total;
 fail:
@@ -220,18 +206,25 @@ fail:
 
 /* ---- deltas summed in C (the time-entry store) ------------------------------------------- */
 
-struct contrib {
-    int64_t key[3]; /* per table, filled by key_of() */
-    int64_t project, client, user;
-    int32_t month; /* year * 12 + month - 1 */
-    int sign;
-    int64_t hours, billable_hours, missing_cost, missing_brate; /* scale 2 / counts */
-    __int128 revenue, cost;                                     /* scale 4 */
+/* One key of one rollup table and the sums of the contributions to it. */
+struct cell {
+    int64_t k0, k2; /* project | client | user; user in the 3-key table, else 0 */
+    int32_t month;  /* year * 12 + month - 1 */
+    int64_t entries, hours, billable_hours, missing_cost, missing_brate, client;
+    __int128 revenue, cost; /* scale 4 */
+};
+
+/* The cells of one table, densely in v[0..n), found through an open-addressing index of
+ * slot numbers + 1 (0: empty; linear probing; cap a power of two, kept under 70% full). */
+struct cellmap {
+    struct cell *v;
+    size_t n, capv;
+    uint32_t *slot;
+    size_t cap;
 };
 
 struct od_rollup_delta {
-    struct contrib *v;
-    size_t n, cap;
+    struct cellmap m[OD_ROLLUP_TABLES];
     bool subtracted;
 };
 
@@ -243,46 +236,96 @@ struct od_rollup_delta *od_rollup_delta_new(void)
 void od_rollup_delta_free(struct od_rollup_delta *d)
 {
     if (!d) return;
-    free(d->v);
+    for (int t = 0; t < OD_ROLLUP_TABLES; t++) {
+        free(d->m[t].v);
+        free(d->m[t].slot);
+    }
     free(d);
+}
+
+size_t od_rollup_delta_keys(const struct od_rollup_delta *d)
+{
+    size_t n = 0;
+    for (int t = 0; t < OD_ROLLUP_TABLES; t++)
+        n += d->m[t].n;
+    return n;
+}
+
+static size_t hash_of(int64_t k0, int32_t month, int64_t k2)
+{
+    uint64_t h = (uint64_t)k0 * 0x9E3779B97F4A7C15u ^ (uint64_t)month * 0xC2B2AE3D27D4EB4Fu ^
+                 (uint64_t)k2 * 0x165667B19E3779F9u;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9u;
+    h ^= h >> 29;
+    return (size_t)h;
+}
+
+static void map_index(struct cellmap *m, size_t i)
+{
+    const struct cell *c = &m->v[i];
+    size_t s = hash_of(c->k0, c->month, c->k2) & (m->cap - 1);
+    while (m->slot[s])
+        s = (s + 1) & (m->cap - 1);
+    m->slot[s] = (uint32_t)(i + 1);
+}
+
+/* The cell of a key, added (zeroed) when new. */
+static struct cell *cell_get(struct cellmap *m, int64_t k0, int32_t month, int64_t k2)
+{
+    if ((m->n + 1) * 10 > m->cap * 7) {
+        free(m->slot);
+        m->cap = m->cap ? m->cap * 2 : 1024;
+        m->slot = od_xcalloc(m->cap, sizeof *m->slot);
+        for (size_t i = 0; i < m->n; i++)
+            map_index(m, i);
+    }
+    size_t s = hash_of(k0, month, k2) & (m->cap - 1);
+    for (; m->slot[s]; s = (s + 1) & (m->cap - 1)) {
+        struct cell *c = &m->v[m->slot[s] - 1];
+        if (c->k0 == k0 && c->month == month && c->k2 == k2) return c;
+    }
+    if (m->n == m->capv) {
+        m->capv = m->capv ? m->capv * 2 : 512;
+        m->v = od_xrealloc(m->v, m->capv * sizeof *m->v);
+    }
+    struct cell *c = &m->v[m->n];
+    memset(c, 0, sizeof *c);
+    c->k0 = k0;
+    c->month = month;
+    c->k2 = k2;
+    m->slot[s] = (uint32_t)++m->n;
+    return c;
 }
 
 void od_rollup_delta_add(struct od_rollup_delta *d, const struct od_rollup_entry *e, int sign)
 {
-    if (d->n == d->cap) {
-        d->cap = d->cap ? d->cap * 2 : 1024;
-        d->v = od_xrealloc(d->v, d->cap * sizeof *d->v);
-    }
-    struct contrib *c = &d->v[d->n++];
-    memset(c, 0, sizeof *c);
-    c->project = e->project;
-    c->client = e->client;
-    c->user = e->user;
-    c->month = e->month;
-    c->sign = sign;
-    c->hours = sign * e->hours;
-    c->billable_hours = e->billable ? sign * e->hours : 0;
+    int64_t hours = sign * e->hours, bh = e->billable ? sign * e->hours : 0;
     int64_t rh = e->has_rounded ? e->rounded : e->hours;
-    c->revenue = e->billable && e->has_brate ? (__int128)sign * rh * e->brate : 0;
-    c->cost = e->has_crate ? (__int128)sign * e->hours * e->crate : 0;
-    c->missing_cost = e->has_crate ? 0 : sign;
-    c->missing_brate = e->billable && !e->has_brate ? sign : 0;
+    __int128 rev = e->billable && e->has_brate ? (__int128)sign * rh * e->brate : 0;
+    __int128 cost = e->has_crate ? (__int128)sign * e->hours * e->crate : 0;
+    int64_t mc = e->has_crate ? 0 : sign, mb = e->billable && !e->has_brate ? sign : 0;
+    for (int t = 0; t < OD_ROLLUP_TABLES; t++) {
+        int64_t k0 = t == 1 ? e->client : t == 2 ? e->user : e->project;
+        struct cell *c = cell_get(&d->m[t], k0, e->month, t == 3 ? e->user : 0);
+        c->entries += sign;
+        c->hours += hours;
+        c->billable_hours += bh;
+        c->revenue += rev;
+        c->cost += cost;
+        c->missing_cost += mc;
+        c->missing_brate += mb;
+        if (sign > 0 && e->client > c->client) c->client = e->client;
+    }
     if (sign < 0) d->subtracted = true;
 }
 
-static void key_of(struct contrib *c, int t)
+static int cmp_cell(const void *a, const void *b)
 {
-    c->key[0] = t == 1 ? c->client : t == 2 ? c->user : c->project;
-    c->key[1] = c->month;
-    c->key[2] = t == 3 ? c->user : 0;
-}
-
-static int cmp_key(const void *a, const void *b)
-{
-    const struct contrib *x = a, *y = b;
-    for (int k = 0; k < 3; k++)
-        if (x->key[k] != y->key[k]) return x->key[k] < y->key[k] ? -1 : 1;
-    return 0;
+    const struct cell *x = *(const struct cell *const *)a, *y = *(const struct cell *const *)b;
+    if (x->k0 != y->k0) return x->k0 < y->k0 ? -1 : 1;
+    if (x->month != y->month) return x->month < y->month ? -1 : 1;
+    return (x->k2 > y->k2) - (x->k2 < y->k2);
 }
 
 /* Exact decimal text of v at scale (v may exceed int64). */
@@ -319,60 +362,63 @@ enum {
 
 static void put_month(struct strbuf *sb, int32_t m)
 {
-    sb_addf(sb, "%04d-%02d-01", m / 12, m % 12 + 1);
+    char buf[16];
+    int y = m / 12, mo = m % 12 + 1;
+    if (y < 0 || y > 9999) {
+        sb_addf(sb, "%04d-%02d-01", y, mo); /* out of range: the server will say so */
+        return;
+    }
+    buf[0] = (char)('0' + y / 1000);
+    buf[1] = (char)('0' + y / 100 % 10);
+    buf[2] = (char)('0' + y / 10 % 10);
+    buf[3] = (char)('0' + y % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + mo / 10);
+    buf[6] = (char)('0' + mo % 10);
+    memcpy(buf + 7, "-01", 3);
+    sb_addn(sb, buf, 10);
 }
 
-/* Sum one table's contributions per key into array literals; then upsert + drop empty keys. */
+/* Table t's summed cells, in key order, into array literals; then upsert + drop empty keys. */
 static int apply_table(PGconn *c, struct od_rollup_delta *d, int t, struct strbuf *sql)
 {
     const struct rtab *tab = &tabs[t];
+    struct cellmap *m = &d->m[t];
+    struct cell **order = od_xcalloc(m->n ? m->n : 1, sizeof *order);
+    size_t k = 0;
+    for (size_t i = 0; i < m->n; i++)
+        order[k++] = &m->v[i];
+    qsort(order, k, sizeof *order, cmp_cell); /* key order: neighbouring index pages */
     struct strbuf a[A_N];
     for (int i = 0; i < A_N; i++) {
         a[i] = (struct strbuf)STRBUF_INIT;
         sb_addch(&a[i], '{');
     }
-    for (size_t i = 0; i < d->n; i++)
-        key_of(&d->v[i], t);
-    qsort(d->v, d->n, sizeof *d->v, cmp_key);
     size_t groups = 0;
-    for (size_t i = 0; i < d->n;) {
-        size_t j = i;
-        int64_t entries = 0, hours = 0, bh = 0, mc = 0, mb = 0, client = 0;
-        __int128 rev = 0, cost = 0;
-        for (; j < d->n && cmp_key(&d->v[i], &d->v[j]) == 0; j++) {
-            const struct contrib *x = &d->v[j];
-            entries += x->sign;
-            hours += x->hours;
-            bh += x->billable_hours;
-            rev += x->revenue;
-            cost += x->cost;
-            mc += x->missing_cost;
-            mb += x->missing_brate;
-            if (x->sign > 0 && x->client > client) client = x->client;
-        }
-        const struct contrib *k = &d->v[i];
-        i = j;
-        if (!entries && !hours && !bh && !rev && !cost && !mc && !mb &&
-            !(tab->has_client && client))
+    for (size_t i = 0; i < k; i++) {
+        const struct cell *x = order[i];
+        if (!x->entries && !x->hours && !x->billable_hours && !x->revenue && !x->cost &&
+            !x->missing_cost && !x->missing_brate && !(tab->has_client && x->client))
             continue; /* nets to nothing (a replay) */
         groups++;
-        for (int x = 0; x < A_N; x++)
-            if (a[x].len > 1) sb_addch(&a[x], ',');
-        sb_addf(&a[A_K0], "%lld", (long long)k->key[0]);
-        put_month(&a[A_MONTH], (int32_t)k->key[1]);
-        sb_addf(&a[A_K2], "%lld", (long long)k->key[2]);
-        if (client)
-            sb_addf(&a[A_CLIENT], "%lld", (long long)client);
+        for (int j = 0; j < A_N; j++)
+            if (a[j].len > 1) sb_addch(&a[j], ',');
+        sb_addi64(&a[A_K0], x->k0);
+        put_month(&a[A_MONTH], x->month);
+        sb_addi64(&a[A_K2], x->k2);
+        if (x->client)
+            sb_addi64(&a[A_CLIENT], x->client);
         else
             sb_add(&a[A_CLIENT], "NULL");
-        sb_addf(&a[A_ENTRIES], "%lld", (long long)entries);
-        put_fixed(&a[A_HOURS], hours, 2);
-        put_fixed(&a[A_BHOURS], bh, 2);
-        put_fixed(&a[A_REV], rev, 4);
-        put_fixed(&a[A_COST], cost, 4);
-        sb_addf(&a[A_MC], "%lld", (long long)mc);
-        sb_addf(&a[A_MB], "%lld", (long long)mb);
+        sb_addi64(&a[A_ENTRIES], x->entries);
+        put_fixed(&a[A_HOURS], x->hours, 2);
+        put_fixed(&a[A_BHOURS], x->billable_hours, 2);
+        put_fixed(&a[A_REV], x->revenue, 4);
+        put_fixed(&a[A_COST], x->cost, 4);
+        sb_addi64(&a[A_MC], x->missing_cost);
+        sb_addi64(&a[A_MB], x->missing_brate);
     }
+    free(order);
     int rc = 0;
     if (groups) {
         const char *p[A_N];
@@ -394,9 +440,9 @@ static int apply_table(PGconn *c, struct od_rollup_delta *d, int t, struct strbu
         keys_list(sql, tab, "");
         sb_add(sql, ") DO UPDATE SET ");
         if (tab->has_client) sb_add(sql, "client_id = coalesce(excluded.client_id, r.client_id), ");
-        for (size_t m = 0; m < OD_ARRAY_LEN(measures); m++)
-            sb_addf(sql, "%s%s = r.%s + excluded.%s", m ? ", " : "", measures[m], measures[m],
-                    measures[m]);
+        for (size_t j = 0; j < OD_ARRAY_LEN(measures); j++)
+            sb_addf(sql, "%s%s = r.%s + excluded.%s", j ? ", " : "", measures[j], measures[j],
+                    measures[j]);
         rc = od_db_cmd(c, sb_str(sql), A_N, p);
         if (rc == 0 && d->subtracted) {
             sb_reset(sql);
@@ -413,14 +459,28 @@ static int apply_table(PGconn *c, struct od_rollup_delta *d, int t, struct strbu
     return rc;
 }
 
+/* Empty a map; one grown beyond a usual transaction gives its memory back. */
+static void map_clear(struct cellmap *m)
+{
+    if (m->capv > 16384) {
+        free(m->v);
+        free(m->slot);
+        memset(m, 0, sizeof *m);
+        return;
+    }
+    if (m->slot) memset(m->slot, 0, m->cap * sizeof *m->slot);
+    m->n = 0;
+}
+
 int od_rollup_delta_apply(PGconn *c, struct od_rollup_delta *d)
 {
     struct strbuf sql = STRBUF_INIT;
     int rc = 0;
-    for (int t = 0; t < OD_ROLLUP_TABLES && rc == 0 && d->n; t++)
-        rc = apply_table(c, d, t, &sql);
+    for (int t = 0; t < OD_ROLLUP_TABLES && rc == 0; t++)
+        if (d->m[t].n) rc = apply_table(c, d, t, &sql);
     sb_release(&sql);
-    d->n = 0;
+    for (int t = 0; t < OD_ROLLUP_TABLES; t++)
+        map_clear(&d->m[t]);
     d->subtracted = false;
     return rc;
 }

@@ -16,14 +16,14 @@
  *   missing_cost_rate      entries whose cost_rate is NULL
  * A key whose entries drop to 0 has no row.
  *
- * The time-entry store (core/connectors/entries.h) sums each page's -old/+new contributions in
- * C with an od_rollup_delta (exact: scale-2 integers, scale-4 products in 128 bits) and applies
- * them with one unnest(array params) upsert per table, then deletes keys whose entries fell
- * to 0. Writers of entries and rollups are serialised by od_rollup_lock (a transaction
- * advisory lock; readers never wait).
+ * The time-entry store (core/connectors/entries.h) sums the -old/+new contributions of every
+ * page of a transaction in C, per key, with an od_rollup_delta (exact: scale-2 integers,
+ * scale-4 products in 128 bits); the writer applies them before its commit with one
+ * unnest(array params) upsert per table, then deletes keys whose entries fell to 0. Writers of
+ * entries and rollups are serialised by od_rollup_lock (a transaction advisory lock; readers
+ * never wait).
  * od_rollup_soft_delete() marks entries gone upstream and subtracts them (SQL deltas).
- * od_rollup_rebuild() recomputes everything from raw rows and reports the differences; with fix
- * it also repairs harvest_time_entry_index. */
+ * od_rollup_rebuild() recomputes everything from raw rows and reports the differences. */
 #ifndef OD_CONNECTORS_ROLLUP_H
 #define OD_CONNECTORS_ROLLUP_H
 #include "core/connectors/store.h"
@@ -41,8 +41,11 @@ struct od_rollup_entry {
 struct od_rollup_delta;
 struct od_rollup_delta *od_rollup_delta_new(void);
 void od_rollup_delta_free(struct od_rollup_delta *d);
-/* sign +1: the entry comes in; -1: its old version goes out. */
+/* sign +1: the entry comes in; -1: its old version goes out. Summed per key of each table
+ * (a hash map), so a delta holds one cell per key touched, however many entries pass. */
 void od_rollup_delta_add(struct od_rollup_delta *d, const struct od_rollup_entry *e, int sign);
+/* Keys held, over the four tables (the writer ends its transaction before this grows large). */
+size_t od_rollup_delta_keys(const struct od_rollup_delta *d);
 /* Inside the writer's transaction: add the summed deltas to the four tables and drop keys whose
  * entries fell to 0. Empties d. */
 int od_rollup_delta_apply(PGconn *c, struct od_rollup_delta *d);

@@ -249,6 +249,23 @@ int od_store_ensure_partitions(PGconn *c, const char *min_date, const char *max_
                      (const char *const[]){min_date, max_date});
 }
 
+int od_store_partitions_missing(PGconn *c, const char *min_date, const char *max_date)
+{
+    if (!min_date || !*min_date) return 0;
+    /* Catalog lookups only: no lock on harvest_time_entries. Names as opsdeck_ensure_partition
+     * (sql/0001_init.sql) makes them. */
+    PGresult *r =
+        od_db_exec(c,
+                   "SELECT count(*) FROM generate_series(date_trunc('month', $1::date), $2::date, "
+                   "interval '1 month') AS m WHERE to_regclass(format('harvest_time_entries_%s', "
+                   "to_char(m, 'YYYY_MM'))) IS NULL",
+                   2, (const char *const[]){min_date, max_date});
+    if (!r) return -1;
+    int n = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return n > 0;
+}
+
 int od_cursor_get(PGconn *c, const char *provider, const char *account, const char *resource,
                   char **out)
 {

@@ -76,6 +76,9 @@ int od_store_soft_delete(PGconn *c, const struct od_resource *res, const char *s
 
 /* Partitions for every month in [min_date, max_date] (own statement; call before BEGIN). */
 int od_store_ensure_partitions(PGconn *c, const char *min_date, const char *max_date);
+/* 1 when some month in [min_date, max_date] has no partition yet, 0 when all do, -1 on error.
+ * Reads the catalog only (no lock on the table), so it may run inside a writing transaction. */
+int od_store_partitions_missing(PGconn *c, const char *min_date, const char *max_date);
 
 /* Cursor of (provider, account, resource): *out is malloc'd ISO text or NULL when none. */
 int od_cursor_get(PGconn *c, const char *provider, const char *account, const char *resource,

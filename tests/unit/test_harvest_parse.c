@@ -195,9 +195,44 @@ static void test_json_edges(void **state)
     sb_release(&sb);
 }
 
+/* Member lookup: a name that is a prefix of another, or longer than it, never matches; the
+ * plain-ASCII fast path and the escaped path decode alike; a raw control byte is refused. */
+static void test_json_lookup(void **state)
+{
+    (void)state;
+    const char *src = "{\"project_id\":1,\"project\":{\"id\":7,\"name\":\"plain\"},"
+                      "\"p\":\"esc\\u0061ped\",\"\":\"empty\"}";
+    struct od_json *doc = od_json_parse(src, strlen(src));
+    assert_non_null(doc);
+    const struct od_jv *root = od_json_root(doc);
+    assert_string_equal(od_jv_number(od_jv_path(root, "project.id")), "7");
+    assert_string_equal(od_jv_number(od_jv_get(root, "project_id")), "1");
+    assert_string_equal(od_jv_string(od_jv_path(root, "project.name")), "plain");
+    assert_string_equal(od_jv_string(od_jv_get(root, "p")), "escaped");
+    assert_string_equal(od_jv_string(od_jv_get(root, "")), "empty");
+    assert_null(od_jv_get(root, "proj"));
+    assert_null(od_jv_get(root, "project_idx"));
+    assert_null(od_jv_path(root, "project.id.x"));
+    assert_null(od_jv_path(root, "project.i"));
+    od_json_free(doc);
+    const char *ctl = "{\"a\":\"x\ty\"}";
+    assert_null(od_json_parse(ctl, strlen(ctl)));
+    struct strbuf sb = STRBUF_INIT;
+    const int64_t v[] = {0, 7, -5, 1234567890123LL, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "%lld", (long long)v[i]);
+        sb_reset(&sb);
+        sb_addi64(&sb, v[i]);
+        assert_string_equal(sb_str(&sb), want);
+    }
+    sb_release(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_lookup),
         cmocka_unit_test(test_time_entries_page),
         cmocka_unit_test(test_single_entry_and_other_resources),
         cmocka_unit_test(test_pagination_links),
