@@ -461,7 +461,7 @@ int od_entries_store(PGconn *c, struct od_batch *b, int64_t job_id, struct od_ro
     size_t n = 0;
     int64_t max_us;
     int rc = -1;
-    if (od_rollup_lock(c) < 0 || read_rows(b, &t, &n, &max_us) < 0) goto done;
+    if (read_rows(b, &t, &n, &max_us) < 0) goto done;
     if (n) od_ts_format_us(max_us, out->max_updated, sizeof out->max_updated);
     if (n && lookup(c, t, n, d) < 0) goto done;
     int64_t t1 = od_now_us();

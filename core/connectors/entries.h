@@ -1,8 +1,8 @@
 /* entries — storing one page of Harvest time entries: the raw rows and the four profit
  * rollups (core/connectors/rollup.h).
  *
- * od_entries_store() runs INSIDE the caller's transaction, under the time-entry writer lock
- * (a transaction may hold several pages; each page sees the ones stored before it):
+ * od_entries_store() runs INSIDE the caller's transaction, which took the time-entry writer lock
+ * (od_rollup_lock) first; a transaction may hold several pages, each seeing the ones before it:
  *   1. the batch's valid rows are read back from its COPY text into C values (id, spent_date,
  *      references, fixed-point hours and rates, updated_at in microseconds) and deduplicated by
  *      id (newest updated_at wins; on a tie the later record, like the upstream order);

@@ -116,7 +116,8 @@ static int ensure_partitions(struct od_fetch *f, struct pass *p, const struct od
  * transaction of many pages writes far fewer rollup rows; it ends when it holds TX_RECORDS
  * records or TX_KEYS rollup keys, is TX_AGE_US old, or the next page is not there within
  * TX_GRACE_US (so under a rate limit each page commits at once and no lock is held while
- * waiting for the provider). Memory stays at the prefetch depth + 1 page plus the rollup sums. */
+ * waiting for the provider). Memory stays at the prefetch depth (PREFETCH_PAGES, validated
+ * pages trimmed to their COPY text) + 1 page plus the rollup sums. */
 struct tx {
     PGconn *c;
     int64_t records, total, t0;
@@ -126,6 +127,7 @@ struct tx {
 #define TX_KEYS 16384
 #define TX_AGE_US 1000000
 #define TX_GRACE_US 50000
+#define PREFETCH_PAGES 4
 
 static bool tx_full(const struct tx *x, const struct pass *p)
 {
@@ -198,7 +200,9 @@ static enum od_job_result tx_page(struct od_fetch *f, struct pass *p, struct tx 
          * transaction, so a commit lost to a server crash loses its checkpoint with it and the
          * job resumes from the previous one, fetching those pages again; WAL is replayed in
          * order, so a later commit never survives an earlier lost one. Nothing is lost. */
-        if (p->incremental && od_db_cmd(x->c, "SET LOCAL synchronous_commit = off", 0, NULL) < 0) {
+        if ((p->incremental &&
+             od_db_cmd(x->c, "SET LOCAL synchronous_commit = off", 0, NULL) < 0) ||
+            (p->delta && od_rollup_lock(x->c) < 0)) {
             PGconn *c = x->c;
             x->c = NULL;
             return od_fetch_db_failed(f, c);
@@ -246,7 +250,7 @@ static enum od_job_result run_pass(struct od_fetch *f, struct pass *p)
     if (!p->url) return OD_JOB_OK;
     int64_t t0 = od_now_us();
     if (strcmp(p->res->name, "time_entries") == 0 && !p->delta) p->delta = od_rollup_delta_new();
-    struct od_prefetch *q = od_prefetch_start(f, p->res, p->url, 2);
+    struct od_prefetch *q = od_prefetch_start(f, p->res, p->url, PREFETCH_PAGES);
     struct tx x = {0};
     enum od_job_result r = OD_JOB_OK;
     for (bool more = true; more && r == OD_JOB_OK;) {

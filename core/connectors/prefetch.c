@@ -58,6 +58,7 @@ static void fetch_page(struct od_fetch *f, const struct od_resource *res, const 
     if (pg->r == OD_JOB_OK) {
         int64_t t0 = od_now_us();
         od_batch_add_page(&pg->b, hp.doc, hp.records);
+        od_batch_trim(&pg->b); /* it may wait in the queue: keep only what the store reads */
         pg->parse_us += od_now_us() - t0;
         pg->next = hp.next ? od_xstrdup(hp.next) : NULL;
         pg->records = (int64_t)hp.records->count;

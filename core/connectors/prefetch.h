@@ -1,4 +1,4 @@
-/* prefetch — fetching the pages of one Harvest listing one page ahead of storing them.
+/* prefetch — fetching the pages of one Harvest listing a few pages ahead of storing them.
  *
  * od_prefetch_start() starts a thread that, page after page, GETs the URL (through the shared
  * rate limit, breaker and retries of od_fetch_request), parses the envelope, validates every

@@ -36,6 +36,20 @@ void od_batch_release(struct od_batch *b)
     memset(b, 0, sizeof *b);
 }
 
+void od_batch_trim(struct od_batch *b)
+{
+    od_row_release(&b->row);
+    sb_release(&b->reason);
+    if (b->copy.buf && b->copy.cap > b->copy.len + 1) {
+        b->copy.buf = od_xrealloc(b->copy.buf, b->copy.len + 1);
+        b->copy.cap = b->copy.len + 1;
+    }
+    if (b->ids && b->capids > b->nids) {
+        b->capids = b->nids ? b->nids : 1;
+        b->ids = od_xrealloc(b->ids, b->capids * sizeof *b->ids);
+    }
+}
+
 static void add_dead(struct od_batch *b, const struct od_json *doc, const struct od_jv *rec)
 {
     if (b->ndead == b->capdead) {

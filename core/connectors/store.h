@@ -50,6 +50,9 @@ struct od_store_result {
 void od_batch_init(struct od_batch *b, const struct od_resource *res);
 void od_batch_reset(struct od_batch *b);
 void od_batch_release(struct od_batch *b);
+/* Give back what validation no longer needs (scratch row, spare capacity): for a batch that
+ * waits in a queue. It can still be stored, appended to and released. */
+void od_batch_trim(struct od_batch *b);
 /* Validate every element of records into b. */
 void od_batch_add_page(struct od_batch *b, const struct od_json *doc, const struct od_jv *records);
 /* Move src's rows and dead letters to the end of dst (one transaction for several pages). */

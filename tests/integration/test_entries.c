@@ -59,6 +59,13 @@ static char *page_json(const struct e *es, size_t n, bool bad)
     return sb_detach(&sb);
 }
 
+/* Open a writer's transaction on c, as the sync pass does. */
+static void begin(PGconn *c)
+{
+    assert_int_equal(od_db_begin(c), 0);
+    assert_int_equal(od_rollup_lock(c), 0);
+}
+
 /* Store one page into the open transaction on c, as the sync pass does. */
 static void store_page(PGconn *c, struct od_rollup_delta *d, const struct e *es, size_t n, bool bad)
 {
@@ -160,7 +167,7 @@ static void many_pages_one_transaction(void **state)
         {1100, "2026-02-15", "4.00", "2026-02-01T09:00:00Z", 15, true},
     };
     struct od_rollup_delta *d = od_rollup_delta_new();
-    assert_int_equal(od_db_begin(db), 0);
+    begin(db);
     store_page(db, d, p1, 40, false);
     store_page(db, d, p2, 40, true);
     store_page(db, d, p3, OD_ARRAY_LEN(p3), false);
@@ -191,7 +198,7 @@ static void many_pages_one_transaction(void **state)
         {1079, "2026-03-02", "2.00", "2026-03-05T09:00:00Z", 11, true},
         {500, "2026-03-03", "1.00", "2026-03-05T09:00:00Z", 13, true},
     };
-    assert_int_equal(od_db_begin(db), 0);
+    begin(db);
     store_page(db, d, p4, OD_ARRAY_LEN(p4), false);
     commit(db, d);
     assert_int_equal(num("SELECT count(*) FROM harvest_time_entries"), 82);
@@ -216,7 +223,7 @@ static void rolled_back_transaction_leaves_nothing(void **state)
         {7000000, "2026-04-02", "3.00", "2026-04-01T09:00:00Z", 14, true},
     };
     struct od_rollup_delta *d = od_rollup_delta_new();
-    assert_int_equal(od_db_begin(db), 0);
+    begin(db);
     store_page(db, d, p, OD_ARRAY_LEN(p), false);
     od_db_rollback(db);
     od_rollup_delta_free(d); /* what the pass does on failure: the sums go with the rows */
@@ -239,7 +246,7 @@ static void second_connection_prepares_its_own_lookup(void **state)
         {1014, "2026-05-02", "1.00", "2026-05-01T09:00:00Z", 12, false},
     };
     struct od_rollup_delta *d = od_rollup_delta_new();
-    assert_int_equal(od_db_begin(c2), 0);
+    begin(c2);
     store_page(c2, d, p, OD_ARRAY_LEN(p), false);
     if (od_rollup_delta_apply(c2, d) < 0) fail_msg("%s", od_err());
     assert_int_equal(od_db_commit(c2), 0);
