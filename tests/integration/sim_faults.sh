@@ -45,6 +45,14 @@ curl -s -o /dev/null --max-time 0.5 -H @"$H" "$SIM_URL/v2/tasks"
 t_eq "timeout_rate=1: a client with a 0.5 s timeout gives up (curl 28)" 28 $?
 curl -s -o /dev/null --max-time 10 -H @"$H" "$SIM_URL/v2/tasks"
 t_eq "timeout_rate=1: after --hang-ms the connection is closed without a reply (curl 52)" 52 $?
+# both held requests are in the log with status 0 — also the one whose client gave up first
+held=0
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    held=$(grep -c ' GET /v2/tasks 0 ' "$T_TMP/sim.log")
+    [ "$held" -ge 2 ] && break
+    sleep 0.3
+done
+t_eq "the log has both held requests, the abandoned one too (status 0)" 2 "$held"
 t_eq "/__sim still answers while requests hang" 200 "$(status "$SIM_URL/__sim/health")"
 
 admin faults '{"reset":true,"truncate_rate":1}' >/dev/null

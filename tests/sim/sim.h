@@ -52,6 +52,7 @@ struct sim_req {
     /* timeout fault: suspended until hang_until_ms, then the connection is closed */
     int64_t hang_until_ms;
     bool suspended, big;
+    bool logged; /* its line is in the request log */
 };
 
 const char *req_header(struct sim_req *r, const char *name);

@@ -200,6 +200,7 @@ static void log_request(struct sim_req *r)
     fflush(log_fp ? log_fp : stderr);
     pthread_mutex_unlock(&log_mu);
     sb_release(&line);
+    r->logged = true;
 }
 
 /* Truncate fault: announce the full length, send half, then fail the stream. */
@@ -377,6 +378,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     struct sim_req *r = *con_cls;
     if (!r) return;
+    if (r->suspended && !r->logged) { /* held by a timeout fault; the client gave up first */
+        r->status = 0;
+        log_request(r);
+        limits_count(r->provider, r->url, 0);
+    }
     if (r->big) /* give a large page's memory back, so RSS stays flat over 1M entries */
         malloc_trim(0);
     sb_release(&r->body);
