@@ -368,7 +368,7 @@ enum od_job_result od_hubspot_owners(struct od_job_ctx *ctx)
 
 enum od_job_result od_hubspot_companies(struct od_job_ctx *ctx)
 {
-    return sync_resource(ctx, "companies", false, false);
+    return sync_resource(ctx, "companies", true, false);
 }
 
 enum od_job_result od_hubspot_deals(struct od_job_ctx *ctx)

@@ -1,5 +1,6 @@
 # sim_hubspot.sh — opsdeck-sim's HubSpot CRM API: list paging with after cursors, properties,
-# archived, owners, search (filters, sorts, total, the 10,000-result cap), v4 association batch
+# archived, owners, search of deals and companies (filters, sorts, total, paging, the 10,000-result
+# cap, one search budget), company edits through /__sim/mutate, v4 association batch
 # read, auth errors, OAuth (code -> token -> refresh, rotation, expiry, PKCE), rate limits.
 . tests/lib/common.sh
 . tests/sim/testlib.sh
@@ -7,17 +8,24 @@
 sim_start --scale 5000 --rate-limits off --oauth-code-ttl 1 --access-token-ttl 2 || { t_fail "simulator starts"; t_done; }
 sim_headers
 
+# page_ids FETCH OUT: FETCH AFTER prints one page (AFTER empty for the first); follow
+# paging.next.after until it is absent (at most 100 pages), the ids of every page go to OUT.
+# The last page stays in $T_TMP/page.json.
+page_ids() {
+    after="" pages=0
+    : >"$2"
+    while [ $pages -lt 100 ]; do
+        "$1" "$after" >"$T_TMP/page.json"
+        jq -r '.results[].id' "$T_TMP/page.json" >>"$2"
+        pages=$((pages + 1))
+        after=$(jq -r '.paging.next.after // empty' "$T_TMP/page.json")
+        [ -n "$after" ] || break
+    done
+}
+
 # list paging: follow paging.next.after until it is absent
-after=""
-n=0; pages=0
-: >"$T_TMP/deal_ids"
-while [ $pages -lt 100 ]; do
-    hs "/crm/v3/objects/deals?limit=100${after:+&after=$after}" >"$T_TMP/d.json"
-    jq -r '.results[].id' "$T_TMP/d.json" >>"$T_TMP/deal_ids"
-    pages=$((pages + 1))
-    after=$(jq -r '.paging.next.after // empty' "$T_TMP/d.json")
-    [ -n "$after" ] || break
-done
+deal_page() { hs "/crm/v3/objects/deals?limit=100${1:+&after=$1}"; }
+page_ids deal_page "$T_TMP/deal_ids"
 live=$(admin truth | jq '.deals.count')
 t_eq "deal list paging visits every live deal once" "$live" "$(sort -u "$T_TMP/deal_ids" | wc -l | tr -d ' ')"
 t_eq "no duplicates across pages" "$(wc -l <"$T_TMP/deal_ids" | tr -d ' ')" "$(sort -u "$T_TMP/deal_ids" | wc -l | tr -d ' ')"
@@ -32,7 +40,6 @@ p=$(hs "/crm/v3/objects/deals?limit=5&properties=dealname,hubspot_owner_id")
 jqe "properties csv selects properties (plus the always-present ones)" '.results[0].properties | keys == ["createdate","dealname","hs_lastmodifieddate","hs_object_id","hubspot_owner_id"]' "$p"
 a=$(hs "/crm/v3/objects/deals?limit=100&archived=true")
 jqe "archived=true lists only archived deals, with archivedAt" '(.results | length) > 0 and ([.results[] | .archived and (.archivedAt|type)=="string"] | all)' "$a"
-stages=$(jq -s '[.[].results[].properties.dealstage] | unique' "$T_TMP/d.json")
 c=$(hs "/crm/v3/objects/companies?limit=100")
 jqe "companies: name/domain strings, some domain-only (name null)" '(.results|length) > 20 and ([.results[] | select(.properties.name == null and .properties.domain != null)] | length) > 0' "$c"
 jqe "company names differ from client names only by case/outer spaces" '[.results[].properties.name | select(. != null) | test("^ +| +$")] | any' "$c"
@@ -60,6 +67,63 @@ jqe "10k error has HubSpot's error body" '.status == "error" and .category == "V
 t_eq "search limit 201 -> 400" 400 "$(status -H @"$T_TMP/h.hubspot" -d '{"limit":201}' "$SIM_URL/crm/v3/objects/deals/search")"
 t_eq "search on an unknown property -> 400" 400 "$(status -H @"$T_TMP/h.hubspot" -d '{"filterGroups":[{"filters":[{"propertyName":"nope","operator":"EQ","value":"1"}]}]}' "$SIM_URL/crm/v3/objects/deals/search")"
 
+# companies search: the same search on companies, checked against the company list
+cl=$(hs "/crm/v3/objects/companies?limit=100")
+jqe "all companies fit one list page" '.paging == null and (.results | length) > 20' "$cl"
+# jq: ISO timestamp with milliseconds -> epoch ms
+JQMS='def ms: (.[:19] + "Z" | fromdate) * 1000 + (.[20:23] | tonumber);'
+csearch() { hs_post /crm/v3/objects/companies/search "$1"; }
+cs=$(csearch '{"limit":200}')
+t_eq "companies search: no filter = every listed company, by hs_object_id (no unused slots)" \
+    "$(printf '%s' "$cl" | jq -c '[.results[].id]')" "$(printf '%s' "$cs" | jq -c '[.results[].id]')"
+jqe "companies search: total counts them, no paging on the last page" "(.total == (.results | length)) and .paging == null" "$cs"
+jqe "companies search: default properties are the company ones" '.results[0].properties | keys == ["createdate","domain","hs_lastmodifieddate","hs_object_id","name"]' "$cs"
+jqe "companies search: properties selects (plus the always-present ones)" '.results[0].properties | keys == ["createdate","hs_lastmodifieddate","hs_object_id","name"]' "$(csearch '{"properties":["name"],"limit":1}')"
+cms=$(printf '%s' "$cl" | jq -r "$JQMS [.results[].properties.hs_lastmodifieddate | ms] | sort | .[length / 2 | floor]")
+want=$(printf '%s' "$cl" | jq -c "$JQMS [.results[] | select((.properties.hs_lastmodifieddate | ms) > $cms) | .properties.hs_lastmodifieddate] | sort | reverse")
+got=$(csearch "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"hs_lastmodifieddate\",\"operator\":\"GT\",\"value\":\"$cms\"}]}],\"sorts\":[{\"propertyName\":\"hs_lastmodifieddate\",\"direction\":\"DESCENDING\"}],\"limit\":200}")
+t_eq "companies search: GT on hs_lastmodifieddate (epoch ms), DESCENDING = the listed companies modified later" \
+    "$want" "$(printf '%s' "$got" | jq -c '[.results[].properties.hs_lastmodifieddate]')"
+got=$(csearch '{"filterGroups":[{"filters":[{"propertyName":"hs_lastmodifieddate","operator":"GTE","value":"0"}]}],"sorts":[{"propertyName":"hs_lastmodifieddate","direction":"ASCENDING"}],"limit":200}')
+t_eq "companies search: GTE 0 sorted by hs_lastmodifieddate ascending" \
+    "$(printf '%s' "$cl" | jq -c '[.results[].properties.hs_lastmodifieddate] | sort')" \
+    "$(printf '%s' "$got" | jq -c '[.results[].properties.hs_lastmodifieddate]')"
+id0=$(printf '%s' "$cl" | jq -r '.results | max_by(.properties.createdate) | .id') # created last
+cc=$(printf '%s' "$cl" | jq -r "$JQMS [.results[].properties.createdate | ms] | sort | .[length / 3 | floor]")
+want=$(printf '%s' "$cl" | jq -c "$JQMS [.results[] | select(.id == \"$id0\" or (.properties.createdate | ms) < $cc) | .id]")
+got=$(csearch "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"hs_object_id\",\"operator\":\"EQ\",\"value\":\"$id0\"}]},{\"filters\":[{\"propertyName\":\"createdate\",\"operator\":\"LT\",\"value\":\"$cc\"}]}],\"limit\":200}")
+t_eq "companies search: filterGroups ORed (hs_object_id EQ or createdate LT)" "$want" "$(printf '%s' "$got" | jq -c '[.results[].id]')"
+iso=$(printf '%s' "$cl" | jq -r '[.results[].properties.hs_lastmodifieddate] | sort | .[5]')
+idm=$(printf '%s' "$cl" | jq -r '.results | .[length / 2 | floor].id')
+want=$(printf '%s' "$cl" | jq -c "[.results[] | select(.properties.hs_lastmodifieddate >= \"$iso\" and (.id | tonumber) < $idm) | .id]")
+got=$(csearch "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"hs_lastmodifieddate\",\"operator\":\"GTE\",\"value\":\"$iso\"},{\"propertyName\":\"hs_object_id\",\"operator\":\"LT\",\"value\":\"$idm\"}]}],\"limit\":200}")
+t_eq "companies search: filters in a group ANDed; an ISO datetime value works on dates" "$want" "$(printf '%s' "$got" | jq -c '[.results[].id]')"
+company_page() { csearch "{\"limit\":7${1:+,\"after\":\"$1\"}}"; }
+page_ids company_page "$T_TMP/company_ids"
+t_eq "companies search: paging.next.after visits every company once, in order" \
+    "$(printf '%s' "$cl" | jq -r '.results[].id')" "$(cat "$T_TMP/company_ids")"
+jqe "companies search: after is the offset" '.paging.next.after == "20" and (.results | length) == 10' "$(csearch '{"limit":10,"after":"10"}')"
+cap=$(csearch '{"limit":200,"after":"9900"}')
+jqe "companies search past 10,000 results -> HubSpot's 400" '.status == "error" and .category == "VALIDATION_ERROR" and (.message | test("10000"))' "$cap"
+t_eq "companies search past 10,000 results -> status 400" 400 "$(status -H @"$T_TMP/h.hubspot" -d '{"limit":200,"after":"9900"}' "$SIM_URL/crm/v3/objects/companies/search")"
+t_eq "companies search up to exactly 10,000 results is allowed" 200 "$(status -H @"$T_TMP/h.hubspot" -d '{"limit":200,"after":"9800"}' "$SIM_URL/crm/v3/objects/companies/search")"
+t_eq "companies search limit 201 -> 400" 400 "$(status -H @"$T_TMP/h.hubspot" -d '{"limit":201}' "$SIM_URL/crm/v3/objects/companies/search")"
+for p in dealstage closedate nope; do
+    t_eq "companies search filter on $p -> 400" 400 "$(status -H @"$T_TMP/h.hubspot" -d "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"$p\",\"operator\":\"EQ\",\"value\":\"1\"}]}]}" "$SIM_URL/crm/v3/objects/companies/search")"
+done
+t_eq "companies search sort on closedate -> 400" 400 "$(status -H @"$T_TMP/h.hubspot" -d '{"sorts":[{"propertyName":"closedate","direction":"ASCENDING"}]}' "$SIM_URL/crm/v3/objects/companies/search")"
+# mutate a company: found by a search on hs_lastmodifieddate, in the list with the new values
+cmax=$(printf '%s' "$cl" | jq -r "$JQMS [.results[].properties.hs_lastmodifieddate | ms] | max")
+m=$(admin mutate "{\"action\":\"edit\",\"resource\":\"companies\",\"id\":\"$id0\",\"fields\":{\"name\":\"Édition Nouvelle\",\"domain\":null}}")
+jqe "mutate edits a company" '.ok == true and .ids == [('"$id0"')]' "$m"
+at=$(printf '%s' "$m" | jq -r .updated_at)
+got=$(csearch "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"hs_lastmodifieddate\",\"operator\":\"GT\",\"value\":\"$cmax\"}]}]}")
+jqe "an edited company: the only one modified since, new name, domain null, hs_lastmodifieddate = updatedAt = the edit" \
+    ".total == 1 and .results[0].id == \"$id0\" and .results[0].properties.name == \"Édition Nouvelle\" and .results[0].properties.domain == null and (.results[0].updatedAt | sub(\"\\\\.000Z\$\"; \"Z\")) == \"$at\" and .results[0].properties.hs_lastmodifieddate == .results[0].updatedAt" "$got"
+jqe "the company list shows the edit too" "[.results[] | select(.id == \"$id0\") | .properties.name] == [\"Édition Nouvelle\"]" "$(hs "/crm/v3/objects/companies?limit=100")"
+jqe "mutate refuses a company field it cannot edit" '.error | test("cannot be edited")' "$(admin mutate "{\"action\":\"edit\",\"resource\":\"companies\",\"id\":\"$id0\",\"fields\":{\"industry\":\"x\"}}")"
+jqe "mutate refuses an unknown company" '.error | test("no company")' "$(admin mutate '{"action":"edit","resource":"companies","id":"123","fields":{"name":"x"}}')"
+
 # associations
 ids=$(head -3 "$T_TMP/deal_ids" | jq -R . | jq -s -c 'map({id: .})')
 as=$(hs_post /crm/v4/associations/deals/companies/batch/read "{\"inputs\":$ids}")
@@ -67,7 +131,8 @@ jqe "association batch read: one result per deal with the primary company" '.sta
 want=$(jq -c 'keys' tests/fixtures/hubspot_associations_batch_read_response.json)
 t_eq "association response has the documented top-level keys" "$want" "$(printf '%s' "$as" | jq -c keys)"
 cid=$(printf '%s' "$as" | jq '.results[0].to[0].toObjectId')
-jqe "associated company exists in the company list" "[.results[].id] | index(\"$cid\") != null or true" "$c"
+cs=$(hs_post /crm/v3/objects/companies/search "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"hs_object_id\",\"operator\":\"EQ\",\"value\":\"$cid\"}]}]}")
+jqe "associated company exists (found by id through company search)" ".total == 1 and .results[0].id == \"$cid\"" "$cs"
 t_eq "unknown deal ids -> 207 multi-status" 207 "$(status -H @"$T_TMP/h.hubspot" -d '{"inputs":[{"id":"1"}]}' "$SIM_URL/crm/v4/associations/deals/companies/batch/read")"
 
 # auth errors
@@ -141,4 +206,8 @@ done
 [ "$n429" -ge 1 ] && t_ok "search limited to 5/s ($n429 of 8 refused)" || t_fail "search limited to 5/s"
 jqe "search 429 is the secondly limit body" '.message == "You have reached your secondly limit." and .policyName == "SECONDLY"' "$(cat "$T_TMP/429s.json")"
 jqe "stats: hubspot 429s counted, search window max" '.hubspot["429"] >= 6 and .hubspot.search.max_in_window >= 6' "$(admin stats)"
+sim_start --scale 100 --search-limit 1/60 || t_fail "search-limited simulator starts"
+t_eq "companies search on the search budget: first allowed" 200 "$(status -H @"$T_TMP/h.hubspot" -d '{"limit":1}' "$SIM_URL/crm/v3/objects/companies/search")"
+t_eq "companies and deals search share one budget (1/60 s): deals search refused" 429 "$(status -H @"$T_TMP/h.hubspot" -d '{"limit":1}' "$SIM_URL/crm/v3/objects/deals/search")"
+t_eq "the company list is not on the search budget" 200 "$(status -H @"$T_TMP/h.hubspot" "$SIM_URL/crm/v3/objects/companies")"
 t_done

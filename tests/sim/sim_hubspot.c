@@ -1,4 +1,5 @@
-/* sim_hubspot — HubSpot CRM list endpoints (companies, deals, owners), authentication
+/* sim_hubspot — HubSpot CRM list endpoints (companies, deals, owners), routing of the search
+ * endpoints (companies, deals; sim_search.c) on the search rate-limit bucket, authentication
  * (private-app token or a sim-issued OAuth access token) and object/property JSON.
  * Every property value is a string; unset properties that were asked for are null. */
 #include "tests/sim/sim_hubspot.h"
@@ -262,16 +263,16 @@ static void list_objects(struct sim_req *r, enum list_kind kind)
 void hubspot_handle(struct sim_req *r, const char *path)
 {
     bool get = !strcmp(r->method, "GET"), post = !strcmp(r->method, "POST");
-    bool search = post && !strcmp(path, "/crm/v3/objects/deals/search");
-    if (!hubspot_auth(r) || !limits_gate(r, search ? BUCKET_SEARCH : BUCKET_HUBSPOT)) return;
+    int search = post ? search_object(path) : -1;
+    if (!hubspot_auth(r) || !limits_gate(r, search >= 0 ? BUCKET_SEARCH : BUCKET_HUBSPOT)) return;
     if (get && !strcmp(path, "/crm/v3/objects/companies"))
         list_objects(r, LIST_COMPANIES);
     else if (get && !strcmp(path, "/crm/v3/objects/deals"))
         list_objects(r, LIST_DEALS);
     else if (get && !strcmp(path, "/crm/v3/owners"))
         list_objects(r, LIST_OWNERS);
-    else if (search)
-        search_handle(r);
+    else if (search >= 0)
+        search_handle(r, (enum sim_object)search);
     else if (post && !strcmp(path, "/crm/v4/associations/deals/companies/batch/read"))
         assoc_handle(r);
     else

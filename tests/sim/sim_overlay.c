@@ -253,6 +253,39 @@ static int add_entry(const cJSON *fields, int64_t *id_out)
     return 0;
 }
 
+/* A company property: a string, or null for "unset" (stored as ""). */
+static int company_field(const cJSON *f, char *out, size_t n)
+{
+    if (!cJSON_IsString(f) && !cJSON_IsNull(f))
+        return od_seterr("%s must be a string or null", f->string);
+    const char *v = cJSON_IsString(f) ? f->valuestring : "";
+    if (strlen(v) >= n) return od_seterr("%s is longer than %zu bytes", f->string, n - 1);
+    memcpy(out, v, strlen(v) + 1);
+    return 0;
+}
+
+static int edit_company(int64_t id, const cJSON *fields, int64_t now)
+{
+    struct sim_world *w = &sim_world;
+    int k = index_of_id(id, SIM_COMPANY_ID0, 1, w->ncompanies);
+    if (k < 0 || !w->companies[k].exists) return od_seterr("no company %lld", (long long)id);
+    struct sim_company c = w->companies[k];
+    const cJSON *f;
+    cJSON_ArrayForEach(f, fields)
+    {
+        if (!strcmp(f->string, "name")) {
+            if (company_field(f, c.name, sizeof c.name) < 0) return -1;
+        } else if (!strcmp(f->string, "domain")) {
+            if (company_field(f, c.domain, sizeof c.domain) < 0) return -1;
+        } else {
+            return od_seterr("field '%s' cannot be edited on companies (name, domain)", f->string);
+        }
+    }
+    c.updated_ms = now * 1000;
+    w->companies[k] = c;
+    return 0;
+}
+
 static int edit_small(const char *resource, int64_t id, const cJSON *fields, bool del)
 {
     struct sim_world *w = &sim_world;
@@ -280,6 +313,7 @@ static int edit_small(const char *resource, int64_t id, const cJSON *fields, boo
         return 0;
     }
     if (del) return od_seterr("delete supports time_entries and deals");
+    if (!strcmp(resource, "companies")) return edit_company(id, fields, now);
     if (!strcmp(resource, "clients")) {
         int k = index_of_id(id - 1, SIM_CLIENT_ID0, 7, w->nclients);
         if (k < 0) return od_seterr("no client %lld", (long long)id);

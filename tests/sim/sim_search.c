@@ -1,10 +1,13 @@
-/* sim_search — POST /crm/v3/objects/deals/search and
+/* sim_search — POST /crm/v3/objects/{companies,deals}/search and
  * POST /crm/v4/associations/deals/companies/batch/read.
  *
- * Search: filterGroups are ORed, filters inside a group ANDed. Filterable: hs_lastmodifieddate,
- * createdate, closedate (epoch-ms strings or ISO datetimes), hs_object_id (number), dealstage
- * (EQ/NEQ). One sort rule (default hs_object_id ascending; ties by id). Archived deals never
- * match. limit <= 200; after + limit beyond 10,000 results is refused with 400 as upstream. */
+ * Search, one implementation for both object types (an object is seen through a `struct view`):
+ * filterGroups are ORed, filters inside a group ANDed. Filterable: hs_lastmodifieddate,
+ * createdate (epoch-ms strings or ISO datetimes), hs_object_id (number); deals also closedate
+ * (a date) and dealstage (EQ/NEQ) — on companies those are refused with 400 like any property
+ * the simulator does not know. One sort rule on a filterable number or date (default
+ * hs_object_id ascending; ties by id). Archived deals and unused company slots never match.
+ * limit <= 200; after + limit beyond 10,000 results is refused with 400 as upstream. */
 #include "tests/sim/sim_hubspot.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,31 +17,74 @@
 
 enum op { OP_EQ, OP_NEQ, OP_GT, OP_GTE, OP_LT, OP_LTE, OP_BETWEEN };
 static const char *const op_names[] = {"EQ", "NEQ", "GT", "GTE", "LT", "LTE", "BETWEEN"};
-static const char *const num_props[] = {"hs_lastmodifieddate", "createdate", "closedate",
-                                        "hs_object_id"};
 
-struct filter {
-    int prop; /* index into num_props, or -1 for dealstage */
-    enum op op;
-    int64_t lo, hi;
-    const char *str;
+/* Searchable properties; a view holds the numeric ones (all but SP_STAGE) in this order. */
+enum sprop { SP_MODIFIED, SP_CREATED, SP_CLOSEDATE, SP_ID, SP_STAGE };
+static const struct {
+    const char *name;
+    bool deal_only, date;
+} sprops[] = {
+    [SP_MODIFIED] = {"hs_lastmodifieddate", false, true},
+    [SP_CREATED] = {"createdate", false, true},
+    [SP_CLOSEDATE] = {"closedate", true, true},
+    [SP_ID] = {"hs_object_id", false, false},
+    [SP_STAGE] = {"dealstage", true, false},
 };
 
-static int64_t num_value(const struct sim_deal *d, int prop)
+static const char *const kind_names[] = {
+    [SIM_OBJ_COMPANIES] = "companies", [SIM_OBJ_DEALS] = "deals"};
+
+/* One object as search sees it. */
+struct view {
+    int64_t num[SP_STAGE];
+    const char *stage; /* deals only */
+    bool live;         /* searchable: an existing company, a deal not archived */
+};
+
+static void view_of(enum sim_object kind, int i, struct view *v)
 {
-    switch (prop) {
-    case 0:
-        return d->updated_ms;
-    case 1:
-        return d->created_ms;
-    case 2:
-        return d->closedate_ms;
-    default:
-        return d->id;
+    if (kind == SIM_OBJ_DEALS) {
+        const struct sim_deal *d = &sim_world.deals[i];
+        *v = (struct view){
+            {d->updated_ms, d->created_ms, d->closedate_ms, d->id}, d->stage, !d->archived};
+    } else {
+        const struct sim_company *c = &sim_world.companies[i];
+        *v = (struct view){{c->updated_ms, c->created_ms, 0, c->id}, NULL, c->exists};
     }
 }
 
-static int parse_value(const cJSON *v, int prop, int64_t *out)
+int search_object(const char *path)
+{
+    static const char pre[] = "/crm/v3/objects/";
+    if (strncmp(path, pre, sizeof pre - 1)) return -1;
+    for (int k = 0; k < (int)OD_ARRAY_LEN(kind_names); k++) {
+        size_t n = strlen(kind_names[k]);
+        if (!strncmp(path + sizeof pre - 1, kind_names[k], n) &&
+            !strcmp(path + sizeof pre - 1 + n, "/search"))
+            return k;
+    }
+    return -1;
+}
+
+struct filter {
+    enum sprop prop;
+    enum op op;
+    int64_t lo, hi;
+    const char *str; /* dealstage */
+};
+
+/* A searchable property of kind by name; -1 with od_seterr when there is none. */
+static int sprop_find(enum sim_object kind, const cJSON *name, const char *what)
+{
+    for (int i = 0; i < (int)OD_ARRAY_LEN(sprops); i++)
+        if (cJSON_IsString(name) && !strcmp(name->valuestring, sprops[i].name) &&
+            (kind == SIM_OBJ_DEALS || !sprops[i].deal_only))
+            return i;
+    return od_seterr("the simulator cannot %s %s on %s", what, kind_names[kind],
+                     cJSON_IsString(name) ? name->valuestring : "(no propertyName)");
+}
+
+static int parse_value(const cJSON *v, enum sprop prop, int64_t *out)
 {
     char *end;
     if (cJSON_IsNumber(v)) {
@@ -48,28 +94,26 @@ static int parse_value(const cJSON *v, int prop, int64_t *out)
     if (!cJSON_IsString(v)) return -1;
     *out = strtoll(v->valuestring, &end, 10);
     if (*v->valuestring && !*end) return 0;
-    return prop < 3 ? parse_iso_ms(v->valuestring, out) : -1;
+    return sprops[prop].date ? parse_iso_ms(v->valuestring, out) : -1;
 }
 
-static int parse_filter(const cJSON *f, struct filter *out)
+static int parse_filter(enum sim_object kind, const cJSON *f, struct filter *out)
 {
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(f, "propertyName");
     const cJSON *op = cJSON_GetObjectItemCaseSensitive(f, "operator");
     if (!cJSON_IsString(name) || !cJSON_IsString(op))
         return od_seterr("each filter needs propertyName and operator");
-    out->prop = -2;
-    for (int i = 0; i < (int)OD_ARRAY_LEN(num_props); i++)
-        if (!strcmp(name->valuestring, num_props[i])) out->prop = i;
-    if (!strcmp(name->valuestring, "dealstage")) out->prop = -1;
-    if (out->prop == -2) return od_seterr("the simulator cannot filter on %s", name->valuestring);
+    int p = sprop_find(kind, name, "filter");
+    if (p < 0) return -1;
+    out->prop = (enum sprop)p;
     int k = -1;
     for (int i = 0; i < (int)OD_ARRAY_LEN(op_names); i++)
         if (!strcmp(op->valuestring, op_names[i])) k = i;
-    if (k < 0 || (out->prop == -1 && k > OP_NEQ))
+    if (k < 0 || (p == SP_STAGE && k > OP_NEQ))
         return od_seterr("operator %s is not supported on %s", op->valuestring, name->valuestring);
     out->op = (enum op)k;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, "value");
-    if (out->prop == -1) {
+    if (p == SP_STAGE) {
         if (!cJSON_IsString(v)) return od_seterr("dealstage filters need a string value");
         out->str = v->valuestring;
         return 0;
@@ -82,10 +126,10 @@ static int parse_filter(const cJSON *f, struct filter *out)
     return 0;
 }
 
-static bool filter_match(const struct sim_deal *d, const struct filter *f)
+static bool filter_match(const struct view *o, const struct filter *f)
 {
-    if (f->prop == -1) return (strcmp(d->stage, f->str) == 0) == (f->op == OP_EQ);
-    int64_t v = num_value(d, f->prop);
+    if (f->prop == SP_STAGE) return (strcmp(o->stage, f->str) == 0) == (f->op == OP_EQ);
+    int64_t v = o->num[f->prop];
     switch (f->op) {
     case OP_EQ:
         return v == f->lo;
@@ -104,111 +148,123 @@ static bool filter_match(const struct sim_deal *d, const struct filter *f)
     }
 }
 
-struct sort_ctx {
-    int prop;
-    bool desc;
+/* A matching object: its index and sort key (negated for DESCENDING; values are >= 0). */
+struct hit {
+    int64_t key, id;
+    int idx;
 };
 
-static int cmp_deals(const void *a, const void *b, void *arg)
+static int cmp_hits(const void *a, const void *b)
 {
-    const struct sort_ctx *s = arg;
-    const struct sim_deal *x = &sim_world.deals[*(const int *)a];
-    const struct sim_deal *y = &sim_world.deals[*(const int *)b];
-    int64_t vx = num_value(x, s->prop), vy = num_value(y, s->prop);
-    int c = vx < vy ? -1 : vx > vy;
-    if (s->desc) c = -c;
-    return c ? c : (x->id < y->id ? -1 : x->id > y->id);
+    const struct hit *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Parse the request; fills groups (ngroups x up to 6 filters). -1 with od_seterr on error. */
-static int parse_search(const cJSON *req, struct filter groups[5][6], int nf[5], int *ngroups,
-                        struct sort_ctx *sort, long *limit, long *after)
+struct search {
+    struct filter groups[5][6];
+    int nf[5], ngroups;
+    enum sprop sort;
+    bool desc;
+    long limit, after;
+};
+
+/* Parse the request into s. -1 with od_seterr on error. */
+static int parse_search(enum sim_object kind, const cJSON *req, struct search *s)
 {
     const cJSON *fg = cJSON_GetObjectItemCaseSensitive(req, "filterGroups");
     const cJSON *g, *f;
     int total = 0;
-    *ngroups = 0;
+    s->ngroups = 0;
     cJSON_ArrayForEach(g, fg)
     {
-        if (*ngroups == 5) return od_seterr("too many filterGroups (max 5)");
-        nf[*ngroups] = 0;
+        if (s->ngroups == 5) return od_seterr("too many filterGroups (max 5)");
+        int *nf = &s->nf[s->ngroups];
+        *nf = 0;
         cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(g, "filters"))
         {
-            if (nf[*ngroups] == 6 || ++total > 18)
+            if (*nf == 6 || ++total > 18)
                 return od_seterr("too many filters (max 6 per group, 18 in all)");
-            if (parse_filter(f, &groups[*ngroups][nf[*ngroups]++]) < 0) return -1;
+            if (parse_filter(kind, f, &s->groups[s->ngroups][(*nf)++]) < 0) return -1;
         }
-        (*ngroups)++;
+        s->ngroups++;
     }
     const cJSON *sorts = cJSON_GetObjectItemCaseSensitive(req, "sorts");
     const cJSON *s0 = cJSON_GetArrayItem(sorts, 0);
-    sort->prop = 3;
-    sort->desc = false;
+    s->sort = SP_ID;
+    s->desc = false;
     if (cJSON_GetArraySize(sorts) > 1) return od_seterr("only one sort is allowed");
     if (s0) {
-        const cJSON *pn = cJSON_GetObjectItemCaseSensitive(s0, "propertyName");
         const cJSON *dir = cJSON_GetObjectItemCaseSensitive(s0, "direction");
-        sort->prop = -1;
-        for (int i = 0; i < (int)OD_ARRAY_LEN(num_props); i++)
-            if (cJSON_IsString(pn) && !strcmp(pn->valuestring, num_props[i])) sort->prop = i;
-        if (sort->prop < 0)
+        int p = sprop_find(kind, cJSON_GetObjectItemCaseSensitive(s0, "propertyName"), "sort");
+        if (p < 0) return -1;
+        if (p == SP_STAGE)
             return od_seterr("the simulator can only sort on dates and hs_object_id");
-        sort->desc = cJSON_IsString(dir) && !strcmp(dir->valuestring, "DESCENDING");
+        s->sort = (enum sprop)p;
+        s->desc = cJSON_IsString(dir) && !strcmp(dir->valuestring, "DESCENDING");
     }
     const cJSON *jl = cJSON_GetObjectItemCaseSensitive(req, "limit");
     const cJSON *ja = cJSON_GetObjectItemCaseSensitive(req, "after");
-    *limit = cJSON_IsNumber(jl) ? (long)jl->valuedouble : 10;
-    *after = cJSON_IsNumber(ja)   ? (long)ja->valuedouble
-             : cJSON_IsString(ja) ? strtol(ja->valuestring, NULL, 10)
-                                  : 0;
-    if (*limit < 1 || *limit > 200) return od_seterr("limit must be between 1 and 200");
-    if (*after < 0) return od_seterr("after must be a non-negative integer string");
-    if (*after + *limit > SEARCH_CAP)
+    s->limit = cJSON_IsNumber(jl) ? (long)jl->valuedouble : 10;
+    s->after = cJSON_IsNumber(ja)   ? (long)ja->valuedouble
+               : cJSON_IsString(ja) ? strtol(ja->valuestring, NULL, 10)
+                                    : 0;
+    if (s->limit < 1 || s->limit > 200) return od_seterr("limit must be between 1 and 200");
+    if (s->after < 0) return od_seterr("after must be a non-negative integer string");
+    if (s->after + s->limit > SEARCH_CAP)
         return od_seterr("Cannot page beyond %d results: after + limit (%ld) exceeds the "
                          "search limit",
-                         SEARCH_CAP, *after + *limit);
+                         SEARCH_CAP, s->after + s->limit);
     return 0;
 }
 
-void search_handle(struct sim_req *r)
+static bool search_match(const struct search *s, const struct view *o)
 {
-    struct filter groups[5][6];
-    int nf[5], ngroups;
-    struct sort_ctx sort;
-    long limit = 10, after = 0;
+    if (!o->live) return false;
+    bool any = s->ngroups == 0;
+    for (int g = 0; g < s->ngroups && !any; g++) {
+        bool all = true;
+        for (int k = 0; k < s->nf[g] && all; k++)
+            all = filter_match(o, &s->groups[g][k]);
+        any = all;
+    }
+    return any;
+}
+
+void search_handle(struct sim_req *r, enum sim_object kind)
+{
+    struct search s;
     cJSON *req = cJSON_ParseWithLength(r->body.buf ? r->body.buf : "", r->body.len);
-    if (!req || parse_search(req, groups, nf, &ngroups, &sort, &limit, &after) < 0) {
+    if (!req || parse_search(kind, req, &s) < 0) {
         hubspot_error(r, 400, "VALIDATION_ERROR", req ? od_err() : "Invalid input JSON");
         cJSON_Delete(req);
         return;
     }
     struct sim_world *w = &sim_world;
+    bool deals = kind == SIM_OBJ_DEALS;
     struct prop_list pl;
-    props_from_json(&pl, cJSON_GetObjectItemCaseSensitive(req, "properties"), true);
-    int *sel = od_xcalloc((size_t)w->ndeals, sizeof *sel), n = 0;
+    props_from_json(&pl, cJSON_GetObjectItemCaseSensitive(req, "properties"), deals);
+    int count = deals ? w->ndeals : w->ncompanies, n = 0;
+    struct hit *sel = od_xcalloc((size_t)count + 1, sizeof *sel);
     cJSON *doc = cJSON_CreateObject();
     pthread_rwlock_rdlock(&w->lock);
-    for (int i = 0; i < w->ndeals; i++) {
-        const struct sim_deal *d = &w->deals[i];
-        bool any = ngroups == 0;
-        for (int g = 0; g < ngroups && !any; g++) {
-            bool all = true;
-            for (int k = 0; k < nf[g] && all; k++)
-                all = filter_match(d, &groups[g][k]);
-            any = all;
-        }
-        if (any && !d->archived) sel[n++] = i;
+    for (int i = 0; i < count; i++) {
+        struct view o;
+        view_of(kind, i, &o);
+        if (search_match(&s, &o))
+            sel[n++] = (struct hit){s.desc ? -o.num[s.sort] : o.num[s.sort], o.num[SP_ID], i};
     }
     cJSON_Delete(req); /* dealstage filters point into it */
-    qsort_r(sel, (size_t)n, sizeof *sel, cmp_deals, &sort);
+    qsort(sel, (size_t)n, sizeof *sel, cmp_hits);
     json_add_int(doc, "total", n);
     cJSON *results = cJSON_AddArrayToObject(doc, "results");
-    for (long i = after; i < n && i < after + limit; i++)
-        cJSON_AddItemToArray(results, deal_json(&w->deals[sel[i]], &pl));
+    for (long i = s.after; i < n && i < s.after + s.limit; i++)
+        cJSON_AddItemToArray(results, deals ? deal_json(&w->deals[sel[i].idx], &pl)
+                                            : company_json(&w->companies[sel[i].idx], &pl));
     pthread_rwlock_unlock(&w->lock);
-    if (after + limit < n) {
+    if (s.after + s.limit < n) {
         char next[32];
-        snprintf(next, sizeof next, "%ld", after + limit);
+        snprintf(next, sizeof next, "%ld", s.after + s.limit);
         cJSON *nx = cJSON_AddObjectToObject(cJSON_AddObjectToObject(doc, "paging"), "next");
         cJSON_AddStringToObject(nx, "after", next);
     }
