@@ -20,7 +20,11 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 # measure: one `worker --once` over the full sync of the simulator's entries; /proc/PID/status
 # is sampled every 50 ms and the last sample before exit is kept. Prints "rss_kb hwm_kb ms".
+# Clients, projects and users are synced first by another worker (as in any first sync), so the
+# entries' references are known and the measured worker runs the time-entry job alone.
 measure() {
+    psql_db -c "INSERT INTO sync_jobs (provider, resource, args) SELECT 'harvest', r, '{\"full\":true}' FROM unnest(ARRAY['clients', 'projects', 'users']) AS r" >/dev/null
+    "$OD_BIN" worker --once --threads 1 >"$W/refs.log" 2>&1 || { cat "$W/refs.log" >&2; return 1; }
     psql_db -c "INSERT INTO sync_jobs (provider, resource, args) VALUES ('harvest', 'time_entries', '{\"full\":true}')" >/dev/null
     "$OD_BIN" worker --once --threads 1 >"$W/worker.log" 2>&1 &
     pid=$!

@@ -1,5 +1,6 @@
 /* entries — a page of time entries into rows, id index and rollups. See entries.h. */
 #include "core/connectors/entries.h"
+#include "core/connectors/refs.h"
 #include "core/connectors/rollup.h"
 #include "core/db.h"
 #include "core/money.h"
@@ -452,6 +453,26 @@ done:
     return rc;
 }
 
+/* The clients, projects and users the rows name exist here (else a catch-up sync is queued). */
+static int check_refs(PGconn *c, const struct te *t, size_t n, struct od_store_result *out)
+{
+    int64_t *ids = od_xcalloc(n, sizeof *ids);
+    struct od_refs_stats st = {0};
+    int rc = 0;
+    for (int k = 0; k < OD_REF_KINDS && rc == 0; k++) {
+        for (size_t i = 0; i < n; i++)
+            ids[i] = k == OD_REF_CLIENT    ? t[i].e.client
+                     : k == OD_REF_PROJECT ? t[i].e.project
+                                           : t[i].e.user;
+        rc = od_refs_check(c, (enum od_ref_kind)k, ids, n, &st);
+    }
+    free(ids);
+    out->refs = st.distinct;
+    out->refs_cached = st.cached;
+    out->refs_unknown = st.unknown;
+    return rc;
+}
+
 int od_entries_store(PGconn *c, struct od_batch *b, int64_t job_id, struct od_rollup_delta *d,
                      struct od_store_result *out)
 {
@@ -463,6 +484,7 @@ int od_entries_store(PGconn *c, struct od_batch *b, int64_t job_id, struct od_ro
     int rc = -1;
     if (read_rows(b, &t, &n, &max_us) < 0) goto done;
     if (n) od_ts_format_us(max_us, out->max_updated, sizeof out->max_updated);
+    if (n && check_refs(c, t, n, out) < 0) goto done;
     if (n && lookup(c, t, n, d) < 0) goto done;
     int64_t t1 = od_now_us();
     if (n && write_rows(c, b, t, n, &out->upserted) < 0) goto done;

@@ -24,7 +24,8 @@ struct pass {
     int64_t done;
     int64_t *seen;
     size_t nseen, capseen;
-    struct od_rollup_delta *delta; /* time entries: rollup sums of the open transaction */
+    struct od_rollup_delta *delta;           /* time entries: rollup sums of the open transaction */
+    int64_t refs, refs_cached, refs_unknown; /* time entries: references checked (refs.h) */
     char parts_lo[8], parts_hi[8]; /* "YYYY-MM": the months with partitions, ensured this pass */
     struct {                       /* where the time went, microseconds */
         int64_t pages, http, parse, wait, partitions, store, lookup, write, rollup, commit;
@@ -226,6 +227,9 @@ static enum od_job_result tx_page(struct od_fetch *f, struct pass *p, struct tx 
     p->us.store += od_now_us() - t1;
     p->us.lookup += sr.lookup_us;
     p->us.write += sr.write_us;
+    p->refs += sr.refs;
+    p->refs_cached += sr.refs_cached;
+    p->refs_unknown += sr.refs_unknown;
     return OD_JOB_OK;
 }
 
@@ -234,11 +238,13 @@ static void log_timings(const struct pass *p, int64_t total_us)
 #define MS(x) (long long)((x) / 1000)
     od_log_info("harvest %s: %lld records, %lld pages in %lld ms; fetch thread: http %lld ms, "
                 "parse+validate %lld ms; store thread: waiting for pages %lld ms, partitions "
-                "%lld ms, store %lld ms (lookup %lld, write %lld, rollups %lld), commit %lld ms",
+                "%lld ms, store %lld ms (lookup %lld, write %lld, rollups %lld), commit %lld ms; "
+                "references: %lld checked, %lld from the cache, %lld unknown",
                 p->res->name, (long long)p->done, (long long)p->us.pages, MS(total_us),
                 MS(p->us.http), MS(p->us.parse), MS(p->us.wait), MS(p->us.partitions),
                 MS(p->us.store), MS(p->us.lookup), MS(p->us.write), MS(p->us.rollup),
-                MS(p->us.commit));
+                MS(p->us.commit), (long long)p->refs, (long long)p->refs_cached,
+                (long long)p->refs_unknown);
 #undef MS
 }
 

@@ -44,7 +44,8 @@ struct od_batch {
 struct od_store_result {
     int64_t upserted;     /* rows inserted or changed */
     char max_updated[40]; /* max updated_at of the page as UTC ISO text, "" when empty */
-    int64_t lookup_us, write_us, rollup_us; /* time entries: where the store's time went */
+    int64_t lookup_us, write_us, rollup_us;  /* time entries: where the store's time went */
+    int64_t refs, refs_cached, refs_unknown; /* time entries: distinct references checked */
 };
 
 void od_batch_init(struct od_batch *b, const struct od_resource *res);

@@ -4,7 +4,8 @@
  * Covers new rows, an entry repeated on a later page with a newer version (in place and moved
  * to another month), an older version (ignored), a page whose ids are far apart (looked up one
  * by one instead of by range), a bad record (dead letter, the page goes on), a rolled-back
- * transaction (nothing stays), and a second connection (prepares its own lookup). */
+ * transaction (nothing stays), a second connection (prepares its own lookup), and references
+ * to a project that is not here (stored, a full projects sync queued once, the cache asked). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 #include "core/config.h"
 #include "core/connectors/entries.h"
+#include "core/cache.h"
 #include "core/connectors/harvest_parse.h"
 #include "core/connectors/rollup.h"
 #include "core/db.h"
@@ -259,12 +261,72 @@ static void second_connection_prepares_its_own_lookup(void **state)
     assert_consistent();
 }
 
+static void cache_of(const struct od_cache_stats *st, void *ud)
+{
+    if (strcmp(st->name, "harvest.projects") == 0) *(struct od_cache_stats *)ud = *st;
+}
+
+/* Entries naming a project that is not here are stored all the same, and one full projects
+ * sync is queued (in the page's transaction); known references come from the cache. */
+static void unknown_reference_queues_a_catch_up(void **state)
+{
+    (void)state;
+    static const char *const rows[] = {
+        "INSERT INTO harvest_clients (id, name, updated_at) VALUES (77, 'c', now())",
+        "INSERT INTO harvest_users (id, updated_at) VALUES (8, now()), (1, now())",
+        "INSERT INTO harvest_projects (id, client_id, name, updated_at) VALUES (770, 77, 'p', "
+        "now())",
+    };
+    for (size_t i = 0; i < OD_ARRAY_LEN(rows); i++)
+        if (od_db_cmd(db, rows[i], 0, NULL) < 0) fail_msg("%s", od_err());
+    /* earlier tests named projects, clients and users that are not here: forget their jobs */
+    if (od_db_cmd(db, "DELETE FROM sync_jobs WHERE unique_key LIKE 'sync:harvest:%:full'", 0,
+                  NULL) < 0)
+        fail_msg("%s", od_err());
+    const char *jobs = "SELECT count(*) FROM sync_jobs WHERE resource = 'projects' AND "
+                       "unique_key = 'sync:harvest:projects:full' AND args->>'full' = 'true' "
+                       "AND state = 'available'";
+    /* project 770 (client 77, user 8) is known; 779 (client 77, user 1) is not */
+    struct e p[] = {
+        {2001, "2026-01-02", "1.00", "2026-06-01T09:00:00Z", 770, true},
+        {2002, "2026-01-03", "2.00", "2026-06-01T09:00:00Z", 779, true},
+    };
+    struct od_rollup_delta *d = od_rollup_delta_new();
+    begin(db);
+    store_page(db, d, p, OD_ARRAY_LEN(p), false);
+    commit(db, d);
+    assert_int_equal(num("SELECT count(*) FROM harvest_time_entries WHERE id IN (2001, 2002)"), 2);
+    assert_int_equal(num(jobs), 1);
+    assert_int_equal(num("SELECT count(*) FROM sync_jobs WHERE unique_key IN "
+                         "('sync:harvest:clients:full', 'sync:harvest:users:full')"),
+                     0);
+    struct od_cache_stats st0 = {0}, st1 = {0};
+    od_cache_foreach(cache_of, &st0);
+    assert_string_equal(st0.name, "harvest.projects");
+    /* again: both answered by the cache (779 was asked for a moment ago), no second job */
+    struct e q[] = {
+        {2003, "2026-01-04", "1.00", "2026-06-01T09:00:00Z", 770, false},
+        {2004, "2026-01-05", "1.00", "2026-06-01T09:00:00Z", 779, false},
+    };
+    begin(db);
+    store_page(db, d, q, OD_ARRAY_LEN(q), false);
+    commit(db, d);
+    od_cache_foreach(cache_of, &st1);
+    assert_true(st1.hits >= st0.hits + 2);
+    assert_int_equal(st1.misses, st0.misses);
+    assert_true(st1.entries <= st1.max_entries && st1.bytes <= st1.max_bytes);
+    assert_int_equal(num(jobs), 1);
+    od_rollup_delta_free(d);
+    assert_consistent();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(many_pages_one_transaction),
         cmocka_unit_test(rolled_back_transaction_leaves_nothing),
         cmocka_unit_test(second_connection_prepares_its_own_lookup),
+        cmocka_unit_test(unknown_reference_queues_a_catch_up),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

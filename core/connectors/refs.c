@@ -1,0 +1,120 @@
+/* refs — references of time entries checked through bounded caches. See refs.h. */
+#include "core/connectors/refs.h"
+#include "core/cache.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "core/queue.h"
+#include "core/util.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *cache, *table, *resource;
+    size_t max_entries;
+} kinds[OD_REF_KINDS] = {
+    [OD_REF_CLIENT] = {"harvest.clients", "harvest_clients", "clients", 2048},
+    [OD_REF_PROJECT] = {"harvest.projects", "harvest_projects", "projects", 4096},
+    [OD_REF_USER] = {"harvest.users", "harvest_users", "users", 2048},
+};
+
+/* Value of a cached id: 0 = in the database; else when it was last found missing (wall ms). */
+static struct od_cache *caches[OD_REF_KINDS];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void make_caches(void)
+{
+    for (int k = 0; k < OD_REF_KINDS; k++) /* ~100 bytes an entry: under 1 MiB all together */
+        caches[k] =
+            od_cache_new(kinds[k].cache, kinds[k].max_entries, kinds[k].max_entries * 112, 0);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Queue a full sync of the kind's resource (at most one pending, by its unique key). */
+static int queue_catch_up(PGconn *c, enum od_ref_kind k, struct od_refs_stats *st)
+{
+    char key[64];
+    snprintf(key, sizeof key, "sync:harvest:%s:full", kinds[k].resource);
+    struct od_job_spec spec = {.provider = "harvest",
+                               .resource = kinds[k].resource,
+                               .args_json = "{\"full\":true}",
+                               .unique_key = key,
+                               .priority = 10};
+    int64_t id;
+    int rc = od_queue_enqueue(c, &spec, &id);
+    if (rc > 0) st->queued++;
+    return rc < 0 ? -1 : 0;
+}
+
+int od_refs_check(PGconn *c, enum od_ref_kind k, const int64_t *ids, size_t n,
+                  struct od_refs_stats *st)
+{
+    pthread_once(&once, make_caches);
+    struct od_cache *cache = caches[k];
+    int64_t *v = od_xcalloc(n ? n : 1, sizeof *v);
+    memcpy(v, ids, n * sizeof *v);
+    qsort(v, n, sizeof *v, cmp_i64);
+    int64_t now = od_wall_ms();
+    struct strbuf miss = STRBUF_INIT;
+    size_t nmiss = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] <= 0 || (i && v[i] == v[i - 1])) continue;
+        st->distinct++;
+        int64_t val;
+        size_t len;
+        if (od_cache_get_i64(cache, v[i], &val, sizeof val, &len) && len == sizeof val &&
+            (val == 0 || now - val < OD_REFS_RETRY_MS)) {
+            st->cached++;
+            if (val) st->unknown++; /* asked for a short while ago: wait for that */
+            continue;
+        }
+        sb_add(&miss, nmiss++ ? "," : "{");
+        sb_addi64(&miss, v[i]);
+    }
+    int rc = 0;
+    if (nmiss) {
+        sb_addch(&miss, '}');
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ANY ($1::bigint[])",
+                 kinds[k].table);
+        PGresult *r = od_db_exec(c, sql, 1, (const char *const[]){sb_str(&miss)});
+        if (!r) {
+            rc = -1;
+            goto done;
+        }
+        /* Found ids are known from now on; the rest are missing. */
+        int64_t *found = od_xcalloc((size_t)PQntuples(r) + 1, sizeof *found);
+        for (int i = 0; i < PQntuples(r); i++)
+            found[i] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        size_t nfound = (size_t)PQntuples(r);
+        PQclear(r);
+        qsort(found, nfound, sizeof *found, cmp_i64);
+        int64_t unknown = 0, example = 0, zero = 0;
+        for (const char *p = sb_str(&miss) + 1; *p;) {
+            int64_t id = strtoll(p, (char **)&p, 10);
+            if (*p) p++;
+            bool here = bsearch(&id, found, nfound, sizeof *found, cmp_i64) != NULL;
+            od_cache_put_i64(cache, id, here ? &zero : &now, sizeof now);
+            if (!here && !unknown++) example = id;
+        }
+        free(found);
+        if (unknown) {
+            st->unknown += unknown;
+            od_log_warn("harvest time_entries: stored entries refer to %lld of %s not synced "
+                        "yet (e.g. %lld); a full sync of %s is queued",
+                        (long long)unknown, kinds[k].resource, (long long)example,
+                        kinds[k].resource);
+            rc = queue_catch_up(c, k, st);
+        }
+    }
+done:
+    sb_release(&miss);
+    free(v);
+    return rc;
+}
