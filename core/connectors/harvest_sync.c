@@ -6,6 +6,7 @@
 #include "core/connectors/harvest_parse.h"
 #include "core/connectors/json.h"
 #include "core/connectors/prefetch.h"
+#include "core/connectors/refs.h"
 #include "core/connectors/rollup.h"
 #include "core/connectors/store.h"
 #include "core/db.h"
@@ -155,6 +156,7 @@ static enum od_job_result tx_commit(struct od_fetch *f, struct pass *p, struct t
     }
     int64_t t2 = od_now_us();
     enum od_job_result r = od_fetch_commit(f, c);
+    od_refs_settle(r == OD_JOB_OK);
     p->us.rollup += t1 - t0;
     p->us.store += t2 - t0;
     p->us.commit += od_now_us() - t2;
@@ -304,6 +306,7 @@ static enum od_job_result run_pass(struct od_fetch *f, struct pass *p)
         od_rollup_delta_free(p->delta);
         p->delta = NULL;
     }
+    if (r != OD_JOB_OK) od_refs_settle(false); /* whatever the rolled-back pages noted */
     free(x.next);
     od_prefetch_stop(q);
     log_timings(p, od_now_us() - t0);

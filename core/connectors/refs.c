@@ -30,6 +30,32 @@ static void make_caches(void)
             od_cache_new(kinds[k].cache, kinds[k].max_entries, kinds[k].max_entries * 112, 0);
 }
 
+/* Ids this thread noted missing in its open transaction: forgotten again if it rolls back (its
+ * catch-up job went with it), so the next try asks at once instead of OD_REFS_RETRY_MS later. */
+static _Thread_local struct pending {
+    enum od_ref_kind k;
+    int64_t id;
+} * pending;
+static _Thread_local size_t npending, cappending;
+
+void od_refs_settle(bool committed)
+{
+    for (size_t i = 0; !committed && i < npending; i++)
+        od_cache_del_i64(caches[pending[i].k], pending[i].id);
+    free(pending);
+    pending = NULL;
+    npending = cappending = 0;
+}
+
+static void note_pending(enum od_ref_kind k, int64_t id)
+{
+    if (npending == cappending) {
+        cappending = cappending ? cappending * 2 : 16;
+        pending = od_xrealloc(pending, cappending * sizeof *pending);
+    }
+    pending[npending++] = (struct pending){k, id};
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -101,6 +127,7 @@ int od_refs_check(PGconn *c, enum od_ref_kind k, const int64_t *ids, size_t n,
             if (*p) p++;
             bool here = bsearch(&id, found, nfound, sizeof *found, cmp_i64) != NULL;
             od_cache_put_i64(cache, id, here ? &zero : &now, sizeof now);
+            if (!here) note_pending(k, id);
             if (!here && !unknown++) example = id;
         }
         free(found);

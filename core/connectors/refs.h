@@ -10,7 +10,8 @@
  * created after this run listed projects, say), so it is stored as it is, and a full sync of
  * that resource is queued in the same transaction (unique key sync:harvest:<kind>:full, as
  * `opsdeck sync harvest --full` uses), which brings the missing record in. An id still unknown
- * after that is asked for again at most every OD_REFS_RETRY_MS per process.
+ * after that is asked for again at most every OD_REFS_RETRY_MS per process; the writer calls
+ * od_refs_settle() when its transaction ends, so one that rolled back asks again at once.
  *
  *   struct od_refs_stats st = {0};
  *   od_refs_check(conn, OD_REF_PROJECT, project_ids, n, job_id, &st);  // inside the page's tx
@@ -18,6 +19,7 @@
 #ifndef OD_CONNECTORS_REFS_H
 #define OD_CONNECTORS_REFS_H
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,5 +38,8 @@ struct od_refs_stats {
  * *st. 0, or -1 on a database error (od_err). */
 int od_refs_check(PGconn *c, enum od_ref_kind k, const int64_t *ids, size_t n,
                   struct od_refs_stats *st);
+/* The calling thread's transaction ended: committed, or rolled back (then the ids it found
+ * missing are forgotten, as the catch-up it queued was rolled back too). */
+void od_refs_settle(bool committed);
 
 #endif

@@ -141,15 +141,17 @@ jobs_bad=$(psql_db -c "SELECT count(*) FROM sync_jobs WHERE state IN ('dead', 'c
 # flat SAMPLES RSS0 RSS1 FD0 FD1 -> "flat" or the reason. Sockets come and go with the work in
 # flight (pooled PostgreSQL connections, one kept-alive HTTP connection per thread), and the
 # allocator warms up, so the verdict looks for a trend: the second half of the run against the
-# first half (fds: the second half's median <= the first half's median + 2; RSS: end - the middle
+# first half (fds: the second half's lowest count <= the first half's lowest + 2; RSS: end - the middle
 # sample <= max(2 MiB, 10 %)), plus end vs start (fds <= +8, RSS <= max(8 MiB, 50 %)).
 flat() {
     n=$(wc -l <"$1" 2>/dev/null || echo 0); h=$(((n + 1) / 2))
     [ "$n" -ge 2 ] || { echo "too short to judge"; return; }
     mid=$(sed -n "${h}p" "$1" | cut -d' ' -f1)
-    # medians, not maxima: a sample taken mid-request counts a socket that closes a moment later
-    f1=$(head -n "$h" "$1" | cut -d' ' -f2 | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)] + 0}')
-    f2=$(tail -n +"$((h + 1))" "$1" | cut -d' ' -f2 | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)] + 0}')
+    # the floor of each half: a sample taken mid-request counts sockets that close a moment
+    # later (the console's sync worker, pooled connections), while a leaked fd stays open and
+    # lifts every later sample, the lowest too
+    f1=$(head -n "$h" "$1" | cut -d' ' -f2 | sort -n | head -1)
+    f2=$(tail -n +"$((h + 1))" "$1" | cut -d' ' -f2 | sort -n | head -1)
     lim=$((mid / 10)); [ $lim -lt 2048 ] && lim=2048
     lim0=$(($2 / 2)); [ $lim0 -lt 8192 ] && lim0=8192
     if [ "$f2" -gt $((f1 + 2)) ] || [ $(($5 - $4)) -gt 8 ]; then echo "fds grew ($f1 -> $f2)"
@@ -175,7 +177,7 @@ start taken after the warm-up.
 | console (\`opsdeck ui\`) | $(mib "$C0") MiB | $(mib "$C1") MiB | $(mib "$CMAX") MiB | $(delta "$C0" "$C1") | $CF0 | $CF1 | $vc |
 | worker (\`opsdeck worker\`) | $(mib "$W0") MiB | $(mib "$W1") MiB | $(mib "$WMAX") MiB | $(delta "$W0" "$W1") | $WF0 | $WF1 | $vw |
 
-Verdict: the second half of the run against the first (fds median +2 at most; RSS end vs the middle
+Verdict: the second half of the run against the first (lowest fds count +2 at most; RSS end vs the middle
 sample at most max(2 MiB, 10 %)). Samples every ~10 s, console RSS MiB/fds then worker RSS
 MiB/fds:$SERIES
 
