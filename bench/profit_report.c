@@ -6,8 +6,9 @@
  * Makes a fresh database (tests/lib/testdb), generates N entries with generate_series over 24
  * monthly partitions (200 clients, 2000 projects, 300 people), rebuilds the rollups with
  * od_rollup_rebuild (what `opsdeck rollup rebuild` runs), checks both answers agree, then times R
- * runs of each and prints a Markdown table with p50/p95 and the ratio. Also times a range whose
- * ends fall inside months (rollups for whole months + raw rows for the two edge months). */
+ * runs of each and prints a Markdown table with p50/p95 and the ratio. Also times two ranges
+ * whose ends fall inside months (rollups for whole months + raw rows for part of each edge
+ * month): mid-month, and near the month ends (whole month minus a few days). */
 #include "core/config.h"
 #include "core/connectors/rollup.h"
 #include "core/db.h"
@@ -147,21 +148,29 @@ int main(int argc, char **argv)
            "| raw / rollups (p50) |\n");
     printf("|---|---:|---:|---:|---:|---:|\n");
     measure(pool, NULL, NULL, (int)runs, "all time");
-    /* ends inside months: whole months from rollups, two edge months from raw rows */
-    PGconn *d = od_pool_acquire(pool, 10000);
-    PGresult *r = od_db_exec(
-        d,
-        "SELECT (date_trunc('month', now()) - interval '17 months' + interval '14 days')::date,"
-        " (date_trunc('month', now()) - interval '5 months' + interval '9 days')::date",
-        0, NULL);
-    char from[11], to[11];
-    snprintf(from, sizeof from, "%s", PQgetvalue(r, 0, 0));
-    snprintf(to, sizeof to, "%s", PQgetvalue(r, 0, 1));
-    PQclear(r);
-    od_pool_release(pool, d);
-    char label[64];
-    snprintf(label, sizeof label, "%s .. %s (edges mid-month)", from, to);
-    measure(pool, from, to, (int)runs, label);
+    /* ends inside months: whole months from rollups, the two edge months partly from raw rows
+     * (the part inside the range, or the whole month minus the part outside: the smaller) */
+    static const char *const edges[][3] = {
+        {"14 days", "9 days", "edges mid-month"},
+        {"3 days", "26 days", "edges near month ends"},
+    };
+    for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) {
+        PGconn *d = od_pool_acquire(pool, 10000);
+        PGresult *r = od_db_exec(
+            d,
+            "SELECT (date_trunc('month', now()) - interval '17 months' + $1::interval)::date,"
+            " (date_trunc('month', now()) - interval '5 months' + $2::interval)::date",
+            2, (const char *const[]){edges[i][0], edges[i][1]});
+        if (!r) od_die("range: %s", od_err());
+        char from[11], to[11];
+        snprintf(from, sizeof from, "%s", PQgetvalue(r, 0, 0));
+        snprintf(to, sizeof to, "%s", PQgetvalue(r, 0, 1));
+        PQclear(r);
+        od_pool_release(pool, d);
+        char label[80];
+        snprintf(label, sizeof label, "%s .. %s (%s)", from, to, edges[i][2]);
+        measure(pool, from, to, (int)runs, label);
+    }
 
     od_pool_close(pool);
     od_config_release(&cfg);

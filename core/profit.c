@@ -61,8 +61,12 @@ static const struct {
     " AND ($7::bigint IS NULL OR s.client_id = $7::bigint)"                                        \
     " AND ($8::bigint IS NULL OR s.project_id = $8::bigint)"                                       \
     " AND ($9::bigint IS NULL OR s.user_id = $9::bigint)"
-#define RAW_MEASURES                                                                               \
-    "1 AS entries, hours, billable_hours, revenue, cost, missing_cost_rate, missing_billable_rate"
+/* An edge range's raw rows summed per key, added (sign 1) or taken away (sign -1); every %d
+ * is the sign's parameter (applied to the sums, not to each row). */
+#define RAW_SUMS                                                                                   \
+    "$%d::int * count(*), $%d::int * sum(s.hours), $%d::int * sum(s.billable_hours), "             \
+    "$%d::int * sum(s.revenue), $%d::int * sum(s.cost), $%d::int * sum(s.missing_cost_rate), "     \
+    "$%d::int * sum(s.missing_billable_rate)"
 
 const char *od_profit_by_name(enum od_profit_by by)
 {
@@ -138,33 +142,57 @@ static long first_of_month(long z)
     return z - (d - 1);
 }
 
-/* Split [from, to] into whole months for the rollups and up to two raw edge ranges
- * [lo, hi). p[0..5]: full_lo, full_hi, raw1_lo, raw1_hi, raw2_lo, raw2_hi; "" = NULL. */
-static void split_range(const char *from, const char *to, char p[6][11])
+/* Split [from, to] into whole months for the rollups and up to two raw edge ranges [lo, hi).
+ * p[0..5]: full_lo, full_hi, raw1_lo, raw1_hi, raw2_lo, raw2_hi; "" = NULL. A partial edge
+ * month is read from raw rows either as the part inside the range (sign 1), or — when the part
+ * outside is smaller and the whole month is in the rollup range — as the whole month from the
+ * rollups minus the part outside (sign -1): at most half a month of raw rows per edge. */
+static void split_range(const char *from, const char *to, char p[6][11], int sign[2])
 {
     bool hf = *from, ht = *to;
     long f = hf ? day_of(from) : 0, t = ht ? day_of(to) : 0;
-    long full_lo = 0, full_hi = 0;
+    long full_lo = 0, full_hi = 0, r[2][2] = {{0, 0}, {0, 0}}; /* lo == hi: no raw range */
     memset(p, 0, 6 * 11);
+    sign[0] = sign[1] = 1;
     if (hf) full_lo = first_of_month(f) == f ? f : first_of_next_month(f);
     if (ht) full_hi = first_of_next_month(t) == t + 1 ? t + 1 : first_of_month(t);
-    if (hf && ht && full_hi < full_lo) full_hi = full_lo;
+    if (hf && ht && full_hi <= full_lo) { /* no whole month inside: all of it from raw rows */
+        full_hi = full_lo;
+        r[0][0] = f;
+        r[0][1] = t + 1;
+    } else {
+        if (hf && full_lo != f) {
+            long m0 = first_of_month(f);
+            if (f - m0 < full_lo - f) {
+                r[0][0] = m0;
+                r[0][1] = f;
+                sign[0] = -1;
+                full_lo = m0;
+            } else {
+                r[0][0] = f;
+                r[0][1] = full_lo;
+            }
+        }
+        if (ht && full_hi != t + 1) {
+            long m1 = first_of_next_month(t);
+            if (m1 - (t + 1) < (t + 1) - full_hi) {
+                r[1][0] = t + 1;
+                r[1][1] = m1;
+                sign[1] = -1;
+                full_hi = m1;
+            } else {
+                r[1][0] = full_hi;
+                r[1][1] = t + 1;
+            }
+        }
+    }
     if (hf) fmt_day(full_lo, p[0]);
     if (ht) fmt_day(full_hi, p[1]);
-    if (hf) {
-        long hi = ht && t + 1 < full_lo ? t + 1 : full_lo;
-        if (hi > f) {
-            fmt_day(f, p[2]);
-            fmt_day(hi, p[3]);
+    for (int e = 0; e < 2; e++)
+        if (r[e][1] > r[e][0]) {
+            fmt_day(r[e][0], p[2 + 2 * e]);
+            fmt_day(r[e][1], p[3 + 2 * e]);
         }
-    }
-    if (ht) {
-        long lo = hf && f > full_hi ? f : full_hi;
-        if (t + 1 > lo) {
-            fmt_day(lo, p[4]);
-            fmt_day(t + 1, p[5]);
-        }
-    }
 }
 
 static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
@@ -183,17 +211,20 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
             " WHERE ($1::date IS NULL OR s.month >= $1::date) AND ($2::date IS NULL OR s.month < "
             "$2::date)" FILTERS,
             k, sources[si].sql);
-    for (int e = 0; e < 2; e++)
+    for (int e = 0; e < 2; e++) {
+        int sg = 10 + e; /* $10, $11: the edges' signs */
         sb_addf(sb,
-                " UNION ALL SELECT s.%s, " RAW_MEASURES " FROM profit_entry_facts s"
+                " UNION ALL SELECT s.%s, " RAW_SUMS " FROM profit_entry_facts s"
                 " WHERE $%d::date IS NOT NULL AND s.spent_date >= $%d::date AND s.spent_date < "
                 "$%d::date"
-                " AND s.%s IS NOT NULL" FILTERS,
-                k, 3 + 2 * e, 3 + 2 * e, 4 + 2 * e, k);
+                " AND s.%s IS NOT NULL" FILTERS " GROUP BY s.%s",
+                k, sg, sg, sg, sg, sg, sg, sg, 3 + 2 * e, 3 + 2 * e, 4 + 2 * e, k, k);
+    }
     sb_addf(sb,
             "), a AS (SELECT k, sum(entries) AS entries, sum(hours) AS hours,"
             " sum(billable_hours) AS billable_hours, sum(revenue) AS revenue, sum(cost) AS cost,"
             " sum(missing_cost_rate) AS mcr, sum(missing_billable_rate) AS mbr FROM src GROUP BY k"
+            " HAVING sum(entries) <> 0" /* a key whose every entry was taken away again */
             "), r AS (SELECT %s AS key, %s AS name, a.*,",
             dm->key_txt, dm->name_sql);
     if (q->by == OD_PROFIT_BY_CLIENT)
@@ -292,16 +323,19 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
         return od_seterr("the range starts (%s) after it ends (%s)", out->from, out->to);
 
     char p[6][11];
-    split_range(out->from, out->to, p);
+    int sign[2];
+    split_range(out->from, out->to, p, sign);
     char ids[3][24];
     const int64_t idv[3] = {q->client_id, q->project_id, q->user_id};
-    const char *params[9];
+    const char *params[11];
     for (int i = 0; i < 6; i++)
         params[i] = *p[i] ? p[i] : NULL;
     for (int i = 0; i < 3; i++) {
         snprintf(ids[i], sizeof ids[i], "%lld", (long long)idv[i]);
         params[6 + i] = idv[i] ? ids[i] : NULL;
     }
+    for (int e = 0; e < 2; e++)
+        params[9 + e] = sign[e] < 0 ? "-1" : "1";
     struct strbuf sql = STRBUF_INIT;
     build_sql(&sql, q);
 
@@ -311,7 +345,7 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
         sb_release(&sql);
         return -1;
     }
-    PGresult *res = od_db_exec(c, sb_str(&sql), 9, params);
+    PGresult *res = od_db_exec(c, sb_str(&sql), 11, params);
     od_pool_release(pool, c);
     sb_release(&sql);
     if (!res) return -1;

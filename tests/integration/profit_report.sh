@@ -47,7 +47,16 @@ for k, r in sorted(rows, key=lambda x: x[0]):
                     r["margin"], r["margin_pct"] if r["margin_pct"] is not None else "null"]))'
 }
 
-for range in ":" "2026-02-01:2026-03-31" "2026-01-15:2026-03-09" "2026-02-10:2026-02-20" ":2026-02-14" "2026-03-02:"; do
+# a client, project and person whose only entry is on 2026-01-03 (for the range loop only): where
+# a range's January edge is read as the whole month minus its first days, they must vanish, not
+# show as empty rows
+psql_db -c "INSERT INTO harvest_time_entries (id, spent_date, user_id, client_id, project_id, hours, billable, updated_at) VALUES (990000001, '2026-01-03', 9902, 990, 9901, 1.50, false, now())" >/dev/null ||
+    t_fail "lone entry"
+"$OD_BIN" rollup rebuild >/dev/null || t_fail "rollup rebuild (lone entry)"
+# (partial edge months are read either as their inside part or as the whole month minus the
+# outside part, whichever is smaller: "2026-01-10:2026-02-25" takes both edges the second way)
+for range in ":" "2026-02-01:2026-03-31" "2026-01-15:2026-03-09" "2026-02-10:2026-02-20" ":2026-02-14" "2026-03-02:" \
+    "2026-01-10:2026-02-25" "2026-02-03:2026-02-27" ":2026-03-29"; do
     from=${range%%:*}; to=${range#*:}
     for by in client project month person; do
         set -- --by "$by" --format json
@@ -62,6 +71,8 @@ for range in ":" "2026-02-01:2026-03-31" "2026-01-15:2026-03-09" "2026-02-10:202
         fi
     done
 done
+psql_db -c "DELETE FROM harvest_time_entries WHERE id = 990000001" >/dev/null || t_fail "lone entry gone"
+"$OD_BIN" rollup rebuild >/dev/null || t_fail "rollup rebuild (lone entry gone)"
 
 json=$("$OD_BIN" report profitability --format json)
 t_eq "JSON echoes by/from/to" "client None None" \
