@@ -16,6 +16,7 @@
 #include "core/thread.h"
 #include "core/util.h"
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -163,6 +164,10 @@ static void run_job(struct slot *s, struct od_job *job)
         od_log_kv(OD_LOG_INFO, "job finished", "job", sid, "outcome", outcome, "ms", ms, NULL);
     free(err);
     od_jobctx_free(ctx);
+    /* A long job (a sync of many pages) touched memory that its thread's allocator arena keeps
+     * mapped, pinned by small long-lived allocations (caches); give the free pages back so an
+     * idle worker's RSS falls again instead of staying at its peak. */
+    if (od_now_ms() - t0 >= 250) malloc_trim(0);
 
     pthread_mutex_lock(&w->lock);
     if (r == OD_JOB_OK && rc >= 0)
