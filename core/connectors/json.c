@@ -484,13 +484,19 @@ bool od_jv_is_null(const struct od_jv *v)
 
 void od_json_quote(struct strbuf *sb, const char *s)
 {
+    static const char hex[] = "0123456789abcdef";
     if (!s) {
         sb_add(sb, "null");
         return;
     }
     sb_addch(sb, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
+    for (const char *run = s;; s++) { /* plain runs are copied whole */
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        sb_addn(sb, run, (size_t)(s - run));
+        if (!c) break;
+        run = s + 1;
+        switch (c) {
         case '"':
             sb_add(sb, "\\\"");
             break;
@@ -506,11 +512,10 @@ void od_json_quote(struct strbuf *sb, const char *s)
         case '\t':
             sb_add(sb, "\\t");
             break;
-        default:
-            if (*p < 0x20)
-                sb_addf(sb, "\\u%04x", *p);
-            else
-                sb_addch(sb, (char)*p);
+        default: {
+            const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            sb_addn(sb, u, sizeof u);
+        }
         }
     }
     sb_addch(sb, '"');

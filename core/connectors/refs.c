@@ -87,8 +87,7 @@ int od_refs_check(PGconn *c, enum od_ref_kind k, const int64_t *ids, size_t n,
     memcpy(v, ids, n * sizeof *v);
     qsort(v, n, sizeof *v, cmp_i64);
     int64_t now = od_wall_ms();
-    struct strbuf miss = STRBUF_INIT;
-    size_t nmiss = 0;
+    size_t nmiss = 0; /* the ids the cache cannot answer, compacted into v[0..nmiss) */
     for (size_t i = 0; i < n; i++) {
         if (v[i] <= 0 || (i && v[i] == v[i - 1])) continue;
         st->distinct++;
@@ -100,35 +99,39 @@ int od_refs_check(PGconn *c, enum od_ref_kind k, const int64_t *ids, size_t n,
             if (val) st->unknown++; /* asked for a short while ago: wait for that */
             continue;
         }
-        sb_add(&miss, nmiss++ ? "," : "{");
-        sb_addi64(&miss, v[i]);
+        v[nmiss++] = v[i]; /* nmiss <= i: the unread rest is untouched */
     }
     int rc = 0;
     if (nmiss) {
-        sb_addch(&miss, '}');
+        struct strbuf arr = STRBUF_INIT;
+        for (size_t i = 0; i < nmiss; i++) {
+            sb_addch(&arr, i ? ',' : '{');
+            sb_addi64(&arr, v[i]);
+        }
+        sb_addch(&arr, '}');
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ANY ($1::bigint[])",
                  kinds[k].table);
-        PGresult *r = od_db_exec(c, sql, 1, (const char *const[]){sb_str(&miss)});
+        PGresult *r = od_db_exec(c, sql, 1, (const char *const[]){sb_str(&arr)});
+        sb_release(&arr);
         if (!r) {
-            rc = -1;
-            goto done;
+            free(v);
+            return -1;
         }
         /* Found ids are known from now on; the rest are missing. */
-        int64_t *found = od_xcalloc((size_t)PQntuples(r) + 1, sizeof *found);
-        for (int i = 0; i < PQntuples(r); i++)
-            found[i] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
         size_t nfound = (size_t)PQntuples(r);
+        int64_t *found = od_xcalloc(nfound + 1, sizeof *found);
+        for (size_t i = 0; i < nfound; i++)
+            found[i] = strtoll(PQgetvalue(r, (int)i, 0), NULL, 10);
         PQclear(r);
         qsort(found, nfound, sizeof *found, cmp_i64);
         int64_t unknown = 0, example = 0, zero = 0;
-        for (const char *p = sb_str(&miss) + 1; *p;) {
-            int64_t id = strtoll(p, (char **)&p, 10);
-            if (*p) p++;
-            bool here = bsearch(&id, found, nfound, sizeof *found, cmp_i64) != NULL;
-            od_cache_put_i64(cache, id, here ? &zero : &now, sizeof now);
-            if (!here) note_pending(k, id);
-            if (!here && !unknown++) example = id;
+        for (size_t i = 0; i < nmiss; i++) {
+            bool here = bsearch(&v[i], found, nfound, sizeof *found, cmp_i64) != NULL;
+            od_cache_put_i64(cache, v[i], here ? &zero : &now, sizeof now);
+            if (here) continue;
+            note_pending(k, v[i]);
+            if (!unknown++) example = v[i];
         }
         free(found);
         if (unknown) {
@@ -140,8 +143,6 @@ int od_refs_check(PGconn *c, enum od_ref_kind k, const int64_t *ids, size_t n,
             rc = queue_catch_up(c, k, st);
         }
     }
-done:
-    sb_release(&miss);
     free(v);
     return rc;
 }

@@ -287,11 +287,7 @@ fcase_token_expiry() {
     env -u OPSDECK_HUBSPOT_TOKEN "$OD_BIN" connect hubspot <"$fifo" >"$T_TMP/oauth.out" 2>"$T_TMP/oauth.err" &
     cpid=$!
     exec 3>"$fifo"
-    i=0; auth_url=""
-    while [ -z "$auth_url" ] && [ $i -lt 100 ]; do
-        auth_url=$(grep -o 'http://127.0.0.1:[0-9]*/oauth/authorize?[^ ]*' "$T_TMP/oauth.err" | head -n 1)
-        i=$((i + 1)); sleep 0.1
-    done
+    auth_url=$(oauth_auth_url "$T_TMP/oauth.err")
     printf '%s\n' "$(curl -s -o /dev/null -w '%{redirect_url}' "$auth_url")" >&3
     exec 3>&-
     wait $cpid

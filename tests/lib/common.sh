@@ -81,6 +81,18 @@ sim_start() {
     export OPSDECK_HUBSPOT_CLIENT_SECRET=${OPSDECK_HUBSPOT_CLIENT_SECRET:-sim-client-secret}
 }
 
+# oauth_auth_url FILE: the authorize URL `opsdeck connect hubspot` prints to FILE (its stderr),
+# waiting up to 10 s for it; empty when it never came.
+oauth_auth_url() {
+    _i=0 _u=""
+    while [ -z "$_u" ] && [ $_i -lt 100 ]; do
+        _u=$(grep -o 'http://127.0.0.1:[0-9]*/oauth/authorize?[^ ]*' "$1" 2>/dev/null | head -n 1)
+        [ -n "$_u" ] || sleep 0.1
+        _i=$((_i + 1))
+    done
+    printf '%s' "$_u"
+}
+
 sim_stop() {
     for p in $SIM_PIDS; do kill "$p" 2>/dev/null; done
     for p in $SIM_PIDS; do wait "$p" 2>/dev/null; done

@@ -6,6 +6,7 @@
  * 0x20 as \u00xx, UTF-8 passed through). harvest_entry_json() wraps the text as a cJSON raw
  * item so the envelope code stays as it is. Field order and values are those of
  * harvest_time_entry.json; money and hours are exact two-decimal numbers from fixed point. */
+#include "core/connectors/json.h"
 #include "tests/sim/sim_harvest.h"
 #include <string.h>
 
@@ -42,48 +43,6 @@ static void put_fixed2(struct strbuf *sb, int64_t v)
     put_u(sb, a / 100, 1);
     sb_addch(sb, '.');
     put_u(sb, a % 100, 2);
-}
-
-static void put_str(struct strbuf *sb, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    sb_addch(sb, '"');
-    for (const char *run = s;; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        sb_addn(sb, run, (size_t)(s - run));
-        if (!c) break;
-        run = s + 1;
-        sb_addch(sb, '\\');
-        switch (c) {
-        case '"':
-            sb_addch(sb, '"');
-            break;
-        case '\\':
-            sb_addch(sb, '\\');
-            break;
-        case '\b':
-            sb_addch(sb, 'b');
-            break;
-        case '\f':
-            sb_addch(sb, 'f');
-            break;
-        case '\n':
-            sb_addch(sb, 'n');
-            break;
-        case '\r':
-            sb_addch(sb, 'r');
-            break;
-        case '\t':
-            sb_addch(sb, 't');
-            break;
-        default:
-            LIT(sb, "u00");
-            sb_addch(sb, hex[c >> 4]);
-            sb_addch(sb, hex[c & 15]);
-        }
-    }
-    sb_addch(sb, '"');
 }
 
 static void put_ymd(struct strbuf *sb, int32_t day)
@@ -147,7 +106,7 @@ static void put_ref(struct strbuf *sb, int64_t id, const char *first, const char
     put_int(sb, id);
     LIT(sb, ",\"name\":");
     if (!second) {
-        put_str(sb, first);
+        od_json_quote(sb, first);
     } else {
         char name[128];
         size_t a = strnlen(first, 63), b = strnlen(second, 63);
@@ -155,7 +114,7 @@ static void put_ref(struct strbuf *sb, int64_t id, const char *first, const char
         name[a] = ' ';
         memcpy(name + a + 1, second, b);
         name[a + 1 + b] = '\0';
-        put_str(sb, name);
+        od_json_quote(sb, name);
     }
     sb_addch(sb, '}');
 }
@@ -215,7 +174,7 @@ void harvest_entry_text(const struct sim_entry *e, struct strbuf *sb)
     LIT(sb, ",\"rounded_hours\":");
     put_fixed2(sb, e->rounded);
     LIT(sb, ",\"notes\":");
-    put_str(sb, e->notes);
+    od_json_quote(sb, e->notes);
     LIT(sb, ",\"created_at\":");
     put_iso_s(sb, e->created_s);
     LIT(sb, ",\"updated_at\":");
