@@ -64,7 +64,7 @@ LIBTUI     := $(BUILD)/libopsdeck-tui.a
 LIBSCREENS := $(BUILD)/libopsdeck-screens.a
 
 PHONY_EXTRA := benches bench-quick
-.PHONY: $(PHONY_EXTRA) all deps test test-quick asan tsan fuzz demo bench faults soak coverage install clean format check-format tests
+.PHONY: $(PHONY_EXTRA) check-layers all deps test test-quick asan tsan fuzz demo bench faults soak coverage install clean format check-format tests
 all: $(BIN)/opsdeck $(BIN)/opsdeck-sim
 
 $(BUILD)/%.o: %.c
@@ -163,6 +163,9 @@ format:
 	clang-format -i $(CORE_SRC) $(TUI_SRC) $(SCREENS_SRC) $(CMD_SRC) $(SIM_SRC) $(wildcard core/*.h core/*/*.h tui/*.h screens/*.h cmd/*.h tests/*/*.c tests/*/*.h)
 check-format:
 	clang-format --dry-run -Werror $(CORE_SRC) $(TUI_SRC) $(SCREENS_SRC) $(CMD_SRC) $(SIM_SRC)
+# The dependency rule of docs/HACKING.md: no include up the layers, no include circles.
+check-layers:
+	@python3 scripts/check-layers.py
 
 clean:
 	rm -rf build build-asan build-tsan bin

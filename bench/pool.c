@@ -3,9 +3,9 @@
  * Anchor (same run): the same total number of queries on one connection, no pool, no threads.
  * Prints queries/s for both, their ratio, and the distribution of acquire waits.
  * Output is a Markdown fragment for bench/RESULTS.md. Needs $OPSDECK_TEST_PGHOST (bench/run.sh). */
-#include "core/config.h"
-#include "core/db.h"
-#include "core/util.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/base/util.h"
 #include "tests/lib/testdb.h"
 #include <pthread.h>
 #include <stdio.h>

@@ -9,11 +9,11 @@
  * runs of each and prints a Markdown table with p50/p95 and the ratio. Also times two ranges
  * whose ends fall inside months (rollups for whole months + raw rows for part of each edge
  * month): mid-month, and near the month ends (whole month minus a few days). */
-#include "core/config.h"
+#include "core/base/config.h"
 #include "core/connectors/rollup.h"
-#include "core/db.h"
-#include "core/profit.h"
-#include "core/util.h"
+#include "core/db/db.h"
+#include "core/domain/profit.h"
+#include "core/base/util.h"
 #include "tests/lib/testdb.h"
 #include <stdio.h>
 #include <stdlib.h>

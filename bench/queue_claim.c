@@ -7,12 +7,13 @@
  * Prints jobs/s (median of the runs) and the ratios against the anchor, as a Markdown fragment.
  * The NOTIFY trigger on every state change (sql/0002_queue.sql) is on, as in production.
  * Needs $OPSDECK_TEST_PGHOST (bench/run.sh). */
-#include "core/config.h"
-#include "core/db.h"
-#include "core/log.h"
-#include "core/queue.h"
-#include "core/util.h"
-#include "core/worker.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/base/log.h"
+#include "core/jobs/queue.h"
+#include "core/base/util.h"
+#include "core/jobs/worker.h"
+#include "core/sync/handlers.h"
 #include "tests/lib/testdb.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -87,7 +88,7 @@ static double one_run(PGconn *c, struct od_pool *pool, int mode, int jobs, int t
             done += a[i].done;
         }
     } else {
-        struct od_worker_opts o = {.threads = threads, .once = true, .poll_ms = 10};
+        struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = threads, .once = true, .poll_ms = 10};
         struct od_workers *w = od_workers_start(&cfg, pool, NULL, &o);
         if (!w) od_die("bench: %s", od_err());
         od_workers_wait(w, -1);

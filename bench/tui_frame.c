@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tui/app.h"
 #include "tui/table.h"
 #include "tui/term.h"

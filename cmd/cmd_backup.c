@@ -4,14 +4,14 @@
  * The row counts in the manifest and the dump describe the same instant: this command opens a
  * REPEATABLE READ transaction, exports its snapshot, counts inside it, and runs
  * `pg_dump --snapshot` on it. pg_dump is written to NAME.dump.partial (created 0600 first) and
- * renamed only once it succeeded and its checksum is on disk. Credentials: core/pgtool.h. */
+ * renamed only once it succeeded and its checksum is on disk. Credentials: core/db/pgtool.h. */
 #include "cmd/command.h"
-#include "core/backup.h"
-#include "core/config.h"
-#include "core/db.h"
-#include "core/pgtool.h"
-#include "core/sanitize.h"
-#include "core/util.h"
+#include "core/db/backup.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/db/pgtool.h"
+#include "core/base/sanitize.h"
+#include "core/base/util.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

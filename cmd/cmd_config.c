@@ -1,6 +1,6 @@
 /* cmd_config — `opsdeck config --show | --keys | --check`. */
 #include "cmd/command.h"
-#include "core/config.h"
+#include "core/base/config.h"
 #include <stdio.h>
 #include <string.h>
 

@@ -1,18 +1,18 @@
 /* cmd_connect — `opsdeck connect hubspot|harvest|status`: store provider credentials, sealed
- * by the vault (core/credentials.h). Tokens are read from the terminal (echo off) or stdin,
+ * by the vault (core/security/credentials.h). Tokens are read from the terminal (echo off) or stdin,
  * never from argv or the environment. The HubSpot OAuth flow prints the authorize URL and
  * reads the redirected URL pasted back (works over SSH), or catches it on a loopback port. */
 #include "cmd/command.h"
-#include "core/auth.h"
-#include "core/config.h"
-#include "core/credentials.h"
-#include "core/db.h"
-#include "core/oauth.h"
-#include "core/password.h"
-#include "core/sanitize.h"
-#include "core/secmem.h"
-#include "core/util.h"
-#include "core/vault.h"
+#include "core/security/auth.h"
+#include "core/base/config.h"
+#include "core/security/credentials.h"
+#include "core/db/db.h"
+#include "core/security/oauth.h"
+#include "core/security/password.h"
+#include "core/base/sanitize.h"
+#include "core/base/secmem.h"
+#include "core/base/util.h"
+#include "core/security/vault.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,11 +1,11 @@
 /* cmd_exceptions — `opsdeck exceptions ...`: list, evaluate, acknowledge and resolve
- * exceptions (core/exceptions.c, rules in core/rules.c). */
+ * exceptions (core/domain/exceptions.c, rules in core/domain/rules.c). */
 #include "cmd/command.h"
-#include "core/config.h"
-#include "core/db.h"
-#include "core/exceptions.h"
-#include "core/sanitize.h"
-#include "core/util.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/domain/exceptions.h"
+#include "core/base/sanitize.h"
+#include "core/base/util.h"
 #include <cjson/cJSON.h>
 #include <pwd.h>
 #include <stdbool.h>

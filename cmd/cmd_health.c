@@ -1,9 +1,9 @@
-/* cmd_health — `opsdeck health [--json]`: run the health checks (core/health.c) once and exit
+/* cmd_health — `opsdeck health [--json]`: run the health checks (core/ops/health.c) once and exit
  * with their overall status, for people, scripts and monitoring. */
 #include "cmd/command.h"
-#include "core/db.h"
-#include "core/health.h"
-#include "core/util.h"
+#include "core/db/db.h"
+#include "core/ops/health.h"
+#include "core/base/util.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>

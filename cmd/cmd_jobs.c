@@ -1,11 +1,11 @@
 /* cmd_jobs — `opsdeck jobs`: list the sync queue, retry or cancel a job. */
 #include "cmd/command.h"
-#include "core/config.h"
-#include "core/connectors/json.h"
-#include "core/db.h"
-#include "core/queue.h"
-#include "core/sanitize.h"
-#include "core/util.h"
+#include "core/base/config.h"
+#include "core/base/json.h"
+#include "core/db/db.h"
+#include "core/jobs/queue.h"
+#include "core/base/sanitize.h"
+#include "core/base/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

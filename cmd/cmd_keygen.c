@@ -1,12 +1,12 @@
 /* cmd_keygen — `opsdeck keygen [--rotate | --rekey] [--file PATH]`: create the master key
  * file, add a new current key, and re-encrypt stored credentials under it. */
 #include "cmd/command.h"
-#include "core/config.h"
-#include "core/credentials.h"
-#include "core/db.h"
-#include "core/sanitize.h"
-#include "core/util.h"
-#include "core/vault.h"
+#include "core/base/config.h"
+#include "core/security/credentials.h"
+#include "core/db/db.h"
+#include "core/base/sanitize.h"
+#include "core/base/util.h"
+#include "core/security/vault.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 /* cmd_links — `opsdeck links ...`: list, match and edit client ↔ company and project ↔ deal
- * links (core/links.c). */
+ * links (core/domain/links.c). */
 #include "cmd/command.h"
-#include "core/db.h"
-#include "core/links.h"
-#include "core/sanitize.h"
-#include "core/util.h"
+#include "core/db/db.h"
+#include "core/domain/links.h"
+#include "core/base/sanitize.h"
+#include "core/base/util.h"
 #include <cjson/cJSON.h>
 #include <pwd.h>
 #include <stdbool.h>

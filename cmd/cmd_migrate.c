@@ -1,9 +1,9 @@
 /* cmd_migrate — `opsdeck migrate [--status]`: apply or list database migrations. */
 #include "cmd/command.h"
-#include "core/config.h"
-#include "core/db.h"
-#include "core/migrate.h"
-#include "core/util.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/db/migrate.h"
+#include "core/base/util.h"
 #include <stdio.h>
 #include <string.h>
 

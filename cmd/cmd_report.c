@@ -1,11 +1,11 @@
-/* cmd_report — `opsdeck report profitability ...`: core/profit.c for the numbers, core/report.c
+/* cmd_report — `opsdeck report profitability ...`: core/domain/profit.c for the numbers, core/domain/report.c
  * for the table/CSV/JSON bytes; this file only parses options and prints. */
 #include "cmd/command.h"
-#include "core/config.h"
-#include "core/db.h"
-#include "core/profit.h"
-#include "core/report.h"
-#include "core/util.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/domain/profit.h"
+#include "core/domain/report.h"
+#include "core/base/util.h"
 #include <stdio.h>
 #include <string.h>
 

@@ -5,14 +5,14 @@
  * its .json manifest must be readable; the target must have no tables, views or sequences
  * outside the system schemas. Then pg_restore --no-owner --exit-on-error
  * --single-transaction (a failure leaves the target empty again), ANALYZE, and the row count
- * of every table compared with the manifest. Credentials: core/pgtool.h. */
+ * of every table compared with the manifest. Credentials: core/db/pgtool.h. */
 #include "cmd/command.h"
-#include "core/backup.h"
-#include "core/config.h"
-#include "core/db.h"
-#include "core/pgtool.h"
-#include "core/sanitize.h"
-#include "core/util.h"
+#include "core/db/backup.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/db/pgtool.h"
+#include "core/base/sanitize.h"
+#include "core/base/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

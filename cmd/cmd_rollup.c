@@ -1,10 +1,10 @@
 /* cmd_rollup — `opsdeck rollup rebuild [--check]`: recompute the profit rollups from the raw
  * time entries, report every table that differs, and (without --check) replace them. */
 #include "cmd/command.h"
-#include "core/config.h"
+#include "core/base/config.h"
 #include "core/connectors/rollup.h"
-#include "core/db.h"
-#include "core/util.h"
+#include "core/db/db.h"
+#include "core/base/util.h"
 #include <stdio.h>
 #include <string.h>
 

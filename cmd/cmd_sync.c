@@ -1,18 +1,19 @@
 /* cmd_sync — `opsdeck sync [harvest|hubspot|all] [--full] [--wait]`: enqueue a provider's
- * sync (core/syncplan.h) and, with --wait, work those jobs in-process showing progress: a bar
+ * sync (core/sync/syncplan.h) and, with --wait, work those jobs in-process showing progress: a bar
  * per job on a terminal, plain lines otherwise. Progress comes from the jobs' NOTIFYs
- * (core/events.h) and, as a fallback, from the database once a second. */
+ * (core/db/events.h) and, as a fallback, from the database once a second. */
 #include "cmd/command.h"
-#include "core/config.h"
-#include "core/connectors/json.h"
-#include "core/db.h"
-#include "core/events.h"
-#include "core/queue.h"
-#include "core/sanitize.h"
-#include "core/syncplan.h"
-#include "core/util.h"
-#include "core/vault.h"
-#include "core/worker.h"
+#include "core/base/config.h"
+#include "core/base/json.h"
+#include "core/db/db.h"
+#include "core/db/events.h"
+#include "core/jobs/queue.h"
+#include "core/base/sanitize.h"
+#include "core/sync/syncplan.h"
+#include "core/base/util.h"
+#include "core/security/vault.h"
+#include "core/jobs/worker.h"
+#include "core/sync/handlers.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,7 +220,7 @@ static int wait_jobs(struct od_config *cfg, struct od_pool *pool, const int64_t 
     if (cfg->secrets.key_file && *cfg->secrets.key_file)
         vault = od_vault_open(cfg->secrets.key_file);
     int threads = cfg->sync.workers > 0 ? cfg->sync.workers : 1;
-    struct od_worker_opts o = {.threads = threads, .only_ids = ids, .n_only = v->n};
+    struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = threads, .only_ids = ids, .n_only = v->n};
     struct od_workers *w = od_workers_start(cfg, pool, vault, &o);
     if (!w) {
         fprintf(stderr, "opsdeck sync: %s\n", od_err());

@@ -11,16 +11,17 @@
 #include <string.h>
 #include <unistd.h>
 #include "cmd/command.h"
-#include "core/auth.h"
-#include "core/config.h"
-#include "core/db.h"
-#include "core/events.h"
-#include "core/log.h"
-#include "core/qworker.h"
-#include "core/scheduler.h"
-#include "core/util.h"
-#include "core/vault.h"
-#include "core/worker.h"
+#include "core/security/auth.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/db/events.h"
+#include "core/base/log.h"
+#include "core/db/reader.h"
+#include "core/sync/scheduler.h"
+#include "core/base/util.h"
+#include "core/security/vault.h"
+#include "core/jobs/worker.h"
+#include "core/sync/handlers.h"
 #include "screens/common.h"
 #include "screens/screens.h"
 #include "tui/app.h"
@@ -51,7 +52,7 @@ struct ui {
     struct od_pool *pool, *qpool;
     struct od_vault *vault;
     struct od_auth *auth;
-    struct od_qworker *qw;
+    struct od_reader *qw;
     struct od_events *events;
     struct od_workers *workers;
     struct od_scheduler *sched;
@@ -71,7 +72,7 @@ static void ui_stop(struct ui *u)
     if (u->workers) od_workers_free(u->workers); /* stops, joins */
     od_scheduler_stop(u->sched);
     if (u->events) od_events_stop(u->events);
-    if (u->qw) od_qworker_stop(u->qw);
+    if (u->qw) od_reader_stop(u->qw);
     screens_free(u->screens);
     if (u->c.session) od_auth_logout(u->auth, u->c.session);
     scr_ctx_release(&u->c);
@@ -97,12 +98,12 @@ static int start_core(struct ui *u, struct od_config *cfg)
     u->c.auth = u->auth;
     u->c.vault = u->vault;
     u->c.app = u->app;
-    u->qw = od_qworker_start(u->qpool, QUERY_THREADS, scr_qworker_wake, &u->c);
+    u->qw = od_reader_start(u->qpool, QUERY_THREADS, scr_reader_wake, &u->c);
     u->c.qw = u->qw;
     u->events = od_events_start(cfg, NULL, NULL);
     u->c.events = u->events;
     if (workers > 0) {
-        struct od_worker_opts o = {.threads = workers};
+        struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = workers};
         if (!(u->workers = od_workers_start(cfg, u->pool, u->vault, &o)))
             od_log_warn("in-console sync workers not started: %s", od_err());
         else if (u->events) {

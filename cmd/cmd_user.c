@@ -3,14 +3,14 @@
  * stdin when it is not a terminal; never from argv. Whoever can run this command as the
  * opsdeck service account administers users; each change is audited as "cli:<unix user>". */
 #include "cmd/command.h"
-#include "core/auth.h"
-#include "core/config.h"
-#include "core/db.h"
-#include "core/password.h"
-#include "core/sanitize.h"
-#include "core/secmem.h"
-#include "core/util.h"
-#include "core/vault.h"
+#include "core/security/auth.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/security/password.h"
+#include "core/base/sanitize.h"
+#include "core/base/secmem.h"
+#include "core/base/util.h"
+#include "core/security/vault.h"
 #include <cjson/cJSON.h>
 #include <pwd.h>
 #include <stdio.h>

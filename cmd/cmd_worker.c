@@ -3,15 +3,16 @@
  * the scheduler takes part in leader election for maintenance. SIGTERM/SIGINT/SIGHUP: every
  * thread finishes its current page, releases its job and the process exits 0. */
 #include "cmd/command.h"
-#include "core/config.h"
-#include "core/db.h"
-#include "core/events.h"
-#include "core/log.h"
-#include "core/metrics.h"
-#include "core/scheduler.h"
-#include "core/util.h"
-#include "core/vault.h"
-#include "core/worker.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/db/events.h"
+#include "core/base/log.h"
+#include "core/ops/metrics.h"
+#include "core/sync/scheduler.h"
+#include "core/base/util.h"
+#include "core/security/vault.h"
+#include "core/jobs/worker.h"
+#include "core/sync/handlers.h"
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,7 +72,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     if (cfg->secrets.key_file && *cfg->secrets.key_file &&
         !(vault = od_vault_open(cfg->secrets.key_file)))
         od_log_warn("no secrets key (%s); jobs that need stored tokens will fail", od_err());
-    struct od_worker_opts o = {.threads = (int)threads, .once = once};
+    struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = (int)threads, .once = once};
     struct od_workers *w = od_workers_start(cfg, pool, vault, &o);
     if (!w) {
         fprintf(stderr, "opsdeck worker: %s\n", od_err());

@@ -5,10 +5,10 @@
  * the key), logging is opened, and the command runs. With no command, the console (`ui`)
  * starts when it is built in; otherwise help is shown. */
 #include "cmd/command.h"
-#include "core/config.h"
-#include "core/log.h"
-#include "core/ratelimit.h"
-#include "core/util.h"
+#include "core/base/config.h"
+#include "core/base/log.h"
+#include "core/net/ratelimit.h"
+#include "core/base/util.h"
 #include <curl/curl.h>
 #include <locale.h>
 #include <sodium.h>

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/auth.h"
-#include "core/secmem.h"
-#include "core/util.h"
+#include "core/security/auth.h"
+#include "core/base/secmem.h"
+#include "core/base/util.h"
 #include "screens/common.h"
 
 static void act_free(void *p)
@@ -111,7 +111,7 @@ void scr_act_reverify(struct scr_ctx *c, const char *question, const char *key, 
     tui_app_prompt(c->app, q, true, reverified, a);
 }
 
-bool scr_act_done(struct scr_ctx *c, const struct od_qresult *r)
+bool scr_act_done(struct scr_ctx *c, const struct od_read_result *r)
 {
     if (r->snapshot) {
         tui_app_toast(c->app, TUI_TOAST_INFO, "%s", (const char *)r->snapshot);

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/auth.h"
-#include "core/util.h"
+#include "core/security/auth.h"
+#include "core/base/util.h"
 #include "screens/admin_oauth.h"
 #include "screens/admin_read.h"
 #include "screens/base.h"
@@ -42,7 +42,7 @@ static void submit(struct scr_base *b)
     scr_submit(b->c, b->feed.key, admin_read, a, free, admin_snap_free);
 }
 
-static void take(struct scr_base *b, struct od_qresult *r)
+static void take(struct scr_base *b, struct od_read_result *r)
 {
     struct admin_snap *snap = r->snapshot;
     if (snap->view != ((struct admin_screen *)b)->view) return; /* left that view meanwhile */

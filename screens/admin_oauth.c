@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/config.h"
-#include "core/credentials.h"
-#include "core/db.h"
-#include "core/oauth.h"
-#include "core/sanitize.h"
-#include "core/secmem.h"
-#include "core/util.h"
+#include "core/base/config.h"
+#include "core/security/credentials.h"
+#include "core/db/db.h"
+#include "core/security/oauth.h"
+#include "core/base/sanitize.h"
+#include "core/base/secmem.h"
+#include "core/base/util.h"
 #include "screens/common.h"
 #include "tui/edit.h"
 

@@ -1,4 +1,4 @@
-/* admin_read — the Admin screen's reads on a query worker: users (core/auth.h), live sessions
+/* admin_read — the Admin screen's reads on a query worker: users (core/security/auth.h), live sessions
  * and stored connections. core/auth and core/credentials have no listing of sessions or of
  * credential rows, so those two are small parameterised reads here (metadata only: never a
  * token, never a hash). Rows come back as ready tui_rowsets for the view asked. */
@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/auth.h"
-#include "core/db.h"
-#include "core/util.h"
+#include "core/security/auth.h"
+#include "core/db/db.h"
+#include "core/base/util.h"
 
 const struct tui_column admin_cols[ADMIN_NVIEWS][6] = {
     {{"Email", TUI_ALIGN_LEFT, 10, 40, TUI_CMP_TEXT, NULL},

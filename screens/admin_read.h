@@ -19,7 +19,7 @@ struct admin_snap {
                                provider/name */
 };
 
-/* od_qread_fn: arg is a struct admin_read_arg; returns a struct admin_snap. */
+/* od_read_fn: arg is a struct admin_read_arg; returns a struct admin_snap. */
 void *admin_read(PGconn *conn, void *arg);
 void admin_snap_free(void *p);
 

@@ -2,7 +2,7 @@
 #include "screens/base.h"
 #include <stdio.h>
 #include <string.h>
-#include "core/util.h"
+#include "core/base/util.h"
 
 static bool readable(const struct scr_base *b)
 {
@@ -33,7 +33,7 @@ void scr_base_request(struct scr_base *b, bool force)
     if (scr_feed_due(b->c, &b->feed, force)) submit(b);
 }
 
-static void on_result(void *screen, struct od_qresult *r)
+static void on_result(void *screen, struct od_read_result *r)
 {
     struct scr_base *b = screen;
     if (strcmp(r->key, b->feed.key)) { /* one of the screen's actions finished */

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "core/auth.h"
-#include "core/util.h"
+#include "core/security/auth.h"
+#include "core/base/util.h"
 #include "screens/login.h"
 #include "tui/table.h"
 
@@ -61,7 +61,7 @@ void scr_events_attach(struct scr_ctx *c)
     od_events_subscribe(c->events, OD_EVENTS_CONNECTED, post_for, c);
 }
 
-void scr_qworker_wake(void *ctx)
+void scr_reader_wake(void *ctx)
 {
     struct scr_ctx *c = ctx;
     tui_app_post(c->app, SCR_EV_RESULT, NULL, NULL);
@@ -109,16 +109,16 @@ unsigned scr_event(struct scr_ctx *c, struct tui_event *ev)
         return f;
     }
     if (ev->type != SCR_EV_RESULT) return 0;
-    struct od_qresult r;
+    struct od_read_result r;
     unsigned flags = 0;
-    while (od_qworker_poll(c->qw, &r)) {
+    while (od_reader_poll(c->qw, &r)) {
         for (int i = 0; i < c->nroute; i++) {
             size_t pl = strlen(c->route[i].prefix);
             if (strncmp(r.key, c->route[i].prefix, pl)) continue;
             c->route[i].fn(c->route[i].screen, &r);
             break;
         }
-        od_qresult_release(&r);
+        od_read_result_release(&r);
         flags |= TUI_REDRAW;
     }
     return flags;
@@ -138,7 +138,7 @@ bool scr_feed_due(struct scr_ctx *c, struct scr_feed *f, bool force)
     return true;
 }
 
-bool scr_feed_done(struct scr_ctx *c, struct scr_feed *f, const struct od_qresult *r)
+bool scr_feed_done(struct scr_ctx *c, struct scr_feed *f, const struct od_read_result *r)
 {
     f->inflight = false;
     if (!r->snapshot) {
@@ -154,15 +154,15 @@ bool scr_feed_done(struct scr_ctx *c, struct scr_feed *f, const struct od_qresul
     return true;
 }
 
-void scr_submit(struct scr_ctx *c, const char *key, od_qread_fn fn, void *arg,
+void scr_submit(struct scr_ctx *c, const char *key, od_read_fn fn, void *arg,
                 void (*free_arg)(void *), void (*free_snapshot)(void *))
 {
-    od_qworker_submit(c->qw, key, fn, arg, free_arg, free_snapshot);
+    od_reader_submit(c->qw, key, fn, arg, free_arg, free_snapshot);
 }
 
 bool scr_busy(struct scr_ctx *c, const char *key)
 {
-    return od_qworker_busy(c->qw, key) > 0;
+    return od_reader_busy(c->qw, key) > 0;
 }
 
 bool scr_gate_key(struct scr_ctx *c, const struct tui_key *k, unsigned *flags)

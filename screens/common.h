@@ -7,7 +7,7 @@
  * timer (the same interval) retries owed feeds, so a burst of NOTIFYs costs one read per
  * interval and `p` (pause) only delays them; resuming (tui_app_on_pause) reads what is owed
  * at once. The timer stays: it also retries reads the floor deferred, re-runs timed checks and
- * notices the listener's state. Reads run on the query workers (core/qworker.h);
+ * notices the listener's state. Reads run on the query workers (core/db/reader.h);
  * their results come back as SCR_EV_RESULT and are routed by key prefix to the screen that
  * registered it (scr_route). Old rows stay on screen until new ones arrive; a feed in flight
  * makes the screen "loading" (tui_screen_class.loading, screens/base.h), which the app shows
@@ -24,8 +24,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "core/events.h"
-#include "core/qworker.h"
+#include "core/db/events.h"
+#include "core/db/reader.h"
 #include "tui/app.h"
 
 struct od_config;
@@ -45,13 +45,13 @@ enum scr_event {
     SCR_EV_LOGIN,        /* someone logged in: every screen starts its reads */
 };
 
-typedef void (*scr_result_fn)(void *screen, struct od_qresult *r);
+typedef void (*scr_result_fn)(void *screen, struct od_read_result *r);
 typedef void (*scr_pump_fn)(void *screen);
 
 struct scr_ctx {
     const struct od_config *cfg;  /* borrowed */
     struct od_pool *pool;         /* borrowed: the pool services use */
-    struct od_qworker *qw;        /* borrowed */
+    struct od_reader *qw;        /* borrowed */
     struct od_auth *auth;         /* borrowed */
     const struct od_vault *vault; /* borrowed; may be NULL */
     struct od_events *events;     /* borrowed; may be NULL */
@@ -78,7 +78,7 @@ struct scr_ctx {
 
 /* A stream of snapshots a screen shows (one query worker key). */
 struct scr_feed {
-    const char *key;     /* borrowed literal: the qworker key */
+    const char *key;     /* borrowed literal: the reader key */
     bool want;           /* a read is owed */
     bool inflight;       /* submitted, no result yet */
     int64_t last_ms;     /* monotonic ms of the last submission */
@@ -91,8 +91,8 @@ void scr_ctx_release(struct scr_ctx *c);
 /* Start the refresh timer and subscribe listener callbacks that post SCR_EV_* to the app
  * (call once, after tui_app_new and setting c->events). */
 void scr_events_attach(struct scr_ctx *c);
-/* For od_qworker_start: wake = scr_qworker_wake, wake_arg = the ctx. */
-void scr_qworker_wake(void *ctx);
+/* For od_reader_start: wake = scr_reader_wake, wake_arg = the ctx. */
+void scr_reader_wake(void *ctx);
 /* A screen takes results whose key starts with prefix; pump is called by the refresh timer
  * and after login (may be NULL). */
 void scr_route(struct scr_ctx *c, const char *prefix, void *screen, scr_result_fn fn,
@@ -105,9 +105,9 @@ unsigned scr_event(struct scr_ctx *c, struct tui_event *ev);
  * and pause (a key the person pressed), never an in-flight read. */
 bool scr_feed_due(struct scr_ctx *c, struct scr_feed *f, bool force);
 /* Record a result on the feed; true when r holds a snapshot. */
-bool scr_feed_done(struct scr_ctx *c, struct scr_feed *f, const struct od_qresult *r);
+bool scr_feed_done(struct scr_ctx *c, struct scr_feed *f, const struct od_read_result *r);
 /* Submit a read or write on the query workers (arg owned from here on). */
-void scr_submit(struct scr_ctx *c, const char *key, od_qread_fn fn, void *arg,
+void scr_submit(struct scr_ctx *c, const char *key, od_read_fn fn, void *arg,
                 void (*free_arg)(void *), void (*free_snapshot)(void *));
 bool scr_busy(struct scr_ctx *c, const char *key);
 
@@ -138,7 +138,7 @@ void scr_act_reverify(struct scr_ctx *c, const char *question, const char *key, 
                       int (*fn)(struct scr_act *, PGconn *, struct strbuf *), const char *text,
                       const char *text2);
 /* Toast the outcome; an ended session logs out. True on success. */
-bool scr_act_done(struct scr_ctx *c, const struct od_qresult *r);
+bool scr_act_done(struct scr_ctx *c, const struct od_read_result *r);
 
 /* Login gate: true when not logged in (the login form handled the key / drew the body). */
 bool scr_gate_key(struct scr_ctx *c, const struct tui_key *k, unsigned *flags);

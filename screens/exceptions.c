@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/auth.h"
-#include "core/exceptions.h"
-#include "core/util.h"
+#include "core/security/auth.h"
+#include "core/domain/exceptions.h"
+#include "core/base/util.h"
 #include "screens/base.h"
 #include "screens/common.h"
 #include "tui/edit.h"
@@ -108,7 +108,7 @@ static void submit(struct scr_base *b)
     scr_submit(b->c, b->feed.key, read_list, a, free, list_free);
 }
 
-static void take(struct scr_base *b, struct od_qresult *r)
+static void take(struct scr_base *b, struct od_read_result *r)
 {
     struct exc_screen *s = (struct exc_screen *)b;
     list_free(s->list);

@@ -1,4 +1,4 @@
-/* health — screen 4: every check of core/health.h on one line each, worst first (fail, warn,
+/* health — screen 4: every check of core/ops/health.h on one line each, worst first (fail, warn,
  * unknown, pass), coloured by status, with its value and sentence; the overall status on top.
  * Checks are not NOTIFY-driven, so the screen re-runs them every HEALTH_EVERY_MS while it is
  * visible (and not paused), and at once on C-r. The run is bounded by the core's deadline and
@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/health.h"
-#include "core/util.h"
+#include "core/ops/health.h"
+#include "core/base/util.h"
 #include "screens/base.h"
 #include "screens/common.h"
 
@@ -87,7 +87,7 @@ static void submit(struct scr_base *b)
     scr_submit(b->c, b->feed.key, read_health, env, free, rep_free);
 }
 
-static void take(struct scr_base *b, struct od_qresult *r)
+static void take(struct scr_base *b, struct od_read_result *r)
 {
     struct health_screen *s = (struct health_screen *)b;
     rep_free(s->rep);

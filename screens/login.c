@@ -2,10 +2,10 @@
 #include "screens/login.h"
 #include <stdlib.h>
 #include <string.h>
-#include "core/auth.h"
-#include "core/log.h"
-#include "core/secmem.h"
-#include "core/util.h"
+#include "core/security/auth.h"
+#include "core/base/log.h"
+#include "core/base/secmem.h"
+#include "core/base/util.h"
 #include "screens/common.h"
 #include "tui/form.h"
 
@@ -58,7 +58,7 @@ static void *run_login(PGconn *conn, void *p)
     return s;
 }
 
-static void on_result(void *screen, struct od_qresult *r)
+static void on_result(void *screen, struct od_read_result *r)
 {
     struct scr_ctx *c = screen;
     struct scr_login *l = c->login;

@@ -3,7 +3,7 @@
  * Enter drills client -> projects -> months -> people; Esc/Backspace goes back up (the
  * selection comes back to the row you left). `:range 2026-01..2026-06` sets the date range
  * (`:range all` clears it); `:export csv|json [FILE]` writes the rows shown (after the
- * filter) with core/report.h and says where in a toast (default under
+ * filter) with core/domain/report.h and says where in a toast (default under
  * $XDG_STATE_HOME/opsdeck/exports/). Refreshes on NOTIFY opsdeck_data (a sync wrote rows). */
 #include "screens/profit.h"
 #include <errno.h>
@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include "core/config.h"
-#include "core/report.h"
-#include "core/util.h"
+#include "core/base/config.h"
+#include "core/domain/report.h"
+#include "core/base/util.h"
 #include "screens/base.h"
 #include "screens/common.h"
 #include "screens/profit_read.h"
@@ -101,7 +101,7 @@ static void submit(struct scr_base *b)
     scr_submit(b->c, b->feed.key, profit_read, a, free, profit_snap_free);
 }
 
-static void take(struct scr_base *b, struct od_qresult *r)
+static void take(struct scr_base *b, struct od_read_result *r)
 {
     struct profit_screen *s = (struct profit_screen *)b;
     struct profit_snap *snap = r->snapshot;

@@ -1,5 +1,5 @@
 /* profit_export — `:export csv|json [FILE]` on the Profitability screen: the rows the table
- * shows (filter applied, in the shown order) plus the level's totals, written by core/report.h
+ * shows (filter applied, in the shown order) plus the level's totals, written by core/domain/report.h
  * (the same bytes `opsdeck report` writes) to FILE or to
  * $XDG_STATE_HOME/opsdeck/exports/profit-LEVEL-YYYYMMDD-HHMMSS.EXT; a toast says where. */
 #include <errno.h>
@@ -8,10 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include "core/config.h"
-#include "core/log.h"
-#include "core/report.h"
-#include "core/util.h"
+#include "core/base/config.h"
+#include "core/base/log.h"
+#include "core/domain/report.h"
+#include "core/base/util.h"
 #include "screens/common.h"
 #include "screens/profit.h"
 #include "screens/profit_read.h"

@@ -1,12 +1,12 @@
 /* profit_read — the Profitability screen's read, on a query worker: the report from
- * core/profit.h plus a margin trend per row (one value per month in the range) read straight
+ * core/domain/profit.h plus a margin trend per row (one value per month in the range) read straight
  * from the monthly rollups, because core/profit has no per-row series yet. */
 #include "screens/profit_read.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/db.h"
-#include "core/util.h"
+#include "core/db/db.h"
+#include "core/base/util.h"
 #include "screens/common.h"
 
 #define TREND_MAX 36

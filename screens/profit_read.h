@@ -3,7 +3,7 @@
 #define SCR_PROFIT_READ_H
 #include "tui/rows.h"
 #include <libpq-fe.h>
-#include "core/profit.h"
+#include "core/domain/profit.h"
 
 struct profit_read_arg {
     struct od_pool *pool; /* borrowed */
@@ -17,7 +17,7 @@ struct profit_snap {
     struct tui_rowset rows; /* built and presorted on the query worker; the screen takes them */
 };
 
-/* od_qread_fn: arg is a struct profit_read_arg; returns a struct profit_snap. */
+/* od_read_fn: arg is a struct profit_read_arg; returns a struct profit_snap. */
 void *profit_read(PGconn *conn, void *arg);
 void profit_snap_free(void *p);
 /* Build snap->rows from the report (defined in profit.c, next to the columns). */

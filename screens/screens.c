@@ -1,7 +1,7 @@
 /* screens — the screen table; see screens.h. Adding a screen is one row here. */
 #include "screens/screens.h"
 #include <stdlib.h>
-#include "core/util.h"
+#include "core/base/util.h"
 #include "screens/admin.h"
 #include "screens/common.h"
 #include "screens/exceptions.h"

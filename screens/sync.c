@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/breaker.h"
-#include "core/db.h"
-#include "core/queue.h"
-#include "core/ratelimit.h"
-#include "core/syncplan.h"
-#include "core/util.h"
+#include "core/net/breaker.h"
+#include "core/db/db.h"
+#include "core/jobs/queue.h"
+#include "core/net/ratelimit.h"
+#include "core/sync/syncplan.h"
+#include "core/base/util.h"
 #include "screens/base.h"
 #include "screens/common.h"
 
@@ -142,7 +142,7 @@ static void submit(struct scr_base *b)
     scr_submit(b->c, b->feed.key, read_jobs, NULL, NULL, snap_free);
 }
 
-static void take(struct scr_base *b, struct od_qresult *r)
+static void take(struct scr_base *b, struct od_read_result *r)
 {
     struct sync_screen *s = (struct sync_screen *)b;
     snap_free(s->snap);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include "core/util.h"
+#include "core/base/util.h"
 #include "screens/common.h"
 
 bool scr_ascii(void)

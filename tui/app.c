@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tui/help.h"
 
 static unsigned cmd_quit(struct tui_app *app, int argc, char **argv, void *ud)

@@ -43,7 +43,7 @@ struct tui_app;
 
 /* Something a worker produced, delivered on the UI thread. */
 struct tui_event {
-    int type;                    /* the poster's own numbering (e.g. an enum in core/events.h) */
+    int type;                    /* the poster's own numbering (e.g. an enum in core/db/events.h) */
     void *data;                  /* payload; a screen that keeps it sets data = NULL */
     void (*free_fn)(void *data); /* frees data not taken by any screen; may be NULL */
 };

@@ -2,7 +2,7 @@
 #include "tui/cmdline.h"
 #include <stdlib.h>
 #include <string.h>
-#include "core/util.h"
+#include "core/base/util.h"
 
 #define MAX_ARGS 16
 

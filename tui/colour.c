@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "core/util.h"
+#include "core/base/util.h"
 
 static const char *const names[8] = {"black", "red",     "green", "yellow",
                                      "blue",  "magenta", "cyan",  "white"};

@@ -1,7 +1,7 @@
 /* confirm — yes/no dialog; see confirm.h. */
 #include "tui/confirm.h"
 #include <stdlib.h>
-#include "core/util.h"
+#include "core/base/util.h"
 
 void tui_confirm_open(struct tui_confirm *c, const char *question)
 {

@@ -1,7 +1,7 @@
 /* edit — one-line UTF-8 editor; see edit.h. */
 #include "tui/edit.h"
 #include <string.h>
-#include "core/sanitize.h"
+#include "core/base/sanitize.h"
 #include "tui/grid.h"
 #include "tui/keymap.h"
 

@@ -8,7 +8,7 @@
 #define TUI_EDIT_H
 #include <stdbool.h>
 #include <stddef.h>
-#include "core/util.h"
+#include "core/base/util.h"
 
 struct tui_grid;
 

@@ -1,7 +1,7 @@
 /* form — labelled fields; see form.h. */
 #include "tui/form.h"
 #include <stdlib.h>
-#include "core/util.h"
+#include "core/base/util.h"
 
 void tui_form_init(struct tui_form *f, const struct tui_field_spec *specs, int n)
 {

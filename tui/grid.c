@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include "core/sanitize.h"
-#include "core/util.h"
+#include "core/base/sanitize.h"
+#include "core/base/util.h"
 
 #define ELLIPSIS 0x2026u
 

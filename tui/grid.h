@@ -5,7 +5,7 @@
  * A cell holds one character (a base code point plus up to TUI_CELL_MARKS-1 combining marks),
  * its display width and a theme role. A wide (2-column) character occupies its cell (width 2)
  * and the next one (width 0, a continuation). Every text entry point sanitizes as it goes:
- * control characters and bidi controls are dropped, widths come from core/sanitize.h, and text
+ * control characters and bidi controls are dropped, widths come from core/base/sanitize.h, and text
  * wider than its box is cut at a character boundary and ends with "…" ("~" in ASCII mode).
  * Writes outside the grid are clipped, so widgets may be handed zero or negative sizes.
  *
@@ -71,7 +71,7 @@ void tui_grid_box(struct tui_grid *g, struct tui_rect r, const char *title, uint
 /* Place (or hide, x < 0) the terminal cursor. */
 void tui_grid_cursor(struct tui_grid *g, int x, int y);
 
-/* Display width of sanitized UTF-8 text (core/sanitize.h rules). */
+/* Display width of sanitized UTF-8 text (core/base/sanitize.h rules). */
 int tui_text_width(const char *s);
 /* Append row y as UTF-8 to sb, trailing spaces removed (for tests and screen dumps). */
 void tui_grid_line(const struct tui_grid *g, int y, struct strbuf *sb);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "core/util.h"
+#include "core/base/util.h"
 
 static volatile sig_atomic_t curses_on, stop_requested, restoring;
 static int wake = -1;

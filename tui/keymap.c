@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "core/sanitize.h"
-#include "core/util.h"
+#include "core/base/sanitize.h"
+#include "core/base/util.h"
 
 static const struct tui_action builtin[] = {
     {"screen.1", "1", "show screen 1", NULL, 0},

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tui/app_impl.h"
 #include "tui/guard.h"
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/util.h"
+#include "core/base/util.h"
 
 void tui_overlay_close(struct tui_overlay *o)
 {

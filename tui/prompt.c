@@ -1,7 +1,7 @@
 /* prompt — question and text field dialog; see prompt.h. */
 #include "tui/prompt.h"
 #include <stdlib.h>
-#include "core/util.h"
+#include "core/base/util.h"
 
 void tui_prompt_open(struct tui_prompt *p, const char *question, bool masked)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wctype.h>
-#include "core/sanitize.h"
+#include "core/base/sanitize.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif

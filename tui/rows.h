@@ -1,5 +1,5 @@
 /* rows — the snapshot a table shows: rows of string cells plus a stable key per row, stored in
- * one arena (a few allocations however many rows). Cells are sanitized (core/sanitize.h) as
+ * one arena (a few allocations however many rows). Cells are sanitized (core/base/sanitize.h) as
  * they are added, the widest cell per column is tracked and the case-folded text a filter
  * searches is built, so that work happens where the rows are made (a worker thread), not on
  * the UI thread.
@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "core/util.h"
+#include "core/base/util.h"
 
 enum tui_cmp {
     TUI_CMP_TEXT,    /* case-insensitive, ascending by default */

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/sanitize.h"
+#include "core/base/sanitize.h"
 
 void tui_table_init(struct tui_table *t, const struct tui_column *cols, int ncols)
 {

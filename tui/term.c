@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tui/guard.h"
 #include "tui/keymap.h"
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "core/embedded.h"
-#include "core/util.h"
+#include "core/base/embedded.h"
+#include "core/base/util.h"
 
 static const struct {
     const char *name, *def, *mono;

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/util.h"
+#include "core/base/util.h"
 
 static const int64_t lifetime_ms[] = {4000, 8000, 0};
 static const char *const prefix[] = {"", "warning: ", "error: "};

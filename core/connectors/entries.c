@@ -2,8 +2,8 @@
 #include "core/connectors/entries.h"
 #include "core/connectors/refs.h"
 #include "core/connectors/rollup.h"
-#include "core/db.h"
-#include "core/money.h"
+#include "core/db/db.h"
+#include "core/base/money.h"
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

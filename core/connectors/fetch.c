@@ -1,12 +1,12 @@
 /* fetch — shared connector plumbing. See fetch.h. */
 #include "core/connectors/fetch.h"
-#include "core/config.h"
-#include "core/connectors/json.h"
+#include "core/base/config.h"
+#include "core/base/json.h"
 #include "core/connectors/tokens.h"
-#include "core/db.h"
-#include "core/log.h"
-#include "core/ratelimit.h"
-#include "core/sanitize.h"
+#include "core/db/db.h"
+#include "core/base/log.h"
+#include "core/net/ratelimit.h"
+#include "core/base/sanitize.h"
 #include <stdlib.h>
 #include <string.h>
 

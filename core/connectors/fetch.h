@@ -20,8 +20,8 @@
  * stops the requests like od_job_should_stop does. */
 #ifndef OD_CONNECTORS_FETCH_H
 #define OD_CONNECTORS_FETCH_H
-#include "core/http.h"
-#include "core/sync/job.h"
+#include "core/net/http.h"
+#include "core/jobs/job.h"
 #include <stdatomic.h>
 #include <stdbool.h>
 

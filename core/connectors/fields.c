@@ -1,6 +1,6 @@
 /* fields — record validation into rows. See fields.h. */
 #include "core/connectors/fields.h"
-#include "core/money.h"
+#include "core/base/money.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  * reason ("project.id: missing", "hours: \"abc\" is not a number") for sync_dead_letters.
  * od_row_copy_line() appends the row as one line of COPY text format.
  *
- * Numbers are never converted through double: money/hours go through core/money.h at scale
+ * Numbers are never converted through double: money/hours go through core/base/money.h at scale
  * 2 from the JSON number token (Harvest) or the property string (HubSpot).
  *
  *   struct od_row row = OD_ROW_INIT;
@@ -15,8 +15,8 @@
  * &copy); od_row_release(&row); */
 #ifndef OD_CONNECTORS_FIELDS_H
 #define OD_CONNECTORS_FIELDS_H
-#include "core/connectors/json.h"
-#include "core/util.h"
+#include "core/base/json.h"
+#include "core/base/util.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* harvest_parse — Harvest v2 field tables and page envelope. See harvest_parse.h. */
 #include "core/connectors/harvest_parse.h"
-#include "core/util.h"
+#include "core/base/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

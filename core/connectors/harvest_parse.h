@@ -11,7 +11,7 @@
 #ifndef OD_CONNECTORS_HARVEST_PARSE_H
 #define OD_CONNECTORS_HARVEST_PARSE_H
 #include "core/connectors/fields.h"
-#include "core/connectors/json.h"
+#include "core/base/json.h"
 #include <stdint.h>
 
 /* NULL for an unknown name. Names: clients projects users tasks time_entries. */

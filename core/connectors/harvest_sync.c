@@ -1,16 +1,16 @@
 /* harvest_sync — Harvest job handlers. See harvest_sync.h. */
 #include "core/connectors/harvest_sync.h"
-#include "core/config.h"
+#include "core/base/config.h"
 #include "core/connectors/fetch.h"
 #include "core/connectors/entries.h"
 #include "core/connectors/harvest_parse.h"
-#include "core/connectors/json.h"
+#include "core/base/json.h"
 #include "core/connectors/prefetch.h"
 #include "core/connectors/refs.h"
 #include "core/connectors/rollup.h"
 #include "core/connectors/store.h"
-#include "core/db.h"
-#include "core/log.h"
+#include "core/db/db.h"
+#include "core/base/log.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -15,7 +15,7 @@
  * reconcile began; rollups follow in the same transaction. It does not resume mid-way. */
 #ifndef OD_CONNECTORS_HARVEST_SYNC_H
 #define OD_CONNECTORS_HARVEST_SYNC_H
-#include "core/sync/job.h"
+#include "core/jobs/job.h"
 
 enum od_job_result od_harvest_clients(struct od_job_ctx *ctx);
 enum od_job_result od_harvest_projects(struct od_job_ctx *ctx);

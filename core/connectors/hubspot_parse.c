@@ -1,6 +1,6 @@
 /* hubspot_parse — HubSpot field tables, page envelopes, associations. See hubspot_parse.h. */
 #include "core/connectors/hubspot_parse.h"
-#include "core/util.h"
+#include "core/base/util.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
 #ifndef OD_CONNECTORS_HUBSPOT_PARSE_H
 #define OD_CONNECTORS_HUBSPOT_PARSE_H
 #include "core/connectors/fields.h"
-#include "core/connectors/json.h"
+#include "core/base/json.h"
 #include <stdint.h>
 
 /* Names: owners companies deals. */

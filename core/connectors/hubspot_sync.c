@@ -1,12 +1,12 @@
 /* hubspot_sync — HubSpot job handlers. See hubspot_sync.h. */
 #include "core/connectors/hubspot_sync.h"
-#include "core/config.h"
+#include "core/base/config.h"
 #include "core/connectors/fetch.h"
 #include "core/connectors/hubspot_parse.h"
-#include "core/connectors/json.h"
+#include "core/base/json.h"
 #include "core/connectors/store.h"
-#include "core/db.h"
-#include "core/log.h"
+#include "core/db/db.h"
+#include "core/base/log.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -14,7 +14,7 @@
  * amount is parsed as money, dates as ISO 8601 (core/connectors/hubspot_parse.h). */
 #ifndef OD_CONNECTORS_HUBSPOT_SYNC_H
 #define OD_CONNECTORS_HUBSPOT_SYNC_H
-#include "core/sync/job.h"
+#include "core/jobs/job.h"
 
 enum od_job_result od_hubspot_owners(struct od_job_ctx *ctx);
 enum od_job_result od_hubspot_companies(struct od_job_ctx *ctx);

@@ -1,8 +1,8 @@
 /* prefetch — a fetch thread one page ahead of the store. See prefetch.h. */
 #include "core/connectors/prefetch.h"
 #include "core/connectors/harvest_parse.h"
-#include "core/log.h"
-#include "core/thread.h"
+#include "core/base/log.h"
+#include "core/base/thread.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

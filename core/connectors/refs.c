@@ -1,10 +1,10 @@
 /* refs — references of time entries checked through bounded caches. See refs.h. */
 #include "core/connectors/refs.h"
-#include "core/cache.h"
-#include "core/db.h"
-#include "core/log.h"
-#include "core/queue.h"
-#include "core/util.h"
+#include "core/base/cache.h"
+#include "core/db/db.h"
+#include "core/base/log.h"
+#include "core/jobs/queue.h"
+#include "core/base/util.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

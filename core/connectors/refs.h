@@ -2,7 +2,7 @@
  *
  * Validation only checks that a time entry names its client, project and user; this checks
  * that those records are in the database, through bounded LRU caches of known ids (one per
- * kind, core/cache.h, listed on the health screen with their hit/miss/eviction counters), so a
+ * kind, core/base/cache.h, listed on the health screen with their hit/miss/eviction counters), so a
  * page of 2000 entries costs a few hash lookups per distinct id and at most one query per kind
  * for the ids not in the cache.
  *

@@ -1,6 +1,6 @@
 /* rollup — time entries with their rollups, soft deletes, rebuild/check. See rollup.h. */
 #include "core/connectors/rollup.h"
-#include "core/db.h"
+#include "core/db/db.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* store — validated pages into staged, idempotent upserts. See store.h. */
 #include "core/connectors/store.h"
-#include "core/db.h"
+#include "core/db/db.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

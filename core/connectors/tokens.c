@@ -1,11 +1,11 @@
 /* tokens — credential store first, environment fallback. See tokens.h. */
 #include "core/connectors/tokens.h"
-#include "core/config.h"
-#include "core/credentials.h"
-#include "core/oauth.h"
-#include "core/secmem.h"
-#include "core/sync/job.h"
-#include "core/util.h"
+#include "core/base/config.h"
+#include "core/security/credentials.h"
+#include "core/security/oauth.h"
+#include "core/base/secmem.h"
+#include "core/jobs/job.h"
+#include "core/base/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  *   od_tokens_free(token); free(account);
  *
  * Source, in order:
- *   1. the encrypted credential store (core/credentials.h) once it is built in: Harvest
+ *   1. the encrypted credential store (core/security/credentials.h) once it is built in: Harvest
  *      "token"; HubSpot "private_app", else the OAuth "access_token" (refreshed before expiry
  *      by the store, single-flight);
  *   2. the environment: OPSDECK_HARVEST_TOKEN / OPSDECK_HUBSPOT_TOKEN (for tests, the
@@ -24,7 +24,7 @@ struct od_job_env;
 int od_tokens_get(const struct od_job_env *env, const char *provider, char **token_out,
                   char **account_out);
 /* HubSpot only: the token `rejected` was refused (401); get a fresh one from the store (OAuth
- * refresh, single-flight in core/credentials.c). -1 when there is nothing fresher (env token,
+ * refresh, single-flight in core/security/credentials.c). -1 when there is nothing fresher (env token,
  * private-app token, Harvest). */
 int od_tokens_refresh(const struct od_job_env *env, const char *provider, const char *rejected,
                       char **token_out);

@@ -1,20 +1,12 @@
 /* handlers — the table the worker looks a job's (provider, resource) up in. See job.h.
- * Connector rows are ours (core/connectors/); "system" rows come from the runtime's
- * core/sync/handlers_system.h when it is present. */
+ * Connector rows come from core/connectors/, "system" rows from core/sync/handlers_system.h. */
+#include "core/sync/handlers.h"
 #include "core/connectors/harvest_sync.h"
-#include "core/sync/job.h"
-#include <stddef.h>
-#include <string.h>
-#if __has_include("core/sync/handlers_system.h")
-#include "core/sync/handlers_system.h"
-#define OD_HAVE_SYSTEM_HANDLERS 1
-#endif
-#if __has_include("core/connectors/hubspot_sync.h")
 #include "core/connectors/hubspot_sync.h"
-#define OD_HAVE_HUBSPOT_HANDLERS 1
-#endif
+#include "core/sync/handlers_system.h"
+#include <stddef.h>
 
-const struct od_job_handler od_job_handlers[] = {
+const struct od_job_handler od_sync_handlers[] = {
     {"harvest", "clients", od_harvest_clients, "Harvest clients (incremental by updated_since)"},
     {"harvest", "projects", od_harvest_projects, "Harvest projects (incremental)"},
     {"harvest", "users", od_harvest_users, "Harvest users (incremental)"},
@@ -23,7 +15,6 @@ const struct od_job_handler od_job_handlers[] = {
      "Harvest time entries (incremental) with profit rollups"},
     {"harvest", "reconcile", od_harvest_reconcile,
      "Harvest: re-list everything (entries: last sync.reconcile_days) and soft-delete the gone"},
-#ifdef OD_HAVE_HUBSPOT_HANDLERS
     {"hubspot", "owners", od_hubspot_owners, "HubSpot owners (full list)"},
     {"hubspot", "companies", od_hubspot_companies, "HubSpot companies (search on last modified)"},
     {"hubspot", "deals", od_hubspot_deals, "HubSpot deals (search on last modified) + companies"},
@@ -31,8 +22,6 @@ const struct od_job_handler od_job_handlers[] = {
      "HubSpot deal -> company associations of every stored deal"},
     {"hubspot", "reconcile", od_hubspot_reconcile,
      "HubSpot: re-list companies and deals (and archived deals), soft-delete the gone"},
-#endif
-#ifdef OD_HAVE_SYSTEM_HANDLERS
     {"system", "noop", od_handler_system_noop, "does nothing (tests)"},
     {"system", "sleep", od_handler_system_sleep, "sleeps page by page (tests, demos)"},
     {"system", "fail", od_handler_system_fail, "always fails (tests)"},
@@ -40,13 +29,6 @@ const struct od_job_handler od_job_handlers[] = {
      "automatic client/project links, then the exception rules (after each sync, periodic)"},
     {"system", "rollup_check", od_handler_system_rollup_check,
      "nightly: compare the profit rollups with the time entries (dead when they differ)"},
-#endif
     {NULL, NULL, NULL, NULL},
 };
 
-const struct od_job_handler *od_job_handler_find(const char *provider, const char *resource)
-{
-    for (const struct od_job_handler *h = od_job_handlers; h->provider; h++)
-        if (strcmp(h->provider, provider) == 0 && strcmp(h->resource, resource) == 0) return h;
-    return NULL;
-}

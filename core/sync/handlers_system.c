@@ -1,13 +1,13 @@
 /* handlers_system — system/noop, sleep, fail, evaluate, rollup_check. See handlers_system.h. */
 #include "core/sync/handlers_system.h"
-#include "core/config.h"
-#include "core/connectors/json.h"
+#include "core/base/config.h"
+#include "core/base/json.h"
 #include "core/connectors/rollup.h"
-#include "core/db.h"
-#include "core/exceptions.h"
-#include "core/links.h"
-#include "core/log.h"
-#include "core/util.h"
+#include "core/db/db.h"
+#include "core/domain/exceptions.h"
+#include "core/domain/links.h"
+#include "core/base/log.h"
+#include "core/base/util.h"
 #include <stdlib.h>
 #include <string.h>
 

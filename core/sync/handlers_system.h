@@ -12,9 +12,9 @@
  * and the runtime's own maintenance jobs:
  *   system/evaluate      args {"links":bool}: with links, od_links_auto() first (so
  *                 unlinked_client sees fresh links), then od_exceptions_evaluate(). The last job
- *                 of every sync plan (core/syncplan.h) and the scheduler's periodic pass.
+ *                 of every sync plan (core/sync/syncplan.h) and the scheduler's periodic pass.
  *                 OD_JOB_RETRY when a rule or the linking failed.
- *   system/rollup_check  nightly (core/scheduler.c): od_rollup_rebuild(check only) compares the
+ *   system/rollup_check  nightly (core/sync/scheduler.c): od_rollup_rebuild(check only) compares the
  *                 four rollup tables with the raw time entries, logs every differing table,
  *                 then evaluates the rules, so the reconcile_mismatch rule (which compares the
  *                 last three months of profit_rollup_project_month with profit_entry_facts
@@ -24,7 +24,7 @@
  *                 next evaluation. Nothing is repaired: `opsdeck rollup rebuild` does that. */
 #ifndef OD_SYNC_HANDLERS_SYSTEM_H
 #define OD_SYNC_HANDLERS_SYSTEM_H
-#include "core/sync/job.h"
+#include "core/jobs/job.h"
 
 enum od_job_result od_handler_system_noop(struct od_job_ctx *ctx);
 enum od_job_result od_handler_system_sleep(struct od_job_ctx *ctx);

@@ -8,7 +8,7 @@
  *   FUZZ_DICT: json.dict         a libFuzzer dictionary in tests/fuzz/ */
 #ifndef OD_FUZZ_COMMON_H
 #define OD_FUZZ_COMMON_H
-#include "core/sanitize.h"
+#include "core/base/sanitize.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

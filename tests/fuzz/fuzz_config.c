@@ -5,10 +5,10 @@
  * `opsdeck config --show` prints (od_config_print) loads again into the very same printout
  * (the printed form is a valid configuration file and a fixed point) unless INI cannot express
  * a value (see representable()).
- * FUZZ_SOURCES: core/config.c core/util.c core/sanitize.c
+ * FUZZ_SOURCES: core/base/config.c core/base/util.c core/base/sanitize.c
  * FUZZ_PKGS: inih */
-#include "core/config.h"
-#include "core/util.h"
+#include "core/base/config.h"
+#include "core/base/util.h"
 #include "tests/fuzz/fuzz_common.h"
 #include <sys/mman.h>
 #include <unistd.h>

@@ -3,9 +3,9 @@
  * through the field tables into COPY rows or dead letters (fuzz_rows.h lists the checks).
  * A page is either rejected with a terminal-safe message and nothing allocated, or accepted
  * with a records array and links.next that is NULL or non-empty.
- * FUZZ_SOURCES: core/connectors/store.c core/connectors/json.c core/connectors/fields.c
- * FUZZ_SOURCES: core/connectors/harvest_parse.c core/money.c core/util.c core/sanitize.c
- * FUZZ_SOURCES: core/db.c core/config.c core/log.c
+ * FUZZ_SOURCES: core/connectors/store.c core/base/json.c core/connectors/fields.c
+ * FUZZ_SOURCES: core/connectors/harvest_parse.c core/base/money.c core/base/util.c core/base/sanitize.c
+ * FUZZ_SOURCES: core/db/db.c core/base/config.c core/base/log.c
  * FUZZ_PKGS: libpq inih
  * FUZZ_DICT: json.dict */
 #include "core/connectors/harvest_parse.h"

@@ -1,4 +1,4 @@
-/* fuzz_money — exact fixed-point decimals (core/money.h). The first byte picks a scale (0..9),
+/* fuzz_money — exact fixed-point decimals (core/base/money.h). The first byte picks a scale (0..9),
  * the rest is decimal text (a JSON number token or a HubSpot amount string). Invariants:
  *   - od_fixed_parse_n and od_fixed_parse agree on text without NUL;
  *   - parse(format(v)) == v, and format gives -?digits[.digits{scale}];
@@ -7,9 +7,9 @@
  *   - scale 2 is scale 9 rounded: |v2 x 10^7 - v9| <= 5 x 10^6;
  *   - the first 16 bytes read as two int64s: format/parse round-trips them at the scale, and
  *     od_fixed_mul is the exact product or reports overflow.
- * FUZZ_SOURCES: core/money.c core/util.c core/sanitize.c */
-#include "core/money.h"
-#include "core/util.h"
+ * FUZZ_SOURCES: core/base/money.c core/base/util.c core/base/sanitize.c */
+#include "core/base/money.h"
+#include "core/base/util.h"
 #include "tests/fuzz/fuzz_common.h"
 #include <math.h>
 

@@ -1,11 +1,11 @@
 /* fuzz_redirect_url — the pasted redirect URL parser. Input: "REDIRECT_URI\nPASTED" or just
  * PASTED against a fixed redirect URI. A success yields a non-empty code and state without
  * controls; a failure leaves both NULL and a terminal-safe message.
- * FUZZ_SOURCES: core/oauth.c core/secmem.c core/sanitize.c core/util.c
+ * FUZZ_SOURCES: core/security/oauth.c core/base/secmem.c core/base/sanitize.c core/base/util.c
  * FUZZ_PKGS: libsodium libcjson */
-#include "core/oauth.h"
-#include "core/secmem.h"
-#include "core/util.h"
+#include "core/security/oauth.h"
+#include "core/base/secmem.h"
+#include "core/base/util.h"
 #include "tests/fuzz/fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -9,8 +9,8 @@
 #ifndef OD_FUZZ_ROWS_H
 #define OD_FUZZ_ROWS_H
 #include "core/connectors/store.h"
-#include "core/money.h"
-#include "core/util.h"
+#include "core/base/money.h"
+#include "core/base/util.h"
 #include "tests/fuzz/fuzz_common.h"
 #include <errno.h>
 

@@ -1,8 +1,8 @@
 /* fuzz_sanitize — whatever bytes arrive, the sanitized string is terminal safe, idempotent,
  * and fitting never exceeds the column budget.
- * FUZZ_SOURCES: core/sanitize.c core/util.c */
-#include "core/sanitize.h"
-#include "core/util.h"
+ * FUZZ_SOURCES: core/base/sanitize.c core/base/util.c */
+#include "core/base/sanitize.h"
+#include "core/base/util.h"
 #include "tests/fuzz/fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

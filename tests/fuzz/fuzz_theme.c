@@ -3,10 +3,10 @@
  * a rejected file gives a message starting "ORIGIN:LINE:"; an accepted theme gives a style
  * for every role at every colour depth (colours degraded to what the depth can show), and
  * its dump (--dump-theme) parses back to the same styles and the same dump.
- * FUZZ_SOURCES: tui/theme.c tui/colour.c core/embedded.c gen/embedded.c core/util.c
- * FUZZ_SOURCES: core/sanitize.c
+ * FUZZ_SOURCES: tui/theme.c tui/colour.c core/base/embedded.c gen/embedded.c core/base/util.c
+ * FUZZ_SOURCES: core/base/sanitize.c
  * FUZZ_PKGS: inih */
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tests/fuzz/fuzz_common.h"
 #include "tui/theme.h"
 

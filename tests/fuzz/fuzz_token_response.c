@@ -1,10 +1,10 @@
 /* fuzz_token_response — the token endpoint JSON parser: any body either yields printable,
  * bounded tokens and a sane expiry, or fails with a terminal-safe message.
- * FUZZ_SOURCES: core/oauth.c core/secmem.c core/sanitize.c core/util.c
+ * FUZZ_SOURCES: core/security/oauth.c core/base/secmem.c core/base/sanitize.c core/base/util.c
  * FUZZ_PKGS: libsodium libcjson
  * FUZZ_DICT: json.dict */
-#include "core/oauth.h"
-#include "core/util.h"
+#include "core/security/oauth.h"
+#include "core/base/util.h"
 #include "tests/fuzz/fuzz_common.h"
 
 static void check_token(const char *t)

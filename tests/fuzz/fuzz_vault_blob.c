@@ -1,11 +1,11 @@
 /* fuzz_vault_blob — the blob decoder under a real key file: random blobs never open (and never
  * crash); the input sealed as plaintext always opens back to itself, and not under another
  * context.
- * FUZZ_SOURCES: core/vault.c core/secmem.c core/sanitize.c core/util.c
+ * FUZZ_SOURCES: core/security/vault.c core/base/secmem.c core/base/sanitize.c core/base/util.c
  * FUZZ_PKGS: libsodium */
-#include "core/secmem.h"
-#include "core/util.h"
-#include "core/vault.h"
+#include "core/base/secmem.h"
+#include "core/base/util.h"
+#include "core/security/vault.h"
 #include "tests/fuzz/fuzz_common.h"
 #include <unistd.h>
 

@@ -7,11 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "core/config.h"
-#include "core/db.h"
-#include "core/health.h"
-#include "core/metrics.h"
-#include "core/util.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/ops/health.h"
+#include "core/ops/metrics.h"
+#include "core/base/util.h"
 #include "tests/lib/testdb.h"
 #include <curl/curl.h>
 #include <stdlib.h>

@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "core/config.h"
-#include "core/db.h"
-#include "core/util.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/base/util.h"
 #include "tests/lib/testdb.h"
 #include <pthread.h>
 #include <stdlib.h>

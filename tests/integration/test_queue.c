@@ -9,15 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "core/config.h"
-#include "core/db.h"
-#include "core/events.h"
-#include "core/jobctx.h"
-#include "core/log.h"
-#include "core/queue.h"
-#include "core/scheduler.h"
-#include "core/util.h"
-#include "core/worker.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/db/events.h"
+#include "core/jobs/jobctx.h"
+#include "core/base/log.h"
+#include "core/jobs/queue.h"
+#include "core/sync/scheduler.h"
+#include "core/base/util.h"
+#include "core/jobs/worker.h"
+#include "core/sync/handlers.h"
 #include "tests/lib/testdb.h"
 #include <pthread.h>
 #include <stdlib.h>
@@ -236,7 +237,7 @@ static void test_dependencies_order(void **state)
 
 static void run_until_done(const int64_t *ids, size_t n, int64_t backoff_ms)
 {
-    struct od_worker_opts o = {.threads = 2,
+    struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = 2,
                                .only_ids = ids,
                                .n_only = n,
                                .poll_ms = 50,
@@ -343,7 +344,7 @@ static void test_cancel(void **state)
 
     /* A running job stops at its next page once its worker sees the cancel. */
     int64_t run = enqueue("system", "sleep", "{\"pages\":100000,\"ms\":2}", NULL, 0);
-    struct od_worker_opts o = {.threads = 1, .only_ids = &run, .n_only = 1, .poll_ms = 50};
+    struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = 1, .only_ids = &run, .n_only = 1, .poll_ms = 50};
     struct od_workers *w = od_workers_start(&cfg, pool, NULL, &o);
     assert_non_null(w);
     wait_state(run, "running");
@@ -359,7 +360,7 @@ static void test_cancel(void **state)
 static void test_stop_releases_job(void **state)
 {
     int64_t id = enqueue("system", "sleep", "{\"pages\":100000,\"ms\":2}", NULL, 0);
-    struct od_worker_opts o = {.threads = 1, .only_ids = &id, .n_only = 1, .poll_ms = 50};
+    struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = 1, .only_ids = &id, .n_only = 1, .poll_ms = 50};
     struct od_workers *w = od_workers_start(&cfg, pool, NULL, &o);
     assert_non_null(w);
     wait_state(id, "running");

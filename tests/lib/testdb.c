@@ -1,8 +1,8 @@
 /* testdb — see testdb.h. */
 #include "tests/lib/testdb.h"
-#include "core/db.h"
-#include "core/migrate.h"
-#include "core/util.h"
+#include "core/db/db.h"
+#include "core/db/migrate.h"
+#include "core/base/util.h"
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>

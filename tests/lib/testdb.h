@@ -8,7 +8,7 @@
  * skip() — but the runner always provides one, so under `make test` nothing is skipped. */
 #ifndef OD_TESTDB_H
 #define OD_TESTDB_H
-#include "core/config.h"
+#include "core/base/config.h"
 
 int testdb_available(void);
 /* Create and migrate a fresh database; returns its URL (caller frees). Aborts on failure. */

@@ -6,7 +6,7 @@
  * the handler, logs one line per request and queues the response. */
 #ifndef SIM_H
 #define SIM_H
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tests/sim/sim_world.h"
 #include <cjson/cJSON.h>
 #include <stdbool.h>

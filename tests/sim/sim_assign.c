@@ -10,7 +10,7 @@
  * window that slides through their project list month by month (so across the months a person
  * covers most of their projects), and the task is one of that project's task assignments.
  * People only log time to projects they are assigned to, as in Harvest. */
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tests/sim/sim_world.h"
 #include <assert.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * 0x20 as \u00xx, UTF-8 passed through). harvest_entry_json() wraps the text as a cJSON raw
  * item so the envelope code stays as it is. Field order and values are those of
  * harvest_time_entry.json; money and hours are exact two-decimal numbers from fixed point. */
-#include "core/connectors/json.h"
+#include "core/base/json.h"
 #include "tests/sim/sim_harvest.h"
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* sim_world — seeded world generation. See sim_world.h for the contract. */
 #include "tests/sim/sim_world.h"
-#include "core/util.h"
+#include "core/base/util.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

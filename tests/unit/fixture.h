@@ -3,7 +3,7 @@
 #ifndef OD_TEST_FIXTURE_H
 #define OD_TEST_FIXTURE_H
 #include "core/connectors/fields.h"
-#include "core/util.h"
+#include "core/base/util.h"
 #include <stdio.h>
 
 static char *fixture_slurp(const char *name, size_t *len)

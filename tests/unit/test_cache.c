@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "core/cache.h"
-#include "core/util.h"
+#include "core/base/cache.h"
+#include "core/base/util.h"
 #include <pthread.h>
 #include <string.h>
 

@@ -7,12 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "core/config.h"
+#include "core/base/config.h"
 #include "core/connectors/harvest_parse.h"
 #include "core/connectors/hubspot_parse.h"
 #include "core/connectors/store.h"
-#include "core/sanitize.h"
-#include "core/util.h"
+#include "core/base/sanitize.h"
+#include "core/base/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,7 +151,7 @@ static char *printout(const struct od_config *cfg)
 
 /* fuzz_config: a [keys] line with no action name (`= x`) was accepted; `opsdeck config --show`
  * printed it as " = x", which INI reads as a continuation of the entry above, so loading the
- * printout changed another binding (help = "= x"). Fixed in core/config.c od_config_set. */
+ * printout changed another binding (help = "= x"). Fixed in core/base/config.c od_config_set. */
 static void test_config_keys_entry_without_action(void **state)
 {
     unsetenv("OPSDECK_CONFIG");

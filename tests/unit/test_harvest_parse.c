@@ -8,8 +8,8 @@
 #include <cmocka.h>
 #include "core/connectors/fields.h"
 #include "core/connectors/harvest_parse.h"
-#include "core/connectors/json.h"
-#include "core/util.h"
+#include "core/base/json.h"
+#include "core/base/util.h"
 #include "tests/unit/fixture.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "core/money.h"
-#include "core/util.h"
+#include "core/base/money.h"
+#include "core/base/util.h"
 #include <string.h>
 
 static int64_t p2(const char *s)

@@ -1,9 +1,9 @@
 /* test_oauth — PKCE (RFC 7636 appendix B), authorize URL, strict redirect URL parsing,
  * single-use state with expiry, token response parsing, loopback listener. */
-#include "core/oauth.h"
-#include "core/sanitize.h"
-#include "core/secmem.h"
-#include "core/util.h"
+#include "core/security/oauth.h"
+#include "core/base/sanitize.h"
+#include "core/base/secmem.h"
+#include "core/base/util.h"
 #include <curl/curl.h>
 #include <pthread.h>
 #include <setjmp.h>

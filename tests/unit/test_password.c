@@ -1,8 +1,8 @@
 /* test_password — Argon2id hash/verify, rehash detection, length policy, reading from a
  * non-terminal stdin. Uses small limits so the suite stays fast. */
-#include "core/password.h"
-#include "core/secmem.h"
-#include "core/util.h"
+#include "core/security/password.h"
+#include "core/base/secmem.h"
+#include "core/base/util.h"
 #include <setjmp.h>
 #include <sodium.h>
 #include <stdarg.h>

@@ -1,7 +1,7 @@
 /* test_sanitize — hostile strings never reach the terminal; widths and fitting by columns;
  * CSV fields per RFC 4180. */
-#include "core/sanitize.h"
-#include "core/util.h"
+#include "core/base/sanitize.h"
+#include "core/base/util.h"
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "core/util.h"
+#include "core/base/util.h"
 #include "screens/common.h"
 #include "screens/sync.h"
 #include "tui/app.h"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tui/app.h"
 #include "tui/overlay.h"
 

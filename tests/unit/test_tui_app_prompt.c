@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tui/app.h"
 
 static struct strbuf linebuf = STRBUF_INIT;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tui/grid.h"
 #include "tui/table.h"
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tui/confirm.h"
 #include "tui/form.h"
 #include "tui/grid.h"

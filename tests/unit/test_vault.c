@@ -1,7 +1,7 @@
 /* test_vault — sealing round trip, tamper/AD/key-id checks, rotation, key file refusal. */
-#include "core/secmem.h"
-#include "core/util.h"
-#include "core/vault.h"
+#include "core/base/secmem.h"
+#include "core/base/util.h"
+#include "core/security/vault.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

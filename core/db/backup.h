@@ -1,0 +1,73 @@
+/* backup — the files under `opsdeck backup` and `opsdeck restore`: SHA-256 checksum files,
+ * the JSON manifest, exact row counts, and pruning old backups. The commands
+ * (cmd/cmd_backup.c, cmd/cmd_restore.c) decide the order; this module does one step at a
+ * time and never prints except to the FILE * it is given.
+ *
+ * A backup is three files sharing a stem in one directory:
+ *   opsdeck-20261122T211200Z.dump    pg_dump --format=custom
+ *   opsdeck-20261122T211200Z.sha256  "<hex>  opsdeck-20261122T211200Z.dump\n" (sha256sum -c)
+ *   opsdeck-20261122T211200Z.json    manifest: created_at, server version, migrations, row counts
+ *
+ * Running pg_dump/pg_restore is core/db/pgtool.h.
+ *
+ * Every function returns 0 (or a count) on success, -1 with od_seterr() on failure. */
+#ifndef OD_BACKUP_H
+#define OD_BACKUP_H
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define OD_BACKUP_PREFIX "opsdeck-"
+#define OD_BACKUP_STAMP_LEN 16 /* YYYYmmddTHHMMSSZ */
+
+/* SHA-256 of a file (libsodium, streaming) as 64 lowercase hex digits + NUL. */
+int od_sha256_file(const char *path, char hex[65]);
+
+/* Names: stem of a dump path (".dump" removed; caller frees) and a sibling with `ext`. */
+char *od_backup_sibling(const char *dump_path, const char *ext);
+/* Write "<hex>  <basename>\n" to the .sha256 sibling (atomically, mode 0600). */
+int od_backup_write_checksum(const char *dump_path, const char *hex);
+/* Compare the dump with its .sha256 sibling; hex gets the digest. A mismatch is an error
+ * whose message names both digests. */
+int od_backup_verify_checksum(const char *dump_path, char hex[65]);
+
+/* Row counts of every ordinary or partitioned table outside the system schemas (partitions
+ * are counted through their parent). Names are "table" for public, else "schema.table". */
+struct od_table_count {
+    char *name;
+    int64_t rows;
+};
+struct od_backup_counts {
+    struct od_table_count *t;
+    size_t n;
+};
+int od_backup_count_rows(PGconn *c, struct od_backup_counts *out);
+int64_t od_backup_counts_total(const struct od_backup_counts *c);
+void od_backup_counts_release(struct od_backup_counts *c);
+
+struct od_backup_manifest {
+    char *created_at;     /* RFC 3339 UTC */
+    char *server_version; /* e.g. "15.10" */
+    char *database;
+    char *dump_file; /* basename */
+    char *sha256;
+    int64_t bytes;
+    char **migrations; /* schema_migrations versions, ascending */
+    size_t nmigrations;
+    struct od_backup_counts counts;
+};
+/* Fill server_version, database and migrations from an open connection (inside the same
+ * snapshot as the dump, so they describe exactly what it holds). */
+int od_backup_manifest_from_db(PGconn *c, struct od_backup_manifest *m);
+/* Write the manifest to the .json sibling of dump_path (atomically, mode 0600). */
+int od_backup_manifest_write(const struct od_backup_manifest *m, const char *dump_path);
+int od_backup_manifest_read(const char *dump_path, struct od_backup_manifest *m);
+void od_backup_manifest_release(struct od_backup_manifest *m);
+
+/* Keep the newest `keep` complete backups in dir (by the time stamp in their names), delete
+ * the rest (all three files). Names of deleted dumps are written to `out` one a line.
+ * Returns how many were deleted. Files not named like a backup are never touched. */
+int od_backup_prune(const char *dir, int keep, FILE *out);
+
+#endif

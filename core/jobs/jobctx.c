@@ -1,0 +1,181 @@
+/* jobctx — od_job_ctx: what a handler sees of its running job. See jobctx.h and
+ * core/jobs/job.h for the contract. */
+#include "core/jobs/jobctx.h"
+#include "core/db/db.h"
+#include "core/base/log.h"
+#include "core/base/util.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct od_job_ctx {
+    const struct od_job *job;
+    const struct od_job_env *env;
+    const atomic_bool *global_stop;
+    atomic_bool stop;
+    atomic_bool lost;
+    pthread_mutex_t lock; /* guards the progress fields below */
+    int64_t done, total;
+    int64_t started_ms;
+    int64_t last_notify_ms;
+    bool dirty; /* progress changed since the last NOTIFY */
+};
+
+struct od_job_ctx *od_jobctx_new(const struct od_job *job, const struct od_job_env *env,
+                                 const atomic_bool *stop)
+{
+    struct od_job_ctx *c = od_xcalloc(1, sizeof(*c));
+    c->job = job;
+    c->env = env;
+    c->global_stop = stop;
+    atomic_init(&c->stop, false);
+    atomic_init(&c->lost, false);
+    pthread_mutex_init(&c->lock, NULL);
+    c->total = -1;
+    c->started_ms = od_now_ms();
+    return c;
+}
+
+void od_jobctx_free(struct od_job_ctx *c)
+{
+    if (!c) return;
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+bool od_jobctx_lost(struct od_job_ctx *c)
+{
+    return atomic_load(&c->lost);
+}
+
+void od_jobctx_set_lost(struct od_job_ctx *c)
+{
+    atomic_store(&c->lost, true);
+    atomic_store(&c->stop, true);
+}
+
+void od_jobctx_beat(struct od_job_ctx *c, struct od_job_beat *out)
+{
+    pthread_mutex_lock(&c->lock);
+    out->id = c->job->id;
+    out->holder = c->env->worker_id;
+    out->done = c->done;
+    out->total = c->total;
+    int64_t ms = od_now_ms() - c->started_ms;
+    out->rate = ms > 0 ? (double)c->done * 1000.0 / (double)ms : 0.0;
+    pthread_mutex_unlock(&c->lock);
+}
+
+void od_jobctx_payload(char *buf, size_t n, int64_t id, const char *state, int64_t done,
+                       int64_t total)
+{
+    char stotal[24];
+    if (total < 0)
+        snprintf(stotal, sizeof(stotal), "null");
+    else
+        snprintf(stotal, sizeof(stotal), "%lld", (long long)total);
+    snprintf(buf, n, "{\"id\":%lld,\"state\":\"%s\",\"done\":%lld,\"total\":%s}", (long long)id,
+             state, (long long)done, stotal);
+}
+
+static void notify(struct od_job_ctx *c, int64_t done, int64_t total)
+{
+    char payload[160];
+    od_jobctx_payload(payload, sizeof(payload), c->job->id, "running", done, total);
+    /* Progress is best effort: never make a handler wait for a connection to report it. */
+    PGconn *conn = od_pool_acquire(c->env->pool, 50);
+    if (!conn) {
+        od_log_debug("job %lld: progress not sent: %s", (long long)c->job->id, od_err());
+        return;
+    }
+    const char *p[1] = {payload};
+    if (od_db_cmd(conn, "SELECT pg_notify('opsdeck_jobs', $1)", 1, p) < 0)
+        od_log_debug("job %lld: progress not sent: %s", (long long)c->job->id, od_err());
+    od_pool_release(c->env->pool, conn);
+}
+
+/* Decide under the lock, send outside it. */
+static void maybe_notify(struct od_job_ctx *c, bool force)
+{
+    int64_t now = od_now_ms(), done = 0, total = 0;
+    bool send = false;
+    pthread_mutex_lock(&c->lock);
+    if (c->dirty && (force || now - c->last_notify_ms >= OD_JOBCTX_NOTIFY_MS)) {
+        c->dirty = false;
+        c->last_notify_ms = now;
+        done = c->done;
+        total = c->total;
+        send = true;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (send) notify(c, done, total);
+}
+
+void od_jobctx_flush(struct od_job_ctx *c)
+{
+    maybe_notify(c, true);
+}
+
+/* --- job.h ------------------------------------------------------------------------------ */
+
+const struct od_job *od_job_get(struct od_job_ctx *c)
+{
+    return c->job;
+}
+
+const struct od_job_env *od_job_env(struct od_job_ctx *c)
+{
+    return c->env;
+}
+
+const char *od_job_checkpoint_get(struct od_job_ctx *c)
+{
+    return c->job->checkpoint_json;
+}
+
+int od_job_checkpoint_save(struct od_job_ctx *c, PGconn *conn, const char *checkpoint_json)
+{
+    /* Refreshing heartbeat_at here keeps a job whose row is locked by this (possibly long)
+     * page transaction from looking dead: the heartbeat thread skips locked rows. */
+    static const char sql[] = "UPDATE sync_jobs SET checkpoint = $2::jsonb, heartbeat_at = now(),"
+                              "  updated_at = now()"
+                              " WHERE id = $1 AND locked_by = $3 AND state = 'running'";
+    char sid[24];
+    snprintf(sid, sizeof(sid), "%lld", (long long)c->job->id);
+    const char *p[3] = {sid, checkpoint_json, c->env->worker_id};
+    PGresult *r = od_db_exec(conn, sql, 3, p);
+    if (!r) return -1;
+    int n = atoi(PQcmdTuples(r));
+    PQclear(r);
+    if (n != 1) {
+        od_jobctx_set_lost(c);
+        return od_seterr("job %lld is no longer held by this worker (cancelled or rescued); "
+                         "roll back this page and return OD_JOB_STOPPED",
+                         (long long)c->job->id);
+    }
+    return 0;
+}
+
+void od_job_progress(struct od_job_ctx *c, int64_t done, int64_t total)
+{
+    pthread_mutex_lock(&c->lock);
+    c->done = done;
+    c->total = total < 0 ? -1 : total;
+    c->dirty = true;
+    pthread_mutex_unlock(&c->lock);
+    maybe_notify(c, false);
+}
+
+bool od_job_should_stop(struct od_job_ctx *c)
+{
+    return atomic_load(&c->stop) || (c->global_stop && atomic_load(c->global_stop));
+}
+
+const struct od_job_handler *od_job_handler_find(const struct od_job_handler *table,
+                                                 const char *provider, const char *resource)
+{
+    for (const struct od_job_handler *h = table; h && h->provider; h++)
+        if (strcmp(h->provider, provider) == 0 && strcmp(h->resource, resource) == 0) return h;
+    return NULL;
+}
