@@ -1,6 +1,6 @@
 /* cmd_connect — `opsdeck connect hubspot|harvest|status`: store provider credentials, sealed
- * by the vault (core/security/credentials.h). Tokens are read from the terminal (echo off) or stdin,
- * never from argv or the environment. The HubSpot OAuth flow prints the authorize URL and
+ * by the vault (core/security/credentials.h). Tokens are read from the terminal (echo off) or
+ * stdin, never from argv or the environment. The HubSpot OAuth flow prints the authorize URL and
  * reads the redirected URL pasted back (works over SSH), or catches it on a loopback port. */
 #include "cmd/command.h"
 #include "core/security/auth.h"

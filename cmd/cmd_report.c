@@ -1,5 +1,5 @@
-/* cmd_report — `opsdeck report profitability ...`: core/domain/profit.c for the numbers, core/domain/report.c
- * for the table/CSV/JSON bytes; this file only parses options and prints. */
+/* cmd_report — `opsdeck report profitability ...`: core/domain/profit.c for the numbers,
+ * core/domain/report.c for the table/CSV/JSON bytes; this file only parses options and prints. */
 #include "cmd/command.h"
 #include "core/base/config.h"
 #include "core/db/db.h"

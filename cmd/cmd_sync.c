@@ -220,7 +220,8 @@ static int wait_jobs(struct od_config *cfg, struct od_pool *pool, const int64_t 
     if (cfg->secrets.key_file && *cfg->secrets.key_file)
         vault = od_vault_open(cfg->secrets.key_file);
     int threads = cfg->sync.workers > 0 ? cfg->sync.workers : 1;
-    struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = threads, .only_ids = ids, .n_only = v->n};
+    struct od_worker_opts o = {
+        .handlers = od_sync_handlers, .threads = threads, .only_ids = ids, .n_only = v->n};
     struct od_workers *w = od_workers_start(cfg, pool, vault, &o);
     if (!w) {
         fprintf(stderr, "opsdeck sync: %s\n", od_err());

@@ -1,5 +1,5 @@
-/* admin_read — the Admin screen's reads on a query worker: users (core/security/auth.h), live sessions
- * and stored connections. core/auth and core/credentials have no listing of sessions or of
+/* admin_read — the Admin screen's reads on a query worker: users (core/security/auth.h), live
+ * sessions and stored connections. core/auth and core/credentials have no listing of sessions or of
  * credential rows, so those two are small parameterised reads here (metadata only: never a
  * token, never a hash). Rows come back as ready tui_rowsets for the view asked. */
 #include "screens/admin_read.h"

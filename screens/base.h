@@ -43,7 +43,7 @@ struct scr_base_ops {
     int64_t every_ms;   /* also re-read this often while shown; 0: never */
     /* Hooks (b is the screen: cast to it). submit is required; the rest may be NULL. */
     void (*submit)(struct scr_base *b); /* start the feed's read (scr_submit on feed.key) */
-    void (*take)(struct scr_base *b, struct od_read_result *r);         /* a good snapshot: take it */
+    void (*take)(struct scr_base *b, struct od_read_result *r);     /* a good snapshot: take it */
     unsigned (*modal)(struct scr_base *b, const struct tui_key *k); /* 0: nothing open */
     unsigned (*action)(struct scr_base *b, const char *action);     /* the screen's keys */
     void (*draw_body)(struct scr_base *b, struct tui_grid *g, struct tui_rect a);

@@ -51,7 +51,7 @@ typedef void (*scr_pump_fn)(void *screen);
 struct scr_ctx {
     const struct od_config *cfg;  /* borrowed */
     struct od_pool *pool;         /* borrowed: the pool services use */
-    struct od_reader *qw;        /* borrowed */
+    struct od_reader *qw;         /* borrowed */
     struct od_auth *auth;         /* borrowed */
     const struct od_vault *vault; /* borrowed; may be NULL */
     struct od_events *events;     /* borrowed; may be NULL */

@@ -1,6 +1,6 @@
 /* profit_export — `:export csv|json [FILE]` on the Profitability screen: the rows the table
- * shows (filter applied, in the shown order) plus the level's totals, written by core/domain/report.h
- * (the same bytes `opsdeck report` writes) to FILE or to
+ * shows (filter applied, in the shown order) plus the level's totals, written by
+ * core/domain/report.h (the same bytes `opsdeck report` writes) to FILE or to
  * $XDG_STATE_HOME/opsdeck/exports/profit-LEVEL-YYYYMMDD-HHMMSS.EXT; a toast says where. */
 #include <errno.h>
 #include <stdio.h>

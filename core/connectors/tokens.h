@@ -24,8 +24,8 @@ struct od_job_env;
 int od_tokens_get(const struct od_job_env *env, const char *provider, char **token_out,
                   char **account_out);
 /* HubSpot only: the token `rejected` was refused (401); get a fresh one from the store (OAuth
- * refresh, single-flight in core/security/credentials.c). -1 when there is nothing fresher (env token,
- * private-app token, Harvest). */
+ * refresh, single-flight in core/security/credentials.c). -1 when there is nothing fresher (env
+ * token, private-app token, Harvest). */
 int od_tokens_refresh(const struct od_job_env *env, const char *provider, const char *rejected,
                       char **token_out);
 void od_tokens_free(char *token);

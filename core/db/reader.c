@@ -102,7 +102,7 @@ static void *worker_main(void *p)
 }
 
 struct od_reader *od_reader_start(struct od_pool *pool, int threads, void (*wake)(void *),
-                                    void *wake_arg)
+                                  void *wake_arg)
 {
     struct od_reader *q = od_xcalloc(1, sizeof(*q));
     pthread_mutex_init(&q->lock, NULL);
@@ -124,7 +124,7 @@ struct od_reader *od_reader_start(struct od_pool *pool, int threads, void (*wake
 }
 
 uint64_t od_reader_submit(struct od_reader *q, const char *key, od_read_fn read, void *arg,
-                           void (*free_arg)(void *), void (*free_snapshot)(void *))
+                          void (*free_arg)(void *), void (*free_snapshot)(void *))
 {
     struct req *r = od_xcalloc(1, sizeof(*r));
     r->key = od_xstrdup(key);

@@ -33,11 +33,11 @@ struct od_read_result {
 };
 
 struct od_reader *od_reader_start(struct od_pool *pool, int threads, void (*wake)(void *),
-                                    void *wake_arg);
+                                  void *wake_arg);
 /* arg is owned by the request from here on and released with free_arg (may be NULL).
  * free_snapshot releases what read returns. Returns the request's sequence number. */
 uint64_t od_reader_submit(struct od_reader *q, const char *key, od_read_fn read, void *arg,
-                           void (*free_arg)(void *), void (*free_snapshot)(void *));
+                          void (*free_arg)(void *), void (*free_snapshot)(void *));
 bool od_reader_poll(struct od_reader *q, struct od_read_result *out);
 void od_read_result_release(struct od_read_result *r);
 /* Requests queued or running (for a "loading" indicator). */

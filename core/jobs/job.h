@@ -1,5 +1,5 @@
-/* job — the contract between the queue/worker runtime (core/jobs/queue.c, core/jobs/worker.c) and the
- * code that does a job's work (connectors, reconcile, rollup check).
+/* job — the contract between the queue/worker runtime (core/jobs/queue.c, core/jobs/worker.c) and
+ * the code that does a job's work (connectors, reconcile, rollup check).
  *
  * A job is a row of sync_jobs. The worker claims it, builds an od_job_ctx and calls the
  * handler registered for (provider, resource) in the handler table (core/sync/handlers.c).

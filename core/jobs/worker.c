@@ -117,7 +117,8 @@ static void run_job(struct slot *s, struct od_job *job)
 {
     struct od_workers *w = s->w;
     struct od_job_env env = {w->cfg, w->pool, w->vault, s->holder};
-    const struct od_job_handler *h = od_job_handler_find(w->opts.handlers, job->provider, job->resource);
+    const struct od_job_handler *h =
+        od_job_handler_find(w->opts.handlers, job->provider, job->resource);
     char sid[24], satt[16];
     snprintf(sid, sizeof(sid), "%lld", (long long)job->id);
     snprintf(satt, sizeof(satt), "%d", job->attempts);

@@ -30,7 +30,7 @@ struct od_vault;
 
 struct od_worker_opts {
     const struct od_job_handler *handlers; /* NULL-terminated table (od_sync_handlers) */
-    int threads;             /* >= 1 */
+    int threads;                           /* >= 1 */
     bool once;               /* leave when nothing is runnable and nothing is running */
     const int64_t *only_ids; /* claim only these jobs; done when all are finished (copied) */
     size_t n_only;

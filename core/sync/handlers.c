@@ -31,4 +31,3 @@ const struct od_job_handler od_sync_handlers[] = {
      "nightly: compare the profit rollups with the time entries (dead when they differ)"},
     {NULL, NULL, NULL, NULL},
 };
-

@@ -33,8 +33,8 @@ struct od_plan_job {
 /* provider: "harvest", "hubspot" or "all". The last job is system/evaluate (when the handler
  * table has it), after every other job of the plan: it links clients/projects to
  * companies/deals automatically (core/domain/links.h), then evaluates the exception rules
- * (core/domain/exceptions.h), so a finished sync shows fresh exceptions. full: args {"full":true} and its
- * own unique key
+ * (core/domain/exceptions.h), so a finished sync shows fresh exceptions. full: args {"full":true}
+ * and its own unique key
  * ("sync:P:R:full" instead of "sync:P:R"). max_attempts <= 0: the column default.
  * Fills out[0..n) (n <= cap) and returns n, or -1 with od_err (nothing enqueued: one
  * transaction). 0 when the handler table has none of the provider's resources. */

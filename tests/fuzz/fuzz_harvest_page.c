@@ -4,10 +4,9 @@
  * A page is either rejected with a terminal-safe message and nothing allocated, or accepted
  * with a records array and links.next that is NULL or non-empty.
  * FUZZ_SOURCES: core/connectors/store.c core/base/json.c core/connectors/fields.c
- * FUZZ_SOURCES: core/connectors/harvest_parse.c core/base/money.c core/base/util.c core/base/sanitize.c
- * FUZZ_SOURCES: core/db/db.c core/base/config.c core/base/log.c
- * FUZZ_PKGS: libpq inih
- * FUZZ_DICT: json.dict */
+ * FUZZ_SOURCES: core/connectors/harvest_parse.c core/base/money.c core/base/util.c
+ * core/base/sanitize.c FUZZ_SOURCES: core/db/db.c core/base/config.c core/base/log.c FUZZ_PKGS:
+ * libpq inih FUZZ_DICT: json.dict */
 #include "core/connectors/harvest_parse.h"
 #include "tests/fuzz/fuzz_rows.h"
 

@@ -237,7 +237,8 @@ static void test_dependencies_order(void **state)
 
 static void run_until_done(const int64_t *ids, size_t n, int64_t backoff_ms)
 {
-    struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = 2,
+    struct od_worker_opts o = {.handlers = od_sync_handlers,
+                               .threads = 2,
                                .only_ids = ids,
                                .n_only = n,
                                .poll_ms = 50,
@@ -344,7 +345,8 @@ static void test_cancel(void **state)
 
     /* A running job stops at its next page once its worker sees the cancel. */
     int64_t run = enqueue("system", "sleep", "{\"pages\":100000,\"ms\":2}", NULL, 0);
-    struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = 1, .only_ids = &run, .n_only = 1, .poll_ms = 50};
+    struct od_worker_opts o = {
+        .handlers = od_sync_handlers, .threads = 1, .only_ids = &run, .n_only = 1, .poll_ms = 50};
     struct od_workers *w = od_workers_start(&cfg, pool, NULL, &o);
     assert_non_null(w);
     wait_state(run, "running");
@@ -360,7 +362,8 @@ static void test_cancel(void **state)
 static void test_stop_releases_job(void **state)
 {
     int64_t id = enqueue("system", "sleep", "{\"pages\":100000,\"ms\":2}", NULL, 0);
-    struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = 1, .only_ids = &id, .n_only = 1, .poll_ms = 50};
+    struct od_worker_opts o = {
+        .handlers = od_sync_handlers, .threads = 1, .only_ids = &id, .n_only = 1, .poll_ms = 50};
     struct od_workers *w = od_workers_start(&cfg, pool, NULL, &o);
     assert_non_null(w);
     wait_state(id, "running");
