@@ -1,6 +1,7 @@
 /* auth — roles table, login with throttling/lockout, sessions, re-verification, audit rows.
  * See auth.h. User management is in auth_users.c. */
 #include "core/security/auth.h"
+#include "core/security/throttle.h"
 #include "core/base/config.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
@@ -88,6 +89,8 @@ struct od_auth *od_auth_new(struct od_pool *pool, const struct od_vault *vault,
     if (vault) {
         a->session_key = (unsigned char *)od_secret_alloc(32);
         od_vault_session_key(vault, a->session_key);
+        /* the dummy hash is ready before the first login, so an unknown email costs no more */
+        if (od_password_prepare() != 0) od_log_warn("%s", od_err());
     }
     return a;
 }
@@ -144,11 +147,12 @@ static void token_hash_param(const struct od_auth *a, const unsigned char token[
     sodium_bin2hex(out + 2, 65, h, sizeof h);
 }
 
-/* Account and source throttling state before the password is checked. */
+/* Who is logging in (if anyone) and what the throttle allows. */
 struct login_state {
     int64_t user_id;
     char *hash, *email, *name, *role;
-    bool found, disabled, locked;
+    bool found, disabled;
+    struct od_throttle_ticket gate;
 };
 
 static void login_state_release(struct login_state *st)
@@ -164,33 +168,30 @@ static char *col(PGresult *r, int c)
     return PQgetisnull(r, 0, c) ? NULL : od_xstrdup(PQgetvalue(r, 0, c));
 }
 
-static int load_login_state(struct od_auth *a, PGconn *c, const char *email, const char *source,
-                            struct login_state *st)
+static struct od_throttle_limits limits(const struct od_auth *a)
 {
-    char win[16], maxf[16], srcmax[16];
-    snprintf(win, sizeof win, "%d", a->lockout_minutes);
-    snprintf(maxf, sizeof maxf, "%d", a->max_failures);
-    snprintf(srcmax, sizeof srcmax, "%d", a->max_failures * SOURCE_FACTOR);
-    const char *p[] = {email, source, win, maxf, srcmax};
-    /* One round trip: the user (if any), the source's recent failures, and for an unknown
-     * email its consecutive recent failures (so unknown emails lock like real ones). */
-    PGresult *r = od_db_exec(
-        c,
-        "WITH u AS (SELECT id, email, name, role, password_hash, disabled, "
-        "  coalesce(locked_until > now(), false) AS locked FROM users WHERE lower(email) = "
-        "lower($1)), "
-        "src AS (SELECT count(*) AS n FROM login_attempts WHERE source = $2 AND NOT success "
-        "  AND at > now() - make_interval(mins => $3::int)), "
-        "em AS (SELECT count(*) AS n FROM login_attempts WHERE lower(email) = lower($1) AND NOT "
-        "  success AND at > now() - make_interval(mins => $3::int) AND at > coalesce((SELECT "
-        "  max(at) FROM login_attempts WHERE lower(email) = lower($1) AND success), '-infinity')) "
-        "SELECT u.id, u.email, u.name, u.role, u.password_hash, u.disabled, "
-        "  coalesce(u.locked, (SELECT n FROM em) >= $4::int), (SELECT n FROM src) >= $5::int "
-        "FROM (SELECT 1) one LEFT JOIN u ON true",
-        5, p);
-    if (!r) return -1;
+    return (struct od_throttle_limits){a->max_failures, a->max_failures * SOURCE_FACTOR,
+                                       a->lockout_minutes};
+}
+
+/* Reserve the attempt (throttle.h) and load the user. The same statements whether the
+ * email exists or not. */
+static int login_open(struct od_auth *a, const char *email, const char *source,
+                      struct login_state *st)
+{
+    struct od_throttle_limits l = limits(a);
     memset(st, 0, sizeof *st);
-    st->found = !PQgetisnull(r, 0, 0);
+    PGconn *c = od_pool_acquire(a->pool, ACQUIRE_MS);
+    if (!c) return -1;
+    PGresult *r = NULL;
+    if (od_throttle_reserve(c, &l, email, source, &st->gate) == 0)
+        r = od_db_exec(c,
+                       "SELECT id, email, name, role, password_hash, disabled FROM users WHERE "
+                       "lower(email) = lower($1)",
+                       1, (const char *const[]){email});
+    od_pool_release(a->pool, c); /* no connection held during Argon2id */
+    if (!r) return -1;
+    st->found = PQntuples(r) == 1;
     if (st->found) {
         st->user_id = atoll(PQgetvalue(r, 0, 0));
         st->email = col(r, 1);
@@ -199,32 +200,28 @@ static int load_login_state(struct od_auth *a, PGconn *c, const char *email, con
         st->hash = col(r, 4);
         st->disabled = PQgetvalue(r, 0, 5)[0] == 't';
     }
-    st->locked = PQgetvalue(r, 0, 6)[0] == 't' || PQgetvalue(r, 0, 7)[0] == 't';
     PQclear(r);
     return 0;
 }
 
-/* Count a failure against a known account; lock it at the threshold. */
-static void count_failure(struct od_auth *a, PGconn *c, int64_t user_id, const char *email,
-                          const char *source)
+/* Settle a verified attempt; audit and log a lock it caused (known email or not alike). */
+static void login_settle(struct od_auth *a, PGconn *c, const struct login_state *st, bool ok)
 {
-    char uid[24], maxf[16], win[16];
-    snprintf(uid, sizeof uid, "%lld", (long long)user_id);
-    snprintf(maxf, sizeof maxf, "%d", a->max_failures);
-    snprintf(win, sizeof win, "%d", a->lockout_minutes);
-    const char *p[] = {uid, maxf, win};
-    PGresult *r = od_db_exec(c,
-                             "UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= "
-                             "$2::int THEN 0 ELSE failed_logins + 1 END, locked_until = CASE "
-                             "WHEN failed_logins + 1 >= $2::int THEN now() + make_interval(mins "
-                             "=> $3::int) ELSE locked_until END WHERE id = $1::bigint "
-                             "RETURNING locked_until > now()",
-                             3, p);
-    if (r && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't') {
-        od_audit(c, user_id, email, "login.lockout", email, source, "locked", NULL);
-        od_log_warn("account locked after %d failed logins (source %s)", a->max_failures, source);
+    struct od_throttle_limits l = limits(a);
+    unsigned locked = 0;
+    if (od_throttle_settle(c, &l, &st->gate, ok, &locked) != 0)
+        od_log_warn("login throttle not updated: %s", od_err());
+    if (locked & OD_THROTTLE_LOCKED_EMAIL) {
+        od_audit(c, st->user_id, st->gate.email, "login.lockout", st->gate.email, st->gate.source,
+                 "locked", NULL);
+        od_log_warn("account locked after %d failed logins (source %s)", a->max_failures,
+                    st->gate.source);
     }
-    if (r) PQclear(r);
+    if (locked & OD_THROTTLE_LOCKED_SOURCE) {
+        od_audit(c, 0, st->gate.source, "login.source_lockout", st->gate.source, st->gate.source,
+                 "locked", NULL);
+        od_log_warn("source %s locked after %d failed logins", st->gate.source, l.source_max);
+    }
 }
 
 static int start_session(struct od_auth *a, PGconn *c, const struct login_state *st,
@@ -275,46 +272,55 @@ static void rehash_if_needed(PGconn *c, const struct login_state *st, const char
               p);
 }
 
+/* Why an attempt failed, for its audit row: refused before any verification (locked,
+ * throttled) or verified and failed (unknown_user and disabled against the dummy hash,
+ * bad_password against the user's). NULL when it succeeded. */
+static const char *failure_reason(const struct login_state *st, bool match)
+{
+    if (st->gate.state == OD_THROTTLE_LOCKED) return "locked";
+    if (st->gate.state == OD_THROTTLE_BUSY) return "throttled";
+    if (!st->found) return "unknown_user";
+    if (st->disabled) return "disabled";
+    return match ? NULL : "bad_password";
+}
+
 int od_auth_login(struct od_auth *a, const char *email, const char *password, const char *source,
                   struct od_session **out)
 {
     struct login_state st;
+    int rc;
     *out = NULL;
     if (!a->session_key) return od_seterr("logins need the key file (secrets.key_file)");
+    if (login_open(a, email, source, &st) != 0) {
+        login_state_release(&st);
+        return -1;
+    }
+    /* Exactly one Argon2id verification when the throttle let the attempt through (against
+     * the dummy hash when there is no usable user), none when it refused it. */
+    bool open = st.gate.state == OD_THROTTLE_OPEN, match = false;
+    if (open)
+        match = st.found && !st.disabled ? od_password_verify(st.hash, password) == 0
+                                         : od_password_verify_dummy(password) == 0;
+    const char *reason = failure_reason(&st, match);
+    /* Without a connection now the reservation stays taken: counted as a failure. */
     PGconn *c = od_pool_acquire(a->pool, ACQUIRE_MS);
-    if (!c) return -1;
-    int rc = load_login_state(a, c, email, source, &st);
-    od_pool_release(a->pool, c); /* no connection held during Argon2id */
-    if (rc != 0) return -1;
-    /* The same work in every case: a real verify or a dummy one. */
-    bool match = st.found && !st.disabled ? od_password_verify(st.hash, password) == 0
-                                          : od_password_verify_dummy(password) == 0;
-    const char *reason = st.locked     ? "locked"
-                         : !st.found   ? "unknown_user"
-                         : st.disabled ? "disabled"
-                         : !match      ? "bad_password"
-                                       : NULL;
-    c = od_pool_acquire(a->pool, ACQUIRE_MS);
     if (!c) {
         login_state_release(&st);
         return -1;
     }
+    if (open) login_settle(a, c, &st, reason == NULL);
     record_attempt(c, email, source, reason == NULL);
     if (reason) {
         char detail[64];
         snprintf(detail, sizeof detail, "{\"reason\":\"%s\"}", reason);
-        od_audit(c, st.user_id, email, "login.failure", email, source,
-                 st.locked ? "locked" : "fail", detail);
-        if (st.found && !st.locked) count_failure(a, c, st.user_id, email, source);
-        rc = od_seterr("%s", st.locked ? OD_AUTH_MSG_LOCKED : OD_AUTH_MSG_INVALID);
+        od_audit(c, st.user_id, email, "login.failure", email, source, open ? "fail" : "locked",
+                 detail);
+        rc = od_seterr("%s", open ? OD_AUTH_MSG_INVALID : OD_AUTH_MSG_LOCKED);
     } else {
         char uid[24];
         snprintf(uid, sizeof uid, "%lld", (long long)st.user_id);
         const char *p[] = {uid};
-        od_db_cmd(c,
-                  "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() "
-                  "WHERE id = $1::bigint",
-                  1, p);
+        od_db_cmd(c, "UPDATE users SET last_login_at = now() WHERE id = $1::bigint", 1, p);
         rehash_if_needed(c, &st, password);
         rc = start_session(a, c, &st, source, out);
         if (rc == 0)
@@ -370,25 +376,33 @@ int od_auth_reverify(struct od_auth *a, struct od_session *s, const char *passwo
     struct login_state st;
     const char *source = od_auth_source();
     if (od_auth_validate(a, s) != 0) return -1;
+    if (login_open(a, s->email, source, &st) != 0) {
+        login_state_release(&st);
+        return -1;
+    }
+    bool open = st.gate.state == OD_THROTTLE_OPEN, mine = st.found && st.user_id == s->user_id;
+    bool ok = false;
+    if (open)
+        ok = mine ? od_password_verify(st.hash, password) == 0
+                  : od_password_verify_dummy(password) == 0;
     PGconn *c = od_pool_acquire(a->pool, ACQUIRE_MS);
-    if (!c) return -1;
-    int rc = load_login_state(a, c, s->email, source, &st);
-    od_pool_release(a->pool, c);
-    if (rc != 0) return -1;
-    bool ok = st.found && !st.locked && st.user_id == s->user_id &&
-              od_password_verify(st.hash, password) == 0;
-    if (!st.found || st.user_id != s->user_id) od_password_verify_dummy(password);
-    c = od_pool_acquire(a->pool, ACQUIRE_MS);
     if (c) {
+        if (open) login_settle(a, c, &st, ok);
         record_attempt(c, s->email, source, ok);
+        char detail[64];
+        snprintf(detail, sizeof detail, "{\"reason\":\"%s\"}",
+                 ok ? "ok" : failure_reason(&st, false));
         od_audit(c, s->user_id, s->email, ok ? "reverify.success" : "reverify.failure", s->email,
-                 source, ok ? "ok" : "fail", NULL);
-        if (!ok && st.found && !st.locked) count_failure(a, c, s->user_id, s->email, source);
+                 source,
+                 ok     ? "ok"
+                 : open ? "fail"
+                        : "locked",
+                 ok ? NULL : detail);
         od_pool_release(a->pool, c);
     }
     login_state_release(&st);
     if (ok) return 0;
-    return od_seterr("%s", st.locked ? OD_AUTH_MSG_LOCKED : "Wrong password.");
+    return od_seterr("%s", open ? "Wrong password." : OD_AUTH_MSG_LOCKED);
 }
 
 int od_auth_logout(struct od_auth *a, struct od_session *s)

@@ -9,14 +9,18 @@
  *   od_auth_logout(a, s); od_session_free(s); od_auth_free(a);
  *
  * Every login failure says exactly OD_AUTH_MSG_INVALID (unknown email, wrong password,
- * disabled account) after the same Argon2id work; a locked account or a source with too many
- * recent failures says OD_AUTH_MSG_LOCKED. auth.max_failures consecutive failures lock an
- * account (or an unknown email) for auth.lockout_minutes; a source (SSH client IP) with
- * 4 x max_failures failures within that window is refused as well. Every attempt is one
- * login_attempts row and one audit_log row (email, source, outcome; never the password).
- * Sessions: 32 random bytes held only by the process; the database stores a keyed BLAKE2b
- * hash (key derived from the vault's current key), with idle (auth.session_idle_minutes) and
- * absolute (auth.session_absolute_hours) timeouts. */
+ * disabled account) after the same work: one Argon2id verification with the current limits,
+ * against the user's hash or a dummy one (core/security/password.h). Throttling
+ * (core/security/throttle.h) reserves each attempt before any verification, so parallel attempts
+ * cannot get past it: an account (or an unknown email, alike) gets at most auth.max_failures failed
+ * verifications per auth.lockout_minutes window and is then locked for auth.lockout_minutes; a
+ * source (SSH client IP) 4 x max_failures. An attempt refused before verifying says
+ * OD_AUTH_MSG_LOCKED. A successful login does not wipe failures. Every attempt is one
+ * login_attempts row and one audit_log row (email, source, outcome, detail.reason: bad_password,
+ * unknown_user, disabled for failed verifications; locked, throttled for refusals; never the
+ * password). Sessions: 32 random bytes held only by the process; the database stores a keyed
+ * BLAKE2b hash (key derived from the vault's current key), with idle (auth.session_idle_minutes)
+ * and absolute (auth.session_absolute_hours) timeouts. */
 #ifndef OD_AUTH_H
 #define OD_AUTH_H
 #include <libpq-fe.h>

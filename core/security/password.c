@@ -14,14 +14,43 @@
 static unsigned long long ops_limit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 static size_t mem_limit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 
+/* A hash of 32 random bytes that were thrown away, made with libsodium's INTERACTIVE limits (the
+ * defaults): unknown users are verified against it at the cost of a real hash, with nothing to
+ * compute first. Other limits (tests) get their own dummy when they are set. */
+static const char default_dummy[crypto_pwhash_STRBYTES] =
+    "$argon2id$v=19$m=65536,t=2,p=1$ngB98SncdSoJjiCp47cs5A$"
+    "U6rvt52f4l3UWmYoOu86a22NNVp953+ChoWWQeRL0tg";
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static char dummy_hash[OD_PASSWORD_HASH_MAX];
+
+static void make_dummy(void)
+{
+    _Static_assert(sizeof default_dummy <= sizeof dummy_hash, "dummy hash buffer");
+    if (crypto_pwhash_str_needs_rehash(default_dummy, ops_limit, mem_limit) == 0) {
+        memcpy(dummy_hash, default_dummy, sizeof default_dummy);
+        return;
+    }
+    unsigned char junk[32];
+    randombytes_buf(junk, sizeof junk);
+    if (crypto_pwhash_str(dummy_hash, (const char *)junk, sizeof junk, ops_limit, mem_limit) != 0)
+        dummy_hash[0] = '\0';
+    sodium_memzero(junk, sizeof junk);
+}
 
 void od_password_set_limits(unsigned long long opslimit, size_t memlimit)
 {
     ops_limit = opslimit ? opslimit : crypto_pwhash_OPSLIMIT_INTERACTIVE;
     mem_limit = memlimit ? memlimit : crypto_pwhash_MEMLIMIT_INTERACTIVE;
-    dummy_hash[0] = '\0'; /* recomputed with the new limits on next use */
+    make_dummy(); /* now, not inside the first unknown-user login */
+}
+
+int od_password_prepare(void)
+{
+    pthread_once(&dummy_once, make_dummy);
+    if (!dummy_hash[0])
+        return od_seterr("cannot prepare password checks: out of memory (Argon2id needs %zu MiB)",
+                         mem_limit >> 20);
+    return 0;
 }
 
 int od_password_check_policy(const char *pw)
@@ -55,22 +84,13 @@ int od_password_verify(const char *hash, const char *pw)
     return crypto_pwhash_str_verify(hash, pw, n) == 0 ? 0 : -1;
 }
 
-static void make_dummy(void)
-{
-    unsigned char junk[32];
-    randombytes_buf(junk, sizeof junk);
-    if (crypto_pwhash_str(dummy_hash, (const char *)junk, sizeof junk, ops_limit, mem_limit) != 0)
-        dummy_hash[0] = '\0';
-}
-
 int od_password_verify_dummy(const char *pw)
 {
-    pthread_once(&dummy_once, make_dummy);
-    if (!dummy_hash[0]) make_dummy(); /* limits changed by a test */
     size_t n = strlen(pw);
-    if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, pw, n > OD_PASSWORD_MAX ? 0 : n))
-        return -1;
-    return -1; /* a random password never matches; the work above is what counts */
+    if (od_password_prepare() == 0 &&
+        crypto_pwhash_str_verify(dummy_hash, pw, n > OD_PASSWORD_MAX ? 0 : n) == 0)
+        return -1; /* nobody knows the dummy's password; the work is what counts */
+    return -1;
 }
 
 int od_password_needs_rehash(const char *hash)

@@ -10,11 +10,13 @@
  *   ... od_secret_free(pw);                      // wipes and frees (core/base/secmem.h)
  *
  * Parameters default to libsodium's INTERACTIVE limits; tests lower them with
- * od_password_set_limits(). Passwords longer than OD_PASSWORD_MAX bytes are refused with a
- * clear message (never silently truncated). Reading: with a terminal on stdin, the prompt goes
- * to stderr and echo is off; otherwise one line is read from stdin (for scripts). Input is read
- * byte by byte so no copy is left in stdio buffers and a second line is left for the next
- * read. Plaintext only ever sits in sodium_malloc'd (locked, guarded) memory. */
+ * od_password_set_limits(). Unknown users cost the same as known ones: the dummy hash for the
+ * default limits is a constant, and one for other limits is made when they are set. Passwords
+ * longer than OD_PASSWORD_MAX bytes are refused with a clear message (never silently truncated).
+ * Reading: with a terminal on stdin, the prompt goes to stderr and echo is off; otherwise one line
+ * is read from stdin (for scripts). Input is read byte by byte so no copy is left in stdio buffers
+ * and a second line is left for the next read. Plaintext only ever sits in sodium_malloc'd (locked,
+ * guarded) memory. */
 #ifndef OD_PASSWORD_H
 #define OD_PASSWORD_H
 #include <stdbool.h>
@@ -32,7 +34,12 @@ int od_password_check_policy(const char *pw);
 int od_password_hash(const char *pw, char out[OD_PASSWORD_HASH_MAX]);
 /* 0 when pw matches hash; -1 otherwise (mismatch, malformed hash, too long). */
 int od_password_verify(const char *hash, const char *pw);
-/* The same work as a verify against an existing user, for unknown users; always -1. */
+/* Make ready the dummy hash that od_password_verify_dummy checks against (free with the default
+ * limits: a constant); call it where a login path starts, so that no login pays for it.
+ * -1 + od_err() when it cannot be made (out of memory). Thread-safe. */
+int od_password_prepare(void);
+/* The same work as a verify against an existing user (one Argon2id verification with the
+ * current limits), for unknown users; always -1. */
 int od_password_verify_dummy(const char *pw);
 /* 1 when hash was made with other parameters, 0 when current, -1 malformed. */
 int od_password_needs_rehash(const char *hash);

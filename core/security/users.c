@@ -70,11 +70,14 @@ int od_user_passwd(struct od_auth *a, const char *actor, const char *email, cons
     char hash[OD_PASSWORD_HASH_MAX];
     if (od_password_check_policy(password) != 0 || od_password_hash(password, hash) != 0) return -1;
     const char *p[] = {email, hash};
-    int rows = change_with_audit(a,
-                                 "UPDATE users SET password_hash = $2, failed_logins = 0, "
-                                 "locked_until = NULL, updated_at = now(), version = version + 1 "
-                                 "WHERE lower(email) = lower($1)",
-                                 2, p, actor, "user.passwd", email, NULL);
+    /* A new password also lifts the account's lock and forgets its failures. */
+    int rows = change_with_audit(
+        a,
+        "WITH u AS (UPDATE users SET password_hash = $2, updated_at = now(), version = version + 1 "
+        "WHERE lower(email) = lower($1) RETURNING email), "
+        "t AS (DELETE FROM login_throttle WHERE kind = 'email' AND subject IN (SELECT "
+        "left(lower(email), 256) FROM u)) SELECT email FROM u",
+        2, p, actor, "user.passwd", email, NULL);
     if (rows == 0) return od_seterr("no user with email %s", email);
     return rows > 0 ? 0 : -1;
 }
@@ -104,7 +107,8 @@ int od_user_list(struct od_auth *a, struct od_user **users, size_t *n)
     PGresult *r = od_db_exec(
         c,
         "SELECT u.id, u.email, coalesce(u.name, ''), u.role, u.disabled, "
-        "  coalesce(u.locked_until > now(), false), "
+        "  EXISTS (SELECT 1 FROM login_throttle t WHERE t.kind = 'email' AND t.subject = "
+        "   left(lower(u.email), 256) AND t.locked_until > now()), "
         "  (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.ended_at IS NULL AND "
         "   s.expires_at > now() AND s.last_seen_at > now() - make_interval(mins => "
         "   $1::int)), to_char(u.last_login_at AT TIME ZONE 'UTC', "

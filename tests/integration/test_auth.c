@@ -125,6 +125,59 @@ static void test_login_messages_and_lockout(void **state)
     assert_int_equal(scalar("SELECT count(*) FROM users WHERE password_hash LIKE '%password%'"), 0);
 }
 
+struct racer {
+    int i;
+    const char *pw;
+    int rc;
+};
+
+static void *race_login(void *p)
+{
+    struct racer *r = p;
+    char src[32];
+    struct od_session *s = NULL;
+    snprintf(src, sizeof src, "198.51.100.%d", r->i + 1);
+    r->rc = od_auth_login(auth, "dee@example.com", r->pw, src, &s);
+    if (s) od_session_free(s);
+    return NULL;
+}
+
+/* 16 threads at once, each from its own source: at most max_failures (5) verifications, then
+ * the lock holds, also against a right password that races the wrong ones. */
+static void test_parallel_logins_hold_the_lock(void **state)
+{
+    if (!url) skip();
+    struct od_session *s = NULL;
+    assert_int_equal(
+        od_user_add(auth, "test", "dee@example.com", "Dee", OD_ROLE_OPS, "dee-password"), 0);
+    pthread_t th[16];
+    struct racer r[16];
+    for (int i = 0; i < 16; i++) {
+        r[i] = (struct racer){i, i == 15 ? "dee-password" : "not-dee-password", 0};
+        pthread_create(&th[i], NULL, race_login, &r[i]);
+    }
+    for (int i = 0; i < 16; i++)
+        pthread_join(th[i], NULL);
+    long verified = scalar("SELECT count(*) FROM audit_log WHERE actor = 'dee@example.com' AND "
+                           "detail->>'reason' = 'bad_password'");
+    long refused = scalar("SELECT count(*) FROM audit_log WHERE actor = 'dee@example.com' AND "
+                          "detail->>'reason' IN ('locked', 'throttled')");
+    long ok = scalar("SELECT count(*) FROM audit_log WHERE actor = 'dee@example.com' AND action "
+                     "= 'login.success'");
+    assert_true(verified <= 5);
+    assert_int_equal(verified + refused + ok, 16);
+    /* the right password either won a slot before the lock, or was refused: never a reset */
+    assert_int_equal(r[15].rc == 0, ok == 1);
+    if (verified == 5) {
+        assert_int_equal(login("dee@example.com", "dee-password", &s), -1);
+        assert_string_equal(od_err(), OD_AUTH_MSG_LOCKED);
+        assert_int_equal(scalar("SELECT count(*) FROM users u JOIN login_throttle t ON t.kind = "
+                                "'email' AND t.subject = lower(u.email) WHERE u.email = "
+                                "'dee@example.com' AND t.locked_until > now()"),
+                         1);
+    }
+}
+
 static void test_sessions_and_roles(void **state)
 {
     if (!url) skip();
@@ -341,6 +394,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_messages_and_lockout),
+        cmocka_unit_test(test_parallel_logins_hold_the_lock),
         cmocka_unit_test(test_sessions_and_roles),
         cmocka_unit_test(test_rehash_on_login),
         cmocka_unit_test(test_credentials_sealed_and_rekeyed),
