@@ -38,6 +38,18 @@ void profit_export_free(struct profit_export *e)
     free(e);
 }
 
+/* dir for a person to read: $HOME/... as ~/... (shorter on the status line) */
+static const char *shown_dir(const char *dir, char *buf, size_t n)
+{
+    const char *home = getenv("HOME");
+    size_t h = home ? strlen(home) : 0;
+    if (h > 1 && strncmp(dir, home, h) == 0 && dir[h] == '/') {
+        snprintf(buf, n, "~%s", dir + h);
+        return buf;
+    }
+    return dir;
+}
+
 static char *default_name(const struct od_profit_report *rep, const char *ext)
 {
     char stamp[32], range[32];
@@ -60,8 +72,9 @@ static char *typed_name(struct scr_ctx *c, const char *typed, const char *ext)
         char *dir = NULL;
         int dfd = od_export_dir_open(&dir);
         if (dfd >= 0) close(dfd);
+        char b[4096];
         tui_app_toast(c->app, TUI_TOAST_ERROR, "export: %s (files go to %s)", od_err(),
-                      dir ? dir : "the export directory");
+                      dir ? shown_dir(dir, b, sizeof b) : "the export directory");
         free(dir);
         return NULL;
     }
@@ -86,7 +99,9 @@ static unsigned replace_answer(struct tui_app *app, bool yes, void *ud)
              od_export_replace(dfd, e->name, sb_str(&e->data), e->data.len) < 0)
         tui_app_toast(c->app, TUI_TOAST_ERROR, "export: %s", od_err());
     else {
-        tui_app_toast(c->app, TUI_TOAST_INFO, "replaced %s/%s (%zu rows)", dir, e->name, e->rows);
+        char b[4096];
+        tui_app_toast(c->app, TUI_TOAST_INFO, "replaced %s/%s (%zu rows)",
+                      shown_dir(dir, b, sizeof b), e->name, e->rows);
         od_log_info("profit export: %zu rows replaced %s/%s", e->rows, dir, e->name);
     }
     if (dfd >= 0) close(dfd);
@@ -111,7 +126,9 @@ static void write_export(struct profit_screen *s, struct profit_export *e, bool 
     if (rc < 0) {
         tui_app_toast(c->app, TUI_TOAST_ERROR, "export: %s", od_err());
     } else if (rc == 0) {
-        tui_app_toast(c->app, TUI_TOAST_INFO, "exported %zu rows to %s/%s", e->rows, dir, used);
+        char b[4096];
+        tui_app_toast(c->app, TUI_TOAST_INFO, "exported %zu rows to %s/%s", e->rows,
+                      shown_dir(dir, b, sizeof b), used);
         od_log_info("profit export: %zu rows to %s/%s", e->rows, dir, used);
     } else { /* exists: ask; the dialog defaults to No */
         char q[200];
