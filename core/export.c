@@ -92,8 +92,7 @@ int od_export_create(int dirfd, const char *name, const char *data, size_t n)
     return fill(dirfd, name, fd, data, n);
 }
 
-int od_export_create_unique(int dirfd, const char *name, const char *data, size_t n,
-                            char **used)
+int od_export_create_unique(int dirfd, const char *name, const char *data, size_t n, char **used)
 {
     const char *dot = strrchr(name, '.');
     int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);

@@ -34,8 +34,7 @@ int od_export_create(int dirfd, const char *name, const char *data, size_t n);
 
 /* Create name, or name-2, name-3 ... (before the extension) when it exists; *used gets the
  * name written (caller frees). 0 or -1 with od_seterr. */
-int od_export_create_unique(int dirfd, const char *name, const char *data, size_t n,
-                            char **used);
+int od_export_create_unique(int dirfd, const char *name, const char *data, size_t n, char **used);
 
 /* Replace name in dirfd with data: a new 0600 file beside it, renamed over it. Whatever name
  * was (a file, a symlink) is replaced; a symlink's target is never touched. 0 or -1. */

@@ -130,8 +130,8 @@ static void write_json(const struct od_profit_report *r, bool tty, struct strbuf
 
 static void write_csv(const struct od_profit_report *r, unsigned opts, struct strbuf *out)
 {
-    unsigned cell_opts = (opts & OD_REPORT_CSV_RAW ? 0 : OD_CSV_GUARD) |
-                         (opts & OD_REPORT_TTY ? OD_CSV_TTY : 0);
+    unsigned cell_opts =
+        (opts & OD_REPORT_CSV_RAW ? 0 : OD_CSV_GUARD) | (opts & OD_REPORT_TTY ? OD_CSV_TTY : 0);
     bool first = true;
     for (size_t k = 0; k < OD_ARRAY_LEN(cols); k++)
         if (col_shown(&cols[k], r->by, false)) {

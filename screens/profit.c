@@ -33,7 +33,7 @@ struct profit_screen {
     struct frame f[DEPTH];
     int depth; /* frames in use, >= 1 */
     char from[11], to[11];
-    char restore[64]; /* select this key when the next snapshot arrives */
+    char restore[64];             /* select this key when the next snapshot arrives */
     struct profit_export *export; /* owned: waiting for "replace?" (profit_export.c) */
 };
 

@@ -156,8 +156,8 @@ unsigned profit_export(struct profit_screen *s, int argc, char **argv)
                                   : "export: not permitted for your role");
         return TUI_REDRAW;
     }
-    if (argc > 3 || (argc > 1 && (od_report_format_parse(argv[1], &fmt) < 0 ||
-                                  fmt == OD_REPORT_TABLE))) {
+    if (argc > 3 ||
+        (argc > 1 && (od_report_format_parse(argv[1], &fmt) < 0 || fmt == OD_REPORT_TABLE))) {
         tui_app_toast(c->app, TUI_TOAST_ERROR,
                       "export: csv or json, then an optional file name (e.g. :export csv q1)");
         return TUI_REDRAW;

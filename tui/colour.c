@@ -64,8 +64,7 @@ int tui_colour_parse(const char *s, const struct tui_palette *p, struct tui_colo
         num = s + 5;
     if (*num >= '0' && *num <= '9') {
         long v;
-        if (od_parse_long(num, 0, 255, &v) < 0)
-            return od_seterr("colour: an index must be 0-255");
+        if (od_parse_long(num, 0, 255, &v) < 0) return od_seterr("colour: an index must be 0-255");
         *out = (struct tui_colour){TUI_COLOUR_INDEX, (uint32_t)v};
         return 0;
     }

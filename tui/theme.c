@@ -102,7 +102,8 @@ static int on_entry(void *user, const char *section, const char *key, const char
     }
     int role = tui_role_find(key);
     if (role < 0)
-        return fail(c, section, key, "unknown role (opsdeck --dump-theme or docs/themes.md list them)");
+        return fail(c, section, key,
+                    "unknown role (opsdeck --dump-theme or docs/themes.md list them)");
     if (tui_style_parse(value, &c->pal, &c->t->role[role]) < 0)
         return fail(c, section, key, od_err());
     return 1;

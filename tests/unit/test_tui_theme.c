@@ -112,8 +112,8 @@ static void test_theme_load_name(void **state)
     struct tui_theme t;
     assert_int_equal(tui_theme_load_name(&t, "dark"), 0);
     assert_string_equal(t.name, "dark");
-    static const char *const bad[] = {"/etc/passwd", "../opsdeck.ini", "x/y", "dark.theme",
-                                      "..", ".hidden", "-x", "a b", ""};
+    static const char *const bad[] = {
+        "/etc/passwd", "../opsdeck.ini", "x/y", "dark.theme", "..", ".hidden", "-x", "a b", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(tui_theme_load_name(&t, bad[i]), -1);
         assert_non_null(strstr(od_err(), "give a theme NAME, not a file"));
