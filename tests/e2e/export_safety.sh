@@ -23,6 +23,11 @@ t_eq "data synced from the simulator" 0 $?
 psql_db -c "UPDATE harvest_clients SET name = '=SUM(1+1)*cmd' WHERE name = 'Müller & Søn'" >/dev/null
 t_eq "a client is renamed to a formula" 1 "$(psql_db -c "SELECT count(*) FROM harvest_clients WHERE name = '=SUM(1+1)*cmd'")"
 
+# With a sanitizer build (OD_BIN=build-asan/bin/opsdeck) reports go to files, checked at quit.
+mkdir -p "$T_TMP/san"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99:log_path=$T_TMP/san/asan"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=98:log_path=$T_TMP/san/ubsan"
+
 VICTIM="$T_TMP/victim.txt"
 printf 'precious bytes\n' >"$VICTIM"
 cp "$VICTIM" "$T_TMP/victim.orig"
@@ -52,6 +57,8 @@ quit() {
     tui_keys Escape q
     t_eq "$1: quits with status 0" 0 "$(tui_exit 10)"
     tmx kill-server >/dev/null 2>&1
+    if ls "$T_TMP/san/"* >/dev/null 2>&1; then t_fail "$1: no sanitizer report" "$(head -40 "$T_TMP/san/"*)"
+    else t_ok "$1: no sanitizer report"; fi
 }
 
 # --- account manager, fresh HOME -------------------------------------------------------------
