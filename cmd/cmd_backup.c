@@ -39,25 +39,6 @@ const struct od_command cmd_backup_def = {
     "Exit status: 0 ok, 1 failure, 2 usage.\n",
     run, 0};
 
-static int mkdir_p(const char *dir)
-{
-    char *p = od_xstrdup(dir);
-    int rc = 0;
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s != '\0') continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-            rc = od_seterr("cannot create %s: %s", p, strerror(errno));
-            break;
-        }
-        *s = c;
-        if (!c) break;
-    }
-    free(p);
-    return rc;
-}
-
 /* Start the snapshot transaction and return the exported snapshot id (caller frees). */
 static char *begin_snapshot(PGconn *c)
 {
@@ -200,7 +181,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     size_t dl = strlen(dir);
     while (dl > 1 && dir[dl - 1] == '/')
         dir[--dl] = '\0';
-    if (mkdir_p(dir) < 0) {
+    if (od_mkdir_p(dir) < 0) {
         fprintf(stderr, "opsdeck backup: %s\n", od_err());
         free(dir);
         return 1;

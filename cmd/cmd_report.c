@@ -3,11 +3,14 @@
 #include "cmd/command.h"
 #include "core/base/config.h"
 #include "core/db/db.h"
+#include "core/base/export.h"
 #include "core/domain/profit.h"
 #include "core/domain/report.h"
 #include "core/base/util.h"
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
@@ -15,7 +18,7 @@ const struct od_command cmd_report_def = {
     "report", "Profitability per client, project, month or person",
     "usage: opsdeck report profitability [--by client|project|month|person] [--from DATE]\n"
     "                                    [--to DATE] [--client ID] [--project ID] [--person ID]\n"
-    "                                    [--format table|csv|json]\n\n"
+    "                                    [--format table|csv|json] [--csv-raw] [--output FILE]\n\n"
     "Entries, hours, billable hours, revenue, cost, margin and margin % per group, with totals,\n"
     "read from the rollups. Clients also show the won HubSpot deal amount of the linked\n"
     "company; projects show budget burn over their whole life.\n\n"
@@ -25,7 +28,13 @@ const struct od_command cmd_report_def = {
     "  --client ID     only this Harvest client (drill-down)\n"
     "  --project ID    only this Harvest project\n"
     "  --person ID     only this Harvest user\n"
-    "  --format F      table (default), csv (RFC 4180, totals last) or json\n\n"
+    "  --format F      table (default), csv (RFC 4180, totals last) or json\n"
+    "  --csv-raw       CSV text cells exactly as stored: without it a name beginning with\n"
+    "                  = + - @ TAB or CR gets a leading ' (no spreadsheet formulas)\n"
+    "  --output FILE   write to FILE, created mode 0600; an existing FILE (or a symlink) is\n"
+    "                  refused, never overwritten\n\n"
+    "CSV or JSON printed to a terminal shows control characters escaped (\\x1b); to a file\n"
+    "or a pipe the bytes are exact.\n"
     "Amounts are exact sums rounded half away from zero to 2 places per row; totals round the\n"
     "exact sum. Exit status: 0 ok, 1 failure (database), 2 usage.\n",
     run, 0};
@@ -45,8 +54,14 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         return od_cmd_usage_error(&cmd_report_def, "which report? (profitability)");
     struct od_profit_query q = {.by = OD_PROFIT_BY_CLIENT};
     enum od_report_format fmt = OD_REPORT_TABLE;
+    unsigned opts = 0;
+    const char *output = NULL;
     for (int i = 2; i < argc; i++) {
         const char *o = argv[i];
+        if (strcmp(o, "--csv-raw") == 0) {
+            opts |= OD_REPORT_CSV_RAW;
+            continue;
+        }
         if (i + 1 >= argc)
             return od_cmd_usage_error(&cmd_report_def, "unknown option or missing value: '%s'", o);
         const char *v = argv[++i];
@@ -55,6 +70,8 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
             rc = od_profit_by_parse(v, &q.by);
         else if (strcmp(o, "--format") == 0)
             rc = od_report_format_parse(v, &fmt);
+        else if (strcmp(o, "--output") == 0)
+            output = v;
         else if (strcmp(o, "--from") == 0)
             rc = od_profit_date_parse(v, false, q.from);
         else if (strcmp(o, "--to") == 0)
@@ -81,9 +98,17 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     if (rc < 0) {
         fprintf(stderr, "opsdeck report: %s\n", od_err());
     } else {
+        /* table output is sanitized already; CSV/JSON get escapes only on a terminal */
+        if (!output && isatty(STDOUT_FILENO)) opts |= OD_REPORT_TTY;
         struct strbuf out = STRBUF_INIT;
-        od_report_profit(&r, fmt, &out);
-        fputs(sb_str(&out), stdout);
+        od_report_profit(&r, fmt, opts, &out);
+        if (!output) {
+            fwrite(sb_str(&out), 1, out.len, stdout);
+        } else if ((rc = od_export_create(AT_FDCWD, output, sb_str(&out), out.len)) != 0) {
+            if (rc > 0) od_seterr("%s exists; not overwritten (remove it or name another)", output);
+            fprintf(stderr, "opsdeck report: %s\n", od_err());
+            rc = -1;
+        }
         sb_release(&out);
     }
     od_profit_report_release(&r);

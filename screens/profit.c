@@ -2,9 +2,9 @@
  * linked company's won deal amount and a margin trend (one sparkline cell per row, monthly).
  * Enter drills client -> projects -> months -> people; Esc/Backspace goes back up (the
  * selection comes back to the row you left). `:range 2026-01..2026-06` sets the date range
- * (`:range all` clears it); `:export csv|json [FILE]` writes the rows shown (after the
- * filter) with core/domain/report.h and says where in a toast (default under
- * $XDG_STATE_HOME/opsdeck/exports/). Refreshes on NOTIFY opsdeck_data (a sync wrote rows). */
+ * (`:range all` clears it); `:export csv|json [NAME]` writes the rows shown (after the
+ * filter) into $XDG_STATE_HOME/opsdeck/exports/ (profit_export.c) and says where in a toast.
+ * Refreshes on NOTIFY opsdeck_data (a sync wrote rows). */
 #include "screens/profit.h"
 #include <errno.h>
 #include <stdio.h>
@@ -33,7 +33,8 @@ struct profit_screen {
     struct frame f[DEPTH];
     int depth; /* frames in use, >= 1 */
     char from[11], to[11];
-    char restore[64]; /* select this key when the next snapshot arrives */
+    char restore[64];             /* select this key when the next snapshot arrives */
+    struct profit_export *export; /* owned: waiting for "replace?" (profit_export.c) */
 };
 
 static int neg_role(const char *text)
@@ -235,7 +236,7 @@ static const char *const *export_words(int argi, void *ud)
 
 static const struct tui_command cmds[] = {
     {"range", "FROM..TO|all", "profitability date range (YYYY-MM or YYYY-MM-DD)", NULL, cmd_range},
-    {"export", "csv|json [FILE]", "write the profitability rows shown to a file", export_words,
+    {"export", "csv|json [NAME]", "write the rows shown to the export folder", export_words,
      cmd_export},
 };
 
@@ -251,6 +252,10 @@ const struct tui_table *profit_screen_table(const struct profit_screen *s)
 struct scr_ctx *profit_screen_ctx(struct profit_screen *s)
 {
     return s->b.c;
+}
+struct profit_export **profit_screen_export_slot(struct profit_screen *s)
+{
+    return &s->export;
 }
 
 static const struct scr_base_ops ops = {.prefix = "profit.",
@@ -284,5 +289,6 @@ void profit_screen_free(struct profit_screen *s)
     if (!s) return;
     scr_base_release(&s->b);
     profit_snap_free(s->snap);
+    profit_export_free(s->export);
     free(s);
 }

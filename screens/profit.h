@@ -16,7 +16,12 @@ void profit_screen_free(struct profit_screen *s);
 const struct profit_snap *profit_screen_snap(const struct profit_screen *s);
 const struct tui_table *profit_screen_table(const struct profit_screen *s);
 struct scr_ctx *profit_screen_ctx(struct profit_screen *s);
-/* `:export csv|json [FILE]`: the rows shown (filter applied) with the totals. */
+/* `:export csv|json [NAME]`: the rows shown (filter applied) with the totals, into the export
+ * directory (see profit_export.c). */
 unsigned profit_export(struct profit_screen *s, int argc, char **argv);
+/* An export waiting for "replace?" (the screen owns it: freed with the screen). */
+struct profit_export;
+struct profit_export **profit_screen_export_slot(struct profit_screen *s);
+void profit_export_free(struct profit_export *e);
 
 #endif

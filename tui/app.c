@@ -82,7 +82,7 @@ static const char *const *complete_screen(int argi, void *ud)
 static const struct tui_command builtin_cmds[] = {
     {"quit", "", "leave opsdeck", NULL, cmd_quit},
     {"q", "", "leave opsdeck", NULL, cmd_quit},
-    {"theme", "NAME|FILE", "switch the colour theme", complete_theme, cmd_theme},
+    {"theme", "NAME", "switch the colour theme", complete_theme, cmd_theme},
     {"screen", "NAME", "show a screen", complete_screen, cmd_screen},
     {"help", "", "show the keys", NULL, cmd_help},
     {"messages", "", "show recent messages and errors", NULL, cmd_messages},
@@ -214,10 +214,10 @@ int tui_app_show(struct tui_app *app, const char *name)
     return od_seterr("no screen named '%s'", name);
 }
 
-int tui_app_set_theme(struct tui_app *app, const char *name_or_path)
+int tui_app_set_theme(struct tui_app *app, const char *name)
 {
     struct tui_theme th;
-    if (tui_theme_load(&th, name_or_path) < 0) return -1;
+    if (tui_theme_load_name(&th, name) < 0) return -1;
     app->theme = th;
     if (app->term) tui_term_apply_theme(app->term, &app->theme);
     return 0;

@@ -108,8 +108,9 @@ void tui_app_prompt(struct tui_app *app, const char *question, bool masked,
                     unsigned (*done)(struct tui_app *app, const char *text, void *ud), void *ud);
 /* Show a screen by name; -1 with od_seterr when there is none. */
 int tui_app_show(struct tui_app *app, const char *name);
-/* Switch theme at run time (also `:theme NAME`); -1 with od_seterr, the old one stays. */
-int tui_app_set_theme(struct tui_app *app, const char *name_or_path);
+/* Switch theme at run time (`:theme NAME`): a theme NAME only, never a path
+ * (tui_theme_load_name); -1 with od_seterr, the old one stays. */
+int tui_app_set_theme(struct tui_app *app, const char *name);
 const struct tui_theme *tui_app_theme(const struct tui_app *app);
 /* A timer calling fn every interval_ms (once when !repeat); returns an id > 0. */
 int tui_app_timer(struct tui_app *app, int64_t interval_ms, bool repeat,

@@ -47,11 +47,11 @@ int tui_colour_parse(const char *s, const struct tui_palette *p, struct tui_colo
     *out = (struct tui_colour){TUI_COLOUR_DEFAULT, 0};
     if (strcasecmp(s, "default") == 0 || strcasecmp(s, "terminal") == 0) return 0;
     if (s[0] == '#') {
-        if (strlen(s) != 7) return od_seterr("colour '%s': write #rrggbb with six hex digits", s);
+        if (strlen(s) != 7) return od_seterr("colour: write #rrggbb with six hex digits");
         uint32_t v = 0;
         for (int i = 1; i < 7; i++) {
             int h = hexval(s[i]);
-            if (h < 0) return od_seterr("colour '%s': '%c' is not a hex digit", s, s[i]);
+            if (h < 0) return od_seterr("colour: #rrggbb takes hex digits 0-9 and a-f");
             v = v << 4 | (uint32_t)h;
         }
         *out = (struct tui_colour){TUI_COLOUR_RGB, v};
@@ -64,8 +64,7 @@ int tui_colour_parse(const char *s, const struct tui_palette *p, struct tui_colo
         num = s + 5;
     if (*num >= '0' && *num <= '9') {
         long v;
-        if (od_parse_long(num, 0, 255, &v) < 0)
-            return od_seterr("colour '%s': an index must be 0-255", s);
+        if (od_parse_long(num, 0, 255, &v) < 0) return od_seterr("colour: an index must be 0-255");
         *out = (struct tui_colour){TUI_COLOUR_INDEX, (uint32_t)v};
         return 0;
     }
@@ -79,9 +78,8 @@ int tui_colour_parse(const char *s, const struct tui_palette *p, struct tui_colo
             *out = p->colour[i];
             return 0;
         }
-    return od_seterr("unknown colour '%s' (use default, a name like red or brightblue, 0-255, "
-                     "#rrggbb, or a name defined earlier in [palette])",
-                     s);
+    return od_seterr("unknown colour (use default, a name like red or brightblue, 0-255, "
+                     "#rrggbb, or a name defined earlier in [palette])");
 }
 
 static const struct {
@@ -106,9 +104,8 @@ static int style_word(const char *w, const struct tui_palette *p, struct tui_sty
             st->attrs |= attr_names[i].bit;
             return 0;
         }
-    return od_seterr("unknown style word '%s' (use fg=COLOUR, bg=COLOUR, bold, dim, underline, "
-                     "reverse, italic)",
-                     w);
+    return od_seterr("unknown style word (use fg=COLOUR, bg=COLOUR, bold, dim, underline, "
+                     "reverse, italic)");
 }
 
 int tui_style_parse(const char *s, const struct tui_palette *p, struct tui_style *out)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include "core/base/embedded.h"
+#include "core/base/sanitize.h"
 #include "core/base/util.h"
 
 static const struct {
@@ -58,10 +59,21 @@ struct parse_ctx {
     char err[400];
 };
 
-static int fail(struct parse_ctx *c, const char *section, const char *key, const char *value,
-                const char *why)
+/* Messages name the line (added by tui_theme_parse) and the key, never a value: a file given
+ * by mistake (a config with secrets) must not show its contents. The key is sanitized and
+ * fitted; the section is named only when it is one of ours. */
+static int fail(struct parse_ctx *c, const char *section, const char *key, const char *why)
 {
-    snprintf(c->err, sizeof c->err, "[%s] %s = %s: %s", section, key, value, why);
+    static const char *const known[] = {"palette", "styles", "theme"};
+    const char *sec = "";
+    for (size_t i = 0; i < OD_ARRAY_LEN(known); i++)
+        if (strcasecmp(section, known[i]) == 0) sec = known[i];
+    char k[160];
+    od_fit(key, 40, k, sizeof k);
+    if (*sec)
+        snprintf(c->err, sizeof c->err, "[%s] %s: %s", sec, k, why);
+    else
+        snprintf(c->err, sizeof c->err, "%s: %s", k, why);
     return 0;
 }
 
@@ -71,28 +83,29 @@ static int on_entry(void *user, const char *section, const char *key, const char
     if (strcasecmp(section, "palette") == 0) {
         struct tui_colour col;
         if (c->pal.n >= (int)OD_ARRAY_LEN(c->pal.name))
-            return fail(c, section, key, value, "too many palette entries (at most 32)");
-        if (tui_colour_parse(value, &c->pal, &col) < 0)
-            return fail(c, section, key, value, od_err());
+            return fail(c, section, key, "too many palette entries (at most 32)");
+        if (tui_colour_parse(value, &c->pal, &col) < 0) return fail(c, section, key, od_err());
         c->pal.name[c->pal.n] = od_xstrdup(key);
         c->pal.colour[c->pal.n++] = col;
         return 1;
     }
     if (strcasecmp(section, "theme") == 0) {
         if (strcasecmp(key, "name") == 0)
-            snprintf(c->t->name, sizeof c->t->name, "%s", value);
+            od_fit(value, 40, c->t->name, sizeof c->t->name);
         else if (strcasecmp(key, "description") != 0)
-            return fail(c, section, key, value, "unknown key (use name or description)");
+            return fail(c, section, key, "unknown key (use name or description)");
         return 1;
     }
-    if (*section && strcasecmp(section, "styles") != 0)
-        return fail(c, section, key, value, "unknown section (use [palette], [styles] or [theme])");
+    if (*section && strcasecmp(section, "styles") != 0) {
+        snprintf(c->err, sizeof c->err, "unknown section (use [palette], [styles] or [theme])");
+        return 0;
+    }
     int role = tui_role_find(key);
     if (role < 0)
-        return fail(c, section, key, value,
+        return fail(c, section, key,
                     "unknown role (opsdeck --dump-theme or docs/themes.md list them)");
     if (tui_style_parse(value, &c->pal, &c->t->role[role]) < 0)
-        return fail(c, section, key, value, od_err());
+        return fail(c, section, key, od_err());
     return 1;
 }
 
@@ -132,42 +145,61 @@ static bool is_path(const char *s)
     return strchr(s, '/') || (n > 6 && strcmp(s + n - 6, ".theme") == 0);
 }
 
-int tui_theme_load(struct tui_theme *t, const char *name_or_path)
+/* Parse text (owned, freed here) over the defaults in t; t changes only on success. */
+static int apply(struct tui_theme *t, const char *name, char *text, char *origin)
 {
-    tui_theme_defaults(t);
-    const char *name = name_or_path && *name_or_path ? name_or_path : "default";
-    char *origin = NULL, *text = NULL;
-    if (is_path(name)) {
-        origin = od_xstrdup(name);
-        if (!(text = read_file(name))) {
-            od_seterr("theme file %s: cannot be read (%m)", name);
-            free(origin);
-            return -1;
-        }
-    } else {
-        origin = user_theme_path(name);
-        text = origin ? read_file(origin) : NULL;
-        if (!text) {
-            free(origin);
-            origin = od_xasprintf("themes/%s.theme", name);
-            const struct od_embedded *e = od_embedded_find(origin);
-            if (!e) {
-                free(origin);
-                return od_seterr("unknown theme '%s' (built in: default, dark, light, mono, "
-                                 "high-contrast; or a path to a .theme file)",
-                                 name);
-            }
-            text = od_xstrndup(e->data, e->len);
-        }
-    }
     struct tui_theme tmp = *t;
     const char *base = strrchr(name, '/');
-    snprintf(tmp.name, sizeof tmp.name, "%s", base ? base + 1 : name);
+    od_fit(base ? base + 1 : name, 40, tmp.name, sizeof tmp.name);
     int rc = tui_theme_parse(&tmp, text, origin);
     if (rc == 0) *t = tmp;
     free(text);
     free(origin);
     return rc;
+}
+
+/* NAME: the user's themes directory, then the copy built into the binary. */
+static int load_named(struct tui_theme *t, const char *name)
+{
+    char *origin = user_theme_path(name);
+    char *text = origin ? read_file(origin) : NULL;
+    if (!text) {
+        free(origin);
+        origin = od_xasprintf("themes/%s.theme", name);
+        const struct od_embedded *e = od_embedded_find(origin);
+        if (!e) {
+            free(origin);
+            return od_seterr("unknown theme '%s' (built in: default, dark, light, mono, "
+                             "high-contrast; or NAME for ~/.config/opsdeck/themes/NAME.theme)",
+                             name);
+        }
+        text = od_xstrndup(e->data, e->len);
+    }
+    return apply(t, name, text, origin);
+}
+
+int tui_theme_load(struct tui_theme *t, const char *name_or_path)
+{
+    tui_theme_defaults(t);
+    const char *name = name_or_path && *name_or_path ? name_or_path : "default";
+    if (!is_path(name)) return load_named(t, name);
+    char *text = read_file(name);
+    if (!text) return od_seterr("theme file %s: cannot be read (%m)", name);
+    return apply(t, name, text, od_xstrdup(name));
+}
+
+int tui_theme_load_name(struct tui_theme *t, const char *name)
+{
+    tui_theme_defaults(t);
+    size_t n = name ? strlen(name) : 0;
+    bool ok = n > 0 && n < 64 && name[0] != '-';
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+             (name[i] >= '0' && name[i] <= '9') || name[i] == '-' || name[i] == '_';
+    if (!ok)
+        return od_seterr("theme: give a theme NAME, not a file (built in: default, dark, light, "
+                         "mono, high-contrast; or NAME for ~/.config/opsdeck/themes/NAME.theme)");
+    return load_named(t, name);
 }
 
 const char *tui_theme_choose(const char *cli, const char *cfg_theme)

@@ -10,7 +10,11 @@
  * `role = style` lines in [styles] (or before any section). Partial files are valid: unset
  * roles keep the compiled defaults. Aliases: error=fail, pass=ok, disabled=dim.
  * Lookup of a NAME: $XDG_CONFIG_HOME/opsdeck/themes/NAME.theme, then the copy embedded in the
- * binary (themes/NAME.theme); a value containing '/' or ending in ".theme" is a file path.
+ * binary (themes/NAME.theme). Where the operator chooses (--theme, $OPSDECK_THEME, ui.theme:
+ * tui_theme_load) a value containing '/' or ending in ".theme" is a file path; where a console
+ * user chooses (`:theme`: tui_theme_load_name) only a NAME is taken, never a path.
+ * Errors name the file, the line and the key, never a value (a file given by mistake, a config
+ * with secrets, must not be shown).
  * Choice: --theme > $OPSDECK_THEME > config ui.theme > "default" (tui_theme_choose). */
 #ifndef TUI_THEME_H
 #define TUI_THEME_H
@@ -62,10 +66,13 @@ struct tui_theme {
 /* Compiled-in defaults (the `default` theme). */
 void tui_theme_defaults(struct tui_theme *t);
 /* Apply theme text on top of t. origin names the file in messages. On error returns -1 with
- * od_seterr("ORIGIN:LINE: ...") naming the key and the value; t is then unspecified. */
+ * od_seterr("ORIGIN:LINE: [styles] KEY: why") naming the key (sanitized), never the value; t
+ * is then unspecified. */
 int tui_theme_parse(struct tui_theme *t, const char *text, const char *origin);
 /* Defaults + the named theme or file (see above). -1 with od_seterr; t keeps the defaults. */
 int tui_theme_load(struct tui_theme *t, const char *name_or_path);
+/* Defaults + the theme NAME (letters, digits, '-', '_'); a path or a file name is refused. */
+int tui_theme_load_name(struct tui_theme *t, const char *name);
 /* --theme > $OPSDECK_THEME > config > "default" (empty strings count as unset). */
 const char *tui_theme_choose(const char *cli, const char *cfg_theme);
 /* Names of the themes shipped in the binary, NULL-terminated (for completion and help). */

@@ -362,18 +362,79 @@ void od_pad_left(struct strbuf *sb, const char *s, int cols)
     sb_release(&tmp);
 }
 
-void od_csv_field(struct strbuf *sb, const char *s)
+/* What a terminal must not get raw from a machine format: C0, DEL, C1, bidi controls. */
+static bool tty_unsafe(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
+           cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void od_tty_escape(struct strbuf *sb, const char *s, size_t n, bool json)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, run = 0; /* bytes [run, i) are plain: copied in one go */
+    while (i < n) {
+        uint32_t cp;
+        size_t k = p[i] < 0x20 || p[i] >= 0x7F ? od_utf8_decode(p + i, n - i, &cp) : 1;
+        bool invalid = k == 1 && p[i] >= 0x80; /* od_utf8_decode gave U+FFFD for one byte */
+        if (k == 1 && !invalid) cp = p[i];
+        if (!invalid && !tty_unsafe(cp)) {
+            i += k;
+            continue;
+        }
+        sb_addn(sb, s + run, i - run);
+        if (invalid || (cp < 0x80 && !json))
+            sb_addf(sb, "\\x%02x", p[i]);
+        else
+            sb_addf(sb, "\\u%04x", (unsigned)cp);
+        i += k;
+        run = i;
+    }
+    sb_addn(sb, s + run, n - run);
+}
+
+/* "-12.50", "3", "+1.5": an optional sign, digits, optionally '.' and digits. */
+static bool plain_number(const char *s)
+{
+    if (*s == '-' || *s == '+') s++;
+    const char *d = s;
+    while (*s >= '0' && *s <= '9')
+        s++;
+    if (s == d) return false;
+    if (*s == '.') {
+        d = ++s;
+        while (*s >= '0' && *s <= '9')
+            s++;
+        if (s == d) return false;
+    }
+    return *s == '\0';
+}
+
+void od_csv_field(struct strbuf *sb, const char *s, unsigned opts)
 {
     size_t n = s ? strlen(s) : 0;
     if (n == 0) return;
+    bool guard = (opts & OD_CSV_GUARD) && strchr("=+-@\t\r", s[0]) &&
+                 !((opts & OD_CSV_NUMERIC) && plain_number(s));
+    struct strbuf tmp = STRBUF_INIT;
+    if (guard || (opts & OD_CSV_TTY)) {
+        if (guard) sb_addch(&tmp, '\'');
+        if (opts & OD_CSV_TTY)
+            od_tty_escape(&tmp, s, n, false);
+        else
+            sb_addn(&tmp, s, n);
+        s = sb_str(&tmp);
+        n = tmp.len;
+    }
     if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && s[n - 1] != ' ') {
         sb_addn(sb, s, n);
-        return;
+    } else {
+        sb_addch(sb, '"');
+        for (const char *c = s; *c; c++) {
+            if (*c == '"') sb_addch(sb, '"');
+            sb_addch(sb, *c);
+        }
+        sb_addch(sb, '"');
     }
-    sb_addch(sb, '"');
-    for (const char *c = s; *c; c++) {
-        if (*c == '"') sb_addch(sb, '"');
-        sb_addch(sb, *c);
-    }
-    sb_addch(sb, '"');
+    sb_release(&tmp);
 }

@@ -17,9 +17,11 @@
  *
  * Widths use wcwidth() when the locale's charset is UTF-8 (main() calls setlocale), otherwise
  * a built-in table (wide CJK/emoji = 2, combining marks = 0, else 1).
- * Machine formats keep the data: od_csv_field quotes per RFC 4180 without sanitizing. */
+ * Machine formats keep the data: od_csv_field quotes per RFC 4180 without sanitizing (and,
+ * when asked, guards formulas and escapes controls for a terminal). */
 #ifndef OD_SANITIZE_H
 #define OD_SANITIZE_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,8 +57,22 @@ void od_pad_right(struct strbuf *sb, const char *s, int cols);
 /* Same, right-aligned (numbers). */
 void od_pad_left(struct strbuf *sb, const char *s, int cols);
 
-/* Append one CSV field per RFC 4180: quoted (with "" for ") when it holds , " CR or LF, or
- * starts/ends with a space; otherwise as is. NULL is the empty field. */
-void od_csv_field(struct strbuf *sb, const char *s);
+/* The one CSV cell writer (opsdeck report and the console's :export). Appends s as one field
+ * per RFC 4180: quoted (with "" for ") when it holds , " CR or LF, or starts/ends with a
+ * space; otherwise as is. NULL is the empty field. Options:
+ *   OD_CSV_GUARD    formula-injection guard (OWASP): a cell beginning with = + - @ TAB or CR
+ *                   gets a leading ' so a spreadsheet shows it as text, not a formula;
+ *   OD_CSV_NUMERIC  with the guard: the cell is a number column, so a plain decimal number
+ *                   ("-12.50") is left alone (anything else in it is still guarded);
+ *   OD_CSV_TTY      the bytes go to a terminal: controls shown escaped (od_tty_escape). */
+enum { OD_CSV_GUARD = 1u, OD_CSV_NUMERIC = 2u, OD_CSV_TTY = 4u };
+void od_csv_field(struct strbuf *sb, const char *s, unsigned opts);
+
+/* For machine formats shown on a terminal (CSV or JSON to a tty): append n bytes of s with
+ * what a terminal would act on written as visible escapes instead: C0 controls and DEL as
+ * \x1b (json: \u001b), C1 controls and bidi controls as \u009b / \u202e, bytes that are not
+ * valid UTF-8 as \xff. Everything else is copied as is. Display only: files and pipes get the
+ * exact bytes. */
+void od_tty_escape(struct strbuf *sb, const char *s, size_t n, bool json);
 
 #endif

@@ -65,6 +65,10 @@ int od_parse_long(const char *s, long min, long max, long *out);
 int64_t od_days_from_civil(int64_t y, int m, int d);
 void od_civil_from_days(int64_t z, int *y, int *m, int *d);
 
+/* Create dir and its missing parents, each mode 0700 (existing ones are left as they are);
+ * -1 with od_seterr naming the one that could not be made. */
+int od_mkdir_p(const char *dir);
+
 /* Wipe memory in a way the compiler cannot drop. */
 void od_wipe(void *p, size_t n);
 

@@ -85,7 +85,7 @@ static const char *cell(const struct od_profit_row *row, const struct col *c, ch
     return NULL;
 }
 
-static void write_json(const struct od_profit_report *r, struct strbuf *out)
+static void write_json(const struct od_profit_report *r, bool tty, struct strbuf *out)
 {
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "by", od_profit_by_name(r->by));
@@ -119,19 +119,24 @@ static void write_json(const struct od_profit_report *r, struct strbuf *out)
             cJSON_AddItemToObject(doc, "totals", o);
     }
     char *s = cJSON_PrintUnformatted(doc);
-    sb_add(out, s);
+    if (tty)
+        od_tty_escape(out, s, strlen(s), true);
+    else
+        sb_add(out, s);
     sb_addch(out, '\n');
     free(s);
     cJSON_Delete(doc);
 }
 
-static void write_csv(const struct od_profit_report *r, struct strbuf *out)
+static void write_csv(const struct od_profit_report *r, unsigned opts, struct strbuf *out)
 {
+    unsigned cell_opts =
+        (opts & OD_REPORT_CSV_RAW ? 0 : OD_CSV_GUARD) | (opts & OD_REPORT_TTY ? OD_CSV_TTY : 0);
     bool first = true;
     for (size_t k = 0; k < OD_ARRAY_LEN(cols); k++)
         if (col_shown(&cols[k], r->by, false)) {
             if (!first) sb_addch(out, ',');
-            od_csv_field(out, cols[k].field);
+            od_csv_field(out, cols[k].field, 0);
             first = false;
         }
     sb_add(out, "\r\n");
@@ -145,7 +150,7 @@ static void write_csv(const struct od_profit_report *r, struct strbuf *out)
             first = false;
             const char *v = cell(row, &cols[k], buf, sizeof buf);
             if (i == r->nrows && k == 1) v = "TOTAL";
-            od_csv_field(out, v);
+            od_csv_field(out, v, cell_opts | (cols[k].kind == TEXT ? 0 : OD_CSV_NUMERIC));
         }
         sb_add(out, "\r\n");
     }
@@ -192,15 +197,15 @@ static void write_table(const struct od_profit_report *r, struct strbuf *out)
     free(text);
 }
 
-void od_report_profit(const struct od_profit_report *r, enum od_report_format fmt,
+void od_report_profit(const struct od_profit_report *r, enum od_report_format fmt, unsigned opts,
                       struct strbuf *out)
 {
     switch (fmt) {
     case OD_REPORT_JSON:
-        write_json(r, out);
+        write_json(r, opts & OD_REPORT_TTY, out);
         break;
     case OD_REPORT_CSV:
-        write_csv(r, out);
+        write_csv(r, opts, out);
         break;
     case OD_REPORT_TABLE:
         write_table(r, out);

@@ -32,6 +32,7 @@ static const struct {
     {"jobs.retry", R_OPS},
     {"health.read", R_OPS | R_ONCALL},
     {"profit.read", R_AM},
+    {"profit.export", R_AM}, /* a file on the server: also refused by --readonly */
     {"links.edit", R_AM},
     {"exceptions.read", R_AM | R_ONCALL},
     {"exceptions.ack", R_ONCALL},

@@ -85,7 +85,7 @@ run_flow() {
     tui_keys Escape
     t_screen "$label: Esc goes back to clients" '^Client(▼|v)? +Hours'
     tui_keys : ; tui_type 'export csv'; tui_keys Enter
-    t_screen "$label: :export csv says where the file went" 'exported .*\.csv'
+    t_screen "$label: :export csv says where the file went" 'exported [0-9]+ rows to .*/exports/profit-client-all-'
     f=$(ls "$XDG_STATE_HOME"/opsdeck/exports/*.csv 2>/dev/null | tail -1)
     if [ -n "$f" ] && head -1 "$f" | grep -qi 'revenue'; then t_ok "$label: the CSV has a header row"
     else t_fail "$label: the CSV has a header row" "file: $f"; fi

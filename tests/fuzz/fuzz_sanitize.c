@@ -1,5 +1,6 @@
 /* fuzz_sanitize — whatever bytes arrive, the sanitized string is terminal safe, idempotent,
- * and fitting never exceeds the column budget.
+ * and fitting never exceeds the column budget; machine formats shown on a terminal
+ * (od_tty_escape, od_csv_field with OD_CSV_TTY) are terminal safe too.
  * FUZZ_SOURCES: core/base/sanitize.c core/base/util.c */
 #include "core/base/sanitize.h"
 #include "core/base/util.h"
@@ -23,6 +24,12 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     char *raw = fuzz_cstr(data, size);
     w = od_fit(raw, cols, out, sizeof out);
     FUZZ_CHECK(w <= cols);
+    od_tty_escape(&sb, (const char *)data, size, size && (data[0] & 1));
+    FUZZ_CHECK(strlen(sb_str(&sb)) == sb.len && fuzz_terminal_safe(sb_str(&sb)));
+    sb_reset(&sb);
+    od_csv_field(&sb, raw, OD_CSV_TTY | OD_CSV_GUARD);
+    FUZZ_CHECK(fuzz_terminal_safe(sb_str(&sb)));
+    sb_release(&sb);
     free(raw);
     free(again);
     free(clean);

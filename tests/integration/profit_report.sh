@@ -1,7 +1,8 @@
 #!/bin/sh
 # profit_report.sh — `opsdeck report profitability` equals an independent aggregate over the raw
 # time entries for every --by and for whole-month, partial-month and all-time ranges; CSV parses
-# per RFC 4180; the table is sanitized; deal amounts follow the links; drill-down filters work.
+# per RFC 4180 and its numbers are never formula-guarded; the table is sanitized; deal amounts
+# follow the links; drill-down filters work.
 . tests/lib/common.sh
 
 db_new || { t_fail "database"; t_done; }
@@ -105,6 +106,18 @@ import json, sys
 d = json.load(sys.stdin)
 print(d["totals"]["revenue"], [r["budget_pct"] for r in d["rows"] if r["key"] == "201"][0])')
 t_eq "CSV and JSON carry the same numbers (totals, budget burn)" "$jsj" "$csvj"
+
+# the CSV formula guard (issue #12) touches text cells only: numbers, negative ones included,
+# are the same bytes as with --csv-raw (the fixture has no name starting with = + - @)
+same=yes
+for by in client project month person; do
+    g=$("$OD_BIN" report profitability --by $by --format csv | od -c)
+    r=$("$OD_BIN" report profitability --by $by --format csv --csv-raw | od -c)
+    [ "$g" = "$r" ] || same="no ($by)"
+done
+t_eq "CSV formula guard leaves numbers alone (same bytes as --csv-raw for every --by)" yes "$same"
+t_check "a negative amount is in the project CSV, unprefixed" sh -c \
+    "'$OD_BIN' report profitability --by project --format csv | grep -q ',-[0-9][0-9.]*,'"
 
 table=$("$OD_BIN" report profitability --by client)
 if printf '%s' "$table" | grep -q "$(printf '\033')"; then t_fail "table has no escape bytes"; else t_ok "table has no escape bytes"; fi

@@ -206,19 +206,72 @@ static void test_pad(void **state)
 static void test_csv_field(void **state)
 {
     struct strbuf sb = STRBUF_INIT;
-    od_csv_field(&sb, "plain");
+    od_csv_field(&sb, "plain", 0);
     sb_addch(&sb, ',');
-    od_csv_field(&sb, "a,b");
+    od_csv_field(&sb, "a,b", 0);
     sb_addch(&sb, ',');
-    od_csv_field(&sb, "say \"hi\"");
+    od_csv_field(&sb, "say \"hi\"", 0);
     sb_addch(&sb, ',');
-    od_csv_field(&sb, "two\nlines");
+    od_csv_field(&sb, "two\nlines", 0);
     sb_addch(&sb, ',');
-    od_csv_field(&sb, NULL);
+    od_csv_field(&sb, NULL, 0);
     sb_addch(&sb, ',');
-    od_csv_field(&sb, " padded");
+    od_csv_field(&sb, " padded", 0);
     assert_string_equal(sb_str(&sb),
                         "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",,\" padded\"");
+    sb_release(&sb);
+}
+
+static char *csv1(const char *s, unsigned opts)
+{
+    static char out[256];
+    struct strbuf sb = STRBUF_INIT;
+    od_csv_field(&sb, s, opts);
+    snprintf(out, sizeof out, "%s", sb_str(&sb));
+    sb_release(&sb);
+    return out;
+}
+
+/* OWASP CSV injection: text cells beginning with = + - @ TAB CR get a leading '; numbers in
+ * number columns never do; raw (no guard) keeps the bytes. */
+static void test_csv_formula_guard(void **state)
+{
+    assert_string_equal(csv1("=HYPERLINK(\"http://x\")", OD_CSV_GUARD),
+                        "\"'=HYPERLINK(\"\"http://x\"\")\"");
+    assert_string_equal(csv1("+1", OD_CSV_GUARD), "'+1");
+    assert_string_equal(csv1("-2+3", OD_CSV_GUARD), "'-2+3");
+    assert_string_equal(csv1("@SUM(A1)", OD_CSV_GUARD), "'@SUM(A1)");
+    assert_string_equal(csv1("\tx", OD_CSV_GUARD), "'\tx");
+    assert_string_equal(csv1("\rx", OD_CSV_GUARD), "\"'\rx\"");
+    assert_string_equal(csv1("-5", OD_CSV_GUARD), "'-5"); /* a text cell: always */
+    assert_string_equal(csv1("Acme = fine", OD_CSV_GUARD), "Acme = fine");
+    assert_string_equal(csv1("-12.50", OD_CSV_GUARD | OD_CSV_NUMERIC), "-12.50");
+    assert_string_equal(csv1("+3", OD_CSV_GUARD | OD_CSV_NUMERIC), "+3");
+    assert_string_equal(csv1("-1.", OD_CSV_GUARD | OD_CSV_NUMERIC), "'-1.");
+    assert_string_equal(csv1("=1+2", OD_CSV_GUARD | OD_CSV_NUMERIC), "'=1+2");
+    assert_string_equal(csv1("-cmd|' /C calc'!A0", OD_CSV_GUARD | OD_CSV_NUMERIC),
+                        "'-cmd|' /C calc'!A0");
+    assert_string_equal(csv1("=raw", 0), "=raw");
+}
+
+/* For a terminal: controls visible as escapes, everything else as is; files keep bytes. */
+static void test_tty_escape(void **state)
+{
+    const char hostile[] = "\x1b[2J\x1b]0;pwned\x07"
+                           "Evil \xc2\x9b"
+                           "31m \xe2\x80\xae"
+                           "txt \x7f\xff é 東京";
+    assert_string_equal(csv1(hostile, OD_CSV_TTY),
+                        "\\x1b[2J\\x1b]0;pwned\\x07Evil \\u009b31m \\u202etxt \\x7f\\xff é 東京");
+    assert_string_equal(csv1(hostile, 0), hostile);
+    assert_string_equal(csv1("a\tb\nc", OD_CSV_TTY), "a\\x09b\\x0ac");
+    assert_string_equal(csv1("=\x1b", OD_CSV_TTY | OD_CSV_GUARD), "'=\\x1b");
+    struct strbuf sb = STRBUF_INIT;
+    od_tty_escape(&sb, "\"a\x1b\xc2\x85\"", 6, true);
+    assert_string_equal(sb_str(&sb), "\"a\\u001b\\u0085\"");
+    sb_reset(&sb);
+    od_tty_escape(&sb, "x\0y", 3, false);
+    assert_string_equal(sb_str(&sb), "x\\x00y");
     sb_release(&sb);
 }
 
@@ -238,6 +291,8 @@ int main(void)
         cmocka_unit_test(test_fit_truncates_by_columns),
         cmocka_unit_test(test_pad),
         cmocka_unit_test(test_csv_field),
+        cmocka_unit_test(test_csv_formula_guard),
+        cmocka_unit_test(test_tty_escape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

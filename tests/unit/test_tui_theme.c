@@ -1,6 +1,7 @@
 /* Unit tests: themes and key bindings as a user writes them — built-in themes load, partial
- * files keep defaults, bad files name file/line/key/value, colours degrade with the terminal,
- * NO_COLOR gives attributes only, [keys] overrides apply and bad ones are explained. */
+ * files keep defaults, bad files name file/line/key (never a value), `:theme` takes names
+ * only, colours degrade with the terminal, NO_COLOR gives attributes only, [keys] overrides
+ * apply and bad ones are explained. */
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,16 +65,61 @@ static void expect_error(const char *text, const char *want)
 static void test_theme_errors(void **state)
 {
     expect_error("[styles]\nheader = bold\nselected = fg=purpel\n",
-                 "themes/bad.theme:3: [styles] selected = fg=purpel: unknown colour 'purpel'");
-    expect_error("\n\nheadr = bold\n", "themes/bad.theme:3: [] headr = bold: unknown role");
-    expect_error("[styles]\nok = fg=#12345\n", ":2: [styles] ok = fg=#12345: colour '#12345'");
+                 "themes/bad.theme:3: [styles] selected: unknown colour (use default");
+    expect_error("\n\nheadr = bold\n", "themes/bad.theme:3: headr: unknown role");
+    expect_error("[styles]\nok = fg=#12345\n", ":2: [styles] ok: colour: write #rrggbb");
     expect_error("[styles]\nok = fg=300\n", "an index must be 0-255");
-    expect_error("[styles]\nok = blink\n", "unknown style word 'blink'");
-    expect_error("[colours]\nok = red\n", "unknown section");
+    expect_error("[styles]\nok = blink\n", "unknown style word (use");
+    expect_error("[colours]\nok = red\n", ":2: unknown section");
     expect_error("[styles]\nthis is not ini\n", "themes/bad.theme:2: not an INI line");
     struct tui_theme t;
     assert_int_equal(tui_theme_load(&t, "/nonexistent/x.theme"), -1);
     assert_non_null(strstr(od_err(), "theme file /nonexistent/x.theme: cannot be read"));
+}
+
+/* Issue #12: an error never shows a value from the file (a config with secrets given by
+ * mistake), and a key name is shown sanitized. */
+static void test_theme_errors_hide_values(void **state)
+{
+    static const char *const files[] = {
+        "[database]\nurl = postgresql://u:SECRETPW@db/x\n",
+        "[styles]\nselected = fg=SECRETPW\n",
+        "[styles]\nselected = SECRETPW\n",
+        "[palette]\nx = SECRETPW\n",
+        "[styles]\nok = fg=#SECRET\n",
+        "[theme]\nSECRETKEYNAME = SECRETPW\n",
+        "SECRETPW\n",
+        "token = SECRETPW\n",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        struct tui_theme t;
+        tui_theme_defaults(&t);
+        assert_int_equal(tui_theme_parse(&t, files[i], "x.ini"), -1);
+        if (strstr(od_err(), "SECRETPW") || strstr(od_err(), "#SECRET"))
+            fail_msg("error shows a value: %s", od_err());
+        assert_non_null(strstr(od_err(), "x.ini:"));
+    }
+    struct tui_theme t;
+    tui_theme_defaults(&t);
+    assert_int_equal(tui_theme_parse(&t, "\x1b]0;pwned\x07key = bold\n", "x.theme"), -1);
+    if (strchr(od_err(), '\x1b') || strchr(od_err(), '\x07')) fail_msg("raw key: %s", od_err());
+    assert_non_null(strstr(od_err(), "pwned"));
+}
+
+/* `:theme` takes a NAME only: paths and file names are refused before anything is read. */
+static void test_theme_load_name(void **state)
+{
+    struct tui_theme t;
+    assert_int_equal(tui_theme_load_name(&t, "dark"), 0);
+    assert_string_equal(t.name, "dark");
+    static const char *const bad[] = {
+        "/etc/passwd", "../opsdeck.ini", "x/y", "dark.theme", "..", ".hidden", "-x", "a b", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(tui_theme_load_name(&t, bad[i]), -1);
+        assert_non_null(strstr(od_err(), "give a theme NAME, not a file"));
+    }
+    assert_int_equal(tui_theme_load_name(&t, "nope"), -1);
+    assert_non_null(strstr(od_err(), "unknown theme 'nope'"));
 }
 
 static void test_degradation(void **state)
@@ -231,6 +277,8 @@ int main(void)
         cmocka_unit_test(test_builtin_themes_load),
         cmocka_unit_test(test_partial_and_palette),
         cmocka_unit_test(test_theme_errors),
+        cmocka_unit_test(test_theme_errors_hide_values),
+        cmocka_unit_test(test_theme_load_name),
         cmocka_unit_test(test_degradation),
         cmocka_unit_test(test_no_color),
         cmocka_unit_test(test_theme_choose_and_dump),
