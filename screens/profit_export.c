@@ -2,6 +2,7 @@
  * shows (filter applied, in the shown order) plus the level's totals, written by
  * core/domain/report.h (the same bytes `opsdeck report` writes) to FILE or to
  * $XDG_STATE_HOME/opsdeck/exports/profit-LEVEL-YYYYMMDD-HHMMSS.EXT; a toast says where. */
+#include "screens/profit_export.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,6 @@
 #include "core/domain/report.h"
 #include "core/base/util.h"
 #include "screens/common.h"
-#include "screens/profit.h"
 #include "screens/profit_read.h"
 #include "tui/table.h"
 
@@ -44,11 +44,9 @@ static int write_file(const char *path, const struct strbuf *sb)
     return 0;
 }
 
-unsigned profit_export(struct profit_screen *s, int argc, char **argv)
+unsigned profit_export(struct scr_ctx *c, const struct profit_snap *snap, const struct tui_table *t,
+                       int argc, char **argv)
 {
-    struct scr_ctx *c = profit_screen_ctx(s);
-    const struct profit_snap *snap = profit_screen_snap(s);
-    const struct tui_table *t = profit_screen_table(s);
     enum od_report_format fmt = OD_REPORT_CSV;
     if (argc > 1 && (od_report_format_parse(argv[1], &fmt) < 0 || fmt == OD_REPORT_TABLE)) {
         tui_app_toast(c->app, TUI_TOAST_ERROR, "export: csv or json (e.g. :export csv)");
