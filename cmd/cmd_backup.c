@@ -39,21 +39,6 @@ const struct od_command cmd_backup_def = {
     "Exit status: 0 ok, 1 failure, 2 usage.\n",
     run, 0};
 
-/* Start the snapshot transaction and return the exported snapshot id (caller frees). */
-static char *begin_snapshot(PGconn *c)
-{
-    if (od_db_cmd(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL) < 0) return NULL;
-    /* Counting large tables and waiting for pg_dump are not what the timeouts are for. */
-    if (od_db_cmd(c, "SET LOCAL statement_timeout = 0", 0, NULL) < 0 ||
-        od_db_cmd(c, "SET LOCAL idle_in_transaction_session_timeout = 0", 0, NULL) < 0)
-        return NULL;
-    PGresult *r = od_db_exec(c, "SELECT pg_export_snapshot()", 0, NULL);
-    if (!r) return NULL;
-    char *id = od_xstrdup(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return id;
-}
-
 static void print_summary(const struct od_backup_manifest *m, const char *dump)
 {
     char *json = od_backup_sibling(dump, ".json"), *sum = od_backup_sibling(dump, ".sha256");
@@ -92,7 +77,7 @@ static int do_backup(struct od_ctx *ctx, PGconn *c, const char *dir, int keep)
     }
     od_iso8601_ms(now, created, sizeof(created));
 
-    if (!(snap = begin_snapshot(c)) || od_backup_manifest_from_db(c, &m) < 0 ||
+    if (!(snap = od_backup_begin_snapshot(c)) || od_backup_manifest_from_db(c, &m) < 0 ||
         od_backup_count_rows(c, &m.counts) < 0)
         goto fail;
     if (!(tool = od_pgtool_find("pg_dump", PQserverVersion(c) / 10000))) goto fail;

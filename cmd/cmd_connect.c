@@ -151,21 +151,14 @@ static int hubspot_oauth(const struct od_config *cfg, struct od_pool *pool, stru
     }
     if (pasted && od_oauth_parse_redirect(pasted, client.redirect_uri, &code, &state) == 0 &&
         od_oauth_flow_check_state(f, state) == 0 && od_oauth_exchange(&client, code, f, &t) == 0) {
-        PGconn *c = NULL;
-        if ((c = od_pool_acquire(pool, 5000)) && od_db_begin(c) == 0 &&
-            od_db_cmd(c, "DELETE FROM credentials WHERE provider = 'hubspot'", 0, NULL) == 0 &&
-            od_cred_put_conn(c, v, "hubspot", "access_token", t.access_token, t.expires_at, NULL) ==
-                0 &&
-            od_cred_put_conn(c, v, "hubspot", "refresh_token", t.refresh_token, 0, NULL) == 0 &&
-            od_db_commit(c) == 0) {
+        PGconn *c = od_pool_acquire(pool, 5000);
+        if (c && od_cred_replace_oauth(c, v, &t) == 0) {
             char when[32];
             od_iso8601_ms(t.expires_at * 1000, when, sizeof when);
             printf("Connected to HubSpot; access token valid until %s (refreshed "
                    "automatically).\n",
                    when);
             rc = 0;
-        } else if (c) {
-            od_db_rollback(c);
         }
         if (c) od_pool_release(pool, c);
     }
@@ -199,24 +192,28 @@ static int refresh_now(const struct od_config *cfg, struct od_pool *pool, struct
 
 static int status(struct od_pool *pool)
 {
+    struct od_cred_info *ci;
+    size_t n;
     PGconn *c = od_pool_acquire(pool, 5000);
     if (!c) return fail(od_err());
-    PGresult *r = od_db_exec(c,
-                             "SELECT provider, name, coalesce(account_id, ''), key_id, "
-                             "coalesce(to_char(expires_at AT TIME ZONE 'UTC', "
-                             "'YYYY-MM-DD HH24:MI:SS'), 'never') FROM credentials ORDER BY 1, 2",
-                             0, NULL);
+    int rc = od_cred_list(c, 0, &ci, &n);
     od_pool_release(pool, c);
-    if (!r) return fail(od_err());
+    if (rc < 0) return fail(od_err());
     printf("%-9s %-14s %-12s %-6s %s\n", "PROVIDER", "NAME", "ACCOUNT", "KEY", "EXPIRES (UTC)");
-    for (int i = 0; i < PQntuples(r); i++) {
-        char *acct = od_sanitize(PQgetvalue(r, i, 2));
-        printf("%-9s %-14s %-12s %-6s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), acct,
-               PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
+    for (size_t i = 0; i < n; i++) {
+        char *acct = od_sanitize(ci[i].account_id), key[16], exp[32] = "never";
+        snprintf(key, sizeof key, "%u", ci[i].key_id);
+        if (ci[i].expires_at) {
+            time_t t = (time_t)ci[i].expires_at;
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            strftime(exp, sizeof exp, "%Y-%m-%d %H:%M:%S", &tm);
+        }
+        printf("%-9s %-14s %-12s %-6s %s\n", ci[i].provider, ci[i].name, acct, key, exp);
         free(acct);
     }
-    if (PQntuples(r) == 0) printf("nothing stored; run: opsdeck connect hubspot | harvest\n");
-    PQclear(r);
+    if (n == 0) printf("nothing stored; run: opsdeck connect hubspot | harvest\n");
+    od_cred_list_free(ci, n);
     return 0;
 }
 

@@ -34,32 +34,6 @@ const struct od_command cmd_restore_def = {
     "Exit status: 0 restored and verified, 1 refused or failed, 2 usage (or no --yes).\n",
     run, 0};
 
-/* Relations outside the system schemas; -1 on error, else how many (names listed in *what). */
-static int target_objects(PGconn *c, char **what)
-{
-    PGresult *r = od_db_exec(
-        c,
-        "SELECT n.nspname || '.' || c.relname FROM pg_class c "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
-        "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-        "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%' ORDER BY 1",
-        0, NULL);
-    if (!r) return -1;
-    int n = PQntuples(r);
-    struct strbuf sb = STRBUF_INIT;
-    for (int i = 0; i < n && i < 5; i++) {
-        if (i) sb_add(&sb, ", ");
-        char *s = od_sanitize(PQgetvalue(r, i, 0));
-        sb_add(&sb, s);
-        free(s);
-    }
-    if (n > 5) sb_addf(&sb, " and %d more", n - 5);
-    PQclear(r);
-    *what = sb_detach(&sb);
-    return n;
-}
-
 static int64_t find_count(const struct od_backup_counts *c, const char *name)
 {
     for (size_t i = 0; i < c->n; i++)
@@ -103,7 +77,7 @@ static int do_restore(struct od_ctx *ctx, PGconn *c, const char *file, int no_ac
     struct od_backup_counts got = {0};
     int rc = 1;
     char *db = od_sanitize(PQdb(c));
-    int n = target_objects(c, &what);
+    int n = od_backup_target_objects(c, &what);
     if (n < 0) goto fail;
     if (n > 0) {
         od_seterr("refusing to restore into database %s: it is not empty (found %d table%s, "
@@ -124,9 +98,7 @@ static int do_restore(struct od_ctx *ctx, PGconn *c, const char *file, int no_ac
     args[na] = NULL;
     struct od_pgtool_opts o = {"pg_restore", NULL, isatty(STDERR_FILENO) ? stderr : NULL};
     if (od_pgtool_run(ctx->cfg, c, args, &o) < 0) goto fail;
-    if (od_db_cmd(c, "SET statement_timeout = 0", 0, NULL) < 0 ||
-        od_db_cmd(c, "ANALYZE", 0, NULL) < 0 || od_backup_count_rows(c, &got) < 0)
-        goto fail;
+    if (od_backup_restored_counts(c, &got) < 0) goto fail;
     int bad = compare_counts(&m->counts, &got);
     if (bad) {
         od_seterr("restored, but %d table%s differ%s from the manifest", bad, bad == 1 ? "" : "s",

@@ -17,6 +17,7 @@
 #include "core/base/util.h"
 #include "screens/base.h"
 #include "screens/common.h"
+#include "screens/profit_export.h"
 #include "screens/profit_read.h"
 
 #define DEPTH 4
@@ -37,48 +38,7 @@ struct profit_screen {
     struct profit_export *export; /* owned: waiting for "replace?" (profit_export.c) */
 };
 
-static int neg_role(const char *text)
-{
-    return text[0] == '-' ? TUI_ROLE_NEGATIVE : -1;
-}
-
-#define COLS(first)                                                                                \
-    {                                                                                              \
-        {first, TUI_ALIGN_LEFT, 8, 36, TUI_CMP_TEXT, NULL},                                        \
-            {"Hours", TUI_ALIGN_RIGHT, 5, 12, TUI_CMP_DECIMAL, NULL},                              \
-            {"Revenue", TUI_ALIGN_RIGHT, 7, 14, TUI_CMP_DECIMAL, NULL},                            \
-            {"Cost", TUI_ALIGN_RIGHT, 4, 14, TUI_CMP_DECIMAL, NULL},                               \
-            {"Margin", TUI_ALIGN_RIGHT, 6, 14, TUI_CMP_DECIMAL, neg_role},                         \
-            {"Margin %", TUI_ALIGN_RIGHT, 8, 9, TUI_CMP_DECIMAL, neg_role},                        \
-            {"Deal", TUI_ALIGN_RIGHT, 4, 14, TUI_CMP_DECIMAL, NULL},                               \
-            {"Trend", TUI_ALIGN_LEFT, 5, 12, TUI_CMP_TEXT, NULL},                                  \
-    }
-enum { NCOLS = 8 };
-static const struct tui_column cols_by[4][NCOLS] = {COLS("Client"), COLS("Project"), COLS("Month"),
-                                                    COLS("Person")};
 static const char *const level_name[] = {"Clients", "Projects", "Months", "People"};
-
-/* On the query worker: the snapshot's rows, presorted for every column (tui_table_prepare),
- * so the UI thread only swaps them in. */
-void profit_rows_build(struct profit_snap *snap)
-{
-    struct tui_rowset *rs = &snap->rows;
-    tui_rowset_init(rs, NCOLS);
-    const struct od_profit_report *r = &snap->rep;
-    for (size_t i = 0; i < r->nrows; i++) {
-        const struct od_profit_row *row = &r->rows[i];
-        const char *cells[NCOLS] = {row->name ? row->name : row->key,
-                                    row->hours,
-                                    row->revenue,
-                                    row->cost,
-                                    row->margin,
-                                    row->has_margin_pct ? row->margin_pct : "",
-                                    row->has_deal_amount ? row->deal_amount : "",
-                                    snap->trend && snap->trend[i] ? snap->trend[i] : ""};
-        tui_rowset_add(rs, row->key ? row->key : "", cells, 0);
-    }
-    tui_table_prepare(cols_by[snap->q.by], NCOLS, rs);
-}
 
 static void fill(struct profit_screen *s)
 {
@@ -93,7 +53,6 @@ static void submit(struct scr_base *b)
 {
     struct profit_screen *s = (struct profit_screen *)b;
     struct profit_read_arg *a = od_xcalloc(1, sizeof *a);
-    a->pool = b->c->pool;
     a->q = s->f[s->depth - 1].q;
     if (a->q.by != OD_PROFIT_BY_PERSON) { /* people keep their month */
         snprintf(a->q.from, sizeof a->q.from, "%s", s->from);
@@ -123,7 +82,7 @@ static void take(struct scr_base *b, struct od_read_result *r)
 static void show_level(struct profit_screen *s, int depth)
 {
     s->depth = depth;
-    scr_base_set_columns(&s->b, cols_by[s->f[depth - 1].q.by], NCOLS);
+    scr_base_set_columns(&s->b, profit_cols[s->f[depth - 1].q.by], PROFIT_NCOLS);
     profit_snap_free(s->snap);
     s->snap = NULL;
     scr_base_request(&s->b, true);
@@ -225,7 +184,8 @@ bad:
 
 static unsigned cmd_export(struct tui_app *app, int argc, char **argv, void *ud)
 {
-    return profit_export(ud, argc, argv);
+    struct profit_screen *s = ud;
+    return profit_export(s->b.c, s->snap, &s->b.t, &s->export, argc, argv);
 }
 
 static const char *const *export_words(int argi, void *ud)
@@ -240,28 +200,10 @@ static const struct tui_command cmds[] = {
      cmd_export},
 };
 
-/* For profit_export.c: the snapshot and which rows are shown. */
-const struct profit_snap *profit_screen_snap(const struct profit_screen *s)
-{
-    return s->snap;
-}
-const struct tui_table *profit_screen_table(const struct profit_screen *s)
-{
-    return &s->b.t;
-}
-struct scr_ctx *profit_screen_ctx(struct profit_screen *s)
-{
-    return s->b.c;
-}
-struct profit_export **profit_screen_export_slot(struct profit_screen *s)
-{
-    return &s->export;
-}
-
 static const struct scr_base_ops ops = {.prefix = "profit.",
                                         .feed_key = "profit.rows",
-                                        .cols = cols_by[0],
-                                        .ncols = NCOLS,
+                                        .cols = profit_cols[0],
+                                        .ncols = PROFIT_NCOLS,
                                         .empty = "no time entries synced yet",
                                         .need = "profit.read",
                                         .denied = "Your role may not see profitability.",

@@ -10,6 +10,7 @@
  * profit-LEVEL-FROM..TO-YYYYMMDDTHHMM.EXT (FROM..TO is "all" for all time), with -2, -3 ...
  * added when that name is taken. Needs profit.export (core/security/auth.c); --readonly refuses it.
  */
+#include "screens/profit_export.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,13 @@
 #include "core/domain/report.h"
 #include "core/base/util.h"
 #include "screens/common.h"
-#include "screens/profit.h"
 #include "screens/profit_read.h"
 #include "tui/table.h"
 
 /* An export waiting for the confirm dialog (owned by the screen). */
 struct profit_export {
+    struct scr_ctx *c;              /* borrowed */
+    struct profit_export **pending; /* the screen's slot it waits in */
     char *name;
     struct strbuf data;
     size_t rows;
@@ -84,12 +86,11 @@ static char *typed_name(struct scr_ctx *c, const char *typed, const char *ext)
 
 static unsigned replace_answer(struct tui_app *app, bool yes, void *ud)
 {
-    struct profit_screen *s = ud;
-    struct scr_ctx *c = profit_screen_ctx(s);
-    struct profit_export **slot = profit_screen_export_slot(s);
+    struct profit_export **slot = ud;
     struct profit_export *e = *slot;
     *slot = NULL;
     if (!e) return TUI_REDRAW;
+    struct scr_ctx *c = e->c;
     char *dir = NULL;
     int dfd = -1;
     if (!yes)
@@ -112,9 +113,9 @@ static unsigned replace_answer(struct tui_app *app, bool yes, void *ud)
 }
 
 /* Write e (name set) into the export directory; ask before replacing (e is then kept). */
-static void write_export(struct profit_screen *s, struct profit_export *e, bool generated)
+static void write_export(struct profit_export *e, bool generated)
 {
-    struct scr_ctx *c = profit_screen_ctx(s);
+    struct scr_ctx *c = e->c;
     char *dir = NULL, *used = NULL;
     int dfd = od_export_dir_open(&dir), rc = -1;
     if (dfd >= 0) {
@@ -134,10 +135,10 @@ static void write_export(struct profit_screen *s, struct profit_export *e, bool 
     } else { /* exists: ask; the dialog defaults to No */
         char q[200];
         snprintf(q, sizeof q, "%s exists in the export folder. Replace it?", e->name);
-        struct profit_export **slot = profit_screen_export_slot(s);
+        struct profit_export **slot = e->pending;
         profit_export_free(*slot);
         *slot = e;
-        tui_app_confirm(c->app, q, replace_answer, s);
+        tui_app_confirm(c->app, q, replace_answer, slot);
         e = NULL;
     }
     profit_export_free(e);
@@ -145,11 +146,9 @@ static void write_export(struct profit_screen *s, struct profit_export *e, bool 
     free(dir);
 }
 
-unsigned profit_export(struct profit_screen *s, int argc, char **argv)
+unsigned profit_export(struct scr_ctx *c, const struct profit_snap *snap, const struct tui_table *t,
+                       struct profit_export **pending, int argc, char **argv)
 {
-    struct scr_ctx *c = profit_screen_ctx(s);
-    const struct profit_snap *snap = profit_screen_snap(s);
-    const struct tui_table *t = profit_screen_table(s);
     enum od_report_format fmt = OD_REPORT_CSV;
     if (!scr_can(c, "profit.export", true)) {
         tui_app_toast(c->app, TUI_TOAST_WARN, "%s",
@@ -169,6 +168,8 @@ unsigned profit_export(struct profit_screen *s, int argc, char **argv)
     }
     const char *ext = fmt == OD_REPORT_JSON ? "json" : "csv";
     struct profit_export *e = od_xcalloc(1, sizeof *e);
+    e->c = c;
+    e->pending = pending;
     e->name = argc > 2 ? typed_name(c, argv[2], ext) : default_name(&snap->rep, ext);
     if (!e->name) {
         profit_export_free(e);
@@ -183,6 +184,6 @@ unsigned profit_export(struct profit_screen *s, int argc, char **argv)
     od_report_profit(&view, fmt, 0, &e->data);
     free(view.rows);
     e->rows = t->nview;
-    write_export(s, e, argc <= 2);
+    write_export(e, argc <= 2);
     return TUI_REDRAW;
 }

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/net/breaker.h"
-#include "core/db/db.h"
 #include "core/jobs/queue.h"
 #include "core/net/ratelimit.h"
 #include "core/sync/syncplan.h"
@@ -78,11 +77,8 @@ static void *read_jobs(PGconn *conn, void *arg)
         free(s);
         return NULL;
     }
-    PGresult *r = od_db_exec(conn, "SELECT bucket FROM rate_limits ORDER BY bucket LIMIT $1", 1,
-                             (const char *const[]){"4"});
-    for (int i = 0; r && i < PQntuples(r) && s->nhr < MAX_BUCKETS; i++)
-        if (od_ratelimit_headroom_db(conn, PQgetvalue(r, i, 0), &s->hr[s->nhr]) == 0) s->nhr++;
-    if (r) PQclear(r);
+    int nhr = od_ratelimit_buckets(conn, s->hr, MAX_BUCKETS);
+    s->nhr = nhr < 0 ? 0 : nhr; /* no headroom lines this time: the jobs still show */
     return s;
 }
 

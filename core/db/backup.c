@@ -2,6 +2,7 @@
  * See backup.h. */
 #include "core/db/backup.h"
 #include "core/db/db.h"
+#include "core/base/sanitize.h"
 #include "core/base/util.h"
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -158,6 +159,56 @@ int od_backup_manifest_from_db(PGconn *c, struct od_backup_manifest *m)
         m->migrations[i] = od_xstrdup(PQgetvalue(r, (int)i, 0));
     PQclear(r);
     return 0;
+}
+
+/* ---- the database side of backup and restore ---- */
+
+char *od_backup_begin_snapshot(PGconn *c)
+{
+    if (od_db_cmd(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL) < 0) return NULL;
+    /* Counting large tables and waiting for pg_dump are not what the timeouts are for. */
+    if (od_db_cmd(c, "SET LOCAL statement_timeout = 0", 0, NULL) < 0 ||
+        od_db_cmd(c, "SET LOCAL idle_in_transaction_session_timeout = 0", 0, NULL) < 0)
+        return NULL;
+    PGresult *r = od_db_exec(c, "SELECT pg_export_snapshot()", 0, NULL);
+    if (!r) return NULL;
+    char *id = od_xstrdup(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return id;
+}
+
+int od_backup_target_objects(PGconn *c, char **what)
+{
+    *what = NULL;
+    PGresult *r = od_db_exec(
+        c,
+        "SELECT n.nspname || '.' || c.relname FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+        "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%' ORDER BY 1",
+        0, NULL);
+    if (!r) return -1;
+    int n = PQntuples(r);
+    struct strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < n && i < 5; i++) {
+        if (i) sb_add(&sb, ", ");
+        char *s = od_sanitize(PQgetvalue(r, i, 0));
+        sb_add(&sb, s);
+        free(s);
+    }
+    if (n > 5) sb_addf(&sb, " and %d more", n - 5);
+    PQclear(r);
+    *what = sb_detach(&sb);
+    return n;
+}
+
+int od_backup_restored_counts(PGconn *c, struct od_backup_counts *out)
+{
+    if (od_db_cmd(c, "SET statement_timeout = 0", 0, NULL) < 0 ||
+        od_db_cmd(c, "ANALYZE", 0, NULL) < 0)
+        return -1;
+    return od_backup_count_rows(c, out);
 }
 
 int od_backup_manifest_write(const struct od_backup_manifest *m, const char *dump_path)

@@ -65,6 +65,17 @@ int od_backup_manifest_write(const struct od_backup_manifest *m, const char *dum
 int od_backup_manifest_read(const char *dump_path, struct od_backup_manifest *m);
 void od_backup_manifest_release(struct od_backup_manifest *m);
 
+/* The database side of the two commands, each on the connection the command holds:
+ * od_backup_begin_snapshot opens a REPEATABLE READ READ ONLY transaction without statement or
+ * idle timeouts and returns its exported snapshot id for pg_dump --snapshot (caller frees;
+ * NULL + od_err). od_backup_target_objects counts the tables, views, sequences and foreign
+ * tables outside the system schemas (a restore wants none) and puts the first five names,
+ * sanitized, in *what (caller frees); -1 on error. od_backup_restored_counts lifts the
+ * statement timeout, runs ANALYZE and counts the rows (od_backup_count_rows). */
+char *od_backup_begin_snapshot(PGconn *c);
+int od_backup_target_objects(PGconn *c, char **what);
+int od_backup_restored_counts(PGconn *c, struct od_backup_counts *out);
+
 /* Keep the newest `keep` complete backups in dir (by the time stamp in their names), delete
  * the rest (all three files). Names of deleted dumps are written to `out` one a line.
  * Returns how many were deleted. Files not named like a backup are never touched. */

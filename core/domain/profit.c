@@ -1,7 +1,9 @@
 /* profit — see profit.h. One SQL statement per report, assembled from fixed fragments chosen
- * by two tables (dimensions and rollup sources); every value is a parameter. */
+ * by two tables (dimensions and rollup sources); every value is a parameter. The trend per
+ * row is a second statement over the same source, in the same snapshot (od_profit_read). */
 #include "core/domain/profit.h"
 #include "core/db/db.h"
+#include "core/base/log.h"
 #include "core/base/money.h"
 #include "core/base/util.h"
 #include <assert.h>
@@ -195,14 +197,21 @@ static void split_range(const char *from, const char *to, char p[6][11], int sig
         }
 }
 
-static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
+/* The first rollup source with every dimension q groups or filters by. */
+static size_t source_for(const struct od_profit_query *q)
 {
-    const struct dim *dm = &dims[q->by];
-    unsigned need = dm->need | (q->client_id ? DIM_CLIENT : 0) | (q->project_id ? DIM_PROJECT : 0) |
-                    (q->user_id ? DIM_PERSON : 0);
+    unsigned need = dims[q->by].need | (q->client_id ? DIM_CLIENT : 0) |
+                    (q->project_id ? DIM_PROJECT : 0) | (q->user_id ? DIM_PERSON : 0);
     size_t si = 0;
     while ((sources[si].has & need) != need)
         si++; /* the last source has every dimension */
+    return si;
+}
+
+static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
+{
+    const struct dim *dm = &dims[q->by];
+    size_t si = source_for(q);
     const char *k = dm->key_col;
     sb_addf(sb,
             "WITH src AS ("
@@ -310,8 +319,8 @@ static void fill_row(PGresult *res, int i, struct od_profit_row *row)
     row->missing_billable_rate = strtoll(PQgetvalue(res, i, 15), NULL, 10);
 }
 
-int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
-                  struct od_profit_report *out)
+/* Check and normalise q into out (by, from, to); nothing else is filled yet. */
+static int check_query(const struct od_profit_query *q, struct od_profit_report *out)
 {
     memset(out, 0, sizeof(*out));
     if ((unsigned)q->by >= OD_ARRAY_LEN(dims))
@@ -321,7 +330,12 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
     if (*q->to && od_profit_date_parse(q->to, true, out->to) < 0) return -1;
     if (*out->from && *out->to && strcmp(out->from, out->to) > 0)
         return od_seterr("the range starts (%s) after it ends (%s)", out->from, out->to);
+    return 0;
+}
 
+/* The report statement on c, after check_query. */
+static int run_on(PGconn *c, const struct od_profit_query *q, struct od_profit_report *out)
+{
     char p[6][11];
     int sign[2];
     split_range(out->from, out->to, p, sign);
@@ -338,15 +352,7 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
         params[9 + e] = sign[e] < 0 ? "-1" : "1";
     struct strbuf sql = STRBUF_INIT;
     build_sql(&sql, q);
-
-    int64_t t0 = od_now_us();
-    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
-    if (!c) {
-        sb_release(&sql);
-        return -1;
-    }
     PGresult *res = od_db_exec(c, sb_str(&sql), 11, params);
-    od_pool_release(pool, c);
     sb_release(&sql);
     if (!res) return -1;
     int n = PQntuples(res);
@@ -357,14 +363,107 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
         fill_row(res, i, &out->rows[i]);
     fill_row(res, n - 1, &out->totals);
     PQclear(res);
-    out->took_us = od_now_us() - t0;
     return 0;
+}
+
+int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
+                  struct od_profit_report *out)
+{
+    if (check_query(q, out) < 0) return -1;
+    int64_t t0 = od_now_us();
+    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
+    if (!c) return -1;
+    int rc = run_on(c, q, out);
+    od_pool_release(pool, c);
+    out->took_us = od_now_us() - t0;
+    return rc;
+}
+
+/* ---- the margin trend per row (od_profit_read) ---- */
+
+struct keyed {
+    const char *key;
+    size_t row;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
+
+/* Each row's monthly margin from the same rollup source the report groups by, with the same
+ * filters and the same margin (revenue - cost, rounded to cents); every month that touches the
+ * range counts whole. */
+static int read_trend(PGconn *c, const struct od_profit_query *q, struct od_profit_report *out)
+{
+    if (q->by != OD_PROFIT_BY_CLIENT && q->by != OD_PROFIT_BY_PROJECT) return 0;
+    const char *k = dims[q->by].key_col;
+    char ids[3][24];
+    const int64_t idv[3] = {q->client_id, q->project_id, q->user_id};
+    const char *params[5] = {*out->from ? out->from : NULL, *out->to ? out->to : NULL};
+    for (int i = 0; i < 3; i++) {
+        snprintf(ids[i], sizeof ids[i], "%lld", (long long)idv[i]);
+        params[2 + i] = idv[i] ? ids[i] : NULL;
+    }
+    struct strbuf sql = STRBUF_INIT;
+    sb_addf(&sql,
+            "SELECT s.%s::text, round(s.revenue - s.cost, 2) FROM (%s) s"
+            " WHERE ($1::date IS NULL OR s.month >= date_trunc('month', $1::date))"
+            " AND ($2::date IS NULL OR s.month <= $2::date)"
+            " AND ($3::bigint IS NULL OR s.client_id = $3::bigint)"
+            " AND ($4::bigint IS NULL OR s.project_id = $4::bigint)"
+            " AND ($5::bigint IS NULL OR s.user_id = $5::bigint) ORDER BY s.%s, s.month",
+            k, sources[source_for(q)].sql, k);
+    PGresult *r = od_db_exec(c, sb_str(&sql), 5, params);
+    sb_release(&sql);
+    if (!r) return -1;
+    /* rows by key, to place each key's run of months */
+    struct keyed *idx = od_xcalloc(out->nrows + 1, sizeof *idx);
+    size_t nidx = 0;
+    for (size_t i = 0; i < out->nrows; i++)
+        if (out->rows[i].key) idx[nidx++] = (struct keyed){out->rows[i].key, i};
+    qsort(idx, nidx, sizeof *idx, keyed_cmp);
+    int n = PQntuples(r);
+    for (int j = 0; j < n;) {
+        int end = j + 1;
+        while (end < n && strcmp(PQgetvalue(r, end, 0), PQgetvalue(r, j, 0)) == 0)
+            end++;
+        struct keyed want = {PQgetvalue(r, j, 0), 0};
+        struct keyed *hit = bsearch(&want, idx, nidx, sizeof *idx, keyed_cmp);
+        if (hit) {
+            struct od_profit_row *row = &out->rows[hit->row];
+            int first = end - j > OD_PROFIT_TREND_MAX ? end - OD_PROFIT_TREND_MAX : j;
+            row->ntrend = (size_t)(end - first);
+            row->trend_c = od_xcalloc(row->ntrend, sizeof *row->trend_c);
+            for (int m = first; m < end; m++)
+                if (od_money_parse(PQgetvalue(r, m, 1), &row->trend_c[m - first]) < 0)
+                    row->trend_c[m - first] = 0;
+        }
+        j = end;
+    }
+    free(idx);
+    PQclear(r);
+    return 0;
+}
+
+int od_profit_read(PGconn *c, const struct od_profit_query *q, struct od_profit_report *out)
+{
+    if (check_query(q, out) < 0) return -1;
+    int64_t t0 = od_now_us();
+    if (od_db_cmd(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL) < 0) return -1;
+    int rc = run_on(c, q, out);
+    if (rc == 0 && read_trend(c, q, out) < 0)
+        od_log_warn("profitability trend not read: %s", od_err()); /* the report stands */
+    od_db_rollback(c); /* read only: nothing to commit; also ends an aborted transaction */
+    out->took_us = od_now_us() - t0;
+    return rc;
 }
 
 static void row_release(struct od_profit_row *row)
 {
     free(row->key);
     free(row->name);
+    free(row->trend_c);
 }
 
 void od_profit_report_release(struct od_profit_report *r)

@@ -8,6 +8,8 @@
  *   if (od_profit_run(pool, &q, &r) < 0) puts(od_err());
  *   ... r.rows[i].revenue ("1234.50"), r.totals ...
  *   od_profit_report_release(&r);
+ * The console reads the same report with a margin trend per row on its own connection, in one
+ * snapshot: od_profit_read(conn, &q, &r).
  *
  * Drill-down client -> projects -> months -> people is the same call with more filters:
  * {by=client}, {by=project, client_id}, {by=month, project_id}, {by=person, project_id,
@@ -23,6 +25,7 @@
  * hundredths (cents, hundredths of an hour, hundredths of a percent) for sorting. */
 #ifndef OD_PROFIT_H
 #define OD_PROFIT_H
+#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -74,7 +77,13 @@ struct od_profit_row {
     /* The values above as int64 hundredths (0 when absent). */
     int64_t hours_c, billable_hours_c, revenue_c, cost_c, margin_c, margin_pct_c, deal_amount_c;
     int64_t budget_pct_c;
+    /* od_profit_read, by=client and by=project: the margin (cents, computed like `margin`) of
+     * every whole month that touches the range, oldest first, the latest OD_PROFIT_TREND_MAX;
+     * NULL when not read or when the row has no month. Owned. */
+    int64_t *trend_c;
+    size_t ntrend;
 };
+#define OD_PROFIT_TREND_MAX 36
 
 struct od_profit_report {
     enum od_profit_by by;
@@ -90,6 +99,11 @@ struct od_profit_report {
 int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
                   struct od_profit_report *out);
 void od_profit_report_release(struct od_profit_report *r);
+/* The same report plus each row's margin trend (rows' trend_c), both read on c in one
+ * REPEATABLE READ READ ONLY transaction: one snapshot, so the trend agrees with the totals.
+ * A trend that cannot be read leaves trend_c NULL; the report still comes back. For the
+ * console's query workers (core/db/reader.h), which hand it a connection. */
+int od_profit_read(PGconn *c, const struct od_profit_query *q, struct od_profit_report *out);
 
 /* Parse "YYYY-MM-DD" or "YYYY-MM" (to_end: the month's last day) into "YYYY-MM-DD" (out >= 11
  * bytes). -1 with od_seterr when not a real date. */

@@ -256,3 +256,17 @@ int od_ratelimit_headroom_db(PGconn *conn, const char *bucket, struct od_ratelim
     PQclear(r);
     return 0;
 }
+
+int od_ratelimit_buckets(PGconn *conn, struct od_ratelimit_headroom *out, int max)
+{
+    char lim[16];
+    snprintf(lim, sizeof lim, "%d", max);
+    PGresult *r = od_db_exec(conn, "SELECT bucket FROM rate_limits ORDER BY bucket LIMIT $1", 1,
+                             (const char *const[]){lim});
+    if (!r) return -1;
+    int n = 0;
+    for (int i = 0; i < PQntuples(r) && n < max; i++)
+        if (od_ratelimit_headroom_db(conn, PQgetvalue(r, i, 0), &out[n]) == 0) n++;
+    PQclear(r);
+    return n;
+}

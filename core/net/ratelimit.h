@@ -45,6 +45,9 @@ void od_ratelimit_penalize(struct od_ratelimit *rl, int64_t wait_ms);
 void od_ratelimit_headroom(struct od_ratelimit *rl, struct od_ratelimit_headroom *out);
 /* Headroom of a bucket ("harvest:1000001") read from the database; -1 + od_err when absent. */
 int od_ratelimit_headroom_db(PGconn *conn, const char *bucket, struct od_ratelimit_headroom *out);
+/* Headroom of the first max buckets (by name) that have a row, read from the database into
+ * out[0..]; returns how many were read, or -1 + od_err when the list could not be read. */
+int od_ratelimit_buckets(PGconn *conn, struct od_ratelimit_headroom *out, int max);
 /* Limit and period configured for a kind (env override or default). */
 struct od_config;
 /* Take the budgets from [ratelimit] (main calls this after loading the configuration). */

@@ -96,6 +96,17 @@ void od_user_list_free(struct od_user *users, size_t n);
  * the count. */
 int od_user_logout(struct od_auth *a, const char *actor, const char *target, int *ended);
 
+/* Live sessions (not ended, not past their absolute expiry), most recently seen first; at
+ * most max rows. Metadata only: never the token or its hash. Times are wall-clock seconds.
+ * *out is freed with od_auth_sessions_free (NULL after -1). */
+struct od_session_info {
+    int64_t id;
+    char *email, *source; /* owned; raw database text: sanitize before a terminal */
+    int64_t created_at, last_seen_at, expires_at;
+};
+int od_auth_sessions_list(PGconn *c, int max, struct od_session_info **out, size_t *n);
+void od_auth_sessions_free(struct od_session_info *rows, size_t n);
+
 /* One audit_log row. detail_json may be NULL. Strings are stored as given (sanitize on
  * display). */
 int od_audit(PGconn *c, int64_t actor_user_id, const char *actor, const char *action,
