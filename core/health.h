@@ -38,6 +38,7 @@ struct od_health_env {
     struct od_events *events;    /* borrowed; NULL: no listener in this process (unknown) */
     bool in_process; /* breakers and caches of this process are the ones doing the work */
     int deadline_ms; /* whole run; 0 = 8000 */
+    bool no_upstream; /* never call Harvest/HubSpot (the reachability checks say "unknown") */
 };
 
 struct od_health_result {
