@@ -233,7 +233,7 @@ static unsigned healthz(struct od_metrics *m, struct strbuf *body, int64_t *age_
         }
     }
     pthread_mutex_lock(&m->snap_mu);
-    sb_addn(body, m->snap, m->snap_len);
+    if (m->snap) sb_addn(body, m->snap, m->snap_len);
     unsigned status = m->snap_status;
     *age_s = (od_now_ms() - m->snap_at_ms) / 1000;
     pthread_mutex_unlock(&m->snap_mu);
@@ -313,11 +313,11 @@ struct od_metrics *od_metrics_start(const char *listen_addr, const struct od_met
     pthread_mutex_init(&m->snap_mu, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
-    m->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP, MHD_OPTION_END);
+    m->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, m, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP, MHD_OPTION_END);
     if (!m->d) {
         pthread_mutex_destroy(&m->refresh_mu);
         pthread_mutex_destroy(&m->snap_mu);

@@ -54,7 +54,7 @@ struct sim_req {
     bool suspended, big;
     int64_t huge_bytes; /* huge_body fault: stream this many bytes instead of out */
     bool huge_length;   /* ... announced by Content-Length (else chunked) */
-    bool logged; /* its line is in the request log */
+    bool logged;        /* its line is in the request log */
 };
 
 const char *req_header(struct sim_req *r, const char *name);

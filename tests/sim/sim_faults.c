@@ -242,7 +242,8 @@ void faults_decide(enum sim_provider p, uint64_t seq, struct fault_decision *d)
             d->huge_bytes = (int64_t)(F.huge_mib ? F.huge_mib : 300) << 20;
             d->huge_length = F.huge_length != 0;
         }
-        snprintf(d->retry_after, sizeof d->retry_after, "%s", F.retry_after[0] ? F.retry_after : "1");
+        snprintf(d->retry_after, sizeof d->retry_after, "%s",
+                 F.retry_after[0] ? F.retry_after : "1");
     }
     pthread_mutex_unlock(&mu);
 }
