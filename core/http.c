@@ -174,7 +174,6 @@ static void log_request(const struct od_http_req *req, const char *path, const c
               req->method, "path", path, "status", status, "latency_ms", lat, "attempt", att, NULL);
 }
 
-/* One send. Returns the curl code; fills status, retry-after (ms, -1 none), body. */
 /* Polled by libcurl during a transfer: a stop request aborts it (CURLE_ABORTED_BY_CALLBACK). */
 static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
@@ -183,6 +182,8 @@ static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
     return req->should_stop && req->should_stop(req->arg) ? 1 : 0;
 }
 
+/* One send. Returns the curl code; fills status, retry-after (ms, -1 none), body, and *over
+ * when the body passed the limit (the transfer was abandoned). */
 static CURLcode send_once(const struct od_http_req *req, struct od_http_resp *resp,
                           int64_t *retry_after_ms, char *errbuf, bool *over)
 {

@@ -13,6 +13,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +291,33 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *l
     return 0;
 }
 
+/* libmicrohttpd's own messages ("Server reached connection limit ...") go to our log, at most
+ * one a minute with a count of the rest: a client flooding the listener cannot flood the log. */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    static int64_t last_ms = -60000;
+    static unsigned long long dropped;
+    char msg[256];
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\r\n")] = '\0';
+    pthread_mutex_lock(&mu);
+    int64_t now = od_now_ms();
+    bool say = now - last_ms >= 60000;
+    unsigned long long before = dropped;
+    if (say) {
+        last_ms = now;
+        dropped = 0;
+    } else {
+        dropped++;
+    }
+    pthread_mutex_unlock(&mu);
+    if (say)
+        od_log_warn("metrics listener: %s (%llu messages not logged since the last one)", msg,
+                    before);
+}
+
 static bool is_loopback(const struct sockaddr_storage *ss)
 {
     if (ss->ss_family == AF_INET)
@@ -313,8 +341,10 @@ struct od_metrics *od_metrics_start(const char *listen_addr, const struct od_met
     pthread_mutex_init(&m->snap_mu, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
-    m->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, m, MHD_OPTION_SOCK_ADDR,
-                            (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
+    /* the logger must be the first option, or MHD prints its first messages itself */
+    m->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, m, MHD_OPTION_EXTERNAL_LOGGER,
+                            mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP, MHD_OPTION_END);

@@ -115,6 +115,9 @@ t_eq "40 idle connections from the scraper's own address: /metrics answers again
 wait "$IPID"
 t_eq "... all 40 idle connections were closed by the server" 40 "$(cat "$T_TMP/idle2.out")"
 kill "$WPID"; wait "$WPID" 2>/dev/null
+t_eq "the refused connections do not flood the log (one line a minute, as JSON)" "1|0" \
+    "$(grep -c "connection limit" "$T_TMP/worker2.log")|$(grep "connection limit" "$T_TMP/worker2.log" | grep -vc "^{")"
+grep 'connection limit' "$T_TMP/worker2.log" | head -2 | sed 's/^/# /'
 
 # 3. Non-loopback bind: warning -----------------------------------------------------------
 P2=$(free_port)
