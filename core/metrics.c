@@ -221,7 +221,7 @@ static bool snapshot_stale(struct od_metrics *m, bool *have)
 }
 
 /* /healthz: the snapshot, refreshed here at most every refresh_ms by one request at a time;
- * while one refreshes, the others answer from the previous snapshot (the very first wait). */
+ * while one refreshes, the others answer from the previous one (only the very first waits). */
 static unsigned healthz(struct od_metrics *m, struct strbuf *body, int64_t *age_s)
 {
     bool have;
