@@ -1,6 +1,7 @@
 /* config — defaults, INI file, OPSDECK_<SECTION>_<KEY> overrides, validation. See config.h.
  * Every key is one row of `keys[]`: adding a key means adding a field and a row. */
 #include "core/base/config.h"
+#include "core/base/url.h"
 #include "core/base/util.h"
 #include <ctype.h>
 #include <errno.h>
@@ -81,6 +82,14 @@ static const struct key keys[] = {
      "timeout of one HTTP request"},
     {"sync", "reconcile_days", K_INT, F(sync.reconcile_days), "90", 1, 3650, NULL, 0,
      "window of time entries re-listed by the nightly reconcile"},
+    {"http", "retry_after_cap_s", K_INT, F(http.retry_after_cap_s), "60", 1, 3600, NULL, 0,
+     "longest wait one Retry-After (429/503) may impose: the shared rate limit is held at most "
+     "this long per 429 and no thread waits longer; a longer Retry-After makes the job retry "
+     "later with its backoff, the reason in its error"},
+    {"http", "max_body_bytes", K_INT, F(http.max_body_bytes), "8388608", 1048576, 268435456, NULL,
+     0,
+     "largest response body accepted (a Harvest page of 2000 entries is about 2 MiB); a larger "
+     "one (by Content-Length or while streaming) fails the request"},
     {"ui", "theme", K_STR, F(ui.theme), "default", 0, 0, NULL, 0,
      "theme name (themes/NAME.theme) or path"},
     {"ui", "refresh_ms", K_INT, F(ui.refresh_ms), "1000", 100, 600000, NULL, 0,
@@ -124,7 +133,11 @@ static const struct key keys[] = {
     {"health", "dead_jobs_window_h", K_INT, F(health.dead_jobs_window_h), "24", 1, 720, NULL, 0,
      "queue:dead counts dead jobs of this many recent hours"},
     {"metrics", "listen", K_STR, F(metrics.listen), NULL, 0, 0, NULL, 0,
-     "ADDR:PORT for /metrics and /healthz (worker); empty: off"},
+     "ADDR:PORT for /metrics and /healthz (worker); empty: off. Unauthenticated: keep it on "
+     "loopback (a warning is logged otherwise)"},
+    {"metrics", "healthz_refresh_s", K_INT, F(metrics.healthz_refresh_s), "15", 1, 3600, NULL, 0,
+     "/healthz answers from a snapshot of the health checks refreshed at most this often; it "
+     "never calls Harvest or HubSpot"},
     {"ratelimit", "harvest", K_RATE, F(ratelimit.harvest), "100/15000", 0, 0, NULL, 0,
      "Harvest requests per account: N/MS (N requests per MS milliseconds), shared by all workers"},
     {"ratelimit", "hubspot", K_RATE, F(ratelimit.hubspot), "100/10000", 0, 0, NULL, 0,
@@ -142,16 +155,6 @@ static const struct key *find_key(const char *section, const char *name)
     return NULL;
 }
 
-static int validate_url(const char *v)
-{
-    if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) return -1;
-    const char *host = strstr(v, "://") + 3;
-    if (!*host || *host == '/') return -1;
-    for (const char *p = v; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == 0x7f) return -1;
-    return 0;
-}
-
 static int set_key(struct od_config *cfg, const struct key *k, const char *value)
 {
     char *base = (char *)cfg;
@@ -164,10 +167,14 @@ static int set_key(struct od_config *cfg, const struct key *k, const char *value
         *(int *)(base + k->off) = (int)v;
         return 0;
     }
-    if (k->type == K_URL && *value && validate_url(value) < 0)
-        return od_seterr("invalid value '%s' for %s.%s (%s): expected an http:// or https:// URL "
-                         "with a host",
-                         value, k->section, k->name, k->name);
+    /* Credentials or an authorization code travel to every URL key: https or loopback (url.h). */
+    if (k->type == K_URL && *value && od_url_check_transport(value) < 0) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", od_err());
+        return od_seterr("invalid value '%s' for %s.%s (%s): %s",
+                         strchr(value, '@') ? "(hidden: it contains user:password@)" : value,
+                         k->section, k->name, k->name, why);
+    }
     if (k->type == K_RATE) {
         long n, ms;
         char extra;
@@ -424,7 +431,7 @@ void od_config_print_keys(FILE *out)
         if (k->type == K_INT)
             snprintf(allowed, sizeof(allowed), "%ld–%ld", k->min, k->max);
         else if (k->type == K_URL)
-            snprintf(allowed, sizeof(allowed), "http(s) URL");
+            snprintf(allowed, sizeof(allowed), "https URL (http: loopback only)");
         else if (k->type == K_ENUM)
             snprintf(allowed, sizeof(allowed), "%s", k->allowed);
         else if (k->type == K_RATE)

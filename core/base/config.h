@@ -50,6 +50,10 @@ struct od_config {
         int reconcile_days;
     } sync;
     struct {
+        int retry_after_cap_s;
+        int max_body_bytes;
+    } http;
+    struct {
         char *theme;
         int refresh_ms;
     } ui;
@@ -83,6 +87,7 @@ struct od_config {
     } health;
     struct {
         char *listen;
+        int healthz_refresh_s;
     } metrics;
     struct {
         char *harvest; /* "N/MS": N requests per MS milliseconds, per account */

@@ -20,6 +20,7 @@ struct od_job_ctx {
     int64_t started_ms;
     int64_t last_notify_ms;
     bool dirty; /* progress changed since the last NOTIFY */
+    _Atomic int64_t retry_hint_ms;
 };
 
 struct od_job_ctx *od_jobctx_new(const struct od_job *job, const struct od_job_env *env,
@@ -31,6 +32,7 @@ struct od_job_ctx *od_jobctx_new(const struct od_job *job, const struct od_job_e
     c->global_stop = stop;
     atomic_init(&c->stop, false);
     atomic_init(&c->lost, false);
+    atomic_init(&c->retry_hint_ms, 0);
     pthread_mutex_init(&c->lock, NULL);
     c->total = -1;
     c->started_ms = od_now_ms();
@@ -165,6 +167,17 @@ void od_job_progress(struct od_job_ctx *c, int64_t done, int64_t total)
     c->dirty = true;
     pthread_mutex_unlock(&c->lock);
     maybe_notify(c, false);
+}
+
+void od_job_retry_not_before(struct od_job_ctx *c, int64_t delay_ms)
+{
+    if (delay_ms > OD_JOB_RETRY_HINT_MAX_MS) delay_ms = OD_JOB_RETRY_HINT_MAX_MS;
+    atomic_store(&c->retry_hint_ms, delay_ms > 0 ? delay_ms : 0);
+}
+
+int64_t od_jobctx_retry_hint(struct od_job_ctx *c)
+{
+    return atomic_load(&c->retry_hint_ms);
 }
 
 bool od_job_should_stop(struct od_job_ctx *c)

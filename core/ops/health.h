@@ -36,8 +36,9 @@ struct od_health_env {
     const struct od_config *cfg; /* borrowed */
     struct od_pool *pool;        /* borrowed; NULL: database checks fail */
     struct od_events *events;    /* borrowed; NULL: no listener in this process (unknown) */
-    bool in_process; /* breakers and caches of this process are the ones doing the work */
-    int deadline_ms; /* whole run; 0 = 8000 */
+    bool in_process;  /* breakers and caches of this process are the ones doing the work */
+    int deadline_ms;  /* whole run; 0 = 8000 */
+    bool no_upstream; /* never call Harvest/HubSpot (the reachability checks say "unknown") */
 };
 
 struct od_health_result {

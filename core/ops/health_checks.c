@@ -147,6 +147,10 @@ static void check_reachability(struct od_hctx *h, const struct od_health_check *
         ADD(h, c, W, NULL, NULL, "no base URL configured");
         return;
     }
+    if (h->env->no_upstream) { /* /healthz: anyone may ask, so it costs upstream nothing */
+        ADD(h, c, U, NULL, NULL, "not probed here (no upstream calls); see %s:breaker", prov);
+        return;
+    }
     struct od_http_req req = {.method = "GET", .url = url, .provider = prov, .max_attempts = 1};
     req.timeout_s = h->timeout_ms < 1000 ? 1 : h->timeout_ms / 1000;
     struct od_http_resp resp;

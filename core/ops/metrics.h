@@ -3,7 +3,14 @@
  *                 failed by this process's workers, cache hits/misses/evictions, live
  *                 exceptions by severity, process RSS;
  *   GET /healthz  the health checks (core/ops/health.h) as JSON, HTTP 200 for pass/warn/unknown
- *                 and 503 for fail.
+ *                 and 503 for fail. It needs no login, so it answers from a snapshot that one
+ *                 request refreshes at most every metrics.healthz_refresh_s (default 15 s;
+ *                 `Age:` says how old it is), and the snapshot never calls Harvest or HubSpot
+ *                 (reachability is "unknown" there; the breaker checks show this worker's view).
+ *
+ * Idle clients cannot starve it: connections idle 5 s are closed, one client address holds at
+ * most 8 connections, the daemon 64, served by 2 threads. Binding a non-loopback address logs
+ * a warning: nothing here is authenticated.
  *
  *   struct od_metrics_env env = {.cfg = cfg, .pool = pool, .workers = w, .events = ev};
  *   struct od_metrics *m = od_metrics_start(cfg->metrics.listen, &env);   // NULL + od_err()

@@ -74,6 +74,31 @@ t_eq "storm targeted at hubspot spares Harvest" 200 "$(status -H @"$H" "$SIM_URL
 t_eq "storm targeted at hubspot hits HubSpot" 429 "$(status -H @"$T_TMP/h.hubspot" "$SIM_URL/crm/v3/owners")"
 admin faults '{"reset":true}' >/dev/null
 
+# what a hostile upstream may send (issue #12): any Retry-After, HubSpot's daily limit, 503s with
+# Retry-After, huge bodies streamed without being held
+admin faults '{"rate_limit_storm":1,"retry_after":"92233720368547758"}' >/dev/null
+t_eq "retry_after: the storm's Retry-After is sent verbatim" "429 92233720368547758" \
+    "$(curl -s -o /dev/null -D - -H @"$H" "$SIM_URL/v2/tasks" | tr -d '\r' | awk '/^HTTP/{c=$2} /^Retry-After:/{print c, $2}')"
+admin faults '{"rate_limit_storm":1,"rate_limit_policy":"daily","retry_after":"Wed, 21 Oct 2099 07:28:00 GMT"}' >/dev/null
+jqe "rate_limit_policy daily: HubSpot's daily-limit body" '.policyName == "DAILY" and .message == "You have reached your daily limit."' \
+    "$(curl -s -H @"$T_TMP/h.hubspot" "$SIM_URL/crm/v3/owners")"
+admin faults '{"reset":true,"unavailable_storm":2,"retry_after":86400}' >/dev/null
+codes=""
+for i in 1 2 3; do codes="$codes $(curl -s -o /dev/null -D - -H @"$H" "$SIM_URL/v2/tasks" | tr -d '\r' | awk '/^HTTP/{c=$2} /^Retry-After:/{r=$2} END{print c (r ? "/" r : "")}')"; done
+t_eq "unavailable_storm=2: two 503s with Retry-After 86400, then normal" " 503/86400 503/86400 200" "$codes"
+admin faults '{"reset":true,"huge_body":1,"huge_body_mib":64}' >/dev/null
+curl -s -D "$T_TMP/huge.h" -o "$T_TMP/huge.body" -H @"$H" "$SIM_URL/v2/tasks"
+t_eq "huge_body: 64 MiB of {\"pad\":\"x...x\"} (10 bytes besides the x)" "$((64 << 20))|{\"pad\":\"x|x\"}|10" \
+    "$(wc -c <"$T_TMP/huge.body" | tr -d ' ')|$(head -c 9 "$T_TMP/huge.body")|$(tail -c 3 "$T_TMP/huge.body")|$(tr -d x <"$T_TMP/huge.body" | wc -c | tr -d ' ')"
+rm -f "$T_TMP/huge.body"
+grep -qi '^content-length' "$T_TMP/huge.h" && t_fail "chunked: no Content-Length" || t_ok "chunked: no Content-Length"
+admin faults '{"huge_body":1,"huge_body_mib":2,"huge_body_length":1}' >/dev/null
+t_eq "huge_body_length=1: announced by Content-Length" 2097152 \
+    "$(curl -s -o /dev/null -D - -H @"$H" "$SIM_URL/v2/tasks" | tr -d '\r' | sed -n 's/^Content-Length: //Ip')"
+t_eq "huge_body fires once per count" 200 "$(status -H @"$H" "$SIM_URL/v2/tasks")"
+t_eq "bad retry_after refused" 400 "$(status -d '{"retry_after":"a\nb"}' "$SIM_URL/__sim/faults")"
+admin faults '{"reset":true}' >/dev/null
+
 # bad records: served consistently, excluded from truth
 admin faults '{"bad_records":3}' >/dev/null
 hv "/v2/time_entries?per_page=2000&page=1" >"$T_TMP/b1.json"

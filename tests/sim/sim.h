@@ -52,7 +52,9 @@ struct sim_req {
     /* timeout fault: suspended until hang_until_ms, then the connection is closed */
     int64_t hang_until_ms;
     bool suspended, big;
-    bool logged; /* its line is in the request log */
+    int64_t huge_bytes; /* huge_body fault: stream this many bytes instead of out */
+    bool huge_length;   /* ... announced by Content-Length (else chunked) */
+    bool logged;        /* its line is in the request log */
 };
 
 const char *req_header(struct sim_req *r, const char *name);

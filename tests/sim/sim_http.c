@@ -225,11 +225,31 @@ static void cut_free(void *cls)
     free(c);
 }
 
+/* huge_body fault: {"pad":"xxxx...x"} of exactly len bytes, generated as it is sent, so a
+ * 300 MiB answer costs the simulator one 64 KiB block. */
+static ssize_t huge_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    static const char head[] = "{\"pad\":\"", tail[] = "\"}";
+    uint64_t len = *(const uint64_t *)cls, hl = sizeof head - 1, tl = sizeof tail - 1;
+    if (pos >= len) return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = len - pos < max ? (size_t)(len - pos) : max;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t at = pos + i;
+        buf[i] = at < hl ? head[at] : at >= len - tl ? tail[at - (len - tl)] : 'x';
+    }
+    return (ssize_t)n;
+}
+
 static enum MHD_Result send_response(struct sim_req *r, bool truncate)
 {
     struct MHD_Response *resp;
     r->big = r->out.len > (1 << 20);
-    if (truncate && r->out.len > 1) {
+    if (r->huge_bytes > 0) {
+        uint64_t *len = od_xmalloc(sizeof *len);
+        *len = (uint64_t)r->huge_bytes;
+        resp = MHD_create_response_from_callback(r->huge_length ? *len : MHD_SIZE_UNKNOWN,
+                                                 64 * 1024, huge_reader, len, free);
+    } else if (truncate && r->out.len > 1) {
         struct cut_body *c = od_xmalloc(sizeof *c);
         c->len = r->out.len;
         c->cut = r->out.len / 2;
@@ -360,12 +380,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         hang(r);
         if (r->suspended) return MHD_YES;
     }
-    if (d.status)
+    if (d.status) {
         fault_error(r, d.status);
-    else if (d.storm)
-        limits_write_429(r, r->provider == PROV_HARVEST ? BUCKET_HARVEST : BUCKET_HUBSPOT, 1);
-    else
+    } else if (d.storm) {
+        limits_write_429_as(r, r->provider == PROV_HARVEST ? BUCKET_HARVEST : BUCKET_HUBSPOT,
+                            d.retry_after, d.daily);
+    } else if (d.unavailable) {
+        fault_error(r, 503);
+        resp_header(r, "Retry-After", d.retry_after);
+    } else if (d.huge_bytes > 0) {
+        r->status = 200;
+        r->ctype = "application/json; charset=utf-8";
+        r->huge_bytes = d.huge_bytes;
+        r->huge_length = d.huge_length;
+    } else {
         route(r);
+    }
     if (r->status == 200 && d.malformed) faults_malform(&r->out);
     return send_response(r, r->status == 200 && d.truncate);
 }

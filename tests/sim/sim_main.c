@@ -45,6 +45,8 @@ static const char usage[] =
     "  --error-rate F  --latency-ms N  --timeout-rate F  --truncate-rate F\n"
     "  --malformed-json-rate F  --bad-records N  --change-between-pages N\n"
     "  --rate-limit-storm N  --fault-provider harvest|hubspot|all  --delete ID[,ID...]\n"
+    "  --retry-after VALUE  --rate-limit-policy daily|default  --unavailable-storm N\n"
+    "  --huge-body N  --huge-body-mib N  --huge-body-length 0|1\n"
     "  --help                      this text\n";
 
 static int parse_limit(const char *v, struct sim_limit *l)

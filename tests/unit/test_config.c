@@ -123,6 +123,43 @@ static void test_bad_file_values(void **state)
     }
 }
 
+/* Issue #12: credentials never go to a plain-http URL unless the host is loopback. */
+static void test_url_keys_need_tls(void **state)
+{
+    clear_env();
+    struct od_config cfg;
+    od_config_defaults(&cfg);
+    const char *keys[][2] = {{"harvest", "base_url"},
+                             {"harvest", "id_url"},
+                             {"hubspot", "base_url"},
+                             {"hubspot", "auth_url"},
+                             {"hubspot", "redirect_uri"}};
+    for (size_t i = 0; i < OD_ARRAY_LEN(keys); i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s.%s", keys[i][0], keys[i][1]);
+        assert_int_equal(od_config_set(&cfg, keys[i][0], keys[i][1], "http://api.example.com"), -1);
+        if (!strstr(od_err(), name) || !strstr(od_err(), "use https://"))
+            fail_msg("%s: %s", name, od_err());
+        assert_int_equal(od_config_set(&cfg, keys[i][0], keys[i][1], "gopher://127.0.0.1/"), -1);
+        assert_int_equal(od_config_set(&cfg, keys[i][0], keys[i][1], "http://127.0.0.1:8089"), 0);
+        assert_int_equal(od_config_set(&cfg, keys[i][0], keys[i][1], "http://[::1]:8089/x"), 0);
+        assert_int_equal(od_config_set(&cfg, keys[i][0], keys[i][1], "https://api.example.com"), 0);
+    }
+    /* a user:password@ URL is refused without echoing the password */
+    assert_int_equal(od_config_set(&cfg, "harvest", "base_url", "https://me:hunter2@h.example"),
+                     -1);
+    assert_null(strstr(od_err(), "hunter2"));
+    /* the new [http] keys are bounded */
+    assert_int_equal(cfg.http.retry_after_cap_s, 60);
+    assert_int_equal(cfg.http.max_body_bytes, 8 << 20);
+    assert_int_equal(od_config_set(&cfg, "http", "max_body_bytes", "1024"), -1);
+    assert_int_equal(od_config_set(&cfg, "http", "max_body_bytes", "536870912"), -1);
+    assert_int_equal(od_config_set(&cfg, "http", "retry_after_cap_s", "0"), -1);
+    assert_int_equal(od_config_set(&cfg, "http", "retry_after_cap_s", "86400"), -1);
+    assert_int_equal(cfg.metrics.healthz_refresh_s, 15);
+    od_config_release(&cfg);
+}
+
 static void test_print_redacts(void **state)
 {
     clear_env();
@@ -148,7 +185,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),          cmocka_unit_test(test_file_and_env_override),
         cmocka_unit_test(test_bad_env_names_key), cmocka_unit_test(test_bad_file_values),
-        cmocka_unit_test(test_print_redacts),
+        cmocka_unit_test(test_print_redacts),     cmocka_unit_test(test_url_keys_need_tls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
