@@ -208,13 +208,23 @@ static int status(struct od_pool *pool)
                              0, NULL);
     od_pool_release(pool, c);
     if (!r) return fail(od_err());
-    printf("%-9s %-14s %-12s %-6s %s\n", "PROVIDER", "NAME", "ACCOUNT", "KEY", "EXPIRES (UTC)");
-    for (int i = 0; i < PQntuples(r); i++) {
-        char *acct = od_sanitize(PQgetvalue(r, i, 2));
-        printf("%-9s %-14s %-12s %-6s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), acct,
-               PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
-        free(acct);
+    static const int w[] = {9, 14, 12, 6, 0};
+    static const char *const head[] = {"PROVIDER", "NAME", "ACCOUNT", "KEY", "EXPIRES (UTC)"};
+    struct strbuf sb = STRBUF_INIT;
+    for (int i = -1; i < PQntuples(r); i++) {
+        for (int k = 0; k < 5; k++) {
+            const char *v = i < 0 ? head[k] : PQgetvalue(r, i, k);
+            if (w[k]) {
+                od_pad_cell(&sb, v, w[k], false);
+                sb_addch(&sb, ' ');
+            } else {
+                od_sanitize_to(&sb, v, strlen(v));
+            }
+        }
+        sb_addch(&sb, '\n');
     }
+    fputs(sb_str(&sb), stdout);
+    sb_release(&sb);
     if (PQntuples(r) == 0) printf("nothing stored; run: opsdeck connect hubspot | harvest\n");
     PQclear(r);
     return 0;

@@ -1,6 +1,7 @@
 /* config — defaults, INI file, OPSDECK_<SECTION>_<KEY> overrides, validation. See config.h.
  * Every key is one row of `keys[]`: adding a key means adding a field and a row. */
 #include "core/config.h"
+#include "core/log.h"
 #include "core/util.h"
 #include <ctype.h>
 #include <errno.h>
@@ -367,19 +368,13 @@ void od_config_release(struct od_config *cfg)
     cfg->nkeys = 0;
 }
 
-/* A database URL may carry a password: postgresql://user:SECRET@host/db or password=SECRET. */
-static void print_redacted_url(FILE *out, const char *v)
+/* database.url is a URL or a libpq conninfo string and may hold a password in any of its
+ * forms (core/log_redact.c). */
+static void print_redacted_conninfo(FILE *out, const char *v)
 {
-    const char *scheme = strstr(v, "://");
-    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
-    const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
-    if (at && colon && colon < at) {
-        fprintf(out, "%.*s:REDACTED%s", (int)(colon - v), v, at);
-    } else if (strstr(v, "password=")) {
-        fputs("REDACTED (contains a password)", out);
-    } else {
-        fputs(v, out);
-    }
+    char *red = od_log_redact(v);
+    fprintf(out, "%s\n", red);
+    free(red);
 }
 
 void od_config_print(const struct od_config *cfg, FILE *out)
@@ -401,7 +396,7 @@ void od_config_print(const struct od_config *cfg, FILE *out)
         if (!v || !*v)
             fputs("\n", out);
         else if (k->secret && strcmp(k->name, "url") == 0)
-            print_redacted_url(out, v), fputc('\n', out);
+            print_redacted_conninfo(out, v);
         else if (k->secret)
             fputs("REDACTED\n", out);
         else
