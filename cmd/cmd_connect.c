@@ -119,6 +119,42 @@ static const struct od_oauth_client *client_of(const struct od_config *cfg,
     return c;
 }
 
+/* Everything after the redirect of this flow: exchange its code, store the tokens. On the
+ * listener's thread with --listen (the browser's "connected" page waits for it). */
+struct oauth_finish {
+    const struct od_oauth_client *client;
+    const struct od_oauth_flow *flow;
+    struct od_pool *pool;
+    struct od_vault *vault;
+};
+
+static int oauth_store(void *arg, const char *code)
+{
+    struct oauth_finish *o = arg;
+    struct od_oauth_tokens t = {0};
+    PGconn *c = NULL;
+    int rc = -1;
+    if (od_oauth_exchange(o->client, code, o->flow, &t) == 0 &&
+        (c = od_pool_acquire(o->pool, 5000)) && od_db_begin(c) == 0 &&
+        od_db_cmd(c, "DELETE FROM credentials WHERE provider = 'hubspot'", 0, NULL) == 0 &&
+        od_cred_put_conn(c, o->vault, "hubspot", "access_token", t.access_token, t.expires_at,
+                         NULL) == 0 &&
+        od_cred_put_conn(c, o->vault, "hubspot", "refresh_token", t.refresh_token, 0, NULL) == 0 &&
+        od_db_commit(c) == 0) {
+        char when[32];
+        od_iso8601_ms(t.expires_at * 1000, when, sizeof when);
+        printf("Connected to HubSpot; access token valid until %s (refreshed automatically).\n",
+               when);
+        fflush(stdout);
+        rc = 0;
+    } else if (c) {
+        od_db_rollback(c);
+    }
+    if (c) od_pool_release(o->pool, c);
+    od_oauth_tokens_clear(&t);
+    return rc;
+}
+
 static int hubspot_oauth(const struct od_config *cfg, struct od_pool *pool, struct od_vault *v,
                          int port)
 {
@@ -131,49 +167,27 @@ static int hubspot_oauth(const struct od_config *cfg, struct od_pool *pool, stru
         return fail("set hubspot.client_id, hubspot.client_secret and hubspot.redirect_uri "
                     "(or OPSDECK_HUBSPOT_CLIENT_ID ...) first, or use --private-app");
     struct od_oauth_flow *f = od_oauth_flow_new();
+    struct oauth_finish fin = {&client, f, pool, v};
     char *url = od_oauth_authorize_url(&client, f), *clean = od_sanitize(url);
     char *pasted = NULL, *code = NULL, *state = NULL;
-    struct od_oauth_tokens t = {0};
     int rc = 1;
     fprintf(stderr, "Open this address in a browser and approve access:\n\n  %s\n\n", clean);
     if (port > 0) {
         fprintf(stderr, "Waiting for the redirect on 127.0.0.1:%d (10 minutes) ...\n", port);
-        char *got = NULL;
-        if (od_oauth_listen(port, client.redirect_uri, LISTEN_TIMEOUT_S, &got) == 0) {
-            pasted = od_secret_strdup(got);
-            od_wipe(got, strlen(got));
-            free(got);
-        }
+        if (od_oauth_listen(port, client.redirect_uri, f, LISTEN_TIMEOUT_S, oauth_store, &fin) == 0)
+            rc = 0;
     } else {
         fprintf(stderr, "Then paste the full address your browser ends up on (it may show an "
                         "error page; that is fine):\n");
         pasted = od_secret_prompt("> ", OD_OAUTH_MAX_PASTE, true);
-    }
-    if (pasted && od_oauth_parse_redirect(pasted, client.redirect_uri, &code, &state) == 0 &&
-        od_oauth_flow_check_state(f, state) == 0 && od_oauth_exchange(&client, code, f, &t) == 0) {
-        PGconn *c = NULL;
-        if ((c = od_pool_acquire(pool, 5000)) && od_db_begin(c) == 0 &&
-            od_db_cmd(c, "DELETE FROM credentials WHERE provider = 'hubspot'", 0, NULL) == 0 &&
-            od_cred_put_conn(c, v, "hubspot", "access_token", t.access_token, t.expires_at, NULL) ==
-                0 &&
-            od_cred_put_conn(c, v, "hubspot", "refresh_token", t.refresh_token, 0, NULL) == 0 &&
-            od_db_commit(c) == 0) {
-            char when[32];
-            od_iso8601_ms(t.expires_at * 1000, when, sizeof when);
-            printf("Connected to HubSpot; access token valid until %s (refreshed "
-                   "automatically).\n",
-                   when);
+        if (pasted && od_oauth_parse_redirect(pasted, client.redirect_uri, &code, &state) == 0 &&
+            od_oauth_flow_check_state(f, state) == 0 && oauth_store(&fin, code) == 0)
             rc = 0;
-        } else if (c) {
-            od_db_rollback(c);
-        }
-        if (c) od_pool_release(pool, c);
     }
     if (rc != 0)
         fail(od_err());
     else
         audit_connect(pool, "hubspot", "oauth");
-    od_oauth_tokens_clear(&t);
     od_secret_free(pasted);
     od_secret_free(code);
     od_secret_free(state);

@@ -84,8 +84,9 @@ static void print_table(struct od_link_list *lists, size_t n)
                 sb_addf(&sb, " %12lld  ", (long long)l->remote_id);
             else
                 sb_addf(&sb, " %12s  ", "-");
-            od_pad_cell(&sb, l->remote_name ? l->remote_name : (*l->method ? "(none, by hand)" : ""),
-                        32, false);
+            od_pad_cell(&sb,
+                        l->remote_name ? l->remote_name : (*l->method ? "(none, by hand)" : ""), 32,
+                        false);
             sb_addch(&sb, ' ');
             od_pad_cell(&sb, *l->method ? l->method : "-", 7, false);
             sb_addf(&sb, " %d\n", l->version);

@@ -123,8 +123,7 @@ static const char *redact_value(struct strbuf *sb, const char *v, struct found *
 
 /* A keyword at p with what follows it redacted: returns the end, or NULL when p does not
  * start one. */
-static const char *redact_keyword(struct strbuf *sb, const char *s, const char *p,
-                                  struct found *f)
+static const char *redact_keyword(struct strbuf *sb, const char *s, const char *p, struct found *f)
 {
     bool boundary = p == s || !isalnum((unsigned char)p[-1]);
     for (size_t i = 0; i < OD_ARRAY_LEN(keywords); i++) {

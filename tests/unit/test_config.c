@@ -194,8 +194,10 @@ static void test_print_redacts_conninfo_forms(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),          cmocka_unit_test(test_file_and_env_override),
-        cmocka_unit_test(test_bad_env_names_key), cmocka_unit_test(test_bad_file_values),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_file_and_env_override),
+        cmocka_unit_test(test_bad_env_names_key),
+        cmocka_unit_test(test_bad_file_values),
         cmocka_unit_test(test_print_redacts),
         cmocka_unit_test(test_print_redacts_conninfo_forms),
     };

@@ -102,20 +102,20 @@ static void test_zero_width_format_chars(void **state)
         const char *utf8;
         uint32_t cp;
     } zw[] = {
-        {"\xe2\x80\x8b", 0x200B}, /* ZWSP */
-        {"\xe2\x80\x8c", 0x200C}, /* ZWNJ */
-        {"\xe2\x80\x8d", 0x200D}, /* ZWJ */
-        {"\xe2\x80\x8e", 0x200E}, /* LRM */
-        {"\xe2\x80\x8f", 0x200F}, /* RLM */
-        {"\xe2\x81\xa0", 0x2060}, /* word joiner */
-        {"\xe2\x81\xa1", 0x2061}, /* function application */
-        {"\xe2\x81\xa4", 0x2064}, /* invisible plus */
-        {"\xef\xbb\xbf", 0xFEFF}, /* BOM */
-        {"\xef\xb8\x8f", 0xFE0F}, /* VS16 (emoji presentation) */
-        {"\xef\xb8\x8e", 0xFE0E}, /* VS15 */
+        {"\xe2\x80\x8b", 0x200B},      /* ZWSP */
+        {"\xe2\x80\x8c", 0x200C},      /* ZWNJ */
+        {"\xe2\x80\x8d", 0x200D},      /* ZWJ */
+        {"\xe2\x80\x8e", 0x200E},      /* LRM */
+        {"\xe2\x80\x8f", 0x200F},      /* RLM */
+        {"\xe2\x81\xa0", 0x2060},      /* word joiner */
+        {"\xe2\x81\xa1", 0x2061},      /* function application */
+        {"\xe2\x81\xa4", 0x2064},      /* invisible plus */
+        {"\xef\xbb\xbf", 0xFEFF},      /* BOM */
+        {"\xef\xb8\x8f", 0xFE0F},      /* VS16 (emoji presentation) */
+        {"\xef\xb8\x8e", 0xFE0E},      /* VS15 */
         {"\xf3\xa0\x84\x80", 0xE0100}, /* VS17 */
-        {"\xcd\x8f", 0x034F},     /* combining grapheme joiner */
-        {"\xe1\xa0\x8e", 0x180E}, /* Mongolian vowel separator */
+        {"\xcd\x8f", 0x034F},          /* combining grapheme joiner */
+        {"\xe1\xa0\x8e", 0x180E},      /* Mongolian vowel separator */
     };
     const char *locales[] = {"C", "C.UTF-8"};
     for (size_t l = 0; l < 2; l++) {
@@ -171,7 +171,8 @@ static void test_pad_by_display_width(void **state)
             /* the '|' after each cell is at column 6 and 13 whatever the bytes */
             char *bar1 = strchr(sb_str(&sb), '|');
             *bar1 = '\0';
-            if (od_display_width(sb_str(&sb)) != 6) fail_msg("'%s' padded to %d columns", cells[i], od_display_width(sb_str(&sb)));
+            if (od_display_width(sb_str(&sb)) != 6)
+                fail_msg("'%s' padded to %d columns", cells[i], od_display_width(sb_str(&sb)));
             assert_int_equal(od_display_width(bar1 + 1), 7);
             sb_release(&sb);
         }
