@@ -87,7 +87,8 @@ static const struct key keys[] = {
     {"ui", "refresh_ms", K_INT, F(ui.refresh_ms), "1000", 100, 600000, NULL, 0,
      "floor on the live refresh interval"},
     {"log", "file", K_STR, F(log.file), NULL, 0, 0, NULL, 0,
-     "log file; default $XDG_STATE_HOME/opsdeck/opsdeck.log (stderr for headless commands)"},
+     "log file, created 0600 (rotated files too); default $XDG_STATE_HOME/opsdeck/opsdeck.log "
+     "(stderr for headless commands)"},
     {"log", "level", K_ENUM, F(log.level), "info", 0, 0, "debug|info|warn|error", 0, "log level"},
     {"log", "max_kb", K_INT, F(log.max_kb), "10240", 16, 1048576, NULL, 0,
      "rotate the log file past this size"},
