@@ -113,8 +113,8 @@ static const char *redact_value(struct strbuf *sb, const char *v, struct found *
         return e;
     }
     const char *e = v;
-    while (bare_char(*e) || (*e == '\\' && e[1]))
-        e += (*e == '\\') ? 2 : 1;
+    while (bare_char(*e))
+        e += (*e == '\\' && e[1]) ? 2 : 1;
     if (e > v) sb_add(sb, RED);
     found_add(f, v, (size_t)(e - v));
     found_add_decoded(f, v, (size_t)(e - v), false);
@@ -206,7 +206,7 @@ char *od_log_redact_echo(const char *msg, const char *source)
 {
     struct found f = {0};
     free(redact(source ? source : "", &f));
-    qsort(f.s, f.n, sizeof(*f.s), longest_first);
+    if (f.n) qsort(f.s, f.n, sizeof(*f.s), longest_first);
     char *cur = od_xstrdup(msg ? msg : "");
     for (size_t i = 0; i < f.n; i++) {
         size_t n = strlen(f.s[i]);

@@ -31,7 +31,8 @@ if [ -z "$loaded" ]; then
 fi
 psql_db -c "INSERT INTO users (email, name, role, password_hash)
             VALUES ('ops@example.com', E'\u00c9milie \u2014 ops', 'ops', 'x');
-            INSERT INTO audit_log (actor, action) VALUES ('system', 'backup.test')" >/dev/null
+            INSERT INTO audit_log (actor, action) VALUES ('system', 'backup.test');
+            CREATE TABLE \"données_日本\" (x int); INSERT INTO \"données_日本\" VALUES (1), (2)" >/dev/null
 n_entries=$(psql_db -c 'SELECT count(*) FROM harvest_time_entries')
 t_check "source has time entries ($loaded: $n_entries)" test "${n_entries:-0}" -gt 0
 
@@ -181,6 +182,20 @@ case "$out" in *"NOT authenticated"*) t_fail "an authenticated restore has no wa
 *) t_ok "an authenticated restore has no warning" ;; esac
 case "$out" in *harvest_time_entries*" $n_entries "*) t_ok "restore lists time entries with their count" ;;
 *) t_fail "restore lists time entries with their count" "$out" ;; esac
+# the count table is aligned by display columns, a table named in accents and CJK too
+printf '%s\n' "$out" >"$T_TMP/restore.out"
+t_check "restore's table is aligned by display width" python3 - "$T_TMP/restore.out" <<'PY'
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(c) or unicodedata.category(c) == 'Cf'
+               else 2 if unicodedata.east_asian_width(c) in 'WF' else 1 for c in s)
+lines = open(sys.argv[1], encoding='utf-8').read().split('\n')
+rows = lines[[l.startswith('TABLE ') for l in lines].index(True):]
+rows = rows[:[l.startswith('total ') for l in rows].index(True) + 1]
+bad = [(width(l), l) for l in rows if width(l) != 70]
+assert any('données_日本' in l for l in rows), 'the table with a wide name is listed'
+assert not bad, bad
+PY
 
 report "$DST_URL" >"$T_TMP/after.json"
 if cmp -s "$T_TMP/before.json" "$T_TMP/after.json"; then
