@@ -94,13 +94,26 @@ listen_start() {
     OPSDECK_HUBSPOT_REDIRECT_URI=$CB "$OD_BIN" connect hubspot --listen "$port" \
         >"$T_TMP/listen.out" 2>"$T_TMP/listen.err" &
     LPID=$!
-    LOC=$(curl -s -o /dev/null -w '%{redirect_url}' "$(oauth_auth_url "$T_TMP/listen.err")")
+    _u="" _t=0 # a loaded machine may take more than oauth_auth_url's 10 s
+    while [ -z "$_u" ] && [ $_t -lt 6 ] && kill -0 "$LPID" 2>/dev/null; do
+        _u=$(oauth_auth_url "$T_TMP/listen.err"); _t=$((_t + 1))
+    done
+    LOC=$(curl -s -o /dev/null -w '%{redirect_url}' "$_u")
     _i=0 # up when another path answers (404)
-    while [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/up")" != 404 ] && [ $_i -lt 100 ]; do
+    while [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/up")" != 404 ] &&
+        [ $_i -lt 600 ] && kill -0 "$LPID" 2>/dev/null; do
         sleep 0.1; _i=$((_i + 1))
     done
 }
-get() { curl -s -o "$T_TMP/page" -w '%{http_code}' "$1"; }
+# listen_wait: the exit status of the listening connect, which the previous request should have
+# ended; killed (status 124) if it still waits after 60 s, so a failed step cannot hang here
+listen_wait() {
+    _i=0
+    while kill -0 "$LPID" 2>/dev/null && [ $_i -lt 600 ]; do sleep 0.1; _i=$((_i + 1)); done
+    kill "$LPID" 2>/dev/null && { wait "$LPID"; return 124; }
+    wait "$LPID"
+}
+get() { rm -f "$T_TMP/page"; curl -s --max-time 120 -o "$T_TMP/page" -w '%{http_code}' "$1"; }
 psql_db -c "DELETE FROM credentials WHERE provider = 'hubspot'" >/dev/null
 listen_start
 case "$LOC" in "$CB?"*state=*) t_ok "listen: the authorize page redirects to the listener" ;;
@@ -114,7 +127,7 @@ t_check "listen: still waiting after those" kill -0 "$LPID"
 t_eq "listen: nothing stored yet" 0 "$(psql_db -c "SELECT count(*) FROM credentials WHERE provider = 'hubspot'")"
 t_eq "listen: the real redirect is answered 200" 200 "$(get "$LOC")"
 t_check "listen: ... with the success page" grep -q 'opsdeck is connected' "$T_TMP/page"
-wait "$LPID"; rc=$?
+listen_wait; rc=$?
 t_eq "listen: connect exits 0" 0 "$rc"
 [ $rc -eq 0 ] || sed 's/^/#   /' "$T_TMP/listen.err"
 t_eq "listen: tokens stored" "access_token refresh_token" "$(psql_db -c "SELECT string_agg(name, ' ' ORDER BY name) FROM credentials WHERE provider = 'hubspot'")"
@@ -123,7 +136,7 @@ t_check "listen: the ignored requests were reported" grep -q 'ignored a request 
 listen_start
 t_eq "listen: a refused code is answered 400" 400 "$(get "$(printf '%s' "$LOC" | sed 's/code=[^&]*/code=not-a-code/')")"
 t_check "listen: ... with the error page" sh -c "grep -q 'could not connect' '$T_TMP/page' && ! grep -q 'is connected' '$T_TMP/page'"
-wait "$LPID"; rc=$?
+listen_wait; rc=$?
 t_eq "listen: connect exits 1" 1 "$rc"
 t_check "listen: the terminal says why" grep -q "token endpoint" "$T_TMP/listen.err"
 
