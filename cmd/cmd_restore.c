@@ -5,10 +5,10 @@
  * its .json manifest must be readable and its MAC must verify under the key derived from the
  * master key id it names (a manifest without one — older backups — only with
  * --allow-unauthenticated); the dump must be the one the manifest describes (SHA-256, size);
- * the target must have no tables, views or sequences outside the system schemas. Then pg_restore
- * --no-owner --exit-on-error
- * --single-transaction (a failure leaves the target empty again), ANALYZE, and the row count
- * of every table compared with the manifest. Credentials: core/pgtool.h. */
+ * the target must have no tables, views or sequences outside the system schemas. Then
+ * pg_restore --no-owner --exit-on-error --single-transaction (a failure leaves the target empty
+ * again), ANALYZE, and the row count of every table compared with the manifest. Credentials:
+ * core/pgtool.h. */
 #include "cmd/command.h"
 #include "core/backup.h"
 #include "core/config.h"
@@ -176,7 +176,9 @@ static int authenticate(const struct od_config *cfg, const char *file,
                   v1 ? "it was made by an older opsdeck (format " OD_BACKUP_FORMAT_V1 ")"
                      : "its format says it should have one, so the MAC was removed");
     } else if (!(v = od_vault_open(cfg->secrets.key_file))) {
-        od_seterr("cannot check the manifest's MAC: %s", od_err());
+        char *why = od_xstrdup(od_err()); /* od_seterr writes where od_err() points */
+        od_seterr("cannot check the manifest's MAC: %s", why);
+        free(why);
     } else if (od_vault_backup_key(v, m->mac_key_id, key) == 0) {
         rc = od_backup_manifest_verify(m, key) == 0 ? 1 : -1;
         sodium_memzero(key, sizeof key);
@@ -185,10 +187,12 @@ static int authenticate(const struct od_config *cfg, const char *file,
     if (rc == 1) {
         printf("manifest  authenticated (MAC, master key id %u)\n", m->mac_key_id);
     } else if (allow) {
+        char *why = od_sanitize(od_err());
         fprintf(stderr,
                 "opsdeck restore: WARNING: %s. Restoring anyway because of "
                 "--allow-unauthenticated.\n",
-                od_err());
+                why);
+        free(why);
         rc = 0;
     } else {
         char *why = od_xstrdup(od_err());
