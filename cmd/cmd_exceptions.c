@@ -64,13 +64,15 @@ static void print_table(const struct od_exception_list *l)
             "KIND", "SUBJECT", "COUNT", "VER", "MESSAGE");
     for (size_t i = 0; i < l->n; i++) {
         const struct od_exception *e = &l->items[i];
-        sb_addf(&sb, "%6lld  %-8s  %-12s  %-26s  ", (long long)e->id, e->severity, e->state,
-                e->kind);
-        char *s = od_sanitize(e->subject);
-        od_pad_right(&sb, s, 24);
-        free(s);
-        sb_addf(&sb, "  %5lld  %3d  ", (long long)e->count, e->version);
-        s = od_sanitize(e->message);
+        sb_addf(&sb, "%6lld  ", (long long)e->id);
+        const char *cells[] = {e->severity, e->state, e->kind, e->subject};
+        static const int w[] = {8, 12, 26, 24};
+        for (size_t c = 0; c < OD_ARRAY_LEN(cells); c++) {
+            od_pad_cell(&sb, cells[c], w[c], false);
+            sb_add(&sb, "  ");
+        }
+        sb_addf(&sb, "%5lld  %3d  ", (long long)e->count, e->version);
+        char *s = od_sanitize(e->message);
         od_fit_to(&sb, s, 100);
         free(s);
         sb_addch(&sb, '\n');

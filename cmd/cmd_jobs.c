@@ -70,13 +70,8 @@ static void print_json(const struct od_job_row *rows, size_t n)
 
 static void cell(struct strbuf *sb, const char *s, int cols, bool right)
 {
-    char *clean = od_sanitize(s);
-    if (right)
-        od_pad_left(sb, clean, cols);
-    else
-        od_pad_right(sb, clean, cols);
+    od_pad_cell(sb, s, cols, right);
     sb_addch(sb, ' ');
-    free(clean);
 }
 
 static void print_table(const struct od_job_row *rows, size_t n)

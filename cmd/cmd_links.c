@@ -79,18 +79,17 @@ static void print_table(struct od_link_list *lists, size_t n)
         for (size_t i = 0; i < lists[k].n; i++) {
             const struct od_link *l = &lists[k].items[i];
             sb_addf(&sb, "%-8s %12lld  ", od_link_kind_name(l->kind), (long long)l->local_id);
-            char *name = od_sanitize(l->local_name);
-            od_pad_right(&sb, name, 32);
-            free(name);
+            od_pad_cell(&sb, l->local_name, 32, false);
             if (l->remote_id)
                 sb_addf(&sb, " %12lld  ", (long long)l->remote_id);
             else
                 sb_addf(&sb, " %12s  ", "-");
-            name = od_sanitize(l->remote_name ? l->remote_name
-                                              : (*l->method ? "(none, by hand)" : ""));
-            od_pad_right(&sb, name, 32);
-            free(name);
-            sb_addf(&sb, " %-7s %d\n", *l->method ? l->method : "-", l->version);
+            od_pad_cell(&sb,
+                        l->remote_name ? l->remote_name : (*l->method ? "(none, by hand)" : ""), 32,
+                        false);
+            sb_addch(&sb, ' ');
+            od_pad_cell(&sb, *l->method ? l->method : "-", 7, false);
+            sb_addf(&sb, " %d\n", l->version);
         }
     fputs(sb_str(&sb), stdout);
     sb_release(&sb);

@@ -109,10 +109,8 @@ static void print_table(const struct od_user *u, size_t n)
             sessions,   u[i].last_login ? u[i].last_login : "never"};
         sb_reset(&sb);
         for (size_t c = 0; c < OD_ARRAY_LEN(cells); c++) {
-            char *clean = od_sanitize(cells[c]);
-            (c == 4 ? od_pad_left : od_pad_right)(&sb, clean, w[c]);
+            od_pad_cell(&sb, cells[c], w[c], c == 4);
             sb_addch(&sb, ' ');
-            free(clean);
         }
         printf("%s\n", sb_str(&sb));
     }

@@ -2,6 +2,7 @@
  * Every key is one row of `keys[]`: adding a key means adding a field and a row. */
 #include "core/base/config.h"
 #include "core/base/url.h"
+#include "core/base/log.h"
 #include "core/base/util.h"
 #include <ctype.h>
 #include <errno.h>
@@ -95,7 +96,8 @@ static const struct key keys[] = {
     {"ui", "refresh_ms", K_INT, F(ui.refresh_ms), "1000", 100, 600000, NULL, 0,
      "floor on the live refresh interval"},
     {"log", "file", K_STR, F(log.file), NULL, 0, 0, NULL, 0,
-     "log file; default $XDG_STATE_HOME/opsdeck/opsdeck.log (stderr for headless commands)"},
+     "log file, created 0600 (rotated files too); default $XDG_STATE_HOME/opsdeck/opsdeck.log "
+     "(stderr for headless commands)"},
     {"log", "level", K_ENUM, F(log.level), "info", 0, 0, "debug|info|warn|error", 0, "log level"},
     {"log", "max_kb", K_INT, F(log.max_kb), "10240", 16, 1048576, NULL, 0,
      "rotate the log file past this size"},
@@ -374,19 +376,13 @@ void od_config_release(struct od_config *cfg)
     cfg->nkeys = 0;
 }
 
-/* A database URL may carry a password: postgresql://user:SECRET@host/db or password=SECRET. */
-static void print_redacted_url(FILE *out, const char *v)
+/* database.url is a URL or a libpq conninfo string and may hold a password in any of its
+ * forms (core/base/log_redact.c). */
+static void print_redacted_conninfo(FILE *out, const char *v)
 {
-    const char *scheme = strstr(v, "://");
-    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
-    const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
-    if (at && colon && colon < at) {
-        fprintf(out, "%.*s:REDACTED%s", (int)(colon - v), v, at);
-    } else if (strstr(v, "password=")) {
-        fputs("REDACTED (contains a password)", out);
-    } else {
-        fputs(v, out);
-    }
+    char *red = od_log_redact(v);
+    fprintf(out, "%s\n", red);
+    free(red);
 }
 
 void od_config_print(const struct od_config *cfg, FILE *out)
@@ -408,7 +404,7 @@ void od_config_print(const struct od_config *cfg, FILE *out)
         if (!v || !*v)
             fputs("\n", out);
         else if (k->secret && strcmp(k->name, "url") == 0)
-            print_redacted_url(out, v), fputc('\n', out);
+            print_redacted_conninfo(out, v);
         else if (k->secret)
             fputs("REDACTED\n", out);
         else

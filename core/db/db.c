@@ -82,7 +82,9 @@ PGconn *od_db_connect(const struct od_config *cfg, const char *application_name)
             msg[--len] = '\0';
         for (char *p = msg; *p; p++)
             if (*p == '\n') *p = ' ';
-        char *red = od_log_redact(msg);
+        /* libpq's parse errors quote pieces of the conninfo (a bad %-escape is quoted whole):
+         * any secret in the URL is taken out of the message, whatever its form. */
+        char *red = od_log_redact_echo(msg, cfg->database.url);
         char *where = cfg->database.url && *cfg->database.url ? od_log_redact(cfg->database.url)
                                                               : od_xstrdup("(libpq defaults)");
         od_seterr("cannot connect to the database %s: %s", where, red);

@@ -1,6 +1,8 @@
 # foundation.sh — the base every command stands on: help, version, config validation,
 # migrations (twice: the second changes nothing), unreachable database reported fast,
-# concurrent migrations, secrets redacted, valgrind-clean migrate and --help.
+# concurrent migrations, secrets redacted (every libpq password form, in config --show and in
+# connection errors), log files created 0600 (rotated ones too), valgrind-clean migrate and
+# --help.
 . tests/lib/common.sh
 
 out=$("$OD_BIN" --help 2>&1); rc=$?
@@ -55,6 +57,38 @@ t_eq "missing socket: exit 1" 1 "$rc"
 
 out=$(OPSDECK_DATABASE_URL="postgresql://me:hunter2@localhost/x" OPSDECK_HUBSPOT_CLIENT_SECRET=shh "$OD_BIN" config --show 2>&1)
 case "$out" in *hunter2*|*shh*) t_fail "config --show redacts secrets" "$out" ;; *) t_ok "config --show redacts secrets" ;; esac
+# database.url in each form libpq takes a password in: SECRET|URL
+while IFS='|' read -r secret url; do
+    out=$(OPSDECK_DATABASE_URL=$url "$OD_BIN" config --show 2>&1)
+    case "$out" in *"$secret"*) t_fail "config --show redacts: $url" "$(printf '%s' "$out" | grep '^url')" ;;
+    *REDACTED*) t_ok "config --show redacts: $url" ;;
+    *) t_fail "config --show redacts: $url (no placeholder)" "$(printf '%s' "$out" | grep '^url')" ;; esac
+    out=$(OPSDECK_DATABASE_URL="$url port=1" OPSDECK_DATABASE_CONNECT_TIMEOUT_S=2 "$OD_BIN" migrate 2>&1)
+    case "$out" in *"$secret"*) t_fail "connection error redacts: $url" "$out" ;; *) t_ok "connection error redacts: $url" ;; esac
+done <<'URLS'
+sp4ce pw|host=127.0.0.1 password = 'sp4ce pw' dbname=x
+s3cr3t|host=127.0.0.1 password='it\'s s3cr3t' dbname=x
+b4ck|host=127.0.0.1 password=b4ck\ slash dbname=x
+k3ypass|host=127.0.0.1 sslpassword=k3ypass dbname=x
+unt3rminated|host=127.0.0.1 password='unt3rminated
+URLS
+# a URL libpq cannot parse: its message quotes the bad token, the password
+for url in "postgresql://me:pa%zzs3cret@127.0.0.1:1/x" "postgresql://127.0.0.1:1/x?password=qu3ry&sslmode=disable"; do
+    out=$(OPSDECK_DATABASE_URL=$url OPSDECK_DATABASE_CONNECT_TIMEOUT_S=2 "$OD_BIN" migrate 2>&1)
+    case "$out" in *s3cret*|*qu3ry*) t_fail "connection error redacts: $url" "$out" ;;
+    *"cannot connect"*) t_ok "connection error redacts: $url" ;; *) t_fail "connection error: $url" "$out" ;; esac
+done
+
+# log files at an explicit path: created 0600 whatever the umask, rotated ones too
+(umask 022 && OPSDECK_LOG_FILE="$T_TMP/logs/sub/opsdeck.log" "$OD_BIN" migrate --status >/dev/null 2>&1)
+t_eq "log file created 0600 (umask 022)" 600 "$(stat -c %a "$T_TMP/logs/sub/opsdeck.log" 2>&1)"
+t_eq "its new directory is 0700" 700 "$(stat -c %a "$T_TMP/logs/sub" 2>&1)"
+rm -f "$T_TMP/logs/sub/opsdeck.log"
+(umask 022 && head -c 20000 /dev/zero | tr '\0' x >"$T_TMP/logs/sub/opsdeck.log" &&
+    OPSDECK_LOG_FILE="$T_TMP/logs/sub/opsdeck.log" OPSDECK_LOG_MAX_KB=16 OPSDECK_LOG_LEVEL=debug \
+        "$OD_BIN" health >/dev/null 2>&1)
+t_check "the log rotated" test -s "$T_TMP/logs/sub/opsdeck.log.1"
+t_eq "the log file made by rotation is 0600" 600 "$(stat -c %a "$T_TMP/logs/sub/opsdeck.log" 2>&1)"
 
 printf '[database]\npool_size = 9\n' >"$T_TMP/c.ini"
 t_check "--config FILE is read" sh -c "\"$OD_BIN\" --config '$T_TMP/c.ini' config --show | grep -q 'pool_size = 9'"

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include "core/base/config.h"
 #include "core/base/util.h"
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,12 +181,63 @@ static void test_print_redacts(void **state)
     od_config_release(&cfg);
 }
 
+/* `opsdeck config --show` with database.url in each of libpq's password forms: the password
+ * never appears, the rest does, and the shown conninfo still parses (password REDACTED). */
+static void test_print_redacts_conninfo_forms(void **state)
+{
+    static const struct {
+        const char *url, *secret, *keep;
+    } cases[] = {
+        {"host=db.example password = 'x y z' dbname=opsdeck", "x y z", "dbname=opsdeck"},
+        {"host=db.example password='it\\'s \\\\ hidden' user=ops", "hidden", "user=ops"},
+        {"host=db.example password=plainpw", "plainpw", "host=db.example"},
+        {"host=db.example password=esc\\ aped", "aped", "host=db.example"},
+        {"host=db.example sslpassword=keypw sslkey=/k", "keypw", "sslkey=/k"},
+        {"host=db.example password =\t'tabpw9'", "tabpw9", "host=db.example"},
+        {"postgresql://ops:url%20pw@db.example:5432/opsdeck", "url%20pw", "@db.example:5432"},
+        {"postgresql://db.example/opsdeck?user=ops&password=qpw&sslmode=verify-full", "qpw",
+         "sslmode=verify-full"},
+    };
+    for (size_t i = 0; i < OD_ARRAY_LEN(cases); i++) {
+        clear_env();
+        struct od_config cfg;
+        od_config_defaults(&cfg);
+        od_config_set(&cfg, "database", "url", cases[i].url);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        od_config_print(&cfg, f);
+        fclose(f);
+        if (strstr(buf, cases[i].secret))
+            fail_msg("'%s' shown for database.url = %s:\n%s", cases[i].secret, cases[i].url, buf);
+        if (!strstr(buf, cases[i].keep)) fail_msg("'%s' lost:\n%s", cases[i].keep, buf);
+        /* what is shown is still a valid conninfo whose password is the placeholder */
+        char *line = strstr(buf, "\nurl = ");
+        assert_non_null(line);
+        line += 7;
+        line[strcspn(line, "\n")] = '\0';
+        char *err = NULL;
+        PQconninfoOption *opts = PQconninfoParse(line, &err);
+        if (!opts) fail_msg("shown url no longer parses: %s (%s)", line, err ? err : "");
+        for (PQconninfoOption *o = opts; o->keyword; o++)
+            if (o->val && (!strcmp(o->keyword, "password") || !strcmp(o->keyword, "sslpassword")))
+                assert_string_equal(o->val, "REDACTED");
+        PQconninfoFree(opts);
+        free(buf);
+        od_config_release(&cfg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),          cmocka_unit_test(test_file_and_env_override),
-        cmocka_unit_test(test_bad_env_names_key), cmocka_unit_test(test_bad_file_values),
-        cmocka_unit_test(test_print_redacts),     cmocka_unit_test(test_url_keys_need_tls),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_file_and_env_override),
+        cmocka_unit_test(test_bad_env_names_key),
+        cmocka_unit_test(test_bad_file_values),
+        cmocka_unit_test(test_print_redacts),
+        cmocka_unit_test(test_print_redacts_conninfo_forms),
+        cmocka_unit_test(test_url_keys_need_tls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
