@@ -11,8 +11,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_report_def = {
-    "report", "Profitability per client, project, month or person",
+static const char usage[] =
     "usage: opsdeck report profitability [--by client|project|month|person] [--from DATE]\n"
     "                                    [--to DATE] [--client ID] [--project ID] [--person ID]\n"
     "                                    [--format table|csv|json]\n\n"
@@ -27,8 +26,14 @@ const struct od_command cmd_report_def = {
     "  --person ID     only this Harvest user\n"
     "  --format F      table (default), csv (RFC 4180, totals last) or json\n\n"
     "Amounts are exact sums rounded half away from zero to 2 places per row; totals round the\n"
-    "exact sum. Exit status: 0 ok, 1 failure (database), 2 usage.\n",
-    run, 0};
+    "exact sum. Exit status: 0 ok, 1 failure (database), 2 usage.\n";
+
+const struct od_command cmd_report_def = {
+    .name = "report",
+    .summary = "Profitability per client, project, month or person",
+    .usage = usage,
+    .run = run,
+};
 
 static int parse_id(const char *opt, const char *s, int64_t *out)
 {

@@ -20,8 +20,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_restore_def = {
-    "restore", "Restore a backup into an empty database and verify it",
+static const char usage[] =
     "usage: opsdeck restore FILE --yes [--no-privileges]\n\n"
     "Restores FILE (an opsdeck-*.dump written by `opsdeck backup`) into the configured\n"
     "database, which must be empty: create a new one and point OPSDECK_DATABASE_URL (or\n"
@@ -31,8 +30,14 @@ const struct od_command cmd_restore_def = {
     "is compared with the manifest and printed.\n\n"
     "  --yes             required: restoring writes the whole database\n"
     "  --no-privileges   skip GRANTs (when the roles of the source do not exist here)\n\n"
-    "Exit status: 0 restored and verified, 1 refused or failed, 2 usage (or no --yes).\n",
-    run, 0};
+    "Exit status: 0 restored and verified, 1 refused or failed, 2 usage (or no --yes).\n";
+
+const struct od_command cmd_restore_def = {
+    .name = "restore",
+    .summary = "Restore a backup into an empty database and verify it",
+    .usage = usage,
+    .run = run,
+};
 
 /* Relations outside the system schemas; -1 on error, else how many (names listed in *what). */
 static int target_objects(PGconn *c, char **what)
