@@ -88,7 +88,8 @@ static double one_run(PGconn *c, struct od_pool *pool, int mode, int jobs, int t
             done += a[i].done;
         }
     } else {
-        struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = threads, .once = true, .poll_ms = 10};
+        struct od_worker_opts o = {
+            .handlers = od_sync_handlers, .threads = threads, .once = true, .poll_ms = 10};
         struct od_workers *w = od_workers_start(&cfg, pool, NULL, &o);
         if (!w) od_die("bench: %s", od_err());
         od_workers_wait(w, -1);
