@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include "core/base/util.h"
 #include "screens/common.h"
+#include "screens/login.h"
 #include "screens/sync.h"
 #include "tui/app.h"
 
@@ -31,6 +32,7 @@ static void test_login_gate(void **state)
 {
     struct scr_ctx c;
     scr_ctx_init(&c);
+    scr_gate_set(&c, &login_gate_class, login_new(&c)); /* as screens_new does */
     struct tui_app_options o = {.theme = "default"};
     c.app = tui_app_new(&o);
     assert_non_null(c.app);
