@@ -1,11 +1,15 @@
-/* app — screens, keys, built-in commands and frame drawing; the loop is in loop.c.
- * See app.h for the contract. */
-#include "tui/app_impl.h"
+/* app — screens, keys, built-in commands, posted events and timers, and frame drawing;
+ * tui_app_run (the terminal and the poll loop) is in loop.c, on top of this file's public
+ * functions. See app.h for the contract. */
+#include "tui/app.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/base/util.h"
+#include "tui/app_impl.h"
+#include "tui/frame.h"
+#include "tui/guard.h"
 #include "tui/help.h"
 
 static unsigned cmd_quit(struct tui_app *app, int argc, char **argv, void *ud)
@@ -98,7 +102,7 @@ struct tui_app *tui_app_new(const struct tui_app_options *o)
     app->title = od_xstrdup(o && o->title ? o->title : "opsdeck");
     app->colors = o && o->colors ? od_xstrdup(o->colors) : NULL;
     app->refresh_ms = o && o->refresh_ms > 0 ? o->refresh_ms : 1000;
-    tui_loop_init(app);
+    tui_inbox_init(&app->inbox);
     if (tui_theme_load(&app->theme, tui_theme_choose(o ? o->theme : NULL, NULL)) < 0) {
         tui_app_free(app);
         return NULL;
@@ -109,7 +113,7 @@ struct tui_app *tui_app_new(const struct tui_app_options *o)
 void tui_app_free(struct tui_app *app)
 {
     if (!app) return;
-    tui_loop_release(app);
+    tui_inbox_release(&app->inbox);
     tui_keymap_release(&app->km);
     tui_cmdline_release(&app->cmdline);
     tui_overlay_close(&app->overlay);
@@ -150,6 +154,57 @@ void tui_app_set_allow(struct tui_app *app, bool (*allow)(const char *, void *),
 bool tui_app_allowed(const struct tui_app *app, const char *action)
 {
     return !app->allow || app->allow(action, app->allow_ud);
+}
+
+void tui_app_wake(struct tui_app *app)
+{
+    tui_inbox_wake(&app->inbox);
+}
+
+int tui_app_wake_fd(const struct tui_app *app)
+{
+    return tui_inbox_fd(&app->inbox);
+}
+
+void tui_app_post(struct tui_app *app, int type, void *data, void (*free_fn)(void *))
+{
+    tui_inbox_post(&app->inbox, (struct tui_event){type, data, free_fn});
+}
+
+void tui_app_redraw(struct tui_app *app)
+{
+    tui_app_post(app, -1, NULL, NULL); /* an empty event: the loop redraws after it */
+}
+
+int tui_app_timer(struct tui_app *app, int64_t interval_ms, bool repeat,
+                  unsigned (*fn)(struct tui_app *, void *), void *ud)
+{
+    return tui_inbox_timer(&app->inbox, interval_ms, repeat, fn, ud);
+}
+
+void tui_app_timer_cancel(struct tui_app *app, int id)
+{
+    tui_inbox_timer_cancel(&app->inbox, id);
+}
+
+/* A posted event goes to every screen, visible or not; any event asks for a frame. */
+static unsigned deliver(struct tui_event *ev, void *ud)
+{
+    struct tui_app *app = ud;
+    unsigned flags = TUI_REDRAW;
+    for (int i = 0; i < app->nscreens && ev->type >= 0; i++)
+        if (app->screens[i].cls->on_event)
+            flags |= app->screens[i].cls->on_event(app->screens[i].state, app, ev);
+    return flags;
+}
+
+unsigned tui_app_dispatch(struct tui_app *app, int64_t now)
+{
+    unsigned flags = tui_inbox_deliver(&app->inbox, deliver, app);
+    flags |= tui_inbox_run_timers(&app->inbox, now, app);
+    if (tui_toast_expire(&app->toasts, now)) flags |= TUI_REDRAW;
+    if (tui_guard_stop_requested() || app->quit) flags |= TUI_QUIT;
+    return flags;
 }
 
 void tui_app_toast(struct tui_app *app, enum tui_toast_level level, const char *fmt, ...)
@@ -364,47 +419,8 @@ unsigned tui_app_feed_key(struct tui_app *app, int key)
     return k.action ? global_action(app, k.action) : 0;
 }
 
-static void draw_too_small(struct tui_app *app, struct tui_grid *g)
-{
-    char size[80];
-    snprintf(size, sizeof size, "%dx%d, needs %dx%d", g->w, g->h, TUI_MIN_W, TUI_MIN_H);
-    const char *lines[] = {"Terminal too small", size, "enlarge it, or press q to quit"};
-    int y0 = g->h > 3 ? (g->h - 3) / 2 : 0;
-    for (int i = 0; i < 3 && y0 + i < g->h; i++)
-        tui_grid_text_aligned(g, 0, y0 + i, g->w, lines[i], TUI_ALIGN_CENTER,
-                              i == 0 ? TUI_ROLE_WARN : TUI_ROLE_NORMAL);
-}
-
-static void draw_tabs(struct tui_app *app, struct tui_grid *g)
-{
-    int x = 0;
-    tui_grid_fill(g, (struct tui_rect){0, 0, g->w, 1}, ' ', TUI_ROLE_TAB);
-    for (int i = 0; i < app->nscreens && !app->tabs_hidden; i++) {
-        char label[80], key[32];
-        char action[32];
-        snprintf(action, sizeof action, "screen.%d", i + 1);
-        tui_keymap_keys(&app->km, action, key, sizeof key);
-        char *comma = strchr(key, ',');
-        if (comma) *comma = '\0';
-        snprintf(label, sizeof label, " %s%s%s ", key, key[0] ? " " : "",
-                 app->screens[i].cls->title);
-        x += tui_grid_text(g, x, 0, g->w - x, label,
-                           i == app->cur ? TUI_ROLE_TAB_ACTIVE : TUI_ROLE_TAB);
-        x += tui_grid_text(g, x, 0, g->w - x, " ", TUI_ROLE_TAB);
-    }
-    const char *paused = app->paused ? " PAUSED " : "";
-    int pw = tui_text_width(paused), tw = tui_text_width(app->title);
-    int room = g->w - x - pw - 1;
-    if (tw > room) tw = room;
-    if (tw > 0) tui_grid_text(g, g->w - pw - tw - 1, 0, tw, app->title, TUI_ROLE_TITLE);
-    if (pw) tui_grid_text(g, g->w - pw, 0, pw, paused, TUI_ROLE_WARN);
-}
-
 static void draw_status(struct tui_app *app, struct tui_grid *g, int y)
 {
-    static const char *const hints[][2] = {{"help", "help"},   {"filter", "filter"},
-                                           {"sort", "sort"},   {"command", "command"},
-                                           {"pause", "pause"}, {"quit", "quit"}};
     tui_grid_fill(g, (struct tui_rect){0, y, g->w, 1}, ' ', TUI_ROLE_STATUS);
     if (app->cmdline.open) {
         tui_cmdline_draw(&app->cmdline, g, 0, y, g->w);
@@ -420,21 +436,7 @@ static void draw_status(struct tui_app *app, struct tui_grid *g, int y)
                  right ? right : "");
         right = with_loading;
     }
-    int rw = right ? tui_text_width(right) : 0;
-    if (rw > g->w / 2) rw = g->w / 2;
-    int x = 0, limit = g->w - rw - 1;
-    for (size_t i = 0; i < OD_ARRAY_LEN(hints) && x < limit; i++) {
-        char keys[64];
-        tui_keymap_keys(&app->km, hints[i][0], keys, sizeof keys);
-        char *comma = strchr(keys, ',');
-        if (comma) *comma = '\0';
-        if (!keys[0]) continue;
-        int kw = tui_text_width(keys), lw = tui_text_width(hints[i][1]);
-        if (x + kw + 1 + lw > limit) break;
-        x += tui_grid_text(g, x, y, kw, keys, TUI_ROLE_KEY_HINT);
-        x += tui_grid_text(g, x + 1, y, lw, hints[i][1], TUI_ROLE_STATUS) + 3;
-    }
-    if (rw > 0) tui_grid_text(g, g->w - rw, y, rw, right, TUI_ROLE_STATUS);
+    tui_frame_status(g, y, &app->km, right);
 }
 
 void tui_app_render(struct tui_app *app, struct tui_grid *g)
@@ -443,10 +445,14 @@ void tui_app_render(struct tui_app *app, struct tui_grid *g)
     app->w = g->w;
     app->h = g->h;
     if (too_small(app)) {
-        draw_too_small(app, g);
+        tui_frame_too_small(g, TUI_MIN_W, TUI_MIN_H);
         return;
     }
-    draw_tabs(app, g);
+    const char *titles[TUI_MAX_SCREENS];
+    for (int i = 0; i < app->nscreens; i++)
+        titles[i] = app->screens[i].cls->title;
+    tui_frame_tabs(g, titles, app->tabs_hidden ? 0 : app->nscreens, app->cur, &app->km, app->paused,
+                   app->title);
     struct tui_rect body = {0, 1, g->w, g->h - 2};
     if (app->nscreens) {
         if (!app->entered) switch_to(app, app->cur);

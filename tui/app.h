@@ -35,18 +35,12 @@
 #include <stdint.h>
 #include "tui/cmdline.h"
 #include "tui/grid.h"
+#include "tui/inbox.h"
 #include "tui/keymap.h"
 #include "tui/theme.h"
 #include "tui/toast.h"
 
 struct tui_app;
-
-/* Something a worker produced, delivered on the UI thread. */
-struct tui_event {
-    int type;                    /* the poster's own numbering (e.g. an enum in core/db/events.h) */
-    void *data;                  /* payload; a screen that keeps it sets data = NULL */
-    void (*free_fn)(void *data); /* frees data not taken by any screen; may be NULL */
-};
 
 struct tui_screen_class {
     const char *name;                 /* "sync": :screen NAME, key context, help section */
