@@ -1,6 +1,6 @@
-/* app — screens, keys, built-in commands, posted events and timers, and frame drawing;
- * tui_app_run (the terminal and the poll loop) is in loop.c, on top of this file's public
- * functions. See app.h for the contract. */
+/* app — screens, built-in commands, dialogs, posted events and timers, and frame drawing.
+ * On top of this file and never called by it: app_keys.c (what a key does) and loop.c
+ * (tui_app_run: the terminal and the poll loop). See app.h for the contract. */
 #include "tui/app.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,7 +39,7 @@ static unsigned cmd_screen(struct tui_app *app, int argc, char **argv, void *ud)
     return TUI_REDRAW;
 }
 
-static void open_help(struct tui_app *app)
+void tui_app_open_help(struct tui_app *app)
 {
     const char *ctx = app->nscreens ? app->screens[app->cur].cls->name : NULL;
     tui_help_build(&app->overlay, &app->km, ctx, app->nscreens, app->allow, app->allow_ud);
@@ -47,7 +47,7 @@ static void open_help(struct tui_app *app)
 
 static unsigned cmd_help(struct tui_app *app, int argc, char **argv, void *ud)
 {
-    open_help(app);
+    tui_app_open_help(app);
     return TUI_REDRAW;
 }
 
@@ -65,11 +65,16 @@ static unsigned cmd_messages(struct tui_app *app, int argc, char **argv, void *u
     return TUI_REDRAW;
 }
 
-static unsigned cmd_pause(struct tui_app *app, int argc, char **argv, void *ud)
+unsigned tui_app_toggle_pause(struct tui_app *app)
 {
     app->paused = !app->paused;
     unsigned f = app->pause_fn ? app->pause_fn(app, app->paused, app->pause_ud) : 0;
     return f | TUI_REDRAW;
+}
+
+static unsigned cmd_pause(struct tui_app *app, int argc, char **argv, void *ud)
+{
+    return tui_app_toggle_pause(app);
 }
 
 static const char *const *complete_theme(int argi, void *ud)
@@ -235,20 +240,7 @@ void tui_app_prompt(struct tui_app *app, const char *question, bool masked,
     app->prompt_ud = ud;
 }
 
-/* The prompt answered: done sees the text, then it is wiped (done may open another). */
-static unsigned prompt_answer(struct tui_app *app, enum tui_prompt_answer ans)
-{
-    struct tui_prompt p = app->prompt;
-    unsigned (*done)(struct tui_app *, const char *, void *) = app->prompt_done;
-    app->prompt = (struct tui_prompt){0};
-    app->prompt_done = NULL;
-    unsigned f =
-        done ? done(app, ans == TUI_PROMPT_ENTER ? tui_prompt_text(&p) : NULL, app->prompt_ud) : 0;
-    tui_prompt_close(&p);
-    return f | TUI_HANDLED | TUI_REDRAW;
-}
-
-static void switch_to(struct tui_app *app, int idx)
+void tui_app_switch_to(struct tui_app *app, int idx)
 {
     if (idx == app->cur && app->entered) return;
     const struct tui_screen_class *old = app->screens[app->cur].cls;
@@ -263,7 +255,7 @@ int tui_app_show(struct tui_app *app, const char *name)
 {
     for (int i = 0; i < app->nscreens; i++)
         if (strcmp(app->screens[i].cls->name, name) == 0) {
-            switch_to(app, i);
+            tui_app_switch_to(app, i);
             return 0;
         }
     return od_seterr("no screen named '%s'", name);
@@ -338,85 +330,9 @@ struct tui_overlay *tui_app_overlay(struct tui_app *app, const char *title)
     return &app->overlay;
 }
 
-static bool too_small(const struct tui_app *app)
+bool tui_app_too_small(const struct tui_app *app)
 {
     return app->w && (app->w < TUI_MIN_W || app->h < TUI_MIN_H);
-}
-
-static unsigned global_action(struct tui_app *app, const char *a)
-{
-    if (!strcmp(a, "quit")) return TUI_QUIT;
-    if (!strncmp(a, "screen.", 7)) {
-        int n = atoi(a + 7);
-        if (n >= 1 && n <= app->nscreens && !app->tabs_hidden) switch_to(app, n - 1);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(a, "next_screen") || !strcmp(a, "prev_screen")) {
-        if (app->nscreens && !app->tabs_hidden)
-            switch_to(app, (app->cur + (a[0] == 'n' ? 1 : app->nscreens - 1)) % app->nscreens);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(a, "help")) {
-        open_help(app);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(a, "command")) {
-        tui_cmdline_open(&app->cmdline);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(a, "pause")) return cmd_pause(app, 0, NULL, NULL) | TUI_HANDLED;
-    if (!strcmp(a, "redraw")) {
-        if (app->term) tui_term_invalidate(app->term);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(a, "back") && tui_toast_dismiss(&app->toasts)) return TUI_HANDLED | TUI_REDRAW;
-    return 0;
-}
-
-static unsigned run_cmdline(struct tui_app *app)
-{
-    unsigned flags = 0;
-    if (tui_cmdline_exec(&app->cmdline, app, &flags) < 0)
-        tui_app_toast(app, TUI_TOAST_ERROR, "%s", od_err());
-    return flags | TUI_HANDLED | TUI_REDRAW;
-}
-
-unsigned tui_app_feed_key(struct tui_app *app, int key)
-{
-    if (key == TUI_KEY_RESIZE) return TUI_HANDLED | TUI_REDRAW;
-    if (app->confirm.open) {
-        enum tui_confirm_answer ans = tui_confirm_key(&app->confirm, key);
-        if (ans == TUI_CONFIRM_PENDING) return TUI_HANDLED | TUI_REDRAW;
-        tui_confirm_close(&app->confirm);
-        unsigned f =
-            app->confirm_done ? app->confirm_done(app, ans == TUI_CONFIRM_YES, app->confirm_ud) : 0;
-        return f | TUI_HANDLED | TUI_REDRAW;
-    }
-    if (app->prompt.open) {
-        enum tui_prompt_answer ans = tui_prompt_key(&app->prompt, key);
-        return ans == TUI_PROMPT_PENDING ? TUI_HANDLED | TUI_REDRAW : prompt_answer(app, ans);
-    }
-    const char *ctx = app->nscreens ? app->screens[app->cur].cls->name : NULL;
-    struct tui_key k = {key, tui_keymap_lookup(&app->km, key, ctx)};
-    if (app->overlay.open) return tui_overlay_key(&app->overlay, &k);
-    if (app->cmdline.open) {
-        unsigned f = tui_cmdline_key(&app->cmdline, key);
-        return f & TUI_SUBMIT ? run_cmdline(app) : f;
-    }
-    if (too_small(app)) return k.action && !strcmp(k.action, "quit") ? TUI_QUIT : TUI_HANDLED;
-    if (k.action && !tui_app_allowed(app, k.action)) {
-        const struct tui_binding *b = tui_keymap_find(&app->km, k.action);
-        tui_app_toast(app, TUI_TOAST_WARN, "not permitted for your role: %s",
-                      b ? b->act->help : k.action);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (app->nscreens) {
-        if (!app->entered) switch_to(app, app->cur);
-        const struct tui_screen_class *cls = app->screens[app->cur].cls;
-        unsigned f = cls->key ? cls->key(app->screens[app->cur].state, app, &k) : 0;
-        if (f & (TUI_HANDLED | TUI_QUIT)) return f;
-    }
-    return k.action ? global_action(app, k.action) : 0;
 }
 
 static void draw_status(struct tui_app *app, struct tui_grid *g, int y)
@@ -444,7 +360,7 @@ void tui_app_render(struct tui_app *app, struct tui_grid *g)
     tui_grid_clear(g);
     app->w = g->w;
     app->h = g->h;
-    if (too_small(app)) {
+    if (tui_app_too_small(app)) {
         tui_frame_too_small(g, TUI_MIN_W, TUI_MIN_H);
         return;
     }
@@ -455,7 +371,7 @@ void tui_app_render(struct tui_app *app, struct tui_grid *g)
                    app->title);
     struct tui_rect body = {0, 1, g->w, g->h - 2};
     if (app->nscreens) {
-        if (!app->entered) switch_to(app, app->cur);
+        if (!app->entered) tui_app_switch_to(app, app->cur);
         const struct tui_screen_class *cls = app->screens[app->cur].cls;
         if (cls->draw) cls->draw(app->screens[app->cur].state, app, g, body);
     }

@@ -1,6 +1,7 @@
-/* app_impl — the app's private state, shared by tui/app.c (screens, keys, events, drawing) and
- * tui/loop.c (tui_app_run: the terminal and the poll loop, which drives app.c through its
- * public functions). app.c never calls into loop.c. Not for screens: use tui/app.h. */
+/* app_impl — the app's private state, shared by tui/app.c (screens, commands, dialogs, events,
+ * drawing) and the two files on top of it: tui/app_keys.c (what a key does) and tui/loop.c
+ * (tui_app_run: the terminal and the poll loop). app.c never calls into them. Not for
+ * screens: use tui/app.h. */
 #ifndef TUI_APP_IMPL_H
 #define TUI_APP_IMPL_H
 #include <stdbool.h>
@@ -49,5 +50,11 @@ struct tui_app {
     struct tui_inbox inbox; /* posted events, timers, the wake fd */
     struct tui_term *term;  /* NULL without a terminal (set by tui_app_run) */
 };
+
+/* app.c, for app_keys.c and loop.c */
+void tui_app_switch_to(struct tui_app *app, int idx); /* leave the shown screen, enter idx */
+void tui_app_open_help(struct tui_app *app);          /* the help overlay for the shown screen */
+unsigned tui_app_toggle_pause(struct tui_app *app);   /* `p` and `:pause` */
+bool tui_app_too_small(const struct tui_app *app);    /* the last frame was below the minimum */
 
 #endif

@@ -1,7 +1,8 @@
 /* Unit tests: the app without a terminal — the tab line and status hints, switching screens
  * by key, the "terminal too small" notice and recovery, help built from the key table with
  * refused actions greyed, the `:` command line (completion, history, :theme, errors), a
- * refused action never reaching the screen, confirmation, and events posted from a thread. */
+ * refused action never reaching the screen, confirmation, events posted from a thread, and
+ * a screen's actions running their own function with the screen's state. */
 #include <locale.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -71,7 +72,7 @@ static const char *fake_status(void *st, struct tui_app *app)
 }
 
 static const struct tui_action exc_actions[] = {
-    {"exceptions.ack", "a", "acknowledge the exception", "exceptions", TUI_ACT_WRITES},
+    {"exceptions.ack", "a", "acknowledge the exception", "exceptions", TUI_ACT_WRITES, NULL},
 };
 
 static const struct tui_screen_class sync_cls = {
@@ -284,6 +285,72 @@ static void test_timers(void **state)
     assert_int_equal(n, 2);
 }
 
+/* A screen whose actions carry their function: the app runs it with the screen's state. */
+struct runs {
+    int views, wipes;
+    void *seen;
+    bool grab; /* key() takes every key */
+};
+
+static unsigned runs_key(void *st, struct tui_app *a, const struct tui_key *k)
+{
+    return ((struct runs *)st)->grab ? TUI_HANDLED : 0;
+}
+
+static unsigned run_view(void *st, struct tui_app *a, const struct tui_key *k)
+{
+    struct runs *r = st;
+    r->views++;
+    r->seen = st;
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+static unsigned run_wipe(void *st, struct tui_app *a, const struct tui_key *k)
+{
+    ((struct runs *)st)->wipes++;
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+static const struct tui_action admin_actions[] = {
+    {"admin.view", "v", "next view", "admin", 0, run_view},
+    {"admin.wipe", "w", "wipe everything", "admin", TUI_ACT_WRITES, run_wipe},
+};
+
+static const struct tui_screen_class admin_cls = {
+    .name = "admin", .title = "Admin", .actions = admin_actions, .nactions = 2, .key = runs_key};
+
+static bool no_wipe(const char *action, void *ud)
+{
+    return strcmp(action, "admin.wipe") != 0;
+}
+
+static void test_actions_run(void **state)
+{
+    struct runs r = {0};
+    tui_app_add_screen(app, &admin_cls, &r);
+    feed("vw"); /* screen 1 is shown: admin's keys mean nothing here */
+    assert_int_equal(r.views + r.wipes, 0);
+    assert_int_equal(s1.keys, 2);
+    feed("3v");
+    assert_int_equal(r.views, 1);
+    assert_ptr_equal(r.seen, &r); /* run with the screen's state */
+    r.grab = true;
+    feed("v"); /* key() took it: the action does not run */
+    assert_int_equal(r.views, 1);
+    r.grab = false;
+    tui_app_set_allow(app, no_wipe, NULL);
+    feed("w"); /* refused before the screen or its run */
+    assert_int_equal(r.wipes, 0);
+    tui_app_set_allow(app, NULL, NULL);
+    feed("w");
+    assert_int_equal(r.wipes, 1);
+    char *act[] = {"admin.view"}, *spec[] = {"V"};
+    assert_int_equal(tui_app_apply_keys(app, 1, act, spec), 0); /* [keys] still names it */
+    feed("vV");
+    assert_int_equal(r.views, 2);
+    assert_int_equal(tui_app_feed_key(app, 'q') & TUI_QUIT, TUI_QUIT); /* built-ins still work */
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
@@ -297,6 +364,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cmdline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_confirm_and_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_actions_run, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
