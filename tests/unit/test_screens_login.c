@@ -16,17 +16,7 @@
 #include "screens/login.h"
 #include "screens/sync.h"
 #include "tui/app.h"
-
-static char *screen_text(struct tui_grid *g)
-{
-    static struct strbuf sb = STRBUF_INIT;
-    sb_reset(&sb);
-    for (int y = 0; y < g->h; y++) {
-        tui_grid_line(g, y, &sb);
-        sb_addch(&sb, '\n');
-    }
-    return sb.buf;
-}
+#include "tests/lib/tuitest.h"
 
 static void test_login_gate(void **state)
 {
@@ -43,7 +33,7 @@ static void test_login_gate(void **state)
     struct tui_grid g;
     tui_grid_init(&g, 80, 24);
     tui_app_render(c.app, &g);
-    char *txt = screen_text(&g);
+    const char *txt = tuitest_text(&g);
     assert_non_null(strstr(txt, "Email"));
     assert_non_null(strstr(txt, "Password"));
     assert_non_null(strstr(txt, "log in"));
@@ -57,7 +47,7 @@ static void test_login_gate(void **state)
     for (const char *p = "secret"; *p; p++)
         tui_app_feed_key(c.app, *p);
     tui_app_render(c.app, &g);
-    txt = screen_text(&g);
+    txt = tuitest_text(&g);
     assert_non_null(strstr(txt, "nq@x.io"));
     assert_null(strstr(txt, "secret")); /* masked */
     assert_non_null(strstr(txt, "••••••"));
