@@ -119,8 +119,8 @@ benches: $(BENCH_BINS) $(BIN)/opsdeck $(BIN)/opsdeck-sim
 deps:
 	sh scripts/deps.sh
 
-# `make test`: install what is missing, build, run every suite (plain, ASan+UBSan, TSan)
-# against a private PostgreSQL; last line is "N passed, N failed".
+# `make test`: install what is missing, build, run check-format, check-layers and every suite
+# (plain, ASan+UBSan, TSan) against a private PostgreSQL; last line is "N passed, N failed".
 test:
 	@sh scripts/deps.sh
 	@$(MAKE) --no-print-directory tests
@@ -159,10 +159,16 @@ install: $(BIN)/opsdeck
 	install -m 0644 $(THEME_FILES) $(DESTDIR)$(PREFIX)/share/opsdeck/themes/
 	install -m 0644 README.md CHANGELOG.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/opsdeck/
 
+# Every C file and header we write: core, tui, screens, cmd, tests (unit, integration, sim,
+# fuzz, lib) and bench. tests/run.sh runs check-format and check-layers as counted checks.
+FORMAT_SRC := $(sort $(wildcard core/*.[ch] core/*/*.[ch] tui/*.[ch] screens/*.[ch] cmd/*.[ch] \
+                                tests/*/*.[ch] bench/*.[ch]))
 format:
-	clang-format -i $(CORE_SRC) $(TUI_SRC) $(SCREENS_SRC) $(CMD_SRC) $(SIM_SRC) $(wildcard core/*.h core/*/*.h tui/*.h screens/*.h cmd/*.h tests/*/*.c tests/*/*.h)
+	clang-format -i $(FORMAT_SRC)
 check-format:
-	clang-format --dry-run -Werror $(CORE_SRC) $(TUI_SRC) $(SCREENS_SRC) $(CMD_SRC) $(SIM_SRC)
+	@clang-format --dry-run -Werror $(FORMAT_SRC) || \
+	    { echo "check-format: the files above are not clang-formatted; run make format"; exit 1; }
+	@echo "check-format: $(words $(FORMAT_SRC)) files clang-formatted"
 # The dependency rule of docs/HACKING.md: no include up the layers, no include circles.
 check-layers:
 	@python3 scripts/check-layers.py

@@ -28,8 +28,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_backup_def = {
-    "backup", "Dump the database to a checksummed file and prune old backups",
+static const char usage[] =
     "usage: opsdeck backup [--dir DIR] [--keep N]\n\n"
     "Runs pg_dump --format=custom (the one matching the server's major version) on the\n"
     "configured database and writes three files into DIR:\n"
@@ -44,8 +43,14 @@ const struct od_command cmd_backup_def = {
     "  --dir DIR   where to write (default $XDG_STATE_HOME/opsdeck/backups; created 0700)\n"
     "  --keep N    how many backups to keep, 1..10000 (default 7)\n\n"
     "The password never appears in pg_dump's arguments or environment. See docs/backup.md.\n"
-    "Exit status: 0 ok, 1 failure, 2 usage.\n",
-    run, 0};
+    "Exit status: 0 ok, 1 failure, 2 usage.\n";
+
+const struct od_command cmd_backup_def = {
+    .name = "backup",
+    .summary = "Dump the database to a checksummed file and prune old backups",
+    .usage = usage,
+    .run = run,
+};
 
 static void print_summary(const struct od_backup_manifest *m, const char *dump)
 {

@@ -6,14 +6,19 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_config_def = {
-    "config", "Show the effective configuration (secrets redacted)",
+static const char usage[] =
     "usage: opsdeck config [--show | --keys | --check]\n\n"
     "  --show    print the effective configuration (defaults, file, OPSDECK_* variables)\n"
     "            as INI, with secrets redacted (the default)\n"
     "  --keys    print every key with default, allowed values and meaning (Markdown)\n"
-    "  --check   validate only; exit 0 when valid (a bad value exits 2 naming the key)\n",
-    run, 0};
+    "  --check   validate only; exit 0 when valid (a bad value exits 2 naming the key)\n";
+
+const struct od_command cmd_config_def = {
+    .name = "config",
+    .summary = "Show the effective configuration (secrets redacted)",
+    .usage = usage,
+    .run = run,
+};
 
 static int run(struct od_ctx *ctx, int argc, char **argv)
 {

@@ -20,8 +20,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_connect_def = {
-    "connect", "Connect HubSpot or Harvest (tokens stored encrypted)",
+static const char usage[] =
     "usage: opsdeck connect hubspot [--listen PORT]\n"
     "       opsdeck connect hubspot --private-app\n"
     "       opsdeck connect harvest --account-id ID\n"
@@ -40,8 +39,14 @@ const struct od_command cmd_connect_def = {
     "  status                 what is stored: provider, name, key id, expiry (never the secret)\n"
     "  refresh                refresh the HubSpot OAuth access token now (checks the "
     "connection)\n\n"
-    "Exit status: 0 success, 1 failure, 2 usage.\n",
-    run, 0};
+    "Exit status: 0 success, 1 failure, 2 usage.\n";
+
+const struct od_command cmd_connect_def = {
+    .name = "connect",
+    .summary = "Connect HubSpot or Harvest (tokens stored encrypted)",
+    .usage = usage,
+    .run = run,
+};
 
 #define LISTEN_TIMEOUT_S 600
 

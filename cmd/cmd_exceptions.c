@@ -16,8 +16,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_exceptions_def = {
-    "exceptions", "List, evaluate, acknowledge and resolve exceptions",
+static const char usage[] =
     "usage: opsdeck exceptions [list] [--json] [--kind K] [--open|--all]\n"
     "       opsdeck exceptions ack ID [--note TEXT] [--version V]\n"
     "       opsdeck exceptions resolve ID [--note TEXT] [--version V]\n"
@@ -29,8 +28,14 @@ const struct od_command cmd_exceptions_def = {
     "evaluate  run every rule now (also done after each sync and on a schedule)\n"
     "rules     the rules, their severity and threshold\n\n"
     "  --version V  the version shown by the list; a change made since is refused\n\n"
-    "Exit status: 0 ok, 1 failure (stale version, no such exception, database), 2 usage.\n",
-    run, 0};
+    "Exit status: 0 ok, 1 failure (stale version, no such exception, database), 2 usage.\n";
+
+const struct od_command cmd_exceptions_def = {
+    .name = "exceptions",
+    .summary = "List, evaluate, acknowledge and resolve exceptions",
+    .usage = usage,
+    .run = run,
+};
 
 static void print_json(const struct od_exception_list *l)
 {

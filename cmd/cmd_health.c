@@ -10,8 +10,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_health_def = {
-    "health", "Check the database, providers, queue, workers and syncs",
+static const char usage[] =
     "usage: opsdeck health [--json]\n\n"
     "Runs every health check once (each with its own deadline; the whole run answers within\n"
     "about 10 s even when the database is unreachable) and prints one line per result, or with\n"
@@ -20,8 +19,14 @@ const struct od_command cmd_health_def = {
     "   \"observedValue\":...,\"observedUnit\":...,\"output\":...}], ...}}\n"
     "Checks that only the worker process can answer (breakers, caches, listener) say\n"
     "\"unknown\" here; the worker's /healthz has them. See docs/runbook.md for each check.\n\n"
-    "Exit status: 0 pass, 1 warn, 2 fail, 3 unknown (and 2 for bad usage).\n",
-    run, 0};
+    "Exit status: 0 pass, 1 warn, 2 fail, 3 unknown (and 2 for bad usage).\n";
+
+const struct od_command cmd_health_def = {
+    .name = "health",
+    .summary = "Check the database, providers, queue, workers and syncs",
+    .usage = usage,
+    .run = run,
+};
 
 static int run(struct od_ctx *ctx, int argc, char **argv)
 {

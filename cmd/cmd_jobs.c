@@ -12,8 +12,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_jobs_def = {
-    "jobs", "List sync jobs; retry or cancel one",
+static const char usage[] =
     "usage: opsdeck jobs [--json] [--state STATE] [--limit N]\n"
     "       opsdeck jobs retry ID\n"
     "       opsdeck jobs cancel ID\n\n"
@@ -26,8 +25,14 @@ const struct od_command cmd_jobs_def = {
     "  --limit N      at most N jobs (1..10000)\n"
     "  retry ID       make a dead, cancelled or retryable job available now\n"
     "  cancel ID      cancel a pending job; a running one stops at its next page\n\n"
-    "Exit status: 0 ok, 1 failure (database, no such job, not possible in its state), 2 usage.\n",
-    run, 0};
+    "Exit status: 0 ok, 1 failure (database, no such job, not possible in its state), 2 usage.\n";
+
+const struct od_command cmd_jobs_def = {
+    .name = "jobs",
+    .summary = "List sync jobs; retry or cancel one",
+    .usage = usage,
+    .run = run,
+};
 
 static void print_json(const struct od_job_row *rows, size_t n)
 {

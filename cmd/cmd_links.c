@@ -15,8 +15,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_links_def = {
-    "links", "List, match and edit client/company and project/deal links",
+static const char usage[] =
     "usage: opsdeck links [list] [--kind client|project] [--json]\n"
     "       opsdeck links auto\n"
     "       opsdeck links set client|project ID COMPANY_OR_DEAL_ID [--version V]\n"
@@ -29,8 +28,14 @@ const struct od_command cmd_links_def = {
     "       decision and match automatically again\n\n"
     "  --version V  the version shown by `links list` (0 or omitted: there is no link row yet);\n"
     "               an edit made against an older version is refused\n\n"
-    "Exit status: 0 ok, 1 failure (stale version, unknown id, database), 2 usage.\n",
-    run, 0};
+    "Exit status: 0 ok, 1 failure (stale version, unknown id, database), 2 usage.\n";
+
+const struct od_command cmd_links_def = {
+    .name = "links",
+    .summary = "List, match and edit client/company and project/deal links",
+    .usage = usage,
+    .run = run,
+};
 
 static char *cli_actor(void)
 {

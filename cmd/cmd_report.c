@@ -14,8 +14,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_report_def = {
-    "report", "Profitability per client, project, month or person",
+static const char usage[] =
     "usage: opsdeck report profitability [--by client|project|month|person] [--from DATE]\n"
     "                                    [--to DATE] [--client ID] [--project ID] [--person ID]\n"
     "                                    [--format table|csv|json] [--csv-raw] [--output FILE]\n\n"
@@ -36,8 +35,14 @@ const struct od_command cmd_report_def = {
     "CSV or JSON printed to a terminal shows control characters escaped (\\x1b); to a file\n"
     "or a pipe the bytes are exact.\n"
     "Amounts are exact sums rounded half away from zero to 2 places per row; totals round the\n"
-    "exact sum. Exit status: 0 ok, 1 failure (database), 2 usage.\n",
-    run, 0};
+    "exact sum. Exit status: 0 ok, 1 failure (database), 2 usage.\n";
+
+const struct od_command cmd_report_def = {
+    .name = "report",
+    .summary = "Profitability per client, project, month or person",
+    .usage = usage,
+    .run = run,
+};
 
 static int parse_id(const char *opt, const char *s, int64_t *out)
 {

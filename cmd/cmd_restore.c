@@ -26,8 +26,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_restore_def = {
-    "restore", "Restore a backup into an empty database and verify it",
+static const char usage[] =
     "usage: opsdeck restore FILE --yes [--no-privileges] [--allow-unauthenticated]\n\n"
     "Restores FILE (an opsdeck-*.dump written by `opsdeck backup`) into the configured\n"
     "database, which must be empty: create a new one and point OPSDECK_DATABASE_URL (or\n"
@@ -42,8 +41,14 @@ const struct od_command cmd_restore_def = {
     "                    restore even though the manifest cannot be authenticated: a backup\n"
     "                    made before manifests were signed, the master key it was made with\n"
     "                    is lost, or its MAC does not verify. Only for a backup you trust.\n\n"
-    "Exit status: 0 restored and verified, 1 refused or failed, 2 usage (or no --yes).\n",
-    run, 0};
+    "Exit status: 0 restored and verified, 1 refused or failed, 2 usage (or no --yes).\n";
+
+const struct od_command cmd_restore_def = {
+    .name = "restore",
+    .summary = "Restore a backup into an empty database and verify it",
+    .usage = usage,
+    .run = run,
+};
 
 static int64_t find_count(const struct od_backup_counts *c, const char *name)
 {

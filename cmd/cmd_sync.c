@@ -22,8 +22,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_sync_def = {
-    "sync", "Queue a Harvest/HubSpot sync (and work it with --wait)",
+static const char usage[] =
     "usage: opsdeck sync [harvest|hubspot|all] [--full | --reconcile] [--wait]\n\n"
     "Queues one job per resource of the provider (default: all): harvest clients, users,\n"
     "tasks, projects, time_entries; hubspot owners, companies, deals, deal_companies. Resources\n"
@@ -35,8 +34,14 @@ const struct od_command cmd_sync_def = {
     "           deals) and soft-delete what is gone\n"
     "  --wait   also work the jobs here (sync.workers threads) and show their progress;\n"
     "           Ctrl-C stops after the current page, the jobs resume later from there\n\n"
-    "Exit status: 0 queued (with --wait: every job completed), 1 failure, 2 usage.\n",
-    run, 0};
+    "Exit status: 0 queued (with --wait: every job completed), 1 failure, 2 usage.\n";
+
+const struct od_command cmd_sync_def = {
+    .name = "sync",
+    .summary = "Queue a Harvest/HubSpot sync (and work it with --wait)",
+    .usage = usage,
+    .run = run,
+};
 
 struct track {
     int64_t id;

@@ -32,8 +32,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_ui_def = {
-    "ui", "The terminal console (the default command)",
+static const char usage[] =
     "usage: opsdeck [ui] [--theme NAME] [--readonly] [--colors mono|8|16|256|truecolor]\n\n"
     "Opens the console: log in, then 1 Sync, 2 Exceptions, 3 Profitability, 4 Health and\n"
     "5 Admin (admins only). Screens refresh live from database notifications, at most once per\n"
@@ -45,8 +44,14 @@ const struct od_command cmd_ui_def = {
     "Needs a terminal and the secrets key file (secrets.key_file; see `opsdeck keygen`).\n"
     "In-console sync workers: sync.workers (0 = none). Key bindings: [keys] in the config.\n"
     "The log is written to log.file or $XDG_STATE_HOME/opsdeck/opsdeck.log.\n"
-    "Exit status: 0 after q, 1 no terminal or no database/key, 2 usage or bad configuration.\n",
-    run, 0};
+    "Exit status: 0 after q, 1 no terminal or no database/key, 2 usage or bad configuration.\n";
+
+const struct od_command cmd_ui_def = {
+    .name = "ui",
+    .summary = "The terminal console (the default command)",
+    .usage = usage,
+    .run = run,
+};
 
 struct ui {
     struct od_pool *pool, *qpool;

@@ -20,8 +20,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_user_def = {
-    "user", "Manage users and their sessions",
+static const char usage[] =
     "usage: opsdeck user add EMAIL --role ROLE [--name NAME]\n"
     "       opsdeck user passwd EMAIL\n"
     "       opsdeck user disable EMAIL\n"
@@ -36,8 +35,14 @@ const struct od_command cmd_user_def = {
     "  logout   end one session, or every session of EMAIL\n"
     "  login    check a password the way the console does (throttled, audited); the session\n"
     "           it opens is ended again at once\n\n"
-    "Exit status: 0 success, 1 failure (message on stderr), 2 usage.\n",
-    run, 0};
+    "Exit status: 0 success, 1 failure (message on stderr), 2 usage.\n";
+
+const struct od_command cmd_user_def = {
+    .name = "user",
+    .summary = "Manage users and their sessions",
+    .usage = usage,
+    .run = run,
+};
 
 static char *actor(void)
 {

@@ -19,8 +19,7 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_worker_def = {
-    "worker", "Run sync workers headless (jobs, heartbeats, scheduling)",
+static const char usage[] =
     "usage: opsdeck worker [--threads N] [--once] [--metrics-listen ADDR:PORT]\n\n"
     "Claims sync jobs from the database queue and runs them, N at a time, until stopped.\n"
     "Many workers on many hosts may share one database. One of them (elected through an\n"
@@ -32,8 +31,14 @@ const struct od_command cmd_worker_def = {
     "SIGTERM or SIGINT: each thread finishes the page it is on, the job is released to resume\n"
     "from its checkpoint, and the worker exits.\n"
     "Exit status: 0 stopped cleanly (or --once finished), 1 database unreachable or metrics\n"
-    "address unusable, 2 usage.\n",
-    run, 0};
+    "address unusable, 2 usage.\n";
+
+const struct od_command cmd_worker_def = {
+    .name = "worker",
+    .summary = "Run sync workers headless (jobs, heartbeats, scheduling)",
+    .usage = usage,
+    .run = run,
+};
 
 /* A job became runnable somewhere: look now instead of at the next poll. */
 static void on_job_event(const struct od_event *ev, void *ud)

@@ -1,8 +1,11 @@
 /* command — the subcommand table, git-builtin style.
  *
- * Each cmd/cmd_NAME.c defines exactly one line starting with
- *     const struct od_command cmd_NAME_def = {...};
- * The Makefile collects those into the table main.c dispatches on; no list to edit.
+ * Each cmd/cmd_NAME.c defines one command, with named initialisers, on a line that begins
+ * exactly `const struct od_command cmd_NAME_def` (the Makefile's sed collects those lines into
+ * the table main.c dispatches on; no list to edit):
+ *     static const char usage[] = "usage: opsdeck NAME ...\n\n" "...";
+ *     const struct od_command cmd_NAME_def = {
+ *         .name = "NAME", .summary = "One line", .usage = usage, .run = run};
  *
  * run() gets argv with argv[0] = the command name and returns the exit status
  * (0 ok, 1 failure, 2 bad usage/config, as documented per command). The global

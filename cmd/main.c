@@ -191,6 +191,12 @@ static int run_help(struct od_ctx *ctx, int argc, char **argv)
     return od_cmd_help(c);
 }
 
-const struct od_command cmd_help_def = {"help", "Show help for a command",
-                                        "usage: opsdeck help [COMMAND]\n", run_help,
-                                        OD_CMD_NO_CONFIG};
+static const char usage[] = "usage: opsdeck help [COMMAND]\n";
+
+const struct od_command cmd_help_def = {
+    .name = "help",
+    .summary = "Show help for a command",
+    .usage = usage,
+    .run = run_help,
+    .flags = OD_CMD_NO_CONFIG,
+};

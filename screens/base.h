@@ -17,8 +17,10 @@
  * Results under the screen's route prefix that are not the feed are action results: toasted
  * by scr_act_done. While the feed's read is in flight the screen is loading
  * (tui_app_set_loading: the status line says so). Keys: the login gate, then modal (a form or flow
- * the screen has open), then the table's keys, then C-r, then action. Drawing: the login gate, the
- * "not permitted" notice, then draw_body. */
+ * the screen has open), then the table's keys, then C-r, then the screen's meanings of built-in
+ * actions (handlers: enter, back); the app then runs the screen's own actions (the run of each
+ * row of its tui_action table). Drawing: the login gate, the "not permitted" notice, then
+ * draw_body. */
 #ifndef SCR_BASE_H
 #define SCR_BASE_H
 #include <stdbool.h>
@@ -45,7 +47,8 @@ struct scr_base_ops {
     void (*submit)(struct scr_base *b); /* start the feed's read (scr_submit on feed.key) */
     void (*take)(struct scr_base *b, struct od_read_result *r);     /* a good snapshot: take it */
     unsigned (*modal)(struct scr_base *b, const struct tui_key *k); /* 0: nothing open */
-    unsigned (*action)(struct scr_base *b, const char *action);     /* the screen's keys */
+    const struct tui_handler *handlers; /* built-in actions the screen gives a meaning ("enter") */
+    size_t nhandlers;
     void (*draw_body)(struct scr_base *b, struct tui_grid *g, struct tui_rect a);
     /* Right of the status line; default "N of M" (rows shown of rows). */
     void (*status_extra)(struct scr_base *b, char *out, size_t n);

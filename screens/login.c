@@ -10,6 +10,7 @@
 #include "tui/form.h"
 
 struct scr_login {
+    struct scr_ctx *c; /* borrowed */
     struct tui_form form;
     bool checking;
 };
@@ -22,15 +23,20 @@ struct login_arg {
 
 static const struct tui_field_spec fields[] = {{"Email", false}, {"Password", true}};
 
-struct scr_login *login_new(void)
+static void on_result(void *screen, struct od_read_result *r);
+
+struct scr_login *login_new(struct scr_ctx *c)
 {
     struct scr_login *l = od_xcalloc(1, sizeof *l);
+    l->c = c;
     tui_form_init(&l->form, fields, 2);
+    scr_route(c, "login", l, on_result, NULL);
     return l;
 }
 
-void login_free(struct scr_login *l)
+static void login_free(void *gate)
 {
+    struct scr_login *l = gate;
     if (!l) return;
     tui_form_release(&l->form);
     free(l);
@@ -60,8 +66,8 @@ static void *run_login(PGconn *conn, void *p)
 
 static void on_result(void *screen, struct od_read_result *r)
 {
-    struct scr_ctx *c = screen;
-    struct scr_login *l = c->login;
+    struct scr_login *l = screen;
+    struct scr_ctx *c = l->c;
     l->checking = false;
     if (!r->snapshot) {
         tui_form_set_message(&l->form, TUI_ROLE_FAIL, r->error ? r->error : OD_AUTH_MSG_INVALID);
@@ -78,14 +84,9 @@ static void on_result(void *screen, struct od_read_result *r)
     tui_app_post(c->app, SCR_EV_LOGIN, NULL, NULL);
 }
 
-void login_attach(struct scr_ctx *c)
+static unsigned login_key(void *gate, struct scr_ctx *c, const struct tui_key *k)
 {
-    scr_route(c, "login", c, on_result, NULL);
-}
-
-unsigned login_key(struct scr_ctx *c, const struct tui_key *k)
-{
-    struct scr_login *l = c->login;
+    struct scr_login *l = gate;
     /* C-c and other control keys bound to quit leave; q is a letter of an email */
     if (k->action && !strcmp(k->action, "quit") && k->key < 32) return 0;
     if (l->checking) return TUI_HANDLED;
@@ -107,9 +108,9 @@ unsigned login_key(struct scr_ctx *c, const struct tui_key *k)
     return TUI_HANDLED | TUI_REDRAW;
 }
 
-void login_draw(struct scr_ctx *c, struct tui_grid *g, struct tui_rect area)
+static void login_draw(void *gate, struct scr_ctx *c, struct tui_grid *g, struct tui_rect area)
 {
-    struct scr_login *l = c->login;
+    struct scr_login *l = gate;
     int w = area.w < 64 ? area.w : 64, h = area.h < 9 ? area.h : 9;
     struct tui_rect box = tui_rect_center(area, w, h);
     tui_grid_box(g, box, " opsdeck — log in ", TUI_ROLE_BORDER);
@@ -119,3 +120,6 @@ void login_draw(struct scr_ctx *c, struct tui_grid *g, struct tui_rect area)
         tui_grid_text(g, box.x + 2, box.y + box.h - 2, box.w - 4,
                       "Tab next field · Enter log in · C-c quit", TUI_ROLE_DIM);
 }
+
+const struct scr_gate_class login_gate_class = {
+    .key = login_key, .draw = login_draw, .free = login_free};

@@ -125,14 +125,19 @@ static unsigned back(struct profit_screen *s)
     return TUI_HANDLED | TUI_REDRAW;
 }
 
-static unsigned action(struct scr_base *b, const char *a)
+static unsigned on_enter(void *state, struct tui_app *app, const struct tui_key *k)
 {
-    struct profit_screen *s = (struct profit_screen *)b;
-    if (!strcmp(a, "enter")) return drill(s);
-    /* a filter shown takes Esc first (the table's keys ran before this) */
-    if (!strcmp(a, "back") && !b->t.filter_editing && !b->t.needle) return back(s);
-    return 0;
+    return drill(state);
 }
+
+static unsigned on_back(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    struct profit_screen *s = state;
+    /* a filter shown takes Esc first (the table's keys ran before this) */
+    return s->b.t.filter_editing || s->b.t.needle ? 0 : back(s);
+}
+
+static const struct tui_handler handlers[] = {{"enter", on_enter}, {"back", on_back}};
 
 static void draw_body(struct scr_base *b, struct tui_grid *g, struct tui_rect a)
 {
@@ -210,7 +215,8 @@ static const struct scr_base_ops ops = {.prefix = "profit.",
                                         .refresh_ev = SCR_EV_DATA,
                                         .submit = submit,
                                         .take = take,
-                                        .action = action,
+                                        .handlers = handlers,
+                                        .nhandlers = OD_ARRAY_LEN(handlers),
                                         .draw_body = draw_body};
 
 const struct tui_screen_class profit_screen_class = {

@@ -7,6 +7,7 @@
 #   build*/tests/unit/*         cmocka, no database
 #   build*/tests/integration/*  cmocka, real database (fresh one per test via tests/lib/testdb)
 #   tests/integration/*.sh, tests/e2e/*.sh, tests/fuzz/smoke.sh   TAP from tests/lib/common.sh
+#   checks:format, checks:layers  `make check-format` and `make check-layers`, one count each
 # The last line is "N passed, N failed" over everything that ran.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,6 +67,12 @@ run_tap() { # label script [env...]
     record "$label" "$p" "$f" "$log"
 }
 
+run_check() { # label command...: one counted check, its output in the log
+    label=$1; shift
+    log="$RESULTS/$(echo "$label" | tr '/' '_').log"
+    if "$@" >"$log" 2>&1; then record "$label" 1 0 "$log"; else record "$label" 0 1 "$log"; fi
+}
+
 matches() { [ -z "$PATTERN" ] || case "$1" in *"$PATTERN"*) return 0 ;; *) return 1 ;; esac; }
 
 run_variant() { # name builddir bindir shell(yes/no) kinds
@@ -87,6 +94,12 @@ run_variant() { # name builddir bindir shell(yes/no) kinds
 }
 
 start=$(date +%s)
+# Layout and dependency rule first: cheap, and a failure names the files (docs/HACKING.md).
+if matches checks:format || matches checks:layers; then
+    echo "== checks"
+    matches checks:format && run_check checks:format make --no-print-directory check-format
+    matches checks:layers && run_check checks:layers make --no-print-directory check-layers
+fi
 run_variant plain build bin yes "unit integration"
 if [ "${OPSDECK_TEST_SANITIZERS:-1}" != 0 ]; then
     if make --no-print-directory asan >"$RESULTS/build-asan.log" 2>&1; then

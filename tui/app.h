@@ -19,14 +19,16 @@
  * with tui_app_wake() / a write of 8 bytes to tui_app_wake_fd().
  *
  * Screen author's checklist:
+ *   static unsigned sync_run(void *state, struct tui_app *app, const struct tui_key *k);
  *   static const struct tui_action sync_actions[] = {
- *       {"sync.run", "r", "run the selected sync now", "sync", TUI_ACT_WRITES}};
+ *       {"sync.run", "r", "run the selected sync now", "sync", TUI_ACT_WRITES, sync_run}};
  *   const struct tui_screen_class sync_screen = {
  *       .name = "sync", .title = "Sync", .actions = sync_actions, .nactions = 1,
  *       .enter = sync_enter, .key = sync_key, .draw = sync_draw, .on_event = sync_event};
  *   tui_app_add_screen(app, &sync_screen, state);   // before tui_app_run
- * key() sees every key first (so a focused form can take letters); return 0 to let the global
- * bindings (quit, screen switching, help ...) act. Actions flagged TUI_ACT_WRITES that the
+ * key() sees every key first (so a focused form can take letters); return 0 to let the action
+ * bound to the key act: one of the screen's own runs (with the screen's state), else the
+ * app's built-ins (quit, screen switching, help ...). Actions flagged TUI_ACT_WRITES that the
  * role may not run (tui_app_set_allow) never reach key(): the app refuses them with a toast. */
 #ifndef TUI_APP_H
 #define TUI_APP_H
@@ -35,18 +37,12 @@
 #include <stdint.h>
 #include "tui/cmdline.h"
 #include "tui/grid.h"
+#include "tui/inbox.h"
 #include "tui/keymap.h"
 #include "tui/theme.h"
 #include "tui/toast.h"
 
 struct tui_app;
-
-/* Something a worker produced, delivered on the UI thread. */
-struct tui_event {
-    int type;                    /* the poster's own numbering (e.g. an enum in core/db/events.h) */
-    void *data;                  /* payload; a screen that keeps it sets data = NULL */
-    void (*free_fn)(void *data); /* frees data not taken by any screen; may be NULL */
-};
 
 struct tui_screen_class {
     const char *name;                 /* "sync": :screen NAME, key context, help section */

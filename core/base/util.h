@@ -34,10 +34,10 @@ struct strbuf {
     size_t len;
     size_t cap;
 };
-#define STRBUF_INIT                                                                                \
-    {                                                                                              \
-        NULL, 0, 0                                                                                 \
-    }
+/* (clang-format would spread this one-line initializer macro over four lines) */
+/* clang-format off */
+#define STRBUF_INIT {NULL, 0, 0}
+/* clang-format on */
 void sb_grow(struct strbuf *sb, size_t extra);
 void sb_add(struct strbuf *sb, const char *s);
 void sb_addn(struct strbuf *sb, const char *s, size_t n);

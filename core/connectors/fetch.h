@@ -4,12 +4,12 @@
  *   struct od_fetch f;
  *   if ((r = od_fetch_open(&f, ctx, "harvest")) != OD_JOB_OK) return r;
  *   struct od_http_resp resp = {0};
- *   r = od_fetch_get(&f, url, NULL, false, &resp);      // OD_JOB_OK: 2xx body in resp.body
+ *   r = od_fetch_request(&f, url, NULL, false, &resp);  // GET; OD_JOB_OK: 2xx body in resp.body
  *   ...
- *   PGconn *c = od_fetch_begin(&f);                      // pooled connection inside BEGIN
+ *   PGconn *c = od_fetch_begin(&f);                     // pooled connection inside BEGIN
  *   ... store ...; od_job_checkpoint_save(ctx, c, ck);
- *   r = od_fetch_commit(&f, c);                          // COMMIT + release (RETRY/STOPPED on
- * error) od_fetch_close(&f);
+ *   r = od_fetch_commit(&f, c);                         // COMMIT + release (RETRY/STOPPED on error)
+ *   od_fetch_close(&f);
  *
  * Harvest requests carry Authorization: Bearer, Harvest-Account-Id and User-Agent; HubSpot
  * requests carry Authorization: Bearer. Tokens stay in these headers: never in a URL, argv or

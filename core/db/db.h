@@ -1,9 +1,8 @@
 /* db — a bounded pool of libpq connections shared by threads (one connection per thread at a
  * time), plus small helpers for parameterised queries.
  *
- *   struct od_pool *p = od_pool_open(&cfg->database, "opsdeck");   // NULL + od_err() on failure
- *   PGconn *c = od_pool_acquire(p, timeout_ms);                    // NULL + od_err():
- * timeout/unreachable
+ *   struct od_pool *p = od_pool_open(cfg, "opsdeck");   // NULL + od_err() on failure
+ *   PGconn *c = od_pool_acquire(p, timeout_ms);         // NULL + od_err(): timeout/unreachable
  *   ... PQexecParams(c, ...) ...
  *   od_pool_release(p, c);   // a broken connection or one left inside a transaction is replaced
  *   od_pool_close(p);

@@ -60,6 +60,7 @@ struct od_health_report {
     int64_t took_ms;
 };
 
+/* Run every check (the table in health_checks.c, through health_run.c). Returns 0. */
 int od_health_run(const struct od_health_env *env, struct od_health_report *out);
 void od_health_report_release(struct od_health_report *r);
 

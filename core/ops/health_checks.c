@@ -1,12 +1,13 @@
-/* health_checks — the table of health checks (see health.h for statuses and deadlines and
- * docs/runbook.md for what each one means and what to do). One row per check; a provider's
- * checks are shared functions that read the provider from the check's name prefix. */
+/* health_checks — the table of health checks and od_health_run, which runs it (see health.h
+ * for statuses and deadlines, health_run.h for how a check is written, and docs/runbook.md for
+ * what each one means and what to do). One row per check; a provider's checks are shared
+ * functions that read the provider from the check's name prefix. */
 #include "core/net/breaker.h"
 #include "core/base/cache.h"
 #include "core/base/config.h"
 #include "core/db/db.h"
 #include "core/db/events.h"
-#include "core/ops/health_checks.h"
+#include "core/ops/health_run.h"
 #include "core/net/http.h"
 #include "core/base/log.h"
 #include "core/jobs/queue.h"
@@ -430,7 +431,7 @@ static void check_log(struct od_hctx *h, const struct od_health_check *c)
         (unsigned long long)warns, *last ? "; last: " : "", last);
 }
 
-const struct od_health_check od_health_checks[] = {
+static const struct od_health_check checks[] = {
     {"database:latency", "datastore", check_db_latency},
     {"database:pool", "datastore", check_db_pool},
     {"database:long_transactions", "datastore", check_db_long_tx},
@@ -454,4 +455,8 @@ const struct od_health_check od_health_checks[] = {
     {"process:fds", "system", check_fds},
     {"log:errors", "system", check_log},
 };
-const size_t od_health_checks_count = OD_ARRAY_LEN(od_health_checks);
+
+int od_health_run(const struct od_health_env *env, struct od_health_report *out)
+{
+    return od_health_run_checks(env, checks, OD_ARRAY_LEN(checks), out);
+}

@@ -11,7 +11,7 @@
 #include "core/connectors/hubspot_parse.h"
 #include "core/base/json.h"
 #include "core/base/util.h"
-#include "tests/unit/fixture.h"
+#include "tests/lib/fixture.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,26 +106,12 @@ static void test_associations(void **state)
 
 static const char *deal_reason(const char *props)
 {
-    static char out[256];
     char json[1024];
     snprintf(json, sizeof json,
              "{\"id\":\"12\",\"properties\":{%s},\"createdAt\":\"2026-01-01T00:00:00Z\","
              "\"updatedAt\":\"2026-01-02T00:00:00.5Z\",\"archived\":false}",
              props);
-    const struct od_resource *res = od_hubspot_resource("deals");
-    struct od_json *doc = od_json_parse(json, strlen(json));
-    assert_non_null(doc);
-    struct od_row row = OD_ROW_INIT;
-    struct strbuf reason = STRBUF_INIT;
-    int rc = od_row_extract(&row, doc, od_json_root(doc), res->fields, res->nfields, &reason);
-    snprintf(out, sizeof out, "%s",
-             rc == 0
-                 ? fixture_col(res, &row, "amount") ? fixture_col(res, &row, "amount") : "OK-null"
-                 : sb_str(&reason));
-    od_row_release(&row);
-    sb_release(&reason);
-    od_json_free(doc);
-    return out;
+    return fixture_extract(od_hubspot_resource("deals"), json, "amount");
 }
 
 static void test_property_strings(void **state)

@@ -4,6 +4,7 @@
 #include "core/base/sanitize.h"
 #include "core/base/secmem.h"
 #include "core/base/util.h"
+#include "tests/lib/fixture.h"
 #include <curl/curl.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -140,17 +141,7 @@ static void test_state_single_use_and_expiry(void **state)
 
 static char *read_fixture(const char *name)
 {
-    char *path = od_xasprintf("../shared/fixtures/api-examples/%s", name);
-    FILE *fp = fopen(path, "r");
-    free(path);
-    if (!fp) return NULL;
-    struct strbuf sb = STRBUF_INIT;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-        sb_addn(&sb, buf, n);
-    fclose(fp);
-    return sb_detach(&sb);
+    return fixture_read("../shared/fixtures/api-examples", name, NULL);
 }
 
 static int parse(const char *body, struct od_oauth_tokens *t)
