@@ -45,7 +45,8 @@ const struct od_command cmd_ui_def = {
     "Needs a terminal and the secrets key file (secrets.key_file; see `opsdeck keygen`).\n"
     "In-console sync workers: sync.workers (0 = none). Key bindings: [keys] in the config.\n"
     "The log is written to log.file or $XDG_STATE_HOME/opsdeck/opsdeck.log.\n"
-    "Exit status: 0 after q, 1 no terminal or no database/key, 2 usage or bad configuration.\n",
+    "Exit status: 0 after q, 1 no terminal or no database/key, 2 usage or bad configuration,\n"
+    "128+N after signal N (SIGTERM 143, SIGINT 130, SIGHUP 129), the terminal restored.\n",
     run, 0};
 
 struct ui {
@@ -184,5 +185,5 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     if (rc < 0) fprintf(stderr, "opsdeck ui: %s\n", od_err());
     ui_stop(&u);
     od_log_info("console stopped");
-    return rc < 0 ? 1 : 0;
+    return rc < 0 ? 1 : rc > 0 ? 128 + rc : 0;
 }

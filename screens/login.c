@@ -1,5 +1,6 @@
 /* login — the login gate; see login.h. */
 #include "screens/login.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/security/auth.h"
@@ -12,6 +13,8 @@
 struct scr_login {
     struct tui_form form;
     bool checking;
+    char quit[32];            /* the first control key bound to quit ("C-c"), or "" */
+    struct tui_hint hints[3]; /* the status line while the form shows */
 };
 
 struct login_arg {
@@ -107,6 +110,20 @@ unsigned login_key(struct scr_ctx *c, const struct tui_key *k)
     return TUI_HANDLED | TUI_REDRAW;
 }
 
+void login_hints(struct scr_ctx *c)
+{
+    struct scr_login *l = c->login;
+    const struct tui_binding *b = tui_keymap_find(tui_app_keymap(c->app), "quit");
+    l->quit[0] = '\0';
+    for (int i = 0; b && i < b->nkeys && !l->quit[0]; i++)
+        if (b->keys[i] < 32) tui_key_name(b->keys[i], l->quit, sizeof l->quit);
+    size_t n = 0;
+    l->hints[n++] = (struct tui_hint){"Tab", "next field"};
+    l->hints[n++] = (struct tui_hint){"Enter", "log in"};
+    if (l->quit[0]) l->hints[n++] = (struct tui_hint){l->quit, "quit"};
+    tui_app_set_hints(c->app, l->hints, n);
+}
+
 void login_draw(struct scr_ctx *c, struct tui_grid *g, struct tui_rect area)
 {
     struct scr_login *l = c->login;
@@ -115,7 +132,10 @@ void login_draw(struct scr_ctx *c, struct tui_grid *g, struct tui_rect area)
     tui_grid_box(g, box, " opsdeck — log in ", TUI_ROLE_BORDER);
     struct tui_rect in = {box.x + 2, box.y + 2, box.w - 4, box.h - 3};
     tui_form_draw(&l->form, g, in);
-    if (box.h >= 9)
-        tui_grid_text(g, box.x + 2, box.y + box.h - 2, box.w - 4,
-                      "Tab next field · Enter log in · C-c quit", TUI_ROLE_DIM);
+    if (box.h >= 9) {
+        char help[96];
+        snprintf(help, sizeof help, "Tab next field · Enter log in%s%s%s", l->quit[0] ? " · " : "",
+                 l->quit, l->quit[0] ? " quit" : "");
+        tui_grid_text(g, box.x + 2, box.y + box.h - 2, box.w - 4, help, TUI_ROLE_DIM);
+    }
 }

@@ -4,7 +4,7 @@
  * keeps drawing; the form shows exactly what the identity service says on failure
  * (OD_AUTH_MSG_INVALID / OD_AUTH_MSG_LOCKED). On success the session moves into the ctx, the
  * title shows the user and role, and SCR_EV_LOGIN tells every screen to start reading.
- * C-c (quit) still quits from the form. */
+ * C-c (quit) still quits from the form; the status line shows only the keys that work here. */
 #ifndef SCR_LOGIN_H
 #define SCR_LOGIN_H
 #include "tui/app.h"
@@ -18,5 +18,9 @@ void login_free(struct scr_login *l);
 void login_attach(struct scr_ctx *c);
 unsigned login_key(struct scr_ctx *c, const struct tui_key *k);
 void login_draw(struct scr_ctx *c, struct tui_grid *g, struct tui_rect area);
+/* Show only the keys that work on the form in the status line: Tab, Enter and the control
+ * key bound to quit (letters such as q ? / s p : type into the fields). Call after the key
+ * table is final; scr_update_title does, and puts the global hints back after login. */
+void login_hints(struct scr_ctx *c);
 
 #endif

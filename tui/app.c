@@ -423,18 +423,29 @@ static void draw_status(struct tui_app *app, struct tui_grid *g, int y)
     int rw = right ? tui_text_width(right) : 0;
     if (rw > g->w / 2) rw = g->w / 2;
     int x = 0, limit = g->w - rw - 1;
-    for (size_t i = 0; i < OD_ARRAY_LEN(hints) && x < limit; i++) {
+    size_t n = app->hints ? app->nhints : OD_ARRAY_LEN(hints);
+    for (size_t i = 0; i < n && x < limit; i++) {
         char keys[64];
-        tui_keymap_keys(&app->km, hints[i][0], keys, sizeof keys);
+        const char *label = app->hints ? app->hints[i].label : hints[i][1];
+        if (app->hints)
+            snprintf(keys, sizeof keys, "%s", app->hints[i].keys);
+        else
+            tui_keymap_keys(&app->km, hints[i][0], keys, sizeof keys);
         char *comma = strchr(keys, ',');
         if (comma) *comma = '\0';
         if (!keys[0]) continue;
-        int kw = tui_text_width(keys), lw = tui_text_width(hints[i][1]);
+        int kw = tui_text_width(keys), lw = tui_text_width(label);
         if (x + kw + 1 + lw > limit) break;
         x += tui_grid_text(g, x, y, kw, keys, TUI_ROLE_KEY_HINT);
-        x += tui_grid_text(g, x + 1, y, lw, hints[i][1], TUI_ROLE_STATUS) + 3;
+        x += tui_grid_text(g, x + 1, y, lw, label, TUI_ROLE_STATUS) + 3;
     }
     if (rw > 0) tui_grid_text(g, g->w - rw, y, rw, right, TUI_ROLE_STATUS);
+}
+
+void tui_app_set_hints(struct tui_app *app, const struct tui_hint *hints, size_t n)
+{
+    app->hints = hints;
+    app->nhints = hints ? n : 0;
 }
 
 void tui_app_render(struct tui_app *app, struct tui_grid *g)
