@@ -70,6 +70,9 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         if (rc == -2) return 2;
         if (rc < 0) return od_cmd_usage_error(&cmd_report_def, "%s", od_err());
     }
+    if (*q.from && *q.to && strcmp(q.from, q.to) > 0) /* a reversed range is a usage error */
+        return od_cmd_usage_error(&cmd_report_def, "the range starts (%s) after it ends (%s)",
+                                  q.from, q.to);
 
     struct od_pool *pool = od_pool_open(ctx->cfg, "opsdeck-report");
     if (!pool) {

@@ -9,6 +9,7 @@
  * options (--config) are already consumed and the configuration is loaded in `ctx`. */
 #ifndef OD_COMMAND_H
 #define OD_COMMAND_H
+#include <stdio.h>
 
 struct od_config;
 
@@ -33,6 +34,8 @@ struct od_command {
 int od_cmd_wants_help(int argc, char **argv);
 /* Print the command's usage to stdout; returns 0. */
 int od_cmd_help(const struct od_command *cmd);
+/* After a failed database connection: where the URL came from, how to set another (hint.c). */
+void od_cmd_db_hint(const struct od_ctx *ctx, const char *cmd_name, FILE *out);
 /* Print "opsdeck NAME: msg" + hint to stderr; returns 2. */
 int od_cmd_usage_error(const struct od_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -7,6 +7,7 @@
 #include "cmd/command.h"
 #include "core/base/config.h"
 #include "core/base/log.h"
+#include "core/db/db.h"
 #include "core/net/ratelimit.h"
 #include "core/base/util.h"
 #include <curl/curl.h>
@@ -169,6 +170,8 @@ int main(int argc, char **argv)
     }
     od_ratelimit_configure(&cfg);
     rc = cmd->run(&ctx, cargc, cargv);
+    if (od_db_connect_failures() > 0 && (rc != 0 || !strcmp(cmd->name, "ui")))
+        od_cmd_db_hint(&ctx, cmd->name, stderr);
     od_log_close();
     od_config_release(&cfg);
     curl_global_cleanup();

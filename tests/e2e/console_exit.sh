@@ -3,7 +3,9 @@
 #   key bound to quit), not "? help / filter s sort : command p pause q quit", and those letters
 #   type into the Email field instead;
 # - SIGTERM and SIGINT end `opsdeck ui` with 128+N (143, 130) once the terminal is restored:
-#   the pane is back on the normal screen (not the alternate one) in cooked mode with echo.
+#   the pane is back on the normal screen (not the alternate one) in cooked mode with echo;
+# - with an unreachable database, leaving the console prints the reason and where the database
+#   URL came from.
 # With a sanitizer build any ASan/UBSan/LSan report fails.
 . tests/lib/common.sh
 . tests/lib/tui.sh
@@ -74,6 +76,17 @@ tmx kill-server >/dev/null 2>&1
 start_ui cc
 tui_keys C-c
 t_eq "C-c on the login form quits with 0" 0 "$(tui_exit 15)"
+
+# --- an unreachable database: the console says so, and after it the shell gets the reason and
+# where the URL came from
+TUI_SOCK="opsdeck-e2e-$$-nodb"
+tui_start 100 30 OPSDECK_DATABASE_URL=postgresql:///opsdeck?host=$T_TMP/nopg -- "$OD_BIN" ui
+t_screen "no database: the console shows the connection error" 'cannot connect to the database' 15
+tui_keys C-c
+t_eq "no database: C-c quits with 0" 0 "$(tui_exit 15)"
+t_screen "no database: after the console, the reason on the terminal" 'opsdeck ui: cannot connect to the database: connection to server'
+t_screen "no database: and where the URL came from" 'hint: the database URL came from the environment variable OPSDECK_DATABASE_URL'
+tmx kill-server >/dev/null 2>&1
 
 if ls "$T_TMP/san/"* >/dev/null 2>&1; then t_fail "no sanitizer report" "$(head -40 "$T_TMP/san/"*)"
 else t_ok "no sanitizer report"; fi
