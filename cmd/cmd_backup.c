@@ -23,8 +23,20 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt backup_opts[] = {
+    {.name = "--dir",
+     .arg = "DIR",
+     .kind = OD_CLI_DIR,
+     .help = "where to write (default $XDG_STATE_HOME/opsdeck/backups; created 0700)"},
+    {.name = "--keep",
+     .arg = "N",
+     .kind = OD_CLI_TEXT,
+     .help = "how many backups to keep, 1..10000 (default 7)"},
+    {0}};
+
 const struct od_command cmd_backup_def = {
-    "backup", "Dump the database to a checksummed file and prune old backups",
+    "backup",
+    "Dump the database to a checksummed file and prune old backups",
     "usage: opsdeck backup [--dir DIR] [--keep N]\n\n"
     "Runs pg_dump --format=custom (the one matching the server's major version) on the\n"
     "configured database and writes three files into DIR:\n"
@@ -37,7 +49,9 @@ const struct od_command cmd_backup_def = {
     "  --keep N    how many backups to keep, 1..10000 (default 7)\n\n"
     "The password never appears in pg_dump's arguments or environment. See docs/backup.md.\n"
     "Exit status: 0 ok, 1 failure, 2 usage.\n",
-    run, 0};
+    run,
+    0,
+    .opts = backup_opts};
 
 static int mkdir_p(const char *dir)
 {

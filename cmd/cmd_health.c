@@ -10,8 +10,13 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt health_opts[] = {
+    {.name = "--json", .help = "the IETF health-check draft shape instead of one line per check"},
+    {0}};
+
 const struct od_command cmd_health_def = {
-    "health", "Check the database, providers, queue, workers and syncs",
+    "health",
+    "Check the database, providers, queue, workers and syncs",
     "usage: opsdeck health [--json]\n\n"
     "Runs every health check once (each with its own deadline; the whole run answers within\n"
     "about 10 s even when the database is unreachable) and prints one line per result, or with\n"
@@ -21,7 +26,9 @@ const struct od_command cmd_health_def = {
     "Checks that only the worker process can answer (breakers, caches, listener) say\n"
     "\"unknown\" here; the worker's /healthz has them. See docs/runbook.md for each check.\n\n"
     "Exit status: 0 pass, 1 warn, 2 fail, 3 unknown (and 2 for bad usage).\n",
-    run, 0};
+    run,
+    0,
+    .opts = health_opts};
 
 static int run(struct od_ctx *ctx, int argc, char **argv)
 {

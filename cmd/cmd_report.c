@@ -11,8 +11,38 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt report_opts[] = {
+    {.name = "--by",
+     .arg = "G",
+     .kind = OD_CLI_ENUM,
+     .values = "client|project|month|person",
+     .help = "grouping (default client)"},
+    {.name = "--from",
+     .arg = "DATE",
+     .kind = OD_CLI_TEXT,
+     .help = "first day, YYYY-MM-DD or YYYY-MM (default: all time)"},
+    {.name = "--to",
+     .arg = "DATE",
+     .kind = OD_CLI_TEXT,
+     .help = "last day, inclusive, YYYY-MM-DD or YYYY-MM (its last day)"},
+    {.name = "--client", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest client"},
+    {.name = "--project", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest project"},
+    {.name = "--person", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest user"},
+    {.name = "--format",
+     .arg = "F",
+     .kind = OD_CLI_ENUM,
+     .values = "table|csv|json",
+     .help = "table (default), csv (RFC 4180, totals last) or json"},
+    {0}};
+static const struct od_subcommand report_subs[] = {
+    {.name = "profitability",
+     .help = "entries, hours, revenue, cost and margin per group, with totals",
+     .opts = report_opts},
+    {0}};
+
 const struct od_command cmd_report_def = {
-    "report", "Profitability per client, project, month or person",
+    "report",
+    "Profitability per client, project, month or person",
     "usage: opsdeck report profitability [--by client|project|month|person] [--from DATE]\n"
     "                                    [--to DATE] [--client ID] [--project ID] [--person ID]\n"
     "                                    [--format table|csv|json]\n\n"
@@ -28,7 +58,9 @@ const struct od_command cmd_report_def = {
     "  --format F      table (default), csv (RFC 4180, totals last) or json\n\n"
     "Amounts are exact sums rounded half away from zero to 2 places per row; totals round the\n"
     "exact sum. Exit status: 0 ok, 1 failure (database), 2 usage.\n",
-    run, 0};
+    run,
+    0,
+    .subs = report_subs};
 
 static int parse_id(const char *opt, const char *s, int64_t *out)
 {

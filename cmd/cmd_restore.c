@@ -20,8 +20,19 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt restore_opts[] = {
+    {.arg = "FILE",
+     .kind = OD_CLI_FILE,
+     .required = true,
+     .help = "an opsdeck-*.dump written by `opsdeck backup`"},
+    {.name = "--yes", .required = true, .help = "required: restoring writes the whole database"},
+    {.name = "--no-privileges",
+     .help = "skip GRANTs (when the roles of the source do not exist here)"},
+    {0}};
+
 const struct od_command cmd_restore_def = {
-    "restore", "Restore a backup into an empty database and verify it",
+    "restore",
+    "Restore a backup into an empty database and verify it",
     "usage: opsdeck restore FILE --yes [--no-privileges]\n\n"
     "Restores FILE (an opsdeck-*.dump written by `opsdeck backup`) into the configured\n"
     "database, which must be empty: create a new one and point OPSDECK_DATABASE_URL (or\n"
@@ -32,7 +43,9 @@ const struct od_command cmd_restore_def = {
     "  --yes             required: restoring writes the whole database\n"
     "  --no-privileges   skip GRANTs (when the roles of the source do not exist here)\n\n"
     "Exit status: 0 restored and verified, 1 refused or failed, 2 usage (or no --yes).\n",
-    run, 0};
+    run,
+    0,
+    .opts = restore_opts};
 
 /* Relations outside the system schemas; -1 on error, else how many (names listed in *what). */
 static int target_objects(PGconn *c, char **what)

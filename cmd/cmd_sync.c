@@ -22,8 +22,20 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt sync_opts[] = {
+    {.arg = "PROVIDER",
+     .kind = OD_CLI_ENUM,
+     .values = "harvest|hubspot|all",
+     .help = "what to sync (default all)"},
+    {.name = "--full", .help = "re-read everything instead of what changed since the last sync"},
+    {.name = "--reconcile",
+     .help = "re-list what may have been deleted upstream and soft-delete what is gone"},
+    {.name = "--wait", .help = "also work the jobs here and show their progress"},
+    {0}};
+
 const struct od_command cmd_sync_def = {
-    "sync", "Queue a Harvest/HubSpot sync (and work it with --wait)",
+    "sync",
+    "Queue a Harvest/HubSpot sync (and work it with --wait)",
     "usage: opsdeck sync [harvest|hubspot|all] [--full | --reconcile] [--wait]\n\n"
     "Queues one job per resource of the provider (default: all): harvest clients, users,\n"
     "tasks, projects, time_entries; hubspot owners, companies, deals, deal_companies. Resources\n"
@@ -36,7 +48,9 @@ const struct od_command cmd_sync_def = {
     "  --wait   also work the jobs here (sync.workers threads) and show their progress;\n"
     "           Ctrl-C stops after the current page, the jobs resume later from there\n\n"
     "Exit status: 0 queued (with --wait: every job completed), 1 failure, 2 usage.\n",
-    run, 0};
+    run,
+    0,
+    .opts = sync_opts};
 
 struct track {
     int64_t id;

@@ -32,8 +32,23 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt ui_opts[] = {
+    {.name = "--theme",
+     .arg = "NAME",
+     .kind = OD_CLI_ENUM,
+     .values = "default|dark|light|mono|high-contrast",
+     .help = "colour theme or theme file (default: $OPSDECK_THEME, ui.theme, default)"},
+    {.name = "--readonly", .help = "disable every action that changes data"},
+    {.name = "--colors",
+     .arg = "D",
+     .kind = OD_CLI_ENUM,
+     .values = "mono|8|16|256|truecolor",
+     .help = "force a colour depth instead of detecting it (NO_COLOR is honoured)"},
+    {0}};
+
 const struct od_command cmd_ui_def = {
-    "ui", "The terminal console (the default command)",
+    "ui",
+    "The terminal console (the default command)",
     "usage: opsdeck [ui] [--theme NAME] [--readonly] [--colors mono|8|16|256|truecolor]\n\n"
     "Opens the console: log in, then 1 Sync, 2 Exceptions, 3 Profitability, 4 Health and\n"
     "5 Admin (admins only). Screens refresh live from database notifications, at most once per\n"
@@ -47,7 +62,9 @@ const struct od_command cmd_ui_def = {
     "The log is written to log.file or $XDG_STATE_HOME/opsdeck/opsdeck.log.\n"
     "Exit status: 0 after q, 1 no terminal or no database/key, 2 usage or bad configuration,\n"
     "128+N after signal N (SIGTERM 143, SIGINT 130, SIGHUP 129), the terminal restored.\n",
-    run, 0};
+    run,
+    0,
+    .opts = ui_opts};
 
 struct ui {
     struct od_pool *pool, *qpool;

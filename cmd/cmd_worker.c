@@ -19,8 +19,21 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt worker_opts[] = {
+    {.name = "--threads",
+     .arg = "N",
+     .kind = OD_CLI_TEXT,
+     .help = "worker threads (default: sync.workers, at least 1)"},
+    {.name = "--once", .help = "run what is runnable now, then exit (no scheduling)"},
+    {.name = "--metrics-listen",
+     .arg = "ADDR:PORT",
+     .kind = OD_CLI_TEXT,
+     .help = "serve metrics on ADDR:PORT (default: metrics.listen)"},
+    {0}};
+
 const struct od_command cmd_worker_def = {
-    "worker", "Run sync workers headless (jobs, heartbeats, scheduling)",
+    "worker",
+    "Run sync workers headless (jobs, heartbeats, scheduling)",
     "usage: opsdeck worker [--threads N] [--once] [--metrics-listen ADDR:PORT]\n\n"
     "Claims sync jobs from the database queue and runs them, N at a time, until stopped.\n"
     "Many workers on many hosts may share one database. One of them (elected through an\n"
@@ -33,7 +46,9 @@ const struct od_command cmd_worker_def = {
     "from its checkpoint, and the worker exits.\n"
     "Exit status: 0 stopped cleanly (or --once finished), 1 database unreachable or metrics\n"
     "address unusable, 2 usage.\n",
-    run, 0};
+    run,
+    0,
+    .opts = worker_opts};
 
 /* A job became runnable somewhere: look now instead of at the next poll. */
 static void on_job_event(const struct od_event *ev, void *ud)
