@@ -5,6 +5,7 @@
 #include <string.h>
 #include "core/security/auth.h"
 #include "core/base/log.h"
+#include "core/base/sanitize.h"
 #include "core/base/secmem.h"
 #include "core/base/util.h"
 #include "screens/common.h"
@@ -108,6 +109,15 @@ unsigned login_key(struct scr_ctx *c, const struct tui_key *k)
     tui_form_set_message(&l->form, TUI_ROLE_DIM, "Checking…");
     scr_submit(c, "login", run_login, a, arg_free, session_free);
     return TUI_HANDLED | TUI_REDRAW;
+}
+
+void login_prefill(struct scr_ctx *c, const char *email)
+{
+    struct scr_login *l = c->login;
+    char *clean = od_sanitize(email);
+    tui_form_set_value(&l->form, 0, clean);
+    free(clean);
+    l->form.focus = 1;
 }
 
 void login_hints(struct scr_ctx *c)

@@ -22,5 +22,8 @@ void login_draw(struct scr_ctx *c, struct tui_grid *g, struct tui_rect area);
  * key bound to quit (letters such as q ? / s p : type into the fields). Call after the key
  * table is final; scr_update_title does, and puts the global hints back after login. */
 void login_hints(struct scr_ctx *c);
+/* Start with email (sanitized) in the Email field and the Password field focused
+ * (`opsdeck ui --email`, the demo). */
+void login_prefill(struct scr_ctx *c, const char *email);
 
 #endif
