@@ -147,6 +147,6 @@ void od_cli_print_options(FILE *out, const struct od_cli_opt *opts, int col)
         else
             snprintf(tag, sizeof tag, "%s %s", o->name, arg ? arg : "ARG");
         int w = (int)strlen(tag) + 2;
-        fprintf(out, "  %s%*s %s\n", tag, w < col ? col - w : 1, "", o->help ? o->help : "");
+        fprintf(out, "  %s%*s %s\n", tag, w < col ? col - w : 0, "", o->help ? o->help : "");
     }
 }
