@@ -1,8 +1,9 @@
 /* hint — after a command could not reach the database: say where the database URL came from
  * and how to choose another, so a newcomer with no configuration (or the wrong one) knows
  * what to change. main.c calls od_cmd_db_hint() once the command has returned, when
- * od_db_connect_failures() says a connection failed; the reason itself was printed first by
- * the command ("cannot connect to the database: REASON (database.url URL)"). */
+ * od_db_connect_failures() says a connection failed, unless the output was asked for as JSON
+ * (scripts parse it, often with stderr merged); the reason itself was printed first by the
+ * command ("cannot connect to the database: REASON (database.url URL)"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,17 @@ static const char *file_origin(const char *path)
     int is_default = def && !strcmp(def, path);
     free(def);
     return is_default ? "the default location" : "from --config";
+}
+
+int od_cmd_machine_output(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) break;
+        if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--format=json") ||
+            (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "json")))
+            return 1;
+    }
+    return 0;
 }
 
 void od_cmd_db_hint(const struct od_ctx *ctx, const char *cmd_name, FILE *out)

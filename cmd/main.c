@@ -192,7 +192,8 @@ int main(int argc, char **argv)
     }
     od_ratelimit_configure(&cfg);
     rc = cmd->run(&ctx, cargc, cargv);
-    if (od_db_connect_failures() > 0 && (rc != 0 || !strcmp(cmd->name, "ui")))
+    if (od_db_connect_failures() > 0 && (rc != 0 || !strcmp(cmd->name, "ui")) &&
+        !od_cmd_machine_output(cargc, cargv))
         od_cmd_db_hint(&ctx, cmd->name, stderr);
     od_log_close();
     od_config_release(&cfg);

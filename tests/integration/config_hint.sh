@@ -65,6 +65,17 @@ out=$("$OD_BIN" --config "$T_TMP/nourl.ini" migrate 2>&1)
 case "$out" in *"$T_TMP/nourl.ini (from --config) sets no [database] url"*"libpq's defaults"*) t_ok "a file without a URL: says so" ;;
 *) t_fail "a file without a URL: says so" "$out" ;; esac
 
+# --- JSON asked for: the error, but no advice text (scripts parse the output, often with 2>&1)
+out=$("$OD_BIN" jobs --json 2>&1)
+t_eq "jobs --json, no configuration: exits 1" 1 "$?"
+case "$out" in *"cannot connect to the database"*) t_ok "jobs --json: the error is there" ;; *) t_fail "jobs --json: the error is there" "$out" ;; esac
+case "$out" in *hint:*) t_fail "jobs --json: no hint" "$out" ;; *) t_ok "jobs --json: no hint" ;; esac
+out=$("$OD_BIN" report profitability --format json 2>&1)
+case "$out" in *hint:*) t_fail "report --format json: no hint" "$out" ;; *) t_ok "report --format json: no hint" ;; esac
+out=$("$OD_BIN" health 2>&1)
+case "$out" in *"hint: no configuration file was found"*) t_ok "health (text) with no configuration: the hint" ;;
+*) t_fail "health (text) with no configuration: the hint" "$out" ;; esac
+
 # --- no hint when nothing failed, or when what failed was not the database
 out=$("$OD_BIN" config --show 2>&1)
 case "$out" in *hint:*) t_fail "config --show (no database needed): no hint" "$out" ;; *) t_ok "config --show (no database needed): no hint" ;; esac

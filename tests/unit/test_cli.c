@@ -67,7 +67,8 @@ static void test_options_list(void **state)
 {
     char *got = NULL;
     CAPTURE(got, od_roff_options(out, opts + 2));
-    assert_string_equal(got, ".TP\n\\fB\\-\\-yes\\fR\nreally\n.TP\n\\fB\\-\\-dir\\fR \\fIDIR\\fR\nwhere\n");
+    assert_string_equal(
+        got, ".TP\n\\fB\\-\\-yes\\fR\nreally\n.TP\n\\fB\\-\\-dir\\fR \\fIDIR\\fR\nwhere\n");
     free(got);
     CAPTURE(got, od_roff_options(out, NULL));
     assert_string_equal(got, "");
@@ -90,10 +91,16 @@ static void test_plain_help(void **state)
     char *got = NULL;
     CAPTURE(got, od_cli_print_options(out, opts, 16));
     /* the tag padded to the column, then the help; a longer tag gets one space */
-    assert_string_equal(got, "  FILE" "           " "the dump\n"
+    assert_string_equal(got, "  FILE"
+                             "           "
+                             "the dump\n"
                              "  --by client|month group\n"
-                             "  --yes" "          " "really\n"
-                             "  --dir DIR" "      " "where\n");
+                             "  --yes"
+                             "          "
+                             "really\n"
+                             "  --dir DIR"
+                             "      "
+                             "where\n");
     free(got);
 }
 
