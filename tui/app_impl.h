@@ -50,10 +50,12 @@ struct tui_app {
     char *title, *colors;
     int refresh_ms;
     bool paused, quit, entered;
-    bool tabs_hidden;             /* tui_app_show_tabs(false): the tab line shows only the title */
-    const struct tui_hint *hints; /* tui_app_set_hints: borrowed; NULL: the global hints */
+    bool tabs_hidden; /* tui_app_show_tabs(false): the tab line shows only the title */
+    int w, h;         /* size of the last frame */
+
+    /* tui_app_set_hints: borrowed; NULL: the global hints */
+    const struct tui_hint *hints;
     size_t nhints;
-    int w, h; /* size of the last frame */
     /* loop */
     int wake_fd;
     pthread_mutex_t lock; /* guards the posted list */
