@@ -8,7 +8,8 @@
 # - bash completion, driven through `complete -F` with COMP_WORDS/COMP_CWORD as bash does:
 #   `opsdeck rep` -> report, `opsdeck report profitability --by ` -> the four groupings, ...;
 # - every option a command's usage text names is offered by completion for that command, and
-#   every option completion offers is in the usage text.
+#   every option completion offers is in the usage text;
+# - every command exits 2 on an unknown option, before it tries the database.
 . tests/lib/common.sh
 
 HIDDEN="man" # build tools: in the table, not shown to users (OD_CMD_HIDDEN)
@@ -132,6 +133,17 @@ if [ $zsh_ok = yes ]; then
 else
     t_fail "zsh is installed (scripts/deps.sh installs it)"
 fi
+
+# --- exit status 2 for usage, for every command, before any database is tried
+for name in $visible; do
+    err=$(PGHOST="$T_TMP/nopg" "$OD_BIN" "$name" --no-such-option 2>&1 >/dev/null)
+    rc=$?
+    case "$rc:$err" in
+    2:*"cannot connect"*) t_fail "command $name: an unknown option exits 2 before the database" "$err" ;;
+    2:*) t_ok "command $name: an unknown option exits 2 before the database" ;;
+    *) t_fail "command $name: an unknown option exits 2 before the database" "exit $rc: $err" ;;
+    esac
+done
 
 # --- usage text and table agree on every option, per command
 usage_flags() { # the options a usage text names: its usage lines and its indented option lines
