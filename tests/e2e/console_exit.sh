@@ -76,6 +76,7 @@ tmx kill-server >/dev/null 2>&1
 start_ui cc
 tui_keys C-c
 t_eq "C-c on the login form quits with 0" 0 "$(tui_exit 15)"
+tmx kill-server >/dev/null 2>&1
 
 # --- an unreachable database: the console says so, and after it the shell gets the reason and
 # where the URL came from
