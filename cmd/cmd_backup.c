@@ -28,6 +28,17 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt backup_opts[] = {
+    {.name = "--dir",
+     .arg = "DIR",
+     .kind = OD_CLI_DIR,
+     .help = "where to write (default $XDG_STATE_HOME/opsdeck/backups; created 0700)"},
+    {.name = "--keep",
+     .arg = "N",
+     .kind = OD_CLI_TEXT,
+     .help = "how many backups to keep, 1..10000 (default 7)"},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck backup [--dir DIR] [--keep N]\n\n"
     "Runs pg_dump --format=custom (the one matching the server's major version) on the\n"
@@ -50,6 +61,7 @@ const struct od_command cmd_backup_def = {
     .summary = "Dump the database to a checksummed file and prune old backups",
     .usage = usage,
     .run = run,
+    .opts = backup_opts,
 };
 
 static void print_summary(const struct od_backup_manifest *m, const char *dump)

@@ -20,6 +20,34 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt connect_hubspot_opts[] = {
+    {.name = "--listen",
+     .arg = "PORT",
+     .kind = OD_CLI_TEXT,
+     .help = "catch the OAuth redirect on 127.0.0.1:PORT instead of pasting the address"},
+    {.name = "--private-app",
+     .help = "store a private app access token (read from stdin) instead of OAuth"},
+    {0}};
+static const struct od_cli_opt connect_harvest_opts[] = {
+    {.name = "--account-id",
+     .arg = "ID",
+     .kind = OD_CLI_TEXT,
+     .required = true,
+     .help = "the Harvest account; its personal access token is read from stdin"},
+    {0}};
+static const struct od_subcommand connect_subs[] = {
+    {.name = "hubspot",
+     .help = "connect HubSpot through OAuth: open the printed URL, paste the address "
+             "the browser ends up on",
+     .opts = connect_hubspot_opts},
+    {.name = "harvest",
+     .help = "store a Harvest personal access token",
+     .opts = connect_harvest_opts},
+    {.name = "status", .help = "what is stored: provider, name, key id, expiry (never the secret)"},
+    {.name = "refresh",
+     .help = "refresh the HubSpot OAuth access token now (checks the connection)"},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck connect hubspot [--listen PORT]\n"
     "       opsdeck connect hubspot --private-app\n"
@@ -46,6 +74,7 @@ const struct od_command cmd_connect_def = {
     .summary = "Connect HubSpot or Harvest (tokens stored encrypted)",
     .usage = usage,
     .run = run,
+    .subs = connect_subs,
 };
 
 #define LISTEN_TIMEOUT_S 600

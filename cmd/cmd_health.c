@@ -10,6 +10,10 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt health_opts[] = {
+    {.name = "--json", .help = "the IETF health-check draft shape instead of one line per check"},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck health [--json]\n\n"
     "Runs every health check once (each with its own deadline; the whole run answers within\n"
@@ -26,6 +30,7 @@ const struct od_command cmd_health_def = {
     .summary = "Check the database, providers, queue, workers and syncs",
     .usage = usage,
     .run = run,
+    .opts = health_opts,
 };
 
 static int run(struct od_ctx *ctx, int argc, char **argv)

@@ -15,6 +15,54 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt links_list_opts[] = {
+    {.name = "--kind",
+     .arg = "KIND",
+     .kind = OD_CLI_ENUM,
+     .values = "client|project",
+     .help = "only client/company or only project/deal links"},
+    {.name = "--json", .help = "one JSON array"},
+    {0}};
+static const struct od_cli_opt links_set_opts[] = {
+    {.arg = "KIND",
+     .kind = OD_CLI_ENUM,
+     .values = "client|project",
+     .required = true,
+     .help = "a client/company or a project/deal link"},
+    {.arg = "ID", .kind = OD_CLI_TEXT, .required = true, .help = "the Harvest client or project"},
+    {.arg = "COMPANY_OR_DEAL_ID",
+     .kind = OD_CLI_TEXT,
+     .required = true,
+     .help = "the HubSpot company or deal"},
+    {.name = "--version",
+     .arg = "V",
+     .kind = OD_CLI_TEXT,
+     .help = "the version shown by `links list`; an edit against an older one is refused"},
+    {0}};
+static const struct od_cli_opt links_unset_opts[] = {
+    {.arg = "KIND",
+     .kind = OD_CLI_ENUM,
+     .values = "client|project",
+     .required = true,
+     .help = "a client/company or a project/deal link"},
+    {.arg = "ID", .kind = OD_CLI_TEXT, .required = true, .help = "the Harvest client or project"},
+    {.name = "--version",
+     .arg = "V",
+     .kind = OD_CLI_TEXT,
+     .help = "the version shown by `links list`; an edit against an older one is refused"},
+    {0}};
+static const struct od_subcommand links_subs[] = {
+    {.name = "list",
+     .help = "every client and project with its HubSpot company or deal (the default)",
+     .opts = links_list_opts},
+    {.name = "auto", .help = "match now by name and domain (manual links are never changed)"},
+    {.name = "set", .help = "link by hand", .opts = links_set_opts},
+    {.name = "unset", .help = "record 'no company/deal' by hand", .opts = links_unset_opts},
+    {.name = "reset",
+     .help = "forget the manual decision and match automatically again",
+     .opts = links_unset_opts},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck links [list] [--kind client|project] [--json]\n"
     "       opsdeck links auto\n"
@@ -35,6 +83,8 @@ const struct od_command cmd_links_def = {
     .summary = "List, match and edit client/company and project/deal links",
     .usage = usage,
     .run = run,
+    .subs = links_subs,
+    .opts = links_list_opts,
 };
 
 static char *cli_actor(void)

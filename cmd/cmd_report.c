@@ -14,6 +14,35 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt report_opts[] = {
+    {.name = "--by",
+     .arg = "G",
+     .kind = OD_CLI_ENUM,
+     .values = "client|project|month|person",
+     .help = "grouping (default client)"},
+    {.name = "--from",
+     .arg = "DATE",
+     .kind = OD_CLI_TEXT,
+     .help = "first day, YYYY-MM-DD or YYYY-MM (default: all time)"},
+    {.name = "--to",
+     .arg = "DATE",
+     .kind = OD_CLI_TEXT,
+     .help = "last day, inclusive, YYYY-MM-DD or YYYY-MM (its last day)"},
+    {.name = "--client", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest client"},
+    {.name = "--project", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest project"},
+    {.name = "--person", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest user"},
+    {.name = "--format",
+     .arg = "F",
+     .kind = OD_CLI_ENUM,
+     .values = "table|csv|json",
+     .help = "table (default), csv (RFC 4180, totals last) or json"},
+    {0}};
+static const struct od_subcommand report_subs[] = {
+    {.name = "profitability",
+     .help = "entries, hours, revenue, cost and margin per group, with totals",
+     .opts = report_opts},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck report profitability [--by client|project|month|person] [--from DATE]\n"
     "                                    [--to DATE] [--client ID] [--project ID] [--person ID]\n"
@@ -42,6 +71,7 @@ const struct od_command cmd_report_def = {
     .summary = "Profitability per client, project, month or person",
     .usage = usage,
     .run = run,
+    .subs = report_subs,
 };
 
 static int parse_id(const char *opt, const char *s, int64_t *out)
@@ -92,6 +122,9 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         if (rc == -2) return 2;
         if (rc < 0) return od_cmd_usage_error(&cmd_report_def, "%s", od_err());
     }
+    if (*q.from && *q.to && strcmp(q.from, q.to) > 0) /* a reversed range is a usage error */
+        return od_cmd_usage_error(&cmd_report_def, "the range starts (%s) after it ends (%s)",
+                                  q.from, q.to);
 
     struct od_pool *pool = od_pool_open(ctx->cfg, "opsdeck-report");
     if (!pool) {

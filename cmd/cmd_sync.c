@@ -22,6 +22,17 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt sync_opts[] = {
+    {.arg = "PROVIDER",
+     .kind = OD_CLI_ENUM,
+     .values = "harvest|hubspot|all",
+     .help = "what to sync (default all)"},
+    {.name = "--full", .help = "re-read everything instead of what changed since the last sync"},
+    {.name = "--reconcile",
+     .help = "re-list what may have been deleted upstream and soft-delete what is gone"},
+    {.name = "--wait", .help = "also work the jobs here and show their progress"},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck sync [harvest|hubspot|all] [--full | --reconcile] [--wait]\n\n"
     "Queues one job per resource of the provider (default: all): harvest clients, users,\n"
@@ -41,6 +52,7 @@ const struct od_command cmd_sync_def = {
     .summary = "Queue a Harvest/HubSpot sync (and work it with --wait)",
     .usage = usage,
     .run = run,
+    .opts = sync_opts,
 };
 
 struct track {

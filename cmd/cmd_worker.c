@@ -19,6 +19,18 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt worker_opts[] = {
+    {.name = "--threads",
+     .arg = "N",
+     .kind = OD_CLI_TEXT,
+     .help = "worker threads (default: sync.workers, at least 1)"},
+    {.name = "--once", .help = "run what is runnable now, then exit (no scheduling)"},
+    {.name = "--metrics-listen",
+     .arg = "ADDR:PORT",
+     .kind = OD_CLI_TEXT,
+     .help = "serve metrics on ADDR:PORT (default: metrics.listen)"},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck worker [--threads N] [--once] [--metrics-listen ADDR:PORT]\n\n"
     "Claims sync jobs from the database queue and runs them, N at a time, until stopped.\n"
@@ -38,6 +50,7 @@ const struct od_command cmd_worker_def = {
     .summary = "Run sync workers headless (jobs, heartbeats, scheduling)",
     .usage = usage,
     .run = run,
+    .opts = worker_opts,
 };
 
 /* A job became runnable somewhere: look now instead of at the next poll. */

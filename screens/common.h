@@ -51,6 +51,8 @@ enum scr_event {
 struct scr_gate_class {
     unsigned (*key)(void *gate, struct scr_ctx *c, const struct tui_key *k);
     void (*draw)(void *gate, struct scr_ctx *c, struct tui_grid *g, struct tui_rect area);
+    /* Put the keys that work on the gate in the status line (tui_app_set_hints); may be NULL. */
+    void (*hints)(void *gate, struct scr_ctx *c);
     void (*free)(void *gate);
 };
 

@@ -1,9 +1,11 @@
 /* login — the login gate; see login.h. */
 #include "screens/login.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/security/auth.h"
 #include "core/base/log.h"
+#include "core/base/sanitize.h"
 #include "core/base/secmem.h"
 #include "core/base/util.h"
 #include "screens/common.h"
@@ -13,6 +15,8 @@ struct scr_login {
     struct scr_ctx *c; /* borrowed */
     struct tui_form form;
     bool checking;
+    char quit[32];            /* the first control key bound to quit ("C-c"), or "" */
+    struct tui_hint hints[3]; /* the status line while the form shows */
 };
 
 struct login_arg {
@@ -20,6 +24,8 @@ struct login_arg {
     char *email;    /* owned */
     char *password; /* owned, locked memory */
 };
+
+extern const struct scr_gate_class login_gate_class;
 
 static const struct tui_field_spec fields[] = {{"Email", false}, {"Password", true}};
 
@@ -108,6 +114,38 @@ static unsigned login_key(void *gate, struct scr_ctx *c, const struct tui_key *k
     return TUI_HANDLED | TUI_REDRAW;
 }
 
+/* The login state behind c's gate, or NULL when the gate is not the login form. */
+static struct scr_login *login_of(struct scr_ctx *c)
+{
+    return c->gate == &login_gate_class ? c->gate_state : NULL;
+}
+
+void login_prefill(struct scr_ctx *c, const char *email)
+{
+    struct scr_login *l = login_of(c);
+    if (!l) return;
+    char *clean = od_sanitize(email);
+    tui_form_set_value(&l->form, 0, clean);
+    free(clean);
+    l->form.focus = 1;
+}
+
+/* Only the keys that work on the form: Tab, Enter and the control key bound to quit (letters
+ * such as q ? / s p : type into the fields). */
+static void login_hints(void *gate, struct scr_ctx *c)
+{
+    struct scr_login *l = gate;
+    const struct tui_binding *b = tui_keymap_find(tui_app_keymap(c->app), "quit");
+    l->quit[0] = '\0';
+    for (int i = 0; b && i < b->nkeys && !l->quit[0]; i++)
+        if (b->keys[i] < 32) tui_key_name(b->keys[i], l->quit, sizeof l->quit);
+    size_t n = 0;
+    l->hints[n++] = (struct tui_hint){"Tab", "next field"};
+    l->hints[n++] = (struct tui_hint){"Enter", "log in"};
+    if (l->quit[0]) l->hints[n++] = (struct tui_hint){l->quit, "quit"};
+    tui_app_set_hints(c->app, l->hints, n);
+}
+
 static void login_draw(void *gate, struct scr_ctx *c, struct tui_grid *g, struct tui_rect area)
 {
     struct scr_login *l = gate;
@@ -116,10 +154,13 @@ static void login_draw(void *gate, struct scr_ctx *c, struct tui_grid *g, struct
     tui_grid_box(g, box, " opsdeck — log in ", TUI_ROLE_BORDER);
     struct tui_rect in = {box.x + 2, box.y + 2, box.w - 4, box.h - 3};
     tui_form_draw(&l->form, g, in);
-    if (box.h >= 9)
-        tui_grid_text(g, box.x + 2, box.y + box.h - 2, box.w - 4,
-                      "Tab next field · Enter log in · C-c quit", TUI_ROLE_DIM);
+    if (box.h >= 9) {
+        char help[96];
+        snprintf(help, sizeof help, "Tab next field · Enter log in%s%s%s", l->quit[0] ? " · " : "",
+                 l->quit, l->quit[0] ? " quit" : "");
+        tui_grid_text(g, box.x + 2, box.y + box.h - 2, box.w - 4, help, TUI_ROLE_DIM);
+    }
 }
 
 const struct scr_gate_class login_gate_class = {
-    .key = login_key, .draw = login_draw, .free = login_free};
+    .key = login_key, .draw = login_draw, .hints = login_hints, .free = login_free};

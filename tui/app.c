@@ -352,7 +352,13 @@ static void draw_status(struct tui_app *app, struct tui_grid *g, int y)
                  right ? right : "");
         right = with_loading;
     }
-    tui_frame_status(g, y, &app->km, right);
+    tui_frame_status(g, y, &app->km, app->hints, app->nhints, right);
+}
+
+void tui_app_set_hints(struct tui_app *app, const struct tui_hint *hints, size_t n)
+{
+    app->hints = hints;
+    app->nhints = hints ? n : 0;
 }
 
 void tui_app_render(struct tui_app *app, struct tui_grid *g)

@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "tui/cmdline.h"
+#include "tui/frame.h"
 #include "tui/grid.h"
 #include "tui/inbox.h"
 #include "tui/keymap.h"
@@ -83,7 +84,8 @@ void tui_app_set_allow(struct tui_app *app, bool (*allow)(const char *action, vo
 bool tui_app_allowed(const struct tui_app *app, const char *action);
 
 /* Open the terminal, run until quit, restore it. -1 with od_seterr when there is no usable
- * terminal. Returns 0 after a normal quit or SIGTERM/SIGINT. */
+ * terminal. Returns 0 after a normal quit, or the number of the signal (SIGTERM, SIGINT,
+ * SIGHUP) that stopped it, once the terminal is restored (the caller exits 128 + N). */
 int tui_app_run(struct tui_app *app);
 
 /* --- callable from any thread --- */
@@ -120,6 +122,10 @@ bool tui_app_paused(const struct tui_app *app); /* `p`: screens skip live refres
  * NULL removes it. */
 void tui_app_on_pause(struct tui_app *app,
                       unsigned (*fn)(struct tui_app *app, bool paused, void *ud), void *ud);
+/* The status line's key hints: literal {keys, label} pairs (borrowed) shown instead of the
+ * global ones (help, filter, sort, command, pause, quit), e.g. while a form takes every letter
+ * and those keys would type. NULL: back to the global hints from the key table. */
+void tui_app_set_hints(struct tui_app *app, const struct tui_hint *hints, size_t n);
 /* Whether the tab line lists the screens (default true). Hidden (e.g. before login), only the
  * title shows and the screen keys do nothing. */
 void tui_app_show_tabs(struct tui_app *app, bool shown);

@@ -44,6 +44,12 @@ char *od_pool_describe(const struct od_pool *pool);
 
 /* One standalone connection (listener, migrations) with the same settings and deadline. */
 PGconn *od_db_connect(const struct od_config *cfg, const char *application_name);
+/* How many connection attempts of this process failed (any thread); lets a command's caller
+ * add advice on where the database URL came from (cmd/hint.c). The error itself
+ * ("cannot connect to the database: REASON (database.url URL)") is set by od_db_connect. */
+int od_db_connect_failures(void);
+/* The message of the last failed connection attempt ("" when none), copied into buf. */
+void od_db_last_connect_error(char *buf, size_t n);
 
 /* Helpers. All take NULL-terminated string params (NULL = SQL NULL).
  * od_db_exec: command or query; returns the PGresult on success (caller PQclear()s), NULL
