@@ -26,7 +26,8 @@ const struct od_command cmd_sync_def = {
     "sync", "Queue a Harvest/HubSpot sync (and work it with --wait)",
     "usage: opsdeck sync [harvest|hubspot|all] [--full | --reconcile] [--wait]\n\n"
     "Queues one job per resource of the provider (default: all): harvest clients, users,\n"
-    "tasks, projects, time_entries; hubspot owners, companies, deals, deal_companies. Resources\n"
+    "tasks, projects, time_entries; hubspot owners, pipelines, companies, deals,\n"
+    "deal_companies (companies and deals: what changed, then the archived list). Resources\n"
     "that others depend on run first. A sync that is already queued or running is reused, not\n"
     "doubled. Without --wait the jobs are left to `opsdeck worker` or a running console.\n\n"
     "  --full   re-read everything instead of what changed since the last sync\n"
