@@ -167,6 +167,7 @@ static int cmp_key(const void *a, const void *b)
 /* The second and later rows of one (kind, harvest_id) are errors and leave b->rows. */
 static void drop_duplicates(struct bulk *b)
 {
+    if (b->nrows < 2) return;
     qsort(b->rows, b->nrows, sizeof *b->rows, cmp_key);
     size_t out = 0;
     for (size_t i = 0; i < b->nrows; i++) {
@@ -370,7 +371,7 @@ int od_links_import_csv(struct od_pool *pool, const char *label, const char *dat
     if (rc >= 0 && b.nerrs) {
         rc = 1;
         res->changed_clients = res->changed_projects = res->unchanged = 0;
-        qsort(b.errs, b.nerrs, sizeof *b.errs, cmp_err);
+        qsort(b.errs, b.nerrs, sizeof *b.errs, cmp_err); /* nerrs > 0 here */
         for (size_t i = 0; i < b.nerrs; i++) {
             if (b.errs[i].line)
                 sb_addf(&res->errors, "%s:%d: %s\n", label, b.errs[i].line, b.errs[i].msg);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 static char *url;
+static struct od_config cfg; /* the pool borrows it */
 static struct od_pool *pool;
 
 static int setup(void **state)
@@ -24,7 +25,6 @@ static int setup(void **state)
     (void)state;
     if (!testdb_available()) return 0;
     url = testdb_create("links_bulk");
-    struct od_config cfg;
     testdb_config(&cfg, url);
     pool = od_pool_open(&cfg, "links-bulk-test");
     assert_non_null(pool);
