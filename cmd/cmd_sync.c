@@ -36,7 +36,8 @@ static const struct od_cli_opt sync_opts[] = {
 static const char usage[] =
     "usage: opsdeck sync [harvest|hubspot|all] [--full | --reconcile] [--wait]\n\n"
     "Queues one job per resource of the provider (default: all): harvest clients, users,\n"
-    "tasks, projects, time_entries; hubspot owners, companies, deals, deal_companies. Resources\n"
+    "tasks, projects, time_entries; hubspot owners, pipelines, companies, deals,\n"
+    "deal_companies (companies and deals: what changed, then the archived list). Resources\n"
     "that others depend on run first. A sync that is already queued or running is reused, not\n"
     "doubled. Without --wait the jobs are left to `opsdeck worker` or a running console.\n\n"
     "  --full   re-read everything instead of what changed since the last sync\n"

@@ -79,6 +79,14 @@ void od_fetch_close(struct od_fetch *f)
     memset(f, 0, sizeof *f);
 }
 
+char *od_fetch_url(const struct od_fetch *f, const char *path)
+{
+    size_t n = strlen(f->base_url);
+    while (n && f->base_url[n - 1] == '/')
+        n--;
+    return od_xasprintf("%.*s%s", (int)n, f->base_url, path);
+}
+
 bool od_fetch_same_origin(const struct od_fetch *f, const char *url)
 {
     const char *b = f->base_url, *s = strstr(b, "://");

@@ -213,8 +213,21 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
     const struct dim *dm = &dims[q->by];
     size_t si = source_for(q);
     const char *k = dm->key_col;
+    bool client = q->by == OD_PROFIT_BY_CLIENT;
+    /* Clients: won deals per company closed in [$12, $13] (each deal once), and the live
+     * clients linked to such a company: they get a row even without time in the range, unless
+     * a project or person filter narrows the report to time. */
+    if (client)
+        sb_add(sb, "WITH won AS MATERIALIZED (SELECT * FROM opsdeck_won_by_company($12::date,"
+                   " $13::date)), won_clients AS (SELECT cl.client_id FROM client_links cl"
+                   " JOIN won w ON w.company_id = cl.company_id JOIN harvest_clients wc"
+                   " ON wc.id = cl.client_id AND wc.deleted_at IS NULL"
+                   " WHERE $8::bigint IS NULL AND $9::bigint IS NULL"
+                   " AND ($7::bigint IS NULL OR cl.client_id = $7::bigint)), ");
+    else
+        sb_add(sb, "WITH ");
     sb_addf(sb,
-            "WITH src AS ("
+            "src AS ("
             " SELECT s.%s AS k, s.entries, s.hours, s.billable_hours, s.revenue, s.cost,"
             " s.missing_cost_rate, s.missing_billable_rate FROM (%s) s"
             " WHERE ($1::date IS NULL OR s.month >= $1::date) AND ($2::date IS NULL OR s.month < "
@@ -229,19 +242,18 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
                 " AND s.%s IS NOT NULL" FILTERS " GROUP BY s.%s",
                 k, sg, sg, sg, sg, sg, sg, sg, 3 + 2 * e, 3 + 2 * e, 4 + 2 * e, k, k);
     }
+    if (client) sb_add(sb, " UNION ALL SELECT client_id, 0, 0, 0, 0, 0, 0, 0 FROM won_clients");
     sb_addf(sb,
             "), a AS (SELECT k, sum(entries) AS entries, sum(hours) AS hours,"
             " sum(billable_hours) AS billable_hours, sum(revenue) AS revenue, sum(cost) AS cost,"
             " sum(missing_cost_rate) AS mcr, sum(missing_billable_rate) AS mbr FROM src GROUP BY k"
-            " HAVING sum(entries) <> 0" /* a key whose every entry was taken away again */
+            " HAVING sum(entries) <> 0%s" /* a key whose every entry was taken away again */
             "), r AS (SELECT %s AS key, %s AS name, a.*,",
-            dm->key_txt, dm->name_sql);
+            client ? " OR k IN (SELECT client_id FROM won_clients)" : "", dm->key_txt,
+            dm->name_sql);
     if (q->by == OD_PROFIT_BY_CLIENT)
-        sb_add(sb, " CASE WHEN cl.company_id IS NULL THEN NULL ELSE"
-                   " (SELECT coalesce(sum(d.amount), 0) FROM hubspot_deal_companies dc"
-                   " JOIN hubspot_deals d ON d.id = dc.deal_id WHERE dc.company_id = cl.company_id"
-                   " AND d.dealstage = 'closedwon' AND NOT d.archived AND d.deleted_at IS NULL) "
-                   "END AS deal,");
+        sb_add(sb, " CASE WHEN cl.company_id IS NULL THEN NULL ELSE coalesce((SELECT w.amount"
+                   " FROM won w WHERE w.company_id = cl.company_id), 0) END AS deal,");
     else
         sb_add(sb, " NULL::numeric AS deal,");
     if (q->by == OD_PROFIT_BY_PROJECT)
@@ -341,7 +353,7 @@ static int run_on(PGconn *c, const struct od_profit_query *q, struct od_profit_r
     split_range(out->from, out->to, p, sign);
     char ids[3][24];
     const int64_t idv[3] = {q->client_id, q->project_id, q->user_id};
-    const char *params[11];
+    const char *params[13];
     for (int i = 0; i < 6; i++)
         params[i] = *p[i] ? p[i] : NULL;
     for (int i = 0; i < 3; i++) {
@@ -350,9 +362,13 @@ static int run_on(PGconn *c, const struct od_profit_query *q, struct od_profit_r
     }
     for (int e = 0; e < 2; e++)
         params[9 + e] = sign[e] < 0 ? "-1" : "1";
+    params[11] = *out->from ? out->from : NULL; /* won deals: close days, as given */
+    params[12] = *out->to ? out->to : NULL;
+    int nparams = q->by == OD_PROFIT_BY_CLIENT ? 13 : 11;
+    out->deals_in_range = q->by == OD_PROFIT_BY_CLIENT && (*out->from || *out->to);
     struct strbuf sql = STRBUF_INIT;
     build_sql(&sql, q);
-    PGresult *res = od_db_exec(c, sb_str(&sql), 11, params);
+    PGresult *res = od_db_exec(c, sb_str(&sql), nparams, params);
     sb_release(&sql);
     if (!res) return -1;
     int n = PQntuples(res);

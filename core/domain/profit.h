@@ -62,8 +62,11 @@ struct od_profit_row {
     char revenue[OD_PROFIT_NUM], cost[OD_PROFIT_NUM], margin[OD_PROFIT_NUM];
     char margin_pct[OD_PROFIT_NUM]; /* 2 places; "" when revenue is 0 */
     bool has_margin_pct;
-    /* by=client: Σ closed-won deals of the linked company; has_ false when unlinked. Totals:
-     * Σ of the rows' amounts, has_ false when no row is linked. */
+    /* by=client: Σ amount of the won deals (sql/0010_won_deals.sql: a closed stage with
+     * probability 1.0 in any pipeline, not archived, each deal once, for its Primary company)
+     * of the linked company; with a range only those whose closedate (UTC day) falls in it.
+     * has_ false when unlinked. Totals: Σ of the rows' amounts, has_ false when no row is
+     * linked. */
     char deal_amount[OD_PROFIT_NUM];
     bool has_deal_amount;
     /* by=project: budget burn over the project's whole life (not the range). */
@@ -91,7 +94,9 @@ struct od_profit_report {
     struct od_profit_row *rows;
     size_t nrows;
     struct od_profit_row totals;
-    int64_t took_us; /* query time */
+    bool deals_in_range; /* by=client with from/to: deal_amount holds the deals won in the range
+                          * (a table header says "Won in range"), else all won deals */
+    int64_t took_us;     /* query time */
 };
 
 /* Run the query; out is filled (release with od_profit_report_release, also after -1).

@@ -156,13 +156,21 @@ static void write_csv(const struct od_profit_report *r, unsigned opts, struct st
     }
 }
 
+/* A column's table header; the deal column says which deals it holds. */
+static const char *header(const struct od_profit_report *r, const struct col *c)
+{
+    if (c->off == offsetof(struct od_profit_row, deal_amount) && r->deals_in_range)
+        return "Won in range";
+    return c->header;
+}
+
 static void write_table(const struct od_profit_report *r, struct strbuf *out)
 {
     size_t ncols = OD_ARRAY_LEN(cols), nrows = r->nrows + 1;
     char **text = od_xcalloc(nrows * ncols, sizeof(*text)); /* sanitized cells, owned */
     int width[OD_ARRAY_LEN(cols)];
     for (size_t k = 0; k < ncols; k++) {
-        width[k] = od_display_width(cols[k].header);
+        width[k] = od_display_width(header(r, &cols[k]));
         for (size_t i = 0; i < nrows; i++) {
             const struct od_profit_row *row = i < r->nrows ? &r->rows[i] : &r->totals;
             char buf[32];
@@ -182,7 +190,7 @@ static void write_table(const struct od_profit_report *r, struct strbuf *out)
             if (!col_shown(&cols[k], r->by, true)) continue;
             if (!first) sb_add(out, "  ");
             first = false;
-            const char *s = i == 0 ? cols[k].header : text[(i - 1) * ncols + k];
+            const char *s = i == 0 ? header(r, &cols[k]) : text[(i - 1) * ncols + k];
             if (cols[k].kind == TEXT)
                 od_pad_right(out, s, width[k]);
             else

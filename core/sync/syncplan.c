@@ -21,8 +21,9 @@ static const struct step steps[] = {
     {"harvest", "projects", 40, {"clients"}},
     {"harvest", "time_entries", 30, {"projects", "users", "tasks"}},
     {"hubspot", "owners", 50, {NULL}},
+    {"hubspot", "pipelines", 50, {NULL}},
     {"hubspot", "companies", 50, {NULL}},
-    {"hubspot", "deals", 40, {"owners"}},
+    {"hubspot", "deals", 40, {"owners", "pipelines"}},
     {"hubspot", "deal_companies", 30, {"deals", "companies"}},
 };
 

@@ -1,4 +1,5 @@
-/* sim_hubspot — HubSpot CRM list endpoints (companies, deals, owners), routing of the search
+/* sim_hubspot — HubSpot CRM list endpoints (companies, deals, owners, deal pipelines), routing of
+ * the search
  * endpoints (companies, deals; sim_search.c) on the search rate-limit bucket, authentication
  * (private-app token or a sim-issued OAuth access token) and object/property JSON.
  * Every property value is a string; unset properties that were asked for are null. */
@@ -101,9 +102,9 @@ static bool deal_prop(const struct sim_deal *d, const char *name, char buf[64], 
     else if (!strcmp(name, "closedate"))
         fmt_iso_ms(d->closedate_ms, buf);
     else if (!strcmp(name, "pipeline"))
-        *val = "default";
+        *val = sim_pipelines[d->pipeline].id;
     else if (!strcmp(name, "dealstage"))
-        *val = d->stage;
+        *val = d->stage->id;
     else if (!strcmp(name, "hubspot_owner_id"))
         snprintf(buf, 64, "%lld", (long long)sim_world.owners[d->owner].id);
     else if (!strcmp(name, "createdate"))
@@ -113,9 +114,9 @@ static bool deal_prop(const struct sim_deal *d, const char *name, char buf[64], 
     else if (!strcmp(name, "hs_object_id"))
         snprintf(buf, 64, "%lld", (long long)d->id);
     else if (!strcmp(name, "hs_is_closed_won"))
-        *val = strcmp(d->stage, "closedwon") ? "false" : "true";
+        *val = world_stage_won(d->stage) ? "true" : "false";
     else if (!strcmp(name, "hs_is_closed"))
-        *val = strncmp(d->stage, "closed", 6) ? "false" : "true";
+        *val = d->stage->closed ? "true" : "false";
     else
         return false;
     return true;
@@ -171,7 +172,8 @@ cJSON *company_json(const struct sim_company *c, const struct prop_list *pl)
     const char *v;
     for (int i = 0; i < pl->n; i++)
         if (company_prop(c, pl->names[i], buf, &v)) json_add_str_or_null(props, pl->names[i], v);
-    return object_json(c->id, c->created_ms, c->updated_ms, 0, props);
+    return object_json(c->id, c->created_ms, c->updated_ms, c->archived ? c->archived_ms : 0,
+                       props);
 }
 
 int deal_index(const char *id)
@@ -203,7 +205,8 @@ enum list_kind { LIST_COMPANIES, LIST_DEALS, LIST_OWNERS };
 /* Does slot i of the collection belong in the listing? */
 static bool list_member(enum list_kind k, int i, bool archived)
 {
-    if (k == LIST_COMPANIES) return sim_world.companies[i].exists && !archived;
+    if (k == LIST_COMPANIES)
+        return sim_world.companies[i].exists && sim_world.companies[i].archived == archived;
     if (k == LIST_DEALS) return sim_world.deals[i].archived == archived;
     return !archived;
 }
@@ -260,6 +263,42 @@ static void list_objects(struct sim_req *r, enum list_kind kind)
     resp_json(r, 200, doc);
 }
 
+/* GET /crm/v3/pipelines/deals: every pipeline with its stages (no paging). Stage metadata values
+ * are strings, as upstream ({"isClosed":"true","probability":"1.0"}). */
+static void list_pipelines(struct sim_req *r)
+{
+    char created[32];
+    fmt_iso_ms(0, created); /* default pipelines have createdAt 0 upstream */
+    cJSON *doc = cJSON_CreateObject(), *results = cJSON_AddArrayToObject(doc, "results");
+    for (int p = 0; p < sim_npipelines; p++) {
+        const struct sim_pipeline *pl = &sim_pipelines[p];
+        cJSON *pj = cJSON_CreateObject(), *stages;
+        cJSON_AddStringToObject(pj, "label", pl->label);
+        cJSON_AddNumberToObject(pj, "displayOrder", p);
+        cJSON_AddStringToObject(pj, "id", pl->id);
+        stages = cJSON_AddArrayToObject(pj, "stages");
+        for (int k = 0; k < pl->nstages; k++) {
+            const struct sim_stage *st = &pl->stages[k];
+            cJSON *sj = cJSON_CreateObject();
+            cJSON_AddStringToObject(sj, "label", st->label);
+            cJSON_AddNumberToObject(sj, "displayOrder", k);
+            cJSON *md = cJSON_AddObjectToObject(sj, "metadata");
+            cJSON_AddStringToObject(md, "isClosed", st->closed ? "true" : "false");
+            cJSON_AddStringToObject(md, "probability", st->probability);
+            cJSON_AddStringToObject(sj, "id", st->id);
+            cJSON_AddStringToObject(sj, "createdAt", created);
+            cJSON_AddStringToObject(sj, "updatedAt", created);
+            cJSON_AddBoolToObject(sj, "archived", false);
+            cJSON_AddItemToArray(stages, sj);
+        }
+        cJSON_AddStringToObject(pj, "createdAt", created);
+        cJSON_AddStringToObject(pj, "updatedAt", created);
+        cJSON_AddBoolToObject(pj, "archived", false);
+        cJSON_AddItemToArray(results, pj);
+    }
+    resp_json(r, 200, doc);
+}
+
 void hubspot_handle(struct sim_req *r, const char *path)
 {
     bool get = !strcmp(r->method, "GET"), post = !strcmp(r->method, "POST");
@@ -271,6 +310,8 @@ void hubspot_handle(struct sim_req *r, const char *path)
         list_objects(r, LIST_DEALS);
     else if (get && !strcmp(path, "/crm/v3/owners"))
         list_objects(r, LIST_OWNERS);
+    else if (get && !strcmp(path, "/crm/v3/pipelines/deals"))
+        list_pipelines(r);
     else if (search >= 0)
         search_handle(r, (enum sim_object)search);
     else if (post && !strcmp(path, "/crm/v4/associations/deals/companies/batch/read"))

@@ -46,10 +46,11 @@ static void view_of(enum sim_object kind, int i, struct view *v)
     if (kind == SIM_OBJ_DEALS) {
         const struct sim_deal *d = &sim_world.deals[i];
         *v = (struct view){
-            {d->updated_ms, d->created_ms, d->closedate_ms, d->id}, d->stage, !d->archived};
+            {d->updated_ms, d->created_ms, d->closedate_ms, d->id}, d->stage->id, !d->archived};
     } else {
         const struct sim_company *c = &sim_world.companies[i];
-        *v = (struct view){{c->updated_ms, c->created_ms, 0, c->id}, NULL, c->exists};
+        *v = (struct view){
+            {c->updated_ms, c->created_ms, 0, c->id}, NULL, c->exists && !c->archived};
     }
 }
 
@@ -318,13 +319,21 @@ void assoc_handle(struct sim_req *r)
             cJSON_AddItemToArray(errors, e);
             continue;
         }
-        cJSON *res = cJSON_CreateObject(), *to = cJSON_CreateObject(), *types;
-        json_add_id_str(cJSON_AddObjectToObject(res, "from"), "id", sim_world.deals[k].id);
-        cJSON_AddItemToArray(cJSON_AddArrayToObject(res, "to"), to);
-        json_add_int(to, "toObjectId", sim_world.companies[sim_world.deals[k].company].id);
-        types = cJSON_AddArrayToObject(to, "associationTypes");
-        cJSON_AddItemToArray(types, assoc_type(5, "Primary"));
-        cJSON_AddItemToArray(types, assoc_type(341, NULL));
+        const struct sim_deal *d = &sim_world.deals[k];
+        cJSON *res = cJSON_CreateObject(), *tos;
+        json_add_id_str(cJSON_AddObjectToObject(res, "from"), "id", d->id);
+        tos = cJSON_AddArrayToObject(res, "to");
+        /* archived companies lose their associations upstream (they are in the recycle bin) */
+        for (int c = 0; c < 2; c++) {
+            int ci = c ? d->company2 : d->company;
+            if (ci < 0 || sim_world.companies[ci].archived) continue;
+            cJSON *to = cJSON_CreateObject(), *types;
+            json_add_int(to, "toObjectId", sim_world.companies[ci].id);
+            types = cJSON_AddArrayToObject(to, "associationTypes");
+            if (d->primary == c) cJSON_AddItemToArray(types, assoc_type(5, "Primary"));
+            cJSON_AddItemToArray(types, assoc_type(341, NULL));
+            cJSON_AddItemToArray(tos, to);
+        }
         cJSON_AddItemToArray(results, res);
     }
     pthread_rwlock_unlock(&sim_world.lock);

@@ -15,7 +15,8 @@ enum {
     TAG_ENTRY,
     TAG_ENTRY2,
     TAG_COMPANY,
-    TAG_DEAL
+    TAG_DEAL,
+    TAG_DEAL2 = TAG_DEAL + 2 /* TAG_DEAL + 1 is the owners' */
 };
 
 static const char *const word_a[] = {
@@ -62,16 +63,20 @@ static const char *const first_names[] = {"Kim",   "Bob",  "Zoë",  "Łukasz", "
 static const char *const last_names[] = {"Allen", "Powell", "Nguyen", "Øster",  "García", "Tanaka",
                                          "Patel", "Berg",   "Wang",   "Okafor", "Brandt", "Silva",
                                          "Cohen", "Petrov", "Haddad", "Yılmaz"};
-static const char *const stages[] = {"closedwon",
-                                     "closedwon",
-                                     "closedwon",
-                                     "closedlost",
-                                     "closedlost",
-                                     "appointmentscheduled",
-                                     "qualifiedtobuy",
-                                     "presentationscheduled",
-                                     "decisionmakerboughtin",
-                                     "contractsent"};
+/* Stage picks per pipeline, weighted by repetition (about 30% won in each). */
+static const char *const default_picks[] = {"closedwon",
+                                            "closedwon",
+                                            "closedwon",
+                                            "closedlost",
+                                            "closedlost",
+                                            "appointmentscheduled",
+                                            "qualifiedtobuy",
+                                            "presentationscheduled",
+                                            "decisionmakerboughtin",
+                                            "contractsent"};
+static const char *const renewal_picks[] = {"58123403", "58123403", "58123403", "58123404",
+                                            "58123404", "58123401", "58123401", "58123402",
+                                            "58123402", "58123401"};
 static const char *const notes_words[] = {"Importing products", "Call with client", "Code review",
                                           "Design mockups",     "Bug fixing",       "Planning",
                                           "Deployment",         "Writing docs",     ""};
@@ -304,6 +309,22 @@ static void build_users(struct sim_world *w)
     }
 }
 
+/* Associations: 65% one company labelled Primary, 10% one company without the label, 15% two
+ * companies with one Primary (either one), 10% two companies and no Primary. */
+static void deal_companies(const struct sim_world *w, struct sim_deal *d, uint64_t h2)
+{
+    int r = (int)(h2 % 100);
+    d->company2 = -1;
+    d->primary = r < 65 ? 0 : -1;
+    if (r < 75) return;
+    int k = (int)((uint64_t)d->company + 1 + (h2 >> 8) % (uint64_t)(w->ncompanies - 1));
+    for (int tries = 0; tries < w->ncompanies; tries++, k++)
+        if (w->companies[k % w->ncompanies].exists && k % w->ncompanies != d->company) break;
+    if (k % w->ncompanies == d->company) return; /* a world with one company */
+    d->company2 = k % w->ncompanies;
+    if (r < 90) d->primary = (h2 >> 20) % 2 ? 1 : 0;
+}
+
 static void build_deals(struct sim_world *w)
 {
     w->deals = od_xcalloc((size_t)w->ndeals, sizeof *w->deals);
@@ -321,18 +342,23 @@ static void build_deals(struct sim_world *w)
     for (int i = 0; i < w->ndeals; i++) {
         struct sim_deal *d = &w->deals[i];
         uint64_t h = world_hash(w->seed, TAG_DEAL, (uint64_t)i);
+        uint64_t h2 = world_hash(w->seed, TAG_DEAL2, (uint64_t)i);
         int k = (int)(h % (uint64_t)w->ncompanies);
         while (!w->companies[k].exists)
             k = (k + 1) % w->ncompanies;
         d->id = SIM_DEAL_ID0 + i;
         d->company = k;
+        deal_companies(w, d, h2);
         d->owner = (int)((h >> 8) % (uint64_t)w->nowners);
         snprintf(d->name, sizeof d->name, "%s — deal %d",
                  project_words[(h >> 12) % OD_ARRAY_LEN(project_words)], i);
         d->amount = (h >> 16) % 29 == 0
                         ? SIM_NULL
                         : (int64_t)(500 + (h >> 20) % 99500) * 100 + (int64_t)((h >> 40) % 4) * 25;
-        d->stage = stages[(h >> 28) % OD_ARRAY_LEN(stages)];
+        d->pipeline = (h2 >> 40) % 3 == 0 ? 1 : 0; /* a third in the second pipeline */
+        const char *pick = d->pipeline ? renewal_picks[(h >> 28) % OD_ARRAY_LEN(renewal_picks)]
+                                       : default_picks[(h >> 28) % OD_ARRAY_LEN(default_picks)];
+        d->stage = world_stage(pick, &d->pipeline);
         d->archived = (h >> 34) % 20 == 0;
         d->created_ms = (w->t0_s - 86400 * (30 + (int64_t)((h >> 36) % 500))) * 1000 +
                         (int64_t)((h >> 4) % 1000);
