@@ -308,6 +308,26 @@ static void cost_rates(struct sim_req *r, const char *idstr, struct page *pg)
     resp_json(r, 200, doc);
 }
 
+/* GET /v2/time_entries/{id}: the current version (bad records as listed), 404 when unknown
+ * or deleted. */
+static void one_entry(struct sim_req *r, const char *idstr)
+{
+    char *end;
+    long long id = strtoll(idstr, &end, 10);
+    struct sim_entry e;
+    pthread_rwlock_rdlock(&sim_world.lock);
+    bool found = *idstr && !*end && entry_by_id(id, &e);
+    pthread_rwlock_unlock(&sim_world.lock);
+    if (!found) {
+        harvest_error(r, 404, "not_found", "No such time entry");
+        return;
+    }
+    struct strbuf sb = STRBUF_INIT;
+    harvest_entry_text(&e, &sb);
+    resp_raw(r, 200, "application/json; charset=utf-8", sb_str(&sb));
+    sb_release(&sb);
+}
+
 void harvest_handle(struct sim_req *r, const char *path)
 {
     static const char *const small[] = {"clients", "projects", "users", "tasks"};
@@ -319,6 +339,17 @@ void harvest_handle(struct sim_req *r, const char *path)
     }
     if (!harvest_auth(r) || !limits_gate(r, BUCKET_HARVEST) || !parse_filters(r, &f, &pg)) return;
     const char *res = path + 4;
+    if (!strcmp(res, "users/me")) { /* the token's own user: the cheapest authenticated call */
+        pthread_rwlock_rdlock(&sim_world.lock);
+        cJSON *me = harvest_user_json(&sim_world.users[0], 0);
+        pthread_rwlock_unlock(&sim_world.lock);
+        resp_json(r, 200, me);
+        return;
+    }
+    if (!strncmp(res, "time_entries/", 13)) {
+        one_entry(r, res + 13);
+        return;
+    }
     if (!strncmp(res, "users/", 6) && res[6] >= '0' && res[6] <= '9') {
         pthread_rwlock_rdlock(&sim_world.lock);
         cost_rates(r, res + 6, &pg);
