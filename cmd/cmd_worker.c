@@ -83,7 +83,8 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     struct od_events *ev = od_events_start(cfg, NULL, NULL);
     if (ev) od_events_subscribe(ev, OD_EVENTS_JOBS, on_job_event, w);
     if (ev) od_events_subscribe(ev, OD_EVENTS_CONNECTED, on_job_event, w);
-    struct od_metrics_env menv = {.cfg = cfg, .pool = pool, .workers = w, .events = ev};
+    struct od_metrics_env menv = {
+        .cfg = cfg, .pool = pool, .workers = w, .events = ev, .vault = vault};
     struct od_metrics *m = NULL;
     int rc = 0;
     if (metrics && *metrics && !(m = od_metrics_start(metrics, &menv))) {

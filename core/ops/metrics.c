@@ -181,8 +181,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", &body);
     }
     if (strcmp(url, "/healthz") == 0) {
-        struct od_health_env henv = {
-            .cfg = m->env.cfg, .pool = m->env.pool, .events = m->env.events, .in_process = true};
+        struct od_health_env henv = {.cfg = m->env.cfg,
+                                     .pool = m->env.pool,
+                                     .events = m->env.events,
+                                     .in_process = true,
+                                     .vault = m->env.vault};
         struct od_health_report rep;
         od_health_run(&henv, &rep);
         od_health_json(&rep, &body);
