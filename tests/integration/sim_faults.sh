@@ -130,6 +130,9 @@ jqe "GET /v2/time_entries/ID now serves it valid" '(.spent_date | test("^[0-9]{4
 jqe "truth counts the fixed record: bad_records 2, entries scale-2" '.bad_records == 2 and .totals.entries == 1998' "$(admin truth)"
 t_eq "GET /v2/time_entries/ID of no entry: 404" 404 "$(status -H @"$T_TMP/h.harvest" "$SIM_URL/v2/time_entries/1")"
 jqe "GET /v2/users/me: the token's user" '.id > 0 and (.email | test("@"))' "$(hv /v2/users/me)"
+pid=$(hv "/v2/projects?per_page=1" | jq '.projects[0].id')
+jqe "GET /v2/projects/ID: one project" ".id == $pid and has(\"client\")" "$(hv "/v2/projects/$pid")"
+t_eq "GET /v2/clients/ID of no client: 404" 404 "$(status -H @"$T_TMP/h.harvest" "$SIM_URL/v2/clients/1")"
 t_eq "GET /v2/users/me with a wrong token: 401" 401 "$(status -H 'Authorization: Bearer wrong' -H 'Harvest-Account-Id: 1000001' -H 'User-Agent: t (t@example.com)' "$SIM_URL/v2/users/me")"
 did=$(hs "/crm/v3/objects/deals?limit=1" | jq -r '.results[0].id')
 jqe "GET /crm/v3/objects/deals/ID: one deal with its properties" '.id == "'"$did"'" and (.properties | has("amount"))' "$(hs "/crm/v3/objects/deals/$did?properties=amount,dealstage")"
