@@ -91,6 +91,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "opsdeck worker: metrics listener on %s: %s\n", metrics, od_err());
         rc = 1;
     }
+    if (m) od_log_info("metrics: GET /metrics and /healthz on port %d", od_metrics_port(m));
     struct od_scheduler *sched = once || rc ? NULL : od_scheduler_start(cfg, pool);
 
     int sig = 0;

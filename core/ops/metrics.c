@@ -3,6 +3,7 @@
 #include "core/base/cache.h"
 #include "core/db/db.h"
 #include "core/ops/health.h"
+#include "core/ops/metrics_sync.h"
 #include "core/jobs/queue.h"
 #include "core/base/util.h"
 #include "core/jobs/worker.h"
@@ -89,6 +90,7 @@ static void render_db(const struct od_metrics_env *env, struct strbuf *o)
                         PQgetvalue(r, i, 1));
             PQclear(r);
         }
+        od_metrics_render_sync_state(c, o);
     }
     if (c) od_pool_release(env->pool, c);
 }
@@ -144,6 +146,7 @@ void od_metrics_render(const struct od_metrics_env *env, struct strbuf *out)
         render_db(env, out);
     }
     if (env->workers) render_workers(env, out);
+    od_metrics_render_work(out);
     series(out, "opsdeck_cache_hits_total", "counter", "Cache lookups that hit, per cache.");
     series(out, "opsdeck_cache_misses_total", "counter", "Cache lookups that missed, per cache.");
     series(out, "opsdeck_cache_evictions_total", "counter", "Entries evicted, per cache.");
