@@ -117,14 +117,15 @@ static int validate(const struct od_resource *res, const char *body, const char 
     sb_addch(&arr, '[');
     sb_add(&arr, body);
     sb_addch(&arr, ']');
-    struct od_json *doc = od_json_parse(arr.buf, arr.len);
-    sb_release(&arr);
+    struct od_json *doc = od_json_parse(arr.buf, arr.len); /* borrows the text: keep arr */
     if (!doc) {
+        sb_release(&arr);
         snprintf(why, n, "not a JSON record: %s", od_err());
         return -1;
     }
     od_batch_add_page(b, doc, od_json_root(doc));
     od_json_free(doc);
+    sb_release(&arr);
     int rc = -1;
     if (b->ndead)
         snprintf(why, n, "still invalid: %s", b->dead[0].reason);
