@@ -89,7 +89,8 @@ void od_health_check_reachability(struct od_hctx *h, const struct od_health_chec
     }
 }
 
-/* The stored credential's expiry: -1 when the database cannot say (st/buf untouched). */
+/* The stored credential's expiry into st/v/msg; returns the credential rows stored, -1 when
+ * the database cannot say (st/v/msg untouched). */
 static int stored_expiry(struct od_hctx *h, const char *prov, enum od_health_status *st, char *v,
                          char *msg, size_t n)
 {
@@ -130,7 +131,7 @@ static int stored_expiry(struct od_hctx *h, const char *prov, enum od_health_sta
         snprintf(v, 32, "%lld", left);
         snprintf(msg, n, "credential expires in %lld s", left);
     }
-    return 0;
+    return (int)rows;
 }
 
 void od_health_check_token(struct od_hctx *h, const struct od_health_check *c)
@@ -149,12 +150,18 @@ void od_health_check_token(struct od_hctx *h, const struct od_health_check *c)
         return;
     }
     enum od_health_status st = W;
-    if (stored_expiry(h, prov, &st, v, msg, sizeof msg) < 0) {
+    int stored = stored_expiry(h, prov, &st, v, msg, sizeof msg);
+    if (stored < 0) {
         st = p.outcome == OD_PROBE_OK || p.outcome == OD_PROBE_RATE_LIMITED ? P : W;
         snprintf(msg, sizeof msg, "stored credentials unknown (%s)", od_err());
     }
-    if (p.outcome == OD_PROBE_NO_CREDENTIAL) {
+    if (p.outcome == OD_PROBE_NO_CREDENTIAL && stored <= 0) {
         od_health_add(h, c, W, NULL, NULL, "%s not connected: %s", pretty(prov), p.message);
+        return;
+    }
+    if (p.outcome == OD_PROBE_NO_CREDENTIAL) { /* stored, but this process cannot read it */
+        od_health_add(h, c, st, *v ? "s" : NULL, *v ? v : NULL, "%s; not verified here: %s", msg,
+                      p.message);
         return;
     }
     bool verified = p.outcome == OD_PROBE_OK || p.outcome == OD_PROBE_RATE_LIMITED;

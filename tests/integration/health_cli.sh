@@ -111,6 +111,18 @@ out=$(OPSDECK_HARVEST_BASE_URL="http://127.0.0.1:1" "$OD_BIN" health)
 printf '%s\n' "$out" | grep -E '^fail *harvest:reachability' | grep -q 'unreachable' && t_ok "nothing listening: reachability fails" ||
     t_fail "nothing listening: reachability fails" "$(printf '%s\n' "$out" | grep harvest:)"
 
+# a provider that accepts the connection and never answers: the probe's deadline holds
+good_url=$SIM_URL
+sim_start --timeout-rate 1 --hang-ms 30000 || t_fail "hanging simulator"
+start=$(date +%s%N)
+out=$(OPSDECK_HARVEST_BASE_URL="$SIM_URL" OPSDECK_HUBSPOT_BASE_URL="$good_url" "$OD_BIN" health)
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "# health with Harvest hanging answered in $ms ms"
+printf '%s\n' "$out" | grep -E '^fail *harvest:reachability' | grep -q 'unreachable' &&
+    t_ok "a hanging provider fails reachability (no answer within the deadline)" ||
+    t_fail "a hanging provider fails reachability" "$(printf '%s\n' "$out" | grep harvest:)"
+t_eq "... and health still answers (generous bound: 15 s)" "yes" "$([ "$ms" -lt 15000 ] && echo yes || echo "no ($ms ms)")"
+
 mkdir -p "$T_TMP/nosock"
 start=$(date +%s%N)
 out=$(OPSDECK_DATABASE_URL="postgresql:///nothing?host=$T_TMP/nosock" "$OD_BIN" health --json 2>&1)
