@@ -95,6 +95,15 @@ printf '%s' "$out" | grep -q 'upstream could not be asked' && t_ok "... and says
 OPSDECK_HARVEST_BASE_URL=http://127.0.0.1:1 dl replay "$gone" --from upstream 2>"$T_TMP/r5.err"
 t_eq "--from upstream with upstream unreachable: refused" "1" "$?"
 
+# a record id that is not a plain number never becomes part of an upstream URL
+evil=$(psql_db -c "INSERT INTO sync_dead_letters (provider, resource, record_id, reason, payload) VALUES ('harvest', 'time_entries', '../users/me', 'x', '{}') RETURNING id")
+before_me=$(curl -sS "$SIM_URL/__sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["paths"].get("/v2/users/me", 0))')
+dl replay "$evil" --from upstream 2>"$T_TMP/r6.err"
+t_eq "a record id like ../users/me: refused, nothing asked upstream" "1 $before_me" \
+    "$? $(curl -sS "$SIM_URL/__sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["paths"].get("/v2/users/me", 0))')"
+grep -q 'no plain record id' "$T_TMP/r6.err" && t_ok "... saying why" || t_fail "... saying why" "$(cat "$T_TMP/r6.err")"
+dl discard "$evil" >/dev/null
+
 # discard: deleted, audited with what it was
 dl discard "$gone" >"$T_TMP/d.out"
 t_eq "discard: exit 0, the row is gone" "0 0" "$? $(psql_db -c "SELECT count(*) FROM sync_dead_letters WHERE id = $gone")"
