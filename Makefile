@@ -86,10 +86,11 @@ $(BUILD)/gen/commands.inc: $(CMD_SRC)
 	sed -n 's/^const struct od_command \(cmd_[a-z0-9_]*_def\).*/X(\1)/p' $(CMD_SRC) > $@.tmp && mv $@.tmp $@
 $(BUILD)/cmd/main.o: $(BUILD)/gen/commands.inc
 
-# Migrations and themes are embedded so an installed binary needs no data files.
-$(BUILD)/gen/embedded.c: $(SQL_FILES) $(THEME_FILES) scripts/embed.sh
+# Migrations, themes and the runbook (the health checks' "what to do") are embedded so an
+# installed binary needs no data files.
+$(BUILD)/gen/embedded.c: $(SQL_FILES) $(THEME_FILES) docs/runbook.md scripts/embed.sh
 	@mkdir -p $(dir $@)
-	sh scripts/embed.sh $(SQL_FILES) $(THEME_FILES) > $@.tmp && mv $@.tmp $@
+	sh scripts/embed.sh $(SQL_FILES) $(THEME_FILES) docs/runbook.md > $@.tmp && mv $@.tmp $@
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 

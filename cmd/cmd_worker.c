@@ -101,13 +101,15 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     struct od_events *ev = od_events_start(cfg, NULL, NULL);
     if (ev) od_events_subscribe(ev, OD_EVENTS_JOBS, on_job_event, w);
     if (ev) od_events_subscribe(ev, OD_EVENTS_CONNECTED, on_job_event, w);
-    struct od_metrics_env menv = {.cfg = cfg, .pool = pool, .workers = w, .events = ev};
+    struct od_metrics_env menv = {
+        .cfg = cfg, .pool = pool, .workers = w, .events = ev, .vault = vault};
     struct od_metrics *m = NULL;
     int rc = 0;
     if (metrics && *metrics && !(m = od_metrics_start(metrics, &menv))) {
         fprintf(stderr, "opsdeck worker: metrics listener on %s: %s\n", metrics, od_err());
         rc = 1;
     }
+    if (m) od_log_info("metrics: GET /metrics and /healthz on port %d", od_metrics_port(m));
     struct od_scheduler *sched = once || rc ? NULL : od_scheduler_start(cfg, pool);
 
     int sig = 0;

@@ -134,6 +134,12 @@ static const struct key keys[] = {
      "database:long_transactions warns past this age"},
     {"health", "dead_jobs_window_h", K_INT, F(health.dead_jobs_window_h), "24", 1, 720, NULL, 0,
      "queue:dead counts dead jobs of this many recent hours"},
+    {"health", "backup_dir", K_STR, F(health.backup_dir), NULL, 0, 0, NULL, 0,
+     "where backup:age looks for `opsdeck backup` files; default $XDG_STATE_HOME/opsdeck/backups"},
+    {"health", "backup_warn_hours", K_INT, F(health.backup_warn_hours), "26", 1, 87600, NULL, 0,
+     "backup:age warns when the newest backup is older than this"},
+    {"health", "backup_fail_hours", K_INT, F(health.backup_fail_hours), "50", 1, 87600, NULL, 0,
+     "backup:age fails when the newest backup is older than this"},
     {"metrics", "listen", K_STR, F(metrics.listen), NULL, 0, 0, NULL, 0,
      "ADDR:PORT for /metrics and /healthz (worker); empty: off. Unauthenticated: keep it on "
      "loopback (a warning is logged otherwise)"},

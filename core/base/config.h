@@ -84,6 +84,9 @@ struct od_config {
         int check_timeout_ms;
         int long_tx_warn_s;
         int dead_jobs_window_h;
+        char *backup_dir; /* NULL: $XDG_STATE_HOME/opsdeck/backups (`opsdeck backup`'s default) */
+        int backup_warn_hours;
+        int backup_fail_hours;
     } health;
     struct {
         char *listen;

@@ -437,6 +437,22 @@ static int newest_first(const void *a, const void *b)
     return strcmp(*(char *const *)b, *(char *const *)a);
 }
 
+int od_backup_newest(const char *dir, char **dump_path)
+{
+    *dump_path = NULL;
+    DIR *d = opendir(dir);
+    if (!d) return od_seterr("cannot list %s: %s", dir, strerror(errno));
+    char best[64] = "";
+    for (struct dirent *de; (de = readdir(d));)
+        if (strlen(de->d_name) == strlen(OD_BACKUP_PREFIX) + OD_BACKUP_STAMP_LEN + 5 &&
+            is_backup_name(de->d_name) && strcmp(de->d_name, best) > 0)
+            snprintf(best, sizeof best, "%s", de->d_name);
+    closedir(d);
+    if (!*best) return 0;
+    *dump_path = od_xasprintf("%s/%s", dir, best);
+    return 1;
+}
+
 int od_backup_prune(const char *dir, int keep, FILE *out)
 {
     DIR *d = opendir(dir);

@@ -1,6 +1,7 @@
 /* http — libcurl requests with retries, Retry-After, breaker and log lines. See http.h. */
 #include "core/net/http.h"
 #include "core/net/breaker.h"
+#include "core/net/http_stats.h"
 #include "core/base/log.h"
 #include <curl/curl.h>
 #include <pthread.h>
@@ -172,6 +173,7 @@ static void log_request(const struct od_http_req *req, const char *path, const c
     snprintf(att, sizeof att, "%d", attempt);
     od_log_kv(OD_LOG_INFO, "http", "provider", req->provider ? req->provider : "-", "method",
               req->method, "path", path, "status", status, "latency_ms", lat, "attempt", att, NULL);
+    od_http_stats_record(req->provider, strtol(status, NULL, 10), ms); /* "error": 0, no answer */
 }
 
 /* Polled by libcurl during a transfer: a stop request aborts it (CURLE_ABORTED_BY_CALLBACK). */
@@ -351,6 +353,7 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
             }
         }
         if (resp->attempts >= max_attempts) return OD_HTTP_TRANSIENT;
+        od_http_stats_retry(req->provider);
         int64_t w = backoff_ms(resp->attempts);
         if (retry_after > w) w = retry_after;
         if (!wait_ms(req, w)) return OD_HTTP_STOPPED;

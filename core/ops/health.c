@@ -72,9 +72,7 @@ void od_health_table(const struct od_health_report *r, struct strbuf *out)
     for (size_t i = 0; i < r->n; i++) {
         const struct od_health_result *x = &r->results[i];
         char value[64];
-        snprintf(value, sizeof value, "%s%s%s", x->observed_value,
-                 *x->observed_value && x->observed_unit ? " " : "",
-                 *x->observed_value && x->observed_unit ? x->observed_unit : "");
+        od_health_format_value(x->observed_value, x->observed_unit, value, sizeof value);
         sb_addf(out, "%-7s  %-28s  ", od_health_status_name(x->status), x->name);
         char *s = od_sanitize(x->component_id);
         od_pad_right(out, s, 24);
@@ -89,4 +87,5 @@ void od_health_table(const struct od_health_report *r, struct strbuf *out)
     }
     sb_addf(out, "overall: %s (%zu checks in %lld ms)\n", od_health_status_name(r->status), r->n,
             (long long)r->took_ms);
+    od_health_todo(r, out);
 }

@@ -29,6 +29,13 @@ struct od_health_check {
     void (*run)(struct od_hctx *h, const struct od_health_check *c);
 };
 
+/* health_provider.c: provider reachability and token (an authenticated probe), backup age. */
+/* The table od_health_run runs (n rows), e.g. to check every row has a runbook section. */
+const struct od_health_check *od_health_check_table(size_t *n);
+void od_health_check_reachability(struct od_hctx *h, const struct od_health_check *c);
+void od_health_check_token(struct od_hctx *h, const struct od_health_check *c);
+void od_health_check_backup(struct od_hctx *h, const struct od_health_check *c);
+
 /* Append a result; value is a JSON number as text or NULL. Returns it for further edits. */
 struct od_health_result *od_health_add(struct od_hctx *h, const struct od_health_check *c,
                                        enum od_health_status st, const char *unit,

@@ -30,6 +30,9 @@ static const struct {
     {"sync.read", R_OPS},
     {"jobs.cancel", R_OPS},
     {"jobs.retry", R_OPS},
+    {"deadletters.read", R_OPS | R_ONCALL},
+    {"deadletters.replay", R_OPS}, /* stores the record: as the sync would */
+    {"deadletters.discard", R_OPS},
     {"health.read", R_OPS | R_ONCALL},
     {"profit.read", R_AM},
     {"profit.export", R_AM}, /* a file on the server: also refused by --readonly */

@@ -91,6 +91,12 @@ run_flow() {
     else t_fail "$label: the CSV has a header row" "file: $f"; fi
     tui_keys 4
     t_screen "$label: 4 shows Health with the database check" 'database:latency'
+    tui_keys /; tui_type 'database:latency'; tui_keys Enter
+    tui_keys Enter
+    t_screen "$label: Enter on a check shows its runbook (what to do)" 'Is PostgreSQL up and reachable'
+    tui_keys Escape
+    tui_gone 'Is PostgreSQL up and reachable' 5 || t_fail "$label: Esc closes the runbook" "$(tui_screen)"
+    tui_keys Escape
     tui_keys 5
     t_screen "$label: 5 shows Admin with the user" 'ana@example.com.*admin'
     tui_keys '?'

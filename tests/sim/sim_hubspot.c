@@ -299,8 +299,38 @@ static void list_pipelines(struct sim_req *r)
     resp_json(r, 200, doc);
 }
 
+/* GET /crm/v3/objects/deals/{id} and /crm/v3/objects/companies/{id}: one object with the
+ * requested properties; archived deals only with archived=true (else 404, as HubSpot). */
+static void get_object(struct sim_req *r, const char *idstr, bool deals)
+{
+    struct sim_world *w = &sim_world;
+    const char *arch = req_arg(r, "archived");
+    bool archived = arch && !strcmp(arch, "true");
+    char *end;
+    long long id = strtoll(idstr, &end, 10);
+    struct prop_list pl;
+    props_from_csv(&pl, req_arg(r, "properties"), deals);
+    cJSON *doc = NULL;
+    pthread_rwlock_rdlock(&w->lock);
+    if (deals) {
+        int i = deal_index(idstr);
+        if (i >= 0 && (!w->deals[i].archived || archived)) doc = deal_json(&w->deals[i], &pl);
+    } else if (!*end && id >= SIM_COMPANY_ID0 && id < SIM_COMPANY_ID0 + w->ncompanies &&
+               w->companies[id - SIM_COMPANY_ID0].exists) {
+        doc = company_json(&w->companies[id - SIM_COMPANY_ID0], &pl);
+    }
+    pthread_rwlock_unlock(&w->lock);
+    props_release(&pl);
+    if (doc)
+        resp_json(r, 200, doc);
+    else
+        hubspot_error(r, 404, "OBJECT_NOT_FOUND", "Object not found.");
+}
+
 void hubspot_handle(struct sim_req *r, const char *path)
 {
+    static const char deals_p[] = "/crm/v3/objects/deals/",
+                      companies_p[] = "/crm/v3/objects/companies/";
     bool get = !strcmp(r->method, "GET"), post = !strcmp(r->method, "POST");
     int search = post ? search_object(path) : -1;
     if (!hubspot_auth(r) || !limits_gate(r, search >= 0 ? BUCKET_SEARCH : BUCKET_HUBSPOT)) return;
@@ -312,6 +342,10 @@ void hubspot_handle(struct sim_req *r, const char *path)
         list_objects(r, LIST_OWNERS);
     else if (get && !strcmp(path, "/crm/v3/pipelines/deals"))
         list_pipelines(r);
+    else if (get && !strncmp(path, deals_p, sizeof deals_p - 1))
+        get_object(r, path + sizeof deals_p - 1, true);
+    else if (get && !strncmp(path, companies_p, sizeof companies_p - 1))
+        get_object(r, path + sizeof companies_p - 1, false);
     else if (search >= 0)
         search_handle(r, (enum sim_object)search);
     else if (post && !strcmp(path, "/crm/v4/associations/deals/companies/batch/read"))

@@ -96,8 +96,7 @@ bool entry_current(int64_t i, struct sim_entry *e)
     return !o->deleted;
 }
 
-/* Current version of any entry id (generated or added) into e; false if unknown/deleted. */
-static bool entry_by_id(int64_t id, struct sim_entry *e)
+bool entry_by_id(int64_t id, struct sim_entry *e)
 {
     int64_t i = id - SIM_ENTRY_ID0;
     if (i >= 0 && i < sim_world.scale) return entry_current(i, e);
@@ -385,7 +384,7 @@ static int mutate_locked(const cJSON *req, cJSON *ids)
                  : cJSON_IsString(jid) ? strtoll(jid->valuestring, NULL, 10)
                                        : 0;
     if (!cJSON_IsString(action))
-        return od_seterr("missing \"action\" (edit, add, delete, archive, random)");
+        return od_seterr("missing \"action\" (edit, add, delete, archive, fix, random)");
     const char *a = action->valuestring;
     bool entries = !strcmp(resource, "time_entries");
     if (!strcmp(a, "random")) {
@@ -407,6 +406,13 @@ static int mutate_locked(const cJSON *req, cJSON *ids)
         if (entries && !strcmp(a, "archive"))
             return od_seterr("archive is for deals and companies (delete removes a time entry)");
         if (entries ? delete_locked(id) < 0 : edit_small(resource, id, NULL, true) < 0) return -1;
+    } else if (!strcmp(a, "fix")) {
+        struct sim_entry e;
+        if (!entries) return od_seterr("fix is for time_entries");
+        if (!entry_by_id(id, &e)) return od_seterr("no time entry %lld", (long long)id);
+        e.bad = BAD_NONE; /* corrected upstream: served valid from now on, counted by truth */
+        e.updated_s = world_next_mutation_s(&sim_world);
+        overlay_put(&e);
     } else if (!strcmp(a, "edit")) {
         if (!cJSON_IsObject(fields)) return od_seterr("edit needs a fields object");
         if (entries) {
