@@ -63,8 +63,7 @@ LIBCORE    := $(BUILD)/libopsdeck-core.a
 LIBTUI     := $(BUILD)/libopsdeck-tui.a
 LIBSCREENS := $(BUILD)/libopsdeck-screens.a
 
-PHONY_EXTRA := benches bench-quick
-.PHONY: $(PHONY_EXTRA) check-layers all deps test test-quick asan tsan fuzz demo bench faults soak coverage install clean format check-format tests
+.PHONY: benches bench-quick check-layers all deps test test-quick asan tsan fuzz demo bench faults soak coverage install clean format check-format tests
 all: $(BIN)/opsdeck $(BIN)/opsdeck-sim
 
 $(BUILD)/%.o: %.c
@@ -135,7 +134,6 @@ asan:
 tsan:
 	$(MAKE) BUILD=build-tsan BIN=build-tsan/bin OPT='-O1 -g -Wno-format-truncation' SAN='-fsanitize=thread' tests
 
-FUZZ_CORE_SRC := $(filter-out core/main_%.c,$(CORE_SRC))
 fuzz:
 	sh tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
 

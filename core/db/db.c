@@ -274,12 +274,6 @@ void od_pool_get_stats(struct od_pool *p, struct od_pool_stats *out)
     pthread_mutex_unlock(&p->lock);
 }
 
-char *od_pool_describe(const struct od_pool *p)
-{
-    const char *url = p->cfg->database.url;
-    return url && *url ? od_log_redact(url) : od_xstrdup("(libpq defaults)");
-}
-
 static int fail_from(PGconn *c, PGresult *r, const char *sql)
 {
     const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(c);

@@ -40,8 +40,6 @@ PGconn *od_pool_acquire(struct od_pool *pool, int timeout_ms);
 void od_pool_release(struct od_pool *pool, PGconn *conn);
 void od_pool_close(struct od_pool *pool);
 void od_pool_get_stats(struct od_pool *pool, struct od_pool_stats *out);
-/* The conninfo/URL in use with any password removed (caller frees), for messages. */
-char *od_pool_describe(const struct od_pool *pool);
 
 /* One standalone connection (listener, migrations) with the same settings and deadline. */
 PGconn *od_db_connect(const struct od_config *cfg, const char *application_name);

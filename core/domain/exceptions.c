@@ -174,26 +174,6 @@ void od_exception_list_release(struct od_exception_list *l)
     memset(l, 0, sizeof(*l));
 }
 
-int od_exceptions_counts(struct od_pool *pool, struct od_exception_counts *out)
-{
-    memset(out, 0, sizeof(*out));
-    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
-    if (!c) return -1;
-    PGresult *r = od_db_exec(
-        c,
-        "SELECT count(*) FILTER (WHERE severity = 'critical'),"
-        " count(*) FILTER (WHERE severity = 'warning'), count(*) FILTER (WHERE severity = 'info')"
-        " FROM exceptions WHERE state IN ('open', 'acknowledged')",
-        0, NULL);
-    od_pool_release(pool, c);
-    if (!r) return -1;
-    out->critical = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    out->warning = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-    out->info = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
-    PQclear(r);
-    return 0;
-}
-
 /* People's transitions. */
 struct transition {
     const char *action; /* audit action */

@@ -142,15 +142,3 @@ const char *od_breaker_state_name(enum od_breaker_state s)
     }
     return "?";
 }
-
-void od_breaker_configure(struct od_breaker *b, int threshold, int64_t open_ms)
-{
-    pthread_mutex_lock(&b->mu);
-    b->configured = true;
-    b->threshold = threshold;
-    b->open_ms = open_ms;
-    b->state = OD_BREAKER_CLOSED;
-    b->consecutive = 0;
-    b->probe_in_flight = false;
-    pthread_mutex_unlock(&b->mu);
-}

@@ -37,7 +37,5 @@ void od_breaker_get_info(struct od_breaker *b, struct od_breaker_info *out);
 /* By provider name; returns -1 for an unknown provider. */
 int od_breaker_info(const char *provider, struct od_breaker_info *out);
 const char *od_breaker_state_name(enum od_breaker_state s);
-/* Tests: set the thresholds and reset to closed. */
-void od_breaker_configure(struct od_breaker *b, int threshold, int64_t open_ms);
 
 #endif
