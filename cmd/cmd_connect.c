@@ -11,6 +11,7 @@
 #include "core/security/password.h"
 #include "core/base/sanitize.h"
 #include "core/base/secmem.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include "core/security/vault.h"
 #include <stdio.h>
@@ -159,7 +160,7 @@ static int hubspot_oauth(const struct od_config *cfg, struct od_pool *pool, stru
             od_cred_put_conn(c, v, "hubspot", "refresh_token", t.refresh_token, 0, NULL) == 0 &&
             od_db_commit(c) == 0) {
             char when[32];
-            od_iso8601_ms(t.expires_at * 1000, when, sizeof when);
+            od_time_format_ms(t.expires_at * 1000, when, sizeof when);
             printf("Connected to HubSpot; access token valid until %s (refreshed "
                    "automatically).\n",
                    when);

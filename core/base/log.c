@@ -1,6 +1,7 @@
 /* log — JSON-lines logger with redaction and size-based rotation. See log.h.
  * One mutex guards the file; formatting happens outside it. */
 #include "core/base/log.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include <ctype.h>
 #include <errno.h>
@@ -209,7 +210,7 @@ static void emit(enum od_log_level level, const char *msg, va_list *kv)
 {
     if (level < log_min) return;
     char ts[40];
-    od_iso8601_ms(od_wall_ms(), ts, sizeof(ts));
+    od_time_format_ms(od_wall_ms(), ts, sizeof(ts));
     struct strbuf sb = STRBUF_INIT;
     sb_addf(&sb, "{\"ts\":\"%s\",\"level\":\"%s\",\"thread\":", ts, level_names[level]);
     add_json_str(&sb, od_log_thread());

@@ -7,10 +7,10 @@
 #include "core/connectors/store.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
+#include "core/base/time.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define LIST_LIMIT 100
 #define SEARCH_LIMIT 200
@@ -83,20 +83,12 @@ static int pos_load(struct hpos *p, const char *ck, bool *loaded)
 /* ISO 8601 (validated) or epoch-ms digits to epoch ms; -1 when neither. */
 static long long to_ms(const char *s)
 {
+    int64_t ms;
     if (!s) return -1;
     if (s[0] >= '0' && s[0] <= '9' && strspn(s, "0123456789") == strlen(s) && strlen(s) > 10)
         return strtoll(s, NULL, 10);
-    if (!od_valid_ts(s)) return -1;
-    struct tm tm = {0};
-    tm.tm_year = atoi(s) - 1900;
-    tm.tm_mon = atoi(s + 5) - 1;
-    tm.tm_mday = atoi(s + 8);
-    tm.tm_hour = atoi(s + 11);
-    tm.tm_min = atoi(s + 14);
-    tm.tm_sec = atoi(s + 17);
-    long long ms = (long long)timegm(&tm) * 1000;
-    if (s[19] == '.') ms += (long long)(atof(s + 19) * 1000 + 0.5);
-    return ms; /* HubSpot times are Z; an offset would only shift the restart point */
+    if (!od_valid_ts(s) || od_time_parse_ms(s, strlen(s), &ms) < 0) return -1;
+    return ms;
 }
 
 static char *search_body(const struct hrun *h)

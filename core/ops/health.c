@@ -5,6 +5,7 @@
 #include "core/db/db.h"
 #include "core/ops/health_checks.h"
 #include "core/base/sanitize.h"
+#include "core/base/time.h"
 #include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,7 +44,7 @@ struct od_health_result *od_health_add(struct od_hctx *h, const struct od_health
     va_start(ap, fmt);
     vsnprintf(r->output, sizeof r->output, fmt, ap);
     va_end(ap);
-    od_iso8601_ms(od_wall_ms(), r->time, sizeof r->time);
+    od_time_format_ms(od_wall_ms(), r->time, sizeof r->time);
     return r;
 }
 

@@ -4,6 +4,7 @@
 #include "tests/sim/sim_http.h"
 #include "tests/sim/sim_faults.h"
 #include "tests/sim/sim_limits.h"
+#include "core/base/time.h"
 #include <arpa/inet.h>
 #include <malloc.h>
 #include <assert.h>
@@ -190,7 +191,7 @@ static void log_request(struct sim_req *r)
 {
     struct strbuf line = STRBUF_INIT;
     char ts[32];
-    od_iso8601_ms(od_wall_ms(), ts, sizeof ts);
+    od_time_format_ms(od_wall_ms(), ts, sizeof ts);
     sb_addf(&line, "%s %s %s", ts, r->method, r->url);
     struct qctx q = {&line, true, true};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &q);
