@@ -158,19 +158,16 @@ static struct te *find(struct te *t, size_t n, int64_t id)
     return lo < n && t[lo].id == id ? &t[lo] : NULL;
 }
 
-static void id_array(struct strbuf *sb, const struct te *t, size_t n,
-                     bool (*want)(const struct te *))
+/* The bigint[] literal of the ids in t[0..n) that want() keeps (all when NULL). Caller frees. */
+static char *id_array(const struct te *t, size_t n, bool (*want)(const struct te *))
 {
-    sb_reset(sb);
-    sb_addch(sb, '{');
-    bool first = true;
-    for (size_t i = 0; i < n; i++) {
-        if (want && !want(&t[i])) continue;
-        if (!first) sb_addch(sb, ',');
-        sb_addi64(sb, t[i].id);
-        first = false;
-    }
-    sb_addch(sb, '}');
+    int64_t *v = od_xmalloc((n ? n : 1) * sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!want || want(&t[i])) v[k++] = t[i].id;
+    char *lit = od_db_bigint_array(v, k);
+    free(v);
+    return lit;
 }
 
 /* The current rows of ids in [lo, hi], at most lim of them. harvest_time_entries is partitioned
@@ -250,11 +247,10 @@ static PGresult *current_rows(PGconn *c, const struct te *t, size_t n)
     PGresult *r = range_rows(c, lo, hi, lim);
     if (!r || (size_t)PQntuples(r) <= 4 * n) return r;
     PQclear(r);
-    struct strbuf ids = STRBUF_INIT;
-    id_array(&ids, t, n, NULL);
+    char *ids = id_array(t, n, NULL);
     r = od_db_exec(c, "SELECT " ROW_COLS " FROM harvest_time_entries WHERE id = ANY ($1::bigint[])",
-                   1, (const char *const[]){sb_str(&ids)});
-    sb_release(&ids);
+                   1, (const char *const[]){ids});
+    free(ids);
     return r;
 }
 
@@ -318,11 +314,12 @@ static int write_rows(PGconn *c, struct od_batch *b, struct te *t, size_t n, int
     size_t counts[4] = {0};
     for (size_t i = 0; i < n; i++)
         counts[t[i].act]++;
-    struct strbuf data = STRBUF_INIT, sql = STRBUF_INIT, a1 = STRBUF_INIT, a2 = STRBUF_INIT;
+    struct strbuf data = STRBUF_INIT, sql = STRBUF_INIT, a2 = STRBUF_INIT;
+    char *a1 = NULL;
     int rc = -1;
     char day[16];
     if (counts[A_MOVED]) {
-        id_array(&a1, t, n, is_moved);
+        a1 = id_array(t, n, is_moved);
         sb_addch(&a2, '{');
         for (size_t i = 0; i < n; i++)
             if (t[i].act == A_MOVED) {
@@ -333,7 +330,7 @@ static int write_rows(PGconn *c, struct od_batch *b, struct te *t, size_t n, int
         if (od_db_cmd(c,
                       "DELETE FROM harvest_time_entries o USING unnest($1::bigint[], $2::date[]) "
                       "AS k(id, d) WHERE o.id = k.id AND o.spent_date = k.d",
-                      2, (const char *const[]){sb_str(&a1), sb_str(&a2)}) < 0)
+                      2, (const char *const[]){a1, sb_str(&a2)}) < 0)
             goto done;
     }
     for (int pass = 0; pass < 2; pass++) { /* 0: new + moved straight in; 1: in place, staged */
@@ -376,7 +373,7 @@ static int write_rows(PGconn *c, struct od_batch *b, struct te *t, size_t n, int
 done:
     sb_release(&data);
     sb_release(&sql);
-    sb_release(&a1);
+    free(a1);
     sb_release(&a2);
     return rc;
 }

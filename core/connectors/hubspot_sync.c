@@ -153,31 +153,27 @@ static enum od_job_result fetch_assoc(struct hrun *h, const int64_t *ids, size_t
     return r;
 }
 
-static void id_array(struct strbuf *sb, const int64_t *v, size_t n, size_t stride)
-{
-    sb_addch(sb, '{');
-    for (size_t i = 0; i < n; i++)
-        sb_addf(sb, "%s%lld", i ? "," : "", (long long)v[i * stride]);
-    sb_addch(sb, '}');
-}
-
 static int store_assoc(PGconn *c, const int64_t *ids, size_t n, const struct od_assoc *pairs,
                        size_t np)
 {
-    struct strbuf a = STRBUF_INIT, d = STRBUF_INIT, co = STRBUF_INIT;
-    id_array(&a, ids, n, 1);
-    id_array(&d, pairs ? &pairs[0].deal_id : NULL, np, 2);
-    id_array(&co, pairs ? &pairs[0].company_id : NULL, np, 2);
+    int64_t *v = od_xmalloc((np ? np : 1) * 2 * sizeof *v); /* deal ids, then company ids */
+    for (size_t i = 0; i < np; i++) {
+        v[i] = pairs[i].deal_id;
+        v[np + i] = pairs[i].company_id;
+    }
+    char *a = od_db_bigint_array(ids, n), *d = od_db_bigint_array(v, np),
+         *co = od_db_bigint_array(v + np, np);
     int rc = od_db_cmd(c, "DELETE FROM hubspot_deal_companies WHERE deal_id = ANY($1::bigint[])", 1,
-                       (const char *const[]){sb_str(&a)});
+                       (const char *const[]){a});
     if (rc == 0)
         rc = od_db_cmd(c,
                        "INSERT INTO hubspot_deal_companies (deal_id, company_id) SELECT * FROM "
                        "unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING",
-                       2, (const char *const[]){sb_str(&d), sb_str(&co)});
-    sb_release(&a);
-    sb_release(&d);
-    sb_release(&co);
+                       2, (const char *const[]){d, co});
+    free(v);
+    free(a);
+    free(d);
+    free(co);
     return rc;
 }
 

@@ -320,3 +320,21 @@ void od_db_rollback(PGconn *c)
 {
     if (PQtransactionStatus(c) != PQTRANS_IDLE) PQclear(PQexec(c, "ROLLBACK"));
 }
+
+char *od_db_text(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : od_xstrdup(PQgetvalue(r, row, col));
+}
+
+char *od_db_bigint_array(const int64_t *v, size_t n)
+{
+    struct strbuf sb = STRBUF_INIT;
+    sb_grow(&sb, n * 8 + 2);
+    sb_addch(&sb, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i) sb_addch(&sb, ',');
+        sb_addi64(&sb, v[i]);
+    }
+    sb_addch(&sb, '}');
+    return sb_detach(&sb);
+}

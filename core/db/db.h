@@ -15,6 +15,7 @@
 #ifndef OD_DB_H
 #define OD_DB_H
 #include <libpq-fe.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct od_config;
@@ -53,5 +54,11 @@ int od_db_cmd(PGconn *c, const char *sql, int nparams, const char *const *params
 int od_db_begin(PGconn *c);
 int od_db_commit(PGconn *c);
 void od_db_rollback(PGconn *c);
+
+/* Columns and parameters; both return a new string (caller frees). */
+/* The text of a column; NULL when it is SQL NULL. */
+char *od_db_text(const PGresult *r, int row, int col);
+/* The bigint[] parameter literal of v[0..n): "{1,2,3}", "{}" when n is 0. */
+char *od_db_bigint_array(const int64_t *v, size_t n);
 
 #endif

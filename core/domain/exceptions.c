@@ -131,7 +131,7 @@ int od_exceptions_list(struct od_pool *pool, const struct od_exception_filter *f
     out->items = od_xcalloc(out->n ? out->n : 1, sizeof(*out->items));
     for (int i = 0; i < (int)out->n; i++) {
         struct od_exception *e = &out->items[i];
-#define STR(col) (PQgetisnull(r, i, col) ? NULL : od_xstrdup(PQgetvalue(r, i, col)))
+#define STR(col) od_db_text(r, i, col)
 #define CPY(dst, col) snprintf(dst, sizeof dst, "%s", PQgetvalue(r, i, col))
         e->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
         CPY(e->kind, 1);

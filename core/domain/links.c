@@ -141,11 +141,6 @@ fail:
     return -1;
 }
 
-static char *dup_or_null(PGresult *r, int i, int col)
-{
-    return PQgetisnull(r, i, col) ? NULL : od_xstrdup(PQgetvalue(r, i, col));
-}
-
 int od_links_list(struct od_pool *pool, enum od_link_kind kind, struct od_link_list *out)
 {
     memset(out, 0, sizeof(*out));
@@ -161,11 +156,11 @@ int od_links_list(struct od_pool *pool, enum od_link_kind kind, struct od_link_l
         int row = (int)i;
         l->kind = kind;
         l->local_id = strtoll(PQgetvalue(r, row, 0), NULL, 10);
-        l->local_name = dup_or_null(r, row, 1);
+        l->local_name = od_db_text(r, row, 1);
         l->remote_id = strtoll(PQgetvalue(r, row, 2), NULL, 10);
-        l->remote_name = dup_or_null(r, row, 3);
+        l->remote_name = od_db_text(r, row, 3);
         snprintf(l->method, sizeof l->method, "%s", PQgetvalue(r, row, 4));
-        l->updated_by = dup_or_null(r, row, 5);
+        l->updated_by = od_db_text(r, row, 5);
         snprintf(l->updated_at, sizeof l->updated_at, "%s", PQgetvalue(r, row, 6));
         l->version = atoi(PQgetvalue(r, row, 7));
     }

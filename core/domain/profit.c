@@ -278,15 +278,10 @@ static bool num(PGresult *res, int i, int col, char *s, int64_t *c)
     return true;
 }
 
-static char *dup_or_null(PGresult *res, int i, int col)
-{
-    return PQgetisnull(res, i, col) ? NULL : od_xstrdup(PQgetvalue(res, i, col));
-}
-
 static void fill_row(PGresult *res, int i, struct od_profit_row *row)
 {
-    row->key = dup_or_null(res, i, 0);
-    row->name = dup_or_null(res, i, 1);
+    row->key = od_db_text(res, i, 0);
+    row->name = od_db_text(res, i, 1);
     row->entries = strtoll(PQgetvalue(res, i, 2), NULL, 10);
     num(res, i, 3, row->hours, &row->hours_c);
     num(res, i, 4, row->billable_hours, &row->billable_hours_c);

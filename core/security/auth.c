@@ -159,11 +159,6 @@ static void login_state_release(struct login_state *st)
     free(st->role);
 }
 
-static char *col(PGresult *r, int c)
-{
-    return PQgetisnull(r, 0, c) ? NULL : od_xstrdup(PQgetvalue(r, 0, c));
-}
-
 static int load_login_state(struct od_auth *a, PGconn *c, const char *email, const char *source,
                             struct login_state *st)
 {
@@ -193,10 +188,10 @@ static int load_login_state(struct od_auth *a, PGconn *c, const char *email, con
     st->found = !PQgetisnull(r, 0, 0);
     if (st->found) {
         st->user_id = atoll(PQgetvalue(r, 0, 0));
-        st->email = col(r, 1);
-        st->name = col(r, 2);
-        st->role = col(r, 3);
-        st->hash = col(r, 4);
+        st->email = od_db_text(r, 0, 1);
+        st->name = od_db_text(r, 0, 2);
+        st->role = od_db_text(r, 0, 3);
+        st->hash = od_db_text(r, 0, 4);
         st->disabled = PQgetvalue(r, 0, 5)[0] == 't';
     }
     st->locked = PQgetvalue(r, 0, 6)[0] == 't' || PQgetvalue(r, 0, 7)[0] == 't';

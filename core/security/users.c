@@ -124,7 +124,7 @@ int od_user_list(struct od_auth *a, struct od_user **users, size_t *n)
         u[i].disabled = PQgetvalue(r, k, 4)[0] == 't';
         u[i].locked = PQgetvalue(r, k, 5)[0] == 't';
         u[i].live_sessions = atoi(PQgetvalue(r, k, 6));
-        u[i].last_login = PQgetisnull(r, k, 7) ? NULL : od_xstrdup(PQgetvalue(r, k, 7));
+        u[i].last_login = od_db_text(r, k, 7);
     }
     PQclear(r);
     *users = u;
