@@ -8,6 +8,7 @@
 #include "core/db/db.h"
 #include "core/base/log.h"
 #include "core/base/time.h"
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,14 +46,15 @@ static char *base(const struct od_fetch *f, const char *path)
 
 static char *pos_json(const struct hpos *p, bool done)
 {
-    struct strbuf sb = STRBUF_INIT;
-    sb_addf(&sb, "{\"search\":%s,\"archived\":%s,\"after\":", p->search ? "true" : "false",
-            p->archived ? "true" : "false");
-    od_json_quote(&sb, p->after);
-    sb_addf(&sb, ",\"from_ms\":%lld,\"in_query\":%ld,\"max\":", p->from_ms, p->in_query);
-    od_json_quote(&sb, p->max);
-    sb_addf(&sb, ",\"done\":%s}", done ? "true" : "false");
-    return sb_detach(&sb);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "search", p->search);
+    cJSON_AddBoolToObject(o, "archived", p->archived);
+    cJSON_AddStringToObject(o, "after", p->after);
+    od_json_add_i64(o, "from_ms", p->from_ms);
+    od_json_add_i64(o, "in_query", p->in_query);
+    cJSON_AddStringToObject(o, "max", p->max);
+    cJSON_AddBoolToObject(o, "done", done);
+    return od_json_print(o);
 }
 
 /* Returns 1 when the checkpoint says the run already finished, 0 when loaded or absent. */
@@ -91,27 +93,37 @@ static long long to_ms(const char *s)
     return ms;
 }
 
+/* {"propertyName":"hs_lastmodifieddate", key:value}: a search's filter or sort. */
+static cJSON *on_modified(const char *key, const char *value)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "propertyName", "hs_lastmodifieddate");
+    cJSON_AddStringToObject(o, key, value);
+    return o;
+}
+
 static char *search_body(const struct hrun *h)
 {
-    struct strbuf sb = STRBUF_INIT;
-    sb_addf(&sb,
-            "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"hs_lastmodifieddate\","
-            "\"operator\":\"GTE\",\"value\":\"%lld\"}]}],\"sorts\":[{\"propertyName\":"
-            "\"hs_lastmodifieddate\",\"direction\":\"ASCENDING\"}],\"properties\":[",
-            h->pos.from_ms);
-    const char *props = od_hubspot_properties(h->res);
-    for (const char *p = props; *p;) {
+    char from[24];
+    snprintf(from, sizeof from, "%lld", h->pos.from_ms);
+    cJSON *body = cJSON_CreateObject(), *filter = on_modified("operator", "GTE");
+    cJSON_AddStringToObject(filter, "value", from);
+    cJSON *group = cJSON_CreateObject();
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(group, "filters"), filter);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "filterGroups"), group);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "sorts"),
+                         on_modified("direction", "ASCENDING"));
+    cJSON *props = cJSON_AddArrayToObject(body, "properties");
+    for (const char *p = od_hubspot_properties(h->res); *p;) {
         size_t n = strcspn(p, ",");
-        sb_addf(&sb, "%s\"%.*s\"", p == props ? "" : ",", (int)n, p);
+        char *name = od_xstrndup(p, n);
+        cJSON_AddItemToArray(props, cJSON_CreateString(name));
+        free(name);
         p += n + (p[n] == ',');
     }
-    sb_addf(&sb, "],\"limit\":%d", SEARCH_LIMIT);
-    if (h->pos.after[0]) {
-        sb_add(&sb, ",\"after\":");
-        od_json_quote(&sb, h->pos.after);
-    }
-    sb_add(&sb, "}");
-    return sb_detach(&sb);
+    cJSON_AddNumberToObject(body, "limit", SEARCH_LIMIT);
+    if (h->pos.after[0]) cJSON_AddStringToObject(body, "after", h->pos.after);
+    return od_json_print(body);
 }
 
 static char *list_url(const struct hrun *h)
@@ -136,20 +148,24 @@ static enum od_job_result fetch_assoc(struct hrun *h, const int64_t *ids, size_t
     *pairs = NULL;
     *npairs = 0;
     if (!n) return OD_JOB_OK;
-    struct strbuf body = STRBUF_INIT;
-    sb_add(&body, "{\"inputs\":[");
-    for (size_t i = 0; i < n; i++)
-        sb_addf(&body, "%s{\"id\":\"%lld\"}", i ? "," : "", (long long)ids[i]);
-    sb_add(&body, "]}");
+    cJSON *doc = cJSON_CreateObject(), *inputs = cJSON_AddArrayToObject(doc, "inputs");
+    for (size_t i = 0; i < n; i++) {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)ids[i]);
+        cJSON *in = cJSON_CreateObject();
+        cJSON_AddStringToObject(in, "id", id);
+        cJSON_AddItemToArray(inputs, in);
+    }
+    char *body = od_json_print(doc);
     char *url = base(&h->f, "/crm/v4/associations/deals/companies/batch/read");
     struct od_http_resp resp = {0};
-    enum od_job_result r = od_fetch_request(&h->f, url, sb_str(&body), false, &resp);
+    enum od_job_result r = od_fetch_request(&h->f, url, body, false, &resp);
     if (r == OD_JOB_OK && od_hubspot_assoc_parse(resp.body.buf ? resp.body.buf : "", resp.body.len,
                                                  pairs, npairs) < 0)
         r = OD_JOB_RETRY;
     od_http_resp_release(&resp);
     free(url);
-    sb_release(&body);
+    free(body);
     return r;
 }
 

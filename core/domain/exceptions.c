@@ -2,6 +2,7 @@
  * opens, updates and closes rows; people's transitions are a small table too. */
 #include "core/domain/exceptions.h"
 #include "core/security/auth.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
@@ -58,8 +59,12 @@ static int eval_rule(PGconn *c, const struct od_rule *rule, int threshold,
     int closed = atoi(PQgetvalue(r, 0, 2));
     PQclear(r);
     if (opened || changed || closed) {
-        char *payload = od_xasprintf("{\"kind\":\"%s\",\"opened\":%d,\"changed\":%d,\"closed\":%d}",
-                                     rule->kind, opened, changed, closed);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "kind", rule->kind);
+        od_json_add_i64(o, "opened", opened);
+        od_json_add_i64(o, "changed", changed);
+        od_json_add_i64(o, "closed", closed);
+        char *payload = od_json_print(o);
         const char *np[1] = {payload};
         int n = od_db_cmd(c, "SELECT pg_notify('opsdeck_exceptions', $1)", 1, np);
         free(payload);
@@ -234,15 +239,16 @@ static int transition_tx(PGconn *c, const struct transition *t, const char *id, 
     }
     version = atoi(PQgetvalue(r, 0, 0));
     PQclear(r);
-    cJSON_AddNumberToObject(d, "version", version);
-    char *detail = cJSON_PrintUnformatted(d);
-    cJSON_Delete(d);
+    od_json_add_i64(d, "version", version);
+    char *detail = od_json_print(d);
     char *subject = od_xasprintf("exception:%s", id);
     int arc = od_audit(c, 0, actor, t->action, subject, od_auth_source(), "ok", detail);
     free(subject);
     free(detail);
     if (arc < 0) return -1;
-    char *payload = od_xasprintf("{\"id\":%s}", id);
+    cJSON *o = cJSON_CreateObject();
+    od_json_add_i64(o, "id", strtoll(id, NULL, 10));
+    char *payload = od_json_print(o);
     const char *np[1] = {payload};
     int rc = od_db_cmd(c, "SELECT pg_notify('opsdeck_exceptions', $1)", 1, np);
     free(payload);

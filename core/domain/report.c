@@ -1,5 +1,6 @@
 /* report — see report.h. The columns are one table; each format walks it. */
 #include "core/domain/report.h"
+#include "core/base/json.h"
 #include "core/domain/profit.h"
 #include "core/base/sanitize.h"
 #include "core/base/util.h"
@@ -107,7 +108,7 @@ static void write_json(const struct od_profit_report *r, struct strbuf *out)
             if (!col_shown(c, r->by, false)) continue;
             const char *v = cell(row, c, buf, sizeof buf);
             if (c->kind == INT)
-                cJSON_AddNumberToObject(o, c->field, (double)row->entries);
+                od_json_add_i64(o, c->field, row->entries);
             else if (v)
                 cJSON_AddStringToObject(o, c->field, v);
             else
@@ -118,11 +119,10 @@ static void write_json(const struct od_profit_report *r, struct strbuf *out)
         else
             cJSON_AddItemToObject(doc, "totals", o);
     }
-    char *s = cJSON_PrintUnformatted(doc);
+    char *s = od_json_print(doc);
     sb_add(out, s);
     sb_addch(out, '\n');
     free(s);
-    cJSON_Delete(doc);
 }
 
 static void write_csv(const struct od_profit_report *r, struct strbuf *out)

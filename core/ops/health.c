@@ -1,6 +1,7 @@
 /* health — see health.h. The runner, the shared database connection and the output formats;
  * the checks themselves are rows in health_checks.c. */
 #include "core/ops/health.h"
+#include "core/base/json.h"
 #include "core/base/config.h"
 #include "core/db/db.h"
 #include "core/ops/health_checks.h"
@@ -151,11 +152,10 @@ void od_health_json(const struct od_health_report *r, struct strbuf *out)
         cJSON_AddStringToObject(o, "output", x->output);
         cJSON_AddItemToArray(arr, o);
     }
-    char *s = cJSON_PrintUnformatted(doc);
+    char *s = od_json_print(doc);
     sb_add(out, s);
     sb_addch(out, '\n');
     free(s);
-    cJSON_Delete(doc);
 }
 
 void od_health_table(const struct od_health_report *r, struct strbuf *out)

@@ -2,12 +2,14 @@
  * See auth.h. User management is in auth_users.c. */
 #include "core/security/auth.h"
 #include "core/base/config.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
 #include "core/security/password.h"
 #include "core/base/secmem.h"
 #include "core/base/util.h"
 #include "core/security/vault.h"
+#include <cjson/cJSON.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,10 +298,12 @@ int od_auth_login(struct od_auth *a, const char *email, const char *password, co
     }
     record_attempt(c, email, source, reason == NULL);
     if (reason) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "{\"reason\":\"%s\"}", reason);
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "reason", reason);
+        char *detail = od_json_print(d);
         od_audit(c, st.user_id, email, "login.failure", email, source,
                  st.locked ? "locked" : "fail", detail);
+        free(detail);
         if (st.found && !st.locked) count_failure(a, c, st.user_id, email, source);
         rc = od_seterr("%s", st.locked ? OD_AUTH_MSG_LOCKED : OD_AUTH_MSG_INVALID);
     } else {
