@@ -77,7 +77,7 @@ static void audit_connect(struct od_pool *pool, const char *provider, const char
     if (c) {
         char detail[64];
         snprintf(detail, sizeof detail, "{\"method\":\"%s\"}", how);
-        od_audit(c, 0, "cli", "connection.set", provider, od_auth_source(), "ok", detail);
+        od_audit(c, 0, "cli", "connection.set", provider, od_config_login_source(), "ok", detail);
         od_pool_release(pool, c);
     }
 }

@@ -90,6 +90,7 @@ enum od_job_result od_fetch_request(struct od_fetch *f, const char *url, const c
         .headers = f->headers,
         .body = body,
         .body_len = body ? strlen(body) : 0,
+        .cfg = f->env->cfg,
         .provider = f->provider,
         .timeout_s = f->env->cfg->sync.http_timeout_s,
         .before_send = before_send,

@@ -1,6 +1,7 @@
 /* exceptions — see exceptions.h. Evaluation wraps each rule's query in one statement that
  * opens, updates and closes rows; people's transitions are a small table too. */
 #include "core/domain/exceptions.h"
+#include "core/base/config.h"
 #include "core/security/auth.h"
 #include "core/base/json.h"
 #include "core/db/db.h"
@@ -242,7 +243,7 @@ static int transition_tx(PGconn *c, const struct transition *t, const char *id, 
     od_json_add_i64(d, "version", version);
     char *detail = od_json_print(d);
     char *subject = od_xasprintf("exception:%s", id);
-    int arc = od_audit(c, 0, actor, t->action, subject, od_auth_source(), "ok", detail);
+    int arc = od_audit(c, 0, actor, t->action, subject, od_config_login_source(), "ok", detail);
     free(subject);
     free(detail);
     if (arc < 0) return -1;

@@ -1,6 +1,7 @@
 /* links — see links.h. Clients and projects differ only in table and column names, so each is
  * one row of `kinds[]` and every statement is written once per kind as a constant. */
 #include "core/domain/links.h"
+#include "core/base/config.h"
 #include "core/base/json.h"
 #include "core/security/auth.h"
 #include "core/db/db.h"
@@ -229,7 +230,7 @@ static int edit_tx(PGconn *c, const struct kind_def *k, enum od_link_edit edit, 
     if (edit == OD_LINK_SET) od_json_add_i64(d, "remote_id", strtoll(rid, NULL, 10));
     od_json_add_i64(d, "version", version);
     char *detail = od_json_print(d);
-    int rc = od_audit(c, 0, actor, action, subject, od_auth_source(), "ok", detail);
+    int rc = od_audit(c, 0, actor, action, subject, od_config_login_source(), "ok", detail);
     free(detail);
     free(action);
     if (rc == 0) rc = notify(c, subject);

@@ -1,7 +1,9 @@
 /* http — libcurl requests with retries, Retry-After, breaker and log lines. See http.h. */
 #include "core/net/http.h"
 #include "core/net/breaker.h"
+#include "core/base/config.h"
 #include "core/base/log.h"
+#include <assert.h>
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -60,16 +62,10 @@ static uint64_t rng_next(void)
     return tl_rng;
 }
 
-/* Exponential backoff with jitter: uniform in [d/2, d], d = base * 2^(n-1), capped. */
-static int64_t backoff_ms(int n)
+/* Exponential backoff with jitter: uniform in [d/2, d], d = http.backoff_ms * 2^(n-1), capped. */
+static int64_t backoff_ms(const struct od_http_req *req, int n)
 {
-    static long base = -1;
-    if (base < 0) {
-        const char *s = getenv("OPSDECK_HTTP_BACKOFF_MS");
-        long v;
-        base = s && od_parse_long(s, 1, 60000, &v) == 0 ? v : 500;
-    }
-    int64_t d = base;
+    int64_t d = req->cfg->http.backoff_ms;
     for (int i = 1; i < n && d < BACKOFF_CAP_MS; i++)
         d *= 2;
     if (d > BACKOFF_CAP_MS) d = BACKOFF_CAP_MS;
@@ -189,6 +185,7 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
     char path[256], errbuf[CURL_ERROR_SIZE], st[16];
     struct od_breaker *br = od_breaker_for(req->provider);
     int max_attempts = req->max_attempts > 0 ? req->max_attempts : 4;
+    assert(req->cfg);
     int64_t rate_waited = 0;
     od_http_url_path(req->url, path, sizeof path);
     resp->status = 0;
@@ -209,14 +206,14 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
         int64_t retry_after = -1;
         CURLcode rc = send_once(req, resp, &retry_after, errbuf);
         if (rc == CURLE_FAILED_INIT) {
-            od_breaker_record(br, true);
+            od_breaker_record(br, true, req->cfg);
             od_seterr("cannot initialise libcurl");
             return OD_HTTP_ERROR;
         }
         if (rc == CURLE_ABORTED_BY_CALLBACK) return OD_HTTP_STOPPED;
         if (rc != CURLE_OK) {
             resp->attempts++;
-            od_breaker_record(br, false);
+            od_breaker_record(br, false, req->cfg);
             log_request(req, path, "error", resp->latency_ms, resp->attempts);
             od_seterr("%s %s %s: %s", req->provider ? req->provider : "", req->method, path,
                       errbuf[0] ? errbuf : curl_easy_strerror(rc));
@@ -225,9 +222,11 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
             snprintf(st, sizeof st, "%ld", resp->status);
             log_request(req, path, st, resp->latency_ms, resp->attempts + 1);
             if (resp->status == 429) {
-                od_breaker_record(br, true); /* the service answered; the limiter owns 429s */
+                od_breaker_record(br, true,
+                                  req->cfg); /* the service answered; the limiter owns 429s */
                 resp->rate_limited++;
-                int64_t w = retry_after >= 0 ? retry_after : backoff_ms(resp->rate_limited) * 2;
+                int64_t w =
+                    retry_after >= 0 ? retry_after : backoff_ms(req, resp->rate_limited) * 2;
                 if (req->on_rate_limited) req->on_rate_limited(req->arg, w);
                 w += (int64_t)(rng_next() % 250); /* don't let every worker wake at once */
                 if (rate_waited + w > RATE_WAIT_BUDGET_MS) {
@@ -241,16 +240,16 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
             }
             resp->attempts++;
             if (!status_retryable(resp->status)) {
-                od_breaker_record(br, true);
+                od_breaker_record(br, true, req->cfg);
                 return OD_HTTP_OK;
             }
-            od_breaker_record(br, false);
+            od_breaker_record(br, false, req->cfg);
             od_seterr("%s %s %s answered HTTP %ld", req->provider ? req->provider : "", req->method,
                       path, resp->status);
             if (resp->status == 423 && retry_after < 2000) retry_after = 2000;
         }
         if (resp->attempts >= max_attempts) return OD_HTTP_TRANSIENT;
-        int64_t w = backoff_ms(resp->attempts);
+        int64_t w = backoff_ms(req, resp->attempts);
         if (retry_after > w) w = retry_after;
         if (!wait_ms(req, w)) return OD_HTTP_STOPPED;
     }

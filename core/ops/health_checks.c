@@ -147,7 +147,8 @@ static void check_reachability(struct od_hctx *h, const struct od_health_check *
         ADD(h, c, W, NULL, NULL, "no base URL configured");
         return;
     }
-    struct od_http_req req = {.method = "GET", .url = url, .provider = prov, .max_attempts = 1};
+    struct od_http_req req = {
+        .method = "GET", .url = url, .cfg = cfg, .provider = prov, .max_attempts = 1};
     req.timeout_s = h->timeout_ms < 1000 ? 1 : h->timeout_ms / 1000;
     struct od_http_resp resp;
     memset(&resp, 0, sizeof resp);
@@ -230,11 +231,13 @@ static void check_token(struct od_hctx *h, const struct od_health_check *c)
     bool has_exp = !PQgetisnull(r, 0, 2);
     long long left = has_exp ? atoll(PQgetvalue(r, 0, 2)) : 0, rows = atoll(PQgetvalue(r, 0, 3));
     PQclear(r);
-    snprintf(env, sizeof env, "OPSDECK_%s_TOKEN",
-             strcmp(prov, "harvest") == 0 ? "HARVEST" : "HUBSPOT");
-    int warn_s = h->env->cfg->rules.token_expiring_minutes * 60;
+    bool harvest = strcmp(prov, "harvest") == 0;
+    snprintf(env, sizeof env, "OPSDECK_%s_TOKEN", harvest ? "HARVEST" : "HUBSPOT");
+    const struct od_config *cfg = h->env->cfg;
+    const char *tok = harvest ? cfg->harvest.token : cfg->hubspot.token;
+    int warn_s = cfg->rules.token_expiring_minutes * 60;
     char v[32];
-    if (rows == 0 && getenv(env) && *getenv(env))
+    if (rows == 0 && tok && *tok)
         ADD(h, c, P, NULL, NULL, "token from %s (expiry unknown)", env);
     else if (rows == 0)
         ADD(h, c, W, NULL, NULL, "not connected: no %s credential stored", prov);

@@ -111,17 +111,6 @@ int od_auth_idle_minutes(const struct od_auth *a)
     return a->idle_minutes;
 }
 
-const char *od_auth_source(void)
-{
-    static _Thread_local char src[64];
-    const char *ssh = getenv("SSH_CONNECTION");
-    size_t n = ssh ? strcspn(ssh, " ") : 0;
-    if (n == 0 || n >= sizeof src || strspn(ssh, "0123456789abcdefABCDEF.:%") < n) return "local";
-    memcpy(src, ssh, n);
-    src[n] = '\0';
-    return src;
-}
-
 int od_audit(PGconn *c, int64_t actor_user_id, const char *actor, const char *action,
              const char *subject, const char *source, const char *outcome, const char *detail_json)
 {
@@ -352,7 +341,7 @@ int od_auth_validate(struct od_auth *a, struct od_session *s)
             rc = 0;
         } else {
             if (PQgetvalue(r, 0, 2)[0] == 'f')
-                od_audit(c, s->user_id, s->email, "session.end", s->email, od_auth_source(),
+                od_audit(c, s->user_id, s->email, "session.end", s->email, od_config_login_source(),
                          PQgetvalue(r, 0, 1), NULL);
             od_seterr("%s", OD_AUTH_MSG_EXPIRED);
         }
@@ -367,7 +356,7 @@ int od_auth_validate(struct od_auth *a, struct od_session *s)
 int od_auth_reverify(struct od_auth *a, struct od_session *s, const char *password)
 {
     struct login_state st;
-    const char *source = od_auth_source();
+    const char *source = od_config_login_source();
     if (od_auth_validate(a, s) != 0) return -1;
     PGconn *c = od_pool_acquire(a->pool, ACQUIRE_MS);
     if (!c) return -1;
@@ -402,7 +391,7 @@ int od_auth_logout(struct od_auth *a, struct od_session *s)
                        "token_hash = $1::bytea AND ended_at IS NULL",
                        1, p);
     if (rc == 0)
-        od_audit(c, s->user_id, s->email, "logout", s->email, od_auth_source(), "ok", NULL);
+        od_audit(c, s->user_id, s->email, "logout", s->email, od_config_login_source(), "ok", NULL);
     od_pool_release(a->pool, c);
     return rc;
 }
