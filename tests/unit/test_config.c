@@ -167,9 +167,9 @@ static void test_former_getenv_settings(void **state)
     od_config_release(&cfg);
 
     /* defaults */
-    const char *vars[] = {"OPSDECK_BREAKER_THRESHOLD", "OPSDECK_BREAKER_OPEN_MS",
+    const char *vars[] = {"OPSDECK_BREAKER_THRESHOLD",  "OPSDECK_BREAKER_OPEN_MS",
                           "OPSDECK_HARVEST_ACCOUNT_ID", "OPSDECK_HUBSPOT_PORTAL_ID",
-                          "OPSDECK_HARVEST_TOKEN", "OPSDECK_HUBSPOT_TOKEN"};
+                          "OPSDECK_HARVEST_TOKEN",      "OPSDECK_HUBSPOT_TOKEN"};
     for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
         unsetenv(vars[i]);
     assert_int_equal(od_config_load(&cfg, NULL, NULL), 0);
@@ -221,7 +221,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),          cmocka_unit_test(test_file_and_env_override),
         cmocka_unit_test(test_bad_env_names_key), cmocka_unit_test(test_bad_file_values),
-        cmocka_unit_test(test_print_redacts),    cmocka_unit_test(test_former_getenv_settings),
+        cmocka_unit_test(test_print_redacts),     cmocka_unit_test(test_former_getenv_settings),
         cmocka_unit_test(test_token_not_in_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
