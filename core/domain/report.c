@@ -90,14 +90,8 @@ static void write_json(const struct od_profit_report *r, struct strbuf *out)
 {
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "by", od_profit_by_name(r->by));
-    if (*r->from)
-        cJSON_AddStringToObject(doc, "from", r->from);
-    else
-        cJSON_AddNullToObject(doc, "from");
-    if (*r->to)
-        cJSON_AddStringToObject(doc, "to", r->to);
-    else
-        cJSON_AddNullToObject(doc, "to");
+    od_json_add_str(doc, "from", *r->from ? r->from : NULL); /* "" = unbounded: null */
+    od_json_add_str(doc, "to", *r->to ? r->to : NULL);
     cJSON *rows = cJSON_AddArrayToObject(doc, "rows");
     for (size_t i = 0; i <= r->nrows; i++) {
         const struct od_profit_row *row = i < r->nrows ? &r->rows[i] : &r->totals;

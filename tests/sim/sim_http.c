@@ -157,19 +157,11 @@ void resp_raw(struct sim_req *r, int status, const char *ctype, const char *body
     sb_add(&r->out, body);
 }
 
-char *json_print(cJSON *doc)
-{
-    char *s = cJSON_PrintUnformatted(doc);
-    if (!s) od_die("out of memory printing JSON");
-    return s;
-}
-
 void resp_json(struct sim_req *r, int status, cJSON *doc)
 {
-    char *s = json_print(doc);
+    char *s = od_json_print(doc);
     resp_raw(r, status, "application/json; charset=utf-8", s);
     free(s);
-    cJSON_Delete(doc);
 }
 
 void resp_header(struct sim_req *r, const char *name, const char *value)

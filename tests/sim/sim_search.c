@@ -256,7 +256,7 @@ void search_handle(struct sim_req *r, enum sim_object kind)
     }
     cJSON_Delete(req); /* dealstage filters point into it */
     qsort(sel, (size_t)n, sizeof *sel, cmp_hits);
-    json_add_int(doc, "total", n);
+    od_json_add_i64(doc, "total", n);
     cJSON *results = cJSON_AddArrayToObject(doc, "results");
     for (long i = s.after; i < n && i < s.after + s.limit; i++)
         cJSON_AddItemToArray(results, deals ? deal_json(&w->deals[sel[i].idx], &pl)
@@ -278,7 +278,7 @@ static cJSON *assoc_type(int type_id, const char *label)
     cJSON *t = cJSON_CreateObject();
     cJSON_AddStringToObject(t, "category", "HUBSPOT_DEFINED");
     cJSON_AddNumberToObject(t, "typeId", type_id);
-    json_add_str_or_null(t, "label", label);
+    od_json_add_str(t, "label", label);
     return t;
 }
 
@@ -321,7 +321,7 @@ void assoc_handle(struct sim_req *r)
         cJSON *res = cJSON_CreateObject(), *to = cJSON_CreateObject(), *types;
         json_add_id_str(cJSON_AddObjectToObject(res, "from"), "id", sim_world.deals[k].id);
         cJSON_AddItemToArray(cJSON_AddArrayToObject(res, "to"), to);
-        json_add_int(to, "toObjectId", sim_world.companies[sim_world.deals[k].company].id);
+        od_json_add_i64(to, "toObjectId", sim_world.companies[sim_world.deals[k].company].id);
         types = cJSON_AddArrayToObject(to, "associationTypes");
         cJSON_AddItemToArray(types, assoc_type(5, "Primary"));
         cJSON_AddItemToArray(types, assoc_type(341, NULL));

@@ -45,7 +45,7 @@ static void add_money4(cJSON *o, const char *key, int64_t v4)
 
 static void acc_fill(cJSON *o, const struct acc *a)
 {
-    json_add_int(o, "entries", a->entries);
+    od_json_add_i64(o, "entries", a->entries);
     json_add_fixed2_str(o, "hours", a->hours);
     json_add_fixed2_str(o, "billable_hours", a->billable_hours);
     add_money4(o, "revenue", a->revenue4);
@@ -55,7 +55,7 @@ static void acc_fill(cJSON *o, const struct acc *a)
 static cJSON *row(int64_t id, const char *name, const struct acc *a)
 {
     cJSON *o = cJSON_CreateObject();
-    json_add_int(o, "id", id);
+    od_json_add_i64(o, "id", id);
     cJSON_AddStringToObject(o, "name", name);
     acc_fill(o, a);
     return o;
@@ -98,8 +98,8 @@ static void deals_fill(cJSON *doc, int64_t *per_company)
         }
     }
     cJSON *dj = cJSON_AddObjectToObject(doc, "deals");
-    json_add_int(dj, "count", count);
-    json_add_int(dj, "won_count", won);
+    od_json_add_i64(dj, "count", count);
+    od_json_add_i64(dj, "won_count", won);
     json_add_fixed2_str(dj, "won_amount", won_amount);
 }
 
@@ -138,7 +138,7 @@ static cJSON *truth_json(void)
     arr = cJSON_AddArrayToObject(doc, "projects");
     for (int i = 0; i < w->nprojects; i++) {
         cJSON *o = row(w->projects[i].id, w->projects[i].name, &t.projects[i]);
-        json_add_int(o, "client_id", w->clients[w->projects[i].client].id);
+        od_json_add_i64(o, "client_id", w->clients[w->projects[i].client].id);
         cJSON_AddItemToArray(arr, o);
     }
     arr = cJSON_AddArrayToObject(doc, "users");
@@ -156,7 +156,7 @@ static cJSON *truth_json(void)
         cJSON_AddItemToArray(arr, o);
     }
     acc_fill(cJSON_AddObjectToObject(doc, "totals"), &t.total);
-    json_add_int(doc, "bad_records", t.bad);
+    od_json_add_i64(doc, "bad_records", t.bad);
     free(t.clients);
     free(t.projects);
     free(t.users);
