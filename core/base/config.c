@@ -166,6 +166,14 @@ static int validate_url(const char *v)
     return 0;
 }
 
+/* Free a text value; a secret is wiped first. */
+static void drop_value(const struct key *k, char **slot)
+{
+    if (*slot && (k->flags & SECRET)) od_wipe(*slot, strlen(*slot));
+    free(*slot);
+    *slot = NULL;
+}
+
 static int set_key(struct od_config *cfg, const struct key *k, const char *value)
 {
     char *base = (char *)cfg;
@@ -206,7 +214,7 @@ static int set_key(struct od_config *cfg, const struct key *k, const char *value
                              k->section, k->name, k->name, k->allowed);
     }
     char **slot = (char **)(base + k->off);
-    free(*slot);
+    drop_value(k, slot);
     *slot = od_xstrdup(value);
     return 0;
 }
@@ -386,11 +394,7 @@ int od_config_load(struct od_config *cfg, const char *path, const char **used_pa
 void od_config_release(struct od_config *cfg)
 {
     for (size_t i = 0; i < OD_ARRAY_LEN(keys); i++)
-        if (keys[i].type != K_INT) {
-            char **slot = (char **)((char *)cfg + keys[i].off);
-            free(*slot);
-            *slot = NULL;
-        }
+        if (keys[i].type != K_INT) drop_value(&keys[i], (char **)((char *)cfg + keys[i].off));
     for (int i = 0; i < cfg->nkeys; i++) {
         free(cfg->key_action[i]);
         free(cfg->key_spec[i]);
