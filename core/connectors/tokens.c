@@ -1,4 +1,4 @@
-/* tokens — credential store first, environment fallback. See tokens.h. */
+/* tokens — credential store first, then the configuration's tokens. See tokens.h. */
 #include "core/connectors/tokens.h"
 #include "core/base/config.h"
 #include "core/security/credentials.h"
