@@ -71,8 +71,7 @@ COMPLETIONS := $(BUILD)/completion/opsdeck.bash $(BUILD)/completion/_opsdeck
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
-PHONY_EXTRA := benches bench-quick console deb
-.PHONY: $(PHONY_EXTRA) check-layers all deps test test-quick asan tsan fuzz demo bench faults soak coverage install clean format check-format tests
+.PHONY: benches bench-quick console deb check-layers all deps test test-quick asan tsan fuzz demo bench faults soak coverage install clean format check-format tests
 all: $(BIN)/opsdeck $(BIN)/opsdeck-sim $(MAN_PAGES) $(COMPLETIONS)
 
 $(BUILD)/%.o: %.c
@@ -161,7 +160,6 @@ asan:
 tsan:
 	$(MAKE) BUILD=build-tsan BIN=build-tsan/bin OPT='-O1 -g -Wno-format-truncation' SAN='-fsanitize=thread' tests
 
-FUZZ_CORE_SRC := $(filter-out core/main_%.c,$(CORE_SRC))
 fuzz:
 	sh tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
 

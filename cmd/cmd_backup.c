@@ -14,6 +14,7 @@
 #include "core/db/db.h"
 #include "core/db/pgtool.h"
 #include "core/base/sanitize.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include "core/security/vault.h"
 #include <errno.h>
@@ -101,7 +102,7 @@ static int do_backup(struct od_ctx *ctx, PGconn *c, const char *dir, int keep,
         if (!taken) break;
         od_sleep_ms(1000 - now % 1000 + 1);
     }
-    od_iso8601_ms(now, created, sizeof(created));
+    od_time_format_ms(now, created, sizeof(created));
 
     if (!(snap = od_backup_begin_snapshot(c)) || od_backup_manifest_from_db(c, &m) < 0 ||
         od_backup_count_rows(c, &m.counts) < 0)

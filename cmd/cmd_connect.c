@@ -11,6 +11,7 @@
 #include "core/security/password.h"
 #include "core/base/sanitize.h"
 #include "core/base/secmem.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include "core/security/vault.h"
 #include <stdio.h>
@@ -113,7 +114,7 @@ static void audit_connect(struct od_pool *pool, const char *provider, const char
     if (c) {
         char detail[64];
         snprintf(detail, sizeof detail, "{\"method\":\"%s\"}", how);
-        od_audit(c, 0, "cli", "connection.set", provider, od_auth_source(), "ok", detail);
+        od_audit(c, 0, "cli", "connection.set", provider, od_config_login_source(), "ok", detail);
         od_pool_release(pool, c);
     }
 }
@@ -174,7 +175,7 @@ static int oauth_store(void *arg, const char *code)
     if (od_oauth_exchange(o->client, code, o->flow, &t) == 0 &&
         (c = od_pool_acquire(o->pool, 5000)) && od_cred_replace_oauth(c, o->vault, &t) == 0) {
         char when[32];
-        od_iso8601_ms(t.expires_at * 1000, when, sizeof when);
+        od_time_format_ms(t.expires_at * 1000, when, sizeof when);
         printf("Connected to HubSpot; access token valid until %s (refreshed automatically).\n",
                when);
         fflush(stdout);

@@ -387,7 +387,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         return 1;
     }
     char *actor = cli_actor();
-    struct od_dl_who who = {NULL, actor, od_auth_source()};
+    struct od_dl_who who = {NULL, actor, od_config_login_source()};
     struct od_vault *vault = NULL;
     int rc;
     if (!strcmp(verb, "list")) {

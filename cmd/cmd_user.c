@@ -194,7 +194,7 @@ static int do_login(struct od_ctx *ctx, struct od_auth *a, const char *email)
     struct od_session *s;
     char *pw = od_password_read("Password: ");
     if (!pw) return fail("login");
-    int rc = od_auth_login(a, email, pw, od_auth_source(), &s);
+    int rc = od_auth_login(a, email, pw, od_config_login_source(), &s);
     od_secret_free(pw);
     if (rc != 0) {
         fprintf(stderr, "%s\n", od_err());

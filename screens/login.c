@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/base/config.h"
 #include "core/security/auth.h"
 #include "core/base/log.h"
 #include "core/base/sanitize.h"
@@ -66,7 +67,8 @@ static void *run_login(PGconn *conn, void *p)
 {
     struct login_arg *a = p;
     struct od_session *s = NULL;
-    if (od_auth_login(a->auth, a->email, a->password, od_auth_source(), &s) != 0) return NULL;
+    if (od_auth_login(a->auth, a->email, a->password, od_config_login_source(), &s) != 0)
+        return NULL;
     return s;
 }
 

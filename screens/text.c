@@ -3,7 +3,7 @@
 #include <langinfo.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include "screens/common.h"
 
@@ -67,25 +67,10 @@ void scr_spark(char *out, size_t n, const int64_t *v, size_t count, int w)
 
 int64_t scr_parse_time(const char *s)
 {
-    if (!s || !*s) return 0;
-    int Y, M, D, h = 0, m = 0, sec = 0;
-    if (sscanf(s, "%d-%d-%d%*c%d:%d:%d", &Y, &M, &D, &h, &m, &sec) < 3) return 0;
-    struct tm tm = {.tm_year = Y - 1900,
-                    .tm_mon = M - 1,
-                    .tm_mday = D,
-                    .tm_hour = h,
-                    .tm_min = m,
-                    .tm_sec = sec};
-    int64_t t = (int64_t)timegm(&tm);
-    /* an offset like +02 or +05:30 after the seconds (Postgres text); Z or none = UTC */
-    const char *tz = strpbrk(s + 10, "Z+-");
-    if (tz && (*tz == '+' || *tz == '-') && strlen(tz) >= 3) {
-        int oh = 0, om = 0;
-        sscanf(tz + 1, "%2d:%2d", &oh, &om);
-        int64_t off = (int64_t)oh * 3600 + om * 60;
-        t -= *tz == '+' ? off : -off;
-    }
-    return t * 1000;
+    size_t n = s ? strlen(s) : 0;
+    int64_t t;
+    if (od_time_parse_ms(s, n, &t) == 0) return t;
+    return od_date_parse(s, n, &t) == 0 ? t * 86400000 : 0; /* a date alone: its midnight UTC */
 }
 
 void scr_age(char *out, size_t n, const char *rfc3339)

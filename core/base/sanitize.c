@@ -126,6 +126,13 @@ size_t od_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+size_t od_utf8_valid(const unsigned char *s, size_t n)
+{
+    uint32_t cp;
+    size_t k = od_utf8_decode(s, n, &cp);
+    return k == 1 && cp == 0xFFFD ? 0 : k; /* a valid 1-byte sequence is ASCII */
+}
+
 size_t od_utf8_encode(uint32_t cp, char *out)
 {
     unsigned char *o = (unsigned char *)out;

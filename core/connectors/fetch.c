@@ -1,5 +1,6 @@
 /* fetch — shared connector plumbing. See fetch.h. */
 #include "core/connectors/fetch.h"
+#include "core/base/time.h"
 #include "core/base/config.h"
 #include "core/base/json.h"
 #include "core/connectors/tokens.h"
@@ -110,7 +111,7 @@ static void daily_limit(struct od_fetch *f, const struct od_http_resp *resp)
     if (delay > OD_JOB_RETRY_HINT_MAX_MS) delay = OD_JOB_RETRY_HINT_MAX_MS;
     od_job_retry_not_before(f->ctx, delay);
     char at[40];
-    od_iso8601_ms(od_wall_ms() + delay, at, sizeof at);
+    od_time_format_ms(od_wall_ms() + delay, at, sizeof at);
     od_seterr("%s daily API limit reached (429, policy DAILY): next try after %s (%s; the limit "
               "resets at midnight in the account's time zone)",
               f->provider, at,
@@ -127,6 +128,7 @@ enum od_job_result od_fetch_request(struct od_fetch *f, const char *url, const c
         .headers = f->headers,
         .body = body,
         .body_len = body ? strlen(body) : 0,
+        .cfg = f->env->cfg,
         .provider = f->provider,
         .timeout_s = f->env->cfg->sync.http_timeout_s,
         .before_send = before_send,

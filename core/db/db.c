@@ -310,12 +310,6 @@ void od_pool_get_stats(struct od_pool *p, struct od_pool_stats *out)
     pthread_mutex_unlock(&p->lock);
 }
 
-char *od_pool_describe(const struct od_pool *p)
-{
-    const char *url = p->cfg->database.url;
-    return url && *url ? od_log_redact(url) : od_xstrdup("(libpq defaults)");
-}
-
 static int fail_from(PGconn *c, PGresult *r, const char *sql)
 {
     const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
@@ -361,4 +355,22 @@ int od_db_commit(PGconn *c)
 void od_db_rollback(PGconn *c)
 {
     if (PQtransactionStatus(c) != PQTRANS_IDLE) PQclear(PQexec(c, "ROLLBACK"));
+}
+
+char *od_db_text(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : od_xstrdup(PQgetvalue(r, row, col));
+}
+
+char *od_db_bigint_array(const int64_t *v, size_t n)
+{
+    struct strbuf sb = STRBUF_INIT;
+    sb_grow(&sb, n * 8 + 2);
+    sb_addch(&sb, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i) sb_addch(&sb, ',');
+        sb_addi64(&sb, v[i]);
+    }
+    sb_addch(&sb, '}');
+    return sb_detach(&sb);
 }

@@ -2,6 +2,7 @@
  * then the rows that passed go to a temporary table in one transaction where the database
  * checks the ids and applies them with two set-based upserts; any bad row rolls it all back. */
 #include "core/domain/links_bulk.h"
+#include "core/base/config.h"
 #include "core/base/sanitize.h"
 #include "core/db/db.h"
 #include "core/security/auth.h"
@@ -315,7 +316,7 @@ static int audit_import(PGconn *c, const char *label, const char *actor,
         od_xasprintf("{\"rows\":%d,\"changed\":{\"client_company\":%d,"
                      "\"project_deal\":%d},\"unchanged\":%d}",
                      res->rows, res->changed_clients, res->changed_projects, res->unchanged);
-    int rc = od_audit(c, 0, actor, "link.import", label, od_auth_source(), "ok", detail);
+    int rc = od_audit(c, 0, actor, "link.import", label, od_config_login_source(), "ok", detail);
     free(detail);
     const char *p[1] = {"import"};
     if (rc == 0) rc = od_db_cmd(c, "SELECT pg_notify('opsdeck_links', $1)", 1, p);

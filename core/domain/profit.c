@@ -5,6 +5,7 @@
 #include "core/db/db.h"
 #include "core/base/log.h"
 #include "core/base/money.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include <assert.h>
 #include <stdio.h>
@@ -85,56 +86,54 @@ int od_profit_by_parse(const char *s, enum od_profit_by *out)
     return od_seterr("unknown grouping '%s' (use client, project, month or person)", s ? s : "");
 }
 
-static int days_in_month(int y, int m)
+static void fmt_day(long z, char out[11])
 {
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : dm[m - 1];
-}
-
-static void fmt_ymd(int y, int m, int d, char out[11])
-{
-    char tmp[40];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+    char tmp[OD_DATE_BUF];
+    od_date_format(z, tmp, sizeof tmp);
     memcpy(out, tmp, 10);
     out[10] = '\0';
 }
 
-static void fmt_day(long z, char out[11])
-{
-    int y, m, d;
-    od_civil_from_days(z, &y, &m, &d);
-    fmt_ymd(y, m, d, out);
-}
-
 int od_profit_date_parse(const char *s, bool to_end, char out[11])
 {
-    int y, m, d = 0, n = 0;
     size_t len = s ? strlen(s) : 0;
-    if (len == 7 && sscanf(s, "%4d-%2d%n", &y, &m, &n) == 2 && n == 7) {
-        if (m < 1 || m > 12 || y < 1) return od_seterr("'%s' is not a month (use YYYY-MM)", s);
-        d = to_end ? days_in_month(y, m) : 1;
-    } else if (len == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10) {
-        if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+    int64_t z;
+    if (len == 7) { /* YYYY-MM: a date on its first day */
+        char first[11];
+        memcpy(first, s, 7);
+        memcpy(first + 7, "-01", 4);
+        if (od_date_parse(first, 10, &z) < 0)
+            return od_seterr("'%s' is not a month (use YYYY-MM)", s);
+        if (to_end) {
+            int y, m, d;
+            od_civil_from_days(z, &y, &m, &d);
+            z += od_days_in_month(y, m) - 1;
+        }
+    } else if (len == 10 && s[4] == '-' && s[7] == '-') {
+        if (od_date_parse(s, len, &z) < 0)
             return od_seterr("'%s' is not a date (use YYYY-MM-DD)", s);
     } else {
         return od_seterr("'%s' is not a date (use YYYY-MM-DD or YYYY-MM)", s ? s : "");
     }
-    fmt_ymd(y, m, d, out);
+    fmt_day(z, out);
     return 0;
 }
 
+/* A date od_profit_date_parse wrote. */
 static long day_of(const char *iso)
 {
-    int y, m, d;
-    sscanf(iso, "%4d-%2d-%2d", &y, &m, &d);
-    return od_days_from_civil(y, m, d);
+    int64_t z = 0;
+    int rc = od_date_parse(iso, strlen(iso), &z);
+    assert(rc == 0);
+    (void)rc;
+    return z;
 }
 
 static long first_of_next_month(long z)
 {
     int y, m, d;
     od_civil_from_days(z, &y, &m, &d);
-    return z - (d - 1) + days_in_month(y, m);
+    return z - (d - 1) + od_days_in_month(y, m);
 }
 
 static long first_of_month(long z)
@@ -300,15 +299,10 @@ static bool num(PGresult *res, int i, int col, char *s, int64_t *c)
     return true;
 }
 
-static char *dup_or_null(PGresult *res, int i, int col)
-{
-    return PQgetisnull(res, i, col) ? NULL : od_xstrdup(PQgetvalue(res, i, col));
-}
-
 static void fill_row(PGresult *res, int i, struct od_profit_row *row)
 {
-    row->key = dup_or_null(res, i, 0);
-    row->name = dup_or_null(res, i, 1);
+    row->key = od_db_text(res, i, 0);
+    row->name = od_db_text(res, i, 1);
     row->entries = strtoll(PQgetvalue(res, i, 2), NULL, 10);
     num(res, i, 3, row->hours, &row->hours_c);
     num(res, i, 4, row->billable_hours, &row->billable_hours_c);

@@ -432,11 +432,6 @@ void od_workers_stats(struct od_workers *w, struct od_worker_stats *out)
     pthread_mutex_unlock(&w->lock);
 }
 
-const char *od_workers_id(const struct od_workers *w)
-{
-    return w->id;
-}
-
 void od_workers_join(struct od_workers *w)
 {
     if (w->joined) return;

@@ -3,6 +3,8 @@
 #include "core/ops/health.h"
 #include "core/base/sanitize.h"
 #include "core/base/util.h"
+#include "core/base/json.h"
+#include "core/base/time.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,11 +60,10 @@ void od_health_json(const struct od_health_report *r, struct strbuf *out)
         cJSON_AddStringToObject(o, "output", x->output);
         cJSON_AddItemToArray(arr, o);
     }
-    char *s = cJSON_PrintUnformatted(doc);
+    char *s = od_json_print(doc);
     sb_add(out, s);
     sb_addch(out, '\n');
     free(s);
-    cJSON_Delete(doc);
 }
 
 void od_health_table(const struct od_health_report *r, struct strbuf *out)

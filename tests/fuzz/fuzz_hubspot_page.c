@@ -9,8 +9,9 @@
  * have ids and a probability that is empty or a 6-place decimal in [0, 1].
  * FUZZ_SOURCES: core/connectors/store.c core/base/json.c core/connectors/fields.c
  * FUZZ_SOURCES: core/connectors/hubspot_parse.c core/base/money.c core/base/util.c
- * FUZZ_SOURCES: core/base/sanitize.c core/db/db.c core/base/config.c core/base/log.c
- * FUZZ_PKGS: libpq inih
+ * FUZZ_SOURCES: core/base/sanitize.c core/base/time.c core/db/db.c core/base/config.c
+ * FUZZ_SOURCES: core/base/log.c
+ * FUZZ_PKGS: libpq inih libcjson
  * FUZZ_DICT: json.dict */
 #include "core/connectors/hubspot_parse.h"
 #include "tests/fuzz/fuzz_rows.h"

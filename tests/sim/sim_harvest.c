@@ -133,7 +133,7 @@ static void envelope(struct sim_req *r, cJSON *doc, const struct page *pg)
     long last = total_pages ? total_pages : 1;
     cJSON_AddNumberToObject(doc, "per_page", (double)pg->per_page);
     cJSON_AddNumberToObject(doc, "total_pages", (double)total_pages);
-    json_add_int(doc, "total_entries", pg->total);
+    od_json_add_i64(doc, "total_entries", pg->total);
     add_page_no(doc, "next_page", pg->page + 1, pg->page < total_pages);
     add_page_no(doc, "previous_page", pg->page - 1, pg->page > 1);
     cJSON_AddNumberToObject(doc, "page", (double)pg->page);

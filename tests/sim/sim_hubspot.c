@@ -160,7 +160,7 @@ cJSON *deal_json(const struct sim_deal *d, const struct prop_list *pl)
     char buf[64];
     const char *v;
     for (int i = 0; i < pl->n; i++)
-        if (deal_prop(d, pl->names[i], buf, &v)) json_add_str_or_null(props, pl->names[i], v);
+        if (deal_prop(d, pl->names[i], buf, &v)) od_json_add_str(props, pl->names[i], v);
     return object_json(d->id, d->created_ms, d->updated_ms, d->archived ? d->archived_ms : 0,
                        props);
 }
@@ -171,7 +171,7 @@ cJSON *company_json(const struct sim_company *c, const struct prop_list *pl)
     char buf[64];
     const char *v;
     for (int i = 0; i < pl->n; i++)
-        if (company_prop(c, pl->names[i], buf, &v)) json_add_str_or_null(props, pl->names[i], v);
+        if (company_prop(c, pl->names[i], buf, &v)) od_json_add_str(props, pl->names[i], v);
     return object_json(c->id, c->created_ms, c->updated_ms, c->archived ? c->archived_ms : 0,
                        props);
 }
@@ -192,8 +192,8 @@ static cJSON *owner_json(const struct sim_owner *o)
     cJSON_AddStringToObject(j, "type", "PERSON");
     cJSON_AddStringToObject(j, "firstName", o->first);
     cJSON_AddStringToObject(j, "lastName", o->last);
-    json_add_int(j, "userId", 9000000 + o->id % 1000000);
-    json_add_int(j, "userIdIncludingInactive", 9000000 + o->id % 1000000);
+    od_json_add_i64(j, "userId", 9000000 + o->id % 1000000);
+    od_json_add_i64(j, "userIdIncludingInactive", 9000000 + o->id % 1000000);
     json_add_iso_ms(j, "createdAt", o->created_ms);
     json_add_iso_ms(j, "updatedAt", o->updated_ms);
     cJSON_AddBoolToObject(j, "archived", false);

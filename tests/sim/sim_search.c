@@ -257,7 +257,7 @@ void search_handle(struct sim_req *r, enum sim_object kind)
     }
     cJSON_Delete(req); /* dealstage filters point into it */
     qsort(sel, (size_t)n, sizeof *sel, cmp_hits);
-    json_add_int(doc, "total", n);
+    od_json_add_i64(doc, "total", n);
     cJSON *results = cJSON_AddArrayToObject(doc, "results");
     for (long i = s.after; i < n && i < s.after + s.limit; i++)
         cJSON_AddItemToArray(results, deals ? deal_json(&w->deals[sel[i].idx], &pl)
@@ -279,7 +279,7 @@ static cJSON *assoc_type(int type_id, const char *label)
     cJSON *t = cJSON_CreateObject();
     cJSON_AddStringToObject(t, "category", "HUBSPOT_DEFINED");
     cJSON_AddNumberToObject(t, "typeId", type_id);
-    json_add_str_or_null(t, "label", label);
+    od_json_add_str(t, "label", label);
     return t;
 }
 
@@ -328,7 +328,7 @@ void assoc_handle(struct sim_req *r)
             int ci = c ? d->company2 : d->company;
             if (ci < 0 || sim_world.companies[ci].archived) continue;
             cJSON *to = cJSON_CreateObject(), *types;
-            json_add_int(to, "toObjectId", sim_world.companies[ci].id);
+            od_json_add_i64(to, "toObjectId", sim_world.companies[ci].id);
             types = cJSON_AddArrayToObject(to, "associationTypes");
             if (d->primary == c) cJSON_AddItemToArray(types, assoc_type(5, "Primary"));
             cJSON_AddItemToArray(types, assoc_type(341, NULL));

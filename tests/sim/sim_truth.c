@@ -51,7 +51,7 @@ static void add_money4(cJSON *o, const char *key, int64_t v4)
 
 static void acc_fill(cJSON *o, const struct acc *a)
 {
-    json_add_int(o, "entries", a->entries);
+    od_json_add_i64(o, "entries", a->entries);
     json_add_fixed2_str(o, "hours", a->hours);
     json_add_fixed2_str(o, "billable_hours", a->billable_hours);
     add_money4(o, "revenue", a->revenue4);
@@ -61,7 +61,7 @@ static void acc_fill(cJSON *o, const struct acc *a)
 static cJSON *row(int64_t id, const char *name, const struct acc *a)
 {
     cJSON *o = cJSON_CreateObject();
-    json_add_int(o, "id", id);
+    od_json_add_i64(o, "id", id);
     cJSON_AddStringToObject(o, "name", name);
     acc_fill(o, a);
     return o;
@@ -125,10 +125,10 @@ static void deals_fill(cJSON *doc, const struct tally *t, int64_t *per_company,
         won_company[c]++;
     }
     cJSON *dj = cJSON_AddObjectToObject(doc, "deals");
-    json_add_int(dj, "count", count);
-    json_add_int(dj, "won_count", won);
+    od_json_add_i64(dj, "count", count);
+    od_json_add_i64(dj, "won_count", won);
     json_add_fixed2_str(dj, "won_amount", won_amount);
-    json_add_int(dj, "won_without_company", unassigned);
+    od_json_add_i64(dj, "won_without_company", unassigned);
     cJSON_AddItemToObject(dj, "won_without_primary", nop); /* ids, whatever the range */
 }
 
@@ -157,9 +157,9 @@ static cJSON *truth_json(int32_t from, int32_t to)
                             "from zero to cents per row");
     char day[16];
     if (from > INT32_MIN) fmt_date(from, day);
-    json_add_str_or_null(doc, "from", from > INT32_MIN ? day : NULL);
+    od_json_add_str(doc, "from", from > INT32_MIN ? day : NULL);
     if (to < INT32_MAX) fmt_date(to, day);
-    json_add_str_or_null(doc, "to", to < INT32_MAX ? day : NULL);
+    od_json_add_str(doc, "to", to < INT32_MAX ? day : NULL);
     deals_fill(doc, &t, per_company, won_company);
     cJSON *arr = cJSON_AddArrayToObject(doc, "clients");
     for (int i = 0; i < w->nclients; i++) {
@@ -167,17 +167,17 @@ static cJSON *truth_json(int32_t from, int32_t to)
         int co = w->clients[i].company;
         if (co < 0 || w->companies[co].archived) {
             cJSON_AddNullToObject(o, "deal_amount");
-            json_add_int(o, "deals_won", 0);
+            od_json_add_i64(o, "deals_won", 0);
         } else {
             json_add_fixed2_str(o, "deal_amount", per_company[co]);
-            json_add_int(o, "deals_won", won_company[co]);
+            od_json_add_i64(o, "deals_won", won_company[co]);
         }
         cJSON_AddItemToArray(arr, o);
     }
     arr = cJSON_AddArrayToObject(doc, "projects");
     for (int i = 0; i < w->nprojects; i++) {
         cJSON *o = row(w->projects[i].id, w->projects[i].name, &t.projects[i]);
-        json_add_int(o, "client_id", w->clients[w->projects[i].client].id);
+        od_json_add_i64(o, "client_id", w->clients[w->projects[i].client].id);
         cJSON_AddItemToArray(arr, o);
     }
     arr = cJSON_AddArrayToObject(doc, "users");
@@ -195,7 +195,7 @@ static cJSON *truth_json(int32_t from, int32_t to)
         cJSON_AddItemToArray(arr, o);
     }
     acc_fill(cJSON_AddObjectToObject(doc, "totals"), &t.total);
-    json_add_int(doc, "bad_records", t.bad);
+    od_json_add_i64(doc, "bad_records", t.bad);
     free(t.clients);
     free(t.projects);
     free(t.users);

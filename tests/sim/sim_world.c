@@ -1,5 +1,6 @@
 /* sim_world — seeded world generation. See sim_world.h for the contract. */
 #include "tests/sim/sim_world.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include <ctype.h>
 #include <stdio.h>
@@ -116,68 +117,35 @@ void civil_from_days(int32_t z, int *y, int *m, int *d)
 
 void fmt_date(int32_t day, char out[16])
 {
-    int y, m, d;
-    civil_from_days(day, &y, &m, &d);
-    snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
-}
-
-static void fmt_iso(int64_t ms, bool with_ms, char out[32])
-{
-    int64_t s = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-    int32_t day = (int32_t)(s >= 0 ? s / 86400 : (s - 86399) / 86400);
-    int64_t sod = s - (int64_t)day * 86400;
-    int y, m, d;
-    civil_from_days(day, &y, &m, &d);
-    int hh = (int)(sod / 3600), mi = (int)(sod / 60 % 60), ss = (int)(sod % 60);
-    if (with_ms)
-        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, hh, mi, ss,
-                 (int)(ms - s * 1000));
-    else
-        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, hh, mi, ss);
+    od_date_format(day, out, 16);
 }
 
 void fmt_iso_s(int64_t s, char out[32])
 {
-    fmt_iso(s * 1000, false, out);
+    char buf[OD_TIME_BUF];
+    od_time_format_ms(s * 1000, buf, sizeof buf);
+    snprintf(out, 32, "%.19sZ", buf); /* whole seconds */
 }
 
 void fmt_iso_ms(int64_t ms, char out[32])
 {
-    fmt_iso(ms, true, out);
-}
-
-static bool valid_ymd(int y, int m, int d)
-{
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return y >= 1970 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] &&
-           !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
+    od_time_format_ms(ms, out, 32);
 }
 
 int parse_date(const char *s, int32_t *day)
 {
-    int y, m, d, n = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || s[n] || !valid_ymd(y, m, d))
-        return -1;
-    *day = days_from_civil(y, m, d);
+    int64_t d;
+    if (od_date_parse(s, strlen(s), &d) < 0 || d < 0) return -1; /* 1970 on */
+    *day = (int32_t)d;
     return 0;
 }
 
+/* The sim takes UTC only: "T", then "Z" or "+00:00" (what a client of Harvest sends). */
 int parse_iso_ms(const char *s, int64_t *ms)
 {
-    int y, mo, d, hh, mi, ss, n = 0, frac = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &hh, &mi, &ss, &n) != 6 || n != 19 ||
-        !valid_ymd(y, mo, d) || hh > 23 || mi > 59 || ss > 60)
-        return -1;
-    const char *p = s + n;
-    if (*p == '.') {
-        int digits = 0;
-        for (p++; isdigit((unsigned char)*p); p++, digits++)
-            if (digits < 3) frac = frac * 10 + (*p - '0');
-        for (; digits < 3; digits++)
-            frac *= 10;
-    }
-    if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0) return -1;
-    *ms = ((int64_t)days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss) * 1000 + frac;
+    size_t n = strlen(s);
+    bool utc = (n > 0 && s[n - 1] == 'Z') || (n > 6 && strcmp(s + n - 6, "+00:00") == 0);
+    if (!utc || n < 11 || s[10] != 'T' || od_time_parse_ms(s, n, ms) < 0 || *ms < 0) return -1;
     return 0;
 }
 
