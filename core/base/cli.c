@@ -1,5 +1,6 @@
 /* cli — option tables to roff and plain text; see cli.h. */
 #include "core/base/cli.h"
+#include "core/base/config.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +64,8 @@ void od_roff_text(FILE *out, const char *s)
 void od_roff_head(FILE *out, const char *name, int section, const char *source, const char *what)
 {
     char date[16] = "";
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
+    int64_t sde = od_config_source_date();
+    time_t t = sde > 0 ? (time_t)sde : time(NULL);
     struct tm tm;
     if (gmtime_r(&t, &tm)) strftime(date, sizeof date, "%Y-%m-%d", &tm);
     fputs(".TH ", out);

@@ -500,3 +500,10 @@ const char *od_config_login_source(void)
     src[n] = '\0';
     return src;
 }
+
+int64_t od_config_source_date(void)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    long long v = s && *s ? strtoll(s, NULL, 10) : 0;
+    return v > 0 ? (int64_t)v : 0;
+}

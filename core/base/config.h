@@ -12,6 +12,7 @@
  * the end. */
 #ifndef OD_CONFIG_H
 #define OD_CONFIG_H
+#include <stdint.h>
 #include <stdio.h>
 
 #define OD_MAX_KEYBINDINGS 64
@@ -140,5 +141,7 @@ const char *od_config_search_path(void);
  * $SSH_CONNECTION when it looks like one (hex digits, '.', ':', '%'), else "local".
  * Borrowed, per thread. */
 const char *od_config_login_source(void);
+/* $SOURCE_DATE_EPOCH (reproducible builds: the date in generated man pages), or 0. */
+int64_t od_config_source_date(void);
 
 #endif

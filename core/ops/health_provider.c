@@ -119,7 +119,9 @@ static int stored_expiry(struct od_hctx *h, const char *prov, enum od_health_sta
              strcmp(prov, "harvest") == 0 ? "HARVEST" : "HUBSPOT");
     int warn_s = h->env->cfg->rules.token_expiring_minutes * 60;
     *st = P;
-    if (rows == 0 && getenv(env) && *getenv(env)) {
+    const char *tok =
+        strcmp(prov, "harvest") == 0 ? h->env->cfg->harvest.token : h->env->cfg->hubspot.token;
+    if (rows == 0 && tok && *tok) {
         snprintf(msg, n, "token from %s (expiry unknown)", env);
     } else if (rows == 0) {
         *st = W;
