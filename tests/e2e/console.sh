@@ -64,7 +64,7 @@ run_flow() {
     tui_keys 2
     t_screen "$label: 2 shows Exceptions" 'Severity.*Kind'
     tui_keys 3
-    t_screen "$label: 3 shows Profitability by client" '^Client +Hours +Revenue +Cost +Margin +Margin % +Deal +Trend'
+    t_screen "$label: 3 shows Profitability by client" '^Client +Cur +Hours +Revenue +Cost +Margin +Margin % +! +Won deals'
     tui_keys s
     t_screen "$label: s sorts by the first column, ascending" '^Client(▲|\^) '
     tui_keys S
