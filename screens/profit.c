@@ -223,8 +223,10 @@ static unsigned cmd_range(struct tui_app *app, int argc, char **argv, void *ud)
     }
     memcpy(s->from, from, sizeof s->from);
     memcpy(s->to, to, sizeof s->to);
-    bool named = strstr(argv[1], "..") == NULL && (argv[1][0] < '0' || argv[1][0] > '9');
-    snprintf(s->period, sizeof s->period, "%s", named ? argv[1] : "");
+    s->period[0] = '\0';
+    for (int i = 0; od_profit_periods[i]; i++) /* named: the title says which */
+        if (!strcmp(argv[1], od_profit_periods[i]) && strcmp(argv[1], "all"))
+            snprintf(s->period, sizeof s->period, "%s", argv[1]);
     tui_app_show(app, "profit");
     tui_app_toast(app, TUI_TOAST_INFO, "range %s..%s%s%s%s, loading", *from ? from : "start",
                   *to ? to : "now", *s->period ? " (" : "", s->period, *s->period ? ")" : "");

@@ -50,7 +50,8 @@ static void draw_title(struct profit_screen *s, struct tui_grid *g, struct tui_r
         month_text(snap->trend_first + snap->trend_months - 1, m1);
         sb_addf(&sb, "  ·  trend %s..%s", m0, m1);
     }
-    if (s->b.feed.inflight || !snap) sb_add(&sb, "  ·  loading …");
+    if (s->b.feed.inflight || !snap || scr_busy(s->b.c, s->b.feed.key))
+        sb_add(&sb, "  ·  loading …"); /* (a dropped answer may have cleared inflight) */
     tui_grid_text(g, a.x, a.y, a.w, sb_str(&sb), TUI_ROLE_TITLE);
     sb_release(&sb);
 }
