@@ -146,40 +146,46 @@ static void sort_order(struct tui_table *t)
             t->order[i] = (uint32_t)i;
 }
 
-static const struct tui_rowset *cmp_rs; /* for cmp_key: qsort has no context argument */
-
-static int cmp_key(const void *a, const void *b)
+static uint64_t key_hash(const char *k)
 {
-    return strcmp(tui_rowset_key(cmp_rs, *(const uint32_t *)a),
-                  tui_rowset_key(cmp_rs, *(const uint32_t *)b));
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 1099511628211ull;
+    return h;
 }
 
 /* After a new snapshot: mark the rows above the view that old did not have (or had, still
- * unseen: old_fresh), so the header can say how many arrived up there. UI thread only. */
+ * unseen: old_fresh), so the header can say how many arrived up there. The keys above the view
+ * go into a small hash set and old is read once: linear, however far down the view is. */
 static void mark_fresh(struct tui_table *t, const struct tui_rowset *old, const uint8_t *old_fresh)
 {
-    uint32_t *by_key = od_xmalloc((old->n + 1) * sizeof *by_key);
-    for (size_t i = 0; i < old->n; i++)
-        by_key[i] = (uint32_t)i;
-    cmp_rs = old;
-    qsort(by_key, old->n, sizeof *by_key, cmp_key);
-    for (size_t i = 0; i < t->top && i < t->nview; i++) {
-        const char *key = tui_rowset_key(&t->rows, t->view[i]);
-        size_t lo = 0, hi = old->n;
-        while (lo < hi) { /* first old key >= key */
-            size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(tui_rowset_key(old, by_key[mid]), key) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        bool known = lo < old->n && !strcmp(tui_rowset_key(old, by_key[lo]), key);
-        if (known && !(old_fresh && old_fresh[by_key[lo]])) continue;
-        if (!t->fresh) t->fresh = od_xcalloc(t->rows.n + 1, 1);
-        t->fresh[t->view[i]] = 1;
-        t->nfresh++;
+    size_t n = t->top < t->nview ? t->top : t->nview, cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    uint32_t *slot = od_xcalloc(cap, sizeof *slot); /* view position + 1; 0: empty */
+    uint8_t *seen = od_xcalloc(n + 1, 1);           /* 1: in old, and seen there */
+    for (size_t i = 0; i < n; i++) {
+        size_t h = key_hash(tui_rowset_key(&t->rows, t->view[i])) & (cap - 1);
+        while (slot[h])
+            h = (h + 1) & (cap - 1);
+        slot[h] = (uint32_t)i + 1;
     }
-    free(by_key);
+    for (size_t o = 0; o < old->n; o++) {
+        const char *k = tui_rowset_key(old, o);
+        for (size_t h = key_hash(k) & (cap - 1); slot[h]; h = (h + 1) & (cap - 1))
+            if (!strcmp(tui_rowset_key(&t->rows, t->view[slot[h] - 1]), k)) {
+                seen[slot[h] - 1] = !(old_fresh && old_fresh[o]);
+                break;
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!seen[i]) {
+            if (!t->fresh) t->fresh = od_xcalloc(t->rows.n + 1, 1);
+            t->fresh[t->view[i]] = 1;
+            t->nfresh++;
+        }
+    free(seen);
+    free(slot);
 }
 
 void tui_table_set_rows(struct tui_table *t, struct tui_rowset *rs)
