@@ -65,6 +65,57 @@ void scr_spark(char *out, size_t n, const int64_t *v, size_t count, int w)
     }
 }
 
+void scr_spark_gaps(char *out, size_t n, const int64_t *v, const bool *has, size_t count)
+{
+    static const char *const lv[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    static const char *const alv[] = {"_", ".", "-", "~", "=", "+", "*", "#"};
+    const char *const *levels = scr_ascii() ? alv : lv;
+    size_t len = 0;
+    bool any = false;
+    int64_t lo = 0, hi = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < count; i++)
+        if (has[i]) {
+            if (!any || v[i] < lo) lo = v[i];
+            if (!any || v[i] > hi) hi = v[i];
+            any = true;
+        }
+    for (size_t i = 0; i < count; i++) {
+        if (!has[i]) {
+            put(out, n, &len, " ");
+            continue;
+        }
+        int l = hi == lo ? (hi == 0 ? 0 : 3) : (int)((v[i] - lo) * 7 / (hi - lo));
+        put(out, n, &len, levels[l]);
+    }
+}
+
+void scr_thousands(char *out, size_t n, const char *num, const char *suffix)
+{
+    const char *p = num, *digits;
+    size_t nd = 0;
+    if (*p == '-') p++;
+    digits = p;
+    while (p[nd] >= '0' && p[nd] <= '9')
+        nd++;
+    bool plain =
+        nd > 0 &&
+        (p[nd] == '\0' || (p[nd] == '.' && strspn(p + nd + 1, "0123456789") == strlen(p + nd + 1)));
+    if (!plain) {
+        snprintf(out, n, "%s%s", num, suffix);
+        return;
+    }
+    char buf[96];
+    size_t len = 0;
+    if (digits != num) buf[len++] = '-';
+    for (size_t i = 0; i < nd && len < sizeof buf - 2; i++) {
+        if (i && (nd - i) % 3 == 0) buf[len++] = ',';
+        buf[len++] = digits[i];
+    }
+    buf[len] = '\0';
+    snprintf(out, n, "%s%s%s", buf, digits + nd, suffix);
+}
+
 int64_t scr_parse_time(const char *s)
 {
     size_t n = s ? strlen(s) : 0;

@@ -77,6 +77,9 @@ void tui_app_free(struct tui_app *app);
 void tui_app_add_screen(struct tui_app *app, const struct tui_screen_class *cls, void *state);
 /* Add `:` commands (table borrowed; ud passed to their callbacks). */
 void tui_app_add_commands(struct tui_app *app, const struct tui_command *cmds, size_t n, void *ud);
+/* The same for commands of one screen (its class name): help lists them with its keys. */
+void tui_app_add_screen_commands(struct tui_app *app, const char *screen,
+                                 const struct tui_command *cmds, size_t n, void *ud);
 /* Apply config [keys] (after every screen is added). -1 with od_seterr naming the line. */
 int tui_app_apply_keys(struct tui_app *app, int n, char *const *actions, char *const *specs);
 /* Which actions the logged-in role may run; NULL allows all. */

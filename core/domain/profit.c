@@ -21,20 +21,29 @@ struct dim {
     const char *key_col; /* column of src */
     const char *key_txt; /* text of the key from agg.k */
     const char *name_sql;
-    const char *join; /* joined to agg a */
+    const char *join;         /* joined to agg a */
+    const char *currency_sql; /* the row's client's currency */
 };
+
+/* month and person rows: the client of the query's client ($7) or project ($8), if any */
+#define QUERY_CURRENCY                                                                             \
+    "(SELECT c.currency FROM harvest_clients c WHERE c.id = coalesce($7::bigint,"                  \
+    " (SELECT p.client_id FROM harvest_projects p WHERE p.id = $8::bigint)))"
 
 static const struct dim dims[] = {
     [OD_PROFIT_BY_CLIENT] = {"client", DIM_CLIENT, "client_id", "a.k::text", "hc.name",
                              " LEFT JOIN harvest_clients hc ON hc.id = a.k"
-                             " LEFT JOIN client_links cl ON cl.client_id = a.k"},
-    [OD_PROFIT_BY_PROJECT] = {"project", DIM_PROJECT, "project_id", "a.k::text", "hp.name",
-                              " LEFT JOIN harvest_projects hp ON hp.id = a.k"},
+                             " LEFT JOIN client_links cl ON cl.client_id = a.k",
+                             "hc.currency"},
+    [OD_PROFIT_BY_PROJECT] =
+        {"project", DIM_PROJECT, "project_id", "a.k::text", "hp.name",
+         " LEFT JOIN harvest_projects hp ON hp.id = a.k",
+         "(SELECT c.currency FROM harvest_clients c WHERE c.id = hp.client_id)"},
     [OD_PROFIT_BY_MONTH] = {"month", 0, "month", "to_char(a.k, 'YYYY-MM')",
-                            "to_char(a.k, 'YYYY-MM')", ""},
+                            "to_char(a.k, 'YYYY-MM')", "", QUERY_CURRENCY},
     [OD_PROFIT_BY_PERSON] = {"person", DIM_PERSON, "user_id", "a.k::text",
                              "nullif(btrim(concat_ws(' ', hu.first_name, hu.last_name)), '')",
-                             " LEFT JOIN harvest_users hu ON hu.id = a.k"},
+                             " LEFT JOIN harvest_users hu ON hu.id = a.k", QUERY_CURRENCY},
 };
 
 /* Rollup sources exposing the same columns; the first that has every needed dimension wins. */
@@ -117,6 +126,14 @@ int od_profit_date_parse(const char *s, bool to_end, char out[11])
     }
     fmt_day(z, out);
     return 0;
+}
+
+int32_t od_profit_month_index(const char *s)
+{
+    int y, m, n = 0;
+    if (!s || sscanf(s, "%4d-%2d%n", &y, &m, &n) != 2 || n != 7 || y < 1 || m < 1 || m > 12)
+        return -1;
+    return y * 12 + m - 1;
 }
 
 /* A date od_profit_date_parse wrote. */
@@ -265,23 +282,26 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
             " THEN (SELECT sum(revenue) FROM profit_rollup_project_month x WHERE x.project_id = "
             "a.k)"
             " ELSE (SELECT sum(hours) FROM profit_rollup_project_month x WHERE x.project_id = a.k)"
-            " END AS used");
+            " END AS used, hp.is_fixed_fee AS fixed_fee");
     else
-        sb_add(sb, " NULL::text AS budget_by, NULL::numeric AS budget, NULL::numeric AS used");
+        sb_add(sb, " NULL::text AS budget_by, NULL::numeric AS budget, NULL::numeric AS used,"
+                   " NULL::boolean AS fixed_fee");
+    sb_addf(sb, ", %s AS currency", dm->currency_sql);
     sb_addf(
         sb,
         " FROM a%s), t AS ("
         " SELECT false AS total, key, name, entries, hours, billable_hours, revenue, cost,"
-        " deal, budget_by, budget, used, mcr, mbr FROM r"
+        " deal, budget_by, budget, used, mcr, mbr, fixed_fee, currency FROM r"
         " UNION ALL SELECT true, NULL, NULL, coalesce(sum(entries), 0), coalesce(sum(hours), 0),"
         " coalesce(sum(billable_hours), 0), coalesce(sum(revenue), 0), coalesce(sum(cost), 0),"
-        " sum(deal), NULL, NULL, NULL, coalesce(sum(mcr), 0), coalesce(sum(mbr), 0) FROM r)"
+        " sum(deal), NULL, NULL, NULL, coalesce(sum(mcr), 0), coalesce(sum(mbr), 0), NULL,"
+        " CASE WHEN count(DISTINCT currency) = 1 THEN min(currency) END FROM r)"
         " SELECT key, name, entries, round(hours, 2), round(billable_hours, 2), round(revenue, 2),"
         " round(cost, 2), round(revenue - cost, 2),"
         " CASE WHEN revenue = 0 THEN NULL ELSE round((revenue - cost) * 100 / revenue, 2) END,"
         " round(deal, 2), budget_by, round(budget, 2), round(used, 2),"
         " CASE WHEN budget > 0 THEN round(coalesce(used, 0) * 100 / budget, 2) END,"
-        " mcr, mbr FROM t ORDER BY total, %s",
+        " mcr, mbr, fixed_fee, currency FROM t ORDER BY total, %s",
         dm->join,
         q->by == OD_PROFIT_BY_MONTH ? "key" : "lower(btrim(name)) NULLS LAST, length(key), key");
 }
@@ -323,6 +343,9 @@ static void fill_row(PGresult *res, int i, struct od_profit_row *row)
     }
     row->missing_cost_rate = strtoll(PQgetvalue(res, i, 14), NULL, 10);
     row->missing_billable_rate = strtoll(PQgetvalue(res, i, 15), NULL, 10);
+    row->is_fixed_fee = !PQgetisnull(res, i, 16) && PQgetvalue(res, i, 16)[0] == 't';
+    if (!PQgetisnull(res, i, 17))
+        snprintf(row->currency, sizeof row->currency, "%s", PQgetvalue(res, i, 17));
 }
 
 /* Check and normalise q into out (by, from, to); nothing else is filled yet. */
@@ -417,7 +440,8 @@ static int read_trend(PGconn *c, const struct od_profit_query *q, struct od_prof
     }
     struct strbuf sql = STRBUF_INIT;
     sb_addf(&sql,
-            "SELECT s.%s::text, round(s.revenue - s.cost, 2) FROM (%s) s"
+            "SELECT s.%s::text, round(s.revenue - s.cost, 2), to_char(s.month, 'YYYY-MM')"
+            " FROM (%s) s"
             " WHERE ($1::date IS NULL OR s.month >= date_trunc('month', $1::date))"
             " AND ($2::date IS NULL OR s.month <= $2::date)"
             " AND ($3::bigint IS NULL OR s.client_id = $3::bigint)"
@@ -445,9 +469,12 @@ static int read_trend(PGconn *c, const struct od_profit_query *q, struct od_prof
             int first = end - j > OD_PROFIT_TREND_MAX ? end - OD_PROFIT_TREND_MAX : j;
             row->ntrend = (size_t)(end - first);
             row->trend_c = od_xcalloc(row->ntrend, sizeof *row->trend_c);
-            for (int m = first; m < end; m++)
+            row->trend_month = od_xcalloc(row->ntrend, sizeof *row->trend_month);
+            for (int m = first; m < end; m++) {
                 if (od_money_parse(PQgetvalue(r, m, 1), &row->trend_c[m - first]) < 0)
                     row->trend_c[m - first] = 0;
+                row->trend_month[m - first] = od_profit_month_index(PQgetvalue(r, m, 2));
+            }
         }
         j = end;
     }
@@ -474,6 +501,7 @@ static void row_release(struct od_profit_row *row)
     free(row->key);
     free(row->name);
     free(row->trend_c);
+    free(row->trend_month);
 }
 
 void od_profit_report_release(struct od_profit_report *r)

@@ -76,6 +76,13 @@ struct od_profit_row {
     char budget[OD_PROFIT_NUM]; /* hours or money */
     char budget_used[OD_PROFIT_NUM];
     char budget_pct[OD_PROFIT_NUM]; /* used / budget × 100, 2 places */
+    bool is_fixed_fee;              /* by=project: Harvest's is_fixed_fee */
+    /* The client's currency (ISO code, raw database text: sanitize before a terminal); "" when
+     * unknown: by=client its own, by=project its client's, by=month/person the client of the
+     * query's client_id or project_id. Totals (od_profit_sum): the rows' one currency, "" when
+     * they differ (mixed_currency) or none is known. */
+    char currency[8];
+    bool mixed_currency;
     int64_t missing_cost_rate, missing_billable_rate;
     /* The values above as int64 hundredths (0 when absent). */
     int64_t hours_c, billable_hours_c, revenue_c, cost_c, margin_c, margin_pct_c, deal_amount_c;
@@ -85,6 +92,9 @@ struct od_profit_row {
      * NULL when not read or when the row has no month. Owned. */
     int64_t *trend_c;
     size_t ntrend;
+    /* trend_month[i]: the month of trend_c[i] as year * 12 + month - 1 (od_profit_month_index),
+     * so rows can be lined up in time: a row's months are only those it has data in. Owned. */
+    int32_t *trend_month;
 };
 #define OD_PROFIT_TREND_MAX 36
 
@@ -109,6 +119,9 @@ void od_profit_report_release(struct od_profit_report *r);
  * A trend that cannot be read leaves trend_c NULL; the report still comes back. For the
  * console's query workers (core/db/reader.h), which hand it a connection. */
 int od_profit_read(PGconn *c, const struct od_profit_query *q, struct od_profit_report *out);
+
+/* "YYYY-MM..." -> year * 12 + month - 1 (the unit of trend_month); -1 when s is no date. */
+int32_t od_profit_month_index(const char *s);
 
 /* Parse "YYYY-MM-DD" or "YYYY-MM" (to_end: the month's last day) into "YYYY-MM-DD" (out >= 11
  * bytes). -1 with od_seterr when not a real date. */
