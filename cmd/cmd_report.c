@@ -36,6 +36,11 @@ static const struct od_cli_opt report_opts[] = {
      .kind = OD_CLI_ENUM,
      .values = "table|csv|json",
      .help = "table (default), csv (RFC 4180, totals last) or json"},
+    {.name = "--csv-raw", .help = "CSV text cells exactly as stored (no formula guard)"},
+    {.name = "--output",
+     .arg = "FILE",
+     .kind = OD_CLI_FILE,
+     .help = "write to FILE (created 0600; an existing file is refused)"},
     {0}};
 static const struct od_subcommand report_subs[] = {
     {.name = "profitability",

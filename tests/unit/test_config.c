@@ -189,7 +189,7 @@ static void test_former_getenv_settings(void **state)
     fclose(f);
     assert_null(strstr(buf, "env-harvest-token"));
     assert_null(strstr(buf, "token ="));
-    assert_non_null(strstr(buf, "[http]\nbackoff_ms = 20\n"));
+    assert_non_null(strstr(buf, "\nbackoff_ms = 20\n"));
     free(buf);
     od_config_release(&cfg);
 
