@@ -113,6 +113,7 @@ static void ask(const struct od_probe_env *env, const char *provider, const char
     struct stop st = {.deadline_ms = od_now_ms() + timeout_ms};
     atomic_init(&st.limited, false);
     struct od_http_req req = {.method = "GET",
+                              .cfg = env->cfg,
                               .url = url,
                               .headers = f.headers,
                               .provider = provider,

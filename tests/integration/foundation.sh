@@ -86,7 +86,8 @@ t_eq "its new directory is 0700" 700 "$(stat -c %a "$T_TMP/logs/sub" 2>&1)"
 rm -f "$T_TMP/logs/sub/opsdeck.log"
 (umask 022 && head -c 20000 /dev/zero | tr '\0' x >"$T_TMP/logs/sub/opsdeck.log" &&
     OPSDECK_LOG_FILE="$T_TMP/logs/sub/opsdeck.log" OPSDECK_LOG_MAX_KB=16 OPSDECK_LOG_LEVEL=debug \
-        "$OD_BIN" health >/dev/null 2>&1)
+        OPSDECK_HARVEST_BASE_URL=http://127.0.0.1:9 OPSDECK_HARVEST_ACCOUNT_ID=1 \
+        OPSDECK_HARVEST_TOKEN=x "$OD_BIN" health >/dev/null 2>&1) # the probe logs its request
 t_check "the log rotated" test -s "$T_TMP/logs/sub/opsdeck.log.1"
 t_eq "the log file made by rotation is 0600" 600 "$(stat -c %a "$T_TMP/logs/sub/opsdeck.log" 2>&1)"
 

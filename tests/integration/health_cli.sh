@@ -14,7 +14,10 @@ INSERT INTO sync_cursors (provider, account_id, resource) VALUES ('harvest', '10
                                                                   ('hubspot', 'default', 'deals');
 SQL
 export OPSDECK_HEALTH_BACKUP_DIR="$T_TMP/backups"
-"$OD_BIN" backup --dir "$OPSDECK_HEALTH_BACKUP_DIR" >"$T_TMP/backup.log" 2>&1 || t_fail "backup" "$(cat "$T_TMP/backup.log")"
+# a backup is signed with a key derived from the master key (the checks below need no key file)
+OPSDECK_SECRETS_KEY_FILE="$T_TMP/master.key" "$OD_BIN" keygen >/dev/null 2>&1 || t_fail "keygen"
+OPSDECK_SECRETS_KEY_FILE="$T_TMP/master.key" "$OD_BIN" backup --dir "$OPSDECK_HEALTH_BACKUP_DIR" \
+    >"$T_TMP/backup.log" 2>&1 || t_fail "backup" "$(cat "$T_TMP/backup.log")"
 
 out=$("$OD_BIN" health 2>&1)
 t_eq "all up: exit 0" "0" "$?"
