@@ -317,7 +317,8 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         od_pool_close(pool);
         return 1;
     }
-    struct view v = {.n = (size_t)n, .tty = isatty(STDOUT_FILENO) && !getenv("NO_PROGRESS")};
+    struct view v = {.n = (size_t)n,
+                     .tty = isatty(STDOUT_FILENO) && !od_config_env(OD_ENV_NO_PROGRESS)};
     pthread_mutex_init(&v.lock, NULL);
     v.t = od_xcalloc((size_t)n, sizeof(*v.t));
     int64_t ids[32];
