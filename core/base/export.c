@@ -59,22 +59,10 @@ int od_export_name_check(const char *name)
                      OD_EXPORT_NAME_MAX);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Write data to a new fd (from openat with CREATE_FLAGS), close it; on failure unlink name. */
 static int fill(int dirfd, const char *name, int fd, const char *data, size_t n)
 {
-    int rc = write_all(fd, data, n), err = errno;
+    int rc = od_write_all(fd, data, n), err = errno;
     if (close(fd) != 0 && rc == 0) rc = -1, err = errno;
     if (rc == 0) return 0;
     unlinkat(dirfd, name, 0);

@@ -64,6 +64,9 @@ int od_parse_long(const char *s, long min, long max, long *out);
  * -1 with od_seterr naming the one that could not be made. */
 int od_mkdir_p(const char *dir);
 
+/* Write all n bytes to fd, retrying short writes and EINTR; -1 with errno set on failure. */
+int od_write_all(int fd, const void *data, size_t n);
+
 /* Wipe memory in a way the compiler cannot drop. */
 void od_wipe(void *p, size_t n);
 

@@ -272,19 +272,6 @@ int od_vault_backup_key(const struct od_vault *v, uint32_t key_id, unsigned char
     return crypto_kdf_derive_from_key(out, 32, KDF_BACKUP_ID, "backupmc", k->master);
 }
 
-/* Write n bytes fully; -1 on error. */
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Key file text for keys (+ one new random key when new_id != 0), in locked memory. */
 static char *key_text(const struct vkey *keys, int n, uint32_t new_id, size_t *len)
 {
@@ -322,7 +309,7 @@ int od_vault_keygen(const char *path)
                          errno == EEXIST ? " (to add a key use: opsdeck keygen --rotate)" : "");
     size_t len;
     char *t = key_text(NULL, 0, 1, &len);
-    int rc = (fchmod(fd, 0600) == 0 && write_all(fd, t, len) == 0 && fsync(fd) == 0) ? 0 : -1;
+    int rc = (fchmod(fd, 0600) == 0 && od_write_all(fd, t, len) == 0 && fsync(fd) == 0) ? 0 : -1;
     if (rc != 0) od_seterr("cannot write key file %s: %s", path, strerror(errno));
     od_secret_free(t);
     if (close(fd) != 0 && rc == 0)
@@ -349,7 +336,7 @@ int od_vault_rotate_file(const char *path, uint32_t *new_id)
     if (fd < 0) {
         od_seterr("cannot create a temporary file next to %s: %s", path, strerror(errno));
     } else {
-        bool ok = stat(path, &st) == 0 && write_all(fd, t, len) == 0 && fsync(fd) == 0 &&
+        bool ok = stat(path, &st) == 0 && od_write_all(fd, t, len) == 0 && fsync(fd) == 0 &&
                   fchmod(fd, st.st_mode & 0600) == 0;
         ok = (close(fd) == 0) && ok;
         if (!ok || rename(tmp, path) != 0) {
