@@ -293,6 +293,11 @@ int od_queue_heartbeat(PGconn *c, const struct od_job_beat *b, size_t n, bool *a
 
 int od_queue_rescue(PGconn *c, int rescue_after_s)
 {
+    /* Safe when every process runs it at once: r locks the stale rows it takes (SKIP LOCKED:
+     * one rescuer per row), and a row that changed after this statement's snapshot is locked
+     * in its newest version with the WHERE checked again (READ COMMITTED), so a row another
+     * rescuer already made available, or whose heartbeat was just refreshed, drops out. The
+     * UPDATE then only touches rows it holds locked; its own state test documents that. */
     static const char sql[] =
         "WITH r AS (SELECT id FROM sync_jobs WHERE state = 'running'"
         "   AND heartbeat_at < now() - $1::int * interval '1 second' FOR UPDATE SKIP LOCKED),"
@@ -304,7 +309,7 @@ int od_queue_rescue(PGconn *c, int rescue_after_s)
         "  run_at = now(), heartbeat_at = NULL, updated_at = now(), last_error = m.msg,"
         "  errors = j.errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt',"
         "           j.attempts, 'error', m.msg, 'worker', j.locked_by))"
-        " FROM m WHERE j.id = m.id RETURNING j.id";
+        " FROM m WHERE j.id = m.id AND j.state = 'running' RETURNING j.id";
     char s[16];
     snprintf(s, sizeof(s), "%d", rescue_after_s);
     const char *p[1] = {s};
@@ -375,7 +380,9 @@ int od_queue_list(PGconn *c, const char *state, const int64_t *ids, size_t n_ids
         "SELECT id, provider, resource, state, unique_key, locked_by, last_error, errors::text,"
         "  args::text, " ISO("run_at") ", " ISO("created_at") ", " ISO("updated_at") ", " ISO(
             "finished_at") ", priority, attempts, max_attempts, progress_done,"
-                           "  coalesce(progress_total, -1), coalesce(rate_per_s, 0)"
+                           "  coalesce(progress_total, -1), coalesce(rate_per_s, 0),"
+                           "  coalesce(extract(epoch FROM now() - heartbeat_at), -1),"
+                           "  extract(epoch FROM run_at - now())"
                            " FROM sync_jobs WHERE ($1::text IS NULL OR state = $1)"
                            "   AND ($2::bigint[] IS NULL OR id = ANY ($2::bigint[]))"
                            " ORDER BY id DESC LIMIT $3::int";
@@ -409,6 +416,8 @@ int od_queue_list(PGconn *c, const char *state, const int64_t *ids, size_t n_ids
         o->progress_done = get_i64(r, i, 16);
         o->progress_total = get_i64(r, i, 17);
         o->rate_per_s = strtod(PQgetvalue(r, i, 18), NULL);
+        o->heartbeat_age_s = strtod(PQgetvalue(r, i, 19), NULL);
+        o->run_in_s = strtod(PQgetvalue(r, i, 20), NULL);
     }
     PQclear(r);
     return 0;

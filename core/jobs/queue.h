@@ -104,6 +104,8 @@ struct od_job_row {
     int priority, attempts, max_attempts;
     int64_t progress_done, progress_total; /* total -1 unknown */
     double rate_per_s;
+    double heartbeat_age_s; /* seconds since heartbeat_at (database clock), -1 when none */
+    double run_in_s;        /* seconds until run_at (negative: past) */
 };
 /* Newest first; state NULL = all; ids/n_ids non-NULL = only those. */
 int od_queue_list(PGconn *c, const char *state, const int64_t *ids, size_t n_ids, int limit,
