@@ -3,6 +3,7 @@
 #include "core/base/config.h"
 #include "core/base/json.h"
 #include "core/db/db.h"
+#include "core/jobs/jobview.h"
 #include "core/jobs/queue.h"
 #include "core/base/sanitize.h"
 #include "core/base/util.h"
@@ -29,7 +30,7 @@ const struct od_command cmd_jobs_def = {
     "Exit status: 0 ok, 1 failure (database, no such job, not possible in its state), 2 usage.\n",
     run, 0};
 
-static void print_json(const struct od_job_row *rows, size_t n)
+static void print_json(const struct od_job_row *rows, size_t n, int heartbeat_s)
 {
     struct strbuf sb = STRBUF_INIT;
     sb_add(&sb, "[");
@@ -41,6 +42,23 @@ static void print_json(const struct od_job_row *rows, size_t n)
         od_json_quote(&sb, r->resource);
         sb_add(&sb, ",\"state\":");
         od_json_quote(&sb, r->state);
+        /* status: the state in words (stalled, waiting, retry in ...), as the console says it */
+        char words[OD_JOBVIEW_MAX];
+        od_jobview_state(r, heartbeat_s, words, sizeof words);
+        sb_add(&sb, ",\"status\":");
+        od_json_quote(&sb, words);
+        sb_add(&sb, ",\"waiting_s\":");
+        if (!strcmp(r->state, "running") && r->wait_s > 0)
+            sb_addf(&sb, "%.1f", r->wait_s);
+        else
+            sb_add(&sb, "null");
+        sb_add(&sb, ",\"wait_reason\":");
+        od_json_quote(&sb, !strcmp(r->state, "running") && r->wait_s > 0 ? r->wait_reason : NULL);
+        sb_add(&sb, ",\"heartbeat_age_s\":");
+        if (r->heartbeat_age_s >= 0)
+            sb_addf(&sb, "%.1f", r->heartbeat_age_s);
+        else
+            sb_add(&sb, "null");
         sb_addf(&sb, ",\"priority\":%d,\"attempts\":%d,\"max_attempts\":%d", r->priority,
                 r->attempts, r->max_attempts);
         sb_addf(&sb, ",\"progress_done\":%lld,\"progress_total\":", (long long)r->progress_done);
@@ -173,7 +191,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
             fprintf(stderr, "opsdeck jobs: %s\n", od_err());
             rc = 1;
         } else if (json) {
-            print_json(rows, n);
+            print_json(rows, n, ctx->cfg->sync.heartbeat_s);
         } else {
             print_table(rows, n);
         }

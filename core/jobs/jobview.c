@@ -55,6 +55,15 @@ enum od_jobview od_jobview_state(const struct od_job_row *r, int heartbeat_s, ch
         snprintf(buf, n, "stalled — worker %s silent %s", who, d);
         return OD_JOBVIEW_STALLED;
     }
+    if (!strcmp(r->state, "running") && r->wait_s > 0) {
+        od_jobview_duration(r->wait_s + 0.999, d, sizeof d);
+        char *reason = od_sanitize(r->wait_reason);
+        char cut[80];
+        od_fit(reason, 40, cut, sizeof cut);
+        free(reason);
+        snprintf(buf, n, "waiting %s%s%s%s", d, cut[0] ? " (" : "", cut, cut[0] ? ")" : "");
+        return OD_JOBVIEW_WAITING;
+    }
     if (!strcmp(r->state, "retryable") && r->run_in_s > 0) {
         od_jobview_duration(r->run_in_s + 0.999, d, sizeof d);
         cause(r->last_error, why, sizeof why);

@@ -2,9 +2,10 @@
  * Shared by the console's Sync screen, `opsdeck sync --wait` and `opsdeck jobs`, so all three
  * say the same thing:
  *
- *   running, heartbeat late     "stalled — worker HOST:PID silent 12 s"   (no ETA: nobody works it)
- *   retryable, run_at ahead     "retry 3/8 in 40 s (HTTP 503)"            (the cause from
- * last_error) anything else               the state itself ("running", "completed" ...)
+ *   running, heartbeat late:  "stalled — worker HOST:PID silent 12 s" (no ETA: nobody works it)
+ *   running, a request waits: "waiting 12 s (429, Retry-After)"  (wait_until, wait_reason)
+ *   retryable, run_at ahead:  "retry 3/8 in 40 s (HTTP 503)"     (the status from last_error)
+ *   anything else:            the state itself ("running", "completed" ...)
  *
  *   char buf[OD_JOBVIEW_MAX];
  *   enum od_jobview v = od_jobview_state(row, cfg->sync.heartbeat_s, buf, sizeof buf);

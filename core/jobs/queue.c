@@ -110,7 +110,7 @@ int od_queue_claim(PGconn *c, const char *worker_id, int max, const struct od_cl
         " LIMIT $2::int FOR UPDATE SKIP LOCKED)"
         " UPDATE sync_jobs j SET state = 'running', attempts = j.attempts + 1, locked_by = $1,"
         "   locked_at = now(), heartbeat_at = now(), started_at = coalesce(j.started_at, now()),"
-        "   updated_at = now()"
+        "   updated_at = now(), wait_until = NULL, wait_reason = NULL"
         " FROM c WHERE j.id = c.id"
         " RETURNING j.id, j.provider, j.resource, j.args::text, j.checkpoint::text, j.attempts,"
         "   j.max_attempts, j.priority";
@@ -150,7 +150,7 @@ int od_queue_complete(PGconn *c, const char *worker_id, const int64_t *ids, size
 {
     static const char sql[] =
         "UPDATE sync_jobs SET state = 'completed', finished_at = now(), updated_at = now(),"
-        "  heartbeat_at = NULL,"
+        "  heartbeat_at = NULL, wait_until = NULL, wait_reason = NULL,"
         "  progress_done = greatest(progress_done, coalesce(progress_total, progress_done))"
         " WHERE id = ANY ($2::bigint[]) AND locked_by = $1 AND state = 'running'";
     if (n == 0) return 0;
@@ -181,7 +181,8 @@ int od_queue_fail(PGconn *c, const char *worker_id, int64_t id, const char *erro
         "  finished_at = CASE WHEN $4::bool OR attempts >= max_attempts THEN now() END,"
         "  errors = errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt',"
         "           attempts, 'error', $3::text, 'worker', $2::text)),"
-        "  last_error = $3, heartbeat_at = NULL, updated_at = now()"
+        "  last_error = $3, heartbeat_at = NULL, updated_at = now(), wait_until = NULL,"
+        "  wait_reason = NULL"
         " WHERE id = $1 AND locked_by = $2 AND state = 'running'"
         " RETURNING state";
     char sid[24], sdelay[24];
@@ -203,7 +204,8 @@ int od_queue_release(PGconn *c, const char *worker_id, int64_t id)
 {
     static const char sql[] =
         "UPDATE sync_jobs SET state = 'available', attempts = greatest(attempts - 1, 0),"
-        "  run_at = now(), heartbeat_at = NULL, updated_at = now()"
+        "  run_at = now(), heartbeat_at = NULL, updated_at = now(), wait_until = NULL,"
+        "  wait_reason = NULL"
         " WHERE id = $1 AND locked_by = $2 AND state = 'running'";
     char sid[24];
     snprintf(sid, sizeof(sid), "%lld", (long long)id);
@@ -247,18 +249,21 @@ int od_queue_heartbeat(PGconn *c, const struct od_job_beat *b, size_t n, bool *a
      * UPDATE in u runs whether or not the outer query reads it (data-modifying CTE). */
     static const char sql[] =
         "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[],"
-        "                                $5::numeric[]) AS v(id, holder, done, total, rate)),"
+        "                                $5::numeric[], $6::bigint[], $7::text[])"
+        "           AS v(id, holder, done, total, rate, wait, reason)),"
         " l AS (SELECT j.id FROM sync_jobs j JOIN v ON j.id = v.id"
         "       WHERE j.locked_by = v.holder AND j.state = 'running'"
         "       FOR UPDATE OF j SKIP LOCKED),"
         " u AS (UPDATE sync_jobs j SET heartbeat_at = now(), progress_done = v.done,"
-        "         progress_total = nullif(v.total, -1), rate_per_s = v.rate, updated_at = now()"
+        "         progress_total = nullif(v.total, -1), rate_per_s = v.rate, updated_at = now(),"
+        "         wait_until = CASE WHEN v.wait > 0 THEN now() + v.wait * interval '1 ms' END,"
+        "         wait_reason = CASE WHEN v.wait > 0 THEN nullif(v.reason, '') END"
         "       FROM v JOIN l ON l.id = v.id WHERE j.id = l.id RETURNING j.id)"
         " SELECT v.id FROM v JOIN sync_jobs j ON j.id = v.id"
         " WHERE j.locked_by = v.holder AND j.state = 'running'";
     if (n == 0) return 0;
     struct strbuf ids = STRBUF_INIT, holders = STRBUF_INIT, done = STRBUF_INIT, total = STRBUF_INIT,
-                  rate = STRBUF_INIT;
+                  rate = STRBUF_INIT, wait = STRBUF_INIT, reason = STRBUF_INIT;
     for (size_t i = 0; i < n; i++) {
         const char *sep = i ? "," : "{";
         sb_addf(&ids, "%s%lld", sep, (long long)b[i].id);
@@ -267,14 +272,17 @@ int od_queue_heartbeat(PGconn *c, const struct od_job_beat *b, size_t n, bool *a
         sb_addf(&done, "%s%lld", sep, (long long)b[i].done);
         sb_addf(&total, "%s%lld", sep, (long long)b[i].total);
         sb_addf(&rate, "%s%.2f", sep, b[i].rate >= 0 && b[i].rate < 1e9 ? b[i].rate : 0.0);
+        sb_addf(&wait, "%s%lld", sep, (long long)(b[i].wait_ms > 0 ? b[i].wait_ms : 0));
+        sb_add(&reason, sep);
+        add_elem(&reason, b[i].wait_reason);
         alive[i] = false;
     }
-    struct strbuf *all[] = {&ids, &holders, &done, &total, &rate};
+    struct strbuf *all[] = {&ids, &holders, &done, &total, &rate, &wait, &reason};
     for (size_t k = 0; k < OD_ARRAY_LEN(all); k++)
         sb_addch(all[k], '}');
-    const char *p[5] = {sb_str(&ids), sb_str(&holders), sb_str(&done), sb_str(&total),
-                        sb_str(&rate)};
-    PGresult *r = od_db_exec(c, sql, 5, p);
+    const char *p[7] = {sb_str(&ids),  sb_str(&holders), sb_str(&done),  sb_str(&total),
+                        sb_str(&rate), sb_str(&wait),    sb_str(&reason)};
+    PGresult *r = od_db_exec(c, sql, 7, p);
     for (size_t k = 0; k < OD_ARRAY_LEN(all); k++)
         sb_release(all[k]);
     if (!r) return -1;
@@ -307,6 +315,7 @@ int od_queue_rescue(PGconn *c, int rescue_after_s)
         "  state = CASE WHEN j.attempts >= j.max_attempts THEN 'dead' ELSE 'available' END,"
         "  finished_at = CASE WHEN j.attempts >= j.max_attempts THEN now() END,"
         "  run_at = now(), heartbeat_at = NULL, updated_at = now(), last_error = m.msg,"
+        "  wait_until = NULL, wait_reason = NULL,"
         "  errors = j.errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt',"
         "           j.attempts, 'error', m.msg, 'worker', j.locked_by))"
         " FROM m WHERE j.id = m.id AND j.state = 'running' RETURNING j.id";
@@ -382,7 +391,8 @@ int od_queue_list(PGconn *c, const char *state, const int64_t *ids, size_t n_ids
             "finished_at") ", priority, attempts, max_attempts, progress_done,"
                            "  coalesce(progress_total, -1), coalesce(rate_per_s, 0),"
                            "  coalesce(extract(epoch FROM now() - heartbeat_at), -1),"
-                           "  extract(epoch FROM run_at - now())"
+                           "  extract(epoch FROM run_at - now()),"
+                           "  coalesce(extract(epoch FROM wait_until - now()), -1), wait_reason"
                            " FROM sync_jobs WHERE ($1::text IS NULL OR state = $1)"
                            "   AND ($2::bigint[] IS NULL OR id = ANY ($2::bigint[]))"
                            " ORDER BY id DESC LIMIT $3::int";
@@ -418,6 +428,8 @@ int od_queue_list(PGconn *c, const char *state, const int64_t *ids, size_t n_ids
         o->rate_per_s = strtod(PQgetvalue(r, i, 18), NULL);
         o->heartbeat_age_s = strtod(PQgetvalue(r, i, 19), NULL);
         o->run_in_s = strtod(PQgetvalue(r, i, 20), NULL);
+        o->wait_s = strtod(PQgetvalue(r, i, 21), NULL);
+        o->wait_reason = get_str(r, i, 22);
     }
     PQclear(r);
     return 0;
@@ -427,9 +439,9 @@ void od_queue_rows_free(struct od_job_row *rows, size_t n)
 {
     for (size_t i = 0; rows && i < n; i++) {
         struct od_job_row *o = &rows[i];
-        char *strs[] = {o->provider,  o->resource,   o->state,       o->unique_key,
-                        o->locked_by, o->last_error, o->errors_json, o->args_json,
-                        o->run_at,    o->created_at, o->updated_at,  o->finished_at};
+        char *strs[] = {o->provider,   o->resource,    o->state,      o->unique_key, o->locked_by,
+                        o->last_error, o->errors_json, o->args_json,  o->run_at,     o->created_at,
+                        o->updated_at, o->finished_at, o->wait_reason};
         for (size_t k = 0; k < OD_ARRAY_LEN(strs); k++)
             free(strs[k]);
     }

@@ -7,8 +7,8 @@
  * its failure opens it again for another open_ms.
  *
  *   struct od_breaker *b = od_breaker_for("harvest");
- *   if (!od_breaker_allow(b)) -> fail fast (the job retries later)
- *   ... request ... ; od_breaker_record(b, ok);
+ *   if (!od_breaker_allow(b)) -> fail fast (the job retries later), naming info.last_failure
+ *   ... request ... ; od_breaker_record(b, true) or od_breaker_record_failure(b, "what failed");
  *
  * The health screen reads od_breaker_info("harvest", &info). Thread-safe. Defaults: threshold
  * 5, open 30 s; OPSDECK_BREAKER_THRESHOLD / OPSDECK_BREAKER_OPEN_MS override them (tests). */
@@ -19,12 +19,15 @@
 
 enum od_breaker_state { OD_BREAKER_CLOSED, OD_BREAKER_OPEN, OD_BREAKER_HALF_OPEN };
 
+#define OD_BREAKER_CAUSE_MAX 400
+
 struct od_breaker_info {
     enum od_breaker_state state;
     int consecutive_failures;
-    int64_t retry_in_ms;                  /* open: ms until a probe is allowed; else 0 */
-    uint64_t successes, failures, opened; /* totals since start */
-    int64_t last_change_wall_ms;          /* wall clock of the last state change, 0 = never */
+    int64_t retry_in_ms;                     /* open: ms until a probe is allowed; else 0 */
+    uint64_t successes, failures, opened;    /* totals since start */
+    int64_t last_change_wall_ms;             /* wall clock of the last state change, 0 = never */
+    char last_failure[OD_BREAKER_CAUSE_MAX]; /* what the last failure was ("" none) */
 };
 
 struct od_breaker;
@@ -33,6 +36,9 @@ struct od_breaker;
 struct od_breaker *od_breaker_for(const char *provider);
 bool od_breaker_allow(struct od_breaker *b);
 void od_breaker_record(struct od_breaker *b, bool success);
+/* A failure with what it was (the upstream error, e.g. od_http_describe's line): remembered so
+ * a request the open breaker refuses can say what opened it, rather than only that it is open. */
+void od_breaker_record_failure(struct od_breaker *b, const char *cause);
 void od_breaker_get_info(struct od_breaker *b, struct od_breaker_info *out);
 /* By provider name; returns -1 for an unknown provider. */
 int od_breaker_info(const char *provider, struct od_breaker_info *out);

@@ -180,15 +180,29 @@ static int64_t take(struct od_ratelimit *rl)
     return wait;
 }
 
-int od_ratelimit_acquire(struct od_ratelimit *rl, bool (*should_stop)(void *), void *arg)
+int od_ratelimit_acquire(struct od_ratelimit *rl, bool (*should_stop)(void *),
+                         void (*on_wait)(void *, int64_t, const char *), void *arg)
 {
+    bool told = false;
+    int rc = 0;
     for (;;) {
-        if (should_stop && should_stop(arg))
-            return od_seterr("stopped while waiting for the %s rate limit", rl->bucket);
+        if (should_stop && should_stop(arg)) {
+            rc = od_seterr("stopped while waiting for the %s rate limit", rl->bucket);
+            break;
+        }
         int64_t wait = take(rl);
-        if (wait == 0) return 0;
+        if (wait == 0) break;
+        if (!told && on_wait && wait >= 1000) {
+            char why[64];
+            snprintf(why, sizeof why, "rate limit, %d per %lld s", rl->limit,
+                     (long long)(rl->period_ms / 1000));
+            on_wait(arg, wait, why);
+            told = true;
+        }
         od_sleep_ms(wait < 250 ? wait : 250);
     }
+    if (told) on_wait(arg, 0, NULL);
+    return rc;
 }
 
 void od_ratelimit_penalize(struct od_ratelimit *rl, int64_t wait_ms)

@@ -38,8 +38,11 @@ struct od_ratelimit_headroom {
 /* kind: "harvest", "hubspot" or "hubspot-search"; account may be NULL ("default"). The object
  * is process-wide and lives until exit; pool may be NULL (in-process bucket only). */
 struct od_ratelimit *od_ratelimit_get(struct od_pool *pool, const char *kind, const char *account);
-/* Block until a request may go. -1 when should_stop became true. */
-int od_ratelimit_acquire(struct od_ratelimit *rl, bool (*should_stop)(void *), void *arg);
+/* Block until a request may go. -1 when should_stop became true. A wait of a second or more
+ * is told to on_wait first (why: "rate limit ..."), and on_wait(arg, 0, NULL) when it is over;
+ * on_wait may be NULL. */
+int od_ratelimit_acquire(struct od_ratelimit *rl, bool (*should_stop)(void *),
+                         void (*on_wait)(void *, int64_t, const char *), void *arg);
 /* The server said 429: hold every worker on this budget for wait_ms (at most
  * OD_RATELIMIT_PENALTY_MAX_MS; callers pass at most http.retry_after_cap_s). */
 #define OD_RATELIMIT_PENALTY_MAX_MS (3600 * 1000)
