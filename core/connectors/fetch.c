@@ -27,7 +27,15 @@ static void on_wait(void *arg, int64_t wait_ms, const char *why)
 static int before_send(void *arg)
 {
     struct od_fetch *f = arg;
-    return od_ratelimit_acquire(f->rl_now, stop_cb, on_wait, f);
+    return od_ratelimit_acquire(f->rl_now, stop_cb, on_wait, f, f->rl_slot);
+}
+
+/* The response is back: the limiter counts the request from now (ratelimit.h). */
+static void after_send(void *arg)
+{
+    struct od_fetch *f = arg;
+    od_ratelimit_sent(f->rl_now, f->rl_slot);
+    f->rl_slot[0] = '\0';
 }
 
 static void on_rate_limited(void *arg, int64_t wait_ms)
@@ -128,6 +136,7 @@ enum od_job_result od_fetch_request(struct od_fetch *f, const char *url, const c
         .provider = f->provider,
         .timeout_s = f->env->cfg->sync.http_timeout_s,
         .before_send = before_send,
+        .after_send = after_send,
         .on_rate_limited = on_rate_limited,
         .should_stop = stop_cb,
         .on_wait = on_wait,

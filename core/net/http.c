@@ -302,6 +302,7 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
         int64_t retry_after = -1;
         bool over = false;
         CURLcode rc = send_once(req, resp, &retry_after, errbuf, &over);
+        if (req->after_send) req->after_send(req->arg);
         resp->retry_after_ms = retry_after;
         if (rc == CURLE_FAILED_INIT) {
             od_breaker_record(br, true);

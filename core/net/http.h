@@ -42,6 +42,7 @@ struct od_http_req {
     int timeout_s;                 /* whole request; 0 = 30 */
     int max_attempts;              /* for 5xx/timeouts; 0 = 4 */
     int (*before_send)(void *arg); /* 0 go, -1 abort (od_err set) */
+    void (*after_send)(void *arg); /* each send's response (or error) is back; may be NULL */
     void (*on_rate_limited)(void *arg, int64_t wait_ms);
     bool (*should_stop)(void *arg); /* polled while waiting and during a transfer */
     /* Before each wait (429, backoff): how long and why ("429, Retry-After", "HTTP 503, retry

@@ -30,10 +30,11 @@ static char *describe(long status, const char *body, size_t len)
 static void test_describe_bodies(void **state)
 {
     (void)state;
-    CHECK(503,
-          "{\"status\":\"error\",\"message\":\"Service Unavailable\",\"correlationId\":\"x\","
-          "\"category\":\"INTERNAL_ERROR\"}",
-          "hubspot GET /crm/v3/objects/deals: HTTP 503 Service Unavailable \"Service Unavailable\"");
+    CHECK(
+        503,
+        "{\"status\":\"error\",\"message\":\"Service Unavailable\",\"correlationId\":\"x\","
+        "\"category\":\"INTERNAL_ERROR\"}",
+        "hubspot GET /crm/v3/objects/deals: HTTP 503 Service Unavailable \"Service Unavailable\"");
     CHECK(429,
           "{\"error\":\"rate_limit_exceeded\",\"error_description\":\"Rate limit exceeded: 100 "
           "requests per 15 seconds.\"}",
@@ -48,7 +49,8 @@ static void test_describe_bodies(void **state)
     CHECK(599, "{\"other\":1}", "hubspot GET /crm/v3/objects/deals: HTTP 599");
     CHECK(500, "<html><body>oops</body></html>", /* markup is not a message */
           "hubspot GET /crm/v3/objects/deals: HTTP 500 Internal Server Error");
-    CHECK(500, "{\"message\":", "hubspot GET /crm/v3/objects/deals: HTTP 500 Internal Server Error");
+    CHECK(500,
+          "{\"message\":", "hubspot GET /crm/v3/objects/deals: HTTP 500 Internal Server Error");
     /* Terminal controls and bidi overrides from upstream never pass. */
     CHECK(503, "{\"message\":\"down\\u001b[2J\\u001b]0;pwned\\u0007 \\u202eok\"}",
           "hubspot GET /crm/v3/objects/deals: HTTP 503 Service Unavailable \"down ok\"");
