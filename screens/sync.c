@@ -254,7 +254,9 @@ static void draw_providers(struct sync_screen *s, struct tui_grid *g, int x, int
                 continue;
             sb_addf(&sb, " %s %d/%d per %llds%s", strchr(h->bucket, '-') ? "search" : "headroom",
                     h->remaining, h->limit, (long long)(h->period_ms / 1000),
-                    !h->wait_ms ? "" : h->held ? " (held after a 429)" : " (window full)");
+                    !h->wait_ms ? ""
+                    : h->held   ? " (held after a 429)"
+                                : " (window full)");
             any = true;
         }
         if (!any) sb_add(&sb, " headroom: no requests yet");

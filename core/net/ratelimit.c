@@ -119,8 +119,10 @@ static int64_t local_take(struct od_ratelimit *rl, char *slot)
     int64_t now = od_now_us(), drop = 0;
     while (drop < rl->nlocal && rl->local[drop] <= now - rl->window_us)
         drop++;
-    rl->nlocal -= (int)drop;
-    memmove(rl->local, rl->local + drop, (size_t)rl->nlocal * sizeof *rl->local);
+    if (drop) { /* rl->local may still be NULL: memmove with NULL is undefined even for 0 */
+        rl->nlocal -= (int)drop;
+        memmove(rl->local, rl->local + drop, (size_t)rl->nlocal * sizeof *rl->local);
+    }
     int64_t free_at = rl->local_hold_us;
     if (rl->nlocal >= rl->limit && rl->local[rl->nlocal - rl->limit] + rl->window_us > free_at)
         free_at = rl->local[rl->nlocal - rl->limit] + rl->window_us;
