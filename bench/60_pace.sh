@@ -53,11 +53,26 @@ for run in $(seq "$RUNS"); do
     tail_s="$tail_s $(secs "$kth" "$last")"
     stages=$(grep -o '"msg":"harvest time_entries: [0-9][^"]*"' "$W/worker.log" | tail -1 | sed 's/^"msg":"//; s/"$//')
 done
+MAXW=$(stat harvest,max_in_window)
+TOTAL429=$(stat harvest,429)
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+# Anchor, same machine and load: the same job with every limit off (the simulator's and ours):
+# what the client alone needs. The last burst's share of it is what any client adds to the
+# limit's time (the pages it may only fetch after 60 s still have to be stored).
+sim_stop
+sim_start --scale "$N" --seed 3 --rate-limits off >&2 || exit 1
+db_new bench_pace_anchor >&2 || exit 1
+psql_db -c "INSERT INTO sync_jobs (provider, resource, args) SELECT 'harvest', r, '{\"full\":true}' FROM unnest(ARRAY['clients', 'projects', 'users', 'tasks']) AS r" >/dev/null
+OPSDECK_RATELIMIT_HARVEST=100000/1000 "$OD_BIN" worker --once --threads 1 >"$W/refs.log" 2>&1 || { cat "$W/refs.log" >&2; exit 1; }
+psql_db -c "INSERT INTO sync_jobs (provider, resource, args) VALUES ('harvest', 'time_entries', '{\"full\":true}')" >/dev/null
+OPSDECK_RATELIMIT_HARVEST=100000/1000 "$OD_BIN" worker --once --threads 1 >"$W/anchor.log" 2>&1 || { cat "$W/anchor.log" >&2; exit 1; }
+A=$(psql_db -c "SELECT round(extract(epoch FROM finished_at - started_at)::numeric, 2) FROM sync_jobs WHERE resource = 'time_entries'")
+LAST=$((PAGES - ((PAGES - 1) / L * L)))
+BOUND=$(awk -v a="$A" -v l="$LIMIT_S" -v p="$PAGES" -v k="$LAST" 'BEGIN { b = l + a * k / p; if (a > b) b = a; printf "%.2f", b }')
 J=$(echo $job_s | tr ' ' '\n' | median)
 R=$(echo $r401_s | tr ' ' '\n' | median)
 T=$(echo $tail_s | tr ' ' '\n' | median)
-MAXW=$(stat harvest,max_in_window)
-TOTAL429=$(stat harvest,429)
+
 k=$(((PAGES - 1) / L * L + 1))
 echo "## Pace at the limit: $N Harvest entries under $L requests / $S s"
 echo
@@ -72,8 +87,11 @@ echo "| the limit's time for $PAGES requests | $LIMIT_S s |"
 echo "| **ratio job / limit** | **$(awk -v j="$J" -v l="$LIMIT_S" 'BEGIN { printf "%.3f", j / l }')x** (goal <= 1.05) |"
 echo "| request $k (first of the last burst) after request 1, from the simulator's log (limit: $LIMIT_S s) | $R s |"
 echo "| request $k to the last request (the client storing the last burst) | $T s |"
+echo "| anchor: the same job with every limit off (the client alone, same machine and load) | $A s |"
+echo "| least this client could take under the limit: max(limit + the last $LAST pages' share of the anchor, anchor) | $BOUND s |"
+echo "| ratio job / that bound | $(awk -v j="$J" -v b="$BOUND" 'BEGIN { printf "%.3f", j / b }')x |"
 echo "| responses 429 during the job / during the whole bench | $(echo $n429 | tr ' ' '\n' | sort -n | tail -1) / $TOTAL429 |"
 echo "| most Harvest requests the simulator saw inside one $S s window | $MAXW (limit $L) |"
 echo
-echo "Runs: job$job_s s; request $k at$r401_s s. Worker stages of the last run: $stages."
+echo "Runs: job$job_s s; request $k at$r401_s s. Load average (1/5/15 min) at the end of the limited runs: $LOAD on $(nproc) cores. Worker stages of the last run: $stages."
 echo
