@@ -3,8 +3,9 @@
  *
  *   od_cred_put(pool, vault, "harvest", "token", tok, 0, "123456");
  *   char *tok; int64_t exp;
- *   if (od_cred_get(pool, vault, "harvest", "token", &tok, &exp) == 0) { ...; od_secret_free(tok);
- * }
+ *   if (od_cred_get(pool, vault, "harvest", "token", &tok, &exp) == 0) {
+ *       ...; od_secret_free(tok);
+ *   }
  *
  * Providers and names: "harvest": "token" (account id in clear in account_id);
  * "hubspot": "access_token", "refresh_token" (OAuth) or "private_app" (static token).

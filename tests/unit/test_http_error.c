@@ -2,6 +2,7 @@
  * status with its phrase and the provider's own message from HubSpot's and Harvest's error
  * bodies (and plain text), sanitized and cut; bodies that are hostile, huge, empty or not JSON.
  * And the breaker remembering the failure that opened it. */
+#include "core/base/config.h"
 #include "core/base/util.h"
 #include "core/net/breaker.h"
 #include "core/net/http.h"
@@ -92,12 +93,15 @@ static void test_breaker_remembers_cause(void **state)
 {
     (void)state;
     struct od_breaker *b = od_breaker_for("harvest");
-    od_breaker_configure(b, 3, 60000);
+    struct od_config cfg;
+    od_config_defaults(&cfg);
+    cfg.breaker.threshold = 3;
+    cfg.breaker.open_ms = 60000;
     struct od_breaker_info bi;
-    od_breaker_record_failure(b, "harvest GET /v2/users: HTTP 502 Bad Gateway");
-    od_breaker_record_failure(b, "harvest GET /v2/users: HTTP 503 Service Unavailable \"x\"");
+    od_breaker_record_failure(b, "harvest GET /v2/users: HTTP 502 Bad Gateway", &cfg);
+    od_breaker_record_failure(b, "harvest GET /v2/users: HTTP 503 Service Unavailable \"x\"", &cfg);
     assert_true(od_breaker_allow(b));
-    od_breaker_record_failure(b, "harvest GET /v2/tasks: HTTP 503 Service Unavailable \"y\"");
+    od_breaker_record_failure(b, "harvest GET /v2/tasks: HTTP 503 Service Unavailable \"y\"", &cfg);
     assert_false(od_breaker_allow(b));
     od_breaker_get_info(b, &bi);
     assert_int_equal(bi.state, OD_BREAKER_OPEN);
@@ -106,6 +110,7 @@ static void test_breaker_remembers_cause(void **state)
                         "harvest GET /v2/tasks: HTTP 503 Service Unavailable \"y\"");
     assert_int_equal(od_http_reason(503)[0], 'S');
     assert_string_equal(od_http_reason(299), "");
+    od_config_release(&cfg);
 }
 
 int main(void)
