@@ -330,7 +330,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         return 1;
     }
     struct view v = {.n = (size_t)n,
-                     .tty = isatty(STDOUT_FILENO) && !getenv("NO_PROGRESS"),
+                     .tty = isatty(STDOUT_FILENO) && !od_config_env(OD_ENV_NO_PROGRESS),
                      .heartbeat_s = cfg->sync.heartbeat_s};
     pthread_mutex_init(&v.lock, NULL);
     v.t = od_xcalloc((size_t)n, sizeof(*v.t));

@@ -14,8 +14,8 @@
 /* Where the configuration file came from, for a person: the flag, the variable or the default. */
 static const char *file_origin(const char *path)
 {
-    const char *env = getenv("OPSDECK_CONFIG");
-    if (env && *env && !strcmp(env, path)) return "from $OPSDECK_CONFIG";
+    const char *env = od_config_env(OD_ENV_CONFIG);
+    if (env && !strcmp(env, path)) return "from $OPSDECK_CONFIG";
     char *def = od_config_default_path();
     int is_default = def && !strcmp(def, path);
     free(def);
@@ -40,7 +40,7 @@ void od_cmd_db_hint(const struct od_ctx *ctx, const char *cmd_name, FILE *out)
         od_db_last_connect_error(last, sizeof last);
         fprintf(out, "opsdeck ui: %s\n", last);
     }
-    const char *env = getenv("OPSDECK_DATABASE_URL");
+    const char *env = od_config_env(OD_ENV_DATABASE_URL);
     const char *url = ctx->cfg ? ctx->cfg->database.url : NULL;
     if (env && *env) {
         fputs("hint: the database URL came from the environment variable OPSDECK_DATABASE_URL",

@@ -113,7 +113,7 @@ static int open_logging(const struct od_config *cfg, const struct od_command *cm
         return rc;
     }
     /* Headless commands: stderr, and only warnings unless asked for more by config. */
-    if (level < OD_LOG_WARN && !getenv("OPSDECK_LOG_LEVEL") && strcmp(cmd->name, "worker"))
+    if (level < OD_LOG_WARN && !od_config_env(OD_ENV_LOG_LEVEL) && strcmp(cmd->name, "worker"))
         level = OD_LOG_WARN;
     return od_log_open(NULL, level, 0, 0);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "core/base/config.h"
 #include "core/security/auth.h"
 #include "core/security/credentials.h"
 #include "core/base/util.h"
@@ -105,13 +106,15 @@ static int read_connections(PGconn *conn, struct tui_rowset *rs)
     }
     od_cred_list_free(ci, n);
     /* tokens given through the environment count as connections too */
-    static const char *const env[][2] = {{"harvest", "OPSDECK_HARVEST_TOKEN"},
-                                         {"hubspot", "OPSDECK_HUBSPOT_TOKEN"}};
+    static const struct {
+        const char *provider;
+        enum od_env var;
+    } env[] = {{"harvest", OD_ENV_HARVEST_TOKEN}, {"hubspot", OD_ENV_HUBSPOT_TOKEN}};
     for (size_t i = 0; i < OD_ARRAY_LEN(env); i++)
-        if (getenv(env[i][1]) && *getenv(env[i][1])) {
-            const char *cells[] = {env[i][0], "token", "", "never", "", "environment"};
+        if (od_config_env(env[i].var)) {
+            const char *cells[] = {env[i].provider, "token", "", "never", "", "environment"};
             char key[64];
-            snprintf(key, sizeof key, "%s/env", env[i][0]);
+            snprintf(key, sizeof key, "%s/env", env[i].provider);
             tui_rowset_add(rs, key, cells, TUI_ROLE_DIM);
         }
     return 0;

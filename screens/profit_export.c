@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "core/base/config.h"
 #include "core/base/export.h"
 #include "core/base/log.h"
 #include "core/domain/profit_sum.h"
@@ -46,7 +47,7 @@ void profit_export_free(struct profit_export *e)
 /* dir for a person to read: $HOME/... as ~/... (shorter on the status line) */
 static const char *shown_dir(const char *dir, char *buf, size_t n)
 {
-    const char *home = getenv("HOME");
+    const char *home = od_config_env(OD_ENV_HOME);
     size_t h = home ? strlen(home) : 0;
     if (h > 1 && strncmp(dir, home, h) == 0 && dir[h] == '/') {
         snprintf(buf, n, "~%s", dir + h);

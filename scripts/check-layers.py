@@ -13,7 +13,8 @@ core/base/. A module is a .c with its .h; two modules that include each other (d
 through others) form a circle. SQL lives in core/: a C string literal in screens/, tui/ or
 cmd/ (adjacent literals joined, comments ignored) that reads like SQL (SELECT, INSERT INTO,
 UPDATE t SET, DELETE FROM, WITH x AS, LISTEN, NOTIFY, BEGIN ISOLATION, SET LOCAL ...) is
-refused: call a core function instead. Exit 1 on a forbidden folder-to-folder include, a
+refused: call a core function instead. The process environment is read only in
+core/base/config*.c (od_config_env), plus TERM, COLORTERM and NO_COLOR in tui/. Exit 1 on a forbidden folder-to-folder include, a
 circle or SQL outside core, printing each; --graph also prints every folder-to-folder edge
 with its count.
 """
@@ -26,6 +27,8 @@ ORDER = ["core/base", "core/db", "core/net", "core/security", "core/jobs", "core
 ALLOWED_EXTRA = {"tui": {"tui", "core/base"}}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 NO_SQL = ("screens", "tui", "cmd")
+GETENV = re.compile(r"\b(?:secure_)?getenv\s*\(\s*([^)]*)\)")
+TUI_ENV = ('"TERM"', '"COLORTERM"', '"NO_COLOR"')
 SQL = re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|WITH \w+ AS|LISTEN|NOTIFY"
                  r"|TRUNCATE|BEGIN ISOLATION|SET LOCAL|SET statement_timeout|ANALYZE)\b")
 
@@ -75,6 +78,11 @@ def main():
            for f in sorted(files) if f.split("/")[0] in NO_SQL
            for line, m in sql_literals(f)]
     bad += sql
+    env = [f"{f}:{line}: getenv({arg}); ask od_config_env() (core/base/config.h) instead"
+           for f in sorted(files) if not re.match(r"core/base/config[^/]*\.c$", f)
+           for line, arg in getenv_calls(f)
+           if not (f.startswith("tui/") and arg in TUI_ENV)]
+    bad += env
     for line in bad:
         print("layers: " + line)
     for c in circles:
@@ -82,8 +90,9 @@ def main():
     if "--graph" in sys.argv:
         for (s, d), n in sorted(edges.items()):
             print(f"{s:16} -> {d:16} {n}")
-    print(f"layers: {len(files)} files, {len(bad) - len(sql)} forbidden includes, "
-          f"{len(circles)} circles, {len(sql)} SQL literals outside core")
+    print(f"layers: {len(files)} files, {len(bad) - len(sql) - len(env)} forbidden includes, "
+          f"{len(circles)} circles, {len(sql)} SQL literals outside core, "
+          f"{len(env)} getenv outside config")
     return 1 if bad or circles else 0
 
 
@@ -135,6 +144,16 @@ def sql_literals(path):
         m = SQL.search(lit)
         if m:
             yield line, m.group(0)
+
+
+def getenv_calls(path):
+    """(line, argument) of each getenv call outside comments."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    text = re.sub(r"//[^\n]*", "", text)
+    for m in GETENV.finditer(text):
+        yield text.count("\n", 0, m.start()) + 1, m.group(1).strip()
 
 
 def find_circles(graph):

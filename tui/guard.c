@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "core/base/config.h"
 #include "core/base/util.h"
 
 static volatile sig_atomic_t curses_on, stop_requested, restoring;
@@ -52,8 +53,8 @@ void tui_guard_release_stderr(void)
 int tui_guard_capture_stderr(void)
 {
     char path[] = "/tmp/opsdeck-stderr-XXXXXX";
-    const char *tmp = getenv("TMPDIR");
-    char *p = tmp && *tmp ? od_xasprintf("%s/opsdeck-stderr-XXXXXX", tmp) : od_xstrdup(path);
+    const char *tmp = od_config_env(OD_ENV_TMPDIR);
+    char *p = tmp ? od_xasprintf("%s/opsdeck-stderr-XXXXXX", tmp) : od_xstrdup(path);
     int fd = mkstemp(p);
     if (fd >= 0) unlink(p);
     free(p);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "core/base/config.h"
 #include "core/base/util.h"
 #include "tui/guard.h"
 #include "tui/keymap.h"
@@ -36,7 +37,7 @@ static int setup(struct tui_term *t, const char *force_depth)
     struct tui_caps caps = {getenv("NO_COLOR"),
                             getenv("COLORTERM"),
                             getenv("TERM"),
-                            force_depth ? force_depth : getenv("OPSDECK_COLORS"),
+                            force_depth ? force_depth : od_config_env(OD_ENV_COLORS),
                             0,
                             false,
                             false};

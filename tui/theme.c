@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "core/base/config.h"
 #include "core/base/embedded.h"
 #include "core/base/sanitize.h"
 #include "core/base/util.h"
@@ -134,8 +135,8 @@ static char *read_file(const char *path)
 
 static char *user_theme_path(const char *name)
 {
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    if (xdg && *xdg) return od_xasprintf("%s/opsdeck/themes/%s.theme", xdg, name);
+    const char *xdg = od_config_env(OD_ENV_XDG_CONFIG_HOME), *home = od_config_env(OD_ENV_HOME);
+    if (xdg) return od_xasprintf("%s/opsdeck/themes/%s.theme", xdg, name);
     return home ? od_xasprintf("%s/.config/opsdeck/themes/%s.theme", home, name) : NULL;
 }
 
@@ -204,9 +205,9 @@ int tui_theme_load_name(struct tui_theme *t, const char *name)
 
 const char *tui_theme_choose(const char *cli, const char *cfg_theme)
 {
-    const char *env = getenv("OPSDECK_THEME");
+    const char *env = od_config_env(OD_ENV_THEME);
     if (cli && *cli) return cli;
-    if (env && *env) return env;
+    if (env) return env;
     return cfg_theme && *cfg_theme ? cfg_theme : "default";
 }
 

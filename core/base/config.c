@@ -366,7 +366,7 @@ int od_config_load(struct od_config *cfg, const char *path, const char **used_pa
     if (used_path) *used_path = NULL;
     int must_exist = 1;
     char *def = NULL;
-    if (!path || !*path) path = getenv("OPSDECK_CONFIG");
+    if (!path || !*path) path = od_config_env(OD_ENV_CONFIG);
     if (!path || !*path) {
         def = od_config_default_path();
         path = def;
@@ -482,28 +482,4 @@ void od_config_print_keys(FILE *out)
                 k->flags & ENV_ONLY ? " (environment only: `" : "", k->flags & ENV_ONLY ? var : "",
                 k->flags & ENV_ONLY ? "`)" : "");
     }
-}
-
-const char *od_config_search_path(void)
-{
-    const char *path = getenv("PATH");
-    return path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
-}
-
-const char *od_config_login_source(void)
-{
-    static _Thread_local char src[64];
-    const char *ssh = getenv("SSH_CONNECTION");
-    size_t n = ssh ? strcspn(ssh, " ") : 0;
-    if (n == 0 || n >= sizeof src || strspn(ssh, "0123456789abcdefABCDEF.:%") < n) return "local";
-    memcpy(src, ssh, n);
-    src[n] = '\0';
-    return src;
-}
-
-int64_t od_config_source_date(void)
-{
-    const char *s = getenv("SOURCE_DATE_EPOCH");
-    long long v = s && *s ? strtoll(s, NULL, 10) : 0;
-    return v > 0 ? (int64_t)v : 0;
 }

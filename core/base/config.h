@@ -134,7 +134,26 @@ int od_config_set(struct od_config *cfg, const char *section, const char *key, c
 char *od_config_default_path(void);
 char *od_state_dir(void); /* $XDG_STATE_HOME/opsdeck or ~/.local/state/opsdeck */
 
-/* The process environment that is not a setting. */
+/* The process environment that is not a setting (core/base/config_env.c is the only place
+ * that reads it, apart from TERM, COLORTERM and NO_COLOR in tui/term.c). */
+enum od_env {
+    OD_ENV_HOME,            /* HOME: exports and paths shown as ~/... */
+    OD_ENV_TMPDIR,          /* TMPDIR: scratch files */
+    OD_ENV_XDG_CONFIG_HOME, /* XDG_CONFIG_HOME: user themes */
+    OD_ENV_CONFIG,          /* OPSDECK_CONFIG: the configuration file */
+    OD_ENV_DATABASE_URL,    /* OPSDECK_DATABASE_URL: named in connection hints */
+    OD_ENV_LOG_LEVEL,       /* OPSDECK_LOG_LEVEL: set means "as asked", not quieted */
+    OD_ENV_NO_PROGRESS,     /* NO_PROGRESS: no progress bars */
+    OD_ENV_THEME,           /* OPSDECK_THEME: the console theme */
+    OD_ENV_COLORS,          /* OPSDECK_COLORS: force a colour depth */
+    OD_ENV_HARVEST_TOKEN,   /* OPSDECK_HARVEST_TOKEN: shown as a connection (never the value) */
+    OD_ENV_HUBSPOT_TOKEN,   /* OPSDECK_HUBSPOT_TOKEN */
+    OD_ENV_COUNT
+};
+/* The variable's value, or NULL when unset or empty. Borrowed from the environment. */
+const char *od_config_env(enum od_env which);
+/* The variable's name, for messages ("OPSDECK_CONFIG"). */
+const char *od_config_env_name(enum od_env which);
 /* $PATH, or "/usr/local/bin:/usr/bin:/bin" when unset or empty (to find client tools). */
 const char *od_config_search_path(void);
 /* Where this login comes from (login throttling, the audit log): the client address in
