@@ -1,4 +1,4 @@
--- 0011_ratelimit_window: the shared client limiter keeps the provider's own window (issue #15).
+-- 0016_ratelimit_window: the shared client limiter keeps the provider's own window (issue #15).
 -- Harvest allows 100 requests in ANY 15 s: a first burst of 100 is fine, the 101st must wait
 -- until the 1st is 15 s old. A GCRA with a small burst paced the rest and could not use that
 -- (500 requests took 88 s instead of the 60 s the rule allows). Now each bucket keeps the send
