@@ -14,7 +14,12 @@
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
 static const struct od_cli_opt jobs_opts[] = {
-    {.name = "--json", .help = "one JSON array with every field, including all recorded errors"},
+    {.name = "--format",
+     .arg = "F",
+     .kind = OD_CLI_ENUM,
+     .values = "table|json",
+     .help = "table (default) or one JSON array with every field, including all recorded errors"},
+    {.name = "--json", .help = "the same as --format json"},
     {.name = "--state",
      .arg = "STATE",
      .kind = OD_CLI_ENUM,
@@ -37,14 +42,15 @@ static const struct od_subcommand jobs_subs[] = {
     {0}};
 
 static const char usage[] =
-    "usage: opsdeck jobs [--json] [--state STATE] [--limit N]\n"
+    "usage: opsdeck jobs [--format table|json] [--state STATE] [--limit N]\n"
     "       opsdeck jobs retry ID\n"
     "       opsdeck jobs cancel ID\n\n"
     "Lists the newest jobs of the sync queue (default 50): id, provider/resource, state,\n"
     "attempts, progress, last update and last error.\n"
     "States: available, running, retryable (waiting for its backoff), completed, dead (gave up\n"
     "after max attempts or a permanent error), cancelled.\n\n"
-    "  --json         one JSON array with every field, including all recorded errors\n"
+    "  --format json  one JSON array with every field, including all recorded errors\n"
+    "  --json         the same as --format json\n"
     "  --state STATE  only jobs in STATE\n"
     "  --limit N      at most N jobs (1..10000)\n"
     "  retry ID       make a dead, cancelled or retryable job available now\n"
@@ -186,6 +192,9 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {
             json = true;
+        } else if (!strcmp(argv[i], "--format") && i + 1 < argc &&
+                   (!strcmp(argv[i + 1], "json") || !strcmp(argv[i + 1], "table"))) {
+            json = !strcmp(argv[++i], "json");
         } else if (!strcmp(argv[i], "--state") && i + 1 < argc) {
             state = argv[++i];
             if (!od_queue_state_valid(state))

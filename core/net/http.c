@@ -98,18 +98,22 @@ static bool wait_told(const struct od_http_req *req, int64_t ms, const char *why
 
 /* The open breaker refused a request: the error is the upstream failure (this request's own
  * last one, else the one the breaker saw last) with the breaker as context, never the breaker
- * alone. */
+ * alone. A request refused before it was ever sent says so ("not sent"): the path in front is
+ * then another request's, the one that opened the breaker. */
 static void breaker_refused(struct od_breaker *br, const char *prov, const char *own)
 {
     struct od_breaker_info bi;
     od_breaker_get_info(br, &bi);
-    const char *cause = own && *own ? own : bi.last_failure; /* this request's, else the last */
-    char ctx[120];
+    bool mine = own && *own;
+    const char *cause = mine ? own : bi.last_failure; /* this request's, else the last */
+    const char *unsent = mine ? "" : "not sent: ";
+    char ctx[140];
     if (bi.state == OD_BREAKER_HALF_OPEN)
-        snprintf(ctx, sizeof ctx, "circuit breaker half-open: one probe request under way");
+        snprintf(ctx, sizeof ctx, "%scircuit breaker half-open: one probe request under way",
+                 unsent);
     else
-        snprintf(ctx, sizeof ctx, "circuit breaker open after %d failures; next try in %lld s",
-                 bi.consecutive_failures, (long long)(bi.retry_in_ms + 999) / 1000);
+        snprintf(ctx, sizeof ctx, "%scircuit breaker open after %d failures; next try in %lld s",
+                 unsent, bi.consecutive_failures, (long long)(bi.retry_in_ms + 999) / 1000);
     if (cause[0])
         od_seterr("%s (%s)", cause, ctx);
     else

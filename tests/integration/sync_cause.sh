@@ -1,6 +1,6 @@
 #!/bin/sh
 # sync_cause — the cause, always (issue #15). With the simulator answering 503 for HubSpot until
-# the circuit breaker opens, every recorded job error (`opsdeck jobs --json`) is the upstream
+# the circuit breaker opens, every recorded job error (`opsdeck jobs --format json`) is the upstream
 # failure — provider, method, path, HTTP 503 and the provider's message — and the breaker only
 # adds context; a job waiting for its retry says "retry 2/8 in N s (HTTP 503)". While a request
 # waits (a 429's Retry-After, a 5xx retry's backoff) the job's row says what it waits for.
@@ -10,9 +10,9 @@ export OPSDECK_HTTP_BACKOFF_MS=20 OPSDECK_LOG_LEVEL=error
 db_new || { t_fail "database"; t_done; }
 sim_start --scale 1000 --seed 9 || { t_fail "simulator"; t_done; }
 faults() { curl -sf -X POST "$SIM_URL/__sim/faults" -d "$1" >/dev/null || t_fail "faults $1"; }
-# jobs_q SQL: run SQL with the output of `opsdeck jobs --json` as :'j' (read by PostgreSQL)
+# jobs_q SQL: run SQL with the output of `opsdeck jobs --format json` as :'j' (read by PostgreSQL)
 jobs_q() {
-    "$OD_BIN" jobs --json --limit 100 >"$T_TMP/jobs.json" &&
+    "$OD_BIN" jobs --format json --limit 100 >"$T_TMP/jobs.json" &&
         printf '%s\n' "$1" | psql_db -v j="$(cat "$T_TMP/jobs.json")"
 }
 
@@ -35,8 +35,36 @@ t_check "the breaker opened and says so as context" \
     grep -Eq 'HTTP 503 Service Unavailable "[^"]+" \(circuit breaker open after [0-9]+ failures; next try in [0-9]+ s\)$' \
     "$T_TMP/errs.txt"
 t_eq "no error is the breaker alone" 0 "$(printf '%s\n' "$errs" | grep -c '^hubspot circuit breaker')"
-t_check "each job names its own path (owners)" grep -q 'hubspot GET /crm/v3/owners: HTTP 503' "$T_TMP/jobs.json"
-t_check "each job names its own path (companies)" grep -q 'hubspot GET /crm/v3/objects/companies: HTTP 503' "$T_TMP/jobs.json"
+# Per job: its resource, the path its own requests go to, its first error.
+cat >"$T_TMP/perjob.sql" <<'SQL'
+SELECT j->>'resource', j->'errors'->0->>'error' FROM json_array_elements((:'j')::json) j
+WHERE j->>'provider' = 'hubspot' AND json_array_length(j->'errors') > 0 ORDER BY (j->>'id')::bigint
+SQL
+jobs_q "$(cat "$T_TMP/perjob.sql")" >"$T_TMP/perjob.txt"
+sed 's/^/# job: /' "$T_TMP/perjob.txt"
+# paths RESOURCE: the paths a HubSpot job of RESOURCE requests
+paths() {
+    case "$1" in
+        owners) echo '/crm/v3/owners' ;;
+        pipelines) echo '/crm/v3/pipelines/deals' ;;
+        companies) echo '/crm/v3/objects/companies' ;;
+        deals) echo '/crm/v3/objects/deals' ;;
+        *) echo "/$1" ;;
+    esac
+}
+own=0
+bad=""
+while IFS='|' read -r res err; do
+    p=$(paths "$res")
+    case "$err" in
+        "hubspot GET $p"*": HTTP 503 "*) own=$((own + 1)) ;;
+        # refused by the open breaker before its first request: the failure that opened it
+        *": HTTP 503 "*"(not sent: circuit breaker open after "*) ;;
+        *) bad="$bad $res: $err;" ;;
+    esac
+done <"$T_TMP/perjob.txt"
+t_eq "each job's error names its own request's path, or says it was not sent and why" "" "$bad"
+t_check "jobs that sent requests name their own paths ($own)" test "$own" -ge 2
 st=$(jobs_q "SELECT j->>'status' FROM json_array_elements((:'j')::json) j WHERE j->>'resource' = 'owners'")
 case "$st" in
     "retry 2/8 in "[0-9]*" s (HTTP 503)") t_ok "a retryable job's status: $st" ;;
@@ -63,8 +91,8 @@ case "$seen" in
 esac
 st=$(jobs_q "SELECT j->>'status' FROM json_array_elements((:'j')::json) j WHERE j->>'wait_reason' LIKE '429%'")
 case "$st" in
-    "waiting "[0-9]*" s (429, Retry-After)") t_ok "jobs --json status: $st" ;;
-    *) t_fail "jobs --json status says waiting N s (429, Retry-After)" "$st" ;;
+    "waiting "[0-9]*" s (429, Retry-After)") t_ok "jobs --format json status: $st" ;;
+    *) t_fail "jobs --format json status says waiting N s (429, Retry-After)" "$st" ;;
 esac
 wait "$s2"
 t_eq "the sync then completes" 0 "$?"
