@@ -58,6 +58,8 @@ else t_fail "it finished within rescue_after_s + 60 s" "${took}s"; fi
 t_check "it reused the running job rather than queueing another" \
     grep -q "^harvest/time_entries *job $job already queued" "$T_TMP/wait.out"
 
+# A line naming the killed worker ($w1) as the silent one can only come before the rescue: the
+# rescue takes the job out of `running` and out of that worker's hands.
 stalled=$(grep -n "^harvest/time_entries .*stalled — worker [^ ]*:$w1 silent [0-9]* s" "$T_TMP/wait.out" | head -1)
 done_at=$(grep -n '^harvest/time_entries .*completed$' "$T_TMP/wait.out" | head -1 | cut -d: -f1)
 if [ -n "$stalled" ]; then t_ok "progress showed the job stalled, naming the dead worker: ${stalled#*:}"
