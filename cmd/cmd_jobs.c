@@ -3,6 +3,7 @@
 #include "core/base/config.h"
 #include "core/base/json.h"
 #include "core/db/db.h"
+#include "core/jobs/jobview.h"
 #include "core/jobs/queue.h"
 #include "core/base/sanitize.h"
 #include "core/base/util.h"
@@ -13,7 +14,12 @@
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
 static const struct od_cli_opt jobs_opts[] = {
-    {.name = "--json", .help = "one JSON array with every field, including all recorded errors"},
+    {.name = "--format",
+     .arg = "F",
+     .kind = OD_CLI_ENUM,
+     .values = "table|json",
+     .help = "table (default) or one JSON array with every field, including all recorded errors"},
+    {.name = "--json", .help = "the same as --format json"},
     {.name = "--state",
      .arg = "STATE",
      .kind = OD_CLI_ENUM,
@@ -36,14 +42,15 @@ static const struct od_subcommand jobs_subs[] = {
     {0}};
 
 static const char usage[] =
-    "usage: opsdeck jobs [--json] [--state STATE] [--limit N]\n"
+    "usage: opsdeck jobs [--format table|json] [--state STATE] [--limit N]\n"
     "       opsdeck jobs retry ID\n"
     "       opsdeck jobs cancel ID\n\n"
     "Lists the newest jobs of the sync queue (default 50): id, provider/resource, state,\n"
     "attempts, progress, last update and last error.\n"
     "States: available, running, retryable (waiting for its backoff), completed, dead (gave up\n"
     "after max attempts or a permanent error), cancelled.\n\n"
-    "  --json         one JSON array with every field, including all recorded errors\n"
+    "  --format json  one JSON array with every field, including all recorded errors\n"
+    "  --json         the same as --format json\n"
     "  --state STATE  only jobs in STATE\n"
     "  --limit N      at most N jobs (1..10000)\n"
     "  retry ID       make a dead, cancelled or retryable job available now\n"
@@ -59,7 +66,7 @@ const struct od_command cmd_jobs_def = {
     .opts = jobs_opts,
 };
 
-static void print_json(const struct od_job_row *rows, size_t n)
+static void print_json(const struct od_job_row *rows, size_t n, int heartbeat_s)
 {
     struct strbuf sb = STRBUF_INIT;
     sb_add(&sb, "[");
@@ -71,6 +78,23 @@ static void print_json(const struct od_job_row *rows, size_t n)
         od_json_quote(&sb, r->resource);
         sb_add(&sb, ",\"state\":");
         od_json_quote(&sb, r->state);
+        /* status: the state in words (stalled, waiting, retry in ...), as the console says it */
+        char words[OD_JOBVIEW_MAX];
+        od_jobview_state(r, heartbeat_s, words, sizeof words);
+        sb_add(&sb, ",\"status\":");
+        od_json_quote(&sb, words);
+        sb_add(&sb, ",\"waiting_s\":");
+        if (!strcmp(r->state, "running") && r->wait_s > 0)
+            sb_addf(&sb, "%.1f", r->wait_s);
+        else
+            sb_add(&sb, "null");
+        sb_add(&sb, ",\"wait_reason\":");
+        od_json_quote(&sb, !strcmp(r->state, "running") && r->wait_s > 0 ? r->wait_reason : NULL);
+        sb_add(&sb, ",\"heartbeat_age_s\":");
+        if (r->heartbeat_age_s >= 0)
+            sb_addf(&sb, "%.1f", r->heartbeat_age_s);
+        else
+            sb_add(&sb, "null");
         sb_addf(&sb, ",\"priority\":%d,\"attempts\":%d,\"max_attempts\":%d", r->priority,
                 r->attempts, r->max_attempts);
         sb_addf(&sb, ",\"progress_done\":%lld,\"progress_total\":", (long long)r->progress_done);
@@ -168,6 +192,9 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {
             json = true;
+        } else if (!strcmp(argv[i], "--format") && i + 1 < argc &&
+                   (!strcmp(argv[i + 1], "json") || !strcmp(argv[i + 1], "table"))) {
+            json = !strcmp(argv[++i], "json");
         } else if (!strcmp(argv[i], "--state") && i + 1 < argc) {
             state = argv[++i];
             if (!od_queue_state_valid(state))
@@ -198,7 +225,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
             fprintf(stderr, "opsdeck jobs: %s\n", od_err());
             rc = 1;
         } else if (json) {
-            print_json(rows, n);
+            print_json(rows, n, ctx->cfg->sync.heartbeat_s);
         } else {
             print_table(rows, n);
         }

@@ -7,6 +7,7 @@
 #include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/db/events.h"
+#include "core/jobs/jobview.h"
 #include "core/jobs/queue.h"
 #include "core/base/sanitize.h"
 #include "core/sync/syncplan.h"
@@ -68,6 +69,9 @@ struct track {
     int printed_decile;       /* plain mode: last tenth of total printed (-1 none) */
     int64_t run_ms, run_done; /* when this process first saw it running, and done then */
     double rate;              /* items per second since run_ms (0 unknown) */
+    enum od_jobview view;     /* stalled, waiting, retry ...: label says it while state is */
+    char label_state[16];     /* ... the state the label was made for */
+    char label[OD_JOBVIEW_MAX];
 };
 
 struct view {
@@ -75,8 +79,9 @@ struct view {
     struct track *t;
     size_t n;
     bool tty;
-    int drawn;  /* lines drawn last time (tty) */
-    char *last; /* what was drawn last time (tty): unchanged frames are not sent again */
+    int heartbeat_s; /* sync.heartbeat_s: when a job's heartbeat counts as late */
+    int drawn;       /* lines drawn last time (tty) */
+    char *last;      /* what was drawn last time (tty): unchanged frames are not sent again */
 };
 
 static struct track *find(struct view *v, int64_t id)
@@ -151,6 +156,12 @@ static void poll_db(struct view *v, struct od_pool *pool, const int64_t *ids)
         if (t->rate <= 0 && rows[i].rate_per_s > 0) t->rate = rows[i].rate_per_s;
         free(t->error);
         t->error = rows[i].last_error ? od_sanitize(rows[i].last_error) : NULL;
+        char label[OD_JOBVIEW_MAX];
+        enum od_jobview view = od_jobview_state(&rows[i], v->heartbeat_s, label, sizeof label);
+        if (view != t->view) t->printed_state = false; /* plain mode: a line when it changes */
+        t->view = view;
+        snprintf(t->label, sizeof t->label, "%s", label);
+        snprintf(t->label_state, sizeof t->label_state, "%s", rows[i].state);
     }
     pthread_mutex_unlock(&v->lock);
     od_queue_rows_free(rows, n);
@@ -173,15 +184,16 @@ static void line(struct strbuf *sb, const struct track *t, bool bar)
                 (long long)t->done, (long long)t->total);
     else if (t->done > 0)
         sb_addf(sb, "%lld ", (long long)t->done);
+    bool labelled = t->view != OD_JOBVIEW_PLAIN && !strcmp(t->label_state, t->state);
     bool running = !strcmp(t->state, "running");
-    if (running && t->rate > 0) {
+    if (running && t->rate > 0 && !labelled) { /* no ETA for a stalled or waiting job */
         sb_addf(sb, "%.0f/s ", t->rate);
         if (t->total > t->done) {
             int64_t eta = (int64_t)((double)(t->total - t->done) / t->rate + 0.5);
             sb_addf(sb, "ETA %lld:%02lld ", (long long)(eta / 60), (long long)(eta % 60));
         }
     }
-    sb_add(sb, t->state);
+    sb_add(sb, labelled ? t->label : t->state);
     if (t->error && strcmp(t->state, "completed") && strcmp(t->state, "running")) {
         sb_add(sb, ": ");
         od_fit_to(sb, t->error, 60);
@@ -318,7 +330,8 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         return 1;
     }
     struct view v = {.n = (size_t)n,
-                     .tty = isatty(STDOUT_FILENO) && !od_config_env(OD_ENV_NO_PROGRESS)};
+                     .tty = isatty(STDOUT_FILENO) && !od_config_env(OD_ENV_NO_PROGRESS),
+                     .heartbeat_s = cfg->sync.heartbeat_s};
     pthread_mutex_init(&v.lock, NULL);
     v.t = od_xcalloc((size_t)n, sizeof(*v.t));
     int64_t ids[32];

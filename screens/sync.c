@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/net/breaker.h"
+#include "core/base/config.h"
+#include "core/jobs/jobview.h"
 #include "core/jobs/queue.h"
 #include "core/net/ratelimit.h"
 #include "core/sync/syncplan.h"
@@ -47,7 +49,7 @@ static const struct tui_column cols[NCOLS] = {
     {"ID", TUI_ALIGN_RIGHT, 2, 8, TUI_CMP_NUMBER, NULL},
     {"Provider", TUI_ALIGN_LEFT, 7, 8, TUI_CMP_TEXT, NULL},
     {"Resource", TUI_ALIGN_LEFT, 8, 16, TUI_CMP_TEXT, NULL},
-    {"State", TUI_ALIGN_LEFT, 9, 9, TUI_CMP_TEXT, NULL},
+    {"State", TUI_ALIGN_LEFT, 9, 44, TUI_CMP_TEXT, NULL},
     {"Progress", TUI_ALIGN_LEFT, 15, 15, TUI_CMP_DECIMAL, NULL},
     {"Rate/s", TUI_ALIGN_RIGHT, 6, 8, TUI_CMP_DECIMAL, NULL},
     {"ETA", TUI_ALIGN_RIGHT, 3, 6, TUI_CMP_NUMBER, NULL},
@@ -63,10 +65,13 @@ static void snap_free(void *p)
     free(s);
 }
 
-/* Query worker. */
+/* Query worker. arg: the configuration (borrowed). The console waits on jobs too, so it
+ * rescues those of dead workers (as every worker process does) before it shows them. */
 static void *read_jobs(PGconn *conn, void *arg)
 {
+    const struct od_config *cfg = arg;
     struct sync_snap *s = od_xcalloc(1, sizeof *s);
+    (void)od_queue_rescue(conn, cfg->sync.rescue_after_s); /* on error the list still shows */
     if (od_queue_list(conn, NULL, NULL, 0, 500, &s->rows, &s->n) < 0) {
         free(s);
         return NULL;
@@ -113,10 +118,14 @@ static void fill(struct sync_screen *s)
                 snprintf(eta, sizeof eta, "%lldm", sec / 60);
         }
         snprintf(att, sizeof att, "%d/%d", j->attempts, j->max_attempts);
-        const char *cells[NCOLS] = {id,       j->provider, j->resource,
-                                    j->state, prog,        rate,
-                                    eta,      att,         j->last_error ? j->last_error : ""};
-        tui_rowset_add(&rs, key, cells, state_role(j->state));
+        char st[OD_JOBVIEW_MAX];
+        enum od_jobview view = od_jobview_state(j, s->b.c->cfg->sync.heartbeat_s, st, sizeof st);
+        if (view == OD_JOBVIEW_STALLED || view == OD_JOBVIEW_WAITING) eta[0] = '\0';
+        const char *cells[NCOLS] = {id,  j->provider, j->resource,
+                                    st,  prog,        rate,
+                                    eta, att,         j->last_error ? j->last_error : ""};
+        tui_rowset_add(&rs, key, cells,
+                       view == OD_JOBVIEW_STALLED ? TUI_ROLE_WARN : state_role(j->state));
     }
     scr_table_replace(&s->b.t, &rs);
     tui_rowset_release(&rs);
@@ -129,7 +138,7 @@ static void fill(struct sync_screen *s)
 
 static void submit(struct scr_base *b)
 {
-    scr_submit(b->c, b->feed.key, read_jobs, NULL, NULL, snap_free);
+    scr_submit(b->c, b->feed.key, read_jobs, (void *)b->c->cfg, NULL, snap_free);
 }
 
 static void take(struct scr_base *b, struct od_read_result *r)
@@ -251,7 +260,9 @@ static void draw_providers(struct sync_screen *s, struct tui_grid *g, int x, int
                 continue;
             sb_addf(&sb, " %s %d/%d per %llds%s", strchr(h->bucket, '-') ? "search" : "headroom",
                     h->remaining, h->limit, (long long)(h->period_ms / 1000),
-                    h->wait_ms ? " (waiting)" : "");
+                    !h->wait_ms ? ""
+                    : h->held   ? " (held after a 429)"
+                                : " (window full)");
             any = true;
         }
         if (!any) sb_add(&sb, " headroom: no requests yet");
@@ -326,6 +337,7 @@ static const struct scr_base_ops ops = {.prefix = "sync.",
                                         .need = "sync.read",
                                         .denied = "Your role may not see the sync queue.",
                                         .refresh_ev = SCR_EV_JOBS,
+                                        .every_ms = 2000, /* a silent worker sends no NOTIFY */
                                         .submit = submit,
                                         .take = take,
                                         .draw_body = draw_body,

@@ -7,7 +7,6 @@
 #include "core/db/db.h"
 #include "core/base/log.h"
 #include "core/net/ratelimit.h"
-#include "core/base/sanitize.h"
 #include "core/base/url.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +18,25 @@ static bool stop_cb(void *arg)
     return atomic_load(&f->cancel) || (f->ctx && od_job_should_stop(f->ctx));
 }
 
+/* A request waits: the job's row says so (what the Sync screen shows). */
+static void on_wait(void *arg, int64_t wait_ms, const char *why)
+{
+    struct od_fetch *f = arg;
+    if (f->ctx) od_job_waiting(f->ctx, wait_ms, why);
+}
+
 static int before_send(void *arg)
 {
     struct od_fetch *f = arg;
-    return od_ratelimit_acquire(f->rl_now, stop_cb, f);
+    return od_ratelimit_acquire(f->rl_now, stop_cb, on_wait, f, f->rl_slot);
+}
+
+/* The response is back: the limiter counts the request from now (ratelimit.h). */
+static void after_send(void *arg)
+{
+    struct od_fetch *f = arg;
+    od_ratelimit_sent(f->rl_now, f->rl_slot);
+    f->rl_slot[0] = '\0';
 }
 
 static void on_rate_limited(void *arg, int64_t wait_ms)
@@ -132,8 +146,10 @@ enum od_job_result od_fetch_request(struct od_fetch *f, const char *url, const c
         .provider = f->provider,
         .timeout_s = f->env->cfg->sync.http_timeout_s,
         .before_send = before_send,
+        .after_send = after_send,
         .on_rate_limited = on_rate_limited,
         .should_stop = stop_cb,
+        .on_wait = on_wait,
         .arg = f,
         .max_body = f->env->cfg->http.max_body_bytes,
         .retry_after_cap_s = f->env->cfg->http.retry_after_cap_s,
@@ -165,14 +181,15 @@ enum od_job_result od_fetch_request(struct od_fetch *f, const char *url, const c
     if (resp->status >= 200 && resp->status < 300) return OD_JOB_OK;
     char path[256];
     od_http_url_path(url, path, sizeof path);
-    /* Upstream error bodies are outside strings: sanitized and cut before they reach a log. */
-    char *snippet = od_sanitize_n(resp->body.buf ? resp->body.buf : "",
-                                  resp->body.len > 300 ? 300 : resp->body.len);
+    /* Upstream error bodies are outside strings: od_http_describe sanitizes and cuts them. */
+    struct strbuf what = STRBUF_INIT;
+    od_http_describe(&what, f->provider, req.method, path, resp->status, resp->body.buf,
+                     resp->body.len);
     const char *hint = resp->status == 401 || resp->status == 403
                            ? " — the credential was refused; reconnect the account"
                            : "";
-    od_seterr("%s %s answered HTTP %ld%s: %s", f->provider, path, resp->status, hint, snippet);
-    free(snippet);
+    od_seterr("%s%s", sb_str(&what), hint);
+    sb_release(&what);
     return resp->status == 408 ? OD_JOB_RETRY : OD_JOB_FAIL;
 }
 

@@ -35,6 +35,7 @@ struct od_fetch {
     const char *base_url; /* borrowed from the configuration */
     char *token, *account;
     struct od_ratelimit *rl, *rl_search, *rl_now;
+    char rl_slot[48]; /* the limiter's slot of the request in flight (OD_RATELIMIT_SLOT) */
     char *hdr[4];
     const char *headers[5];
     atomic_bool cancel; /* set by the page-storing thread: the fetch thread's requests stop */

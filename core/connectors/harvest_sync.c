@@ -116,8 +116,11 @@ static int ensure_partitions(struct od_fetch *f, struct pass *p, const struct od
  * with the rows it covers). Consecutive pages share rollup keys (same months, projects), so a
  * transaction of many pages writes far fewer rollup rows; it ends when it holds TX_RECORDS
  * records or TX_KEYS rollup keys, is TX_AGE_US old, or the next page is not there within
- * TX_GRACE_US (so under a rate limit each page commits at once and no lock is held while
- * waiting for the provider). Memory stays at the prefetch depth (PREFETCH_PAGES, validated
+ * TX_GRACE_US. The rate limiter lets a whole window's pages come back to back and then
+ * holds the next request for seconds, so the grace is long enough to keep one transaction
+ * across a burst's pages on a busy machine (a page every 50-100 ms: per-page commits tripled
+ * the rollup work, bench/60_pace.sh) and short next to the window's wait, during which no
+ * transaction stays open. Memory stays at the prefetch depth (PREFETCH_PAGES, validated
  * pages trimmed to their COPY text) + 1 page plus the rollup sums. */
 struct tx {
     PGconn *c;
@@ -127,7 +130,7 @@ struct tx {
 #define TX_RECORDS 40000
 #define TX_KEYS 16384
 #define TX_AGE_US 1000000
-#define TX_GRACE_US 50000
+#define TX_GRACE_US 250000
 #define PREFETCH_PAGES 4
 
 static bool tx_full(const struct tx *x, const struct pass *p)

@@ -60,6 +60,12 @@ bool od_job_should_stop(struct od_job_ctx *ctx);
 #define OD_JOB_RETRY_HINT_MAX_MS ((int64_t)25 * 3600 * 1000)
 void od_job_retry_not_before(struct od_job_ctx *ctx, int64_t delay_ms);
 
+/* A request of this job waits wait_ms (a 429's Retry-After, a retry's backoff, the shared rate
+ * limit) for `why` ("429, Retry-After"); wait_ms 0 when the wait is over. The job's row shows it
+ * (wait_until, wait_reason) at once when it can and at the next heartbeat otherwise, so the
+ * Sync screen says "waiting 12 s (429, Retry-After)". Never blocks on the job's row. */
+void od_job_waiting(struct od_job_ctx *ctx, int64_t wait_ms, const char *why);
+
 typedef enum od_job_result (*od_job_handler_fn)(struct od_job_ctx *ctx);
 
 struct od_job_handler {

@@ -23,6 +23,8 @@ struct od_job_ctx {
     int64_t last_notify_ms;
     bool dirty; /* progress changed since the last NOTIFY */
     _Atomic int64_t retry_hint_ms;
+    int64_t wait_until_ms; /* monotonic; 0: not waiting (under lock) */
+    char wait_reason[64];
 };
 
 struct od_job_ctx *od_jobctx_new(const struct od_job *job, const struct od_job_env *env,
@@ -66,8 +68,10 @@ void od_jobctx_beat(struct od_job_ctx *c, struct od_job_beat *out)
     out->holder = c->env->worker_id;
     out->done = c->done;
     out->total = c->total;
-    int64_t ms = od_now_ms() - c->started_ms;
+    int64_t now = od_now_ms(), ms = now - c->started_ms;
     out->rate = ms > 0 ? (double)c->done * 1000.0 / (double)ms : 0.0;
+    out->wait_ms = c->wait_until_ms > now ? c->wait_until_ms - now : 0;
+    snprintf(out->wait_reason, sizeof out->wait_reason, "%s", out->wait_ms ? c->wait_reason : "");
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -173,6 +177,33 @@ void od_job_progress(struct od_job_ctx *c, int64_t done, int64_t total)
     c->dirty = true;
     pthread_mutex_unlock(&c->lock);
     maybe_notify(c, false);
+}
+
+void od_job_waiting(struct od_job_ctx *c, int64_t wait_ms, const char *why)
+{
+    /* The row lock may be held by this job's own page transaction (another thread of the
+     * handler): SKIP LOCKED, and the next heartbeat writes what is skipped here. */
+    static const char sql[] =
+        "UPDATE sync_jobs SET wait_until = CASE WHEN $2::bigint > 0"
+        "   THEN now() + $2::bigint * interval '1 ms' END, wait_reason = $3"
+        " WHERE id = (SELECT id FROM sync_jobs WHERE id = $1 AND locked_by = $4"
+        "   AND state = 'running' FOR UPDATE SKIP LOCKED)";
+    if (wait_ms < 0) wait_ms = 0;
+    pthread_mutex_lock(&c->lock);
+    c->wait_until_ms = wait_ms ? od_now_ms() + wait_ms : 0;
+    snprintf(c->wait_reason, sizeof c->wait_reason, "%s", wait_ms && why ? why : "");
+    c->dirty = true; /* the NOTIFY below makes live views read the row again */
+    pthread_mutex_unlock(&c->lock);
+    char sid[24], sms[24];
+    snprintf(sid, sizeof sid, "%lld", (long long)c->job->id);
+    snprintf(sms, sizeof sms, "%lld", (long long)wait_ms);
+    PGconn *conn = od_pool_acquire(c->env->pool, 50);
+    if (!conn) return; /* the heartbeat will write it */
+    const char *p[4] = {sid, sms, wait_ms && why ? why : NULL, c->env->worker_id};
+    if (od_db_cmd(conn, sql, 4, p) < 0)
+        od_log_debug("job %lld: wait not recorded: %s", (long long)c->job->id, od_err());
+    od_pool_release(c->env->pool, conn);
+    maybe_notify(c, true);
 }
 
 void od_job_retry_not_before(struct od_job_ctx *c, int64_t delay_ms)

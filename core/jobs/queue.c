@@ -94,7 +94,7 @@ int od_queue_claim(PGconn *c, const char *worker_id, int max, const struct od_cl
         " LIMIT $2::int FOR UPDATE SKIP LOCKED)"
         " UPDATE sync_jobs j SET state = 'running', attempts = j.attempts + 1, locked_by = $1,"
         "   locked_at = now(), heartbeat_at = now(), started_at = coalesce(j.started_at, now()),"
-        "   updated_at = now()"
+        "   updated_at = now(), wait_until = NULL, wait_reason = NULL"
         " FROM c WHERE j.id = c.id"
         " RETURNING j.id, j.provider, j.resource, j.args::text, j.checkpoint::text, j.attempts,"
         "   j.max_attempts, j.priority";
@@ -134,7 +134,7 @@ int od_queue_complete(PGconn *c, const char *worker_id, const int64_t *ids, size
 {
     static const char sql[] =
         "UPDATE sync_jobs SET state = 'completed', finished_at = now(), updated_at = now(),"
-        "  heartbeat_at = NULL,"
+        "  heartbeat_at = NULL, wait_until = NULL, wait_reason = NULL,"
         "  progress_done = greatest(progress_done, coalesce(progress_total, progress_done))"
         " WHERE id = ANY ($2::bigint[]) AND locked_by = $1 AND state = 'running'";
     if (n == 0) return 0;
@@ -165,7 +165,8 @@ int od_queue_fail(PGconn *c, const char *worker_id, int64_t id, const char *erro
         "  finished_at = CASE WHEN $4::bool OR attempts >= max_attempts THEN now() END,"
         "  errors = errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt',"
         "           attempts, 'error', $3::text, 'worker', $2::text)),"
-        "  last_error = $3, heartbeat_at = NULL, updated_at = now()"
+        "  last_error = $3, heartbeat_at = NULL, updated_at = now(), wait_until = NULL,"
+        "  wait_reason = NULL"
         " WHERE id = $1 AND locked_by = $2 AND state = 'running'"
         " RETURNING state";
     char sid[24], sdelay[24];
@@ -187,7 +188,8 @@ int od_queue_release(PGconn *c, const char *worker_id, int64_t id)
 {
     static const char sql[] =
         "UPDATE sync_jobs SET state = 'available', attempts = greatest(attempts - 1, 0),"
-        "  run_at = now(), heartbeat_at = NULL, updated_at = now()"
+        "  run_at = now(), heartbeat_at = NULL, updated_at = now(), wait_until = NULL,"
+        "  wait_reason = NULL"
         " WHERE id = $1 AND locked_by = $2 AND state = 'running'";
     char sid[24];
     snprintf(sid, sizeof(sid), "%lld", (long long)id);
@@ -231,18 +233,21 @@ int od_queue_heartbeat(PGconn *c, const struct od_job_beat *b, size_t n, bool *a
      * UPDATE in u runs whether or not the outer query reads it (data-modifying CTE). */
     static const char sql[] =
         "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[],"
-        "                                $5::numeric[]) AS v(id, holder, done, total, rate)),"
+        "                                $5::numeric[], $6::bigint[], $7::text[])"
+        "           AS v(id, holder, done, total, rate, wait, reason)),"
         " l AS (SELECT j.id FROM sync_jobs j JOIN v ON j.id = v.id"
         "       WHERE j.locked_by = v.holder AND j.state = 'running'"
         "       FOR UPDATE OF j SKIP LOCKED),"
         " u AS (UPDATE sync_jobs j SET heartbeat_at = now(), progress_done = v.done,"
-        "         progress_total = nullif(v.total, -1), rate_per_s = v.rate, updated_at = now()"
+        "         progress_total = nullif(v.total, -1), rate_per_s = v.rate, updated_at = now(),"
+        "         wait_until = CASE WHEN v.wait > 0 THEN now() + v.wait * interval '1 ms' END,"
+        "         wait_reason = CASE WHEN v.wait > 0 THEN nullif(v.reason, '') END"
         "       FROM v JOIN l ON l.id = v.id WHERE j.id = l.id RETURNING j.id)"
         " SELECT v.id FROM v JOIN sync_jobs j ON j.id = v.id"
         " WHERE j.locked_by = v.holder AND j.state = 'running'";
     if (n == 0) return 0;
     struct strbuf ids = STRBUF_INIT, holders = STRBUF_INIT, done = STRBUF_INIT, total = STRBUF_INIT,
-                  rate = STRBUF_INIT;
+                  rate = STRBUF_INIT, wait = STRBUF_INIT, reason = STRBUF_INIT;
     for (size_t i = 0; i < n; i++) {
         const char *sep = i ? "," : "{";
         sb_addf(&ids, "%s%lld", sep, (long long)b[i].id);
@@ -251,14 +256,17 @@ int od_queue_heartbeat(PGconn *c, const struct od_job_beat *b, size_t n, bool *a
         sb_addf(&done, "%s%lld", sep, (long long)b[i].done);
         sb_addf(&total, "%s%lld", sep, (long long)b[i].total);
         sb_addf(&rate, "%s%.2f", sep, b[i].rate >= 0 && b[i].rate < 1e9 ? b[i].rate : 0.0);
+        sb_addf(&wait, "%s%lld", sep, (long long)(b[i].wait_ms > 0 ? b[i].wait_ms : 0));
+        sb_add(&reason, sep);
+        add_elem(&reason, b[i].wait_reason);
         alive[i] = false;
     }
-    struct strbuf *all[] = {&ids, &holders, &done, &total, &rate};
+    struct strbuf *all[] = {&ids, &holders, &done, &total, &rate, &wait, &reason};
     for (size_t k = 0; k < OD_ARRAY_LEN(all); k++)
         sb_addch(all[k], '}');
-    const char *p[5] = {sb_str(&ids), sb_str(&holders), sb_str(&done), sb_str(&total),
-                        sb_str(&rate)};
-    PGresult *r = od_db_exec(c, sql, 5, p);
+    const char *p[7] = {sb_str(&ids),  sb_str(&holders), sb_str(&done),  sb_str(&total),
+                        sb_str(&rate), sb_str(&wait),    sb_str(&reason)};
+    PGresult *r = od_db_exec(c, sql, 7, p);
     for (size_t k = 0; k < OD_ARRAY_LEN(all); k++)
         sb_release(all[k]);
     if (!r) return -1;
@@ -277,6 +285,11 @@ int od_queue_heartbeat(PGconn *c, const struct od_job_beat *b, size_t n, bool *a
 
 int od_queue_rescue(PGconn *c, int rescue_after_s)
 {
+    /* Safe when every process runs it at once: r locks the stale rows it takes (SKIP LOCKED:
+     * one rescuer per row), and a row that changed after this statement's snapshot is locked
+     * in its newest version with the WHERE checked again (READ COMMITTED), so a row another
+     * rescuer already made available, or whose heartbeat was just refreshed, drops out. The
+     * UPDATE then only touches rows it holds locked; its own state test documents that. */
     static const char sql[] =
         "WITH r AS (SELECT id FROM sync_jobs WHERE state = 'running'"
         "   AND heartbeat_at < now() - $1::int * interval '1 second' FOR UPDATE SKIP LOCKED),"
@@ -286,9 +299,10 @@ int od_queue_rescue(PGconn *c, int rescue_after_s)
         "  state = CASE WHEN j.attempts >= j.max_attempts THEN 'dead' ELSE 'available' END,"
         "  finished_at = CASE WHEN j.attempts >= j.max_attempts THEN now() END,"
         "  run_at = now(), heartbeat_at = NULL, updated_at = now(), last_error = m.msg,"
+        "  wait_until = NULL, wait_reason = NULL,"
         "  errors = j.errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt',"
         "           j.attempts, 'error', m.msg, 'worker', j.locked_by))"
-        " FROM m WHERE j.id = m.id RETURNING j.id";
+        " FROM m WHERE j.id = m.id AND j.state = 'running' RETURNING j.id";
     char s[16];
     snprintf(s, sizeof(s), "%d", rescue_after_s);
     const char *p[1] = {s};
@@ -359,7 +373,10 @@ int od_queue_list(PGconn *c, const char *state, const int64_t *ids, size_t n_ids
         "SELECT id, provider, resource, state, unique_key, locked_by, last_error, errors::text,"
         "  args::text, " ISO("run_at") ", " ISO("created_at") ", " ISO("updated_at") ", " ISO(
             "finished_at") ", priority, attempts, max_attempts, progress_done,"
-                           "  coalesce(progress_total, -1), coalesce(rate_per_s, 0)"
+                           "  coalesce(progress_total, -1), coalesce(rate_per_s, 0),"
+                           "  coalesce(extract(epoch FROM now() - heartbeat_at), -1),"
+                           "  extract(epoch FROM run_at - now()),"
+                           "  coalesce(extract(epoch FROM wait_until - now()), -1), wait_reason"
                            " FROM sync_jobs WHERE ($1::text IS NULL OR state = $1)"
                            "   AND ($2::bigint[] IS NULL OR id = ANY ($2::bigint[]))"
                            " ORDER BY id DESC LIMIT $3::int";
@@ -393,6 +410,10 @@ int od_queue_list(PGconn *c, const char *state, const int64_t *ids, size_t n_ids
         o->progress_done = get_i64(r, i, 16);
         o->progress_total = get_i64(r, i, 17);
         o->rate_per_s = strtod(PQgetvalue(r, i, 18), NULL);
+        o->heartbeat_age_s = strtod(PQgetvalue(r, i, 19), NULL);
+        o->run_in_s = strtod(PQgetvalue(r, i, 20), NULL);
+        o->wait_s = strtod(PQgetvalue(r, i, 21), NULL);
+        o->wait_reason = od_db_text(r, i, 22);
     }
     PQclear(r);
     return 0;
@@ -402,9 +423,9 @@ void od_queue_rows_free(struct od_job_row *rows, size_t n)
 {
     for (size_t i = 0; rows && i < n; i++) {
         struct od_job_row *o = &rows[i];
-        char *strs[] = {o->provider,  o->resource,   o->state,       o->unique_key,
-                        o->locked_by, o->last_error, o->errors_json, o->args_json,
-                        o->run_at,    o->created_at, o->updated_at,  o->finished_at};
+        char *strs[] = {o->provider,   o->resource,    o->state,      o->unique_key, o->locked_by,
+                        o->last_error, o->errors_json, o->args_json,  o->run_at,     o->created_at,
+                        o->updated_at, o->finished_at, o->wait_reason};
         for (size_t k = 0; k < OD_ARRAY_LEN(strs); k++)
             free(strs[k]);
     }

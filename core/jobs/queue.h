@@ -72,15 +72,17 @@ int od_queue_release(PGconn *c, const char *worker_id, int64_t id);
 /* Backoff before retry `attempt` (1-based): base * 2^(attempt-1), capped, +/-20 % jitter. */
 int64_t od_queue_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms);
 
-/* Heartbeat of running jobs with their progress. alive[i] is set to whether beats[i].id is
- * still held by beats[i].holder in state running (false: cancelled or rescued -> stop it).
- * Returns the number alive, -1 error. */
+/* Heartbeat of running jobs with their progress and what they wait for. alive[i] is set to whether
+ * beats[i].id is still held by beats[i].holder in state running (false: cancelled or rescued ->
+ * stop it). Returns the number alive, -1 error. */
 struct od_job_beat {
     int64_t id;
     const char *holder; /* the worker_id that claimed it */
     int64_t done;
-    int64_t total; /* -1 unknown */
-    double rate;   /* items per second */
+    int64_t total;        /* -1 unknown */
+    double rate;          /* items per second */
+    int64_t wait_ms;      /* > 0: a request is waiting this much longer (wait_until) */
+    char wait_reason[64]; /* why ("429, Retry-After"); "" when not waiting */
 };
 int od_queue_heartbeat(PGconn *c, const struct od_job_beat *beats, size_t n, bool *alive);
 
@@ -104,6 +106,10 @@ struct od_job_row {
     int priority, attempts, max_attempts;
     int64_t progress_done, progress_total; /* total -1 unknown */
     double rate_per_s;
+    double heartbeat_age_s; /* seconds since heartbeat_at (database clock), -1 when none */
+    double run_in_s;        /* seconds until run_at (negative: past) */
+    double wait_s;          /* running: seconds its request still waits (<= 0: not waiting) */
+    char *wait_reason;      /* why it waits, or NULL */
 };
 /* Newest first; state NULL = all; ids/n_ids non-NULL = only those. */
 int od_queue_list(PGconn *c, const char *state, const int64_t *ids, size_t n_ids, int limit,

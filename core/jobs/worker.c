@@ -297,6 +297,10 @@ static void beat(struct od_workers *w)
     const char *p[1] = {w->id};
     if (od_db_cmd(c, "UPDATE workers SET heartbeat_at = now() WHERE id = $1", 1, p) < 0)
         od_log_warn("worker heartbeat failed: %s", od_err());
+    /* Every process that works jobs rescues, not only the maintenance leader: `sync --wait`
+     * with no `opsdeck worker` running must not wait for ever on a dead worker's job. */
+    int rescued = od_queue_rescue(c, w->cfg->sync.rescue_after_s);
+    if (rescued > 0) od_log_warn("rescued %d job(s) whose worker stopped heartbeating", rescued);
     od_pool_release(w->pool, c);
     if (rc < 0) {
         od_log_warn("job heartbeat failed: %s", od_err());

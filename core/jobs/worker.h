@@ -1,5 +1,7 @@
 /* worker — a pool of threads that claim jobs from the queue and run their handlers, plus one
- * heartbeat thread (job heartbeats with progress, the `workers` row, cancel detection).
+ * heartbeat thread (job heartbeats with progress, the `workers` row, cancel detection, and the
+ * rescue of jobs whose worker stopped heartbeating: od_queue_rescue on every beat, in every
+ * process that works jobs, leader or not).
  *
  *   struct od_worker_opts o = {.threads = 2};
  *   struct od_workers *w = od_workers_start(cfg, pool, vault, &o);  // NULL + od_err()

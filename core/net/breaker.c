@@ -2,8 +2,10 @@
 #include "core/net/breaker.h"
 #include "core/base/config.h"
 #include "core/base/log.h"
+#include "core/base/sanitize.h"
 #include "core/base/util.h"
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,7 @@ struct od_breaker {
     bool probe_in_flight;
     uint64_t successes, failures, opened;
     int64_t last_change_wall_ms;
+    char last_failure[OD_BREAKER_CAUSE_MAX];
 };
 
 static struct od_breaker breakers[] = {
@@ -83,6 +86,15 @@ void od_breaker_record(struct od_breaker *b, bool success, const struct od_confi
     pthread_mutex_unlock(&b->mu);
 }
 
+void od_breaker_record_failure(struct od_breaker *b, const char *cause, const struct od_config *cfg)
+{
+    if (!b) return;
+    pthread_mutex_lock(&b->mu);
+    od_fit(cause ? cause : "", OD_BREAKER_CAUSE_MAX / 2, b->last_failure, sizeof b->last_failure);
+    pthread_mutex_unlock(&b->mu);
+    od_breaker_record(b, false, cfg);
+}
+
 void od_breaker_get_info(struct od_breaker *b, struct od_breaker_info *out)
 {
     memset(out, 0, sizeof *out);
@@ -97,6 +109,7 @@ void od_breaker_get_info(struct od_breaker *b, struct od_breaker_info *out)
     out->failures = b->failures;
     out->opened = b->opened;
     out->last_change_wall_ms = b->last_change_wall_ms;
+    snprintf(out->last_failure, sizeof out->last_failure, "%s", b->last_failure);
     pthread_mutex_unlock(&b->mu);
 }
 

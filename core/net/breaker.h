@@ -7,8 +7,9 @@
  * its failure opens it again for another breaker.open_ms.
  *
  *   struct od_breaker *b = od_breaker_for("harvest");
- *   if (!od_breaker_allow(b)) -> fail fast (the job retries later)
- *   ... request ... ; od_breaker_record(b, ok, cfg);
+ *   if (!od_breaker_allow(b)) -> fail fast (the job retries later), naming info.last_failure
+ *   ... request ... ; od_breaker_record(b, true, cfg) or
+ *                     od_breaker_record_failure(b, "what failed", cfg);
  *
  * The health screen reads od_breaker_info("harvest", &info). Thread-safe. The thresholds are
  * the caller's configuration (breaker.threshold, breaker.open_ms), read when a failure is
@@ -22,12 +23,15 @@ struct od_config;
 
 enum od_breaker_state { OD_BREAKER_CLOSED, OD_BREAKER_OPEN, OD_BREAKER_HALF_OPEN };
 
+#define OD_BREAKER_CAUSE_MAX 400
+
 struct od_breaker_info {
     enum od_breaker_state state;
     int consecutive_failures;
-    int64_t retry_in_ms;                  /* open: ms until a probe is allowed; else 0 */
-    uint64_t successes, failures, opened; /* totals since start */
-    int64_t last_change_wall_ms;          /* wall clock of the last state change, 0 = never */
+    int64_t retry_in_ms;                     /* open: ms until a probe is allowed; else 0 */
+    uint64_t successes, failures, opened;    /* totals since start */
+    int64_t last_change_wall_ms;             /* wall clock of the last state change, 0 = never */
+    char last_failure[OD_BREAKER_CAUSE_MAX]; /* what the last failure was ("" none) */
 };
 
 struct od_breaker;
@@ -36,6 +40,10 @@ struct od_breaker;
 struct od_breaker *od_breaker_for(const char *provider);
 bool od_breaker_allow(struct od_breaker *b);
 void od_breaker_record(struct od_breaker *b, bool success, const struct od_config *cfg);
+/* A failure with what it was (the upstream error, e.g. od_http_describe's line): remembered so
+ * a request the open breaker refuses can say what opened it, rather than only that it is open. */
+void od_breaker_record_failure(struct od_breaker *b, const char *cause,
+                               const struct od_config *cfg);
 void od_breaker_get_info(struct od_breaker *b, struct od_breaker_info *out);
 /* By provider name; returns -1 for an unknown provider. */
 int od_breaker_info(const char *provider, struct od_breaker_info *out);

@@ -86,6 +86,40 @@ static bool wait_ms(const struct od_http_req *req, int64_t ms)
     }
 }
 
+/* wait_ms, told to the caller first (on_wait) and cleared after, so a job's row can say what it
+ * is waiting for. */
+static bool wait_told(const struct od_http_req *req, int64_t ms, const char *why)
+{
+    if (req->on_wait) req->on_wait(req->arg, ms, why);
+    bool ok = wait_ms(req, ms);
+    if (req->on_wait) req->on_wait(req->arg, 0, NULL);
+    return ok;
+}
+
+/* The open breaker refused a request: the error is the upstream failure (this request's own
+ * last one, else the one the breaker saw last) with the breaker as context, never the breaker
+ * alone. A request refused before it was ever sent says so ("not sent"): the path in front is
+ * then another request's, the one that opened the breaker. */
+static void breaker_refused(struct od_breaker *br, const char *prov, const char *own)
+{
+    struct od_breaker_info bi;
+    od_breaker_get_info(br, &bi);
+    bool mine = own && *own;
+    const char *cause = mine ? own : bi.last_failure; /* this request's, else the last */
+    const char *unsent = mine ? "" : "not sent: ";
+    char ctx[140];
+    if (bi.state == OD_BREAKER_HALF_OPEN)
+        snprintf(ctx, sizeof ctx, "%scircuit breaker half-open: one probe request under way",
+                 unsent);
+    else
+        snprintf(ctx, sizeof ctx, "%scircuit breaker open after %d failures; next try in %lld s",
+                 unsent, bi.consecutive_failures, (long long)(bi.retry_in_ms + 999) / 1000);
+    if (cause[0])
+        od_seterr("%s (%s)", cause, ctx);
+    else
+        od_seterr("%s %s", prov, ctx);
+}
+
 void od_http_url_path(const char *url, char *buf, size_t n)
 {
     const char *p = strstr(url, "://");
@@ -253,7 +287,7 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
         req->retry_after_cap_s > 0 ? req->retry_after_cap_s : OD_HTTP_RETRY_AFTER_CAP_DEFAULT_S;
     int64_t cap_ms = (int64_t)cap_s * 1000;
     const char *prov = req->provider ? req->provider : "";
-    char wait_txt[96];
+    char wait_txt[96], own_failure[OD_BREAKER_CAUSE_MAX] = "";
     od_http_url_path(req->url, path, sizeof path);
     resp->status = 0;
     resp->attempts = 0;
@@ -266,15 +300,13 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
             return req->should_stop && req->should_stop(req->arg) ? OD_HTTP_STOPPED
                                                                   : OD_HTTP_TRANSIENT;
         if (!od_breaker_allow(br)) {
-            struct od_breaker_info bi;
-            od_breaker_get_info(br, &bi);
-            od_seterr("%s circuit breaker is open after repeated failures; next try in %lld s",
-                      req->provider, (long long)(bi.retry_in_ms + 999) / 1000);
+            breaker_refused(br, prov, own_failure);
             return OD_HTTP_TRANSIENT;
         }
         int64_t retry_after = -1;
         bool over = false;
         CURLcode rc = send_once(req, resp, &retry_after, errbuf, &over);
+        if (req->after_send) req->after_send(req->arg);
         resp->retry_after_ms = retry_after;
         if (rc == CURLE_FAILED_INIT) {
             od_breaker_record(br, true, req->cfg);
@@ -299,10 +331,11 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
         }
         if (rc != CURLE_OK) {
             resp->attempts++;
-            od_breaker_record(br, false, req->cfg);
             log_request(req, path, "error", resp->latency_ms, resp->attempts);
             od_seterr("%s %s %s: %s", req->provider ? req->provider : "", req->method, path,
                       errbuf[0] ? errbuf : curl_easy_strerror(rc));
+            od_breaker_record_failure(br, od_err(), req->cfg);
+            snprintf(own_failure, sizeof own_failure, "%s", od_err());
             if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) return OD_HTTP_ERROR;
         } else {
             snprintf(st, sizeof st, "%ld", resp->status);
@@ -332,7 +365,8 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
                     return OD_HTTP_TRANSIENT;
                 }
                 rate_waited += w;
-                if (!wait_ms(req, w)) return OD_HTTP_STOPPED;
+                if (!wait_told(req, w, retry_after >= 0 ? "429, Retry-After" : "429, backoff"))
+                    return OD_HTTP_STOPPED;
                 continue;
             }
             resp->attempts++;
@@ -340,9 +374,13 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
                 od_breaker_record(br, true, req->cfg);
                 return OD_HTTP_OK;
             }
-            od_breaker_record(br, false, req->cfg);
-            od_seterr("%s %s %s answered HTTP %ld", req->provider ? req->provider : "", req->method,
-                      path, resp->status);
+            struct strbuf what = STRBUF_INIT;
+            od_http_describe(&what, prov, req->method, path, resp->status, resp->body.buf,
+                             resp->body.len);
+            od_seterr("%s", sb_str(&what));
+            sb_release(&what);
+            od_breaker_record_failure(br, od_err(), req->cfg);
+            snprintf(own_failure, sizeof own_failure, "%s", od_err());
             if (resp->status == 423 && retry_after < 2000) retry_after = 2000;
             if (retry_after > cap_ms) {
                 fmt_wait(wait_txt, sizeof wait_txt, retry_after);
@@ -352,11 +390,22 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
                 return OD_HTTP_TRANSIENT;
             }
         }
-        if (resp->attempts >= max_attempts) return OD_HTTP_TRANSIENT;
+        if (resp->attempts >= max_attempts) {
+            char *last = od_xstrdup(od_err());
+            od_seterr("%s (%d attempts)", last, resp->attempts);
+            free(last);
+            return OD_HTTP_TRANSIENT;
+        }
         od_http_stats_retry(req->provider);
         int64_t w = backoff_ms(req, resp->attempts);
         if (retry_after > w) w = retry_after;
-        if (!wait_ms(req, w)) return OD_HTTP_STOPPED;
+        if (rc == CURLE_OK)
+            snprintf(wait_txt, sizeof wait_txt, "HTTP %ld, retry %d/%d", resp->status,
+                     resp->attempts + 1, max_attempts);
+        else
+            snprintf(wait_txt, sizeof wait_txt, "network error, retry %d/%d", resp->attempts + 1,
+                     max_attempts);
+        if (!wait_told(req, w, wait_txt)) return OD_HTTP_STOPPED;
     }
 }
 

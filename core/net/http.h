@@ -18,6 +18,10 @@
  *   - should_stop is polled during waits (every 200 ms) and transfers: a stop aborts the request;
  *   - every send first passes before_send (the shared rate limiter) and the provider's circuit
  *     breaker (core/net/breaker.h); an open breaker fails fast;
+ *   - a failure's od_err() is the upstream failure (od_http_describe: provider, method, path,
+ *     status, the provider's message); an open breaker's refusal repeats the failure that opened
+ *     it with the breaker as context;
+ *   - each wait is announced to on_wait (what the job's row shows while it waits);
  *   - every response is logged as one line: provider, method, path (no query string), status,
  *     latency, attempt. Header values (tokens) are never logged.
  * Any other status (2xx, 4xx) is returned to the caller as OD_HTTP_OK with resp->status set.
@@ -41,8 +45,12 @@ struct od_http_req {
     int timeout_s;                 /* whole request; 0 = 30 */
     int max_attempts;              /* for 5xx/timeouts; 0 = 4 */
     int (*before_send)(void *arg); /* 0 go, -1 abort (od_err set) */
+    void (*after_send)(void *arg); /* each send's response (or error) is back; may be NULL */
     void (*on_rate_limited)(void *arg, int64_t wait_ms);
     bool (*should_stop)(void *arg); /* polled while waiting and during a transfer */
+    /* Before each wait (429, backoff): how long and why ("429, Retry-After", "HTTP 503, retry
+     * 2/4"); after it: wait_ms 0, why NULL. May be NULL. */
+    void (*on_wait)(void *arg, int64_t wait_ms, const char *why);
     void *arg;
     int64_t max_body;      /* bytes; 0 = OD_HTTP_MAX_BODY_DEFAULT */
     int retry_after_cap_s; /* 0 = OD_HTTP_RETRY_AFTER_CAP_DEFAULT_S */
@@ -77,6 +85,16 @@ void od_http_thread_cleanup(void);
  * since the epoch): 0..OD_HTTP_RETRY_AFTER_MAX_S * 1000 (a date in the past is 0), or -1 when
  * it is neither. Never overflows, whatever the digits. */
 int64_t od_http_retry_after_ms(const char *value, int64_t now_s);
+/* What went wrong upstream, as a job's error says it:
+ *   hubspot GET /crm/v3/objects/deals: HTTP 503 Service Unavailable "the provider's message"
+ * appended to sb. The message is the error body's "message", "error_description", "error" or
+ * errors[0].message (JSON), or the first line of a text body; sanitized and cut to
+ * OD_HTTP_MESSAGE_MAX columns; left out when there is none. od_err() is left as it was. */
+#define OD_HTTP_MESSAGE_MAX 160
+void od_http_describe(struct strbuf *sb, const char *provider, const char *method, const char *path,
+                      long status, const char *body, size_t body_len);
+/* "Service Unavailable" for 503; "" for a status without a standard phrase. */
+const char *od_http_reason(long status);
 /* "/v2/time_entries" from "https://host/v2/time_entries?x=y" into buf (for logs/messages). */
 void od_http_url_path(const char *url, char *buf, size_t n);
 
