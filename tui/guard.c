@@ -36,7 +36,12 @@ static void on_tstp(int sig)
     put(modes_off, sizeof modes_off - 1);
     if (curses_tstp.sa_handler != SIG_DFL && curses_tstp.sa_handler != SIG_IGN &&
         !(curses_tstp.sa_flags & SA_SIGINFO)) {
-        curses_tstp.sa_handler(sig);
+        curses_tstp.sa_handler(sig); /* stops; on SIGCONT it reinstalls itself: ours again */
+        struct sigaction mine;
+        memset(&mine, 0, sizeof mine);
+        sigemptyset(&mine.sa_mask);
+        mine.sa_handler = on_tstp;
+        sigaction(SIGTSTP, &mine, NULL);
     } else {
         struct sigaction dfl, mine;
         memset(&dfl, 0, sizeof dfl);

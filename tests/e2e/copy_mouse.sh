@@ -72,8 +72,22 @@ else t_fail "the raw output has ESC ] 52 ; c ; base64-of-the-row BEL" "$(od -c "
 if grep -qF "$(printf '\033Ptmux;\033\033]52;c;%s\007\033\\' "$b64")" "$T_TMP/raw.out"; then
     t_ok "... and the same wrapped for tmux's passthrough (ESC P tmux; ESC ESC ] 52 ...)"
 else t_fail "... and the same wrapped for tmux's passthrough" "$(od -c "$T_TMP/raw.out" | tail -5)"; fi
-if grep -qF "$(printf '\033[?2004h')" "$T_TMP/raw.out"; then t_ok "bracketed paste is turned on"
-else t_fail "bracketed paste is turned on"; fi
+t_eq "the console turned the mouse on (SGR reports)" "1 1" \
+    "$(tmx display-message -p -t "$TUI_SESSION" '#{mouse_standard_flag} #{mouse_sgr_flag}')"
+
+# --- a suspend (SIGTSTP) turns bracketed paste off, continuing turns it on ---
+n_off() { grep -ao "$(printf '\033\\[?2004l')" "$T_TMP/raw.out" | wc -l; }
+n_on() { grep -ao "$(printf '\033\\[?2004h')" "$T_TMP/raw.out" | wc -l; }
+off0=$(n_off) on0=$(n_on)
+pid=$(pgrep -P "$(tmx display-message -p -t "$TUI_SESSION" '#{pane_pid}')" | head -1)
+kill -TSTP "$pid"
+i=0; while [ "$(n_off)" -le "$off0" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_eq "stopped (SIGTSTP), the console turned bracketed paste off" $((off0 + 1)) "$(n_off)"
+kill -CONT "$pid"
+i=0; while [ "$(n_on)" -le "$on0" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_eq "continued, it turned it on again" $((on0 + 1)) "$(n_on)"
+tui_keys C-l
+t_screen "... and the console is back" '^Total \(all [0-9]+\)' 5
 
 # --- a click on a column header sorts by it ---
 x=$(col_of Margin 3)
@@ -106,6 +120,14 @@ t_screen "the pasted text is in the filter, its line break a space" '^/co q ' 5
 t_screen "... nothing ran: the q did not quit, the filter is applied" 'no rows match "co q"' 5
 tui_keys Escape
 t_screen "Esc clears it" '^Total \(all [0-9]+\)' 5
+# tmux's own paste (paste-buffer -p) brackets the text only when the application turned the
+# mode on; unbracketed, its line break would be Enter and the q would quit
+tmx set-buffer -b pasted "$(printf 'ev\nq')"
+tui_keys /
+tmx paste-buffer -p -b pasted -t "$TUI_SESSION"
+t_screen "tmux pastes bracketed (the mode is on): the text lands in the filter" '^/ev q ' 5
+t_screen "... and nothing in it ran" 'no rows match "ev q"' 5
+tui_keys Escape
 
 # --- the OAuth address: one line, no box, a hyperlink, copied whole by y ---
 tui_resize 160 24
@@ -122,8 +144,10 @@ http://127.0.0.1:*/oauth/authorize\?*state=*) t_ok "the address is one line (tmu
 esac
 if [ ${#url} -gt 160 ]; then t_ok "... longer than the terminal is wide (${#url} characters)"
 else t_fail "... longer than the terminal is wide" "${#url}: $url"; fi
-if tui_screen | grep -q '[│┌┐└┘─|+]'; then t_fail "no box characters on the OAuth screen" "$(tui_screen)"
-else t_ok "no box characters on the OAuth screen"; fi
+# box drawing is U+2500..U+257F (a byte-wise grep would also match "…" in "loading…")
+if tui_screen | python3 -c "import sys; sys.exit(any(0x2500 <= ord(c) <= 0x257f for c in sys.stdin.read()))"
+then t_ok "no box characters on the OAuth screen"
+else t_fail "no box characters on the OAuth screen" "$(tui_screen)"; fi
 if grep -qF "$(printf '\033]8;;%s\033\\' "$url")" "$T_TMP/raw.out"; then
     t_ok "the address is sent as an OSC 8 hyperlink to itself"
 else t_fail "the address is sent as an OSC 8 hyperlink to itself" "$(grep -ao '.]8;;[^\\]*' "$T_TMP/raw.out" | head -3)"; fi

@@ -257,6 +257,18 @@ static void test_copy_overlay_and_off(void **state)
     tui_app_free(off);
 }
 
+static void test_help_and_hints_list_copy(void **state)
+{
+    struct tui_grid big;
+    tui_grid_init(&big, 120, 60);
+    tui_app_render(app, &big);
+    assert_true(tuitest_has(&big, "y copy"));
+    tuitest_feed(app, "?");
+    tui_app_render(app, &big);
+    assert_true(tuitest_has(&big, "copy the selected row"));
+    tui_grid_release(&big);
+}
+
 static void test_link_layout(void **state)
 {
     struct tui_grid lg;
@@ -287,6 +299,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mouse_off_and_dialogs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paste_into_filter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_overlay_and_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_help_and_hints_list_copy, setup, teardown),
         cmocka_unit_test(test_link_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
