@@ -476,14 +476,6 @@ unsigned tui_table_scroll(struct tui_table *t, int rows)
     return TUI_HANDLED | TUI_REDRAW;
 }
 
-int tui_table_header_at(const struct tui_table *t, const struct tui_mouse *m)
-{
-    const struct tui_hit *h = m ? m->hit : NULL;
-    return h && h->owner == t && h->kind == TUI_HIT_TABLE_HEADER && m->what == TUI_MOUSE_CLICK
-               ? (int)h->id
-               : -1;
-}
-
 unsigned tui_table_mouse(struct tui_table *t, const struct tui_mouse *m)
 {
     const struct tui_hit *h = m ? m->hit : NULL;
@@ -493,24 +485,6 @@ unsigned tui_table_mouse(struct tui_table *t, const struct tui_mouse *m)
     if (h->kind == TUI_HIT_TABLE_HEADER) return sort_column(t, (int)h->id);
     if (h->kind == TUI_HIT_TABLE_ROW) return move_to(t, h->id);
     return 0;
-}
-
-void tui_table_row_text(const struct tui_table *t, struct strbuf *out)
-{
-    long row = tui_table_selected(t);
-    for (int c = 0; row >= 0 && c < t->ncols; c++) {
-        if (c) sb_addch(out, '\t');
-        for (const char *p = tui_rowset_cell(&t->rows, (size_t)row, c); *p; p++)
-            sb_addch(out, *p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p);
-    }
-}
-
-unsigned tui_table_paste(struct tui_table *t, const char *text)
-{
-    if (!t->filter_editing) return 0;
-    if (tui_edit_paste(&t->filter, text) & TUI_EDIT_CHANGED)
-        tui_table_set_filter(t, tui_edit_str(&t->filter));
-    return TUI_HANDLED | TUI_REDRAW;
 }
 
 long tui_table_selected(const struct tui_table *t)

@@ -100,6 +100,21 @@ click "$x" 3
 t_screen "a click on Client sorts by name, A-Z" '^Client▲' 5
 first=$(line 4)
 
+# --- Sync sorts by a clicked header too (the table's own sort) ---
+tui_keys 1
+t_screen "Sync" '^ *ID +Provider +Resource' 10
+x=$(col_of Provider 2)
+click "$x" 2
+i=0; while ! line 3 | grep -Eq '^ +[0-9]+ harvest ' && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if line 3 | grep -Eq '^ +[0-9]+ harvest '; then t_ok "a click on Sync's Provider header sorts by provider, A-Z"
+else t_fail "a click on Sync's Provider header sorts by provider, A-Z" "$(tui_screen)"; fi
+click "$x" 2
+i=0; while ! line 3 | grep -Eq '^ +[0-9]+ system ' && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if line 3 | grep -Eq '^ +[0-9]+ system '; then t_ok "a second click reverses it (system first)"
+else t_fail "a second click reverses it (system first)" "$(tui_screen)"; fi
+tui_keys 3
+t_screen "back on Profitability" '^Client▲' 10
+
 # --- a click on a row selects it; y copies that one ---
 click 5 6
 old=$(buffer)
@@ -164,9 +179,9 @@ if grep -qF "$(printf '\033[?2004l')" "$T_TMP/raw.out"; then t_ok "bracketed pas
 else t_fail "bracketed paste is turned off at exit"; fi
 tmx kill-server >/dev/null 2>&1
 
-# --- ui.osc52 = off ---
+# --- ui.osc52 = off, ui.mouse = off ---
 TUI_SOCK="opsdeck-e2e-$$-off"
-tui_start 120 12 $ENVS OPSDECK_UI_OSC52=off -- "$OD_BIN" ui
+tui_start 120 12 $ENVS OPSDECK_UI_OSC52=off OPSDECK_UI_MOUSE=off -- "$OD_BIN" ui
 tui_wait 'Password' 10 || t_fail "login form (osc52 off)" "$(tui_screen)"
 tui_type ana@example.com; tui_keys Tab; tui_type 'ana password 123'; tui_keys Enter
 t_screen "logged in (osc52 off)" '1 Sync' 15
@@ -175,6 +190,8 @@ t_screen "Profitability rows (osc52 off)" '^Total \(all [0-9]+\)' 15
 tui_keys y
 t_screen "with ui.osc52 = off, y says copying is off and how to turn it on" \
     'copying is off \(ui\.osc52 = off\): set ui\.osc52 = on' 5
+t_eq "with ui.mouse = off the terminal keeps the mouse" "0 0" \
+    "$(tmx display-message -p -t "$TUI_SESSION" '#{mouse_standard_flag} #{mouse_sgr_flag}')"
 tui_keys q
 t_eq "quits" 0 "$(tui_exit 10)"
 if ls "$T_TMP"/san/asan* >/dev/null 2>&1; then t_fail "no sanitizer reports" "$(cat "$T_TMP"/san/asan*)"
