@@ -58,6 +58,12 @@ unsigned tui_app_copy(struct tui_app *app, const char *text)
                       "or OPSDECK_UI_OSC52=on to copy with y");
         return TUI_HANDLED | TUI_REDRAW;
     }
+    if (app->term && !tui_term_osc_ok(app->term)) {
+        tui_app_toast(app, TUI_TOAST_WARN,
+                      "this terminal (the Linux console) cannot take a copy (OSC 52); use a "
+                      "terminal emulator, or ssh from one");
+        return TUI_HANDLED | TUI_REDRAW;
+    }
     struct strbuf t = STRBUF_INIT, seq = STRBUF_INIT;
     clean(text ? text : "", &t);
     size_t used =

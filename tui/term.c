@@ -49,6 +49,7 @@ static int setup(struct tui_term *t, const char *force_depth)
     define_key("\033[201~", CURSES_PASTE_END);
     tui_term_write(t, PASTE_ON, strlen(PASTE_ON));
     t->am = tigetflag("am") > 0;
+    t->no_osc = !strncmp(termname(), "linux", 5);
     t->mouse.x = -1;
     t->cursor = -1;
     t->next_slot = 16;
@@ -229,7 +230,7 @@ static void send_links(struct tui_term *t, const struct tui_grid *g)
             continue; /* the bottom-right cell would scroll the screen */
         if (!sb.len) sb_add(&sb, "\0337");
         sb_addf(&sb, "\033[%d;%dH\033[0;4m", l->y + 1, l->x + 1);
-        if (l->url) sb_addf(&sb, "\033]8;;%s\033\\", l->url);
+        if (l->url && !t->no_osc) sb_addf(&sb, "\033]8;;%s\033\\", l->url);
         for (int k = 0; k < l->w; k++) {
             int at = l->x + k, x = at % g->w, y = l->y + at / g->w;
             if (x == 0 && k > 0 && !t->am) sb_addf(&sb, "\033[%d;1H", y + 1);
@@ -237,7 +238,7 @@ static void send_links(struct tui_term *t, const struct tui_grid *g)
             char u[4];
             sb_addn(&sb, u, od_utf8_encode(c && c->width == 1 ? c->ch[0] : '?', u));
         }
-        if (l->url) sb_add(&sb, "\033]8;;\033\\");
+        if (l->url && !t->no_osc) sb_add(&sb, "\033]8;;\033\\");
     }
     if (sb.len) {
         sb_add(&sb, "\0338");
@@ -281,6 +282,11 @@ void tui_term_flush(struct tui_term *t, const struct tui_grid *g)
     wnoutrefresh(stdscr);
     doupdate();
     if (relink) send_links(t, g);
+}
+
+bool tui_term_osc_ok(const struct tui_term *t)
+{
+    return !t->no_osc;
 }
 
 void tui_term_mouse_on(struct tui_term *t, bool on)

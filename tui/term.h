@@ -35,6 +35,7 @@ struct tui_term {
     int next_slot;                      /* next palette slot for can_change_color truecolor */
     FILE *out;                          /* borrowed: where curses writes */
     bool am;                            /* the terminal wraps at the right margin itself */
+    bool no_osc;                        /* the Linux console: OSC 8/52 would print as text */
     struct tui_mouse mouse;             /* the last mouse event read (TUI_KEY_MOUSE) */
 };
 
@@ -59,6 +60,9 @@ int tui_term_read_key(struct tui_term *t);
 void tui_term_mouse_on(struct tui_term *t, bool on);
 /* The event behind the last TUI_KEY_MOUSE (hit not set); -1 when there was none. */
 int tui_term_mouse(const struct tui_term *t, struct tui_mouse *m);
+/* Whether the terminal ignores OSC strings it does not know (not the Linux console, which
+ * prints them): OSC 52 and OSC 8 are sent only then. */
+bool tui_term_osc_ok(const struct tui_term *t);
 /* Send bytes straight to the terminal (an OSC 52 copy), after what curses sent. */
 void tui_term_write(struct tui_term *t, const char *s, size_t n);
 
