@@ -133,7 +133,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "tui_frame: %s\n", od_err());
         return 1;
     }
-    struct tui_app_options o = {"default", NULL, 0, "opsdeck bench"};
+    struct tui_app_options o = {.theme = "default", .title = "opsdeck bench"};
     struct tui_app *app = tui_app_new(&o);
     tui_term_apply_theme(&term, tui_app_theme(app));
     tui_app_add_screen(app, &screen, NULL);

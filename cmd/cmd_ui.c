@@ -179,7 +179,9 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     struct tui_app_options o = {.theme = tui_theme_choose(theme, cfg->ui.theme),
                                 .colors = colors,
                                 .refresh_ms = cfg->ui.refresh_ms,
-                                .title = "opsdeck"};
+                                .title = "opsdeck",
+                                .no_osc52 = cfg->ui.osc52 && !strcmp(cfg->ui.osc52, "off"),
+                                .no_mouse = cfg->ui.mouse && !strcmp(cfg->ui.mouse, "off")};
     if (!(u.app = tui_app_new(&o))) {
         fprintf(stderr, "opsdeck ui: theme: %s\n", od_err());
         scr_ctx_release(&u.c);

@@ -95,7 +95,22 @@ static unsigned modal(struct scr_base *b, const struct tui_key *k)
         admin_oauth_free(s->oauth);
         s->oauth = NULL;
     }
-    return f | TUI_HANDLED;
+    return f; /* 0: `y`, for the app to copy (copy below) */
+}
+
+/* `y` while the OAuth flow is open: its address. */
+static bool copy(struct scr_base *b, struct strbuf *out)
+{
+    struct admin_screen *s = (struct admin_screen *)b;
+    if (!s->oauth) return false;
+    sb_add(out, admin_oauth_url(s->oauth));
+    return true;
+}
+
+static unsigned paste(struct scr_base *b, const char *text)
+{
+    struct admin_screen *s = (struct admin_screen *)b;
+    return s->oauth ? admin_oauth_paste(s->oauth, text) : 0;
 }
 
 static unsigned act_view(void *state, struct tui_app *app, const struct tui_key *k)
@@ -159,6 +174,8 @@ static const struct scr_base_ops ops = {.prefix = "admin.",
                                         .submit = submit,
                                         .take = take,
                                         .modal = modal,
+                                        .copy = copy,
+                                        .paste = paste,
                                         .draw_body = draw_body};
 
 const struct tui_screen_class admin_screen_class = {.name = "admin",

@@ -1,5 +1,7 @@
 /* admin_oauth — the HubSpot OAuth paste flow inside the Admin screen: the authorize address is
- * shown (select it with the terminal's own selection, open it in any browser), the person
+ * shown on rows of its own, unboxed, as one line the terminal wraps itself and a hyperlink
+ * (tui_grid_link), so the terminal's selection, a click or `y` (OSC 52) takes it whole; the
+ * person
  * pastes the address the browser ends up on; the state is checked here (single use, 10
  * minutes), the person's password is asked again (issue #5), then the password check, the
  * code exchange (network) and the token store run on a query worker with the session
@@ -82,10 +84,23 @@ static int do_connect(struct scr_act *a, PGconn *conn, struct strbuf *msg)
     return rc;
 }
 
+const char *admin_oauth_url(const struct admin_oauth *o)
+{
+    return o->url;
+}
+
+unsigned admin_oauth_paste(struct admin_oauth *o, const char *text)
+{
+    tui_edit_paste(&o->paste, text);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
 unsigned admin_oauth_key(struct admin_oauth *o, struct scr_ctx *c, const struct tui_key *k,
                          bool *done)
 {
     *done = false;
+    /* y copies the address while nothing was pasted yet (a pasted address starts with h) */
+    if (k->action && !strcmp(k->action, "copy") && !*tui_edit_str(&o->paste)) return 0;
     if (k->key == TUI_KEY_ESC) {
         *done = true;
         return TUI_HANDLED | TUI_REDRAW;
@@ -113,23 +128,19 @@ unsigned admin_oauth_key(struct admin_oauth *o, struct scr_ctx *c, const struct 
 
 void admin_oauth_draw(struct admin_oauth *o, struct tui_grid *g, struct tui_rect a)
 {
-    tui_grid_box(g, a, " Connect HubSpot ", TUI_ROLE_BORDER);
-    int x = a.x + 2, w = a.w - 4, y = a.y + 1;
-    tui_grid_text(g, x, y++, w,
-                  "1. Open this address in a browser and approve access:", TUI_ROLE_NORMAL);
-    /* the address wrapped over as many lines as it takes (no ellipsis: it must be copied) */
-    size_t len = strlen(o->url), per = w > 8 ? (size_t)w : 8;
-    for (size_t off = 0; off < len && y < a.y + a.h - 4; off += per) {
-        char line[1024];
-        size_t n = len - off < per ? len - off : per;
-        if (n >= sizeof line) n = sizeof line - 1;
-        memcpy(line, o->url + off, n);
-        line[n] = '\0';
-        tui_grid_text(g, x, y++, w, line, TUI_ROLE_ACCENT);
-    }
+    /* No box: the address has rows of its own from the left edge, one line to the terminal
+     * (it wraps it itself) and a hyperlink, so a mouse selection or a click takes it whole. */
+    int x = a.x + 1, w = a.w - 2, y = a.y;
+    tui_grid_fill(g, a, ' ', TUI_ROLE_NORMAL);
+    tui_grid_text(g, x, y++, w, "Connect HubSpot", TUI_ROLE_TITLE);
+    tui_grid_text(
+        g, x, y++, w,
+        "1. Open this address in a browser and approve access (y copies it):", TUI_ROLE_NORMAL);
+    y += tui_grid_link(g, a.x, y, a.h - 6, o->url, o->url, TUI_ROLE_NORMAL);
     y++;
     tui_grid_text(g, x, y++, w,
                   "2. Paste the address the browser ends up on, then Enter:", TUI_ROLE_NORMAL);
-    tui_edit_draw(&o->paste, g, x, y, w, TUI_ROLE_INPUT_FOCUS, true);
-    tui_grid_text(g, x, a.y + a.h - 2, w, "Esc cancels", TUI_ROLE_DIM);
+    tui_edit_draw(&o->paste, g, x, y++, w, TUI_ROLE_INPUT_FOCUS, true);
+    tui_grid_text(g, x, y + 1 < a.y + a.h ? y + 1 : y, w, "Esc cancels · y copies the address",
+                  TUI_ROLE_DIM);
 }

@@ -109,6 +109,18 @@ static bool own_action(struct tui_app *app, const struct tui_key *k)
     return b && b->act->context;
 }
 
+/* A click or the wheel (the app found what the last frame drew there). */
+static unsigned mouse(struct scr_base *b, const struct tui_mouse *m)
+{
+    unsigned f;
+    int col = tui_table_header_at(&b->t, m);
+    if (col >= 0 && b->ops->header_click && (f = b->ops->header_click(b, col))) return f;
+    if ((f = tui_table_mouse(&b->t, m))) return f;
+    if (m && m->what != TUI_MOUSE_CLICK) /* the wheel anywhere over the screen scrolls it */
+        return tui_table_scroll(&b->t, m->what == TUI_MOUSE_WHEEL_UP ? -3 : 3);
+    return TUI_HANDLED;
+}
+
 unsigned scr_base_key(void *state, struct tui_app *app, const struct tui_key *k)
 {
     struct scr_base *b = state;
@@ -117,6 +129,7 @@ unsigned scr_base_key(void *state, struct tui_app *app, const struct tui_key *k)
     /* not permitted to see the screen: its own actions do nothing; global keys still work */
     if (!scr_can(b->c, b->ops->need, false)) return own_action(app, k) ? TUI_HANDLED : 0;
     if (b->ops->modal && (f = b->ops->modal(b, k))) return f;
+    if (k->key == TUI_KEY_MOUSE) return mouse(b, tui_app_mouse(app));
     if ((f = tui_table_key(&b->t, k))) return f;
     tui_action_fn *run = tui_handler_find(base_handlers, OD_ARRAY_LEN(base_handlers), k);
     if (!run) run = tui_handler_find(b->ops->handlers, b->ops->nhandlers, k);
@@ -156,4 +169,25 @@ const char *scr_base_status(void *state, struct tui_app *app)
     else
         snprintf(extra, sizeof extra, "%zu of %zu", tui_table_shown(&b->t), tui_table_total(&b->t));
     return scr_status(b->c, &b->feed, extra);
+}
+
+bool scr_base_copy(void *state, struct tui_app *app, struct strbuf *out)
+{
+    struct scr_base *b = state;
+    if (!b->c->session || !scr_can(b->c, b->ops->need, false)) return false;
+    if (b->ops->copy && b->ops->copy(b, out)) return true;
+    tui_table_row_text(&b->t, out);
+    return out->len > 0;
+}
+
+unsigned scr_base_paste(void *state, struct tui_app *app, const char *text)
+{
+    struct scr_base *b = state;
+    unsigned f;
+    if (!b->c->session)
+        return b->c->gate && b->c->gate->paste ? b->c->gate->paste(b->c->gate_state, b->c, text)
+                                               : 0;
+    if (!scr_can(b->c, b->ops->need, false)) return 0;
+    if (b->ops->paste && (f = b->ops->paste(b, text))) return f;
+    return tui_table_paste(&b->t, text);
 }

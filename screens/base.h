@@ -18,7 +18,8 @@
  * Results under the screen's route prefix that are not the feed are action results: toasted
  * by scr_act_done. While the feed's read is in flight the screen is loading
  * (tui_app_set_loading: the status line says so). Keys: the login gate, then modal (a form or flow
- * the screen has open), then the table's keys, then C-r, then the screen's meanings of built-in
+ * the screen has open), then the mouse (header_click, then the table: a row click selects, a
+ * header click sorts, the wheel scrolls wherever it turns over the screen), then the table's keys, then C-r, then the screen's meanings of built-in
  * actions (handlers: enter, back); the app then runs the screen's own actions (the run of each
  * row of its tui_action table). Drawing: the login gate, the "not permitted" notice, then
  * draw_body. */
@@ -53,6 +54,14 @@ struct scr_base_ops {
     void (*draw_body)(struct scr_base *b, struct tui_grid *g, struct tui_rect a);
     /* Right of the status line; default "N of M" (rows shown of rows). */
     void (*status_extra)(struct scr_base *b, char *out, size_t n);
+    /* `y`: what to copy instead of the selected row (a flow the screen has open: its address);
+     * false: the row. */
+    bool (*copy)(struct scr_base *b, struct strbuf *out);
+    /* Pasted text for a field the screen has open (modal); 0: none (the filter may take it). */
+    unsigned (*paste)(struct scr_base *b, const char *text);
+    /* A click on the header of column col: sort the screen's own way (its sort actions);
+     * 0: the table sorts by the column itself. */
+    unsigned (*header_click)(struct scr_base *b, int col);
 };
 
 struct scr_base {
@@ -67,7 +76,8 @@ struct scr_base {
 /* The class callbacks every table screen uses (in its tui_screen_class initializer). */
 #define SCR_BASE_CALLBACKS                                                                         \
     .enter = scr_base_enter, .leave = scr_base_leave, .key = scr_base_key, .draw = scr_base_draw,  \
-    .on_event = scr_base_event, .status = scr_base_status
+    .on_event = scr_base_event, .status = scr_base_status, .copy = scr_base_copy,                  \
+    .paste = scr_base_paste
 
 /* Registers the result route and sets up the table. */
 void scr_base_init(struct scr_base *b, struct scr_ctx *c, const struct scr_base_ops *ops);
@@ -87,5 +97,10 @@ unsigned scr_base_key(void *state, struct tui_app *app, const struct tui_key *k)
 void scr_base_draw(void *state, struct tui_app *app, struct tui_grid *g, struct tui_rect a);
 unsigned scr_base_event(void *state, struct tui_app *app, struct tui_event *ev);
 const char *scr_base_status(void *state, struct tui_app *app);
+/* `y`: ops->copy, else the selected row as tab-separated cells; nothing before login or
+ * when the role may not see the screen. */
+bool scr_base_copy(void *state, struct tui_app *app, struct strbuf *out);
+/* Pasted text: the login form before login, else ops->paste, else the filter being typed. */
+unsigned scr_base_paste(void *state, struct tui_app *app, const char *text);
 
 #endif

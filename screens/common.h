@@ -54,6 +54,8 @@ struct scr_gate_class {
     /* Put the keys that work on the gate in the status line (tui_app_set_hints); may be NULL. */
     void (*hints)(void *gate, struct scr_ctx *c);
     void (*free)(void *gate);
+    /* Pasted text (tui_app_paste) for the gate's field; TUI_* flags; may be NULL. */
+    unsigned (*paste)(void *gate, struct scr_ctx *c, const char *text);
 };
 
 typedef void (*scr_result_fn)(void *screen, struct od_read_result *r);

@@ -150,8 +150,10 @@ static void detail(struct exc_screen *s, const struct od_exception *e)
         tui_overlay_add(o, TUI_ROLE_NORMAL, "Resolved:   %s at %s: %s", e->resolved_by,
                         e->resolved_at, e->resolved_note ? e->resolved_note : "");
     if (e->closed_at[0]) tui_overlay_add(o, TUI_ROLE_DIM, "Closed:     %s", e->closed_at);
-    tui_overlay_add(o, TUI_ROLE_DIM, "Version %d · a acknowledge · r resolve (after Esc)",
+    tui_overlay_add(o, TUI_ROLE_DIM,
+                    "Version %d · a acknowledge · r resolve (after Esc) · y copies the message",
                     e->version);
+    tui_overlay_set_copy(o, e->message ? e->message : "");
 }
 
 static unsigned note_key(struct scr_base *b, const struct tui_key *k)

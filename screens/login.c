@@ -116,6 +116,13 @@ static unsigned login_key(void *gate, struct scr_ctx *c, const struct tui_key *k
     return TUI_HANDLED | TUI_REDRAW;
 }
 
+/* Pasted text (a password from a manager) into the focused field; never submits. */
+static unsigned login_paste(void *gate, struct scr_ctx *c, const char *text)
+{
+    struct scr_login *l = gate;
+    return l->checking ? TUI_HANDLED : tui_form_paste(&l->form, text);
+}
+
 /* The login state behind c's gate, or NULL when the gate is not the login form. */
 static struct scr_login *login_of(struct scr_ctx *c)
 {
@@ -164,5 +171,8 @@ static void login_draw(void *gate, struct scr_ctx *c, struct tui_grid *g, struct
     }
 }
 
-const struct scr_gate_class login_gate_class = {
-    .key = login_key, .draw = login_draw, .hints = login_hints, .free = login_free};
+const struct scr_gate_class login_gate_class = {.key = login_key,
+                                                .draw = login_draw,
+                                                .hints = login_hints,
+                                                .free = login_free,
+                                                .paste = login_paste};

@@ -10,7 +10,8 @@
  * profit_sum.h); a new sort, filter, range or C-r shows the first row at the top; rows a live
  * refresh puts above the view are counted ("↑ N new"). `:range` takes FROM..TO, a month, a day
  * or a named period (core/domain/period.h) and refuses what the CLI refuses, changing nothing.
- * Keys per column sort (n t r c m % ! d b; again: reverse), as does `:sort COLUMN [asc|desc]`.
+ * Keys per column sort (n t r c m % ! d b; again: reverse), as do `:sort COLUMN [asc|desc]` and a
+ * click on the column's header.
  * `:export csv|json [NAME]` writes the rows shown (profit_export.c). Drawing is profit_view.c.
  * Refreshes on NOTIFY opsdeck_data (a sync wrote rows). */
 #include "screens/profit.h"
@@ -186,6 +187,17 @@ static unsigned act_sort(void *state, struct tui_app *app, const struct tui_key 
     return 0;
 }
 
+/* A click on a column header runs the column's sort action (as its key would: the natural
+ * order, again reversed); columns without one (currency, billing, trend) sort as any table. */
+static unsigned header_click(struct scr_base *b, int col)
+{
+    struct profit_screen *s = (struct profit_screen *)b;
+    enum od_profit_by by = s->f[s->depth - 1].q.by;
+    for (size_t i = 0; i < OD_ARRAY_LEN(sort_keys); i++)
+        if (profit_column(by, sort_keys[i].f) == col) return sort_by(s, sort_keys[i].f, -1);
+    return 0;
+}
+
 static const struct tui_action actions[] = {
     {"profit.sort_name", "n", "sort by name (each sort key again: reverse)", "profit", 0, act_sort},
     {"profit.sort_hours", "t", "sort by hours (time), most first", "profit", 0, act_sort},
@@ -292,7 +304,8 @@ static const struct scr_base_ops ops = {.prefix = "profit.",
                                         .take = take,
                                         .handlers = handlers,
                                         .nhandlers = OD_ARRAY_LEN(handlers),
-                                        .draw_body = draw_body};
+                                        .draw_body = draw_body,
+                                        .header_click = header_click};
 
 const struct tui_screen_class profit_screen_class = {.name = "profit",
                                                      .title = "Profitability",

@@ -109,6 +109,7 @@ struct tui_app *tui_app_new(const struct tui_app_options *o)
     app->colors = o && o->colors ? od_xstrdup(o->colors) : NULL;
     app->refresh_ms = o && o->refresh_ms > 0 ? o->refresh_ms : 1000;
     tui_inbox_init(&app->inbox);
+    tui_input_init(&app->in, o && o->no_osc52, o && o->no_mouse);
     if (tui_theme_load(&app->theme, tui_theme_choose(o ? o->theme : NULL, NULL)) < 0) {
         tui_app_free(app);
         return NULL;
@@ -127,6 +128,7 @@ void tui_app_free(struct tui_app *app)
     if (app->prompt.open && app->prompt_done) app->prompt_done(app, NULL, app->prompt_ud);
     tui_prompt_close(&app->prompt);
     tui_toasts_release(&app->toasts);
+    tui_input_release(&app->in);
     free(app->title);
     free(app->colors);
     free(app);
@@ -371,6 +373,8 @@ void tui_app_set_hints(struct tui_app *app, const struct tui_hint *hints, size_t
 void tui_app_render(struct tui_app *app, struct tui_grid *g)
 {
     tui_grid_clear(g);
+    tui_hits_clear(&app->in.hits); /* what this frame draws is what a click finds */
+    g->hits = &app->in.hits;
     app->w = g->w;
     app->h = g->h;
     if (tui_app_too_small(app)) {

@@ -40,6 +40,7 @@
 #include "tui/grid.h"
 #include "tui/inbox.h"
 #include "tui/keymap.h"
+#include "tui/mouse.h"
 #include "tui/theme.h"
 #include "tui/toast.h"
 
@@ -59,6 +60,12 @@ struct tui_screen_class {
     unsigned (*on_event)(void *state, struct tui_app *app, struct tui_event *ev);
     /* Right side of the status line ("updated 3s ago · 12 of 340"); NULL or "" for none. */
     const char *(*status)(void *state, struct tui_app *app);
+    /* `y`: append what to copy (the selected row as tab-separated cells, an address) to out;
+     * false when there is nothing to copy. The app copies it with OSC 52 (tui/clip.h). */
+    bool (*copy)(void *state, struct tui_app *app, struct strbuf *out);
+    /* Pasted text (bracketed paste; one line, no controls) for the text field with focus;
+     * returns TUI_* flags, 0 when no field took it. */
+    unsigned (*paste)(void *state, struct tui_app *app, const char *text);
 };
 
 struct tui_app_options {
@@ -66,6 +73,8 @@ struct tui_app_options {
     const char *colors; /* force a depth: mono|8|16|256|truecolor; NULL: detect */
     int refresh_ms;     /* config ui.refresh_ms: the floor of live refresh; 0: 1000 */
     const char *title;  /* right side of the tab line, e.g. "opsdeck · ana (ops)" */
+    bool no_osc52;      /* config ui.osc52 = off: `y` says how to turn copying on */
+    bool no_mouse;      /* config ui.mouse = off: the terminal keeps its own mouse */
 };
 
 /* A new app, no terminal yet (tests drive it with tui_app_feed_key/tui_app_render).
@@ -141,7 +150,26 @@ const struct tui_keymap *tui_app_keymap(const struct tui_app *app);
 /* Open an overlay with lines the caller adds (tui/overlay.h); closes with Esc. */
 struct tui_overlay *tui_app_overlay(struct tui_app *app, const char *title);
 
+/* Copy text (sanitized; at most TUI_CLIP_MAX bytes) to the person's clipboard with OSC 52,
+ * through tmux or screen when inside one, and toast "copied N characters"; with ui.osc52 =
+ * off, toast how to turn it on. Returns TUI_* flags. */
+unsigned tui_app_copy(struct tui_app *app, const char *text);
+/* The last text copied ("" none; for tests). */
+const char *tui_app_copied(const struct tui_app *app);
+/* While a screen's key() handles TUI_KEY_MOUSE: the event (where, what, and what the last
+ * frame drew there: tui/mouse.h); else NULL. */
+const struct tui_mouse *tui_app_mouse(const struct tui_app *app);
+/* Pasted text to the field with focus: the prompt, the command line, else the screen's paste
+ * callback; nothing is ever run as a key. Toasts when no field takes it. */
+unsigned tui_app_paste(struct tui_app *app, const char *text);
+
 /* --- without a terminal (tests, benchmarks) --- */
+/* A mouse event at cell x,y of the last frame drawn (tui_app_render): a tab shows its screen,
+ * anything else goes to the screen as TUI_KEY_MOUSE (tui_app_mouse). */
+unsigned tui_app_feed_mouse(struct tui_app *app, int x, int y, enum tui_mouse_what what);
+/* A key as the loop feeds it: through the bracketed-paste parser first (tui/paste.h), a
+ * mouse event read from the terminal. */
+unsigned tui_app_input_key(struct tui_app *app, int key);
 unsigned tui_app_feed_key(struct tui_app *app, int key);
 /* Draw the whole frame into g (its size is the terminal size). */
 void tui_app_render(struct tui_app *app, struct tui_grid *g);

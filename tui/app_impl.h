@@ -8,6 +8,7 @@
 #include "tui/cmdline.h"
 #include "tui/confirm.h"
 #include "tui/inbox.h"
+#include "tui/input.h"
 #include "tui/keymap.h"
 #include "tui/overlay.h"
 #include "tui/prompt.h"
@@ -52,7 +53,21 @@ struct tui_app {
     /* tui_app_set_hints: borrowed; NULL: the global hints */
     const struct tui_hint *hints;
     size_t nhints;
+    struct tui_input in; /* paste, mouse, copy (app_input.c) */
 };
+
+/* app_input.c (paste, mouse, copy), for app_keys.c and loop.c */
+/* The copy action (`y`) when no overlay is open: the screen's text. */
+unsigned tui_app_act_copy(void *state, struct tui_app *app, const struct tui_key *k);
+/* Keys while the overlay is open: `y` copies its text, the rest is the overlay's. */
+unsigned tui_app_overlay_key(struct tui_app *app, const struct tui_key *k);
+/* Once the terminal is open: the mouse on (unless ui.mouse = off). */
+void tui_app_input_start(struct tui_app *app);
+/* After the keys waiting were read: a held Esc acts; a paste whose end never came ends after
+ * a second without input. */
+unsigned tui_app_input_idle(struct tui_app *app, int64_t now_ms);
+/* The poll timeout, shortened while a paste is open. */
+int tui_app_input_timeout(const struct tui_app *app, int64_t now_ms, int timeout);
 
 /* app.c, for app_keys.c and loop.c */
 void tui_app_switch_to(struct tui_app *app, int idx); /* leave the shown screen, enter idx */

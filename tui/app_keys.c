@@ -79,7 +79,7 @@ static const struct tui_handler app_handlers[] = {
     {"screen.6", act_screen}, {"screen.7", act_screen},   {"screen.8", act_screen},
     {"screen.9", act_screen}, {"next_screen", act_cycle}, {"prev_screen", act_cycle},
     {"help", act_help},       {"command", act_command},   {"pause", act_pause},
-    {"redraw", act_redraw},   {"back", act_back}};
+    {"redraw", act_redraw},   {"back", act_back},         {"copy", tui_app_act_copy}};
 
 static unsigned run_cmdline(struct tui_app *app)
 {
@@ -107,7 +107,7 @@ unsigned tui_app_feed_key(struct tui_app *app, int key)
     const char *ctx = app->nscreens ? app->screens[app->cur].cls->name : NULL;
     const struct tui_action *act = tui_keymap_action(&app->km, key, ctx);
     struct tui_key k = {key, act ? act->name : NULL};
-    if (app->overlay.open) return tui_overlay_key(&app->overlay, &k);
+    if (app->overlay.open) return tui_app_overlay_key(app, &k); /* y copies its text */
     if (app->cmdline.open) {
         unsigned f = tui_cmdline_key(&app->cmdline, key);
         return f & TUI_SUBMIT ? run_cmdline(app) : f;

@@ -244,6 +244,14 @@ unsigned tui_cmdline_key(struct tui_cmdline *c, int key)
     return TUI_HANDLED | TUI_REDRAW; /* modal: everything is for the command line */
 }
 
+unsigned tui_cmdline_paste(struct tui_cmdline *c, const char *text)
+{
+    stop_cycle(c);
+    sb_reset(&c->hint);
+    tui_edit_paste(&c->edit, text);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
 void tui_cmdline_draw(const struct tui_cmdline *c, struct tui_grid *g, int x, int y, int w)
 {
     tui_grid_fill(g, (struct tui_rect){x, y, w, 1}, ' ', TUI_ROLE_INPUT_FOCUS);

@@ -60,6 +60,8 @@ void tui_cmdline_open(struct tui_cmdline *c);
 void tui_cmdline_close(struct tui_cmdline *c);
 /* Editing, completion, history. Enter gives TUI_SUBMIT: then call tui_cmdline_exec(). */
 unsigned tui_cmdline_key(struct tui_cmdline *c, int key);
+/* Pasted text (tui/paste.h) inserted at the cursor, never run: Enter still runs the line. */
+unsigned tui_cmdline_paste(struct tui_cmdline *c, const char *text);
 /* Run the entered line (also adds it to the history and closes the line). Returns the
  * command's flags, or -1 with od_seterr for an unknown command or unbalanced quotes. */
 int tui_cmdline_exec(struct tui_cmdline *c, struct tui_app *app, unsigned *flags);

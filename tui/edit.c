@@ -72,6 +72,31 @@ static unsigned insert(struct tui_edit *e, uint32_t cp)
     return TUI_EDIT_HANDLED | TUI_EDIT_CHANGED;
 }
 
+/* What typing may insert: printable characters (never controls, C1, surrogates, zero-width). */
+static bool insertable(int key)
+{
+    return key >= ' ' && key < TUI_KEY_BASE && key != 0x7f && !(key >= 0x80 && key < 0xa0) &&
+           !(key >= 0xd800 && key < 0xe000) && od_char_width((uint32_t)key) > 0;
+}
+
+unsigned tui_edit_paste(struct tui_edit *e, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
+    size_t left = strlen((const char *)p);
+    unsigned r = TUI_EDIT_HANDLED;
+    while (left) {
+        uint32_t cp;
+        size_t k = od_utf8_decode(p, left, &cp);
+        p += k;
+        left -= k;
+        if (!insertable((int)cp)) continue;
+        unsigned ir = insert(e, cp);
+        if (!(ir & TUI_EDIT_CHANGED)) break; /* full */
+        r |= ir;
+    }
+    return r;
+}
+
 unsigned tui_edit_key(struct tui_edit *e, int key)
 {
     size_t at;
@@ -111,9 +136,7 @@ unsigned tui_edit_key(struct tui_edit *e, int key)
         cut(e, at, e->cur);
         return TUI_EDIT_HANDLED | TUI_EDIT_CHANGED;
     default:
-        if (key >= ' ' && key < TUI_KEY_BASE && key != 0x7f && !(key >= 0x80 && key < 0xa0) &&
-            !(key >= 0xd800 && key < 0xe000) && od_char_width((uint32_t)key) > 0)
-            return insert(e, (uint32_t)key);
+        if (insertable(key)) return insert(e, (uint32_t)key);
         return 0;
     }
 }

@@ -29,6 +29,9 @@ void tui_edit_clear(struct tui_edit *e);   /* wipes the text */
 void tui_edit_set(struct tui_edit *e, const char *s);
 const char *tui_edit_str(const struct tui_edit *e); /* borrowed; never NULL */
 unsigned tui_edit_key(struct tui_edit *e, int key);
+/* Insert pasted text (tui/paste.h) at the cursor, as typing would: printable characters only,
+ * up to max_len (the rest is dropped). TUI_EDIT_CHANGED when something went in. */
+unsigned tui_edit_paste(struct tui_edit *e, const char *text);
 /* Draw into w columns at x,y; with focus the grid cursor is placed at the edit cursor. */
 void tui_edit_draw(const struct tui_edit *e, struct tui_grid *g, int x, int y, int w,
                    unsigned char role, bool focus);

@@ -49,6 +49,13 @@ unsigned tui_form_key(struct tui_form *f, const struct tui_key *k)
     }
 }
 
+unsigned tui_form_paste(struct tui_form *f, const char *text)
+{
+    if (f->n == 0) return 0;
+    tui_edit_paste(&f->field[f->focus], text);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
 void tui_form_draw(struct tui_form *f, struct tui_grid *g, struct tui_rect r)
 {
     int lw = 0;

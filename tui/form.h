@@ -27,6 +27,8 @@ struct tui_form {
 void tui_form_init(struct tui_form *f, const struct tui_field_spec *specs, int n);
 void tui_form_release(struct tui_form *f);
 unsigned tui_form_key(struct tui_form *f, const struct tui_key *k);
+/* Pasted text into the focused field (tui_edit_paste); TUI_* flags, 0 without fields. */
+unsigned tui_form_paste(struct tui_form *f, const char *text);
 /* Labels right-aligned in a column, fields after them, the message below. */
 void tui_form_draw(struct tui_form *f, struct tui_grid *g, struct tui_rect r);
 const char *tui_form_value(const struct tui_form *f, int i); /* borrowed */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/base/util.h"
+#include "tui/mouse.h"
 
 /* The first of an action's keys ("q" of "q, C-c"), "" when unbound. */
 static void first_key(const struct tui_keymap *km, const char *action, char *buf, size_t n)
@@ -23,7 +24,11 @@ void tui_frame_tabs(struct tui_grid *g, const char *const *titles, int n, int cu
         snprintf(action, sizeof action, "screen.%d", i + 1);
         first_key(km, action, key, sizeof key);
         snprintf(label, sizeof label, " %s%s%s ", key, key[0] ? " " : "", titles[i]);
-        x += tui_grid_text(g, x, 0, g->w - x, label, i == cur ? TUI_ROLE_TAB_ACTIVE : TUI_ROLE_TAB);
+        int tw =
+            tui_grid_text(g, x, 0, g->w - x, label, i == cur ? TUI_ROLE_TAB_ACTIVE : TUI_ROLE_TAB);
+        tui_grid_hit(g, (struct tui_rect){x, 0, tw, 1}, TUI_HIT_TAB, NULL,
+                     i); /* a click shows it */
+        x += tw;
         x += tui_grid_text(g, x, 0, g->w - x, " ", TUI_ROLE_TAB);
     }
     const char *p = paused ? " PAUSED " : "";
@@ -37,9 +42,9 @@ void tui_frame_tabs(struct tui_grid *g, const char *const *titles, int n, int cu
 void tui_frame_status(struct tui_grid *g, int y, const struct tui_keymap *km,
                       const struct tui_hint *own, size_t nown, const char *right)
 {
-    static const char *const hints[][2] = {{"help", "help"},   {"filter", "filter"},
-                                           {"sort", "sort"},   {"command", "command"},
-                                           {"pause", "pause"}, {"quit", "quit"}};
+    static const char *const hints[][2] = {
+        {"help", "help"},       {"filter", "filter"}, {"sort", "sort"}, {"copy", "copy"},
+        {"command", "command"}, {"pause", "pause"},   {"quit", "quit"}};
     int rw = right ? tui_text_width(right) : 0;
     if (rw > g->w / 2) rw = g->w / 2;
     int x = 0, limit = g->w - rw - 1;

@@ -15,8 +15,19 @@ void tui_grid_init(struct tui_grid *g, int w, int h)
     tui_grid_resize(g, w, h);
 }
 
+static void drop_links(struct tui_grid *g)
+{
+    for (int i = 0; i < g->nlinks; i++)
+        free(g->links[i].url);
+    g->nlinks = 0;
+}
+
 void tui_grid_release(struct tui_grid *g)
 {
+    drop_links(g);
+    free(g->links);
+    g->links = NULL;
+    g->caplinks = 0;
     free(g->cells);
     g->cells = NULL;
     g->w = g->h = 0;
@@ -46,6 +57,7 @@ void tui_grid_clear(struct tui_grid *g)
     for (int i = 0; i < g->w * g->h; i++)
         cell_blank(&g->cells[i], TUI_ROLE_NORMAL);
     g->cursor_on = false;
+    drop_links(g);
 }
 
 struct tui_cell *tui_grid_at(const struct tui_grid *g, int x, int y)
@@ -213,6 +225,43 @@ void tui_grid_box(struct tui_grid *g, struct tui_rect r, const char *title, uint
         tw += tui_grid_text(g, r.x + 3, r.y, r.w - 6, title, TUI_ROLE_TITLE);
         tui_grid_text(g, r.x + 2 + tw, r.y, 1, " ", TUI_ROLE_TITLE);
     }
+}
+
+static bool url_ok(const char *u)
+{
+    for (; u && *u; u++)
+        if (*u <= ' ' || *u >= 0x7f) return false;
+    return u != NULL;
+}
+
+int tui_grid_link(struct tui_grid *g, int x, int y, int rows, const char *text, const char *url,
+                  uint8_t role)
+{
+    if (!text || x < 0 || y < 0 || x >= g->w || y >= g->h || rows <= 0) return 0;
+    if (y + rows > g->h) rows = g->h - y;
+    int room = g->w - x + (rows - 1) * g->w, n = 0; /* cells available, cells written */
+    int total = width_upto(text, room);
+    const unsigned char *p = (const unsigned char *)text;
+    size_t left = strlen(text);
+    while (left && n < room) {
+        uint32_t cp;
+        size_t k = od_utf8_decode(p, left, &cp);
+        p += k;
+        left -= k;
+        if (cp_dropped(cp) || od_char_width(cp) == 0) continue;
+        if (od_char_width(cp) != 1) cp = '?';
+        if (total > room && n == room - 1) cp = g->ascii ? '~' : ELLIPSIS;
+        int at = x + n;
+        tui_grid_put(g, at % g->w, y + at / g->w, cp, role);
+        n++;
+    }
+    if (n == 0) return 0;
+    if (g->nlinks == g->caplinks) {
+        g->caplinks = g->caplinks ? g->caplinks * 2 : 4;
+        g->links = od_xrealloc(g->links, (size_t)g->caplinks * sizeof *g->links);
+    }
+    g->links[g->nlinks++] = (struct tui_link){x, y, n, url_ok(url) ? od_xstrdup(url) : NULL};
+    return (x + n - 1) / g->w + 1;
 }
 
 void tui_grid_cursor(struct tui_grid *g, int x, int y)

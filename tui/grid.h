@@ -34,12 +34,23 @@ struct tui_rect {
 
 enum tui_align { TUI_ALIGN_LEFT, TUI_ALIGN_RIGHT, TUI_ALIGN_CENTER };
 
+/* A run of cells the terminal is to treat as one line of text (tui_grid_link). */
+struct tui_link {
+    int x, y, w; /* first cell; w cells in reading order, on from column 0 of the next rows */
+    char *url;   /* owned: printable ASCII, or NULL for no hyperlink */
+};
+
+struct tui_hits;
+
 struct tui_grid {
     int w, h;
     struct tui_cell *cells; /* owned; w*h, row-major */
     bool ascii;             /* draw ASCII fallbacks instead of block/box/ellipsis glyphs */
     bool cursor_on;         /* a widget with input focus places the terminal cursor */
     int cursor_x, cursor_y;
+    struct tui_hits *hits;  /* borrowed or NULL: where clickable widgets say where they are */
+    struct tui_link *links; /* owned: this frame's links (tui_grid_link), nlinks of them */
+    int nlinks, caplinks;
 };
 
 void tui_grid_init(struct tui_grid *g, int w, int h);
@@ -68,6 +79,15 @@ int tui_grid_textf(struct tui_grid *g, int x, int y, int w, uint8_t role, const 
     __attribute__((format(printf, 6, 7)));
 /* A box border around r with an optional title in the top edge; the inside is cleared. */
 void tui_grid_box(struct tui_grid *g, struct tui_rect r, const char *title, uint8_t role);
+/* Text that must be copied whole with the mouse (an address to open): written from x,y and,
+ * past the right edge, on from column 0 of the following rows (at most rows of them, the
+ * last cut with an ellipsis), the way a terminal wraps a long line. The terminal is then told
+ * it is one wrapped line, and a hyperlink to url when url is not NULL (tui/term.c re-sends the
+ * run after each frame with OSC 8 and the terminal's own line wrap, so a selection or a
+ * triple-click takes it whole). Characters wider than one column show as '?'; a url with
+ * anything but printable ASCII gets no hyperlink. Returns the rows used. */
+int tui_grid_link(struct tui_grid *g, int x, int y, int rows, const char *text, const char *url,
+                  uint8_t role);
 /* Place (or hide, x < 0) the terminal cursor. */
 void tui_grid_cursor(struct tui_grid *g, int x, int y);
 

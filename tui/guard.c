@@ -18,9 +18,55 @@ static int saved_stderr = -1, capture_fd = -1;
 static const int stop_sigs[] = {SIGTERM, SIGINT, SIGHUP};
 static const int crash_sigs[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE};
 
+/* Modes the console turns on that a shell must not inherit: bracketed paste, mouse reports. */
+static const char modes_off[] = "\033[?2004l\033[?1006l\033[?1000l";
+static const char paste_on[] = "\033[?2004h";
+static struct sigaction curses_tstp; /* the handler curses installed for SIGTSTP */
+
+static void put(const char *s, size_t n)
+{
+    ssize_t r = write(STDOUT_FILENO, s, n); /* async-signal-safe */
+    (void)r;
+}
+
+/* Suspended (SIGTSTP): the modes go off first, then curses gives the terminal back and stops
+ * the process; once continued, bracketed paste comes back (curses restores its own modes). */
+static void on_tstp(int sig)
+{
+    put(modes_off, sizeof modes_off - 1);
+    if (curses_tstp.sa_handler != SIG_DFL && curses_tstp.sa_handler != SIG_IGN &&
+        !(curses_tstp.sa_flags & SA_SIGINFO)) {
+        curses_tstp.sa_handler(sig); /* stops; on SIGCONT it reinstalls itself: ours again */
+        struct sigaction mine;
+        memset(&mine, 0, sizeof mine);
+        sigemptyset(&mine.sa_mask);
+        mine.sa_handler = on_tstp;
+        sigaction(SIGTSTP, &mine, NULL);
+    } else {
+        struct sigaction dfl, mine;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        sigaction(SIGTSTP, &dfl, &mine);
+        raise(SIGTSTP);
+        sigaction(SIGTSTP, &mine, NULL);
+    }
+    if (curses_on) put(paste_on, sizeof paste_on - 1);
+}
+
 void tui_guard_set_curses(bool active)
 {
     curses_on = active;
+    if (active) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sigemptyset(&sa.sa_mask);
+        sa.sa_handler = on_tstp;
+        struct sigaction old;
+        sigaction(SIGTSTP, &sa, &old);
+        if (old.sa_handler != on_tstp) curses_tstp = old;
+    } else {
+        sigaction(SIGTSTP, &curses_tstp, NULL);
+    }
 }
 
 bool tui_guard_stop_requested(void)
@@ -77,6 +123,7 @@ void tui_guard_restore(void)
     restoring = 1;
     if (curses_on) {
         curses_on = 0;
+        put(modes_off, sizeof modes_off - 1);
         endwin();
     }
     tui_guard_release_stderr();

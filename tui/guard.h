@@ -7,7 +7,10 @@
  *   - SIGSEGV, SIGABRT, SIGBUS, SIGFPE restore the terminal (endwin once, guarded by a flag),
  *     copy the captured stderr back, then re-raise with the default action (core dumps stay
  *     as configured);
- *   - od_die() (out of memory, bugs) restores the terminal first through od_set_die_hook.
+ *   - od_die() (out of memory, bugs) restores the terminal first through od_set_die_hook;
+ *   - every restore, and a suspend (SIGTSTP, wrapped around curses' own handler while curses
+ *     owns the screen), turns bracketed paste and mouse reports off first, so the shell
+ *     never receives them (paste comes back on when the process continues).
  * Process-wide state: one UI per process. */
 #ifndef TUI_GUARD_H
 #define TUI_GUARD_H

@@ -34,6 +34,8 @@ static const struct tui_action builtin[] = {
     {"filter", "/", "filter rows (Esc clears)", NULL, 0, NULL},
     {"sort", "s", "sort by the next column", NULL, 0, NULL},
     {"sort_reverse", "S", "reverse the sort order", NULL, 0, NULL},
+    {"copy", "y", "copy the selected row (or the address, the error shown) to the clipboard", NULL,
+     0, NULL},
     {"command", ":", "command line (Tab completes)", NULL, 0, NULL},
     {"help", "? F1", "this help", NULL, 0, NULL},
     {"pause", "p", "pause / resume live refresh", NULL, 0, NULL},

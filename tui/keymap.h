@@ -6,7 +6,7 @@
  *
  * Actions are rows of `struct tui_action` tables: the built-ins (tui_keymap_init: screen.1..9,
  * next_screen, prev_screen, up, down, left, right, top, bottom, page_up, page_down, enter,
- * back, filter, sort, sort_reverse, command, help, pause, quit, refresh, redraw) and tables a
+ * back, filter, sort, sort_reverse, copy, command, help, pause, quit, refresh, redraw) and tables a
  * screen adds (tui_keymap_add; name them "SCREEN.verb" with context "SCREEN"). Default keys
  * are written in the same spec language as the config file, so help is generated from them.
  * The keymap resolves a key to an action (names stay the currency of config and help); what
@@ -41,6 +41,9 @@ enum {
     TUI_KEY_BACKSPACE,
     TUI_KEY_BTAB,
     TUI_KEY_RESIZE,
+    TUI_KEY_MOUSE,       /* a click or wheel: the app has the event (tui_app_mouse) */
+    TUI_KEY_PASTE_BEGIN, /* bracketed paste: ESC [ 200 ~ (tui/paste.h) */
+    TUI_KEY_PASTE_END,   /* ESC [ 201 ~ */
     TUI_KEY_F0 = TUI_KEY_BASE + 0x100
 };
 #define TUI_KEY_F(n) (TUI_KEY_F0 + (n))

@@ -44,7 +44,7 @@ static void loop(struct tui_app *app, struct tui_grid *g)
             last_frame = now;
             dirty = false;
         }
-        int timeout = next_timeout(app, now);
+        int timeout = tui_app_input_timeout(app, now, next_timeout(app, now));
         if (dirty) /* a frame is owed but the cap delayed it */
             timeout = timeout < 0 || timeout > FRAME_MS ? FRAME_MS : timeout;
         struct pollfd pfd[2] = {{STDIN_FILENO, POLLIN, 0}, {tui_app_wake_fd(app), POLLIN, 0}};
@@ -52,7 +52,8 @@ static void loop(struct tui_app *app, struct tui_grid *g)
         unsigned flags = 0;
         int key;
         while ((key = tui_term_read_key(app->term)) >= 0 && !(flags & TUI_QUIT))
-            flags |= tui_app_feed_key(app, key);
+            flags |= tui_app_input_key(app, key); /* paste and mouse first (app_input.c) */
+        if (!(flags & TUI_QUIT)) flags |= tui_app_input_idle(app, od_now_ms());
         flags |= tui_app_dispatch(app, od_now_ms());
         if (flags & TUI_QUIT) app->quit = true;
         if (flags & (TUI_REDRAW | TUI_HANDLED)) dirty = true;
@@ -72,6 +73,7 @@ int tui_app_run(struct tui_app *app)
     app->term = &term;
     app->quit = false;
     tui_term_apply_theme(&term, &app->theme);
+    tui_app_input_start(app);
     struct tui_grid g;
     tui_grid_init(&g, 0, 0);
     g.ascii = term.ascii;

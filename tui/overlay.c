@@ -12,6 +12,7 @@ void tui_overlay_close(struct tui_overlay *o)
         free(o->lines[i].text);
     free(o->lines);
     free(o->title);
+    free(o->copy);
     memset(o, 0, sizeof *o);
 }
 
@@ -34,6 +35,22 @@ void tui_overlay_add(struct tui_overlay *o, uint8_t role, const char *fmt, ...)
     sb_vaddf(&sb, fmt, ap);
     va_end(ap);
     o->lines[o->n++] = (struct tui_overlay_line){sb_detach(&sb), role};
+}
+
+void tui_overlay_set_copy(struct tui_overlay *o, const char *text)
+{
+    free(o->copy);
+    o->copy = text ? od_xstrdup(text) : NULL;
+}
+
+void tui_overlay_copy_text(const struct tui_overlay *o, struct strbuf *out)
+{
+    if (o->copy) {
+        sb_add(out, o->copy);
+        return;
+    }
+    for (int i = 0; i < o->n; i++)
+        sb_addf(out, "%s%s", i ? "\n" : "", o->lines[i].text);
 }
 
 static unsigned scroll_to(struct tui_overlay *o, int s)

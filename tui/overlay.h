@@ -7,6 +7,8 @@
 #include "tui/grid.h"
 #include "tui/keymap.h"
 
+struct strbuf;
+
 struct tui_overlay_line {
     char *text; /* owned */
     uint8_t role;
@@ -18,6 +20,7 @@ struct tui_overlay {
     struct tui_overlay_line *lines;
     int n, cap;
     int scroll, page;
+    char *copy; /* owned or NULL: what `y` copies (tui_overlay_set_copy); NULL: every line */
 };
 
 /* Start a new overlay (discarding any previous lines). */
@@ -26,6 +29,10 @@ void tui_overlay_close(struct tui_overlay *o); /* frees the lines */
 void tui_overlay_add(struct tui_overlay *o, uint8_t role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 unsigned tui_overlay_key(struct tui_overlay *o, const struct tui_key *k);
+/* What `y` copies while the overlay is open (an error message), instead of all its lines. */
+void tui_overlay_set_copy(struct tui_overlay *o, const char *text);
+/* The text `y` copies, appended to out: the copy text, else every line ('\n' between). */
+void tui_overlay_copy_text(const struct tui_overlay *o, struct strbuf *out);
 /* Draw centred in area (at most 80 columns wide). */
 void tui_overlay_draw(struct tui_overlay *o, struct tui_grid *g, struct tui_rect area);
 

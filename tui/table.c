@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/base/sanitize.h"
+#include "tui/mouse.h"
 
 void tui_table_init(struct tui_table *t, const struct tui_column *cols, int ncols)
 {
@@ -425,6 +426,7 @@ void tui_table_draw(struct tui_table *t, struct tui_grid *g, struct tui_rect a, 
         snprintf(title, sizeof title, "%s%s", t->cols[c].title, arrow);
         tui_grid_text_aligned(g, x, a.y, w, title, t->cols[c].align,
                               t->sort_col == c ? TUI_ROLE_HEADER_SORTED : TUI_ROLE_HEADER);
+        tui_grid_hit(g, (struct tui_rect){x, a.y, w + 1, 1}, TUI_HIT_TABLE_HEADER, t, c);
         for (int r = 0; r < t->page && t->top + (size_t)r < t->nview; r++) {
             size_t vi = t->top + (size_t)r, row = t->view[vi];
             bool sel = vi == t->sel;
@@ -438,6 +440,9 @@ void tui_table_draw(struct tui_table *t, struct tui_grid *g, struct tui_rect a, 
         }
         x += w + 1;
     }
+    for (int r = 0; r < t->page && t->top + (size_t)r < t->nview; r++)
+        tui_grid_hit(g, (struct tui_rect){a.x, a.y + 1 + r, a.w, 1}, TUI_HIT_TABLE_ROW, t,
+                     (long)(t->top + (size_t)r));
     if (t->nview == 0 && t->page > 0) {
         char msg[300];
         if (t->rows.n == 0)
@@ -448,6 +453,38 @@ void tui_table_draw(struct tui_table *t, struct tui_grid *g, struct tui_rect a, 
     }
     if (fline && a.h > 2) draw_filter_line(t, g, a);
     draw_new_marker(t, g, a);
+}
+
+/* A click on a header sorts by its column: the column's natural order first (text A-Z,
+ * numbers largest first), the reverse when it is the column sorted already. */
+static unsigned sort_column(struct tui_table *t, int col)
+{
+    if (col < 0 || col >= t->ncols) return TUI_HANDLED;
+    tui_table_sort(t, col, t->sort_col == col ? !t->sort_desc : t->cols[col].cmp != TUI_CMP_TEXT);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+unsigned tui_table_scroll(struct tui_table *t, int rows)
+{
+    size_t page = t->page > 0 ? (size_t)t->page : 1;
+    if (t->nview == 0) return TUI_HANDLED;
+    long top = (long)t->top + rows, max = t->nview > page ? (long)(t->nview - page) : 0;
+    t->top = (size_t)(top < 0 ? 0 : top > max ? max : top);
+    if (t->sel < t->top) t->sel = t->top; /* the selection stays on screen */
+    if (t->sel >= t->top + page) t->sel = t->top + page - 1;
+    remember_selection(t);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+unsigned tui_table_mouse(struct tui_table *t, const struct tui_mouse *m)
+{
+    const struct tui_hit *h = m ? m->hit : NULL;
+    if (!h || h->owner != t) return 0;
+    if (m->what != TUI_MOUSE_CLICK)
+        return tui_table_scroll(t, m->what == TUI_MOUSE_WHEEL_UP ? -3 : 3);
+    if (h->kind == TUI_HIT_TABLE_HEADER) return sort_column(t, (int)h->id);
+    if (h->kind == TUI_HIT_TABLE_ROW) return move_to(t, h->id);
+    return 0;
 }
 
 long tui_table_selected(const struct tui_table *t)

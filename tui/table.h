@@ -32,6 +32,8 @@
 #include "tui/keymap.h"
 #include "tui/rows.h"
 
+struct tui_mouse;
+
 struct tui_column {
     const char *title;
     enum tui_align align;
@@ -86,7 +88,22 @@ void tui_table_reset_view(struct tui_table *t);
 size_t tui_table_new_above(const struct tui_table *t);
 /* TUI_HANDLED|TUI_REDRAW when the key was the table's, else 0. */
 unsigned tui_table_key(struct tui_table *t, const struct tui_key *k);
-/* Draw into area: header, rows, and a filter line at the bottom when a filter is set. */
+/* The mouse (tui/mouse.h), for events whose hit this table drew: a click on a row selects it,
+ * on a header cell sorts by that column (its natural order first: text A-Z, numbers largest
+ * first; on the sorted column: reversed); the wheel scrolls three rows, the selection kept on
+ * screen. TUI_HANDLED|TUI_REDRAW when it was the table's, else 0. */
+unsigned tui_table_mouse(struct tui_table *t, const struct tui_mouse *m);
+/* The column whose header m clicked on this table, or -1 (for a screen that sorts its own way). */
+int tui_table_header_at(const struct tui_table *t, const struct tui_mouse *m);
+/* Scroll the view by rows (negative: up), the selection kept on screen. */
+unsigned tui_table_scroll(struct tui_table *t, int rows);
+/* Pasted text (tui/paste.h) into the filter while it is being typed; 0 when it is not. */
+unsigned tui_table_paste(struct tui_table *t, const char *text);
+/* The selected row's cells as shown, separated by tabs (tabs and line breaks in a cell become
+ * spaces), appended to out; nothing when no row is selected. */
+void tui_table_row_text(const struct tui_table *t, struct strbuf *out);
+/* Draw into area: header, rows, and a filter line at the bottom when a filter is set. Header
+ * cells and rows are registered in the grid's hit map (tui/mouse.h). */
 void tui_table_draw(struct tui_table *t, struct tui_grid *g, struct tui_rect area, bool focused);
 
 /* The selected row as an index into t->rows (for tui_rowset_cell), or -1 when empty. */

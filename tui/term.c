@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/base/config.h"
+#include "core/base/sanitize.h"
 #include "core/base/util.h"
 #include "tui/guard.h"
 #include "tui/keymap.h"
@@ -21,6 +22,20 @@ static const struct {
     {KEY_FIND, TUI_KEY_HOME},
 };
 
+/* key codes of our own for the bracketed-paste markers (above every curses key) */
+enum { CURSES_PASTE_BEGIN = KEY_MAX + 1, CURSES_PASTE_END = KEY_MAX + 2 };
+
+#define PASTE_ON "\033[?2004h"
+#define PASTE_OFF "\033[?2004l"
+
+void tui_term_write(struct tui_term *t, const char *s, size_t n)
+{
+    if (!t->out || !n) return;
+    fflush(t->out);
+    fwrite(s, 1, n, t->out);
+    fflush(t->out);
+}
+
 static int setup(struct tui_term *t, const char *force_depth)
 {
     set_term((SCREEN *)t->scr);
@@ -30,6 +45,12 @@ static int setup(struct tui_term *t, const char *force_depth)
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
     set_escdelay(25);
+    define_key("\033[200~", CURSES_PASTE_BEGIN);
+    define_key("\033[201~", CURSES_PASTE_END);
+    tui_term_write(t, PASTE_ON, strlen(PASTE_ON));
+    t->am = tigetflag("am") > 0;
+    t->no_osc = !strncmp(termname(), "linux", 5);
+    t->mouse.x = -1;
     t->cursor = -1;
     t->next_slot = 16;
     const char *cs = nl_langinfo(CODESET);
@@ -91,6 +112,8 @@ void tui_term_close(struct tui_term *t)
     if (t->scr) {
         set_term((SCREEN *)t->scr);
         curs_set(1);
+        mousemask(0, NULL);
+        tui_term_write(t, PASTE_OFF, strlen(PASTE_OFF));
         endwin();
         tui_guard_set_curses(false);
         delscreen((SCREEN *)t->scr);
@@ -153,6 +176,78 @@ static bool same(const struct tui_cell *a, const struct tui_cell *b)
     return a->width == b->width && a->role == b->role && !memcmp(a->ch, b->ch, sizeof a->ch);
 }
 
+/* Whether cell x,y is on one of g's links (whole rows count: a row a link is on may be
+ * rewritten by curses, losing the terminal's note that the line wraps). */
+static bool on_link(const struct tui_grid *g, int x, int y)
+{
+    (void)x;
+    for (int i = 0; i < g->nlinks; i++) {
+        const struct tui_link *l = &g->links[i];
+        if (y >= l->y && y <= l->y + (l->x + l->w - 1) / g->w) return true;
+    }
+    return false;
+}
+
+static bool links_changed(const struct tui_grid *front, const struct tui_grid *g)
+{
+    if (front->nlinks != g->nlinks) return true;
+    for (int i = 0; i < g->nlinks; i++) {
+        const struct tui_link *a = &front->links[i], *b = &g->links[i];
+        if (a->x != b->x || a->y != b->y || a->w != b->w || !a->url != !b->url ||
+            (a->url && strcmp(a->url, b->url)))
+            return true;
+    }
+    return false;
+}
+
+/* Remember g's links as sent (front owns copies). */
+static void keep_links(struct tui_grid *front, const struct tui_grid *g)
+{
+    for (int i = 0; i < front->nlinks; i++)
+        free(front->links[i].url);
+    front->nlinks = 0;
+    if (g->nlinks > front->caplinks) {
+        front->caplinks = g->nlinks;
+        front->links = od_xrealloc(front->links, (size_t)front->caplinks * sizeof *front->links);
+    }
+    for (int i = 0; i < g->nlinks; i++) {
+        front->links[i] = g->links[i];
+        front->links[i].url = g->links[i].url ? od_xstrdup(g->links[i].url) : NULL;
+    }
+    front->nlinks = g->nlinks;
+}
+
+/* After curses drew the frame: each link's cells again, as one run the terminal wraps itself
+ * (so it knows the rows are one line) inside OSC 8 when it has a url, between DECSC and DECRC
+ * so the cursor and rendition curses left are back after it. */
+static void send_links(struct tui_term *t, const struct tui_grid *g)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < g->nlinks; i++) {
+        const struct tui_link *l = &g->links[i];
+        int last = l->y * g->w + l->x + l->w - 1;
+        if (last >= g->w * g->h - 1 || g->w != COLS || g->h > LINES)
+            continue; /* the bottom-right cell would scroll the screen */
+        if (!sb.len) sb_add(&sb, "\0337");
+        sb_addf(&sb, "\033[%d;%dH\033[0;4m", l->y + 1, l->x + 1);
+        if (l->url && !t->no_osc) sb_addf(&sb, "\033]8;;%s\033\\", l->url);
+        for (int k = 0; k < l->w; k++) {
+            int at = l->x + k, x = at % g->w, y = l->y + at / g->w;
+            if (x == 0 && k > 0 && !t->am) sb_addf(&sb, "\033[%d;1H", y + 1);
+            const struct tui_cell *c = tui_grid_at(g, x, y);
+            char u[4];
+            sb_addn(&sb, u, od_utf8_encode(c && c->width == 1 ? c->ch[0] : '?', u));
+        }
+        if (l->url && !t->no_osc) sb_add(&sb, "\033]8;;\033\\");
+    }
+    if (sb.len) {
+        sb_add(&sb, "\0338");
+        tui_term_write(t, sb.buf, sb.len);
+    }
+    sb_release(&sb);
+    keep_links(&t->front, g);
+}
+
 void tui_term_flush(struct tui_term *t, const struct tui_grid *g)
 {
     set_term((SCREEN *)t->scr);
@@ -161,11 +256,13 @@ void tui_term_flush(struct tui_term *t, const struct tui_grid *g)
         t->full = true;
     }
     if (t->full) clearok(curscr, TRUE);
+    bool touched = false; /* a cell of a link changed: send the links again */
     for (int y = 0; y < g->h && y < LINES; y++)
         for (int x = 0; x < g->w && x < COLS; x++) {
             const struct tui_cell *c = tui_grid_at(g, x, y);
             struct tui_cell *f = tui_grid_at(&t->front, x, y);
             if (!t->full && same(c, f)) continue;
+            touched = touched || on_link(g, x, y);
             *f = *c;
             if (c->width == 0) continue;
             wchar_t wc[TUI_CELL_MARKS + 1] = {0};
@@ -176,6 +273,7 @@ void tui_term_flush(struct tui_term *t, const struct tui_grid *g)
             setcchar(&cc, wc, (attr_t)t->attr[c->role], (short)pair, &pair);
             mvadd_wch(y, x, &cc);
         }
+    bool relink = t->full || links_changed(&t->front, g) || touched;
     t->full = false;
     int want = g->cursor_on ? 1 : 0;
     if (want != t->cursor) curs_set(want);
@@ -183,6 +281,44 @@ void tui_term_flush(struct tui_term *t, const struct tui_grid *g)
     if (g->cursor_on) move(g->cursor_y, g->cursor_x);
     wnoutrefresh(stdscr);
     doupdate();
+    if (relink) send_links(t, g);
+}
+
+bool tui_term_osc_ok(const struct tui_term *t)
+{
+    return !t->no_osc;
+}
+
+void tui_term_mouse_on(struct tui_term *t, bool on)
+{
+    set_term((SCREEN *)t->scr);
+    mouseinterval(0); /* a press is the click: no wait to tell clicks from drags */
+    mousemask(on ? BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED : 0, NULL);
+}
+
+int tui_term_mouse(const struct tui_term *t, struct tui_mouse *m)
+{
+    if (t->mouse.x < 0) return -1;
+    *m = t->mouse;
+    return 0;
+}
+
+/* The event behind KEY_MOUSE, or -1 for one we do not use (a release). */
+static int read_mouse(struct tui_term *t)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK) return -1;
+    enum tui_mouse_what what;
+    if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))
+        what = TUI_MOUSE_CLICK;
+    else if (ev.bstate & BUTTON4_PRESSED)
+        what = TUI_MOUSE_WHEEL_UP;
+    else if (ev.bstate & BUTTON5_PRESSED)
+        what = TUI_MOUSE_WHEEL_DOWN;
+    else
+        return -1;
+    t->mouse = (struct tui_mouse){ev.x, ev.y, what, NULL};
+    return 0;
 }
 
 int tui_term_read_key(struct tui_term *t)
@@ -192,6 +328,9 @@ int tui_term_read_key(struct tui_term *t)
     int r = get_wch(&wc);
     if (r == ERR) return -1;
     if (r == KEY_CODE_YES) {
+        if ((int)wc == KEY_MOUSE) return read_mouse(t) == 0 ? TUI_KEY_MOUSE : tui_term_read_key(t);
+        if ((int)wc == CURSES_PASTE_BEGIN) return TUI_KEY_PASTE_BEGIN;
+        if ((int)wc == CURSES_PASTE_END) return TUI_KEY_PASTE_END;
         for (size_t i = 0; i < OD_ARRAY_LEN(keys); i++)
             if (keys[i].curses == (int)wc) return keys[i].tui;
         if ((int)wc >= KEY_F(1) && (int)wc <= KEY_F(24)) return TUI_KEY_F((int)wc - KEY_F0);

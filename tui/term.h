@@ -3,6 +3,14 @@
  * tui/keymap.h key codes, and copies a grid to the screen sending only the cells that changed
  * since the last frame (no erase/clear per frame; one doupdate per frame).
  *
+ * Also, for the console's copy and paste: bracketed paste (mode 2004) is on while the
+ * terminal is open (off whenever it is given back: close, tui/guard.c's restore paths, a
+ * suspend), its markers read as TUI_KEY_PASTE_BEGIN/END; the mouse (tui_term_mouse_on) reads
+ * as TUI_KEY_MOUSE; tui_term_write sends bytes curses does not know of (OSC 52); and a grid's
+ * links (tui_grid_link) are sent again after each frame that touched them, with OSC 8
+ * ("ESC ] 8 ; ; URL ESC \") and the terminal's own wrap, cursor and rendition saved and
+ * restored around them, so curses' picture of the screen stays true.
+ *
  * Used by the app loop (tui/app.c) and the frame benchmark; screens never call it. */
 #ifndef TUI_TERM_H
 #define TUI_TERM_H
@@ -10,6 +18,7 @@
 #include <stdio.h>
 #include "tui/colour.h"
 #include "tui/grid.h"
+#include "tui/mouse.h"
 #include "tui/theme.h"
 
 struct screen; /* ncurses SCREEN */
@@ -25,6 +34,9 @@ struct tui_term {
     int cursor;                         /* last curs_set value, -1 unknown */
     int next_slot;                      /* next palette slot for can_change_color truecolor */
     FILE *out;                          /* borrowed: where curses writes */
+    bool am;                            /* the terminal wraps at the right margin itself */
+    bool no_osc;                        /* the Linux console: OSC 8/52 would print as text */
+    struct tui_mouse mouse;             /* the last mouse event read (TUI_KEY_MOUSE) */
 };
 
 /* Open on stdin/stdout; force_depth NULL or mono|8|16|256|truecolor. -1 with od_seterr when
@@ -44,5 +56,14 @@ void tui_term_flush(struct tui_term *t, const struct tui_grid *g);
 void tui_term_invalidate(struct tui_term *t);
 /* One key (tui/keymap.h code) if input is waiting, else -1. Never blocks. */
 int tui_term_read_key(struct tui_term *t);
+/* Clicks (button 1) and the wheel reported as TUI_KEY_MOUSE, or not (the terminal's own). */
+void tui_term_mouse_on(struct tui_term *t, bool on);
+/* The event behind the last TUI_KEY_MOUSE (hit not set); -1 when there was none. */
+int tui_term_mouse(const struct tui_term *t, struct tui_mouse *m);
+/* Whether the terminal ignores OSC strings it does not know (not the Linux console, which
+ * prints them): OSC 52 and OSC 8 are sent only then. */
+bool tui_term_osc_ok(const struct tui_term *t);
+/* Send bytes straight to the terminal (an OSC 52 copy), after what curses sent. */
+void tui_term_write(struct tui_term *t, const char *s, size_t n);
 
 #endif

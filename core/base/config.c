@@ -109,6 +109,12 @@ static const struct key keys[] = {
      "theme name (themes/NAME.theme) or path"},
     {"ui", "refresh_ms", K_INT, F(ui.refresh_ms), "1000", 100, 600000, NULL, 0,
      "floor on the live refresh interval"},
+    {"ui", "osc52", K_ENUM, F(ui.osc52), "on", 0, 0, "on|off", 0,
+     "`y` copies the selected row (or the address, the error shown) to the clipboard of the "
+     "terminal with OSC 52, through tmux and GNU screen too; off: `y` says copying is off"},
+    {"ui", "mouse", K_ENUM, F(ui.mouse), "on", 0, 0, "on|off", 0,
+     "the console takes the mouse: a click shows a tab, selects a row or sorts by a column, the "
+     "wheel scrolls (hold Shift for the terminal's own selection); off: the terminal keeps it"},
     {"log", "file", K_STR, F(log.file), NULL, 0, 0, NULL, 0,
      "log file, created 0600 (rotated files too); default $XDG_STATE_HOME/opsdeck/opsdeck.log "
      "(stderr for headless commands)"},

@@ -70,6 +70,8 @@ struct od_config {
     struct {
         char *theme;
         int refresh_ms;
+        char *osc52; /* "on" | "off": `y` copies with OSC 52 */
+        char *mouse; /* "on" | "off": clicks and the wheel */
     } ui;
     struct {
         char *file;
@@ -148,6 +150,8 @@ enum od_env {
     OD_ENV_COLORS,          /* OPSDECK_COLORS: force a colour depth */
     OD_ENV_HARVEST_TOKEN,   /* OPSDECK_HARVEST_TOKEN: shown as a connection (never the value) */
     OD_ENV_HUBSPOT_TOKEN,   /* OPSDECK_HUBSPOT_TOKEN */
+    OD_ENV_TMUX,            /* TMUX: inside tmux (copy wraps OSC 52 for it) */
+    OD_ENV_STY,             /* STY: inside GNU screen (likewise) */
     OD_ENV_COUNT
 };
 /* The variable's value, or NULL when unset or empty. Borrowed from the environment. */

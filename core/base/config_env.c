@@ -19,6 +19,8 @@ static const char *const env_names[OD_ENV_COUNT] = {
     [OD_ENV_COLORS] = "OPSDECK_COLORS",
     [OD_ENV_HARVEST_TOKEN] = "OPSDECK_HARVEST_TOKEN",
     [OD_ENV_HUBSPOT_TOKEN] = "OPSDECK_HUBSPOT_TOKEN",
+    [OD_ENV_TMUX] = "TMUX",
+    [OD_ENV_STY] = "STY",
 };
 
 const char *od_config_env_name(enum od_env which)

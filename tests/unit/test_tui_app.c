@@ -68,11 +68,23 @@ static const struct tui_action exc_actions[] = {
     {"exceptions.ack", "a", "acknowledge the exception", "exceptions", TUI_ACT_WRITES, NULL},
 };
 
-static const struct tui_screen_class sync_cls = {
-    "sync", "Sync", NULL, 0, fake_enter, fake_leave, fake_key, fake_draw, fake_event, fake_status};
-static const struct tui_screen_class exc_cls = {"exceptions", "Exceptions", exc_actions, 1,
-                                                fake_enter,   fake_leave,   fake_key,    fake_draw,
-                                                fake_event,   NULL};
+static const struct tui_screen_class sync_cls = {.name = "sync",
+                                                 .title = "Sync",
+                                                 .enter = fake_enter,
+                                                 .leave = fake_leave,
+                                                 .key = fake_key,
+                                                 .draw = fake_draw,
+                                                 .on_event = fake_event,
+                                                 .status = fake_status};
+static const struct tui_screen_class exc_cls = {.name = "exceptions",
+                                                .title = "Exceptions",
+                                                .actions = exc_actions,
+                                                .nactions = 1,
+                                                .enter = fake_enter,
+                                                .leave = fake_leave,
+                                                .key = fake_key,
+                                                .draw = fake_draw,
+                                                .on_event = fake_event};
 
 static struct tui_app *app;
 static struct fake s1, s2;
@@ -81,7 +93,7 @@ static int setup(void **state)
 {
     memset(&s1, 0, sizeof s1);
     memset(&s2, 0, sizeof s2);
-    struct tui_app_options o = {"default", NULL, 0, "opsdeck · ana"};
+    struct tui_app_options o = {.theme = "default", .title = "opsdeck · ana"};
     app = tui_app_new(&o);
     tui_app_add_screen(app, &sync_cls, &s1);
     tui_app_add_screen(app, &exc_cls, &s2);
@@ -104,7 +116,7 @@ static void test_frame_and_switching(void **state)
     assert_int_equal(tui_grid_at(&g, 1, 0)->role, TUI_ROLE_TAB_ACTIVE);
     assert_string_equal(tuitest_line(&g, 1), "body of screen, 1 draws");
     assert_string_equal(tuitest_line(&g, 11),
-                        "? help  / filter  s sort  : command  p pause       12 of 340");
+                        "? help  / filter  s sort  y copy  : command        12 of 340");
     assert_int_equal(s1.enters, 1);
     tuitest_feed(app, "2");
     assert_int_equal(s1.leaves, 1);
