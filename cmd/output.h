@@ -54,25 +54,20 @@ struct od_output {
 
 /* Option table entries (core/base/cli.h) for a command's or a subcommand's .opts, so every
  * command names, explains and completes them the same way. The usage text names them too. */
-#define OD_OUTPUT_OPT_JSON                                                                         \
-    {                                                                                              \
-        .name = "--json", .help = "the same as --format json"                                      \
-    }
-#define OD_OUTPUT_OPT_CSV_RAW                                                                      \
-    {                                                                                              \
-        .name = "--csv-raw", .help = "CSV text cells exactly as stored (no formula guard)"         \
-    }
-#define OD_OUTPUT_OPT_FORMAT(vals, text)                                                           \
-    {                                                                                              \
-        .name = "--format", .arg = "F", .kind = OD_CLI_ENUM, .values = vals, .help = text          \
-    }
-#define OD_OUTPUT_OPTS_TJ                                                                          \
-    OD_OUTPUT_OPT_FORMAT("table|json", "table (default) or json (one document, docs/json.md)"),    \
-        OD_OUTPUT_OPT_JSON
-#define OD_OUTPUT_OPTS_TCJ                                                                         \
-    OD_OUTPUT_OPT_FORMAT("table|csv|json",                                                         \
-                         "table (default), csv (RFC 4180) or json (one document, docs/json.md)"),  \
-        OD_OUTPUT_OPT_JSON, OD_OUTPUT_OPT_CSV_RAW
+// clang-format off
+#define OD_OUTPUT_OPT_JSON {.name = "--json", .help = "the same as --format json"}
+#define OD_OUTPUT_OPT_CSV_RAW \
+    {.name = "--csv-raw", .help = "CSV text cells exactly as stored (no formula guard)"}
+#define OD_OUTPUT_OPT_FORMAT(vals, text) \
+    {.name = "--format", .arg = "F", .kind = OD_CLI_ENUM, .values = vals, .help = text}
+#define OD_OUTPUT_OPTS_TJ \
+    OD_OUTPUT_OPT_FORMAT("table|json", "table (default) or json (one document, docs/json.md)"), \
+    OD_OUTPUT_OPT_JSON
+#define OD_OUTPUT_OPTS_TCJ \
+    OD_OUTPUT_OPT_FORMAT("table|csv|json", \
+                         "table (default), csv (RFC 4180) or json (one document, docs/json.md)"), \
+    OD_OUTPUT_OPT_JSON, OD_OUTPUT_OPT_CSV_RAW
+// clang-format on
 
 /* If argv[*i] is --format F, --format=F, --json or (OD_OUTPUT_CSV_RAW) --csv-raw: apply it
  * to *out, step *i past its value and return 1. Anything else: 0. A format the command does
