@@ -85,7 +85,7 @@ jcheck() {
 
 # --- every command that prints data: one document, the named array, typed members
 jcheck "jobs: {\"jobs\":[...]}" 0 jobs --format json -- jobs 10 id:int attempts:int \
-    max_attempts:int progress_done:int progress_total:int? state:str created_at:time \
+    max_attempts:int progress_done:int progress_total:int? state:str status:str created_at:time \
     updated_at:time finished_at:time?
 jcheck "health: {\"status\":...,\"checks\":[...]}" "$(python3 -c 'import json,subprocess,sys
 d=json.loads(subprocess.run([sys.argv[1],"health","--json"],capture_output=True).stdout)
