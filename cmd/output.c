@@ -35,17 +35,23 @@ bool od_output_json_errors(void)
     return json_errors;
 }
 
-/* text to stderr; on a terminal its controls escaped (it may quote the database or upstream). */
+/* text to stderr; on a terminal its controls are shown escaped (it may quote the database or
+ * upstream), line breaks kept. */
 static void put_err(const char *text, bool json)
 {
-    if (isatty(STDERR_FILENO)) {
-        struct strbuf t = STRBUF_INIT;
-        od_tty_escape(&t, text, strlen(text), json);
-        fputs(sb_str(&t), stderr);
-        sb_release(&t);
-    } else {
+    if (!isatty(STDERR_FILENO)) {
         fputs(text, stderr);
+        return;
     }
+    struct strbuf t = STRBUF_INIT;
+    for (const char *line = text; *line;) {
+        size_t n = strcspn(line, "\n");
+        od_tty_escape(&t, line, n, json);
+        if (line[n] == '\n') sb_addch(&t, '\n');
+        line += n + (line[n] == '\n');
+    }
+    fputs(sb_str(&t), stderr);
+    sb_release(&t);
 }
 
 static void error_json(const char *msg, int code)

@@ -224,6 +224,12 @@ if command -v script >/dev/null 2>&1; then
     else t_ok "on a terminal no raw ESC is written"; fi
     t_eq "... and it is still one JSON document with the names intact" "ok True" \
         "$(python3 "$T_TMP/check.py" "$T_TMP/tty.json" links 5 id:int) $(python3 -c 'import json,sys; print(any("\x1b" in (x["name"] or "") for x in json.load(open(sys.argv[1]))["links"]))' "$T_TMP/tty.json")"
+    script -qec "$OD_BIN jobs --bogus" /dev/null </dev/null 2>&1 | tr -d '\r' >"$T_TMP/tty.err"
+    t_eq "on a terminal a text error keeps its lines" "opsdeck jobs: unexpected argument '--bogus'|Run 'opsdeck jobs --help' for usage." \
+        "$(paste -sd'|' "$T_TMP/tty.err")"
+    script -qec "$OD_BIN jobs --json --bogus" /dev/null </dev/null 2>&1 | tr -d '\r' >"$T_TMP/tty.err"
+    t_eq "on a terminal a JSON error is one line of JSON" '{"error":{"message":"unexpected argument '"'--bogus'"'","code":2}}' \
+        "$(cat "$T_TMP/tty.err")"
 else
     t_fail "script(1) is installed (util-linux)"
 fi
