@@ -3,9 +3,11 @@
  * stdin, never from argv or the environment. The HubSpot OAuth flow prints the authorize URL and
  * reads the redirected URL pasted back (works over SSH), or catches it on a loopback port. */
 #include "cmd/command.h"
+#include "cmd/output.h"
 #include "core/security/auth.h"
 #include "core/base/config.h"
 #include "core/security/credentials.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/security/oauth.h"
 #include "core/security/password.h"
@@ -14,6 +16,7 @@
 #include "core/base/time.h"
 #include "core/base/util.h"
 #include "core/security/vault.h"
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +39,7 @@ static const struct od_cli_opt connect_harvest_opts[] = {
      .required = true,
      .help = "the Harvest account; its personal access token is read from stdin"},
     {0}};
+static const struct od_cli_opt connect_status_opts[] = {OD_OUTPUT_OPTS_TCJ, {0}};
 static const struct od_subcommand connect_subs[] = {
     {.name = "hubspot",
      .help = "connect HubSpot through OAuth: open the printed URL, paste the address "
@@ -44,7 +48,9 @@ static const struct od_subcommand connect_subs[] = {
     {.name = "harvest",
      .help = "store a Harvest personal access token",
      .opts = connect_harvest_opts},
-    {.name = "status", .help = "what is stored: provider, name, key id, expiry (never the secret)"},
+    {.name = "status",
+     .help = "what is stored: provider, name, key id, expiry (never the secret)",
+     .opts = connect_status_opts},
     {.name = "refresh",
      .help = "refresh the HubSpot OAuth access token now (checks the connection)"},
     {0}};
@@ -53,7 +59,7 @@ static const char usage[] =
     "usage: opsdeck connect hubspot [--listen PORT]\n"
     "       opsdeck connect hubspot --private-app\n"
     "       opsdeck connect harvest --account-id ID\n"
-    "       opsdeck connect status\n"
+    "       opsdeck connect status [--format table|csv|json] [--json] [--csv-raw]\n"
     "       opsdeck connect refresh\n\n"
     "  hubspot                OAuth: prints a URL to open in any browser; after approving,\n"
     "                         paste the address the browser ends up on. Needs hubspot.client_id,\n"
@@ -66,6 +72,10 @@ static const char usage[] =
     "    --private-app        store a private app access token (read from stdin) instead\n"
     "  harvest --account-id ID  store a Harvest personal access token (read from stdin)\n"
     "  status                 what is stored: provider, name, key id, expiry (never the secret)\n"
+    "    --format F           table (default), csv or json: {\"credentials\":[...]} "
+    "(docs/json.md)\n"
+    "    --json               the same as --format json\n"
+    "    --csv-raw            CSV text cells exactly as stored (no formula guard)\n"
     "  refresh                refresh the HubSpot OAuth access token now (checks the "
     "connection)\n\n"
     "Exit status: 0 success, 1 failure, 2 usage.\n";
@@ -83,7 +93,7 @@ const struct od_command cmd_connect_def = {
 static int fail(const char *msg)
 {
     char *clean = od_sanitize(msg);
-    fprintf(stderr, "opsdeck connect: %s\n", clean);
+    od_cmd_error("connect", 1, "%s", clean);
     free(clean);
     return 1;
 }
@@ -242,7 +252,23 @@ static int refresh_now(const struct od_config *cfg, struct od_pool *pool, struct
     return 0;
 }
 
-static int status(struct od_pool *pool)
+/* A stored credential as JSON (never the secret); a zeroed one gives the members. */
+static cJSON *cred_json(const struct od_cred_info *ci)
+{
+    char t[OD_TIME_BUF];
+    cJSON *o = cJSON_CreateObject();
+    od_json_add_str(o, "provider", ci->provider);
+    od_json_add_str(o, "name", ci->name);
+    od_json_add_str(o, "account_id", ci->account_id && *ci->account_id ? ci->account_id : NULL);
+    od_json_add_i64(o, "key_id", ci->key_id);
+    od_time_format_ms(ci->expires_at * 1000, t, sizeof t);
+    od_output_add_time(o, "expires_at", ci->expires_at ? t : NULL);
+    od_time_format_ms(ci->updated_at * 1000, t, sizeof t);
+    od_output_add_time(o, "updated_at", ci->updated_at ? t : NULL);
+    return o;
+}
+
+static int status(struct od_pool *pool, const struct od_output *out)
 {
     struct od_cred_info *ci;
     size_t n;
@@ -251,6 +277,14 @@ static int status(struct od_pool *pool)
     int rc = od_cred_list(c, 0, &ci, &n);
     od_pool_release(pool, c);
     if (rc < 0) return fail(od_err());
+    if (out->format != OD_FORMAT_TABLE) {
+        cJSON *arr, *doc = od_output_doc("credentials", &arr);
+        for (size_t i = 0; i < n; i++)
+            cJSON_AddItemToArray(arr, cred_json(&ci[i]));
+        od_output_emit(doc, "credentials", out, cred_json(&(struct od_cred_info){0}));
+        od_cred_list_free(ci, n);
+        return 0;
+    }
     static const int w[] = {9, 14, 12, 6, 0};
     struct strbuf sb = STRBUF_INIT;
     for (long i = -1; i < (long)n; i++) {
@@ -290,8 +324,15 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     const char *what = argc > 1 ? argv[1] : "", *account = NULL;
     int private_app = 0;
     long port = 0;
+    struct od_output out = {.format = OD_FORMAT_TABLE};
     for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--private-app"))
+        int f = !strcmp(what, "status")
+                    ? od_output_arg(&cmd_connect_def, argc, argv, &i, OD_FORMATS_TCJ, &out)
+                    : 0;
+        if (f == 2) return 2;
+        if (f == 1)
+            continue;
+        else if (!strcmp(argv[i], "--private-app"))
             private_app = 1;
         else if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
             if (od_parse_long(argv[++i], 1, 65535, &port) != 0)
@@ -318,7 +359,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     struct od_vault *v = NULL;
     int rc;
     if (!strcmp(what, "status"))
-        rc = status(pool);
+        rc = status(pool, &out);
     else if (!(v = od_vault_open(ctx->cfg->secrets.key_file)))
         rc = fail(od_err());
     else if (is_harvest)

@@ -3,6 +3,7 @@
  * The work is core/connectors/deadletters.h; this file parses arguments and prints. Every
  * string from outside is sanitized for a terminal (tables) or escaped (JSON on a terminal). */
 #include "cmd/command.h"
+#include "cmd/output.h"
 #include "core/base/config.h"
 #include "core/base/json.h"
 #include "core/base/log.h"
@@ -24,21 +25,11 @@ static int run(struct od_ctx *ctx, int argc, char **argv);
 static const struct od_cli_opt list_opts[] = {
     {.name = "--all", .help = "replayed dead letters too"},
     {.name = "--limit", .arg = "N", .kind = OD_CLI_TEXT, .help = "at most N (default 100)"},
-    {.name = "--format",
-     .arg = "F",
-     .kind = OD_CLI_ENUM,
-     .values = "table|json",
-     .help = "table (default) or one JSON document"},
-    {.name = "--json", .help = "the same as --format json"},
+    OD_OUTPUT_OPTS_TCJ,
     {0}};
 static const struct od_cli_opt id_opts[] = {
     {.arg = "ID", .kind = OD_CLI_TEXT, .required = true, .help = "the dead letter's id"},
-    {.name = "--format",
-     .arg = "F",
-     .kind = OD_CLI_ENUM,
-     .values = "table|json",
-     .help = "table (default) or one JSON document"},
-    {.name = "--json", .help = "the same as --format json"},
+    OD_OUTPUT_OPTS_TJ,
     {0}};
 static const struct od_cli_opt replay_opts[] = {
     {.arg = "ID", .kind = OD_CLI_TEXT, .help = "the dead letter's id (or --all)"},
@@ -48,12 +39,7 @@ static const struct od_cli_opt replay_opts[] = {
      .kind = OD_CLI_ENUM,
      .values = "auto|upstream|stored",
      .help = "where the record comes from (default auto)"},
-    {.name = "--format",
-     .arg = "F",
-     .kind = OD_CLI_ENUM,
-     .values = "table|json",
-     .help = "table (default) or one JSON document"},
-    {.name = "--json", .help = "the same as --format json"},
+    OD_OUTPUT_OPTS_TJ,
     {0}};
 static const struct od_subcommand dl_subs[] = {
     {.name = "list", .help = "open dead letters, newest first (the default)", .opts = list_opts},
@@ -63,7 +49,7 @@ static const struct od_subcommand dl_subs[] = {
     {0}};
 
 static const char usage[] =
-    "usage: opsdeck deadletters [list] [--all] [--limit N] [--format table|json]\n"
+    "usage: opsdeck deadletters [list] [--all] [--limit N] [--format table|csv|json] [--csv-raw]\n"
     "       opsdeck deadletters show ID [--format table|json]\n"
     "       opsdeck deadletters replay ID [--from auto|upstream|stored] [--format table|json]\n"
     "       opsdeck deadletters replay --all [--from auto|upstream|stored] [--format table|json]\n"
@@ -84,10 +70,12 @@ static const char usage[] =
     "  --from upstream  upstream only;  --from stored  the stored payload only (no network)\n"
     "  replay --all   every open dead letter, oldest first; a summary at the end\n"
     "  discard ID     delete it; the audit log keeps what it was and who discarded it\n"
-    "  --format json  one JSON document (--json is the same): {\"dead_letters\":[...],\n"
-    "                 \"open\":N,\"resolved\":N}, {\"dead_letter\":{...}}, {\"replayed\":[...],\n"
-    "                 \"stored\":N,\"refused\":N} or {\"discarded\":[ID]}; times RFC 3339 UTC\n"
-    "  --json         the same as --format json\n\n"
+    "  --format json  one JSON document (docs/json.md): {\"dead_letters\":[...],\"open\":N,\n"
+    "                 \"resolved\":N} (list; show: one element with its payload),\n"
+    "                 {\"replayed\":[...],\"stored\":N,\"refused\":N} or {\"discarded\":[ID]}\n"
+    "  --json         the same as --format json\n"
+    "  --format csv   list only: one row per dead letter (RFC 4180)\n"
+    "  --csv-raw      CSV text cells exactly as stored (no formula guard)\n\n"
     "Console users need the role's permission (ops and admin replay and discard; on-call may\n"
     "read); the CLI acts as the service account and is audited as cli:<unix user>.\n"
     "See docs/runbook.md, \"Dead letters\".\n\n"
@@ -102,19 +90,6 @@ const struct od_command cmd_deadletters_def = {
     .opts = list_opts,
 };
 
-static void out_json(struct strbuf *doc)
-{
-    sb_addch(doc, '\n');
-    if (isatty(STDOUT_FILENO)) { /* a terminal acts on controls: show them escaped */
-        struct strbuf t = STRBUF_INIT;
-        od_tty_escape(&t, doc->buf, doc->len, true);
-        fputs(sb_str(&t), stdout);
-        sb_release(&t);
-    } else {
-        fwrite(doc->buf, 1, doc->len, stdout);
-    }
-}
-
 static void cell(struct strbuf *sb, const char *s, int cols, bool right)
 {
     char *clean = od_sanitize(s ? s : "-");
@@ -126,49 +101,41 @@ static void cell(struct strbuf *sb, const char *s, int cols, bool right)
     free(clean);
 }
 
-static void dl_json(struct strbuf *sb, const struct od_deadletter *d)
+/* One dead letter as JSON (without its payload); a zeroed one gives the members. */
+static cJSON *dl_json(const struct od_deadletter *d)
 {
-    sb_addf(sb, "{\"id\":%lld,\"provider\":", (long long)d->id);
-    od_json_quote(sb, d->provider);
-    sb_add(sb, ",\"resource\":");
-    od_json_quote(sb, d->resource);
-    sb_add(sb, ",\"record_id\":");
-    od_json_quote(sb, d->record_id);
+    cJSON *o = cJSON_CreateObject();
+    od_json_add_i64(o, "id", d->id);
+    od_json_add_str(o, "provider", d->provider);
+    od_json_add_str(o, "resource", d->resource);
+    od_json_add_str(o, "record_id", d->record_id);
     if (d->job_id)
-        sb_addf(sb, ",\"job_id\":%lld", (long long)d->job_id);
+        od_json_add_i64(o, "job_id", d->job_id);
     else
-        sb_add(sb, ",\"job_id\":null");
-    sb_add(sb, ",\"reason\":");
-    od_json_quote(sb, d->reason);
-    sb_add(sb, ",\"created_at\":");
-    od_json_quote(sb, d->created_at);
-    sb_add(sb, ",\"resolved_at\":");
-    od_json_quote(sb, *d->resolved_at ? d->resolved_at : NULL);
-    sb_add(sb, ",\"resolution\":");
-    od_json_quote(sb, d->resolution);
-    sb_add(sb, ",\"resolved_by\":");
-    od_json_quote(sb, d->resolved_by);
-    sb_addf(sb, ",\"payload_bytes\":%lld", (long long)d->payload_bytes);
+        cJSON_AddNullToObject(o, "job_id");
+    od_json_add_str(o, "reason", d->reason);
+    od_output_add_time(o, "created_at", d->created_at);
+    od_output_add_time(o, "resolved_at", d->resolved_at);
+    od_json_add_str(o, "resolution", d->resolution);
+    od_json_add_str(o, "resolved_by", d->resolved_by);
+    od_json_add_i64(o, "payload_bytes", d->payload_bytes);
+    return o;
 }
 
-static int do_list(PGconn *c, const struct od_dl_who *who, bool all, long limit, bool json)
+static int do_list(PGconn *c, const struct od_dl_who *who, bool all, long limit,
+                   const struct od_output *out)
 {
     struct od_deadletter_list l;
-    if (od_deadletters_list(c, who, all, (int)limit, &l) < 0) {
-        fprintf(stderr, "opsdeck deadletters: %s\n", od_err());
-        return 1;
-    }
+    if (od_deadletters_list(c, who, all, (int)limit, &l) < 0)
+        return od_cmd_error("deadletters", 1, "%s", od_err());
     struct strbuf sb = STRBUF_INIT;
-    if (json) {
-        sb_add(&sb, "{\"dead_letters\":[");
-        for (size_t i = 0; i < l.n; i++) {
-            sb_add(&sb, i ? ",\n  " : "\n  ");
-            dl_json(&sb, &l.items[i]);
-            sb_addch(&sb, '}');
-        }
-        sb_addf(&sb, "%s],\"open\":%lld,\"resolved\":%lld}", l.n ? "\n" : "", (long long)l.open,
-                (long long)l.resolved);
-        out_json(&sb);
+    if (out->format != OD_FORMAT_TABLE) {
+        cJSON *arr, *doc = od_output_doc("dead_letters", &arr);
+        for (size_t i = 0; i < l.n; i++)
+            cJSON_AddItemToArray(arr, dl_json(&l.items[i]));
+        od_json_add_i64(doc, "open", l.open);
+        od_json_add_i64(doc, "resolved", l.resolved);
+        od_output_emit(doc, "dead_letters", out, dl_json(&(struct od_deadletter){0}));
     } else {
         sb_add(&sb, "     ID  PROVIDER  RESOURCE        RECORD        WHEN                  ");
         sb_add(&sb, all ? "STATE     REASON\n" : "REASON\n");
@@ -219,28 +186,23 @@ static void pretty_payload(struct strbuf *sb, const char *payload)
     free(text);
 }
 
-static int do_show(PGconn *c, const struct od_dl_who *who, long id, bool json)
+static int do_show(PGconn *c, const struct od_dl_who *who, long id, const struct od_output *out)
 {
     struct od_deadletter d;
-    if (od_deadletter_get(c, who, id, &d) < 0) {
-        fprintf(stderr, "opsdeck deadletters: %s\n", od_err());
-        return 1;
-    }
+    if (od_deadletter_get(c, who, id, &d) < 0)
+        return od_cmd_error("deadletters", 1, "%s", od_err());
     struct strbuf sb = STRBUF_INIT;
-    if (json) {
-        sb_add(&sb, "{\"dead_letter\":");
-        dl_json(&sb, &d);
-        sb_add(&sb, ",\"payload\":");
-        cJSON *j = cJSON_Parse(d.payload);
-        char *norm = j ? cJSON_PrintUnformatted(j) : NULL;
-        if (norm)
-            sb_add(&sb, norm);
+    if (out->format != OD_FORMAT_TABLE) {
+        cJSON *arr, *doc = od_output_doc("dead_letters", &arr), *o = dl_json(&d);
+        /* The payload as received: JSON as it stands (its numbers exact), else a string. */
+        struct od_json *j = d.payload ? od_json_parse(d.payload, strlen(d.payload)) : NULL;
+        if (j)
+            cJSON_AddRawToObject(o, "payload", d.payload);
         else
-            od_json_quote(&sb, d.payload);
-        free(norm);
-        cJSON_Delete(j);
-        sb_add(&sb, "}}");
-        out_json(&sb);
+            od_json_add_str(o, "payload", d.payload);
+        od_json_free(j);
+        cJSON_AddItemToArray(arr, o);
+        od_output_emit(doc, "dead_letters", out, NULL);
     } else {
         const char *keys[] = {"provider", "resource", "record", "received", "reason"};
         const char *vals[] = {d.provider, d.resource, d.record_id, d.created_at, d.reason};
@@ -267,17 +229,16 @@ static int do_show(PGconn *c, const struct od_dl_who *who, long id, bool json)
     return 0;
 }
 
-static int do_discard(PGconn *c, const struct od_dl_who *who, long id, bool json)
+static int do_discard(PGconn *c, const struct od_dl_who *who, long id, const struct od_output *out)
 {
-    if (od_deadletter_discard(c, who, id) < 0) {
-        fprintf(stderr, "opsdeck deadletters: %s\n", od_err());
-        return 1;
-    }
-    if (json) {
-        struct strbuf sb = STRBUF_INIT;
-        sb_addf(&sb, "{\"discarded\":[%ld]}", id);
-        out_json(&sb);
-        sb_release(&sb);
+    if (od_deadletter_discard(c, who, id) < 0)
+        return od_cmd_error("deadletters", 1, "%s", od_err());
+    if (out->format != OD_FORMAT_TABLE) {
+        char num[24];
+        snprintf(num, sizeof num, "%ld", id);
+        cJSON *arr, *doc = od_output_doc("discarded", &arr);
+        cJSON_AddItemToArray(arr, cJSON_CreateRaw(num));
+        od_output_emit(doc, "discarded", out, NULL);
     } else {
         printf("dead letter %ld discarded (deleted; the audit log keeps what it was)\n", id);
     }
@@ -287,28 +248,29 @@ static int do_discard(PGconn *c, const struct od_dl_who *who, long id, bool json
 struct replay_opts {
     struct od_replay_env env;
     enum od_replay_from from;
-    bool json;
+    struct od_output out;
 };
 
 static int do_replay(const struct od_dl_who *who, const struct replay_opts *o, const int64_t *ids,
                      size_t n)
 {
-    struct strbuf sb = STRBUF_INIT;
-    long stored = 0, refused = 0;
-    if (o->json) sb_add(&sb, "{\"replayed\":[");
+    bool json = o->out.format == OD_FORMAT_JSON;
+    int64_t stored = 0, refused = 0;
+    cJSON *arr, *doc = json ? od_output_doc("replayed", &arr) : NULL;
     for (size_t i = 0; i < n; i++) {
         struct od_replay_result r;
         int rc = od_deadletter_replay(&o->env, who, ids[i], o->from, &r);
         rc == 0 ? stored++ : refused++;
         char *msg = od_sanitize(r.message);
-        if (o->json) {
-            sb_addf(&sb, "%s\n  {\"id\":%lld,\"stored\":%s,\"from\":", i ? "," : "",
-                    (long long)ids[i], rc == 0 ? "true" : "false");
-            od_json_quote(&sb, *r.from ? r.from : NULL);
-            sb_addf(&sb, ",\"upserted\":%lld,\"resolved\":%lld,\"message\":", (long long)r.upserted,
-                    (long long)r.resolved);
-            od_json_quote(&sb, r.message);
-            sb_addch(&sb, '}');
+        if (json) {
+            cJSON *x = cJSON_CreateObject();
+            od_json_add_i64(x, "id", ids[i]);
+            cJSON_AddBoolToObject(x, "stored", rc == 0);
+            od_json_add_str(x, "from", *r.from ? r.from : NULL);
+            od_json_add_i64(x, "upserted", r.upserted);
+            od_json_add_i64(x, "resolved", r.resolved);
+            od_json_add_str(x, "message", r.message);
+            cJSON_AddItemToArray(arr, x);
         } else if (rc == 0) {
             printf("dead letter %lld: %s\n", (long long)ids[i], msg);
         } else {
@@ -317,13 +279,13 @@ static int do_replay(const struct od_dl_who *who, const struct replay_opts *o, c
         }
         free(msg);
     }
-    if (o->json) {
-        sb_addf(&sb, "%s],\"stored\":%ld,\"refused\":%ld}", n ? "\n" : "", stored, refused);
-        out_json(&sb);
+    if (json) {
+        od_json_add_i64(doc, "stored", stored);
+        od_json_add_i64(doc, "refused", refused);
+        od_output_emit(doc, "replayed", &o->out, NULL);
     } else if (n != 1) {
-        printf("%ld replayed, %ld refused\n", stored, refused);
+        printf("%lld replayed, %lld refused\n", (long long)stored, (long long)refused);
     }
-    sb_release(&sb);
     return refused ? 1 : 0;
 }
 
@@ -337,7 +299,8 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
 {
     const char *verb = "list";
     long id = 0, limit = 100;
-    bool all = false, json = false;
+    bool all = false;
+    struct od_output out = {.format = OD_FORMAT_TABLE};
     struct replay_opts ro = {.from = OD_REPLAY_AUTO};
     int first = 1;
     if (argc > 1 && argv[1][0] != '-') verb = argv[first++];
@@ -346,11 +309,11 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         return od_cmd_usage_error(&cmd_deadletters_def, "unknown subcommand '%s'", verb);
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--json")) {
-            json = true;
-        } else if (!strcmp(a, "--format") && i + 1 < argc &&
-                   (!strcmp(argv[i + 1], "json") || !strcmp(argv[i + 1], "table"))) {
-            json = !strcmp(argv[++i], "json");
+        int fo = od_output_arg(&cmd_deadletters_def, argc, argv, &i,
+                               !strcmp(verb, "list") ? OD_FORMATS_TCJ : OD_FORMATS_TJ, &out);
+        if (fo == 2) return 2;
+        if (fo == 1) {
+            continue;
         } else if (!strcmp(a, "--all") && (!strcmp(verb, "list") || !strcmp(verb, "replay"))) {
             all = true;
         } else if (!strcmp(a, "--limit") && i + 1 < argc && !strcmp(verb, "list")) {
@@ -383,7 +346,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     struct od_pool *pool = od_pool_open(ctx->cfg, "opsdeck-deadletters");
     PGconn *c = pool ? od_pool_acquire(pool, ctx->cfg->database.acquire_timeout_ms) : NULL;
     if (!c) {
-        fprintf(stderr, "opsdeck deadletters: %s\n", od_err());
+        od_cmd_error("deadletters", 1, "%s", od_err());
         od_pool_close(pool);
         return 1;
     }
@@ -392,22 +355,21 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     struct od_vault *vault = NULL;
     int rc;
     if (!strcmp(verb, "list")) {
-        rc = do_list(c, &who, all, limit, json);
+        rc = do_list(c, &who, all, limit, &out);
     } else if (!strcmp(verb, "show")) {
-        rc = do_show(c, &who, id, json);
+        rc = do_show(c, &who, id, &out);
     } else if (!strcmp(verb, "discard")) {
-        rc = do_discard(c, &who, id, json);
+        rc = do_discard(c, &who, id, &out);
     } else {
         const char *key = ctx->cfg->secrets.key_file;
         if (key && *key && !(vault = od_vault_open(key)))
             od_log_warn("no secrets key (%s): replay uses environment tokens", od_err());
         ro.env = (struct od_replay_env){ctx->cfg, pool, vault};
-        ro.json = json;
+        ro.out = out;
         int64_t one = id, *ids = &one;
         size_t n = 1;
         if (all && od_deadletters_open_ids(c, &ids, &n) < 0) {
-            fprintf(stderr, "opsdeck deadletters: %s\n", od_err());
-            rc = 1;
+            rc = od_cmd_error("deadletters", 1, "%s", od_err());
         } else {
             od_pool_release(pool, c); /* each replay takes its own connection */
             c = NULL;

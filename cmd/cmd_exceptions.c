@@ -1,7 +1,9 @@
 /* cmd_exceptions — `opsdeck exceptions ...`: list, evaluate, acknowledge and resolve
  * exceptions (core/domain/exceptions.c, rules in core/domain/rules.c). */
 #include "cmd/command.h"
+#include "cmd/output.h"
 #include "core/base/config.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/domain/exceptions.h"
 #include "core/base/sanitize.h"
@@ -17,7 +19,7 @@
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
 static const struct od_cli_opt exceptions_list_opts[] = {
-    {.name = "--json", .help = "one JSON array"},
+    OD_OUTPUT_OPTS_TCJ,
     {.name = "--kind",
      .arg = "K",
      .kind = OD_CLI_TEXT,
@@ -25,6 +27,7 @@ static const struct od_cli_opt exceptions_list_opts[] = {
     {.name = "--open", .help = "open and acknowledged exceptions (the default)"},
     {.name = "--all", .help = "exceptions in every state"},
     {0}};
+static const struct od_cli_opt exceptions_rules_opts[] = {OD_OUTPUT_OPTS_TCJ, {0}};
 static const struct od_cli_opt exceptions_edit_opts[] = {
     {.arg = "ID", .kind = OD_CLI_TEXT, .required = true, .help = "the exception, as listed"},
     {.name = "--note",
@@ -48,21 +51,27 @@ static const struct od_subcommand exceptions_subs[] = {
      .opts = exceptions_edit_opts},
     {.name = "evaluate",
      .help = "run every rule now (also done after each sync and on a schedule)"},
-    {.name = "rules", .help = "the rules, their severity and threshold"},
+    {.name = "rules",
+     .help = "the rules, their severity and threshold",
+     .opts = exceptions_rules_opts},
     {0}};
 
 static const char usage[] =
-    "usage: opsdeck exceptions [list] [--json] [--kind K] [--open|--all]\n"
+    "usage: opsdeck exceptions [list] [--format table|csv|json] [--json] [--csv-raw] [--kind K]\n"
+    "                          [--open|--all]\n"
     "       opsdeck exceptions ack ID [--note TEXT] [--version V]\n"
     "       opsdeck exceptions resolve ID [--note TEXT] [--version V]\n"
     "       opsdeck exceptions evaluate\n"
-    "       opsdeck exceptions rules\n\n"
+    "       opsdeck exceptions rules [--format table|csv|json] [--json] [--csv-raw]\n\n"
     "list      live exceptions (open and acknowledged; --all: every state), most severe first\n"
     "ack       acknowledge: someone is on it (recorded with your name, the time and the note)\n"
     "resolve   mark fixed; if the rule still finds the problem, a new exception opens\n"
     "evaluate  run every rule now (also done after each sync and on a schedule)\n"
     "rules     the rules, their severity and threshold\n\n"
-    "  --version V  the version shown by the list; a change made since is refused\n\n"
+    "  --version V  the version shown by the list; a change made since is refused\n"
+    "  --format F   table (default), csv or json: {\"exceptions\":[...]}, {\"rules\":[...]}\n"
+    "               (docs/json.md); --json is --format json\n"
+    "  --csv-raw    CSV text cells exactly as stored (no formula guard)\n\n"
     "Exit status: 0 ok, 1 failure (stale version, no such exception, database), 2 usage.\n";
 
 const struct od_command cmd_exceptions_def = {
@@ -74,29 +83,37 @@ const struct od_command cmd_exceptions_def = {
     .opts = exceptions_list_opts,
 };
 
-static void print_json(const struct od_exception_list *l)
+/* One exception as JSON; a zeroed one gives the members (CSV header). */
+static cJSON *exception_json(const struct od_exception *e)
 {
-    cJSON *doc = cJSON_CreateObject();
-    cJSON *arr = cJSON_AddArrayToObject(doc, "exceptions");
-    for (size_t i = 0; i < l->n; i++) {
-        const struct od_exception *e = &l->items[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "id", (double)e->id);
-        cJSON_AddStringToObject(o, "kind", e->kind);
-        cJSON_AddStringToObject(o, "severity", e->severity);
-        cJSON_AddStringToObject(o, "subject", e->subject ? e->subject : "");
-        cJSON_AddStringToObject(o, "message", e->message ? e->message : "");
-        cJSON_AddStringToObject(o, "state", e->state);
-        cJSON_AddStringToObject(o, "first_seen", e->first_seen);
-        cJSON_AddStringToObject(o, "last_seen", e->last_seen);
-        cJSON_AddNumberToObject(o, "count", (double)e->count);
-        cJSON_AddNumberToObject(o, "version", e->version);
-        cJSON_AddItemToArray(arr, o);
-    }
-    char *s = cJSON_PrintUnformatted(doc);
-    puts(s);
-    free(s);
-    cJSON_Delete(doc);
+    cJSON *o = cJSON_CreateObject();
+    od_json_add_i64(o, "id", e->id);
+    cJSON_AddStringToObject(o, "kind", e->kind);
+    cJSON_AddStringToObject(o, "severity", e->severity);
+    cJSON_AddStringToObject(o, "state", e->state);
+    od_json_add_str(o, "subject", e->subject);
+    od_json_add_str(o, "message", e->message);
+    od_output_add_json(o, "details", e->details_json);
+    od_json_add_i64(o, "count", e->count);
+    od_output_add_time(o, "first_seen", e->first_seen);
+    od_output_add_time(o, "last_seen", e->last_seen);
+    od_output_add_time(o, "closed_at", e->closed_at);
+    od_json_add_str(o, "ack_by", e->ack_by);
+    od_json_add_str(o, "ack_note", e->ack_note);
+    od_output_add_time(o, "ack_at", e->ack_at);
+    od_json_add_str(o, "resolved_by", e->resolved_by);
+    od_json_add_str(o, "resolved_note", e->resolved_note);
+    od_output_add_time(o, "resolved_at", e->resolved_at);
+    od_json_add_i64(o, "version", e->version);
+    return o;
+}
+
+static void print_data(const struct od_exception_list *l, const struct od_output *out)
+{
+    cJSON *arr, *doc = od_output_doc("exceptions", &arr);
+    for (size_t i = 0; i < l->n; i++)
+        cJSON_AddItemToArray(arr, exception_json(&l->items[i]));
+    od_output_emit(doc, "exceptions", out, exception_json(&(struct od_exception){0}));
 }
 
 static void print_table(const struct od_exception_list *l)
@@ -127,11 +144,13 @@ static void print_table(const struct od_exception_list *l)
 static int do_list(struct od_pool *pool, int argc, char **argv)
 {
     struct od_exception_filter f = {0};
-    bool json = false;
+    struct od_output out = {.format = OD_FORMAT_TABLE};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "list") == 0 && i == 1) continue;
-        if (strcmp(argv[i], "--json") == 0)
-            json = true;
+        int fo = od_output_arg(&cmd_exceptions_def, argc, argv, &i, OD_FORMATS_TCJ, &out);
+        if (fo == 2) return 2;
+        if (fo == 1)
+            continue;
         else if (strcmp(argv[i], "--all") == 0)
             f.all = true;
         else if (strcmp(argv[i], "--open") == 0)
@@ -142,12 +161,9 @@ static int do_list(struct od_pool *pool, int argc, char **argv)
             return od_cmd_usage_error(&cmd_exceptions_def, "unknown option '%s'", argv[i]);
     }
     struct od_exception_list l;
-    if (od_exceptions_list(pool, &f, &l) < 0) {
-        fprintf(stderr, "opsdeck exceptions: %s\n", od_err());
-        return 1;
-    }
-    if (json)
-        print_json(&l);
+    if (od_exceptions_list(pool, &f, &l) < 0) return od_cmd_error("exceptions", 1, "%s", od_err());
+    if (out.format != OD_FORMAT_TABLE)
+        print_data(&l, &out);
     else
         print_table(&l);
     od_exception_list_release(&l);
@@ -195,8 +211,35 @@ static int do_evaluate(struct od_pool *pool, const struct od_config *cfg)
     return rc < 0 ? 1 : 0;
 }
 
-static int do_rules(const struct od_config *cfg)
+static int do_rules(const struct od_config *cfg, int argc, char **argv)
 {
+    struct od_output out = {.format = OD_FORMAT_TABLE};
+    for (int i = 2; i < argc; i++) {
+        int fo = od_output_arg(&cmd_exceptions_def, argc, argv, &i, OD_FORMATS_TCJ, &out);
+        if (fo == 2) return 2;
+        if (fo == 0)
+            return od_cmd_usage_error(&cmd_exceptions_def, "unexpected argument '%s'", argv[i]);
+    }
+    if (out.format != OD_FORMAT_TABLE) {
+        cJSON *arr, *doc = od_output_doc("rules", &arr);
+        for (size_t i = 0; i < od_rules_count; i++) {
+            const struct od_rule *r = &od_rules[i];
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "kind", r->kind);
+            cJSON_AddStringToObject(o, "severity", r->severity);
+            char *key = r->threshold ? od_xasprintf("rules.%s", r->threshold) : NULL;
+            od_json_add_str(o, "threshold_key", key);
+            free(key);
+            if (r->threshold)
+                od_json_add_i64(o, "threshold", od_rule_threshold(r, cfg));
+            else
+                cJSON_AddNullToObject(o, "threshold");
+            cJSON_AddStringToObject(o, "describe", r->describe);
+            cJSON_AddItemToArray(arr, o);
+        }
+        od_output_emit(doc, "rules", &out, NULL);
+        return 0;
+    }
     printf("%-26s  %-8s  %-24s  %s\n", "KIND", "SEVERITY", "THRESHOLD", "WHAT IT FINDS");
     for (size_t i = 0; i < od_rules_count; i++) {
         const struct od_rule *r = &od_rules[i];
@@ -211,12 +254,9 @@ static int do_rules(const struct od_config *cfg)
 static int run(struct od_ctx *ctx, int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "list";
-    if (strcmp(sub, "rules") == 0) return do_rules(ctx->cfg);
+    if (strcmp(sub, "rules") == 0) return do_rules(ctx->cfg, argc, argv);
     struct od_pool *pool = od_pool_open(ctx->cfg, "opsdeck-exceptions");
-    if (!pool) {
-        fprintf(stderr, "opsdeck exceptions: %s\n", od_err());
-        return 1;
-    }
+    if (!pool) return od_cmd_error("exceptions", 1, "%s", od_err());
     int rc;
     if (strcmp(sub, "ack") == 0 || strcmp(sub, "resolve") == 0)
         rc = do_transition(pool, strcmp(sub, "resolve") == 0, argc, argv);

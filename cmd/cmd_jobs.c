@@ -1,5 +1,6 @@
 /* cmd_jobs — `opsdeck jobs`: list the sync queue, retry or cancel a job. */
 #include "cmd/command.h"
+#include "cmd/output.h"
 #include "core/base/config.h"
 #include "core/base/json.h"
 #include "core/db/db.h"
@@ -7,6 +8,7 @@
 #include "core/jobs/queue.h"
 #include "core/base/sanitize.h"
 #include "core/base/util.h"
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +16,7 @@
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
 static const struct od_cli_opt jobs_opts[] = {
-    {.name = "--format",
-     .arg = "F",
-     .kind = OD_CLI_ENUM,
-     .values = "table|json",
-     .help = "table (default) or one JSON array with every field, including all recorded errors"},
-    {.name = "--json", .help = "the same as --format json"},
+    OD_OUTPUT_OPTS_TCJ,
     {.name = "--state",
      .arg = "STATE",
      .kind = OD_CLI_ENUM,
@@ -42,15 +39,18 @@ static const struct od_subcommand jobs_subs[] = {
     {0}};
 
 static const char usage[] =
-    "usage: opsdeck jobs [--format table|json] [--state STATE] [--limit N]\n"
+    "usage: opsdeck jobs [--format table|csv|json] [--json] [--csv-raw] [--state STATE]\n"
+    "                    [--limit N]\n"
     "       opsdeck jobs retry ID\n"
     "       opsdeck jobs cancel ID\n\n"
     "Lists the newest jobs of the sync queue (default 50): id, provider/resource, state,\n"
     "attempts, progress, last update and last error.\n"
     "States: available, running, retryable (waiting for its backoff), completed, dead (gave up\n"
     "after max attempts or a permanent error), cancelled.\n\n"
-    "  --format json  one JSON array with every field, including all recorded errors\n"
+    "  --format F     table (default), csv or json: {\"jobs\":[...]} with every field,\n"
+    "                 including all recorded errors (docs/json.md)\n"
     "  --json         the same as --format json\n"
+    "  --csv-raw      CSV text cells exactly as stored (no formula guard)\n"
     "  --state STATE  only jobs in STATE\n"
     "  --limit N      at most N jobs (1..10000)\n"
     "  retry ID       make a dead, cancelled or retryable job available now\n"
@@ -66,60 +66,64 @@ const struct od_command cmd_jobs_def = {
     .opts = jobs_opts,
 };
 
-static void print_json(const struct od_job_row *rows, size_t n, int heartbeat_s)
+/* A number of seconds with one decimal, or null. */
+static void add_seconds(cJSON *o, const char *name, bool present, double s)
 {
-    struct strbuf sb = STRBUF_INIT;
-    sb_add(&sb, "[");
-    for (size_t i = 0; i < n; i++) {
-        const struct od_job_row *r = &rows[i];
-        sb_addf(&sb, "%s\n  {\"id\":%lld,\"provider\":", i ? "," : "", (long long)r->id);
-        od_json_quote(&sb, r->provider);
-        sb_add(&sb, ",\"resource\":");
-        od_json_quote(&sb, r->resource);
-        sb_add(&sb, ",\"state\":");
-        od_json_quote(&sb, r->state);
-        /* status: the state in words (stalled, waiting, retry in ...), as the console says it */
-        char words[OD_JOBVIEW_MAX];
-        od_jobview_state(r, heartbeat_s, words, sizeof words);
-        sb_add(&sb, ",\"status\":");
-        od_json_quote(&sb, words);
-        sb_add(&sb, ",\"waiting_s\":");
-        if (!strcmp(r->state, "running") && r->wait_s > 0)
-            sb_addf(&sb, "%.1f", r->wait_s);
-        else
-            sb_add(&sb, "null");
-        sb_add(&sb, ",\"wait_reason\":");
-        od_json_quote(&sb, !strcmp(r->state, "running") && r->wait_s > 0 ? r->wait_reason : NULL);
-        sb_add(&sb, ",\"heartbeat_age_s\":");
-        if (r->heartbeat_age_s >= 0)
-            sb_addf(&sb, "%.1f", r->heartbeat_age_s);
-        else
-            sb_add(&sb, "null");
-        sb_addf(&sb, ",\"priority\":%d,\"attempts\":%d,\"max_attempts\":%d", r->priority,
-                r->attempts, r->max_attempts);
-        sb_addf(&sb, ",\"progress_done\":%lld,\"progress_total\":", (long long)r->progress_done);
-        if (r->progress_total < 0)
-            sb_add(&sb, "null");
-        else
-            sb_addf(&sb, "%lld", (long long)r->progress_total);
-        sb_addf(&sb, ",\"rate_per_s\":%.2f,\"unique_key\":", r->rate_per_s);
-        od_json_quote(&sb, r->unique_key);
-        sb_add(&sb, ",\"locked_by\":");
-        od_json_quote(&sb, r->locked_by);
-        const char *keys[] = {"run_at", "created_at", "updated_at", "finished_at", "last_error"};
-        const char *vals[] = {r->run_at, r->created_at, r->updated_at, r->finished_at,
-                              r->last_error};
-        for (size_t k = 0; k < OD_ARRAY_LEN(keys); k++) {
-            sb_addf(&sb, ",\"%s\":", keys[k]);
-            od_json_quote(&sb, vals[k]);
-        }
-        /* args and errors are jsonb from the database: valid JSON as they stand. */
-        sb_addf(&sb, ",\"args\":%s,\"errors\":%s}", r->args_json ? r->args_json : "{}",
-                r->errors_json ? r->errors_json : "[]");
-    }
-    sb_add(&sb, n ? "\n]\n" : "]\n");
-    fputs(sb_str(&sb), stdout);
-    sb_release(&sb);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.1f", s);
+    if (present)
+        cJSON_AddRawToObject(o, name, buf);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+/* One job as JSON; a zeroed row gives the members (CSV header). */
+static cJSON *job_json(const struct od_job_row *r, int heartbeat_s)
+{
+    cJSON *o = cJSON_CreateObject();
+    od_json_add_i64(o, "id", r->id);
+    od_json_add_str(o, "provider", r->provider);
+    od_json_add_str(o, "resource", r->resource);
+    od_json_add_str(o, "state", r->state);
+    /* status: the state in words (stalled, waiting, retry in ...), as the console says it */
+    char words[OD_JOBVIEW_MAX] = "";
+    if (r->state) od_jobview_state(r, heartbeat_s, words, sizeof words);
+    od_json_add_str(o, "status", words);
+    bool waiting = r->state && !strcmp(r->state, "running") && r->wait_s > 0;
+    add_seconds(o, "waiting_s", waiting, r->wait_s);
+    od_json_add_str(o, "wait_reason", waiting ? r->wait_reason : NULL);
+    add_seconds(o, "heartbeat_age_s", r->heartbeat_age_s >= 0, r->heartbeat_age_s);
+    od_json_add_i64(o, "priority", r->priority);
+    od_json_add_i64(o, "attempts", r->attempts);
+    od_json_add_i64(o, "max_attempts", r->max_attempts);
+    od_json_add_i64(o, "progress_done", r->progress_done);
+    if (r->progress_total >= 0)
+        od_json_add_i64(o, "progress_total", r->progress_total);
+    else
+        cJSON_AddNullToObject(o, "progress_total");
+    char rate[32];
+    snprintf(rate, sizeof rate, "%.2f", r->rate_per_s);
+    cJSON_AddRawToObject(o, "rate_per_s", rate);
+    od_json_add_str(o, "unique_key", r->unique_key);
+    od_json_add_str(o, "locked_by", r->locked_by);
+    od_output_add_time(o, "run_at", r->run_at);
+    od_output_add_time(o, "created_at", r->created_at);
+    od_output_add_time(o, "updated_at", r->updated_at);
+    od_output_add_time(o, "finished_at", r->finished_at);
+    od_json_add_str(o, "last_error", r->last_error);
+    od_output_add_json(o, "args", r->args_json ? r->args_json : "{}");
+    od_output_add_json(o, "errors", r->errors_json ? r->errors_json : "[]");
+    return o;
+}
+
+static void print_data(const struct od_job_row *rows, size_t n, int heartbeat_s,
+                       const struct od_output *out)
+{
+    cJSON *arr, *doc = od_output_doc("jobs", &arr);
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(arr, job_json(&rows[i], heartbeat_s));
+    struct od_job_row proto = {.progress_total = -1, .heartbeat_age_s = -1};
+    od_output_emit(doc, "jobs", out, job_json(&proto, heartbeat_s));
 }
 
 static void cell(struct strbuf *sb, const char *s, int cols, bool right)
@@ -186,15 +190,14 @@ static int act(PGconn *c, const char *verb, const char *arg)
 
 static int run(struct od_ctx *ctx, int argc, char **argv)
 {
-    bool json = false;
+    struct od_output out = {.format = OD_FORMAT_TABLE};
     const char *state = NULL, *verb = NULL, *arg = NULL;
     long limit = 50;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) {
-            json = true;
-        } else if (!strcmp(argv[i], "--format") && i + 1 < argc &&
-                   (!strcmp(argv[i + 1], "json") || !strcmp(argv[i + 1], "table"))) {
-            json = !strcmp(argv[++i], "json");
+        int f = od_output_arg(&cmd_jobs_def, argc, argv, &i, OD_FORMATS_TCJ, &out);
+        if (f == 2) return 2;
+        if (f == 1) {
+            continue;
         } else if (!strcmp(argv[i], "--state") && i + 1 < argc) {
             state = argv[++i];
             if (!od_queue_state_valid(state))
@@ -211,10 +214,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         }
     }
     PGconn *c = od_db_connect(ctx->cfg, "opsdeck-jobs");
-    if (!c) {
-        fprintf(stderr, "opsdeck jobs: %s\n", od_err());
-        return 1;
-    }
+    if (!c) return od_cmd_error("jobs", 1, "%s", od_err());
     int rc = 0;
     if (verb) {
         rc = act(c, verb, arg);
@@ -222,10 +222,9 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         struct od_job_row *rows = NULL;
         size_t n = 0;
         if (od_queue_list(c, state, NULL, 0, (int)limit, &rows, &n) < 0) {
-            fprintf(stderr, "opsdeck jobs: %s\n", od_err());
-            rc = 1;
-        } else if (json) {
-            print_json(rows, n, ctx->cfg->sync.heartbeat_s);
+            rc = od_cmd_error("jobs", 1, "%s", od_err());
+        } else if (out.format != OD_FORMAT_TABLE) {
+            print_data(rows, n, ctx->cfg->sync.heartbeat_s, &out);
         } else {
             print_table(rows, n);
         }

@@ -1,6 +1,8 @@
 /* cmd_links — `opsdeck links ...`: list, match and edit client ↔ company and project ↔ deal
  * links (core/domain/links.c), export and import them as CSV (core/domain/links_bulk.c). */
 #include "cmd/command.h"
+#include "cmd/output.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/domain/links.h"
 #include "core/domain/links_bulk.h"
@@ -23,7 +25,7 @@ static const struct od_cli_opt links_list_opts[] = {
      .kind = OD_CLI_ENUM,
      .values = "client|project",
      .help = "only client/company or only project/deal links"},
-    {.name = "--json", .help = "one JSON array"},
+    OD_OUTPUT_OPTS_TCJ,
     {0}};
 static const struct od_cli_opt links_set_opts[] = {
     {.arg = "KIND",
@@ -53,12 +55,11 @@ static const struct od_cli_opt links_unset_opts[] = {
      .kind = OD_CLI_TEXT,
      .help = "the version shown by `links list`; an edit against an older one is refused"},
     {0}};
-static const struct od_cli_opt links_export_opts[] = {{.name = "--format",
-                                                       .arg = "F",
-                                                       .kind = OD_CLI_ENUM,
-                                                       .values = "csv",
-                                                       .help = "csv (kind,harvest_id,hubspot_id)"},
-                                                      {0}};
+static const struct od_cli_opt links_export_opts[] = {
+    OD_OUTPUT_OPT_FORMAT("csv|json", "csv (default; kind,harvest_id,hubspot_id, as import reads "
+                                     "it) or json (docs/json.md)"),
+    OD_OUTPUT_OPT_JSON,
+    {0}};
 static const struct od_cli_opt links_import_opts[] = {
     {.arg = "FILE",
      .kind = OD_CLI_FILE,
@@ -76,19 +77,22 @@ static const struct od_subcommand links_subs[] = {
     {.name = "reset",
      .help = "forget the manual decision and match automatically again",
      .opts = links_unset_opts},
-    {.name = "export", .help = "every link row as CSV on stdout", .opts = links_export_opts},
+    {.name = "export",
+     .help = "every link row as CSV (or JSON) on stdout",
+     .opts = links_export_opts},
     {.name = "import",
      .help = "apply a links CSV file, all or nothing (audited)",
      .opts = links_import_opts},
     {0}};
 
 static const char usage[] =
-    "usage: opsdeck links [list] [--kind client|project] [--json]\n"
+    "usage: opsdeck links [list] [--kind client|project] [--format table|csv|json] [--json]\n"
+    "                     [--csv-raw]\n"
     "       opsdeck links auto\n"
     "       opsdeck links set client|project ID COMPANY_OR_DEAL_ID [--version V]\n"
     "       opsdeck links unset client|project ID [--version V]\n"
     "       opsdeck links reset client|project ID [--version V]\n"
-    "       opsdeck links export [--format csv]\n"
+    "       opsdeck links export [--format csv|json] [--json]\n"
     "       opsdeck links import FILE [--dry-run]\n\n"
     "list   every client (and project) with its HubSpot company (deal), how it was linked\n"
     "       (name, domain, manual) and the row version\n"
@@ -96,7 +100,8 @@ static const char usage[] =
     "set    link by hand; unset: record 'no company/deal' by hand; reset: forget the manual\n"
     "       decision and match automatically again\n\n"
     "export every link row as CSV on stdout: kind,harvest_id,hubspot_id with kinds\n"
-    "       client_company and project_deal (hubspot_id empty: no company/deal, by hand)\n"
+    "       client_company and project_deal (hubspot_id empty: no company/deal, by hand);\n"
+    "       --format json: {\"links\":[{\"kind\":...,\"harvest_id\":N,\"hubspot_id\":N|null}]}\n"
     "import apply such a file (FILE or - for stdin), all or nothing: exact header, valid UTF-8,\n"
     "       ids that exist, no row twice, at most 10 MiB and 100000 rows. Every bad row is\n"
     "       reported as FILE:LINE: reason and nothing is applied. A row that differs from the\n"
@@ -104,7 +109,11 @@ static const char usage[] =
     "       equal to it is left alone, so export then import changes nothing. Audited.\n\n"
     "  --version V  the version shown by `links list` (0 or omitted: there is no link row yet);\n"
     "               an edit made against an older version is refused\n"
-    "  --dry-run    check the file and count what would change; apply nothing\n\n"
+    "  --dry-run    check the file and count what would change; apply nothing\n"
+    "  --format F   list: table (default), csv or json: {\"links\":[...]} (docs/json.md);\n"
+    "               export: csv (default) or json\n"
+    "  --json       the same as --format json\n"
+    "  --csv-raw    list: CSV text cells exactly as stored (no formula guard)\n\n"
     "Exit status: 0 ok, 1 failure (stale version, unknown id, database, unreadable file),\n"
     "2 usage or a bad import file (nothing applied).\n";
 
@@ -123,36 +132,32 @@ static char *cli_actor(void)
     return od_xasprintf("cli:%s", pw && pw->pw_name ? pw->pw_name : "unknown");
 }
 
-static void print_json(struct od_link_list *lists, size_t n)
+/* One link as JSON; a zeroed one gives the members (CSV header). */
+static cJSON *link_json(const struct od_link *l)
 {
-    cJSON *doc = cJSON_CreateObject();
-    cJSON *arr = cJSON_AddArrayToObject(doc, "links");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "kind", od_link_kind_name(l->kind));
+    od_json_add_i64(o, "id", l->local_id);
+    od_json_add_str(o, "name", l->local_name);
+    if (l->remote_id)
+        od_json_add_i64(o, "linked_id", l->remote_id);
+    else
+        cJSON_AddNullToObject(o, "linked_id");
+    od_json_add_str(o, "linked_name", l->remote_name);
+    od_json_add_str(o, "method", *l->method ? l->method : NULL);
+    od_json_add_str(o, "updated_by", l->updated_by);
+    od_output_add_time(o, "updated_at", l->updated_at);
+    od_json_add_i64(o, "version", l->version);
+    return o;
+}
+
+static void print_data(struct od_link_list *lists, size_t n, const struct od_output *out)
+{
+    cJSON *arr, *doc = od_output_doc("links", &arr);
     for (size_t k = 0; k < n; k++)
-        for (size_t i = 0; i < lists[k].n; i++) {
-            const struct od_link *l = &lists[k].items[i];
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "kind", od_link_kind_name(l->kind));
-            cJSON_AddNumberToObject(o, "id", (double)l->local_id);
-            cJSON_AddStringToObject(o, "name", l->local_name ? l->local_name : "");
-            if (l->remote_id)
-                cJSON_AddNumberToObject(o, "linked_id", (double)l->remote_id);
-            else
-                cJSON_AddNullToObject(o, "linked_id");
-            if (l->remote_name)
-                cJSON_AddStringToObject(o, "linked_name", l->remote_name);
-            else
-                cJSON_AddNullToObject(o, "linked_name");
-            if (*l->method)
-                cJSON_AddStringToObject(o, "method", l->method);
-            else
-                cJSON_AddNullToObject(o, "method");
-            cJSON_AddNumberToObject(o, "version", l->version);
-            cJSON_AddItemToArray(arr, o);
-        }
-    char *s = cJSON_PrintUnformatted(doc);
-    puts(s);
-    free(s);
-    cJSON_Delete(doc);
+        for (size_t i = 0; i < lists[k].n; i++)
+            cJSON_AddItemToArray(arr, link_json(&lists[k].items[i]));
+    od_output_emit(doc, "links", out, link_json(&(struct od_link){0}));
 }
 
 static void print_table(struct od_link_list *lists, size_t n)
@@ -182,13 +187,15 @@ static void print_table(struct od_link_list *lists, size_t n)
 
 static int do_list(struct od_pool *pool, int argc, char **argv)
 {
-    bool json = false;
+    struct od_output out = {.format = OD_FORMAT_TABLE};
     int only = -1;
     for (int i = 1; i < argc; i++) {
         enum od_link_kind k;
         if (strcmp(argv[i], "list") == 0 && i == 1) continue;
-        if (strcmp(argv[i], "--json") == 0)
-            json = true;
+        int f = od_output_arg(&cmd_links_def, argc, argv, &i, OD_FORMATS_TCJ, &out);
+        if (f == 2) return 2;
+        if (f == 1)
+            continue;
         else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc &&
                  od_link_kind_parse(argv[i + 1], &k) == 0)
             only = (int)k, i++;
@@ -200,12 +207,12 @@ static int do_list(struct od_pool *pool, int argc, char **argv)
     for (int k = 0; k < 2 && rc == 0; k++)
         if (only < 0 || only == k) rc = od_links_list(pool, (enum od_link_kind)k, &lists[k]);
     if (rc == 0) {
-        if (json)
-            print_json(lists, 2);
+        if (out.format != OD_FORMAT_TABLE)
+            print_data(lists, 2, &out);
         else
             print_table(lists, 2);
     } else {
-        fprintf(stderr, "opsdeck links: %s\n", od_err());
+        od_cmd_error("links", 1, "%s", od_err());
     }
     od_link_list_release(&lists[0]);
     od_link_list_release(&lists[1]);
@@ -255,17 +262,37 @@ static int do_edit(struct od_pool *pool, enum od_link_edit edit, int argc, char 
 
 static int do_export(struct od_pool *pool, int argc, char **argv)
 {
+    struct od_output o = {.format = OD_FORMAT_CSV};
     for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "csv"))
-            i++;
-        else
-            return od_cmd_usage_error(&cmd_links_def, "export: unknown option '%s' (--format csv)",
-                                      argv[i]);
+        int f = od_output_arg(&cmd_links_def, argc, argv, &i, OD_FORMATS_CJ, &o);
+        if (f == 2) return 2;
+        if (f == 0)
+            return od_cmd_usage_error(&cmd_links_def, "export: unknown option '%s'", argv[i]);
     }
-    struct strbuf out = STRBUF_INIT;
+    if (o.format == OD_FORMAT_JSON) {
+        struct od_link_row *rows;
+        size_t n;
+        if (od_links_export_rows(pool, &rows, &n) < 0)
+            return od_cmd_error("links", 1, "%s", od_err());
+        cJSON *arr, *doc = od_output_doc("links", &arr);
+        for (size_t i = 0; i < n; i++) {
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "kind", rows[i].kind);
+            od_json_add_i64(x, "harvest_id", rows[i].harvest_id);
+            if (rows[i].hubspot_id)
+                od_json_add_i64(x, "hubspot_id", rows[i].hubspot_id);
+            else
+                cJSON_AddNullToObject(x, "hubspot_id");
+            cJSON_AddItemToArray(arr, x);
+        }
+        free(rows);
+        od_output_emit(doc, "links", &o, NULL);
+        return 0;
+    }
+    struct strbuf out = STRBUF_INIT; /* the import format, byte for byte */
     int rc = od_links_export_csv(pool, &out);
     if (rc < 0)
-        fprintf(stderr, "opsdeck links: %s\n", od_err());
+        od_cmd_error("links", 1, "%s", od_err());
     else
         fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
     sb_release(&out);
@@ -339,10 +366,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     static const char *const edits[] = {"set", "unset", "reset"};
     const char *sub = argc > 1 ? argv[1] : "list";
     struct od_pool *pool = od_pool_open(ctx->cfg, "opsdeck-links");
-    if (!pool) {
-        fprintf(stderr, "opsdeck links: %s\n", od_err());
-        return 1;
-    }
+    if (!pool) return od_cmd_error("links", 1, "%s", od_err());
     int rc = -1;
     for (size_t e = 0; e < OD_ARRAY_LEN(edits); e++)
         if (strcmp(sub, edits[e]) == 0) rc = do_edit(pool, (enum od_link_edit)e, argc, argv);

@@ -78,9 +78,10 @@ static const char tail[] =
 static void form(FILE *out, const char *cmd, const char *sub, const struct od_cli_opt *opts,
                  const char *help, const char *note)
 {
-    fprintf(out, ".PP\n\\fBopsdeck %s%s%s\\fR", cmd, sub ? " " : "", sub ? sub : "");
+    /* left-aligned, not justified: a synopsis is copied and searched, word by word */
+    fprintf(out, ".PP\n.ad l\n\\fBopsdeck %s%s%s\\fR", cmd, sub ? " " : "", sub ? sub : "");
     od_roff_synopsis(out, opts);
-    fputs("\n.RS\n", out);
+    fputs("\n.br\n.ad\n.RS\n", out);
     if (help) {
         od_roff_text(out, help);
         fputs(".\n", out);

@@ -1,6 +1,7 @@
 /* cmd_report — `opsdeck report profitability ...`: core/domain/profit.c for the numbers,
  * core/domain/report.c for the table/CSV/JSON bytes; this file only parses options and prints. */
 #include "cmd/command.h"
+#include "cmd/output.h"
 #include "core/base/config.h"
 #include "core/db/db.h"
 #include "core/base/export.h"
@@ -31,12 +32,7 @@ static const struct od_cli_opt report_opts[] = {
     {.name = "--client", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest client"},
     {.name = "--project", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest project"},
     {.name = "--person", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest user"},
-    {.name = "--format",
-     .arg = "F",
-     .kind = OD_CLI_ENUM,
-     .values = "table|csv|json",
-     .help = "table (default), csv (RFC 4180, totals last) or json"},
-    {.name = "--csv-raw", .help = "CSV text cells exactly as stored (no formula guard)"},
+    OD_OUTPUT_OPTS_TCJ,
     {.name = "--output",
      .arg = "FILE",
      .kind = OD_CLI_FILE,
@@ -51,7 +47,8 @@ static const struct od_subcommand report_subs[] = {
 static const char usage[] =
     "usage: opsdeck report profitability [--by client|project|month|person] [--from DATE]\n"
     "                                    [--to DATE] [--client ID] [--project ID] [--person ID]\n"
-    "                                    [--format table|csv|json] [--csv-raw] [--output FILE]\n\n"
+    "                                    [--format table|csv|json] [--json] [--csv-raw]\n"
+    "                                    [--output FILE]\n\n"
     "Entries, hours, billable hours, revenue, cost, margin and margin % per group, with totals,\n"
     "read from the rollups. Clients also show the amount of the linked company's won HubSpot\n"
     "deals (closed in the range when one is given: 'Won in range'); projects show budget burn\n"
@@ -62,7 +59,9 @@ static const char usage[] =
     "  --client ID     only this Harvest client (drill-down)\n"
     "  --project ID    only this Harvest project\n"
     "  --person ID     only this Harvest user\n"
-    "  --format F      table (default), csv (RFC 4180, totals last) or json\n"
+    "  --format F      table (default), csv (RFC 4180, totals last) or json:\n"
+    "                  {\"by\":...,\"rows\":[...],\"totals\":{...}} (docs/json.md)\n"
+    "  --json          the same as --format json\n"
     "  --csv-raw       CSV text cells exactly as stored: without it a name beginning with\n"
     "                  = + - @ TAB or CR gets a leading ' (no spreadsheet formulas)\n"
     "  --output FILE   write to FILE, created mode 0600; an existing FILE (or a symlink) is\n"
@@ -94,23 +93,20 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "profitability") != 0)
         return od_cmd_usage_error(&cmd_report_def, "which report? (profitability)");
     struct od_profit_query q = {.by = OD_PROFIT_BY_CLIENT};
-    enum od_report_format fmt = OD_REPORT_TABLE;
+    struct od_output fo = {.format = OD_FORMAT_TABLE};
     unsigned opts = 0;
     const char *output = NULL;
     for (int i = 2; i < argc; i++) {
         const char *o = argv[i];
-        if (strcmp(o, "--csv-raw") == 0) {
-            opts |= OD_REPORT_CSV_RAW;
-            continue;
-        }
+        int f = od_output_arg(&cmd_report_def, argc, argv, &i, OD_FORMATS_TCJ, &fo);
+        if (f == 2) return 2;
+        if (f == 1) continue;
         if (i + 1 >= argc)
             return od_cmd_usage_error(&cmd_report_def, "unknown option or missing value: '%s'", o);
         const char *v = argv[++i];
         int rc = 0;
         if (strcmp(o, "--by") == 0)
             rc = od_profit_by_parse(v, &q.by);
-        else if (strcmp(o, "--format") == 0)
-            rc = od_report_format_parse(v, &fmt);
         else if (strcmp(o, "--output") == 0)
             output = v;
         else if (strcmp(o, "--from") == 0)
@@ -132,15 +128,17 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         return od_cmd_usage_error(&cmd_report_def, "the range starts (%s) after it ends (%s)",
                                   q.from, q.to);
 
+    static const enum od_report_format formats[] = {[OD_FORMAT_TABLE] = OD_REPORT_TABLE,
+                                                    [OD_FORMAT_CSV] = OD_REPORT_CSV,
+                                                    [OD_FORMAT_JSON] = OD_REPORT_JSON};
+    enum od_report_format fmt = formats[fo.format];
+    if (fo.csv_raw) opts |= OD_REPORT_CSV_RAW;
     struct od_pool *pool = od_pool_open(ctx->cfg, "opsdeck-report");
-    if (!pool) {
-        fprintf(stderr, "opsdeck report: %s\n", od_err());
-        return 1;
-    }
+    if (!pool) return od_cmd_error("report", 1, "%s", od_err());
     struct od_profit_report r;
     int rc = od_profit_run(pool, &q, &r);
     if (rc < 0) {
-        fprintf(stderr, "opsdeck report: %s\n", od_err());
+        od_cmd_error("report", 1, "%s", od_err());
     } else {
         /* table output is sanitized already; CSV/JSON get escapes only on a terminal */
         if (!output && isatty(STDOUT_FILENO)) opts |= OD_REPORT_TTY;
@@ -150,7 +148,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
             fwrite(sb_str(&out), 1, out.len, stdout);
         } else if ((rc = od_export_create(AT_FDCWD, output, sb_str(&out), out.len)) != 0) {
             if (rc > 0) od_seterr("%s exists; not overwritten (remove it or name another)", output);
-            fprintf(stderr, "opsdeck report: %s\n", od_err());
+            od_cmd_error("report", 1, "%s", od_err());
             rc = -1;
         }
         sb_release(&out);

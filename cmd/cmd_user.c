@@ -3,8 +3,10 @@
  * stdin when it is not a terminal; never from argv. Whoever can run this command as the
  * opsdeck service account administers users; each change is audited as "cli:<unix user>". */
 #include "cmd/command.h"
+#include "cmd/output.h"
 #include "core/security/auth.h"
 #include "core/base/config.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/security/password.h"
 #include "core/base/sanitize.h"
@@ -32,8 +34,7 @@ static const struct od_cli_opt user_add_opts[] = {
      .help = "what the user may see and do"},
     {.name = "--name", .arg = "NAME", .kind = OD_CLI_TEXT, .help = "the name shown in the console"},
     {0}};
-static const struct od_cli_opt user_list_opts[] = {{.name = "--json", .help = "one JSON array"},
-                                                   {0}};
+static const struct od_cli_opt user_list_opts[] = {OD_OUTPUT_OPTS_TCJ, {0}};
 static const struct od_cli_opt user_logout_opts[] = {
     {.arg = "SESSION_ID|EMAIL",
      .kind = OD_CLI_TEXT,
@@ -65,7 +66,7 @@ static const char usage[] =
     "usage: opsdeck user add EMAIL --role ROLE [--name NAME]\n"
     "       opsdeck user passwd EMAIL\n"
     "       opsdeck user disable EMAIL\n"
-    "       opsdeck user list [--json]\n"
+    "       opsdeck user list [--format table|csv|json] [--json] [--csv-raw]\n"
     "       opsdeck user logout SESSION_ID|EMAIL\n"
     "       opsdeck user login EMAIL\n\n"
     "  add      create a user; ROLE is ops, account_manager, oncall or admin. The password is\n"
@@ -73,6 +74,9 @@ static const char usage[] =
     "  passwd   set a new password (also unlocks the account)\n"
     "  disable  disable the account and end its sessions\n"
     "  list     users with role, status, live sessions and last login\n"
+    "    --format F  table (default), csv or json: {\"users\":[...]} (docs/json.md)\n"
+    "    --json      the same as --format json\n"
+    "    --csv-raw   CSV text cells exactly as stored (no formula guard)\n"
     "  logout   end one session, or every session of EMAIL\n"
     "  login    check a password the way the console does (throttled, audited); the session\n"
     "           it opens is ended again at once\n\n"
@@ -95,7 +99,9 @@ static char *actor(void)
 static int fail(const char *what)
 {
     char *msg = od_sanitize(od_err());
-    fprintf(stderr, "opsdeck user %s: %s\n", what, msg);
+    char *who = od_xasprintf("user %s", what);
+    od_cmd_error(who, 1, "%s", msg);
+    free(who);
     free(msg);
     return 1;
 }
@@ -164,29 +170,28 @@ static void print_table(const struct od_user *u, size_t n)
     sb_release(&sb);
 }
 
-static void print_json(const struct od_user *u, size_t n)
+/* One user as JSON; a zeroed one gives the members (CSV header). */
+static cJSON *user_json(const struct od_user *u)
 {
-    cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; i < n; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "id", (double)u[i].id);
-        cJSON_AddStringToObject(o, "email", u[i].email);
-        cJSON_AddStringToObject(o, "name", u[i].name);
-        cJSON_AddStringToObject(o, "role", u[i].role);
-        cJSON_AddBoolToObject(o, "disabled", u[i].disabled);
-        cJSON_AddBoolToObject(o, "locked", u[i].locked);
-        cJSON_AddNumberToObject(o, "live_sessions", u[i].live_sessions);
-        cJSON_AddBoolToObject(o, "logged_in", u[i].live_sessions > 0);
-        if (u[i].last_login)
-            cJSON_AddStringToObject(o, "last_login", u[i].last_login);
-        else
-            cJSON_AddNullToObject(o, "last_login");
-        cJSON_AddItemToArray(arr, o);
-    }
-    char *s = cJSON_Print(arr);
-    printf("%s\n", s);
-    free(s);
-    cJSON_Delete(arr);
+    cJSON *o = cJSON_CreateObject();
+    od_json_add_i64(o, "id", u->id);
+    od_json_add_str(o, "email", u->email);
+    od_json_add_str(o, "name", u->name);
+    od_json_add_str(o, "role", u->role);
+    cJSON_AddBoolToObject(o, "disabled", u->disabled);
+    cJSON_AddBoolToObject(o, "locked", u->locked);
+    od_json_add_i64(o, "live_sessions", u->live_sessions);
+    cJSON_AddBoolToObject(o, "logged_in", u->live_sessions > 0);
+    od_output_add_time(o, "last_login", u->last_login);
+    return o;
+}
+
+static void print_data(const struct od_user *u, size_t n, const struct od_output *out)
+{
+    cJSON *arr, *doc = od_output_doc("users", &arr);
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(arr, user_json(&u[i]));
+    od_output_emit(doc, "users", out, user_json(&(struct od_user){0}));
 }
 
 static int do_login(struct od_ctx *ctx, struct od_auth *a, const char *email)
@@ -216,8 +221,12 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; i < OD_ARRAY_LEN(one_arg); i++)
         if (!strcmp(sub, one_arg[i]) && argc != 3)
             return od_cmd_usage_error(&cmd_user_def, "user %s takes one argument", sub);
-    if (!strcmp(sub, "list") && argc > 3)
-        return od_cmd_usage_error(&cmd_user_def, "user list takes only --json");
+    struct od_output out = {.format = OD_FORMAT_TABLE};
+    for (int i = 2; !strcmp(sub, "list") && i < argc; i++) {
+        int f = od_output_arg(&cmd_user_def, argc, argv, &i, OD_FORMATS_TCJ, &out);
+        if (f == 2) return 2;
+        if (f == 0) return od_cmd_usage_error(&cmd_user_def, "unknown option '%s'", argv[i]);
+    }
     struct od_pool *pool = od_pool_open(ctx->cfg, "opsdeck-user");
     if (!pool) return fail(sub);
     /* Logins need the session key from the vault; the rest works without it. */
@@ -244,13 +253,13 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     } else if (!strcmp(sub, "list")) {
         struct od_user *u;
         size_t n;
-        bool json = argc == 3 && !strcmp(argv[2], "--json");
-        if (argc == 3 && !json)
-            rc = od_cmd_usage_error(&cmd_user_def, "unknown option '%s'", argv[2]);
-        else if (od_user_list(a, &u, &n) != 0)
+        if (od_user_list(a, &u, &n) != 0) {
             rc = fail(sub);
-        else {
-            (json ? print_json : print_table)(u, n);
+        } else {
+            if (out.format != OD_FORMAT_TABLE)
+                print_data(u, n, &out);
+            else
+                print_table(u, n);
             od_user_list_free(u, n);
         }
     } else {

@@ -71,7 +71,8 @@ int od_cmd_help(const struct od_command *cmd);
 void od_cmd_db_hint(const struct od_ctx *ctx, const char *cmd_name, FILE *out);
 /* True when argv asks for JSON (--json, --format json): no advice text then. */
 int od_cmd_machine_output(int argc, char **argv);
-/* Print "opsdeck NAME: msg" + hint to stderr; returns 2. */
+/* Print "opsdeck NAME: msg" + hint to stderr (JSON when JSON was asked for: cmd/output.h,
+ * which also has od_cmd_error for other failures); returns 2. */
 int od_cmd_usage_error(const struct od_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

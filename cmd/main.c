@@ -5,6 +5,7 @@
  * the key), logging is opened, and the command runs. With no command, the console (`ui`)
  * starts when it is built in; otherwise help is shown. */
 #include "cmd/command.h"
+#include "cmd/output.h"
 #include "core/base/config.h"
 #include "core/base/log.h"
 #include "core/db/db.h"
@@ -13,7 +14,6 @@
 #include <curl/curl.h>
 #include <locale.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,17 +78,6 @@ int od_cmd_help(const struct od_command *cmd)
 {
     fputs(cmd->usage, stdout);
     return 0;
-}
-
-int od_cmd_usage_error(const struct od_command *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "opsdeck %s: ", cmd->name);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nRun 'opsdeck %s --help' for usage.\n", cmd->name);
-    return 2;
 }
 
 static void harden_process(void)
@@ -163,6 +152,7 @@ int main(int argc, char **argv)
     int cargc = i < argc ? argc - i : 1;
     char *ui_argv[] = {(char *)"ui", NULL};
     char **cargv = i < argc ? argv + i : ui_argv;
+    od_output_setup(cmd, cargc, cargv); /* errors as JSON when JSON was asked for */
     if (strcmp(cmd->name, "help") != 0 && od_cmd_wants_help(cargc, cargv)) {
         curl_global_cleanup();
         return od_cmd_help(cmd);
@@ -179,7 +169,10 @@ int main(int argc, char **argv)
         return rc;
     }
     if (od_config_load(&cfg, config_path, &ctx.config_path) < 0) {
-        fprintf(stderr, "opsdeck: configuration error: %s\n", od_err());
+        if (od_output_json_errors())
+            od_cmd_error(cmd->name, 2, "configuration error: %s", od_err());
+        else
+            fprintf(stderr, "opsdeck: configuration error: %s\n", od_err());
         od_config_release(&cfg);
         curl_global_cleanup();
         return 2;

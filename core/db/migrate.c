@@ -50,16 +50,12 @@ static int ensure_table(PGconn *c)
                      0, NULL);
 }
 
-static int is_applied(PGconn *c, const char *version, char *applied_at, size_t n)
+static int is_applied(PGconn *c, const char *version)
 {
     const char *p[1] = {version};
-    PGresult *r = od_db_exec(c,
-                             "SELECT to_char(applied_at, 'YYYY-MM-DD HH24:MI:SS TZ') "
-                             "FROM schema_migrations WHERE version = $1",
-                             1, p);
+    PGresult *r = od_db_exec(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, p);
     if (!r) return -1;
     int found = PQntuples(r) > 0;
-    if (found && applied_at) snprintf(applied_at, n, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     return found;
 }
@@ -103,7 +99,7 @@ int od_migrate_apply(PGconn *c, FILE *out, int *applied)
     if (od_db_cmd(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL) < 0) return -1;
     int rc = ensure_table(c);
     for (int i = 0; rc == 0 && i < n; i++) {
-        int a = is_applied(c, migs[i].version, NULL, 0);
+        int a = is_applied(c, migs[i].version);
         if (a < 0) {
             rc = -1;
             break;
@@ -117,20 +113,41 @@ int od_migrate_apply(PGconn *c, FILE *out, int *applied)
     return rc;
 }
 
-int od_migrate_status(PGconn *c, FILE *out)
+int od_migrate_list(PGconn *c, struct od_migration **out, size_t *n)
 {
     struct mig migs[256];
-    int n = list_migrations(migs, 256), pending = 0;
+    int nm = list_migrations(migs, 256), pending = 0;
+    *out = od_xcalloc(nm ? (size_t)nm : 1, sizeof **out);
+    *n = (size_t)nm;
     PGresult *r = od_db_exec(c, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0, NULL);
     if (!r) return -1;
     int have = PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
-    for (int i = 0; i < n; i++) {
-        char at[64] = "";
-        int a = have ? is_applied(c, migs[i].version, at, sizeof(at)) : 0;
-        if (a < 0) return -1;
-        if (!a) pending++;
-        fprintf(out, "%-40s %s\n", migs[i].e->name + 4, a ? at : "pending");
+    r = have ? od_db_exec(c,
+                          "SELECT version, to_char(applied_at AT TIME ZONE 'UTC',"
+                          " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM schema_migrations",
+                          0, NULL)
+             : NULL;
+    if (have && !r) return -1;
+    for (int i = 0; i < nm; i++) {
+        snprintf((*out)[i].name, sizeof(*out)[i].name, "%s", migs[i].e->name + 4);
+        for (int k = 0; r && k < PQntuples(r); k++)
+            if (!strcmp(PQgetvalue(r, k, 0), migs[i].version))
+                snprintf((*out)[i].applied_at, sizeof(*out)[i].applied_at, "%s",
+                         PQgetvalue(r, k, 1));
+        if (!*(*out)[i].applied_at) pending++;
     }
+    PQclear(r);
+    return pending;
+}
+
+int od_migrate_status(PGconn *c, FILE *out)
+{
+    struct od_migration *m;
+    size_t n;
+    int pending = od_migrate_list(c, &m, &n);
+    for (size_t i = 0; pending >= 0 && i < n; i++)
+        fprintf(out, "%-40s %s\n", m[i].name, *m[i].applied_at ? m[i].applied_at : "pending");
+    free(m);
     return pending;
 }

@@ -394,8 +394,10 @@ void od_links_import_release(struct od_links_import *res)
     memset(res, 0, sizeof *res);
 }
 
-int od_links_export_csv(struct od_pool *pool, struct strbuf *out)
+int od_links_export_rows(struct od_pool *pool, struct od_link_row **rows, size_t *n)
 {
+    *rows = NULL;
+    *n = 0;
     PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
     if (!c) return -1;
     PGresult *r = od_db_exec(
@@ -407,10 +409,29 @@ int od_links_export_csv(struct od_pool *pool, struct strbuf *out)
         0, NULL);
     od_pool_release(pool, c);
     if (!r) return -1;
-    sb_add(out, OD_LINKS_CSV_HEADER "\r\n");
-    for (int i = 0; i < PQntuples(r); i++)
-        sb_addf(out, "%s,%s,%s\r\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
-                PQgetisnull(r, i, 2) ? "" : PQgetvalue(r, i, 2));
+    *n = (size_t)PQntuples(r);
+    *rows = *n ? od_xcalloc(*n, sizeof **rows) : NULL;
+    for (int i = 0; i < (int)*n; i++) {
+        struct od_link_row *x = &(*rows)[i];
+        x->kind = strcmp(PQgetvalue(r, i, 0), "client_company") ? "project_deal" : "client_company";
+        x->harvest_id = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+        x->hubspot_id = PQgetisnull(r, i, 2) ? 0 : strtoll(PQgetvalue(r, i, 2), NULL, 10);
+    }
     PQclear(r);
+    return 0;
+}
+
+int od_links_export_csv(struct od_pool *pool, struct strbuf *out)
+{
+    struct od_link_row *rows;
+    size_t n;
+    if (od_links_export_rows(pool, &rows, &n) < 0) return -1;
+    sb_add(out, OD_LINKS_CSV_HEADER "\r\n");
+    for (size_t i = 0; i < n; i++) {
+        sb_addf(out, "%s,%lld,", rows[i].kind, (long long)rows[i].harvest_id);
+        if (rows[i].hubspot_id) sb_addi64(out, rows[i].hubspot_id);
+        sb_add(out, "\r\n");
+    }
+    free(rows);
     return 0;
 }

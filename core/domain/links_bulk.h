@@ -3,6 +3,8 @@
  *
  *   struct strbuf csv = STRBUF_INIT;
  *   od_links_export_csv(pool, &csv);                 // header + one row per link row
+ *   struct od_link_row *rows; size_t n;
+ *   od_links_export_rows(pool, &rows, &n);           // the same rows as data; free(rows)
  *   struct od_links_import res;
  *   int rc = od_links_import_csv(pool, "links.csv", data, len, false, "cli:ann", &res);
  *   // rc 0: applied (res.changed), 1: bad rows, nothing applied (res.errors), -1: od_err
@@ -29,6 +31,7 @@
 #include "core/base/util.h"
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct od_pool;
 
@@ -45,7 +48,16 @@ struct od_links_import {
     struct strbuf errors; /* "LABEL:LINE: reason\n" per bad row, in line order */
 };
 
-/* Append the CSV (header, client_company rows by id, then project_deal rows) to out. */
+/* One row of the export. */
+struct od_link_row {
+    const char *kind;   /* "client_company" | "project_deal" (static) */
+    int64_t harvest_id; /* Harvest client or project */
+    int64_t hubspot_id; /* HubSpot company or deal; 0 = none, by hand */
+};
+/* The export's rows (client_company rows by id, then project_deal rows) into *rows (caller
+ * frees; NULL when n is 0). 0 or -1 with od_err. */
+int od_links_export_rows(struct od_pool *pool, struct od_link_row **rows, size_t *n);
+/* Append the CSV (header, then od_links_export_rows) to out. */
 int od_links_export_csv(struct od_pool *pool, struct strbuf *out);
 /* label names the file in messages (sanitize it before: it is printed as given). 0 applied
  * (or valid, for a dry run), 1 bad rows (nothing applied), -1 with od_err (database). */

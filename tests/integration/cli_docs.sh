@@ -63,6 +63,10 @@ t_eq "bash: --by c -> client" "client" "$(comp report profitability --by c)"
 t_eq "bash: after --by client, --f -> --format --from" "--format --from" \
     "$(comp report profitability --by client --f)"
 t_eq "bash: --format values" "csv json table" "$(comp report profitability --format '')"
+t_eq "bash: jobs --format values" "csv json table" "$(comp jobs --format '')"
+t_eq "bash: deadletters show ID --format values" "json table" "$(comp deadletters show 7 --format '')"
+t_eq "bash: links export --format values" "csv json" "$(comp links export --format '')"
+t_eq "bash: user list --" "--csv-raw --format --json" "$(comp user list --)"
 t_eq "bash: user add --role values" "account_manager admin oncall ops" "$(comp user add a@b.c --role '')"
 t_eq "bash: sync's provider" "all harvest hubspot" "$(comp sync '')"
 t_eq "bash: links set KIND" "client project" "$(comp links set '')"
@@ -130,9 +134,29 @@ if [ $zsh_ok = yes ]; then
     t_eq "zsh: restore FILE completes files" "<files >" "$(zcomp restore '')"
     t_eq "zsh: backup --dir completes directories" "<files -/>" "$(zcomp backup --dir '')"
     t_eq "zsh: exceptions ack ID --" "--note --version" "$(zcomp exceptions ack 7 --)"
+    t_eq "zsh: jobs --format values" "csv json table" "$(zcomp jobs --format '')"
 else
     t_fail "zsh is installed (scripts/deps.sh installs it)"
 fi
+
+# --- every command or subcommand that takes --json takes --format with json among its values
+# (docs/json.md), and every one that takes --format json takes --json
+odd=""
+n_json=0
+for name in $visible; do
+    for sub in "" $(comp "$name" '' | tr ' ' '\n' | grep -v -e '^-' -e / -e '^$'); do
+        [ "$name" = help ] && [ -n "$sub" ] && continue
+        if [ -n "$sub" ]; then set -- "$name" "$sub"; else set -- "$name"; fi
+        opts=" $(comp "$@" --) "
+        vals=" $(comp "$@" --format '') "
+        case "$opts:$vals" in
+        *" --json "*:*" json "*) n_json=$((n_json + 1)) ;;
+        *" --json "*:*|*:*" json "*) odd="$odd [$*]" ;;
+        esac
+    done
+done
+t_eq "--json and --format json go together" "" "$odd"
+t_check "at least 15 commands and subcommands print JSON" test "$n_json" -ge 15
 
 # --- exit status 2 for usage, for every command, before any database is tried
 for name in $visible; do

@@ -36,7 +36,7 @@ show=$(dl show "$id")
 printf '%s' "$show" | grep -q "$(printf '\033')" && t_fail "show: no raw ESC reaches the terminal" || t_ok "show: no raw ESC reaches the terminal"
 printf '%s\n' "$show" | grep -q '^    "spent_date": "2026-13-45",$' && t_ok "show: the payload as indented JSON" || t_fail "show: the payload as indented JSON" "$show"
 t_eq "show --json: the record as JSON with its reason" "$rid 2026-13-45 spent_date" \
-    "$(dl show "$id" --json | pyj 'x=d["dead_letter"]; print(x["record_id"], x["payload"]["spent_date"], x["reason"].split(":")[0])')"
+    "$(dl show "$id" --json | pyj 'x=d["dead_letters"][0]; print(x["record_id"], x["payload"]["spent_date"], x["reason"].split(":")[0])')"
 
 # still bad upstream: refused with the reason, stays open, audited
 before=$(totals)

@@ -25,33 +25,33 @@ printf '%s\n' "$out" | grep -q '^pass *database:latency' && t_ok "table lists da
     t_fail "table lists database:latency as pass" "$out"
 
 json=$("$OD_BIN" health --json)
-t_eq "JSON: status pass, checks keyed component:measurement, statuses valid, latency in ms" "pass|True|True|ms" \
-    "$(printf '%s' "$json" | python3 -c '
-import json, sys
+# checks PY: python reading the JSON on stdin with d (the document) and c (results by name)
+checks() { python3 -c "import json, sys
 d = json.load(sys.stdin)
-c = d["checks"]
-ok_keys = all(":" in k and isinstance(v, list) and v for k, v in c.items())
-ok_status = all(x["status"] in ("pass", "warn", "fail", "unknown") and "output" in x for v in c.values() for x in v)
-print("|".join([d["status"], str(ok_keys), str(ok_status), c["database:latency"][0]["observedUnit"]]))')"
+c = {}
+for x in d['checks']: c.setdefault(x['name'], []).append(x)
+$1"; }
+t_eq "JSON: status pass, checks named component:measurement, statuses valid, latency in ms" "pass|True|True|ms" \
+    "$(printf '%s' "$json" | checks '
+ok_keys = isinstance(d["checks"], list) and all(":" in k for k in c)
+ok_status = all(x["status"] in ("pass", "warn", "fail", "unknown") and "output" in x for x in d["checks"])
+print("|".join([d["status"], str(ok_keys), str(ok_status), c["database:latency"][0]["observed_unit"]]))')"
 t_eq "every check of the table is reported" \
     "backup:age cache:hit_ratio database:latency database:long_transactions database:pool database:size harvest:breaker harvest:ratelimit harvest:reachability harvest:token hubspot:breaker hubspot:ratelimit hubspot:reachability hubspot:token listener:connection log:errors process:fds process:rss process:threads queue:dead queue:depth sync:lag workers:heartbeat" \
-    "$(printf '%s' "$json" | python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["checks"])))')"
+    "$(printf '%s' "$json" | checks 'print(" ".join(sorted(c)))')"
 
 psql_db -c "UPDATE sync_cursors SET updated_at = now() - interval '3 hours' WHERE resource = 'deals'" >/dev/null
 out=$("$OD_BIN" health --json)
 t_eq "a lagging sync is a warning: exit 1, named per resource" "1|hubspot/deals" \
-    "$?|$(printf '%s' "$out" | python3 -c '
-import json,sys
-print(" ".join(x.get("componentId", "") for x in json.load(sys.stdin)["checks"]["sync:lag"] if x["status"] == "warn"))')"
+    "$?|$(printf '%s' "$out" | checks '
+print(" ".join(x["component_id"] or "" for x in c["sync:lag"] if x["status"] == "warn"))')"
 
 # values in human units in the table; raw numbers + unit in JSON
 json=$("$OD_BIN" health --json)
 t_eq "JSON keeps raw numbers: database:size in bytes, backup:age in s" "True bytes True s" \
-    "$(printf '%s' "$json" | python3 -c '
-import json,sys
-c = json.load(sys.stdin)["checks"]
+    "$(printf '%s' "$json" | checks '
 d, b = c["database:size"][0], c["backup:age"][0]
-print(isinstance(d["observedValue"], int), d["observedUnit"], isinstance(b["observedValue"], int), b["observedUnit"])')"
+print(isinstance(d["observed_value"], int), d["observed_unit"], isinstance(b["observed_value"], int), b["observed_unit"])')"
 out=$("$OD_BIN" health)
 line=$(printf '%s\n' "$out" | grep '^pass *database:size')
 printf '%s' "$line" | grep -Eq ' [0-9]+\.[0-9] MiB ' && t_ok "table: database:size in MiB" || t_fail "table: database:size in MiB" "$line"
@@ -72,14 +72,14 @@ printf '%s\n' "$out" | grep -E '^warn *backup:age' | grep -q '1 d 6 h' && t_ok "
     t_fail "backup age as a duration" "$(printf '%s\n' "$out" | grep backup:age)"
 OPSDECK_HEALTH_BACKUP_FAIL_HOURS=29 "$OD_BIN" health >/dev/null
 t_eq "past health.backup_fail_hours it fails (exit 2)" "2" "$?"
-OPSDECK_HEALTH_BACKUP_DIR="$T_TMP/none" "$OD_BIN" health --json | python3 -c '
-import json,sys; x=json.load(sys.stdin)["checks"]["backup:age"][0]; print(x["status"], "opsdeck backup" in x["output"])' >"$T_TMP/nb"
+OPSDECK_HEALTH_BACKUP_DIR="$T_TMP/none" "$OD_BIN" health --json | checks '
+x = c["backup:age"][0]; print(x["status"], "opsdeck backup" in x["output"])' >"$T_TMP/nb"
 t_eq "no backup at all warns and says what to run" "warn True" "$(cat "$T_TMP/nb")"
 "$OD_BIN" backup --dir "$OPSDECK_HEALTH_BACKUP_DIR" >/dev/null 2>&1
 
 # every check has a runbook section, embedded in the binary
 missing=""
-for c in $(printf '%s' "$json" | python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["checks"])))'); do
+for c in $(printf '%s' "$json" | checks 'print(" ".join(sorted(c)))'); do
     "$OD_BIN" health --runbook "$c" >"$T_TMP/rb" 2>&1 && [ "$(sed -n 3p "$T_TMP/rb" | wc -c)" -gt 20 ] || missing="$missing $c"
 done
 t_eq "opsdeck health --runbook CHECK has a section for every check" "" "$missing"
@@ -97,12 +97,12 @@ printf '%s\n' "$out" | grep -Eq '^pass *hubspot:token' && t_ok "hubspot:token st
 printf '%s\n' "$out" | grep -Eq '^  fail  harvest:token +Refused: reconnect' && t_ok "the table ends with what to do about it" ||
     t_fail "the table ends with what to do about it" "$(printf '%s\n' "$out" | tail -8)"
 t_eq "JSON: overall fail, harvest:token fail" "fail fail" \
-    "$(OPSDECK_HARVEST_TOKEN=wrong "$OD_BIN" health --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["status"], d["checks"]["harvest:token"][0]["status"])')"
+    "$(OPSDECK_HARVEST_TOKEN=wrong "$OD_BIN" health --json | checks 'print(d["status"], c["harvest:token"][0]["status"])')"
 OPSDECK_HARVEST_TOKEN=wrong timeout 120 "$OD_BIN" sync harvest --wait >"$T_TMP/sync.out" 2>&1
 jobs=$("$OD_BIN" jobs --json)
 t_eq "the Harvest sync jobs are dead, each error naming 401" "True True" "$(printf '%s' "$jobs" | python3 -c '
 import json,sys
-j = [x for x in json.load(sys.stdin) if x["provider"] == "harvest"]
+j = [x for x in json.load(sys.stdin)["jobs"] if x["provider"] == "harvest"]
 print(bool(j) and all(x["state"] == "dead" for x in j), bool(j) and all("401" in (x["last_error"] or "") for x in j))')"
 
 # reachability means an authenticated 2xx: a base URL answering 404 fails
@@ -134,5 +134,5 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 t_eq "database unreachable: exit 2" "2" "$rc"
 t_eq "database unreachable: answered within 10 s" "yes" "$([ "$ms" -lt 10000 ] && echo yes || echo "no ($ms ms)")"
 t_eq "database unreachable: status fail, database:latency fail" "fail fail" \
-    "$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["status"], d["checks"]["database:latency"][0]["status"])')"
+    "$(printf '%s' "$out" | checks 'print(d["status"], c["database:latency"][0]["status"])')"
 t_done

@@ -152,6 +152,6 @@ out=$("$OD_BIN" links import crlf.csv 2>&1)
 t_eq "CRLF and a quoted field are fine; an empty hubspot_id unlinks by hand" "0||manual" \
     "$?|$(psql_db -c "SELECT coalesce(company_id::text, '') || '|' || method FROM client_links WHERE client_id = $x")"
 t_eq "usage: import without a file" 2 "$("$OD_BIN" links import >/dev/null 2>&1; echo $?)"
-t_eq "usage: export in another format" 2 "$("$OD_BIN" links export --format json >/dev/null 2>&1; echo $?)"
+t_eq "usage: export as a table (csv or json only)" 2 "$("$OD_BIN" links export --format table >/dev/null 2>&1; echo $?)"
 t_eq "a missing file is a failure (1), not a bad file" 1 "$("$OD_BIN" links import nope.csv >/dev/null 2>&1; echo $?)"
 t_done

@@ -21,7 +21,7 @@ done
 # wait_jobs: until no job is available, running or retryable (at most 180 s)
 wait_jobs() {
     i=0
-    while [ "$("$OD_BIN" jobs --json | python3 -c 'import json,sys; print(sum(1 for j in json.load(sys.stdin) if j["state"] in ("available", "running", "retryable")))')" != 0 ]; do
+    while [ "$("$OD_BIN" jobs --json | python3 -c 'import json,sys; print(sum(1 for j in json.load(sys.stdin)["jobs"] if j["state"] in ("available", "running", "retryable")))')" != 0 ]; do
         i=$((i + 1)); [ $i -gt 900 ] && { t_fail "jobs finish" "$("$OD_BIN" jobs)"; return 1; }
         sleep 0.2
     done

@@ -23,8 +23,8 @@ t_eq "time entries wait for projects, users and tasks" 3 \
 od jobs >"$T_TMP/jobs.txt" 2>&1
 t_check "jobs lists harvest/time_entries as available" grep -q 'harvest/time_entries *available' "$T_TMP/jobs.txt"
 od jobs --json >"$T_TMP/jobs.json" 2>&1
-t_eq "jobs --json is a JSON array of every job" 6 \
-    "$(echo "SELECT jsonb_array_length(:'j'::jsonb)" | psql_db -v j="$(cat "$T_TMP/jobs.json")")"
+t_eq "jobs --json is one JSON document with every job in \"jobs\"" 6 \
+    "$(echo "SELECT jsonb_array_length(:'j'::jsonb -> 'jobs')" | psql_db -v j="$(cat "$T_TMP/jobs.json")")"
 od jobs --state bogus >/dev/null 2>&1
 t_eq "an unknown state is a usage error" 2 "$?"
 

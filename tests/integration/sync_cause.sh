@@ -21,7 +21,7 @@ faults '{"reset":true,"provider":"hubspot","unavailable_storm":100000}'
 "$OD_BIN" sync hubspot >/dev/null || t_fail "sync hubspot queues"
 "$OD_BIN" worker --once --threads 2 >"$T_TMP/w1.log" 2>&1
 cat >"$T_TMP/errors.sql" <<'SQL'
-SELECT e->>'error' FROM json_array_elements((:'j')::json) j, json_array_elements(j->'errors') e
+SELECT e->>'error' FROM json_array_elements((:'j')::json->'jobs') j, json_array_elements(j->'errors') e
 WHERE j->>'provider' = 'hubspot' ORDER BY 1
 SQL
 errs=$(jobs_q "$(cat "$T_TMP/errors.sql")")
@@ -37,7 +37,7 @@ t_check "the breaker opened and says so as context" \
 t_eq "no error is the breaker alone" 0 "$(printf '%s\n' "$errs" | grep -c '^hubspot circuit breaker')"
 # Per job: its resource, the path its own requests go to, its first error.
 cat >"$T_TMP/perjob.sql" <<'SQL'
-SELECT j->>'resource', j->'errors'->0->>'error' FROM json_array_elements((:'j')::json) j
+SELECT j->>'resource', j->'errors'->0->>'error' FROM json_array_elements((:'j')::json->'jobs') j
 WHERE j->>'provider' = 'hubspot' AND json_array_length(j->'errors') > 0 ORDER BY (j->>'id')::bigint
 SQL
 jobs_q "$(cat "$T_TMP/perjob.sql")" >"$T_TMP/perjob.txt"
@@ -65,7 +65,7 @@ while IFS='|' read -r res err; do
 done <"$T_TMP/perjob.txt"
 t_eq "each job's error names its own request's path, or says it was not sent and why" "" "$bad"
 t_check "jobs that sent requests name their own paths ($own)" test "$own" -ge 2
-st=$(jobs_q "SELECT j->>'status' FROM json_array_elements((:'j')::json) j WHERE j->>'resource' = 'owners'")
+st=$(jobs_q "SELECT j->>'status' FROM json_array_elements((:'j')::json->'jobs') j WHERE j->>'resource' = 'owners'")
 case "$st" in
     "retry 2/8 in "[0-9]*" s (HTTP 503)") t_ok "a retryable job's status: $st" ;;
     *) t_fail "a retryable job's status says retry 2/8 in N s (HTTP 503)" "$st" ;;
@@ -89,7 +89,7 @@ case "$seen" in
     *"|429, Retry-After|true") t_ok "a job waiting out a 429 says so in its row: $seen" ;;
     *) t_fail "a job waiting out a 429 says so in its row (wait_until, wait_reason)" "$seen" ;;
 esac
-st=$(jobs_q "SELECT j->>'status' FROM json_array_elements((:'j')::json) j WHERE j->>'wait_reason' LIKE '429%'")
+st=$(jobs_q "SELECT j->>'status' FROM json_array_elements((:'j')::json->'jobs') j WHERE j->>'wait_reason' LIKE '429%'")
 case "$st" in
     "waiting "[0-9]*" s (429, Retry-After)") t_ok "jobs --format json status: $st" ;;
     *) t_fail "jobs --format json status says waiting N s (429, Retry-After)" "$st" ;;
