@@ -6,8 +6,9 @@
  *
  * Loop (tui_app_run, UI thread only; the only thread that calls curses):
  *   poll() on stdin and the wake fd, timeout = the next timer or toast expiry;
- *   drain keys -> overlays/dialogs, then the screen's key(), then the global actions;
- *   drain posted events -> every screen's on_event(); run due timers;
+ *   drain keys -> Esc first dismisses a message, then overlays/dialogs, then the screen's
+ *   key() (a filter...), then the global actions;
+ *   drain posted events -> every screen's on_event(); run due timers; feed type-ahead keys;
  *   if anything asked for it, draw once: tabs line, screen draw(), status line, overlays,
  *   then one diff flush to the terminal.
  * Handlers never draw; they return TUI_* flags (tui/keymap.h): TUI_HANDLED (consumed),
@@ -94,6 +95,13 @@ void tui_app_post(struct tui_app *app, int type, void *data, void (*free_fn)(voi
 /* --- UI thread only (from callbacks) --- */
 void tui_app_toast(struct tui_app *app, enum tui_toast_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A message about a lasting condition named key ("db", "listener"): repeats while it shows are
+ * not stacked, and once the person dismissed it (Esc) the same text is not shown again —
+ * however often a refresh, a resize or a retry pushes it — until tui_app_toast_clear(key) says
+ * the condition ended (that also takes it off the status line). tui/toast.h. */
+void tui_app_toast_key(struct tui_app *app, const char *key, enum tui_toast_level level,
+                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void tui_app_toast_clear(struct tui_app *app, const char *key);
 /* Ask yes/no (default No); done runs with the answer on the UI thread. */
 void tui_app_confirm(struct tui_app *app, const char *question,
                      unsigned (*done)(struct tui_app *app, bool yes, void *ud), void *ud);
@@ -123,6 +131,18 @@ void tui_app_on_pause(struct tui_app *app,
 /* Whether the tab line lists the screens (default true). Hidden (e.g. before login), only the
  * title shows and the screen keys do nothing. */
 void tui_app_show_tabs(struct tui_app *app, bool shown);
+/* Offer a screen (by name) to the person or not (default: offered). A screen not offered has
+ * no tab (the others keep their numbers), its number key says it is not permitted, Tab skips
+ * it and :screen refuses it. -1 with od_seterr when there is no such screen. */
+int tui_app_set_screen_shown(struct tui_app *app, const char *name, bool shown);
+/* --readonly: a writing action (TUI_ACT_WRITES) the allow hook refuses is refused with
+ * "read-only: ..." instead of "not permitted for your role". */
+void tui_app_set_readonly(struct tui_app *app, bool readonly);
+/* Type-ahead: keys something held back while it was busy (the login form while the password
+ * is checked) are fed again, in order, by tui_app_feed_replay — which the loop calls right
+ * after delivering posted events — so a key typed right after the login Enter acts on the
+ * first screen instead of being lost. */
+void tui_app_replay_keys(struct tui_app *app, const int *keys, size_t n);
 /* A screen (its state pointer) says it waits for data it asked for, or no longer does. While
  * the screen shown is loading, the status line starts with "loading…" (tests wait for it). */
 void tui_app_set_loading(struct tui_app *app, const void *state, bool loading);
@@ -134,6 +154,8 @@ struct tui_overlay *tui_app_overlay(struct tui_app *app, const char *title);
 
 /* --- without a terminal (tests, benchmarks) --- */
 unsigned tui_app_feed_key(struct tui_app *app, int key);
+/* Feed the keys queued by tui_app_replay_keys (the loop calls it after tui_app_dispatch). */
+unsigned tui_app_feed_replay(struct tui_app *app);
 /* Draw the whole frame into g (its size is the terminal size). */
 void tui_app_render(struct tui_app *app, struct tui_grid *g);
 /* Deliver posted events and due timers as the loop would; returns their flags. */

@@ -13,7 +13,7 @@
 
 /* Line 0: " 1 Sync  2 Exceptions " (each with the first key of screen.N; cur highlighted),
  * then title right-aligned, and " PAUSED " at the right edge when paused. n = 0: only the
- * title. */
+ * title. A NULL title has no tab (a screen not offered); the others keep their numbers. */
 void tui_frame_tabs(struct tui_grid *g, const char *const *titles, int n, int cur,
                     const struct tui_keymap *km, bool paused, const char *title);
 /* Line y (already filled with the status role): the first key of help, filter, sort,

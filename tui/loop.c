@@ -54,6 +54,7 @@ static void loop(struct tui_app *app, struct tui_grid *g)
         while ((key = tui_term_read_key(app->term)) >= 0 && !(flags & TUI_QUIT))
             flags |= tui_app_feed_key(app, key);
         flags |= tui_app_dispatch(app, od_now_ms());
+        if (!(flags & TUI_QUIT)) flags |= tui_app_feed_replay(app); /* type-ahead */
         if (flags & TUI_QUIT) app->quit = true;
         if (flags & (TUI_REDRAW | TUI_HANDLED)) dirty = true;
     }
