@@ -152,6 +152,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     struct ui u = {0};
     scr_ctx_init(&u.c);
     u.c.readonly = readonly;
+    u.c.config_path = ctx->config_path;
     struct tui_app_options o = {.theme = tui_theme_choose(theme, cfg->ui.theme),
                                 .colors = colors,
                                 .refresh_ms = cfg->ui.refresh_ms,
@@ -181,6 +182,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         return 2;
     }
     tui_app_set_allow(u.app, scr_allow, &u.c);
+    tui_app_set_readonly(u.app, readonly);
     scr_update_title(&u.c);
     scr_events_attach(&u.c);
     od_log_info("console started (theme %s, %d sync workers%s)", tui_app_theme(u.app)->name,

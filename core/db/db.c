@@ -10,6 +10,7 @@
 #include "core/base/util.h"
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -54,7 +55,26 @@ static void notice_to_log(void *arg, const char *message)
     od_log_debug("postgres: %s", buf);
 }
 
-PGconn *od_db_connect(const struct od_config *cfg, const char *application_name)
+/* libpq's reason for a failed connection on one line, any secret of the URL taken out (its
+ * parse errors quote pieces of the conninfo, a bad %-escape whole). Caller frees. */
+static char *failure_reason(PGconn *c, const struct od_config *cfg)
+{
+    char *msg = od_xstrdup(c ? PQerrorMessage(c) : "out of memory");
+    size_t len = strlen(msg);
+    while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+        msg[--len] = '\0';
+    char *o = msg; /* one line: each run of newlines, tabs and spaces becomes one space */
+    for (const char *p = msg; *p; p++) {
+        bool space = *p == '\n' || *p == '\t' || *p == ' ';
+        if (!space || (o > msg && o[-1] != ' ')) *o++ = space ? ' ' : *p;
+    }
+    *o = '\0';
+    char *red = od_log_redact_echo(msg, cfg->database.url);
+    free(msg);
+    return red;
+}
+
+static PGconn *connect_params(const struct od_config *cfg, const char *application_name)
 {
     const char *k[8], *v[8];
     int n = 0;
@@ -70,32 +90,41 @@ PGconn *od_db_connect(const struct od_config *cfg, const char *application_name)
     set_keyword(k, v, &n, "application_name", application_name);
     set_keyword(k, v, &n, "options", options);
     set_keyword(k, v, &n, NULL, NULL);
-    PGconn *c = PQconnectdbParams(k, v, 1);
-    if (!c) {
-        od_seterr("cannot connect to the database: out of memory");
-        return NULL;
-    }
-    if (PQstatus(c) != CONNECTION_OK) {
-        char *msg = od_xstrdup(PQerrorMessage(c));
-        size_t len = strlen(msg);
-        while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-            msg[--len] = '\0';
-        for (char *p = msg; *p; p++)
-            if (*p == '\n') *p = ' ';
-        /* libpq's parse errors quote pieces of the conninfo (a bad %-escape is quoted whole):
-         * any secret in the URL is taken out of the message, whatever its form. */
-        char *red = od_log_redact_echo(msg, cfg->database.url);
+    return PQconnectdbParams(k, v, 1);
+}
+
+PGconn *od_db_connect(const struct od_config *cfg, const char *application_name)
+{
+    PGconn *c = connect_params(cfg, application_name);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        /* The reason first (what a person acts on), then which database. */
+        char *red = failure_reason(c, cfg);
         char *where = cfg->database.url && *cfg->database.url ? od_log_redact(cfg->database.url)
-                                                              : od_xstrdup("(libpq defaults)");
-        od_seterr("cannot connect to the database %s: %s", where, red);
+                                                              : od_xstrdup("libpq defaults");
+        od_seterr("cannot connect to the database: %s (database %s)", red, where);
         free(red);
         free(where);
-        free(msg);
         PQfinish(c);
         return NULL;
     }
     PQsetNoticeProcessor(c, notice_to_log, NULL);
     return c;
+}
+
+int od_db_ping(const struct od_config *cfg, char *reason, size_t n)
+{
+    PGconn *c = connect_params(cfg, "opsdeck-ping");
+    int rc = 0;
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        char *red = failure_reason(c, cfg);
+        snprintf(reason, n, "%s", red);
+        free(red);
+        rc = -1;
+    } else if (n) {
+        reason[0] = '\0';
+    }
+    PQfinish(c);
+    return rc;
 }
 
 struct od_pool *od_pool_open(const struct od_config *cfg, const char *application_name)

@@ -42,8 +42,13 @@ void od_pool_get_stats(struct od_pool *pool, struct od_pool_stats *out);
 /* The conninfo/URL in use with any password removed (caller frees), for messages. */
 char *od_pool_describe(const struct od_pool *pool);
 
-/* One standalone connection (listener, migrations) with the same settings and deadline. */
+/* One standalone connection (listener, migrations) with the same settings and deadline.
+ * NULL with od_err() "cannot connect to the database: REASON (database URL)": libpq's reason
+ * first, the URL without its password. */
 PGconn *od_db_connect(const struct od_config *cfg, const char *application_name);
+/* Can the database be reached now? Connects once (connect_timeout_s) and disconnects. 0 when
+ * it answered; -1 with libpq's reason alone (one line, passwords taken out) in reason. */
+int od_db_ping(const struct od_config *cfg, char *reason, size_t n);
 
 /* Helpers. All take NULL-terminated string params (NULL = SQL NULL).
  * od_db_exec: command or query; returns the PGresult on success (caller PQclear()s), NULL

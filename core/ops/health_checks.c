@@ -460,3 +460,8 @@ int od_health_run(const struct od_health_env *env, struct od_health_report *out)
 {
     return od_health_run_checks(env, checks, OD_ARRAY_LEN(checks), out);
 }
+
+void od_health_check_reachability(struct od_hctx *h, const struct od_health_check *c)
+{
+    check_reachability(h, c);
+}

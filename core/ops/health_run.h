@@ -36,6 +36,9 @@ struct od_health_result *od_health_add(struct od_hctx *h, const struct od_health
 /* Run a query on the run's connection. NULL when there is none or it failed: the reason is
  * in od_err() (and the caller reports fail). */
 PGresult *od_health_query(struct od_hctx *h, const char *sql, int n, const char *const *params);
+/* The upstream reachability check (health_checks.c), shared by the offline table: the
+ * provider is the check name's prefix ("harvest:reachability"). */
+void od_health_check_reachability(struct od_hctx *h, const struct od_health_check *c);
 /* Run checks[0..n) into out (zeroed first; release with od_health_report_release). Never
  * fails: a check that did not run before the deadline is "unknown". Returns 0. */
 int od_health_run_checks(const struct od_health_env *env, const struct od_health_check *checks,
