@@ -3,7 +3,9 @@
  * and breaker state and a throughput sparkline (items/s summed over running jobs, one sample
  * per refresh). n starts a sync of every provider (also `:sync harvest|hubspot|all [full]`),
  * x cancels the selected job, r retries it; each asks first and is refused by role or
- * --readonly. Refreshes on NOTIFY opsdeck_jobs. */
+ * --readonly. Enter opens the job's detail (screens/sync_detail.c). Space marks jobs (a ✓ before
+ * the id); `:cancel` and `:retry` act on the marked jobs (or the selected one) and `:retry dead`
+ * on every dead job, each after one question. Refreshes on NOTIFY opsdeck_jobs. */
 #include "screens/sync.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,8 @@
 #include "core/base/util.h"
 #include "screens/base.h"
 #include "screens/common.h"
+#include "screens/sync_detail.h"
+#include "screens/sync_marks.h"
 
 #define NSPARK 120
 #define MAX_BUCKETS 4
@@ -29,17 +33,20 @@ struct sync_snap {
 struct sync_screen;
 struct pending {
     struct sync_screen *s;
-    int kind; /* 0 start, 1 cancel, 2 retry */
+    int kind; /* 0 start, 1 cancel, 2 retry, 3 retry every dead job */
     int64_t id;
     char provider[16];
     bool full;
+    char ids[512]; /* kinds 1 and 2 over marked jobs: "12,15,16" */
 };
 struct sync_screen {
     struct scr_base b;      /* first */
     struct sync_snap *snap; /* owned: the rows shown (for the provider lines and actions) */
     int64_t spark[NSPARK];
     size_t nspark;
-    struct pending pend; /* the question being asked (the app shows one at a time) */
+    struct pending pend;        /* the question being asked (the app shows one at a time) */
+    struct sync_detail *detail; /* owned */
+    struct sync_marks marks;    /* Space */
 };
 
 enum { C_ID, C_PROV, C_RES, C_STATE, C_PROG, C_RATE, C_ETA, C_ATT, C_ERR, NCOLS };
@@ -90,10 +97,17 @@ static void fill(struct sync_screen *s)
     struct tui_rowset rs;
     tui_rowset_init(&rs, NCOLS);
     int64_t thru = 0;
+    int64_t *listed = od_xcalloc(s->snap->n + 1, sizeof *listed);
+    for (size_t i = 0; i < s->snap->n; i++)
+        listed[i] = s->snap->rows[i].id;
+    sync_marks_keep(&s->marks, listed, s->snap->n); /* jobs no longer listed are not acted on */
+    free(listed);
     for (size_t i = 0; i < s->snap->n; i++) {
         const struct od_job_row *j = &s->snap->rows[i];
-        char id[24], prog[96], bar[64], rate[32] = "", eta[32] = "", att[16], key[32];
-        snprintf(id, sizeof id, "%lld", (long long)j->id);
+        char id[32], prog[96], bar[64], rate[32] = "", eta[32] = "", att[16], key[32];
+        snprintf(id, sizeof id, "%s%lld",
+                 sync_marks_has(&s->marks, j->id) ? (scr_ascii() ? "* " : "✓ ") : "",
+                 (long long)j->id);
         snprintf(key, sizeof key, "job:%lld", (long long)j->id);
         bool running = !strcmp(j->state, "running");
         if (running) thru += (int64_t)j->rate_per_s;
@@ -180,6 +194,11 @@ static unsigned answer(struct tui_app *app, bool yes, void *ud)
     if (!yes || !c->session) return TUI_REDRAW;
     if (p->kind == 0)
         scr_act_submit(c, "sync.act.start", "sync.start", do_start, 0, p->full, p->provider, NULL);
+    else if (p->ids[0])
+        scr_act_submit(c, "sync.act.many", p->kind == 1 ? "jobs.cancel" : "jobs.retry",
+                       sync_act_many, 0, p->kind, p->ids, NULL);
+    else if (p->kind == 3)
+        scr_act_submit(c, "sync.act.dead", "jobs.retry", sync_act_retry_dead, 0, 0, NULL, NULL);
     else if (p->kind == 1)
         scr_act_submit(c, "sync.act.cancel", "jobs.cancel", do_cancel, p->id, 0, NULL, NULL);
     else
@@ -229,12 +248,36 @@ static unsigned act_retry(void *state, struct tui_app *app, const struct tui_key
     return ask_job(state, 2);
 }
 
+static unsigned act_mark(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    struct sync_screen *s = state;
+    const char *key = tui_table_selected_key(&s->b.t);
+    if (!key || !s->snap) return TUI_HANDLED;
+    sync_marks_toggle(&s->marks, strtoll(key + 4, NULL, 10));
+    fill(s);
+    struct tui_key down = {TUI_KEY_DOWN, "down"}; /* on to the next, as in htop and mc */
+    tui_table_key(&s->b.t, &down);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+/* Enter: the selected job's detail. */
+static unsigned on_enter(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    struct sync_screen *s = state;
+    const char *key = tui_table_selected_key(&s->b.t);
+    if (key) sync_detail_open(s->detail, strtoll(key + 4, NULL, 10));
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+static const struct tui_handler handlers[] = {{"enter", on_enter}};
+
 static const struct tui_action actions[] = {
     {"sync.start", "n", "start a sync of every provider (asks first)", "sync", TUI_ACT_WRITES,
      act_start},
     {"sync.cancel", "x", "cancel the selected job (asks first)", "sync", TUI_ACT_WRITES,
      act_cancel},
     {"sync.retry", "r", "retry the selected job (asks first)", "sync", TUI_ACT_WRITES, act_retry},
+    {"sync.mark", "Space", "mark / unmark the job for :cancel and :retry", "sync", 0, act_mark},
 };
 
 static void draw_providers(struct sync_screen *s, struct tui_grid *g, int x, int y, int w)
@@ -287,7 +330,10 @@ static void draw_body(struct scr_base *b, struct tui_grid *g, struct tui_rect a)
 
 static void status_extra(struct scr_base *b, char *out, size_t n)
 {
-    snprintf(out, n, "%zu of %zu jobs", tui_table_shown(&b->t), tui_table_total(&b->t));
+    const struct sync_screen *s = (const struct sync_screen *)b;
+    char mk[32] = "";
+    if (s->marks.n) snprintf(mk, sizeof mk, "%zu marked · ", s->marks.n);
+    snprintf(out, n, "%s%zu of %zu jobs", mk, tui_table_shown(&b->t), tui_table_total(&b->t));
 }
 
 static const char *const *sync_words(int argi, void *ud)
@@ -314,8 +360,52 @@ static unsigned cmd_sync(struct tui_app *app, int argc, char **argv, void *ud)
     return TUI_REDRAW;
 }
 
+/* :cancel and :retry [dead]: the marked jobs, else the selected one; "dead": every dead job. */
+static unsigned cmd_jobs(struct tui_app *app, int argc, char **argv, void *ud)
+{
+    struct sync_screen *s = ud;
+    bool cancel = !strcmp(argv[0], "cancel");
+    const char *action = cancel ? "sync.cancel" : "sync.retry";
+    if (!tui_app_allowed(app, action)) {
+        tui_app_toast(app, TUI_TOAST_WARN, "%s: %s", cancel ? "cancel" : "retry",
+                      s->b.c->readonly ? "read-only: disabled by --readonly"
+                                       : "not permitted for your role");
+        return TUI_REDRAW;
+    }
+    tui_app_show(app, "sync");
+    s->pend = (struct pending){.s = s, .kind = cancel ? 1 : 2};
+    char q[640];
+    if (!cancel && argc > 1 && !strcmp(argv[1], "dead")) {
+        size_t dead = 0;
+        for (size_t i = 0; s->snap && i < s->snap->n; i++)
+            dead += !strcmp(s->snap->rows[i].state, "dead");
+        s->pend.kind = 3;
+        snprintf(q, sizeof q, "Retry every dead job (%zu listed here)?", dead);
+    } else if (argc > 1) {
+        tui_app_toast(app, TUI_TOAST_ERROR, "usage: :cancel, :retry or :retry dead");
+        return TUI_REDRAW;
+    } else if (s->marks.n) {
+        size_t n = sync_marks_join(&s->marks, s->pend.ids, sizeof s->pend.ids);
+        snprintf(q, sizeof q, "%s %zu marked job(s) (%s)?", cancel ? "Cancel" : "Retry", n,
+                 s->pend.ids);
+    } else {
+        return ask_job(s, cancel ? 1 : 2);
+    }
+    tui_app_confirm(app, q, answer, &s->pend);
+    return TUI_REDRAW;
+}
+
+static const char *const *retry_words(int argi, void *ud)
+{
+    static const char *const dead[] = {"dead", NULL};
+    return argi == 1 ? dead : NULL;
+}
+
 static const struct tui_command cmds[] = {
     {"sync", "[all|harvest|hubspot] [full]", "start a sync (asks first)", sync_words, cmd_sync},
+    {"cancel", "", "cancel the marked jobs (Space marks), else the selected one", NULL, cmd_jobs},
+    {"retry", "[dead]", "retry the marked jobs, else the selected one; dead: every dead job",
+     retry_words, cmd_jobs},
 };
 
 static const struct scr_base_ops ops = {.prefix = "sync.",
@@ -328,6 +418,8 @@ static const struct scr_base_ops ops = {.prefix = "sync.",
                                         .refresh_ev = SCR_EV_JOBS,
                                         .submit = submit,
                                         .take = take,
+                                        .handlers = handlers,
+                                        .nhandlers = OD_ARRAY_LEN(handlers),
                                         .draw_body = draw_body,
                                         .status_extra = status_extra};
 
@@ -341,6 +433,7 @@ struct sync_screen *sync_screen_new(struct scr_ctx *c)
 {
     struct sync_screen *s = od_xcalloc(1, sizeof *s);
     scr_base_init(&s->b, c, &ops);
+    s->detail = sync_detail_new(c, &s->b.visible);
     tui_app_add_commands(c->app, cmds, OD_ARRAY_LEN(cmds), s);
     return s;
 }
@@ -350,5 +443,7 @@ void sync_screen_free(struct sync_screen *s)
     if (!s) return;
     scr_base_release(&s->b);
     snap_free(s->snap);
+    sync_detail_free(s->detail);
+    sync_marks_release(&s->marks);
     free(s);
 }

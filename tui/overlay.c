@@ -48,7 +48,8 @@ static void wrap_rows(struct tui_overlay *o, int w)
     o->nrows = 0;
     for (int i = 0; i < o->n; i++) {
         const char *t = o->lines[i].text;
-        int hang = tui_wrap_hang(t, 24, 2);
+        int lead = (int)strspn(t, " ");
+        int hang = tui_wrap_hang(t, 24, lead + 2); /* under the value, or indented a little */
         size_t need = tui_wrap(t, w, hang, NULL, 0);
         if ((size_t)(o->caprows - o->nrows) < need) {
             o->caprows = (o->nrows + (int)need) * 2;
