@@ -17,7 +17,7 @@
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
 static const char usage[] =
-    "usage: opsdeck exceptions [list] [--json] [--kind K] [--open|--all]\n"
+    "usage: opsdeck exceptions [list] [--json] [--kind K] [--category C] [--open|--all]\n"
     "       opsdeck exceptions ack ID [--note TEXT] [--version V]\n"
     "       opsdeck exceptions resolve ID [--note TEXT] [--version V]\n"
     "       opsdeck exceptions evaluate\n"
@@ -26,7 +26,10 @@ static const char usage[] =
     "ack       acknowledge: someone is on it (recorded with your name, the time and the note)\n"
     "resolve   mark fixed; if the rule still finds the problem, a new exception opens\n"
     "evaluate  run every rule now (also done after each sync and on a schedule)\n"
-    "rules     the rules, their severity and threshold\n\n"
+    "rules     the rules, their category, severity and threshold\n\n"
+    "  --category C system (sync failed, dead letters, credentials, stale syncs ...: ops and\n"
+    "               on-call), business (over budget, missing rates, unlinked clients ...:\n"
+    "               account managers) or all (default); only system exceptions are critical\n"
     "  --version V  the version shown by the list; a change made since is refused\n\n"
     "Exit status: 0 ok, 1 failure (stale version, no such exception, database), 2 usage.\n";
 
@@ -47,6 +50,7 @@ static void print_json(const struct od_exception_list *l)
         cJSON_AddNumberToObject(o, "id", (double)e->id);
         cJSON_AddStringToObject(o, "kind", e->kind);
         cJSON_AddStringToObject(o, "severity", e->severity);
+        cJSON_AddStringToObject(o, "category", e->category);
         cJSON_AddStringToObject(o, "subject", e->subject ? e->subject : "");
         cJSON_AddStringToObject(o, "message", e->message ? e->message : "");
         cJSON_AddStringToObject(o, "state", e->state);
@@ -65,13 +69,13 @@ static void print_json(const struct od_exception_list *l)
 static void print_table(const struct od_exception_list *l)
 {
     struct strbuf sb = STRBUF_INIT;
-    sb_addf(&sb, "%6s  %-8s  %-12s  %-26s  %-24s  %5s  %3s  %s\n", "ID", "SEVERITY", "STATE",
-            "KIND", "SUBJECT", "COUNT", "VER", "MESSAGE");
+    sb_addf(&sb, "%6s  %-8s  %-8s  %-12s  %-26s  %-24s  %5s  %3s  %s\n", "ID", "SEVERITY",
+            "CATEGORY", "STATE", "KIND", "SUBJECT", "COUNT", "VER", "MESSAGE");
     for (size_t i = 0; i < l->n; i++) {
         const struct od_exception *e = &l->items[i];
         sb_addf(&sb, "%6lld  ", (long long)e->id);
-        const char *cells[] = {e->severity, e->state, e->kind, e->subject};
-        static const int w[] = {8, 12, 26, 24};
+        const char *cells[] = {e->severity, e->category, e->state, e->kind, e->subject};
+        static const int w[] = {8, 8, 12, 26, 24};
         for (size_t c = 0; c < OD_ARRAY_LEN(cells); c++) {
             od_pad_cell(&sb, cells[c], w[c], false);
             sb_add(&sb, "  ");
@@ -101,7 +105,10 @@ static int do_list(struct od_pool *pool, int argc, char **argv)
             f.all = false;
         else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc)
             f.kind = argv[++i];
-        else
+        else if (strcmp(argv[i], "--category") == 0 && i + 1 < argc) {
+            if (od_exceptions_category_parse(argv[++i], &f.category) < 0)
+                return od_cmd_usage_error(&cmd_exceptions_def, "--category: %s", od_err());
+        } else
             return od_cmd_usage_error(&cmd_exceptions_def, "unknown option '%s'", argv[i]);
     }
     struct od_exception_list l;
@@ -137,8 +144,8 @@ static int do_transition(struct od_pool *pool, bool resolve, int argc, char **ar
     struct passwd *pw = getpwuid(geteuid());
     char *actor = od_xasprintf("cli:%s", pw && pw->pw_name ? pw->pw_name : "unknown");
     int nv = 0;
-    int rc = resolve ? od_exceptions_resolve(pool, id, (int)version, actor, note, &nv)
-                     : od_exceptions_ack(pool, id, (int)version, actor, note, &nv);
+    int rc = resolve ? od_exceptions_resolve(pool, NULL, id, (int)version, actor, note, &nv)
+                     : od_exceptions_ack(pool, NULL, id, (int)version, actor, note, &nv);
     free(actor);
     if (rc < 0) {
         fprintf(stderr, "opsdeck exceptions: %s\n", od_err());
@@ -160,13 +167,15 @@ static int do_evaluate(struct od_pool *pool, const struct od_config *cfg)
 
 static int do_rules(const struct od_config *cfg)
 {
-    printf("%-26s  %-8s  %-24s  %s\n", "KIND", "SEVERITY", "THRESHOLD", "WHAT IT FINDS");
+    printf("%-26s  %-8s  %-8s  %-24s  %s\n", "KIND", "CATEGORY", "SEVERITY", "THRESHOLD",
+           "WHAT IT FINDS");
     for (size_t i = 0; i < od_rules_count; i++) {
         const struct od_rule *r = &od_rules[i];
         char thr[64] = "-";
         if (r->threshold)
             snprintf(thr, sizeof thr, "rules.%s=%d", r->threshold, od_rule_threshold(r, cfg));
-        printf("%-26s  %-8s  %-24s  %s\n", r->kind, r->severity, thr, r->describe);
+        printf("%-26s  %-8s  %-8s  %-24s  %s\n", r->kind, od_rule_category(r), r->severity, thr,
+               r->describe);
     }
     return 0;
 }
