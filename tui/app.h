@@ -6,7 +6,7 @@
  *
  * Loop (tui_app_run, UI thread only; the only thread that calls curses):
  *   poll() on stdin and the wake fd, timeout = the next timer or toast expiry;
- *   drain keys -> Esc first dismisses a message, then overlays/dialogs, then the screen's
+ *   drain keys -> Esc first dismisses a warning/error, then overlays/dialogs, then the screen's
  *   key() (a filter...), then the global actions;
  *   drain posted events -> every screen's on_event(); run due timers; feed type-ahead keys;
  *   if anything asked for it, draw once: tabs line, screen draw(), status line, overlays,

@@ -113,10 +113,11 @@ static unsigned refuse(struct tui_app *app, const struct tui_key *k)
 unsigned tui_app_feed_key(struct tui_app *app, int key)
 {
     if (key == TUI_KEY_RESIZE) return TUI_HANDLED | TUI_REDRAW;
-    /* Esc closes the topmost thing first: a message on the status line, then a dialog, then
-     * what the screen has open (a filter). The command line covers the messages: it goes
-     * first while open. */
-    if (key == TUI_KEY_ESC && !app->cmdline.open && tui_toast_dismiss(&app->toasts))
+    /* Esc closes the topmost thing first: a warning or error on the status line, then a
+     * dialog, then what the screen has open (a filter). An info message goes by itself and
+     * lets Esc through; the command line covers the messages: it goes first while open. */
+    if (key == TUI_KEY_ESC && !app->cmdline.open &&
+        tui_toast_shown_level(&app->toasts) >= TUI_TOAST_WARN && tui_toast_dismiss(&app->toasts))
         return TUI_HANDLED | TUI_REDRAW;
     if (app->confirm.open) {
         enum tui_confirm_answer ans = tui_confirm_key(&app->confirm, key);

@@ -173,3 +173,8 @@ const struct tui_toast *tui_toast_logged(const struct tui_toasts *q, int i)
     if (i < 0 || i >= q->log_n) return NULL;
     return &q->log[(q->log_head - 1 - i + 2 * TUI_TOAST_LOG) % TUI_TOAST_LOG];
 }
+
+int tui_toast_shown_level(const struct tui_toasts *q)
+{
+    return q->n ? (int)q->live[q->n - 1].level : -1;
+}

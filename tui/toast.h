@@ -1,6 +1,6 @@
 /* toast — transient messages on the status line. Info toasts expire after 4 s, warnings after
- * 8 s; errors stay until dismissed (tui_toast_dismiss: Esc, before anything else Esc would
- * close). The newest toast is shown, with a "(+N)" count of the others. The same message
+ * 8 s; errors stay until dismissed (tui_toast_dismiss: Esc dismisses a warning or an error
+ * shown before anything else Esc would close). The newest toast is shown, with a "(+N)" count of the others. The same message
  * pushed again while it shows is not stacked twice (it moves to the front), and dismissing a
  * message removes every live copy of it.
  *
@@ -57,6 +57,8 @@ int64_t tui_toast_next_expiry(const struct tui_toasts *q);
 /* Remove the newest toast (and every live copy of its text; a keyed one is remembered as
  * dismissed); false when there was none. */
 bool tui_toast_dismiss(struct tui_toasts *q);
+/* The level of the toast shown (the newest), or -1 when none is. */
+int tui_toast_shown_level(const struct tui_toasts *q);
 /* Draw the newest toast into one line; false (nothing drawn) when there is none. */
 bool tui_toast_draw(const struct tui_toasts *q, struct tui_grid *g, int x, int y, int w);
 /* The i-th logged message, newest first; NULL past the end. */

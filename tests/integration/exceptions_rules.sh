@@ -82,7 +82,7 @@ t_eq "closed rows keep state closed and closed_at" "closed|true" \
 id=$(psql_db -c "SELECT id FROM exceptions WHERE kind = 'over_budget' AND subject = 'project:201' AND state = 'open'")
 ver=$(psql_db -c "SELECT version FROM exceptions WHERE id = $id")
 json=$("$OD_BIN" exceptions --json --kind over_budget)
-t_eq "JSON list has the documented fields" "id,kind,severity,subject,message,state,first_seen,last_seen" \
+t_eq "JSON list has the documented fields" "id,kind,severity,category,subject,message,state,first_seen,last_seen" \
     "$(printf '%s' "$json" | python3 -c 'import json,sys; e=json.load(sys.stdin)["exceptions"][0]; print(",".join(k for k in e if k not in ("count","version")))')"
 out=$("$OD_BIN" exceptions ack "$id" --version $((ver + 1)) --note "wrong version" 2>&1)
 t_eq "a stale ack is refused with a clear message (exit 1)" "1|opsdeck exceptions: Exception $id was changed by someone else; reload and try again." \

@@ -143,10 +143,14 @@ static void test_esc_order(void **state)
     assert_int_equal(s1.backs, 0);
     tui_app_feed_key(app, TUI_KEY_ESC); /* 3: the screen's (its filter) */
     assert_int_equal(s1.backs, 1);
-    /* with a message showing, Esc dismisses it and the filter stays */
+    /* with a warning showing, Esc dismisses it and the filter stays */
     tui_app_toast(app, TUI_TOAST_WARN, "careful");
     tui_app_feed_key(app, TUI_KEY_ESC);
     assert_int_equal(s1.backs, 1);
+    /* an info message goes by itself: Esc is the screen's at once */
+    tui_app_toast(app, TUI_TOAST_INFO, "exported 12 rows");
+    tui_app_feed_key(app, TUI_KEY_ESC);
+    assert_int_equal(s1.backs, 2);
     tui_grid_release(&g);
 }
 
