@@ -194,10 +194,12 @@ static unsigned answer(struct tui_app *app, bool yes, void *ud)
     if (!yes || !c->session) return TUI_REDRAW;
     if (p->kind == 0)
         scr_act_submit(c, "sync.act.start", "sync.start", do_start, 0, p->full, p->provider, NULL);
-    else if (p->ids[0])
+    else if (p->ids[0]) {
         scr_act_submit(c, "sync.act.many", p->kind == 1 ? "jobs.cancel" : "jobs.retry",
                        sync_act_many, 0, p->kind, p->ids, NULL);
-    else if (p->kind == 3)
+        sync_marks_release(&p->s->marks); /* done with them */
+        if (p->s->snap) fill(p->s);
+    } else if (p->kind == 3)
         scr_act_submit(c, "sync.act.dead", "jobs.retry", sync_act_retry_dead, 0, 0, NULL, NULL);
     else if (p->kind == 1)
         scr_act_submit(c, "sync.act.cancel", "jobs.cancel", do_cancel, p->id, 0, NULL, NULL);
@@ -216,9 +218,19 @@ static void ask_start(struct sync_screen *s, const char *provider, bool full)
     tui_app_confirm(s->b.c->app, q, answer, &s->pend);
 }
 
+/* kind 1 cancel, 2 retry: the marked jobs, else the selected one. */
 static unsigned ask_job(struct sync_screen *s, int kind)
 {
     const struct tui_table *t = &s->b.t;
+    if (s->marks.n) {
+        char q[640];
+        s->pend = (struct pending){.s = s, .kind = kind};
+        size_t n = sync_marks_join(&s->marks, s->pend.ids, sizeof s->pend.ids);
+        snprintf(q, sizeof q, "%s %zu marked job(s) (%s)?", kind == 1 ? "Cancel" : "Retry", n,
+                 s->pend.ids);
+        tui_app_confirm(s->b.c->app, q, answer, &s->pend);
+        return TUI_HANDLED | TUI_REDRAW;
+    }
     long row = tui_table_selected(t);
     if (row < 0) return TUI_HANDLED;
     const char *key = tui_rowset_key(&t->rows, (size_t)row);
@@ -274,9 +286,10 @@ static const struct tui_handler handlers[] = {{"enter", on_enter}};
 static const struct tui_action actions[] = {
     {"sync.start", "n", "start a sync of every provider (asks first)", "sync", TUI_ACT_WRITES,
      act_start},
-    {"sync.cancel", "x", "cancel the selected job (asks first)", "sync", TUI_ACT_WRITES,
-     act_cancel},
-    {"sync.retry", "r", "retry the selected job (asks first)", "sync", TUI_ACT_WRITES, act_retry},
+    {"sync.cancel", "x", "cancel the marked jobs, else the selected one (asks first)", "sync",
+     TUI_ACT_WRITES, act_cancel},
+    {"sync.retry", "r", "retry the marked jobs, else the selected one (asks first)", "sync",
+     TUI_ACT_WRITES, act_retry},
     {"sync.mark", "Space", "mark / unmark the job for :cancel and :retry", "sync", 0, act_mark},
 };
 
@@ -343,6 +356,16 @@ static const char *const *sync_words(int argi, void *ud)
     return argi == 1 ? provs : argi == 2 ? full : NULL;
 }
 
+/* A command the role (or --readonly) may not run: say which. */
+static unsigned refused(struct sync_screen *s, const char *what)
+{
+    if (s->b.c->readonly)
+        tui_app_toast(s->b.c->app, TUI_TOAST_WARN, "read-only: %s is disabled (--readonly)", what);
+    else
+        tui_app_toast(s->b.c->app, TUI_TOAST_WARN, "not permitted for your role: %s", what);
+    return TUI_REDRAW;
+}
+
 static unsigned cmd_sync(struct tui_app *app, int argc, char **argv, void *ud)
 {
     struct sync_screen *s = ud;
@@ -352,10 +375,7 @@ static unsigned cmd_sync(struct tui_app *app, int argc, char **argv, void *ud)
                       prov);
         return TUI_REDRAW;
     }
-    if (!tui_app_allowed(app, "sync.start")) {
-        tui_app_toast(app, TUI_TOAST_WARN, "not permitted for your role: start a sync");
-        return TUI_REDRAW;
-    }
+    if (!tui_app_allowed(app, "sync.start")) return refused(s, "start a sync");
     ask_start(s, prov, argc > 2 && !strcmp(argv[2], "full"));
     return TUI_REDRAW;
 }
@@ -366,31 +386,19 @@ static unsigned cmd_jobs(struct tui_app *app, int argc, char **argv, void *ud)
     struct sync_screen *s = ud;
     bool cancel = !strcmp(argv[0], "cancel");
     const char *action = cancel ? "sync.cancel" : "sync.retry";
-    if (!tui_app_allowed(app, action)) {
-        tui_app_toast(app, TUI_TOAST_WARN, "%s: %s", cancel ? "cancel" : "retry",
-                      s->b.c->readonly ? "read-only: disabled by --readonly"
-                                       : "not permitted for your role");
-        return TUI_REDRAW;
-    }
-    tui_app_show(app, "sync");
-    s->pend = (struct pending){.s = s, .kind = cancel ? 1 : 2};
-    char q[640];
-    if (!cancel && argc > 1 && !strcmp(argv[1], "dead")) {
-        size_t dead = 0;
-        for (size_t i = 0; s->snap && i < s->snap->n; i++)
-            dead += !strcmp(s->snap->rows[i].state, "dead");
-        s->pend.kind = 3;
-        snprintf(q, sizeof q, "Retry every dead job (%zu listed here)?", dead);
-    } else if (argc > 1) {
+    if (!tui_app_allowed(app, action)) return refused(s, cancel ? "cancel jobs" : "retry jobs");
+    if (tui_app_show(app, "sync") < 0) return TUI_REDRAW;
+    if (argc > 1 && (cancel || strcmp(argv[1], "dead"))) {
         tui_app_toast(app, TUI_TOAST_ERROR, "usage: :cancel, :retry or :retry dead");
         return TUI_REDRAW;
-    } else if (s->marks.n) {
-        size_t n = sync_marks_join(&s->marks, s->pend.ids, sizeof s->pend.ids);
-        snprintf(q, sizeof q, "%s %zu marked job(s) (%s)?", cancel ? "Cancel" : "Retry", n,
-                 s->pend.ids);
-    } else {
-        return ask_job(s, cancel ? 1 : 2);
     }
+    if (argc == 1) return ask_job(s, cancel ? 1 : 2);
+    size_t dead = 0;
+    for (size_t i = 0; s->snap && i < s->snap->n; i++)
+        dead += !strcmp(s->snap->rows[i].state, "dead");
+    char q[96];
+    snprintf(q, sizeof q, "Retry every dead job (%zu listed here)?", dead);
+    s->pend = (struct pending){.s = s, .kind = 3};
     tui_app_confirm(app, q, answer, &s->pend);
     return TUI_REDRAW;
 }

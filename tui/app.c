@@ -310,6 +310,7 @@ void tui_app_set_readonly(struct tui_app *app, bool readonly)
 
 void tui_app_replay_keys(struct tui_app *app, const int *keys, size_t n)
 {
+    if (n == 0) return;
     if (app->nreplay + n > app->capreplay) {
         app->capreplay = (app->nreplay + n) * 2;
         app->replay = od_xrealloc(app->replay, app->capreplay * sizeof *app->replay);

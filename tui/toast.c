@@ -134,7 +134,9 @@ static void remember(struct tui_toasts *q, const char *key, const char *text)
         q->dismissed[d].text = NULL;
     }
     free(q->dismissed[d].text);
-    snprintf(q->dismissed[d].key, sizeof q->dismissed[d].key, "%s", key);
+    size_t n = strnlen(key, sizeof q->dismissed[d].key - 1);
+    memmove(q->dismissed[d].key, key, n); /* key may be a live toast's: no overlap assumed */
+    q->dismissed[d].key[n] = '\0';
     q->dismissed[d].text = od_xstrdup(text);
 }
 

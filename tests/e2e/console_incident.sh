@@ -12,6 +12,7 @@
 #   - Esc dismisses a message before it clears a filter, and a dismissed error does not come
 #     back after a resize or a refresh; --readonly refusals say "read-only".
 # Timing: only the issue's "within 5 s" is asserted; waits otherwise poll until a deadline.
+# With a sanitizer build (OD_BIN=build-asan/bin/opsdeck) any ASan/UBSan/LSan report fails.
 . tests/lib/common.sh
 . tests/lib/tui.sh
 
@@ -19,6 +20,10 @@ PG_DIR="$T_TMP/pg"
 pg() { OPSDECK_PG_DIR="$PG_DIR" sh scripts/pg-dev.sh "$@"; }
 incident_cleanup() { tmx kill-server >/dev/null 2>&1; pg stop >/dev/null 2>&1; tui_cleanup; }
 trap incident_cleanup EXIT
+
+mkdir -p "$T_TMP/san"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99:log_path=$T_TMP/san/asan"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=98:log_path=$T_TMP/san/ubsan"
 
 plain_url=$(pg start) || { t_fail "private PostgreSQL cluster starts"; t_done; }
 sock=$(printf '%s' "$plain_url" | sed 's/.*host=\([^&]*\).*/\1/')
@@ -171,4 +176,8 @@ tui_keys n
 t_screen "--readonly refusals say read-only" 'read-only: start a sync' 5
 quit "read-only"
 
+# a report may also only show as the sanitizer's exit status (UBSan halting inside curses)
+if ls "$T_TMP/san/"* >/dev/null 2>&1 || grep -qsx '9[789]' "$T_TMP"/*.status; then
+    t_fail "no sanitizer report" "$(head -40 "$T_TMP/san/"* 2>/dev/null; grep -s . "$T_TMP"/*.status)"
+else t_ok "no sanitizer report"; fi
 t_done
