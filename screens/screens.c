@@ -2,7 +2,6 @@
  * lands after logging in is the homes table. */
 #include "screens/screens.h"
 #include <stdlib.h>
-#include <string.h>
 #include "core/base/util.h"
 #include "core/security/auth.h"
 #include "screens/admin.h"
