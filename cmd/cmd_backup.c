@@ -14,6 +14,7 @@
 #include "core/db/db.h"
 #include "core/db/pgtool.h"
 #include "core/base/sanitize.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include "core/security/vault.h"
 #include <errno.h>
@@ -27,6 +28,17 @@
 #include <unistd.h>
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
+
+static const struct od_cli_opt backup_opts[] = {
+    {.name = "--dir",
+     .arg = "DIR",
+     .kind = OD_CLI_DIR,
+     .help = "where to write (default $XDG_STATE_HOME/opsdeck/backups; created 0700)"},
+    {.name = "--keep",
+     .arg = "N",
+     .kind = OD_CLI_TEXT,
+     .help = "how many backups to keep, 1..10000 (default 7)"},
+    {0}};
 
 static const char usage[] =
     "usage: opsdeck backup [--dir DIR] [--keep N]\n\n"
@@ -50,6 +62,7 @@ const struct od_command cmd_backup_def = {
     .summary = "Dump the database to a checksummed file and prune old backups",
     .usage = usage,
     .run = run,
+    .opts = backup_opts,
 };
 
 static void print_summary(const struct od_backup_manifest *m, const char *dump)
@@ -89,7 +102,7 @@ static int do_backup(struct od_ctx *ctx, PGconn *c, const char *dir, int keep,
         if (!taken) break;
         od_sleep_ms(1000 - now % 1000 + 1);
     }
-    od_iso8601_ms(now, created, sizeof(created));
+    od_time_format_ms(now, created, sizeof(created));
 
     if (!(snap = od_backup_begin_snapshot(c)) || od_backup_manifest_from_db(c, &m) < 0 ||
         od_backup_count_rows(c, &m.counts) < 0)

@@ -6,6 +6,14 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt config_opts[] = {
+    {.name = "--show",
+     .help = "print the effective configuration as INI, secrets redacted (the default)"},
+    {.name = "--keys",
+     .help = "print every key with default, allowed values and meaning (Markdown)"},
+    {.name = "--check", .help = "validate only; exit 0 when valid, 2 naming a bad key"},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck config [--show | --keys | --check]\n\n"
     "  --show    print the effective configuration (defaults, file, OPSDECK_* variables)\n"
@@ -18,6 +26,7 @@ const struct od_command cmd_config_def = {
     .summary = "Show the effective configuration (secrets redacted)",
     .usage = usage,
     .run = run,
+    .opts = config_opts,
 };
 
 static int run(struct od_ctx *ctx, int argc, char **argv)

@@ -11,6 +11,7 @@
 #include "core/security/password.h"
 #include "core/base/sanitize.h"
 #include "core/base/secmem.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include "core/security/vault.h"
 #include <stdio.h>
@@ -19,6 +20,34 @@
 #include <time.h>
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
+
+static const struct od_cli_opt connect_hubspot_opts[] = {
+    {.name = "--listen",
+     .arg = "PORT",
+     .kind = OD_CLI_TEXT,
+     .help = "catch the OAuth redirect on 127.0.0.1:PORT instead of pasting the address"},
+    {.name = "--private-app",
+     .help = "store a private app access token (read from stdin) instead of OAuth"},
+    {0}};
+static const struct od_cli_opt connect_harvest_opts[] = {
+    {.name = "--account-id",
+     .arg = "ID",
+     .kind = OD_CLI_TEXT,
+     .required = true,
+     .help = "the Harvest account; its personal access token is read from stdin"},
+    {0}};
+static const struct od_subcommand connect_subs[] = {
+    {.name = "hubspot",
+     .help = "connect HubSpot through OAuth: open the printed URL, paste the address "
+             "the browser ends up on",
+     .opts = connect_hubspot_opts},
+    {.name = "harvest",
+     .help = "store a Harvest personal access token",
+     .opts = connect_harvest_opts},
+    {.name = "status", .help = "what is stored: provider, name, key id, expiry (never the secret)"},
+    {.name = "refresh",
+     .help = "refresh the HubSpot OAuth access token now (checks the connection)"},
+    {0}};
 
 static const char usage[] =
     "usage: opsdeck connect hubspot [--listen PORT]\n"
@@ -46,6 +75,7 @@ const struct od_command cmd_connect_def = {
     .summary = "Connect HubSpot or Harvest (tokens stored encrypted)",
     .usage = usage,
     .run = run,
+    .subs = connect_subs,
 };
 
 #define LISTEN_TIMEOUT_S 600
@@ -84,7 +114,7 @@ static void audit_connect(struct od_pool *pool, const char *provider, const char
     if (c) {
         char detail[64];
         snprintf(detail, sizeof detail, "{\"method\":\"%s\"}", how);
-        od_audit(c, 0, "cli", "connection.set", provider, od_auth_source(), "ok", detail);
+        od_audit(c, 0, "cli", "connection.set", provider, od_config_login_source(), "ok", detail);
         od_pool_release(pool, c);
     }
 }
@@ -145,7 +175,7 @@ static int oauth_store(void *arg, const char *code)
     if (od_oauth_exchange(o->client, code, o->flow, &t) == 0 &&
         (c = od_pool_acquire(o->pool, 5000)) && od_cred_replace_oauth(c, o->vault, &t) == 0) {
         char when[32];
-        od_iso8601_ms(t.expires_at * 1000, when, sizeof when);
+        od_time_format_ms(t.expires_at * 1000, when, sizeof when);
         printf("Connected to HubSpot; access token valid until %s (refreshed automatically).\n",
                when);
         fflush(stdout);

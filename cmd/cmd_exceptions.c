@@ -16,6 +16,41 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt exceptions_list_opts[] = {
+    {.name = "--json", .help = "one JSON array"},
+    {.name = "--kind",
+     .arg = "K",
+     .kind = OD_CLI_TEXT,
+     .help = "only exceptions of kind K (`opsdeck exceptions rules` lists the kinds)"},
+    {.name = "--open", .help = "open and acknowledged exceptions (the default)"},
+    {.name = "--all", .help = "exceptions in every state"},
+    {0}};
+static const struct od_cli_opt exceptions_edit_opts[] = {
+    {.arg = "ID", .kind = OD_CLI_TEXT, .required = true, .help = "the exception, as listed"},
+    {.name = "--note",
+     .arg = "TEXT",
+     .kind = OD_CLI_TEXT,
+     .help = "a note recorded with the change"},
+    {.name = "--version",
+     .arg = "V",
+     .kind = OD_CLI_TEXT,
+     .help = "the version shown by the list; a change made since is refused"},
+    {0}};
+static const struct od_subcommand exceptions_subs[] = {
+    {.name = "list",
+     .help = "live exceptions, most severe first (the default)",
+     .opts = exceptions_list_opts},
+    {.name = "ack",
+     .help = "acknowledge: someone is on it (recorded with your name and the note)",
+     .opts = exceptions_edit_opts},
+    {.name = "resolve",
+     .help = "mark fixed; if the rule still finds the problem, a new one opens",
+     .opts = exceptions_edit_opts},
+    {.name = "evaluate",
+     .help = "run every rule now (also done after each sync and on a schedule)"},
+    {.name = "rules", .help = "the rules, their severity and threshold"},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck exceptions [list] [--json] [--kind K] [--category C] [--open|--all]\n"
     "       opsdeck exceptions ack ID [--note TEXT] [--version V]\n"
@@ -38,6 +73,8 @@ const struct od_command cmd_exceptions_def = {
     .summary = "List, evaluate, acknowledge and resolve exceptions",
     .usage = usage,
     .run = run,
+    .subs = exceptions_subs,
+    .opts = exceptions_list_opts,
 };
 
 static void print_json(const struct od_exception_list *l)

@@ -12,6 +12,29 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt jobs_opts[] = {
+    {.name = "--json", .help = "one JSON array with every field, including all recorded errors"},
+    {.name = "--state",
+     .arg = "STATE",
+     .kind = OD_CLI_ENUM,
+     .values = "available|running|retryable|completed|dead|cancelled",
+     .help = "only jobs in STATE"},
+    {.name = "--limit",
+     .arg = "N",
+     .kind = OD_CLI_TEXT,
+     .help = "at most N jobs, 1..10000 (default 50)"},
+    {0}};
+static const struct od_cli_opt jobs_id_opts[] = {
+    {.arg = "ID", .kind = OD_CLI_TEXT, .required = true, .help = "the job, as listed"}, {0}};
+static const struct od_subcommand jobs_subs[] = {
+    {.name = "retry",
+     .help = "make a dead, cancelled or retryable job available now",
+     .opts = jobs_id_opts},
+    {.name = "cancel",
+     .help = "cancel a pending job; a running one stops at its next page",
+     .opts = jobs_id_opts},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck jobs [--json] [--state STATE] [--limit N]\n"
     "       opsdeck jobs retry ID\n"
@@ -32,6 +55,8 @@ const struct od_command cmd_jobs_def = {
     .summary = "List sync jobs; retry or cancel one",
     .usage = usage,
     .run = run,
+    .subs = jobs_subs,
+    .opts = jobs_opts,
 };
 
 static void print_json(const struct od_job_row *rows, size_t n)

@@ -13,6 +13,16 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt keygen_opts[] = {
+    {.name = "--rotate",
+     .help = "add a new current key and re-encrypt every stored credential under it"},
+    {.name = "--rekey", .help = "only re-encrypt stored credentials under the current key"},
+    {.name = "--file",
+     .arg = "PATH",
+     .kind = OD_CLI_FILE,
+     .help = "the key file to use instead of secrets.key_file"},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck keygen [--rotate | --rekey] [--file PATH]\n\n"
     "Without options, creates the key file (secrets.key_file, or PATH) with one random key,\n"
@@ -30,6 +40,7 @@ const struct od_command cmd_keygen_def = {
     .summary = "Create or rotate the master key file that encrypts stored tokens",
     .usage = usage,
     .run = run,
+    .opts = keygen_opts,
 };
 
 static int fail(const char *what)

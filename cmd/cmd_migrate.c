@@ -9,6 +9,10 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt migrate_opts[] = {
+    {.name = "--status", .help = "list migrations with the time each was applied, or 'pending'"},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck migrate [--status]\n\n"
     "Applies every pending migration in order, each in its own transaction, and records it in\n"
@@ -21,6 +25,7 @@ const struct od_command cmd_migrate_def = {
     .summary = "Apply database migrations (or list them with --status)",
     .usage = usage,
     .run = run,
+    .opts = migrate_opts,
 };
 
 static int run(struct od_ctx *ctx, int argc, char **argv)

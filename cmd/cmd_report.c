@@ -14,13 +14,48 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt report_opts[] = {
+    {.name = "--by",
+     .arg = "G",
+     .kind = OD_CLI_ENUM,
+     .values = "client|project|month|person",
+     .help = "grouping (default client)"},
+    {.name = "--from",
+     .arg = "DATE",
+     .kind = OD_CLI_TEXT,
+     .help = "first day, YYYY-MM-DD or YYYY-MM (default: all time)"},
+    {.name = "--to",
+     .arg = "DATE",
+     .kind = OD_CLI_TEXT,
+     .help = "last day, inclusive, YYYY-MM-DD or YYYY-MM (its last day)"},
+    {.name = "--client", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest client"},
+    {.name = "--project", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest project"},
+    {.name = "--person", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest user"},
+    {.name = "--format",
+     .arg = "F",
+     .kind = OD_CLI_ENUM,
+     .values = "table|csv|json",
+     .help = "table (default), csv (RFC 4180, totals last) or json"},
+    {.name = "--csv-raw", .help = "CSV text cells exactly as stored (no formula guard)"},
+    {.name = "--output",
+     .arg = "FILE",
+     .kind = OD_CLI_FILE,
+     .help = "write to FILE (created 0600; an existing file is refused)"},
+    {0}};
+static const struct od_subcommand report_subs[] = {
+    {.name = "profitability",
+     .help = "entries, hours, revenue, cost and margin per group, with totals",
+     .opts = report_opts},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck report profitability [--by client|project|month|person] [--from DATE]\n"
     "                                    [--to DATE] [--client ID] [--project ID] [--person ID]\n"
     "                                    [--format table|csv|json] [--csv-raw] [--output FILE]\n\n"
     "Entries, hours, billable hours, revenue, cost, margin and margin % per group, with totals,\n"
-    "read from the rollups. Clients also show the won HubSpot deal amount of the linked\n"
-    "company; projects show budget burn over their whole life.\n\n"
+    "read from the rollups. Clients also show the amount of the linked company's won HubSpot\n"
+    "deals (closed in the range when one is given: 'Won in range'); projects show budget burn\n"
+    "over their whole life.\n\n"
     "  --by G          grouping (default client)\n"
     "  --from DATE     first day, YYYY-MM-DD or YYYY-MM (default: all time)\n"
     "  --to DATE       last day, inclusive, YYYY-MM-DD or YYYY-MM (its last day)\n"
@@ -42,6 +77,7 @@ const struct od_command cmd_report_def = {
     .summary = "Profitability per client, project, month or person",
     .usage = usage,
     .run = run,
+    .subs = report_subs,
 };
 
 static int parse_id(const char *opt, const char *s, int64_t *out)
@@ -92,6 +128,9 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         if (rc == -2) return 2;
         if (rc < 0) return od_cmd_usage_error(&cmd_report_def, "%s", od_err());
     }
+    if (*q.from && *q.to && strcmp(q.from, q.to) > 0) /* a reversed range is a usage error */
+        return od_cmd_usage_error(&cmd_report_def, "the range starts (%s) after it ends (%s)",
+                                  q.from, q.to);
 
     struct od_pool *pool = od_pool_open(ctx->cfg, "opsdeck-report");
     if (!pool) {

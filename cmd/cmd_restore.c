@@ -26,6 +26,18 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt restore_opts[] = {
+    {.arg = "FILE",
+     .kind = OD_CLI_FILE,
+     .required = true,
+     .help = "an opsdeck-*.dump written by `opsdeck backup`"},
+    {.name = "--yes", .required = true, .help = "required: restoring writes the whole database"},
+    {.name = "--no-privileges",
+     .help = "skip GRANTs (when the roles of the source do not exist here)"},
+    {.name = "--allow-unauthenticated",
+     .help = "restore even though the manifest cannot be authenticated (a backup you trust)"},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck restore FILE --yes [--no-privileges] [--allow-unauthenticated]\n\n"
     "Restores FILE (an opsdeck-*.dump written by `opsdeck backup`) into the configured\n"
@@ -48,6 +60,7 @@ const struct od_command cmd_restore_def = {
     .summary = "Restore a backup into an empty database and verify it",
     .usage = usage,
     .run = run,
+    .opts = restore_opts,
 };
 
 static int64_t find_count(const struct od_backup_counts *c, const char *name)

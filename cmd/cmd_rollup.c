@@ -10,6 +10,14 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt rollup_rebuild_opts[] = {
+    {.name = "--check", .help = "only compare; change nothing"}, {0}};
+static const struct od_subcommand rollup_subs[] = {
+    {.name = "rebuild",
+     .help = "recompute the rollups from raw time entries, compare, replace them",
+     .opts = rollup_rebuild_opts},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck rollup rebuild [--check]\n\n"
     "Recomputes profit_rollup_project_month, _client_month, _person_month and\n"
@@ -27,6 +35,7 @@ const struct od_command cmd_rollup_def = {
     .summary = "Recompute the profit rollups from raw time entries (or only check them)",
     .usage = usage,
     .run = run,
+    .subs = rollup_subs,
 };
 
 static int run(struct od_ctx *ctx, int argc, char **argv)

@@ -22,10 +22,22 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
+static const struct od_cli_opt sync_opts[] = {
+    {.arg = "PROVIDER",
+     .kind = OD_CLI_ENUM,
+     .values = "harvest|hubspot|all",
+     .help = "what to sync (default all)"},
+    {.name = "--full", .help = "re-read everything instead of what changed since the last sync"},
+    {.name = "--reconcile",
+     .help = "re-list what may have been deleted upstream and soft-delete what is gone"},
+    {.name = "--wait", .help = "also work the jobs here and show their progress"},
+    {0}};
+
 static const char usage[] =
     "usage: opsdeck sync [harvest|hubspot|all] [--full | --reconcile] [--wait]\n\n"
     "Queues one job per resource of the provider (default: all): harvest clients, users,\n"
-    "tasks, projects, time_entries; hubspot owners, companies, deals, deal_companies. Resources\n"
+    "tasks, projects, time_entries; hubspot owners, pipelines, companies, deals,\n"
+    "deal_companies (companies and deals: what changed, then the archived list). Resources\n"
     "that others depend on run first. A sync that is already queued or running is reused, not\n"
     "doubled. Without --wait the jobs are left to `opsdeck worker` or a running console.\n\n"
     "  --full   re-read everything instead of what changed since the last sync\n"
@@ -41,6 +53,7 @@ const struct od_command cmd_sync_def = {
     .summary = "Queue a Harvest/HubSpot sync (and work it with --wait)",
     .usage = usage,
     .run = run,
+    .opts = sync_opts,
 };
 
 struct track {

@@ -15,6 +15,7 @@
 #include "core/security/oauth.h"
 #include "core/base/sanitize.h"
 #include "core/base/secmem.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include "screens/common.h"
 #include "tui/edit.h"
@@ -73,7 +74,7 @@ static int do_connect(struct scr_act *a, PGconn *conn, struct strbuf *msg)
     if (rc == 0) rc = od_cred_replace_oauth(conn, a->c->vault, &t);
     if (rc == 0) {
         char when[32];
-        od_iso8601_ms(t.expires_at * 1000, when, sizeof when);
+        od_time_format_ms(t.expires_at * 1000, when, sizeof when);
         sb_addf(msg, "Connected to HubSpot; access token valid until %s (refreshed automatically)",
                 when);
     }

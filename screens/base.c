@@ -43,8 +43,13 @@ static void on_result(void *screen, struct od_read_result *r)
     }
     bool ok = scr_feed_done(b->c, &b->feed, r);
     tui_app_set_loading(b->c->app, b, false);
-    if (!ok) return;
+    if (!ok) {
+        b->reset_view = false; /* the old rows stay where they were */
+        return;
+    }
     if (b->ops->take) b->ops->take(b, r);
+    if (b->reset_view) tui_table_reset_view(&b->t);
+    b->reset_view = false;
     pump(b); /* NOTIFYs that came while it ran */
 }
 
@@ -83,9 +88,15 @@ void scr_base_leave(void *state, struct tui_app *app)
     ((struct scr_base *)state)->visible = false;
 }
 
+void scr_base_reload(struct scr_base *b)
+{
+    b->reset_view = true;
+    scr_base_request(b, true);
+}
+
 static unsigned refresh(void *state, struct tui_app *app, const struct tui_key *k)
 {
-    scr_base_request(state, true);
+    scr_base_reload(state);
     return TUI_HANDLED | TUI_REDRAW;
 }
 

@@ -12,7 +12,8 @@
  *
  * The one feed (key feed_key) is read while the screen is visible and the role may (need):
  * when shown, on its NOTIFY (refresh_ev), when the listener reconnects, at login (at once),
- * on C-r (at once), after one of its actions finished (at once), and every every_ms when set
+ * on C-r (at once, and its rows show from the top: scr_base_reload), after one of its actions
+ * finished (at once), and every every_ms when set
  * (checks with no NOTIFY). A forced read supersedes one in flight (the newest answer wins).
  * Results under the screen's route prefix that are not the feed are action results: toasted
  * by scr_act_done. While the feed's read is in flight the screen is loading
@@ -60,6 +61,7 @@ struct scr_base {
     struct tui_table t;
     struct scr_feed feed;
     bool visible;
+    bool reset_view; /* the next snapshot shows from the top (scr_base_reload) */
 };
 
 /* The class callbacks every table screen uses (in its tui_screen_class initializer). */
@@ -74,6 +76,9 @@ void scr_base_release(struct scr_base *b);
 void scr_base_set_columns(struct scr_base *b, const struct tui_column *cols, int ncols);
 /* Mark the feed stale and read now if allowed (force: now, whatever the floor or pause). */
 void scr_base_request(struct scr_base *b, bool force);
+/* A read the person asked for (C-r, a new range): now, and its rows show from the top with
+ * the first row selected (a live refresh keeps the selection where it is). */
+void scr_base_reload(struct scr_base *b);
 
 /* tui_screen_class callbacks (state is the screen, whose first member is the base). */
 void scr_base_enter(void *state, struct tui_app *app);

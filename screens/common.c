@@ -235,6 +235,10 @@ void scr_update_title(struct scr_ctx *c)
         snprintf(c->title, sizeof c->title, "opsdeck · log in");
     tui_app_set_title(c->app, c->title);
     tui_app_show_tabs(c->app, c->session != NULL); /* only the login form until then */
+    if (c->session || !c->gate || !c->gate->hints)
+        tui_app_set_hints(c->app, NULL, 0);
+    else
+        c->gate->hints(c->gate_state, c);
 }
 
 const char *scr_status(struct scr_ctx *c, const struct scr_feed *f, const char *extra)

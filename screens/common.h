@@ -53,6 +53,8 @@ enum scr_event {
 struct scr_gate_class {
     unsigned (*key)(void *gate, struct scr_ctx *c, const struct tui_key *k);
     void (*draw)(void *gate, struct scr_ctx *c, struct tui_grid *g, struct tui_rect area);
+    /* Put the keys that work on the gate in the status line (tui_app_set_hints); may be NULL. */
+    void (*hints)(void *gate, struct scr_ctx *c);
     void (*free)(void *gate);
     unsigned (*tick)(void *gate, struct scr_ctx *c);
 };
@@ -189,6 +191,12 @@ bool scr_ascii(void);
 void scr_bar(char *out, size_t n, int64_t done, int64_t total, int w);
 /* Sparkline of the last w values into out (>= 3*w+1 bytes). */
 void scr_spark(char *out, size_t n, const int64_t *v, size_t count, int w);
+/* Sparkline of count values, one cell each, a blank cell where has[i] is false (so rows
+ * sharing the same months line up); scaled over the values present. out >= 3*count+1 bytes. */
+void scr_spark_gaps(char *out, size_t n, const int64_t *v, const bool *has, size_t count);
+/* An exact decimal ("-1234567.50") with thousands separators ("-1,234,567.50"), then suffix
+ * (may be ""); anything that is not a plain decimal is copied as it is. */
+void scr_thousands(char *out, size_t n, const char *num, const char *suffix);
 /* "42s", "5m", "3h", "2d" since an RFC 3339 timestamp (or "" when empty/unparsable). */
 void scr_age(char *out, size_t n, const char *rfc3339);
 /* Wall ms of an RFC 3339 / Postgres timestamp, 0 when unparsable. */

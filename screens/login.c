@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/base/config.h"
 #include "core/base/log.h"
+#include "core/base/sanitize.h"
 #include "core/base/secmem.h"
 #include "core/base/util.h"
 #include "core/db/db.h"
@@ -30,6 +32,8 @@ struct scr_login {
     bool probing, running_checks;
     int64_t next_probe, next_checks; /* monotonic ms; 0: now */
     struct od_health_report *checks; /* owned: the last run of the offline checks, or NULL */
+    char quit[32];                   /* the first control key bound to quit ("C-c"), or "" */
+    struct tui_hint hints[3];        /* the status line while the form shows */
 };
 
 struct login_arg {
@@ -37,6 +41,8 @@ struct login_arg {
     char *email;    /* owned */
     char *password; /* owned, locked memory */
 };
+
+extern const struct scr_gate_class login_gate_class;
 
 static const struct tui_field_spec fields[] = {{"Email", false}, {"Password", true}};
 
@@ -67,6 +73,27 @@ static void login_free(void *gate)
     free(l);
 }
 
+/* Only the keys that work on the form: Tab, Enter and the control key bound to quit (letters
+ * such as q ? / s p : type into the fields); while the database is unreachable, q and C-r. */
+static void login_hints(void *gate, struct scr_ctx *c)
+{
+    struct scr_login *l = gate;
+    const struct tui_binding *b = tui_keymap_find(tui_app_keymap(c->app), "quit");
+    l->quit[0] = '\0';
+    for (int i = 0; b && i < b->nkeys && !l->quit[0]; i++)
+        if (b->keys[i] < 32) tui_key_name(b->keys[i], l->quit, sizeof l->quit);
+    size_t n = 0;
+    if (l->db == DB_DOWN) {
+        l->hints[n++] = (struct tui_hint){"q", "quit"};
+        l->hints[n++] = (struct tui_hint){"C-r", "try the database now"};
+    } else {
+        l->hints[n++] = (struct tui_hint){"Tab", "next field"};
+        l->hints[n++] = (struct tui_hint){"Enter", "log in"};
+        if (l->quit[0]) l->hints[n++] = (struct tui_hint){l->quit, "quit"};
+    }
+    tui_app_set_hints(c->app, l->hints, n);
+}
+
 static void arg_free(void *p)
 {
     struct login_arg *a = p;
@@ -85,7 +112,8 @@ static void *run_login(PGconn *conn, void *p)
 {
     struct login_arg *a = p;
     struct od_session *s = NULL;
-    if (od_auth_login(a->auth, a->email, a->password, od_auth_source(), &s) != 0) return NULL;
+    if (od_auth_login(a->auth, a->email, a->password, od_config_login_source(), &s) != 0)
+        return NULL;
     return s;
 }
 
@@ -144,16 +172,19 @@ static void probed(struct scr_login *l, struct od_read_result *r)
             tui_form_set_message(&l->form, TUI_ROLE_OK, "The database answers again: log in.");
             od_log_info("console: the database answers again");
         }
+        bool was_down = l->db == DB_DOWN;
         l->db = DB_UP;
         report_free(l->checks);
         l->checks = NULL;
+        if (was_down && !l->c->session) login_hints(l, l->c);
         return;
     }
     if (l->db != DB_DOWN) {
         od_log_warn("console: database unreachable: %s", reason);
         tui_form_set_message(&l->form, TUI_ROLE_WARN, "Waiting for the database (see below).");
+        l->db = DB_DOWN;
+        if (!l->c->session) login_hints(l, l->c);
     }
-    l->db = DB_DOWN;
     snprintf(l->reason, sizeof l->reason, "%s", reason);
     l->next_probe = od_now_ms() + PROBE_MS;
     if (!l->checks) run_offline_checks(l); /* at once the first time */
@@ -280,6 +311,22 @@ static void draw_down(struct scr_login *l, struct tui_grid *g, struct tui_rect a
     }
 }
 
+/* The login state behind c's gate, or NULL when the gate is not the login form. */
+static struct scr_login *login_of(struct scr_ctx *c)
+{
+    return c->gate == &login_gate_class ? c->gate_state : NULL;
+}
+
+void login_prefill(struct scr_ctx *c, const char *email)
+{
+    struct scr_login *l = login_of(c);
+    if (!l) return;
+    char *clean = od_sanitize(email);
+    tui_form_set_value(&l->form, 0, clean);
+    free(clean);
+    l->form.focus = 1;
+}
+
 static void login_draw(void *gate, struct scr_ctx *c, struct tui_grid *g, struct tui_rect area)
 {
     struct scr_login *l = gate;
@@ -290,15 +337,22 @@ static void login_draw(void *gate, struct scr_ctx *c, struct tui_grid *g, struct
     tui_grid_box(g, box, " opsdeck — log in ", TUI_ROLE_BORDER);
     struct tui_rect in = {box.x + 2, box.y + 2, box.w - 4, box.h - 3};
     tui_form_draw(&l->form, g, in);
-    if (box.h >= 9)
-        tui_grid_text(g, box.x + 2, box.y + box.h - 2, box.w - 4,
-                      down ? "q quit · C-r try the database now"
-                           : "Tab next field · Enter log in · C-c quit",
-                      TUI_ROLE_DIM);
+    if (box.h >= 9) {
+        char help[96];
+        if (down)
+            snprintf(help, sizeof help, "q quit · C-r try the database now");
+        else
+            snprintf(help, sizeof help, "Tab next field · Enter log in%s%s%s",
+                     l->quit[0] ? " · " : "", l->quit, l->quit[0] ? " quit" : "");
+        tui_grid_text(g, box.x + 2, box.y + box.h - 2, box.w - 4, help, TUI_ROLE_DIM);
+    }
     int below = box.y + box.h + 1, pw = area.w - 4 < 100 ? area.w - 4 : 100;
     struct tui_rect panel = {area.x + (area.w - pw) / 2, below, pw, area.y + area.h - below};
     if (down) draw_down(l, g, panel);
 }
 
-const struct scr_gate_class login_gate_class = {
-    .key = login_key, .draw = login_draw, .free = login_free, .tick = login_tick};
+const struct scr_gate_class login_gate_class = {.key = login_key,
+                                                .draw = login_draw,
+                                                .hints = login_hints,
+                                                .free = login_free,
+                                                .tick = login_tick};

@@ -5,13 +5,14 @@
  * (OD_AUTH_MSG_INVALID / OD_AUTH_MSG_LOCKED). Keys typed while the password is checked are
  * kept and replayed after the login (type-ahead), on the role's own screen. On success the
  * session moves into the ctx, the title shows the user and role, c->on_login offers the role's
- * screens, and SCR_EV_LOGIN tells every screen to start reading. C-c (quit) still quits.
+ * screens, and SCR_EV_LOGIN tells every screen to start reading. C-c (quit) still quits from
+ * the form; the status line shows only the keys that work here.
  *
  * The database: probed once at start (od_db_ping on a query worker, no pool connection).
  * While it does not answer, the form stays usable and below it the screen says
  * "database unreachable: <libpq's reason>" (passwords taken out) and lists the health checks
  * that need no database (od_health_run_offline), tried again every 2 s / 5 s; once it answers
- * the panel goes and logging in works as usual, without a restart. */
+ * the panel goes and logging in works as usual, without a restart. Meanwhile q quits. */
 #ifndef SCR_LOGIN_H
 #define SCR_LOGIN_H
 
@@ -23,5 +24,8 @@ struct scr_login;
  * to the ctx as its gate, which frees it: scr_gate_set(c, &login_gate_class, login_new(c)). */
 struct scr_login *login_new(struct scr_ctx *c);
 extern const struct scr_gate_class login_gate_class;
+/* Start with email (sanitized) in the Email field and the Password field focused
+ * (`opsdeck ui --email`, the demo). After the gate is set; nothing when it is not the login. */
+void login_prefill(struct scr_ctx *c, const char *email);
 
 #endif

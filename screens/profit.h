@@ -6,7 +6,7 @@
 struct scr_ctx;
 struct profit_screen;
 extern const struct tui_screen_class profit_screen_class;
-/* Registers its result route and the `:range` and `:export` commands on c->app. */
+/* Registers its result route and the `:range`, `:sort` and `:export` commands on c->app. */
 struct profit_screen *profit_screen_new(struct scr_ctx *c);
 void profit_screen_free(struct profit_screen *s);
 

@@ -1,5 +1,6 @@
 /* profit_export — `:export csv|json [NAME]` on the Profitability screen: the rows the table
- * shows (filter applied, in the shown order) plus the level's totals, written by
+ * shows (filter applied, in the shown order) plus their total (core/domain/profit_sum.h: the
+ * TOTAL row is the sum of the rows above it, as the screen's Total line is), written by
  * core/domain/report.h (the same bytes `opsdeck report` writes to a file, CSV formula-guarded) into
  * the export directory (core/base/export.h: $XDG_STATE_HOME/opsdeck/exports, 0700; files 0600,
  * created exclusively, never through a symlink). A toast says the full path.
@@ -18,6 +19,7 @@
 #include <unistd.h>
 #include "core/base/export.h"
 #include "core/base/log.h"
+#include "core/domain/profit_sum.h"
 #include "core/domain/report.h"
 #include "core/base/util.h"
 #include "screens/common.h"
@@ -175,8 +177,13 @@ unsigned profit_export(struct scr_ctx *c, const struct profit_snap *snap, const 
         profit_export_free(e);
         return TUI_REDRAW;
     }
-    /* A shallow copy holding only the rows shown, in the order shown. */
+    /* A shallow copy holding only the rows shown, in the order shown, and their total. */
     struct od_profit_report view = snap->rep;
+    if (od_profit_sum(snap->rep.rows, t->view, t->nview, &view.totals) < 0) {
+        tui_app_toast(c->app, TUI_TOAST_ERROR, "export: %s", od_err());
+        profit_export_free(e);
+        return TUI_REDRAW;
+    }
     view.rows = od_xcalloc(t->nview + 1, sizeof *view.rows);
     view.nrows = t->nview;
     for (size_t i = 0; i < t->nview; i++)

@@ -4,7 +4,8 @@
 set -eu
 PKGS="build-essential pkg-config clang clang-format llvm libclang-rt-14-dev libncurses-dev libpq-dev
 libcurl4-openssl-dev libcjson-dev libsodium-dev libmicrohttpd-dev libinih-dev libcmocka-dev
-postgresql postgresql-client curl jq tmux valgrind python3 procps util-linux gcovr htop"
+postgresql postgresql-client curl jq tmux valgrind python3 procps util-linux gcovr htop
+man-db groff-base zsh lintian"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

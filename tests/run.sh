@@ -9,6 +9,9 @@
 #   tests/integration/*.sh, tests/e2e/*.sh, tests/fuzz/smoke.sh   TAP from tests/lib/common.sh
 #   checks:format, checks:layers  `make check-format` and `make check-layers`, one count each
 # The last line is "N passed, N failed" over everything that ran.
+# Every suite runs the same way in a terminal, in tmux and headless (CI): in a session of its
+# own (setsid: no controlling terminal, so nothing can stop on SIGTTOU/SIGTTIN or read keys),
+# with stdin from /dev/null, under `timeout`. Ctrl-C stops the running suite and the run.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -31,6 +34,31 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=98"
 export TSAN_OPTIONS="suppressions=$ROOT/tests/tsan.supp:halt_on_error=0:exitcode=97:second_deadlock_stack=1"
 
+CHILD=""
+# detached LOG CMD...: CMD in its own session, stdin /dev/null, output to LOG; its status.
+detached() {
+    _log=$1; shift
+    if command -v setsid >/dev/null 2>&1; then
+        setsid timeout -k 5 "$SUITE_TIMEOUT" "$@" </dev/null >"$_log" 2>&1 &
+    else
+        timeout -k 5 "$SUITE_TIMEOUT" "$@" </dev/null >"$_log" 2>&1 &
+    fi
+    CHILD=$!
+    wait "$CHILD"
+    _rc=$?
+    CHILD=""
+    return $_rc
+}
+# timeout passes a signal on to the suite's whole process group.
+interrupted() {
+    [ -n "$CHILD" ] && kill -TERM "$CHILD" 2>/dev/null && wait "$CHILD" 2>/dev/null
+    echo
+    echo "tests: interrupted"
+    [ "$was_running" = no ] && [ -z "${OPSDECK_TEST_KEEP_PG:-}" ] && sh scripts/pg-dev.sh stop
+    exit 130
+}
+trap interrupted INT TERM HUP
+
 record() { # suite passed failed log
     PASSED=$((PASSED + $2)); FAILED=$((FAILED + $3))
     if [ "$3" -gt 0 ]; then
@@ -43,7 +71,7 @@ record() { # suite passed failed log
 
 run_cmocka() { # label binary
     log="$RESULTS/$(echo "$1" | tr '/' '_').log"
-    timeout -k 5 "$SUITE_TIMEOUT" "$2" >"$log" 2>&1
+    detached "$log" "$2"
     rc=$?
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
@@ -59,7 +87,7 @@ run_cmocka() { # label binary
 run_tap() { # label script [env...]
     label=$1; script=$2; shift 2
     log="$RESULTS/$(echo "$label" | tr '/' '_').log"
-    env "$@" timeout -k 5 "$SUITE_TIMEOUT" sh "$script" >"$log" 2>&1
+    detached "$log" env "$@" sh "$script"
     rc=$?
     p=$(grep -c '^ok ' "$log"); f=$(grep -c '^not ok ' "$log")
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "# suite exited with status $rc" >>"$log"; fi

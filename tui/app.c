@@ -42,7 +42,8 @@ static unsigned cmd_screen(struct tui_app *app, int argc, char **argv, void *ud)
 void tui_app_open_help(struct tui_app *app)
 {
     const char *ctx = app->nscreens ? app->screens[app->cur].cls->name : NULL;
-    tui_help_build(&app->overlay, &app->km, ctx, app->nscreens, app->allow, app->allow_ud);
+    tui_help_build(&app->overlay, &app->km, &app->cmdline, ctx, app->nscreens, app->allow,
+                   app->allow_ud);
 }
 
 static unsigned cmd_help(struct tui_app *app, int argc, char **argv, void *ud)
@@ -144,6 +145,12 @@ void tui_app_add_screen(struct tui_app *app, const struct tui_screen_class *cls,
 void tui_app_add_commands(struct tui_app *app, const struct tui_command *cmds, size_t n, void *ud)
 {
     tui_cmdline_add(&app->cmdline, cmds, n, ud);
+}
+
+void tui_app_add_screen_commands(struct tui_app *app, const char *screen,
+                                 const struct tui_command *cmds, size_t n, void *ud)
+{
+    tui_cmdline_add_ctx(&app->cmdline, cmds, n, ud, screen);
 }
 
 int tui_app_apply_keys(struct tui_app *app, int n, char *const *actions, char *const *specs)
@@ -410,7 +417,13 @@ static void draw_status(struct tui_app *app, struct tui_grid *g, int y)
                  right ? right : "");
         right = with_loading;
     }
-    tui_frame_status(g, y, &app->km, right);
+    tui_frame_status(g, y, &app->km, app->hints, app->nhints, right);
+}
+
+void tui_app_set_hints(struct tui_app *app, const struct tui_hint *hints, size_t n)
+{
+    app->hints = hints;
+    app->nhints = hints ? n : 0;
 }
 
 void tui_app_render(struct tui_app *app, struct tui_grid *g)

@@ -53,6 +53,9 @@ struct tui_app {
     int w, h;               /* size of the last frame */
     struct tui_inbox inbox; /* posted events, timers, the wake fd */
     struct tui_term *term;  /* NULL without a terminal (set by tui_app_run) */
+    /* tui_app_set_hints: borrowed; NULL: the global hints */
+    const struct tui_hint *hints;
+    size_t nhints;
 };
 
 /* app.c, for app_keys.c and loop.c */

@@ -35,7 +35,8 @@ void tui_frame_tabs(struct tui_grid *g, const char *const *titles, int n, int cu
     if (pw) tui_grid_text(g, g->w - pw, 0, pw, p, TUI_ROLE_WARN);
 }
 
-void tui_frame_status(struct tui_grid *g, int y, const struct tui_keymap *km, const char *right)
+void tui_frame_status(struct tui_grid *g, int y, const struct tui_keymap *km,
+                      const struct tui_hint *own, size_t nown, const char *right)
 {
     static const char *const hints[][2] = {{"help", "help"},   {"filter", "filter"},
                                            {"sort", "sort"},   {"command", "command"},
@@ -43,14 +44,19 @@ void tui_frame_status(struct tui_grid *g, int y, const struct tui_keymap *km, co
     int rw = right ? tui_text_width(right) : 0;
     if (rw > g->w / 2) rw = g->w / 2;
     int x = 0, limit = g->w - rw - 1;
-    for (size_t i = 0; i < OD_ARRAY_LEN(hints) && x < limit; i++) {
+    size_t n = own ? nown : OD_ARRAY_LEN(hints);
+    for (size_t i = 0; i < n && x < limit; i++) {
         char keys[64];
-        first_key(km, hints[i][0], keys, sizeof keys);
+        const char *label = own ? own[i].label : hints[i][1];
+        if (own)
+            snprintf(keys, sizeof keys, "%s", own[i].keys);
+        else
+            first_key(km, hints[i][0], keys, sizeof keys);
         if (!keys[0]) continue;
-        int kw = tui_text_width(keys), lw = tui_text_width(hints[i][1]);
+        int kw = tui_text_width(keys), lw = tui_text_width(label);
         if (x + kw + 1 + lw > limit) break;
         x += tui_grid_text(g, x, y, kw, keys, TUI_ROLE_KEY_HINT);
-        x += tui_grid_text(g, x + 1, y, lw, hints[i][1], TUI_ROLE_STATUS) + 3;
+        x += tui_grid_text(g, x + 1, y, lw, label, TUI_ROLE_STATUS) + 3;
     }
     if (rw > 0) tui_grid_text(g, g->w - rw, y, rw, right, TUI_ROLE_STATUS);
 }

@@ -4,7 +4,7 @@
  *
  *   const char *titles[] = {"Sync", "Exceptions"};
  *   tui_frame_tabs(g, titles, 2, 0, km, false, "opsdeck · ana (ops)");
- *   tui_frame_status(g, g->h - 1, km, "12:03:04 · db ok");   // hints left, text right */
+ *   tui_frame_status(g, g->h - 1, km, NULL, 0, "12:03:04 · db ok");   // hints left, text right */
 #ifndef TUI_FRAME_H
 #define TUI_FRAME_H
 #include <stdbool.h>
@@ -19,7 +19,13 @@ void tui_frame_tabs(struct tui_grid *g, const char *const *titles, int n, int cu
 /* Line y (already filled with the status role): the first key of help, filter, sort,
  * command, pause and quit with their names, as many as fit left of right (at most half the
  * width; NULL or "" for none). */
-void tui_frame_status(struct tui_grid *g, int y, const struct tui_keymap *km, const char *right);
+/* A key hint of the status line: keys as shown ("Tab", "C-c") and what they do. */
+struct tui_hint {
+    const char *keys, *label;
+};
+/* hints (n of them) replace the global ones when not NULL. */
+void tui_frame_status(struct tui_grid *g, int y, const struct tui_keymap *km,
+                      const struct tui_hint *hints, size_t n, const char *right);
 /* The whole grid: the terminal is smaller than min_w x min_h; q still quits. */
 void tui_frame_too_small(struct tui_grid *g, int min_w, int min_h);
 

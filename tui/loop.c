@@ -83,7 +83,8 @@ int tui_app_run(struct tui_app *app)
     tui_grid_release(&g);
     tui_term_close(&term);
     app->term = NULL;
+    int sig = tui_guard_stop_signal();
     tui_guard_uninstall();
     tui_guard_release_stderr();
-    return 0;
+    return sig;
 }

@@ -1,7 +1,10 @@
 /* log — JSON-lines logger with redaction and size-based rotation. See log.h.
  * One mutex guards the file; formatting happens outside it. */
 #include "core/base/log.h"
+#include "core/base/json.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -156,57 +159,44 @@ static void rotate(void)
     log_size = 0;
 }
 
-/* JSON string body: escape quotes/backslashes, drop control characters (ESC etc.). */
-static void add_json_str(struct strbuf *sb, const char *s)
+/* A member with its name and value redacted (control characters are escaped by cJSON). */
+static void add_redacted(cJSON *o, const char *name, const char *value)
 {
-    char *red = od_log_redact(s);
-    sb_addch(sb, '"');
-    for (const unsigned char *p = (const unsigned char *)red; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            sb_addch(sb, '\\');
-            sb_addch(sb, (char)*p);
-        } else if (*p == '\n') {
-            sb_add(sb, "\\n");
-        } else if (*p == '\t') {
-            sb_add(sb, "\\t");
-        } else if (*p < 0x20 || *p == 0x7f) {
-            sb_addf(sb, "\\u%04x", *p);
-        } else {
-            sb_addch(sb, (char)*p);
-        }
-    }
-    sb_addch(sb, '"');
-    free(red);
+    char *n = od_log_redact(name), *v = od_log_redact(value);
+    cJSON_AddStringToObject(o, n, v);
+    free(n);
+    free(v);
 }
 
 static void emit(enum od_log_level level, const char *msg, va_list *kv)
 {
     if (level < log_min) return;
     char ts[40];
-    od_iso8601_ms(od_wall_ms(), ts, sizeof(ts));
-    struct strbuf sb = STRBUF_INIT;
-    sb_addf(&sb, "{\"ts\":\"%s\",\"level\":\"%s\",\"thread\":", ts, level_names[level]);
-    add_json_str(&sb, od_log_thread());
+    od_time_format_ms(od_wall_ms(), ts, sizeof(ts));
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "ts", ts);
+    cJSON_AddStringToObject(o, "level", level_names[level]);
+    add_redacted(o, "thread", od_log_thread());
     char job[24] = "";
     if (thread_job) { /* the job this line belongs to, once (a "job" field equal to it is not
                          repeated) */
         snprintf(job, sizeof job, "%lld", (long long)thread_job);
-        sb_addf(&sb, ",\"job\":\"%s\"", job);
+        cJSON_AddStringToObject(o, "job", job);
     }
-    sb_add(&sb, ",\"msg\":");
-    add_json_str(&sb, msg);
+    add_redacted(o, "msg", msg);
     if (kv) {
         const char *k;
         while ((k = va_arg(*kv, const char *))) {
             const char *v = va_arg(*kv, const char *);
             if (job[0] && !strcmp(k, "job") && v && !strcmp(v, job)) continue;
-            sb_addch(&sb, ',');
-            add_json_str(&sb, k);
-            sb_addch(&sb, ':');
-            add_json_str(&sb, v ? v : "");
+            add_redacted(o, k, v ? v : "");
         }
     }
-    sb_add(&sb, "}\n");
+    struct strbuf sb = STRBUF_INIT;
+    char *line = od_json_print(o);
+    sb_add(&sb, line);
+    sb_addch(&sb, '\n');
+    free(line);
     pthread_mutex_lock(&log_lock);
     if (level == OD_LOG_WARN) n_warns++;
     if (level == OD_LOG_ERROR) {

@@ -126,6 +126,13 @@ size_t od_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+size_t od_utf8_valid(const unsigned char *s, size_t n)
+{
+    uint32_t cp;
+    size_t k = od_utf8_decode(s, n, &cp);
+    return k == 1 && cp == 0xFFFD ? 0 : k; /* a valid 1-byte sequence is ASCII */
+}
+
 size_t od_utf8_encode(uint32_t cp, char *out)
 {
     unsigned char *o = (unsigned char *)out;
@@ -384,7 +391,8 @@ void od_pad_cell(struct strbuf *sb, const char *untrusted, int cols, bool right)
 static bool tty_unsafe(uint32_t cp)
 {
     return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
-           cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+           cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+           od_char_dropped(cp); /* zero-width and format characters: shown escaped too */
 }
 
 void od_tty_escape(struct strbuf *sb, const char *s, size_t n, bool json)

@@ -41,6 +41,8 @@ void od_sanitize_to(struct strbuf *sb, const char *s, size_t n);
 /* Strict UTF-8 decode of one code point from s (n > 0 bytes available). Returns the number of
  * bytes consumed (1..4); *cp is U+FFFD for an invalid or truncated sequence (1 byte consumed). */
 size_t od_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* Length (1..4) of the valid UTF-8 sequence at s (n > 0 bytes available), 0 when invalid. */
+size_t od_utf8_valid(const unsigned char *s, size_t n);
 /* Encode cp (must be valid) into out (>= 4 bytes); returns the byte count. */
 size_t od_utf8_encode(uint32_t cp, char *out);
 

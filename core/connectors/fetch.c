@@ -1,5 +1,6 @@
 /* fetch — shared connector plumbing. See fetch.h. */
 #include "core/connectors/fetch.h"
+#include "core/base/time.h"
 #include "core/base/config.h"
 #include "core/base/json.h"
 #include "core/connectors/tokens.h"
@@ -79,6 +80,14 @@ void od_fetch_close(struct od_fetch *f)
     memset(f, 0, sizeof *f);
 }
 
+char *od_fetch_url(const struct od_fetch *f, const char *path)
+{
+    size_t n = strlen(f->base_url);
+    while (n && f->base_url[n - 1] == '/')
+        n--;
+    return od_xasprintf("%.*s%s", (int)n, f->base_url, path);
+}
+
 bool od_fetch_same_origin(const struct od_fetch *f, const char *url)
 {
     const char *b = f->base_url, *s = strstr(b, "://");
@@ -102,7 +111,7 @@ static void daily_limit(struct od_fetch *f, const struct od_http_resp *resp)
     if (delay > OD_JOB_RETRY_HINT_MAX_MS) delay = OD_JOB_RETRY_HINT_MAX_MS;
     od_job_retry_not_before(f->ctx, delay);
     char at[40];
-    od_iso8601_ms(od_wall_ms() + delay, at, sizeof at);
+    od_time_format_ms(od_wall_ms() + delay, at, sizeof at);
     od_seterr("%s daily API limit reached (429, policy DAILY): next try after %s (%s; the limit "
               "resets at midnight in the account's time zone)",
               f->provider, at,
@@ -119,6 +128,7 @@ enum od_job_result od_fetch_request(struct od_fetch *f, const char *url, const c
         .headers = f->headers,
         .body = body,
         .body_len = body ? strlen(body) : 0,
+        .cfg = f->env->cfg,
         .provider = f->provider,
         .timeout_s = f->env->cfg->sync.http_timeout_s,
         .before_send = before_send,

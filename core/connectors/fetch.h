@@ -47,6 +47,9 @@ void od_fetch_close(struct od_fetch *f);
  * FAIL for a refused request (4xx), STOPPED when the job was told to stop. */
 enum od_job_result od_fetch_request(struct od_fetch *f, const char *url, const char *body,
                                     bool search, struct od_http_resp *resp);
+/* New string: the configured base URL (trailing slashes dropped) followed by path. Caller
+ * frees. */
+char *od_fetch_url(const struct od_fetch *f, const char *path);
 /* True when url has the same scheme://host[:port] as the configured base URL. */
 bool od_fetch_same_origin(const struct od_fetch *f, const char *url);
 

@@ -81,7 +81,8 @@ struct od_resource {
 /* Prefix the current od_err() message: "prefix: message". Returns -1. */
 int od_err_prefix(const char *prefix);
 
-/* Validators, exposed for tests and for cursors. */
+/* Validators, exposed for tests and for cursors: a date / timestamp as core/base/time.h reads
+ * them, from 1900-01-01 on. */
 bool od_valid_date(const char *s);
 bool od_valid_ts(const char *s);
 /* Append s escaped for COPY text format (NULL -> \N). */

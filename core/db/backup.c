@@ -1,6 +1,7 @@
 /* backup — checksums, manifest, row counts and pruning for `opsdeck backup`/`restore`.
  * See backup.h. */
 #include "core/db/backup.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/base/sanitize.h"
 #include "core/base/util.h"
@@ -222,17 +223,17 @@ int od_backup_manifest_write(const struct od_backup_manifest *m, const char *dum
     cJSON_AddStringToObject(o, "server_version", m->server_version);
     cJSON_AddStringToObject(o, "database", m->database);
     cJSON_AddStringToObject(o, "dump_file", m->dump_file);
-    cJSON_AddNumberToObject(o, "bytes", (double)m->bytes);
+    od_json_add_i64(o, "bytes", m->bytes);
     cJSON_AddStringToObject(o, "sha256", m->sha256);
     cJSON *mig = cJSON_AddArrayToObject(o, "schema_migrations");
     for (size_t i = 0; i < m->nmigrations; i++)
         cJSON_AddItemToArray(mig, cJSON_CreateString(m->migrations[i]));
     cJSON *t = cJSON_AddObjectToObject(o, "row_counts");
     for (size_t i = 0; i < m->counts.n; i++)
-        cJSON_AddNumberToObject(t, m->counts.t[i].name, (double)m->counts.t[i].rows);
-    cJSON_AddNumberToObject(o, "total_rows", (double)od_backup_counts_total(&m->counts));
+        od_json_add_i64(t, m->counts.t[i].name, m->counts.t[i].rows);
+    od_json_add_i64(o, "total_rows", od_backup_counts_total(&m->counts));
     if (signed_) {
-        cJSON_AddNumberToObject(o, "mac_key_id", (double)m->mac_key_id);
+        od_json_add_i64(o, "mac_key_id", m->mac_key_id);
         cJSON_AddStringToObject(o, "mac", m->mac);
     }
     char *text = cJSON_Print(o);
@@ -435,6 +436,22 @@ static int is_backup_name(const char *s)
 static int newest_first(const void *a, const void *b)
 {
     return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+int od_backup_newest(const char *dir, char **dump_path)
+{
+    *dump_path = NULL;
+    DIR *d = opendir(dir);
+    if (!d) return od_seterr("cannot list %s: %s", dir, strerror(errno));
+    char best[64] = "";
+    for (struct dirent *de; (de = readdir(d));)
+        if (strlen(de->d_name) == strlen(OD_BACKUP_PREFIX) + OD_BACKUP_STAMP_LEN + 5 &&
+            is_backup_name(de->d_name) && strcmp(de->d_name, best) > 0)
+            snprintf(best, sizeof best, "%s", de->d_name);
+    closedir(d);
+    if (!*best) return 0;
+    *dump_path = od_xasprintf("%s/%s", dir, best);
+    return 1;
 }
 
 int od_backup_prune(const char *dir, int keep, FILE *out)

@@ -99,6 +99,10 @@ char *od_backup_begin_snapshot(PGconn *c);
 int od_backup_target_objects(PGconn *c, char **what);
 int od_backup_restored_counts(PGconn *c, struct od_backup_counts *out);
 
+/* The newest backup in dir by the time stamp in its name: 1 and *dump_path (caller frees),
+ * 0 when there is none, -1 when dir cannot be listed. */
+int od_backup_newest(const char *dir, char **dump_path);
+
 /* Keep the newest `keep` complete backups in dir (by the time stamp in their names), delete
  * the rest (all three files). Names of deleted dumps are written to `out` one a line.
  * Returns how many were deleted. Files not named like a backup are never touched. */

@@ -10,6 +10,7 @@
 #include "core/base/util.h"
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,20 +56,40 @@ static void notice_to_log(void *arg, const char *message)
     od_log_debug("postgres: %s", buf);
 }
 
-/* libpq's reason for a failed connection on one line, any secret of the URL taken out (its
- * parse errors quote pieces of the conninfo, a bad %-escape whole). Caller frees. */
+static atomic_int connect_failures;
+static pthread_mutex_t last_failure_lock = PTHREAD_MUTEX_INITIALIZER;
+static char last_failure[512];
+
+int od_db_connect_failures(void)
+{
+    return atomic_load(&connect_failures);
+}
+
+void od_db_last_connect_error(char *buf, size_t n)
+{
+    pthread_mutex_lock(&last_failure_lock);
+    snprintf(buf, n, "%s", last_failure);
+    pthread_mutex_unlock(&last_failure_lock);
+}
+
+/* libpq's reason for a failed connection on one line ("...failed: X\n\tIs the server..." ->
+ * "...failed: X. Is..."), any secret of the URL taken out (its parse errors quote pieces of
+ * the conninfo, a bad %-escape whole). Caller frees. */
 static char *failure_reason(PGconn *c, const struct od_config *cfg)
 {
-    char *msg = od_xstrdup(c ? PQerrorMessage(c) : "out of memory");
-    size_t len = strlen(msg);
-    while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-        msg[--len] = '\0';
-    char *o = msg; /* one line: each run of newlines, tabs and spaces becomes one space */
-    for (const char *p = msg; *p; p++) {
-        bool space = *p == '\n' || *p == '\t' || *p == ' ';
-        if (!space || (o > msg && o[-1] != ' ')) *o++ = space ? ' ' : *p;
+    struct strbuf one = STRBUF_INIT;
+    for (const char *p = c ? PQerrorMessage(c) : "out of memory"; *p; p++) {
+        char last = one.len ? sb_str(&one)[one.len - 1] : ' ';
+        if (*p == '\n' || *p == '\t' || *p == ' ') {
+            if (*p == '\n' && last != ' ' && !strchr(".:?!", last)) sb_addch(&one, '.');
+            if (last != ' ') sb_addch(&one, ' ');
+            continue;
+        }
+        sb_addch(&one, *p);
     }
-    *o = '\0';
+    char *msg = sb_detach(&one);
+    for (size_t len = strlen(msg); len && msg[len - 1] == ' ';)
+        msg[--len] = '\0';
     char *red = od_log_redact_echo(msg, cfg->database.url);
     free(msg);
     return red;
@@ -97,11 +118,16 @@ PGconn *od_db_connect(const struct od_config *cfg, const char *application_name)
 {
     PGconn *c = connect_params(cfg, application_name);
     if (!c || PQstatus(c) != CONNECTION_OK) {
-        /* The reason first (what a person acts on), then which database. */
         char *red = failure_reason(c, cfg);
-        char *where = cfg->database.url && *cfg->database.url ? od_log_redact(cfg->database.url)
-                                                              : od_xstrdup("libpq defaults");
-        od_seterr("cannot connect to the database: %s (database %s)", red, where);
+        char *where =
+            cfg->database.url && *cfg->database.url ? od_log_redact(cfg->database.url) : NULL;
+        /* the reason first; where it tried last (the URL says little to a newcomer) */
+        od_seterr("cannot connect to the database: %s (%s%s)", red,
+                  where ? "database.url " : "no database.url: libpq defaults", where ? where : "");
+        pthread_mutex_lock(&last_failure_lock);
+        snprintf(last_failure, sizeof last_failure, "%s", od_err());
+        atomic_fetch_add(&connect_failures, 1);
+        pthread_mutex_unlock(&last_failure_lock);
         free(red);
         free(where);
         PQfinish(c);
@@ -305,12 +331,6 @@ void od_pool_get_stats(struct od_pool *p, struct od_pool_stats *out)
     pthread_mutex_unlock(&p->lock);
 }
 
-char *od_pool_describe(const struct od_pool *p)
-{
-    const char *url = p->cfg->database.url;
-    return url && *url ? od_log_redact(url) : od_xstrdup("(libpq defaults)");
-}
-
 static int fail_from(PGconn *c, PGresult *r, const char *sql)
 {
     const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
@@ -356,4 +376,22 @@ int od_db_commit(PGconn *c)
 void od_db_rollback(PGconn *c)
 {
     if (PQtransactionStatus(c) != PQTRANS_IDLE) PQclear(PQexec(c, "ROLLBACK"));
+}
+
+char *od_db_text(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : od_xstrdup(PQgetvalue(r, row, col));
+}
+
+char *od_db_bigint_array(const int64_t *v, size_t n)
+{
+    struct strbuf sb = STRBUF_INIT;
+    sb_grow(&sb, n * 8 + 2);
+    sb_addch(&sb, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i) sb_addch(&sb, ',');
+        sb_addi64(&sb, v[i]);
+    }
+    sb_addch(&sb, '}');
+    return sb_detach(&sb);
 }

@@ -14,6 +14,7 @@
 #ifndef OD_DB_H
 #define OD_DB_H
 #include <libpq-fe.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct od_config;
@@ -39,16 +40,20 @@ PGconn *od_pool_acquire(struct od_pool *pool, int timeout_ms);
 void od_pool_release(struct od_pool *pool, PGconn *conn);
 void od_pool_close(struct od_pool *pool);
 void od_pool_get_stats(struct od_pool *pool, struct od_pool_stats *out);
-/* The conninfo/URL in use with any password removed (caller frees), for messages. */
-char *od_pool_describe(const struct od_pool *pool);
 
 /* One standalone connection (listener, migrations) with the same settings and deadline.
- * NULL with od_err() "cannot connect to the database: REASON (database URL)": libpq's reason
- * first, the URL without its password. */
+ * NULL with od_err() "cannot connect to the database: REASON (database.url URL)": libpq's
+ * reason first, the URL without its password. */
 PGconn *od_db_connect(const struct od_config *cfg, const char *application_name);
 /* Can the database be reached now? Connects once (connect_timeout_s) and disconnects. 0 when
  * it answered; -1 with libpq's reason alone (one line, passwords taken out) in reason. */
 int od_db_ping(const struct od_config *cfg, char *reason, size_t n);
+/* How many connection attempts of this process failed (any thread; od_db_ping's not
+ * counted); lets a command's caller add advice on where the database URL came from
+ * (cmd/hint.c). The error itself is set by od_db_connect. */
+int od_db_connect_failures(void);
+/* The message of the last failed connection attempt ("" when none), copied into buf. */
+void od_db_last_connect_error(char *buf, size_t n);
 
 /* Helpers. All take NULL-terminated string params (NULL = SQL NULL).
  * od_db_exec: command or query; returns the PGresult on success (caller PQclear()s), NULL
@@ -59,5 +64,11 @@ int od_db_cmd(PGconn *c, const char *sql, int nparams, const char *const *params
 int od_db_begin(PGconn *c);
 int od_db_commit(PGconn *c);
 void od_db_rollback(PGconn *c);
+
+/* Columns and parameters; both return a new string (caller frees). */
+/* The text of a column; NULL when it is SQL NULL. */
+char *od_db_text(const PGresult *r, int row, int col);
+/* The bigint[] parameter literal of v[0..n): "{1,2,3}", "{}" when n is 0. */
+char *od_db_bigint_array(const int64_t *v, size_t n);
 
 #endif

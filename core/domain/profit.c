@@ -5,6 +5,7 @@
 #include "core/db/db.h"
 #include "core/base/log.h"
 #include "core/base/money.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include <assert.h>
 #include <stdio.h>
@@ -20,20 +21,29 @@ struct dim {
     const char *key_col; /* column of src */
     const char *key_txt; /* text of the key from agg.k */
     const char *name_sql;
-    const char *join; /* joined to agg a */
+    const char *join;         /* joined to agg a */
+    const char *currency_sql; /* the row's client's currency */
 };
+
+/* month and person rows: the client of the query's client ($7) or project ($8), if any */
+#define QUERY_CURRENCY                                                                             \
+    "(SELECT c.currency FROM harvest_clients c WHERE c.id = coalesce($7::bigint,"                  \
+    " (SELECT p.client_id FROM harvest_projects p WHERE p.id = $8::bigint)))"
 
 static const struct dim dims[] = {
     [OD_PROFIT_BY_CLIENT] = {"client", DIM_CLIENT, "client_id", "a.k::text", "hc.name",
                              " LEFT JOIN harvest_clients hc ON hc.id = a.k"
-                             " LEFT JOIN client_links cl ON cl.client_id = a.k"},
-    [OD_PROFIT_BY_PROJECT] = {"project", DIM_PROJECT, "project_id", "a.k::text", "hp.name",
-                              " LEFT JOIN harvest_projects hp ON hp.id = a.k"},
+                             " LEFT JOIN client_links cl ON cl.client_id = a.k",
+                             "hc.currency"},
+    [OD_PROFIT_BY_PROJECT] =
+        {"project", DIM_PROJECT, "project_id", "a.k::text", "hp.name",
+         " LEFT JOIN harvest_projects hp ON hp.id = a.k",
+         "(SELECT c.currency FROM harvest_clients c WHERE c.id = hp.client_id)"},
     [OD_PROFIT_BY_MONTH] = {"month", 0, "month", "to_char(a.k, 'YYYY-MM')",
-                            "to_char(a.k, 'YYYY-MM')", ""},
+                            "to_char(a.k, 'YYYY-MM')", "", QUERY_CURRENCY},
     [OD_PROFIT_BY_PERSON] = {"person", DIM_PERSON, "user_id", "a.k::text",
                              "nullif(btrim(concat_ws(' ', hu.first_name, hu.last_name)), '')",
-                             " LEFT JOIN harvest_users hu ON hu.id = a.k"},
+                             " LEFT JOIN harvest_users hu ON hu.id = a.k", QUERY_CURRENCY},
 };
 
 /* Rollup sources exposing the same columns; the first that has every needed dimension wins. */
@@ -85,56 +95,62 @@ int od_profit_by_parse(const char *s, enum od_profit_by *out)
     return od_seterr("unknown grouping '%s' (use client, project, month or person)", s ? s : "");
 }
 
-static int days_in_month(int y, int m)
+static void fmt_day(long z, char out[11])
 {
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : dm[m - 1];
-}
-
-static void fmt_ymd(int y, int m, int d, char out[11])
-{
-    char tmp[40];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+    char tmp[OD_DATE_BUF];
+    od_date_format(z, tmp, sizeof tmp);
     memcpy(out, tmp, 10);
     out[10] = '\0';
 }
 
-static void fmt_day(long z, char out[11])
-{
-    int y, m, d;
-    od_civil_from_days(z, &y, &m, &d);
-    fmt_ymd(y, m, d, out);
-}
-
 int od_profit_date_parse(const char *s, bool to_end, char out[11])
 {
-    int y, m, d = 0, n = 0;
     size_t len = s ? strlen(s) : 0;
-    if (len == 7 && sscanf(s, "%4d-%2d%n", &y, &m, &n) == 2 && n == 7) {
-        if (m < 1 || m > 12 || y < 1) return od_seterr("'%s' is not a month (use YYYY-MM)", s);
-        d = to_end ? days_in_month(y, m) : 1;
-    } else if (len == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10) {
-        if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+    int64_t z;
+    if (len == 7) { /* YYYY-MM: a date on its first day */
+        char first[11];
+        memcpy(first, s, 7);
+        memcpy(first + 7, "-01", 4);
+        if (od_date_parse(first, 10, &z) < 0)
+            return od_seterr("'%s' is not a month (use YYYY-MM)", s);
+        if (to_end) {
+            int y, m, d;
+            od_civil_from_days(z, &y, &m, &d);
+            z += od_days_in_month(y, m) - 1;
+        }
+    } else if (len == 10 && s[4] == '-' && s[7] == '-') {
+        if (od_date_parse(s, len, &z) < 0)
             return od_seterr("'%s' is not a date (use YYYY-MM-DD)", s);
     } else {
         return od_seterr("'%s' is not a date (use YYYY-MM-DD or YYYY-MM)", s ? s : "");
     }
-    fmt_ymd(y, m, d, out);
+    fmt_day(z, out);
     return 0;
 }
 
+int32_t od_profit_month_index(const char *s)
+{
+    int y, m, n = 0;
+    if (!s || sscanf(s, "%4d-%2d%n", &y, &m, &n) != 2 || n != 7 || y < 1 || m < 1 || m > 12)
+        return -1;
+    return y * 12 + m - 1;
+}
+
+/* A date od_profit_date_parse wrote. */
 static long day_of(const char *iso)
 {
-    int y, m, d;
-    sscanf(iso, "%4d-%2d-%2d", &y, &m, &d);
-    return od_days_from_civil(y, m, d);
+    int64_t z = 0;
+    int rc = od_date_parse(iso, strlen(iso), &z);
+    assert(rc == 0);
+    (void)rc;
+    return z;
 }
 
 static long first_of_next_month(long z)
 {
     int y, m, d;
     od_civil_from_days(z, &y, &m, &d);
-    return z - (d - 1) + days_in_month(y, m);
+    return z - (d - 1) + od_days_in_month(y, m);
 }
 
 static long first_of_month(long z)
@@ -213,8 +229,21 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
     const struct dim *dm = &dims[q->by];
     size_t si = source_for(q);
     const char *k = dm->key_col;
+    bool client = q->by == OD_PROFIT_BY_CLIENT;
+    /* Clients: won deals per company closed in [$12, $13] (each deal once), and the live
+     * clients linked to such a company: they get a row even without time in the range, unless
+     * a project or person filter narrows the report to time. */
+    if (client)
+        sb_add(sb, "WITH won AS MATERIALIZED (SELECT * FROM opsdeck_won_by_company($12::date,"
+                   " $13::date)), won_clients AS (SELECT cl.client_id FROM client_links cl"
+                   " JOIN won w ON w.company_id = cl.company_id JOIN harvest_clients wc"
+                   " ON wc.id = cl.client_id AND wc.deleted_at IS NULL"
+                   " WHERE $8::bigint IS NULL AND $9::bigint IS NULL"
+                   " AND ($7::bigint IS NULL OR cl.client_id = $7::bigint)), ");
+    else
+        sb_add(sb, "WITH ");
     sb_addf(sb,
-            "WITH src AS ("
+            "src AS ("
             " SELECT s.%s AS k, s.entries, s.hours, s.billable_hours, s.revenue, s.cost,"
             " s.missing_cost_rate, s.missing_billable_rate FROM (%s) s"
             " WHERE ($1::date IS NULL OR s.month >= $1::date) AND ($2::date IS NULL OR s.month < "
@@ -229,19 +258,18 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
                 " AND s.%s IS NOT NULL" FILTERS " GROUP BY s.%s",
                 k, sg, sg, sg, sg, sg, sg, sg, 3 + 2 * e, 3 + 2 * e, 4 + 2 * e, k, k);
     }
+    if (client) sb_add(sb, " UNION ALL SELECT client_id, 0, 0, 0, 0, 0, 0, 0 FROM won_clients");
     sb_addf(sb,
             "), a AS (SELECT k, sum(entries) AS entries, sum(hours) AS hours,"
             " sum(billable_hours) AS billable_hours, sum(revenue) AS revenue, sum(cost) AS cost,"
             " sum(missing_cost_rate) AS mcr, sum(missing_billable_rate) AS mbr FROM src GROUP BY k"
-            " HAVING sum(entries) <> 0" /* a key whose every entry was taken away again */
+            " HAVING sum(entries) <> 0%s" /* a key whose every entry was taken away again */
             "), r AS (SELECT %s AS key, %s AS name, a.*,",
-            dm->key_txt, dm->name_sql);
+            client ? " OR k IN (SELECT client_id FROM won_clients)" : "", dm->key_txt,
+            dm->name_sql);
     if (q->by == OD_PROFIT_BY_CLIENT)
-        sb_add(sb, " CASE WHEN cl.company_id IS NULL THEN NULL ELSE"
-                   " (SELECT coalesce(sum(d.amount), 0) FROM hubspot_deal_companies dc"
-                   " JOIN hubspot_deals d ON d.id = dc.deal_id WHERE dc.company_id = cl.company_id"
-                   " AND d.dealstage = 'closedwon' AND NOT d.archived AND d.deleted_at IS NULL) "
-                   "END AS deal,");
+        sb_add(sb, " CASE WHEN cl.company_id IS NULL THEN NULL ELSE coalesce((SELECT w.amount"
+                   " FROM won w WHERE w.company_id = cl.company_id), 0) END AS deal,");
     else
         sb_add(sb, " NULL::numeric AS deal,");
     if (q->by == OD_PROFIT_BY_PROJECT)
@@ -254,23 +282,26 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
             " THEN (SELECT sum(revenue) FROM profit_rollup_project_month x WHERE x.project_id = "
             "a.k)"
             " ELSE (SELECT sum(hours) FROM profit_rollup_project_month x WHERE x.project_id = a.k)"
-            " END AS used");
+            " END AS used, hp.is_fixed_fee AS fixed_fee");
     else
-        sb_add(sb, " NULL::text AS budget_by, NULL::numeric AS budget, NULL::numeric AS used");
+        sb_add(sb, " NULL::text AS budget_by, NULL::numeric AS budget, NULL::numeric AS used,"
+                   " NULL::boolean AS fixed_fee");
+    sb_addf(sb, ", %s AS currency", dm->currency_sql);
     sb_addf(
         sb,
         " FROM a%s), t AS ("
         " SELECT false AS total, key, name, entries, hours, billable_hours, revenue, cost,"
-        " deal, budget_by, budget, used, mcr, mbr FROM r"
+        " deal, budget_by, budget, used, mcr, mbr, fixed_fee, currency FROM r"
         " UNION ALL SELECT true, NULL, NULL, coalesce(sum(entries), 0), coalesce(sum(hours), 0),"
         " coalesce(sum(billable_hours), 0), coalesce(sum(revenue), 0), coalesce(sum(cost), 0),"
-        " sum(deal), NULL, NULL, NULL, coalesce(sum(mcr), 0), coalesce(sum(mbr), 0) FROM r)"
+        " sum(deal), NULL, NULL, NULL, coalesce(sum(mcr), 0), coalesce(sum(mbr), 0), NULL,"
+        " CASE WHEN count(DISTINCT currency) = 1 THEN min(currency) END FROM r)"
         " SELECT key, name, entries, round(hours, 2), round(billable_hours, 2), round(revenue, 2),"
         " round(cost, 2), round(revenue - cost, 2),"
         " CASE WHEN revenue = 0 THEN NULL ELSE round((revenue - cost) * 100 / revenue, 2) END,"
         " round(deal, 2), budget_by, round(budget, 2), round(used, 2),"
         " CASE WHEN budget > 0 THEN round(coalesce(used, 0) * 100 / budget, 2) END,"
-        " mcr, mbr FROM t ORDER BY total, %s",
+        " mcr, mbr, fixed_fee, currency FROM t ORDER BY total, %s",
         dm->join,
         q->by == OD_PROFIT_BY_MONTH ? "key" : "lower(btrim(name)) NULLS LAST, length(key), key");
 }
@@ -288,15 +319,10 @@ static bool num(PGresult *res, int i, int col, char *s, int64_t *c)
     return true;
 }
 
-static char *dup_or_null(PGresult *res, int i, int col)
-{
-    return PQgetisnull(res, i, col) ? NULL : od_xstrdup(PQgetvalue(res, i, col));
-}
-
 static void fill_row(PGresult *res, int i, struct od_profit_row *row)
 {
-    row->key = dup_or_null(res, i, 0);
-    row->name = dup_or_null(res, i, 1);
+    row->key = od_db_text(res, i, 0);
+    row->name = od_db_text(res, i, 1);
     row->entries = strtoll(PQgetvalue(res, i, 2), NULL, 10);
     num(res, i, 3, row->hours, &row->hours_c);
     num(res, i, 4, row->billable_hours, &row->billable_hours_c);
@@ -317,6 +343,9 @@ static void fill_row(PGresult *res, int i, struct od_profit_row *row)
     }
     row->missing_cost_rate = strtoll(PQgetvalue(res, i, 14), NULL, 10);
     row->missing_billable_rate = strtoll(PQgetvalue(res, i, 15), NULL, 10);
+    row->is_fixed_fee = !PQgetisnull(res, i, 16) && PQgetvalue(res, i, 16)[0] == 't';
+    if (!PQgetisnull(res, i, 17))
+        snprintf(row->currency, sizeof row->currency, "%s", PQgetvalue(res, i, 17));
 }
 
 /* Check and normalise q into out (by, from, to); nothing else is filled yet. */
@@ -341,7 +370,7 @@ static int run_on(PGconn *c, const struct od_profit_query *q, struct od_profit_r
     split_range(out->from, out->to, p, sign);
     char ids[3][24];
     const int64_t idv[3] = {q->client_id, q->project_id, q->user_id};
-    const char *params[11];
+    const char *params[13];
     for (int i = 0; i < 6; i++)
         params[i] = *p[i] ? p[i] : NULL;
     for (int i = 0; i < 3; i++) {
@@ -350,9 +379,13 @@ static int run_on(PGconn *c, const struct od_profit_query *q, struct od_profit_r
     }
     for (int e = 0; e < 2; e++)
         params[9 + e] = sign[e] < 0 ? "-1" : "1";
+    params[11] = *out->from ? out->from : NULL; /* won deals: close days, as given */
+    params[12] = *out->to ? out->to : NULL;
+    int nparams = q->by == OD_PROFIT_BY_CLIENT ? 13 : 11;
+    out->deals_in_range = q->by == OD_PROFIT_BY_CLIENT && (*out->from || *out->to);
     struct strbuf sql = STRBUF_INIT;
     build_sql(&sql, q);
-    PGresult *res = od_db_exec(c, sb_str(&sql), 11, params);
+    PGresult *res = od_db_exec(c, sb_str(&sql), nparams, params);
     sb_release(&sql);
     if (!res) return -1;
     int n = PQntuples(res);
@@ -407,7 +440,8 @@ static int read_trend(PGconn *c, const struct od_profit_query *q, struct od_prof
     }
     struct strbuf sql = STRBUF_INIT;
     sb_addf(&sql,
-            "SELECT s.%s::text, round(s.revenue - s.cost, 2) FROM (%s) s"
+            "SELECT s.%s::text, round(s.revenue - s.cost, 2), to_char(s.month, 'YYYY-MM')"
+            " FROM (%s) s"
             " WHERE ($1::date IS NULL OR s.month >= date_trunc('month', $1::date))"
             " AND ($2::date IS NULL OR s.month <= $2::date)"
             " AND ($3::bigint IS NULL OR s.client_id = $3::bigint)"
@@ -435,9 +469,12 @@ static int read_trend(PGconn *c, const struct od_profit_query *q, struct od_prof
             int first = end - j > OD_PROFIT_TREND_MAX ? end - OD_PROFIT_TREND_MAX : j;
             row->ntrend = (size_t)(end - first);
             row->trend_c = od_xcalloc(row->ntrend, sizeof *row->trend_c);
-            for (int m = first; m < end; m++)
+            row->trend_month = od_xcalloc(row->ntrend, sizeof *row->trend_month);
+            for (int m = first; m < end; m++) {
                 if (od_money_parse(PQgetvalue(r, m, 1), &row->trend_c[m - first]) < 0)
                     row->trend_c[m - first] = 0;
+                row->trend_month[m - first] = od_profit_month_index(PQgetvalue(r, m, 2));
+            }
         }
         j = end;
     }
@@ -464,6 +501,7 @@ static void row_release(struct od_profit_row *row)
     free(row->key);
     free(row->name);
     free(row->trend_c);
+    free(row->trend_month);
 }
 
 void od_profit_report_release(struct od_profit_report *r)

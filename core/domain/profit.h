@@ -62,8 +62,11 @@ struct od_profit_row {
     char revenue[OD_PROFIT_NUM], cost[OD_PROFIT_NUM], margin[OD_PROFIT_NUM];
     char margin_pct[OD_PROFIT_NUM]; /* 2 places; "" when revenue is 0 */
     bool has_margin_pct;
-    /* by=client: Σ closed-won deals of the linked company; has_ false when unlinked. Totals:
-     * Σ of the rows' amounts, has_ false when no row is linked. */
+    /* by=client: Σ amount of the won deals (sql/0010_won_deals.sql: a closed stage with
+     * probability 1.0 in any pipeline, not archived, each deal once, for its Primary company)
+     * of the linked company; with a range only those whose closedate (UTC day) falls in it.
+     * has_ false when unlinked. Totals: Σ of the rows' amounts, has_ false when no row is
+     * linked. */
     char deal_amount[OD_PROFIT_NUM];
     bool has_deal_amount;
     /* by=project: budget burn over the project's whole life (not the range). */
@@ -73,6 +76,13 @@ struct od_profit_row {
     char budget[OD_PROFIT_NUM]; /* hours or money */
     char budget_used[OD_PROFIT_NUM];
     char budget_pct[OD_PROFIT_NUM]; /* used / budget × 100, 2 places */
+    bool is_fixed_fee;              /* by=project: Harvest's is_fixed_fee */
+    /* The client's currency (ISO code, raw database text: sanitize before a terminal); "" when
+     * unknown: by=client its own, by=project its client's, by=month/person the client of the
+     * query's client_id or project_id. Totals (od_profit_sum): the rows' one currency, "" when
+     * they differ (mixed_currency) or none is known. */
+    char currency[8];
+    bool mixed_currency;
     int64_t missing_cost_rate, missing_billable_rate;
     /* The values above as int64 hundredths (0 when absent). */
     int64_t hours_c, billable_hours_c, revenue_c, cost_c, margin_c, margin_pct_c, deal_amount_c;
@@ -82,6 +92,9 @@ struct od_profit_row {
      * NULL when not read or when the row has no month. Owned. */
     int64_t *trend_c;
     size_t ntrend;
+    /* trend_month[i]: the month of trend_c[i] as year * 12 + month - 1 (od_profit_month_index),
+     * so rows can be lined up in time: a row's months are only those it has data in. Owned. */
+    int32_t *trend_month;
 };
 #define OD_PROFIT_TREND_MAX 36
 
@@ -91,7 +104,9 @@ struct od_profit_report {
     struct od_profit_row *rows;
     size_t nrows;
     struct od_profit_row totals;
-    int64_t took_us; /* query time */
+    bool deals_in_range; /* by=client with from/to: deal_amount holds the deals won in the range
+                          * (a table header says "Won in range"), else all won deals */
+    int64_t took_us;     /* query time */
 };
 
 /* Run the query; out is filled (release with od_profit_report_release, also after -1).
@@ -104,6 +119,9 @@ void od_profit_report_release(struct od_profit_report *r);
  * A trend that cannot be read leaves trend_c NULL; the report still comes back. For the
  * console's query workers (core/db/reader.h), which hand it a connection. */
 int od_profit_read(PGconn *c, const struct od_profit_query *q, struct od_profit_report *out);
+
+/* "YYYY-MM..." -> year * 12 + month - 1 (the unit of trend_month); -1 when s is no date. */
+int32_t od_profit_month_index(const char *s);
 
 /* Parse "YYYY-MM-DD" or "YYYY-MM" (to_end: the month's last day) into "YYYY-MM-DD" (out >= 11
  * bytes). -1 with od_seterr when not a real date. */

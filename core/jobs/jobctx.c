@@ -1,9 +1,11 @@
 /* jobctx — od_job_ctx: what a handler sees of its running job. See jobctx.h and
  * core/jobs/job.h for the contract. */
 #include "core/jobs/jobctx.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
+#include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,13 +74,17 @@ void od_jobctx_beat(struct od_job_ctx *c, struct od_job_beat *out)
 void od_jobctx_payload(char *buf, size_t n, int64_t id, const char *state, int64_t done,
                        int64_t total)
 {
-    char stotal[24];
+    cJSON *o = cJSON_CreateObject();
+    od_json_add_i64(o, "id", id);
+    cJSON_AddStringToObject(o, "state", state);
+    od_json_add_i64(o, "done", done);
     if (total < 0)
-        snprintf(stotal, sizeof(stotal), "null");
+        cJSON_AddNullToObject(o, "total");
     else
-        snprintf(stotal, sizeof(stotal), "%lld", (long long)total);
-    snprintf(buf, n, "{\"id\":%lld,\"state\":\"%s\",\"done\":%lld,\"total\":%s}", (long long)id,
-             state, (long long)done, stotal);
+        od_json_add_i64(o, "total", total);
+    char *s = od_json_print(o);
+    snprintf(buf, n, "%s", s);
+    free(s);
 }
 
 static void notify(struct od_job_ctx *c, int64_t done, int64_t total)

@@ -8,6 +8,7 @@
  * (its row locked, so SKIP LOCKED hid it from us) nor a job made runnable by a just-finished
  * dependency is left behind. */
 #include "core/jobs/worker.h"
+#include "core/jobs/jobstats.h"
 #include "core/base/config.h"
 #include "core/db/db.h"
 #include "core/jobs/jobctx.h"
@@ -157,6 +158,12 @@ static void run_job(struct slot *s, struct od_job *job)
     static const char *const names[] = {"completed", "failed (retry)", "failed (permanent)",
                                         "stopped"};
     const char *outcome = rc == 1 ? "dead" : names[r];
+    static const char *const metric[] = {"completed", "retry", "dead", "stopped"};
+    od_jobstats_record(job->provider, job->resource,
+                       rc < 0    ? "unrecorded"
+                       : rc == 1 ? "dead"
+                                 : metric[r],
+                       od_now_ms() - t0);
     if (rc < 0)
         od_log_kv(OD_LOG_WARN, "job outcome not recorded", "job", sid, "outcome", names[r],
                   "reason", od_err(), NULL);
@@ -425,11 +432,6 @@ void od_workers_stats(struct od_workers *w, struct od_worker_stats *out)
     *out = w->st;
     out->running = w->busy;
     pthread_mutex_unlock(&w->lock);
-}
-
-const char *od_workers_id(const struct od_workers *w)
-{
-    return w->id;
 }
 
 void od_workers_join(struct od_workers *w)

@@ -1,7 +1,11 @@
 /* http — libcurl requests with retries, Retry-After, breaker and log lines. See http.h. */
 #include "core/net/http.h"
+#include "core/base/time.h"
 #include "core/net/breaker.h"
+#include "core/net/http_stats.h"
+#include "core/base/config.h"
 #include "core/base/log.h"
+#include <assert.h>
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -60,16 +64,10 @@ static uint64_t rng_next(void)
     return tl_rng;
 }
 
-/* Exponential backoff with jitter: uniform in [d/2, d], d = base * 2^(n-1), capped. */
-static int64_t backoff_ms(int n)
+/* Exponential backoff with jitter: uniform in [d/2, d], d = http.backoff_ms * 2^(n-1), capped. */
+static int64_t backoff_ms(const struct od_http_req *req, int n)
 {
-    static long base = -1;
-    if (base < 0) {
-        const char *s = getenv("OPSDECK_HTTP_BACKOFF_MS");
-        long v;
-        base = s && od_parse_long(s, 1, 60000, &v) == 0 ? v : 500;
-    }
-    int64_t d = base;
+    int64_t d = req->cfg->http.backoff_ms;
     for (int i = 1; i < n && d < BACKOFF_CAP_MS; i++)
         d *= 2;
     if (d > BACKOFF_CAP_MS) d = BACKOFF_CAP_MS;
@@ -135,7 +133,7 @@ static void fmt_size(char *buf, size_t n, int64_t bytes)
 static void fmt_wait(char *buf, size_t n, int64_t ms)
 {
     char until[40];
-    od_iso8601_ms(od_wall_ms() + ms, until, sizeof until);
+    od_time_format_ms(od_wall_ms() + ms, until, sizeof until);
     char *dot = strchr(until, '.');
     if (dot) snprintf(dot, sizeof until - (size_t)(dot - until), "Z");
     snprintf(buf, n, "%lld s (until %s)", (long long)(ms / 1000), until);
@@ -172,6 +170,7 @@ static void log_request(const struct od_http_req *req, const char *path, const c
     snprintf(att, sizeof att, "%d", attempt);
     od_log_kv(OD_LOG_INFO, "http", "provider", req->provider ? req->provider : "-", "method",
               req->method, "path", path, "status", status, "latency_ms", lat, "attempt", att, NULL);
+    od_http_stats_record(req->provider, strtol(status, NULL, 10), ms); /* "error": 0, no answer */
 }
 
 /* Polled by libcurl during a transfer: a stop request aborts it (CURLE_ABORTED_BY_CALLBACK). */
@@ -248,6 +247,7 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
     char path[256], errbuf[CURL_ERROR_SIZE], st[16];
     struct od_breaker *br = od_breaker_for(req->provider);
     int max_attempts = req->max_attempts > 0 ? req->max_attempts : 4;
+    assert(req->cfg);
     int64_t rate_waited = 0;
     int cap_s =
         req->retry_after_cap_s > 0 ? req->retry_after_cap_s : OD_HTTP_RETRY_AFTER_CAP_DEFAULT_S;
@@ -277,7 +277,7 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
         CURLcode rc = send_once(req, resp, &retry_after, errbuf, &over);
         resp->retry_after_ms = retry_after;
         if (rc == CURLE_FAILED_INIT) {
-            od_breaker_record(br, true);
+            od_breaker_record(br, true, req->cfg);
             od_seterr("cannot initialise libcurl");
             return OD_HTTP_ERROR;
         }
@@ -289,7 +289,7 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
             resp->attempts++;
             resp->too_large = true;
             sb_release(&resp->body);
-            od_breaker_record(br, true);
+            od_breaker_record(br, true, req->cfg);
             log_request(req, path, "too_large", resp->latency_ms, resp->attempts);
             fmt_size(lim, sizeof lim, req->max_body > 0 ? req->max_body : OD_HTTP_MAX_BODY_DEFAULT);
             od_seterr("%s %s %s: response body over the %s limit (http.max_body_bytes); request "
@@ -299,7 +299,7 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
         }
         if (rc != CURLE_OK) {
             resp->attempts++;
-            od_breaker_record(br, false);
+            od_breaker_record(br, false, req->cfg);
             log_request(req, path, "error", resp->latency_ms, resp->attempts);
             od_seterr("%s %s %s: %s", req->provider ? req->provider : "", req->method, path,
                       errbuf[0] ? errbuf : curl_easy_strerror(rc));
@@ -308,7 +308,8 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
             snprintf(st, sizeof st, "%ld", resp->status);
             log_request(req, path, st, resp->latency_ms, resp->attempts + 1);
             if (resp->status == 429) {
-                od_breaker_record(br, true); /* the service answered; the limiter owns 429s */
+                od_breaker_record(br, true,
+                                  req->cfg); /* the service answered; the limiter owns 429s */
                 resp->rate_limited++;
                 if (retry_after > cap_ms) {
                     /* Hold every worker for the cap, not for whatever upstream says. */
@@ -320,7 +321,8 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
                               prov, req->method, path, wait_txt, cap_s, prov, cap_s);
                     return OD_HTTP_TRANSIENT;
                 }
-                int64_t w = retry_after >= 0 ? retry_after : backoff_ms(resp->rate_limited) * 2;
+                int64_t w =
+                    retry_after >= 0 ? retry_after : backoff_ms(req, resp->rate_limited) * 2;
                 if (w > cap_ms) w = cap_ms;
                 if (req->on_rate_limited) req->on_rate_limited(req->arg, w);
                 w += (int64_t)(rng_next() % 250); /* don't let every worker wake at once */
@@ -335,10 +337,10 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
             }
             resp->attempts++;
             if (!status_retryable(resp->status)) {
-                od_breaker_record(br, true);
+                od_breaker_record(br, true, req->cfg);
                 return OD_HTTP_OK;
             }
-            od_breaker_record(br, false);
+            od_breaker_record(br, false, req->cfg);
             od_seterr("%s %s %s answered HTTP %ld", req->provider ? req->provider : "", req->method,
                       path, resp->status);
             if (resp->status == 423 && retry_after < 2000) retry_after = 2000;
@@ -351,7 +353,8 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
             }
         }
         if (resp->attempts >= max_attempts) return OD_HTTP_TRANSIENT;
-        int64_t w = backoff_ms(resp->attempts);
+        od_http_stats_retry(req->provider);
+        int64_t w = backoff_ms(req, resp->attempts);
         if (retry_after > w) w = retry_after;
         if (!wait_ms(req, w)) return OD_HTTP_STOPPED;
     }

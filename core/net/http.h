@@ -5,7 +5,7 @@
  *
  * od_http_request() sends one request and copes with the weather:
  *   - 5xx, 423, timeouts and connection errors are retried up to max_attempts with exponential
- *     backoff and jitter (base OPSDECK_HTTP_BACKOFF_MS, default 500 ms, cap 15 s);
+ *     backoff and jitter (base http.backoff_ms of the request's configuration, cap 15 s);
  *   - 429 is not a failure: it waits Retry-After (seconds or HTTP-date; exponential backoff when
  *     absent), tells the caller's rate limiter (on_rate_limited) and tries again without
  *     spending an attempt (up to 15 minutes of such waiting in all);
@@ -21,12 +21,14 @@
  *   - every response is logged as one line: provider, method, path (no query string), status,
  *     latency, attempt. Header values (tokens) are never logged.
  * Any other status (2xx, 4xx) is returned to the caller as OD_HTTP_OK with resp->status set.
- * Thread-safe: no shared state besides the breakers. */
+ * Thread-safe: no shared state besides the breakers; the configuration is read-only. */
 #ifndef OD_HTTP_H
 #define OD_HTTP_H
 #include "core/base/util.h"
 #include <stdbool.h>
 #include <stdint.h>
+
+struct od_config;
 
 struct od_http_req {
     const char *method;         /* "GET" or "POST" */
@@ -34,6 +36,7 @@ struct od_http_req {
     const char *const *headers; /* NULL-terminated "Name: value" lines (may hold secrets) */
     const char *body;           /* POST body or NULL */
     size_t body_len;
+    const struct od_config *cfg;   /* required: http.backoff_ms, breaker.* (borrowed) */
     const char *provider;          /* "harvest" / "hubspot": breaker and log field */
     int timeout_s;                 /* whole request; 0 = 30 */
     int max_attempts;              /* for 5xx/timeouts; 0 = 4 */

@@ -3,6 +3,8 @@
 #include "core/ops/health.h"
 #include "core/base/sanitize.h"
 #include "core/base/util.h"
+#include "core/base/json.h"
+#include "core/base/time.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,11 +60,10 @@ void od_health_json(const struct od_health_report *r, struct strbuf *out)
         cJSON_AddStringToObject(o, "output", x->output);
         cJSON_AddItemToArray(arr, o);
     }
-    char *s = cJSON_PrintUnformatted(doc);
+    char *s = od_json_print(doc);
     sb_add(out, s);
     sb_addch(out, '\n');
     free(s);
-    cJSON_Delete(doc);
 }
 
 void od_health_table(const struct od_health_report *r, struct strbuf *out)
@@ -72,9 +73,7 @@ void od_health_table(const struct od_health_report *r, struct strbuf *out)
     for (size_t i = 0; i < r->n; i++) {
         const struct od_health_result *x = &r->results[i];
         char value[64];
-        snprintf(value, sizeof value, "%s%s%s", x->observed_value,
-                 *x->observed_value && x->observed_unit ? " " : "",
-                 *x->observed_value && x->observed_unit ? x->observed_unit : "");
+        od_health_format_value(x->observed_value, x->observed_unit, value, sizeof value);
         sb_addf(out, "%-7s  %-28s  ", od_health_status_name(x->status), x->name);
         char *s = od_sanitize(x->component_id);
         od_pad_right(out, s, 24);
@@ -89,4 +88,5 @@ void od_health_table(const struct od_health_report *r, struct strbuf *out)
     }
     sb_addf(out, "overall: %s (%zu checks in %lld ms)\n", od_health_status_name(r->status), r->n,
             (long long)r->took_ms);
+    od_health_todo(r, out);
 }

@@ -1,6 +1,7 @@
 /* health_run — see health_run.h: runs a table of checks within their deadlines, on one shared
  * database connection, and adds up their results. */
 #include "core/ops/health_run.h"
+#include "core/base/time.h"
 #include "core/base/config.h"
 #include "core/db/db.h"
 #include <stdarg.h>
@@ -28,7 +29,7 @@ struct od_health_result *od_health_add(struct od_hctx *h, const struct od_health
     va_start(ap, fmt);
     vsnprintf(r->output, sizeof r->output, fmt, ap);
     va_end(ap);
-    od_iso8601_ms(od_wall_ms(), r->time, sizeof r->time);
+    od_time_format_ms(od_wall_ms(), r->time, sizeof r->time);
     return r;
 }
 

@@ -29,6 +29,15 @@ struct od_health_check {
     void (*run)(struct od_hctx *h, const struct od_health_check *c);
 };
 
+/* health_provider.c: provider reachability and token (an authenticated probe), backup age.
+ * Reachability is shared by the offline table (health_offline.c): the provider is the check
+ * name's prefix ("harvest:reachability"). */
+/* The table od_health_run runs (n rows), e.g. to check every row has a runbook section. */
+const struct od_health_check *od_health_check_table(size_t *n);
+void od_health_check_reachability(struct od_hctx *h, const struct od_health_check *c);
+void od_health_check_token(struct od_hctx *h, const struct od_health_check *c);
+void od_health_check_backup(struct od_hctx *h, const struct od_health_check *c);
+
 /* Append a result; value is a JSON number as text or NULL. Returns it for further edits. */
 struct od_health_result *od_health_add(struct od_hctx *h, const struct od_health_check *c,
                                        enum od_health_status st, const char *unit,
@@ -36,9 +45,6 @@ struct od_health_result *od_health_add(struct od_hctx *h, const struct od_health
 /* Run a query on the run's connection. NULL when there is none or it failed: the reason is
  * in od_err() (and the caller reports fail). */
 PGresult *od_health_query(struct od_hctx *h, const char *sql, int n, const char *const *params);
-/* The upstream reachability check (health_checks.c), shared by the offline table: the
- * provider is the check name's prefix ("harvest:reachability"). */
-void od_health_check_reachability(struct od_hctx *h, const struct od_health_check *c);
 /* Run checks[0..n) into out (zeroed first; release with od_health_report_release). Never
  * fails: a check that did not run before the deadline is "unknown". Returns 0. */
 int od_health_run_checks(const struct od_health_env *env, const struct od_health_check *checks,

@@ -5,6 +5,7 @@
 #include "core/base/config.h"
 #include "core/ops/health.h"
 #include "core/base/log.h"
+#include "core/ops/metrics_sync.h"
 #include "core/jobs/queue.h"
 #include "core/base/util.h"
 #include "core/jobs/worker.h"
@@ -110,6 +111,7 @@ static void render_db(const struct od_metrics_env *env, struct strbuf *o)
                         PQgetvalue(r, i, 1));
             PQclear(r);
         }
+        od_metrics_render_sync_state(c, o);
     }
     if (c) od_pool_release(env->pool, c);
 }
@@ -165,6 +167,7 @@ void od_metrics_render(const struct od_metrics_env *env, struct strbuf *out)
         render_db(env, out);
     }
     if (env->workers) render_workers(env, out);
+    od_metrics_render_work(out);
     series(out, "opsdeck_cache_hits_total", "counter", "Cache lookups that hit, per cache.");
     series(out, "opsdeck_cache_misses_total", "counter", "Cache lookups that missed, per cache.");
     series(out, "opsdeck_cache_evictions_total", "counter", "Entries evicted, per cache.");
@@ -195,7 +198,8 @@ static void snapshot_refresh(struct od_metrics *m)
                                  .pool = m->env.pool,
                                  .events = m->env.events,
                                  .in_process = true,
-                                 .no_upstream = true};
+                                 .no_upstream = true,
+                                 .vault = m->env.vault};
     struct od_health_report rep;
     struct strbuf body = STRBUF_INIT;
     od_health_run(&henv, &rep);

@@ -27,6 +27,7 @@ struct od_config;
 struct od_pool;
 struct od_workers;
 struct od_events;
+struct od_vault;
 struct strbuf;
 
 struct od_metrics_env {
@@ -34,6 +35,7 @@ struct od_metrics_env {
     struct od_pool *pool;       /* may be NULL */
     struct od_workers *workers; /* may be NULL: no job counters */
     struct od_events *events;   /* may be NULL */
+    struct od_vault *vault;     /* may be NULL: /healthz probes with environment tokens */
 };
 
 struct od_metrics;

@@ -3,7 +3,7 @@
  *
  *   struct od_auth *a = od_auth_new(pool, vault, cfg);        // vault may be NULL: no logins
  *   struct od_session *s;
- *   if (od_auth_login(a, email, pw, od_auth_source(), &s) != 0) show(od_err());
+ *   if (od_auth_login(a, email, pw, od_config_login_source(), &s) != 0) show(od_err());
  *   ...each action: od_auth_validate(a, s) == 0 && od_auth_require(s, "sync.start") == 0
  *   ...admin actions: od_auth_reverify(a, s, pw_asked_again)
  *   od_auth_logout(a, s); od_session_free(s); od_auth_free(a);
@@ -59,9 +59,6 @@ struct od_auth;
 struct od_auth *od_auth_new(struct od_pool *pool, const struct od_vault *vault,
                             const struct od_config *cfg);
 void od_auth_free(struct od_auth *a);
-
-/* Client IP from $SSH_CONNECTION, else "local" (borrowed, thread-local). */
-const char *od_auth_source(void);
 
 /* 0 and *out (free with od_session_free) on success; -1 with od_err() = one of the
  * OD_AUTH_MSG_* texts (or a database error). Rehashes the password when limits changed. */

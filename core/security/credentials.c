@@ -1,6 +1,7 @@
 /* credentials — sealed provider tokens in Postgres, re-encryption after key rotation, and the
  * single-flight HubSpot refresh. See credentials.h. */
 #include "core/security/credentials.h"
+#include "core/base/json.h"
 #include "core/security/auth.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
@@ -274,10 +275,9 @@ static void audit_refresh(PGconn *c, int ok, const char *why)
 {
     cJSON *d = cJSON_CreateObject();
     if (why) cJSON_AddStringToObject(d, "error", why);
-    char *detail = cJSON_PrintUnformatted(d);
+    char *detail = od_json_print(d);
     od_audit(c, 0, "system", "token.refresh", "hubspot", "local", ok ? "ok" : "fail", detail);
     free(detail);
-    cJSON_Delete(d);
 }
 
 /* Under the advisory lock: read again, refresh if still needed, store the rotated tokens. */

@@ -2,9 +2,11 @@
  * list live sessions, end sessions. Every change writes an audit_log row in the same transaction.
  * See auth.h. */
 #include "core/security/auth.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/security/password.h"
 #include "core/base/util.h"
+#include <cjson/cJSON.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,17 +53,20 @@ static int change_with_audit(struct od_auth *a, const char *sql, int nparams,
 int od_user_add(struct od_auth *a, const char *actor, const char *email, const char *name,
                 enum od_role role, const char *password)
 {
-    char hash[OD_PASSWORD_HASH_MAX], detail[64];
+    char hash[OD_PASSWORD_HASH_MAX];
     if (check_email(email) != 0 || od_password_check_policy(password) != 0 ||
         od_password_hash(password, hash) != 0)
         return -1;
-    snprintf(detail, sizeof detail, "{\"role\":\"%s\"}", od_role_name(role));
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "role", od_role_name(role));
+    char *detail = od_json_print(d);
     const char *p[] = {email, name, od_role_name(role), hash};
     int rows = change_with_audit(a,
                                  "INSERT INTO users (email, name, role, password_hash) SELECT "
                                  "$1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM users WHERE "
                                  "lower(email) = lower($1))",
                                  4, p, actor, "user.add", email, detail);
+    free(detail);
     if (rows == 0) return od_seterr("a user with email %s already exists", email);
     return rows > 0 ? 0 : -1;
 }
@@ -129,7 +134,7 @@ int od_user_list(struct od_auth *a, struct od_user **users, size_t *n)
         u[i].disabled = PQgetvalue(r, k, 4)[0] == 't';
         u[i].locked = PQgetvalue(r, k, 5)[0] == 't';
         u[i].live_sessions = atoi(PQgetvalue(r, k, 6));
-        u[i].last_login = PQgetisnull(r, k, 7) ? NULL : od_xstrdup(PQgetvalue(r, k, 7));
+        u[i].last_login = od_db_text(r, k, 7);
     }
     PQclear(r);
     *users = u;

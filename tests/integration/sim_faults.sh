@@ -144,4 +144,23 @@ t_eq "--fault-provider harvest spares HubSpot" 200 "$(status -H @"$T_TMP/h.hubsp
 jqe "flags show in GET /__sim/faults" '.error_rate == 1 and .provider == "harvest" and .bad_records == 2 and .latency_ms == 10' "$(admin faults)"
 "$OD_SIM" --error-rate 2 >/dev/null 2>&1
 t_eq "--error-rate 2 is refused with exit 2" 2 $?
+
+# single records (dead-letter replay) and the token's own user (health probe); a bad record fixed
+# upstream
+sim_start --scale 2000 --bad-records 3 --rate-limits off || t_fail "simulator with bad records starts"
+bid=$(hv "/v2/time_entries?per_page=2000" | jq '[.time_entries[] | select(.spent_date == "2026-13-45")][0].id')
+jqe "GET /v2/time_entries/ID serves the bad record as listed" '.spent_date == "2026-13-45"' "$(hv "/v2/time_entries/$bid")"
+jqe "mutate fix corrects it upstream" '.ok == true' "$(admin mutate "{\"action\":\"fix\",\"id\":$bid}")"
+jqe "GET /v2/time_entries/ID now serves it valid" '(.spent_date | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}$")) and .spent_date != "2026-13-45" and .id == '"$bid" "$(hv "/v2/time_entries/$bid")"
+jqe "truth counts the fixed record: bad_records 2, entries scale-2" '.bad_records == 2 and .totals.entries == 1998' "$(admin truth)"
+t_eq "GET /v2/time_entries/ID of no entry: 404" 404 "$(status -H @"$T_TMP/h.harvest" "$SIM_URL/v2/time_entries/1")"
+jqe "GET /v2/users/me: the token's user" '.id > 0 and (.email | test("@"))' "$(hv /v2/users/me)"
+pid=$(hv "/v2/projects?per_page=1" | jq '.projects[0].id')
+jqe "GET /v2/projects/ID: one project" ".id == $pid and has(\"client\")" "$(hv "/v2/projects/$pid")"
+t_eq "GET /v2/clients/ID of no client: 404" 404 "$(status -H @"$T_TMP/h.harvest" "$SIM_URL/v2/clients/1")"
+t_eq "GET /v2/users/me with a wrong token: 401" 401 "$(status -H 'Authorization: Bearer wrong' -H 'Harvest-Account-Id: 1000001' -H 'User-Agent: t (t@example.com)' "$SIM_URL/v2/users/me")"
+did=$(hs "/crm/v3/objects/deals?limit=1" | jq -r '.results[0].id')
+jqe "GET /crm/v3/objects/deals/ID: one deal with its properties" '.id == "'"$did"'" and (.properties | has("amount"))' "$(hs "/crm/v3/objects/deals/$did?properties=amount,dealstage")"
+t_eq "GET /crm/v3/objects/deals/ID of no deal: 404" 404 "$(status -H @"$T_TMP/h.hubspot" "$SIM_URL/crm/v3/objects/deals/1")"
+t_eq "GET /crm/v3/owners?limit=1 with a wrong token: 401" 401 "$(status -H 'Authorization: Bearer wrong' "$SIM_URL/crm/v3/owners?limit=1")"
 t_done

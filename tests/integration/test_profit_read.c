@@ -97,7 +97,8 @@ static void read_both(const struct od_profit_query *q, struct od_profit_report *
     od_profit_report_release(&want);
 }
 
-/* Each row's trend equals the margins of the month report filtered to that row's key. */
+/* Each row's trend equals the margins of the month report filtered to that row's key, month
+ * by month. */
 static void trend_equals_months(const struct od_profit_report *got, enum od_profit_by by,
                                 const char *from, const char *to)
 {
@@ -114,8 +115,11 @@ static void trend_equals_months(const struct od_profit_report *got, enum od_prof
         struct od_profit_report months;
         assert_int_equal(od_profit_run(pool, &mq, &months), 0);
         assert_int_equal(row->ntrend, months.nrows);
-        for (size_t m = 0; m < months.nrows; m++)
+        for (size_t m = 0; m < months.nrows; m++) {
             assert_int_equal(row->trend_c[m], months.rows[m].margin_c);
+            /* each value says its month, so rows can be lined up in time */
+            assert_int_equal(row->trend_month[m], od_profit_month_index(months.rows[m].key));
+        }
         with_trend += row->ntrend > 0;
         od_profit_report_release(&months);
     }
@@ -173,6 +177,44 @@ static void test_refused_range_leaves_no_transaction(void **state)
     od_pool_release(pool, c);
 }
 
+static const struct od_profit_row *row_of(const struct od_profit_report *r, const char *key)
+{
+    for (size_t i = 0; i < r->nrows; i++)
+        if (r->rows[i].key && !strcmp(r->rows[i].key, key)) return &r->rows[i];
+    fail_msg("no row %s", key);
+    return NULL;
+}
+
+/* Each row says its client's currency (months and people: the query's client's) and whether a
+ * project is fixed fee; the totals name a currency only when the rows share it. */
+static void test_currency_and_fixed_fee(void **state)
+{
+    PGresult *r = PQexec(db, "UPDATE harvest_clients SET currency = CASE id WHEN 102 THEN 'USD'"
+                             " WHEN 104 THEN NULL ELSE 'EUR' END;"
+                             " UPDATE harvest_projects SET is_fixed_fee = (id = 202)");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    struct od_profit_query q = {.by = OD_PROFIT_BY_CLIENT};
+    struct od_profit_report got;
+    read_both(&q, &got);
+    assert_string_equal(row_of(&got, "101")->currency, "EUR");
+    assert_string_equal(row_of(&got, "102")->currency, "USD");
+    assert_string_equal(got.totals.currency, ""); /* EUR and USD: no one currency */
+    od_profit_report_release(&got);
+    q = (struct od_profit_query){.by = OD_PROFIT_BY_PROJECT, .client_id = 101};
+    read_both(&q, &got);
+    assert_string_equal(row_of(&got, "201")->currency, "EUR");
+    assert_false(row_of(&got, "201")->is_fixed_fee);
+    assert_true(row_of(&got, "202")->is_fixed_fee);
+    assert_string_equal(got.totals.currency, "EUR");
+    od_profit_report_release(&got);
+    q = (struct od_profit_query){.by = OD_PROFIT_BY_MONTH, .project_id = 203};
+    read_both(&q, &got);
+    for (size_t i = 0; i < got.nrows; i++)
+        assert_string_equal(got.rows[i].currency, "USD"); /* project 203 is client 102's */
+    od_profit_report_release(&got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_projects_partial_range),
         cmocka_unit_test(test_months_have_no_trend),
         cmocka_unit_test(test_refused_range_leaves_no_transaction),
+        cmocka_unit_test(test_currency_and_fixed_fee),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -4,6 +4,7 @@
 #include "tests/sim/sim_http.h"
 #include "tests/sim/sim_faults.h"
 #include "tests/sim/sim_limits.h"
+#include "core/base/time.h"
 #include <arpa/inet.h>
 #include <malloc.h>
 #include <assert.h>
@@ -156,19 +157,11 @@ void resp_raw(struct sim_req *r, int status, const char *ctype, const char *body
     sb_add(&r->out, body);
 }
 
-char *json_print(cJSON *doc)
-{
-    char *s = cJSON_PrintUnformatted(doc);
-    if (!s) od_die("out of memory printing JSON");
-    return s;
-}
-
 void resp_json(struct sim_req *r, int status, cJSON *doc)
 {
-    char *s = json_print(doc);
+    char *s = od_json_print(doc);
     resp_raw(r, status, "application/json; charset=utf-8", s);
     free(s);
-    cJSON_Delete(doc);
 }
 
 void resp_header(struct sim_req *r, const char *name, const char *value)
@@ -190,7 +183,7 @@ static void log_request(struct sim_req *r)
 {
     struct strbuf line = STRBUF_INIT;
     char ts[32];
-    od_iso8601_ms(od_wall_ms(), ts, sizeof ts);
+    od_time_format_ms(od_wall_ms(), ts, sizeof ts);
     sb_addf(&line, "%s %s %s", ts, r->method, r->url);
     struct qctx q = {&line, true, true};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &q);

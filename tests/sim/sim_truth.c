@@ -7,9 +7,15 @@
  *   cost    = Σ over all entries of hours × cost_rate (null rate adds 0)
  * Hours are hundredths and rates cents, so each product is exact in 1/10000 units; the sums are
  * kept in those units and rounded once per output row, half away from zero, to cents.
- * hours = Σ hours, billable_hours = Σ hours of billable entries (both unrounded, exact). */
+ * hours = Σ hours, billable_hours = Σ hours of billable entries (both unrounded, exact).
+ *
+ * Won deals (DESIGN.md §3): a live (not archived) deal in a closed stage with probability 1.0 of
+ * its pipeline, counted once, for the company world_deal_company() names (Primary, else the
+ * only live one, else none). ?from=YYYY-MM-DD&to=YYYY-MM-DD (inclusive, either may be left
+ * out) limits entries to those spent_dates and won deals to those closedate (UTC) days. */
 #include "tests/sim/sim.h"
 #include "tests/sim/sim_overlay.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +51,7 @@ static void add_money4(cJSON *o, const char *key, int64_t v4)
 
 static void acc_fill(cJSON *o, const struct acc *a)
 {
-    json_add_int(o, "entries", a->entries);
+    od_json_add_i64(o, "entries", a->entries);
     json_add_fixed2_str(o, "hours", a->hours);
     json_add_fixed2_str(o, "billable_hours", a->billable_hours);
     add_money4(o, "revenue", a->revenue4);
@@ -55,7 +61,7 @@ static void acc_fill(cJSON *o, const struct acc *a)
 static cJSON *row(int64_t id, const char *name, const struct acc *a)
 {
     cJSON *o = cJSON_CreateObject();
-    json_add_int(o, "id", id);
+    od_json_add_i64(o, "id", id);
     cJSON_AddStringToObject(o, "name", name);
     acc_fill(o, a);
     return o;
@@ -64,11 +70,13 @@ static cJSON *row(int64_t id, const char *name, const struct acc *a)
 struct tally {
     struct acc *clients, *projects, *users, *months, total;
     int64_t bad;
+    int32_t from, to; /* day range, inclusive */
 };
 
 static void tally_entry(struct tally *t, const struct sim_entry *e)
 {
     int y, m, d;
+    if (e->spent_day < t->from || e->spent_day > t->to) return;
     if (e->bad != BAD_NONE) {
         t->bad++;
         return;
@@ -82,31 +90,52 @@ static void tally_entry(struct tally *t, const struct sim_entry *e)
     if (k >= 0 && k < NMONTHS) acc_add(&t->months[k], e);
 }
 
-static void deals_fill(cJSON *doc, int64_t *per_company)
+static int32_t day_of_ms(int64_t ms)
+{
+    return (int32_t)(ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000));
+}
+
+/* Deal figures; per_company[k] / won_company[k]: amount and count of won deals in the range
+ * counted for company k. */
+static void deals_fill(cJSON *doc, const struct tally *t, int64_t *per_company,
+                       int64_t *won_company)
 {
     const struct sim_world *w = &sim_world;
-    int64_t count = 0, won = 0, won_amount = 0;
+    int64_t count = 0, won = 0, won_amount = 0, unassigned = 0;
+    cJSON *nop = cJSON_CreateArray();
     for (int i = 0; i < w->ndeals; i++) {
         const struct sim_deal *dl = &w->deals[i];
         if (dl->archived) continue;
         count++;
-        if (strcmp(dl->stage, "closedwon")) continue;
+        if (!world_stage_won(dl->stage)) continue;
+        int c = world_deal_company(w, dl);
+        int live = (dl->company >= 0 && !w->companies[dl->company].archived) +
+                   (dl->company2 >= 0 && !w->companies[dl->company2].archived);
+        if (c < 0 && live > 1) cJSON_AddItemToArray(nop, cJSON_CreateNumber((double)dl->id));
+        int32_t day = day_of_ms(dl->closedate_ms);
+        if (day < t->from || day > t->to) continue;
         won++;
-        if (dl->amount != SIM_NULL) {
-            won_amount += dl->amount;
-            per_company[dl->company] += dl->amount;
+        int64_t a = dl->amount != SIM_NULL ? dl->amount : 0;
+        won_amount += a;
+        if (c < 0) {
+            unassigned++;
+            continue;
         }
+        per_company[c] += a;
+        won_company[c]++;
     }
     cJSON *dj = cJSON_AddObjectToObject(doc, "deals");
-    json_add_int(dj, "count", count);
-    json_add_int(dj, "won_count", won);
+    od_json_add_i64(dj, "count", count);
+    od_json_add_i64(dj, "won_count", won);
     json_add_fixed2_str(dj, "won_amount", won_amount);
+    od_json_add_i64(dj, "won_without_company", unassigned);
+    cJSON_AddItemToObject(dj, "won_without_primary", nop); /* ids, whatever the range */
 }
 
-static cJSON *truth_json(void)
+static cJSON *truth_json(int32_t from, int32_t to)
 {
     struct sim_world *w = &sim_world;
-    struct tally t = {0};
+    struct tally t = {.from = from, .to = to};
     struct sim_entry e;
     char name[128];
     t.clients = od_xcalloc((size_t)w->nclients, sizeof(struct acc));
@@ -114,6 +143,7 @@ static cJSON *truth_json(void)
     t.users = od_xcalloc((size_t)w->nusers, sizeof(struct acc));
     t.months = od_xcalloc(NMONTHS, sizeof(struct acc));
     int64_t *per_company = od_xcalloc((size_t)w->ncompanies, sizeof(int64_t));
+    int64_t *won_company = od_xcalloc((size_t)w->ncompanies, sizeof(int64_t));
     for (int64_t i = 0; i < w->scale; i++)
         if (entry_current(i, &e)) tally_entry(&t, &e);
     size_t n;
@@ -125,20 +155,29 @@ static cJSON *truth_json(void)
     cJSON_AddStringToObject(doc, "rounding",
                             "sum exact products in 1/10000, round half away "
                             "from zero to cents per row");
-    deals_fill(doc, per_company);
+    char day[16];
+    if (from > INT32_MIN) fmt_date(from, day);
+    od_json_add_str(doc, "from", from > INT32_MIN ? day : NULL);
+    if (to < INT32_MAX) fmt_date(to, day);
+    od_json_add_str(doc, "to", to < INT32_MAX ? day : NULL);
+    deals_fill(doc, &t, per_company, won_company);
     cJSON *arr = cJSON_AddArrayToObject(doc, "clients");
     for (int i = 0; i < w->nclients; i++) {
         cJSON *o = row(w->clients[i].id, w->clients[i].name, &t.clients[i]);
-        if (w->clients[i].company < 0)
+        int co = w->clients[i].company;
+        if (co < 0 || w->companies[co].archived) {
             cJSON_AddNullToObject(o, "deal_amount");
-        else
-            json_add_fixed2_str(o, "deal_amount", per_company[w->clients[i].company]);
+            od_json_add_i64(o, "deals_won", 0);
+        } else {
+            json_add_fixed2_str(o, "deal_amount", per_company[co]);
+            od_json_add_i64(o, "deals_won", won_company[co]);
+        }
         cJSON_AddItemToArray(arr, o);
     }
     arr = cJSON_AddArrayToObject(doc, "projects");
     for (int i = 0; i < w->nprojects; i++) {
         cJSON *o = row(w->projects[i].id, w->projects[i].name, &t.projects[i]);
-        json_add_int(o, "client_id", w->clients[w->projects[i].client].id);
+        od_json_add_i64(o, "client_id", w->clients[w->projects[i].client].id);
         cJSON_AddItemToArray(arr, o);
     }
     arr = cJSON_AddArrayToObject(doc, "users");
@@ -156,19 +195,28 @@ static cJSON *truth_json(void)
         cJSON_AddItemToArray(arr, o);
     }
     acc_fill(cJSON_AddObjectToObject(doc, "totals"), &t.total);
-    json_add_int(doc, "bad_records", t.bad);
+    od_json_add_i64(doc, "bad_records", t.bad);
     free(t.clients);
     free(t.projects);
     free(t.users);
     free(t.months);
     free(per_company);
+    free(won_company);
     return doc;
 }
 
 void truth_handle(struct sim_req *r)
 {
+    const char *f = req_arg(r, "from"), *t = req_arg(r, "to");
+    int32_t from = INT32_MIN, to = INT32_MAX;
+    if ((f && *f && parse_date(f, &from) < 0) || (t && *t && parse_date(t, &to) < 0) || from > to) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "error", "from/to must be YYYY-MM-DD with from <= to");
+        resp_json(r, 400, e);
+        return;
+    }
     pthread_rwlock_rdlock(&sim_world.lock);
-    cJSON *doc = truth_json();
+    cJSON *doc = truth_json(from, to);
     pthread_rwlock_unlock(&sim_world.lock);
     resp_json(r, 200, doc);
 }

@@ -161,6 +161,79 @@ static void test_url_keys_need_tls(void **state)
     od_config_release(&cfg);
 }
 
+/* The settings that used to be read with getenv where they were used keep their variables. */
+static void test_former_getenv_settings(void **state)
+{
+    clear_env();
+    setenv("OPSDECK_HTTP_BACKOFF_MS", "20", 1);
+    setenv("OPSDECK_BREAKER_THRESHOLD", "50", 1);
+    setenv("OPSDECK_BREAKER_OPEN_MS", "500", 1);
+    setenv("OPSDECK_HARVEST_ACCOUNT_ID", "1000001", 1);
+    setenv("OPSDECK_HUBSPOT_PORTAL_ID", "4242", 1);
+    setenv("OPSDECK_HARVEST_TOKEN", "env-harvest-token", 1);
+    setenv("OPSDECK_HUBSPOT_TOKEN", "env-hubspot-token", 1);
+    struct od_config cfg;
+    assert_int_equal(od_config_load(&cfg, NULL, NULL), 0);
+    assert_int_equal(cfg.http.backoff_ms, 20);
+    assert_int_equal(cfg.breaker.threshold, 50);
+    assert_int_equal(cfg.breaker.open_ms, 500);
+    assert_string_equal(cfg.harvest.account_id, "1000001");
+    assert_string_equal(cfg.hubspot.portal_id, "4242");
+    assert_string_equal(cfg.harvest.token, "env-harvest-token");
+    assert_string_equal(cfg.hubspot.token, "env-hubspot-token");
+    /* --show reads back as a file: the environment-only tokens are not in it */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    od_config_print(&cfg, f);
+    fclose(f);
+    assert_null(strstr(buf, "env-harvest-token"));
+    assert_null(strstr(buf, "token ="));
+    assert_non_null(strstr(buf, "\nbackoff_ms = 20\n"));
+    free(buf);
+    od_config_release(&cfg);
+
+    /* a bad value is an error naming the variable, no longer a silent default */
+    setenv("OPSDECK_HTTP_BACKOFF_MS", "fast", 1);
+    assert_int_equal(od_config_load(&cfg, NULL, NULL), -1);
+    assert_non_null(strstr(od_err(), "OPSDECK_HTTP_BACKOFF_MS"));
+    od_config_release(&cfg);
+    unsetenv("OPSDECK_HTTP_BACKOFF_MS");
+    setenv("OPSDECK_BREAKER_OPEN_MS", "0", 1);
+    assert_int_equal(od_config_load(&cfg, NULL, NULL), -1);
+    assert_non_null(strstr(od_err(), "breaker.open_ms"));
+    od_config_release(&cfg);
+
+    /* defaults */
+    const char *vars[] = {"OPSDECK_BREAKER_THRESHOLD",  "OPSDECK_BREAKER_OPEN_MS",
+                          "OPSDECK_HARVEST_ACCOUNT_ID", "OPSDECK_HUBSPOT_PORTAL_ID",
+                          "OPSDECK_HARVEST_TOKEN",      "OPSDECK_HUBSPOT_TOKEN"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+        unsetenv(vars[i]);
+    assert_int_equal(od_config_load(&cfg, NULL, NULL), 0);
+    assert_int_equal(cfg.http.backoff_ms, 500);
+    assert_int_equal(cfg.breaker.threshold, 5);
+    assert_int_equal(cfg.breaker.open_ms, 30000);
+    assert_null(cfg.hubspot.portal_id);
+    assert_null(cfg.harvest.token);
+    od_config_release(&cfg);
+}
+
+/* A token in the file would sit there in clear: refused, saying where it can go. */
+static void test_token_not_in_file(void **state)
+{
+    clear_env();
+    char *path = write_tmp("[harvest]\naccount_id = 7\ntoken = pat-in-clear\n");
+    struct od_config cfg;
+    assert_int_equal(od_config_load(&cfg, path, NULL), -1);
+    assert_non_null(strstr(od_err(), ":3: harvest.token cannot be set in the file"));
+    assert_non_null(strstr(od_err(), "OPSDECK_HARVEST_TOKEN"));
+    assert_null(strstr(od_err(), "pat-in-clear"));
+    od_config_release(&cfg);
+    unlink(path);
+    free(path);
+}
+
 static void test_print_redacts(void **state)
 {
     clear_env();
@@ -238,6 +311,8 @@ int main(void)
         cmocka_unit_test(test_print_redacts),
         cmocka_unit_test(test_print_redacts_conninfo_forms),
         cmocka_unit_test(test_url_keys_need_tls),
+        cmocka_unit_test(test_former_getenv_settings),
+        cmocka_unit_test(test_token_not_in_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
  * The server is a small libmicrohttpd daemon in this process answering whatever a route says;
  * `make asan` runs this under ASan+UBSan (halt_on_error), which is the overflow check. */
 #include "core/net/http.h"
+#include "core/base/config.h"
 #include "core/base/url.h"
 #include "core/base/util.h"
 #include <curl/curl.h>
@@ -18,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+/* The configuration every request carries (defaults, a short backoff). */
+static struct od_config test_cfg;
 
 #define MAX_MS (OD_HTTP_RETRY_AFTER_MAX_S * 1000)
 
@@ -172,6 +176,7 @@ static enum od_http_rc get(const char *path, struct probe *p, int cap_s, int64_t
     char url[96];
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
     struct od_http_req req = {.method = "GET",
+                              .cfg = &test_cfg,
                               .url = url,
                               .provider = "test",
                               .timeout_s = 30,
@@ -257,7 +262,8 @@ static void test_body_limit(void **state)
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    setenv("OPSDECK_HTTP_BACKOFF_MS", "20", 1);
+    od_config_defaults(&test_cfg);
+    test_cfg.http.backoff_ms = 20;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_retry_after_parse),
         cmocka_unit_test(test_url_transport),
@@ -267,5 +273,6 @@ int main(void)
     };
     int rc = cmocka_run_group_tests(tests, server_up, server_down);
     curl_global_cleanup();
+    od_config_release(&test_cfg);
     return rc;
 }

@@ -141,10 +141,30 @@ static bool oncall_only(const char *action, void *ud)
     return strcmp(action, "exceptions.ack") != 0;
 }
 
+static unsigned cmd_kind(struct tui_app *a, int argc, char **argv, void *ud)
+{
+    return TUI_REDRAW;
+}
+
+static const struct tui_command exc_cmds[] = {
+    {"kind", "KIND|all", "show one kind of exception", NULL, cmd_kind},
+};
+
+/* The help's text as one string (owned by sb). */
+static const char *help_text(struct tui_grid *g, struct strbuf *sb)
+{
+    sb_reset(sb);
+    tui_app_render(app, g);
+    for (int y = 0; y < g->h; y++)
+        tui_grid_line(g, y, sb);
+    return sb_str(sb);
+}
+
 static void test_help_and_roles(void **state)
 {
     struct tui_grid g;
     tui_grid_init(&g, 80, 40);
+    tui_app_add_screen_commands(app, "exceptions", exc_cmds, 1, NULL);
     tui_app_set_allow(app, oncall_only, NULL);
     tuitest_feed(app, "2a"); /* refused: never reaches the screen, a toast says why */
     assert_int_equal(s2.acked, 0);
@@ -161,6 +181,12 @@ static void test_help_and_roles(void **state)
     }
     assert_non_null(strstr(sb_str(&all), "On this screen (exceptions)"));
     assert_non_null(strstr(sb_str(&all), "q, C-c           quit"));
+    /* the screen has keys and a command of its own: listed, and no "none" line */
+    assert_null(strstr(sb_str(&all), "no keys of its own"));
+    assert_non_null(strstr(sb_str(&all), ":kind KIND|all"));
+    assert_non_null(strstr(sb_str(&all), "show one kind of exception"));
+    assert_null(strstr(sb_str(&all), "show screen 3"));   /* two screens: no key for a third */
+    assert_non_null(strstr(sb_str(&all), ":theme NAME")); /* commands of no screen, too */
     assert_true(ack_row > 0);
     assert_non_null(strstr(tuitest_line(&g, ack_row), "(not permitted for your role)"));
     assert_int_equal(tui_grid_at(&g, 3, ack_row)->ch[0], 'a'); /* inside the box */
@@ -179,6 +205,13 @@ static void test_help_and_roles(void **state)
     tui_app_set_allow(app, NULL, NULL);
     tuitest_feed(app, "a");
     assert_int_equal(s2.acked, 1);
+    tuitest_feed(app, "1?"); /* a screen with neither keys nor commands says so */
+    const char *h = help_text(&g, &all);
+    assert_non_null(strstr(h, "On this screen (sync)"));
+    assert_non_null(strstr(h, "no keys of its own"));
+    assert_non_null(strstr(h, "no commands of its own"));
+    assert_null(strstr(h, "show one kind of exception")); /* another screen's command */
+    tui_app_feed_key(app, TUI_KEY_ESC);
     sb_release(&all);
     tui_grid_release(&g);
 }

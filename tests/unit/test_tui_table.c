@@ -224,6 +224,108 @@ static void test_table_scroll_and_pages(void **state)
     tui_table_release(&t);
 }
 
+/* rows r<from>..r<to-1> named "row NNNN", revenue NNNN (so sorting by revenue reverses them) */
+static void numbered(struct tui_table *t, int from, int to)
+{
+    struct tui_rowset rs;
+    tui_rowset_init(&rs, 3);
+    for (int i = from; i < to; i++) {
+        char key[16], name[16], rev[16];
+        snprintf(key, sizeof key, "r%d", i);
+        snprintf(name, sizeof name, "row %04d", i);
+        snprintf(rev, sizeof rev, "%d.00", i < 0 ? 5000 - i : i);
+        add(&rs, key, name, rev, "1");
+    }
+    tui_table_set_rows(t, &rs);
+    tui_rowset_release(&rs);
+}
+
+static void test_table_view_goes_to_top(void **state)
+{
+    struct tui_table t;
+    struct tui_grid g;
+    tui_table_init(&t, cols, 3);
+    numbered(&t, 0, 100);
+    tui_grid_init(&g, 30, 11);
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    struct tui_key pd = {TUI_KEY_PGDN, "page_down"};
+    for (int i = 0; i < 5; i++)
+        tui_table_key(&t, &pd); /* scrolled well down */
+    assert_true(t.top > 0);
+    tui_table_sort(&t, 1, true); /* a new sort: the largest revenue is the first row shown */
+    assert_int_equal(t.top, 0);
+    assert_string_equal(tui_table_selected_key(&t), "r99");
+    tui_grid_clear(&g);
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    assert_string_equal(tuitest_line(&g, 1), "row 0099    99.00      1");
+    assert_int_equal(tui_grid_at(&g, 0, 1)->role, TUI_ROLE_SELECTED);
+    for (int i = 0; i < 5; i++)
+        tui_table_key(&t, &pd);
+    tui_table_set_filter(&t, "row 00"); /* a new filter: its first match first */
+    assert_int_equal(t.top, 0);
+    assert_string_equal(tui_table_selected_key(&t), "r99");
+    tui_table_set_filter(&t, NULL);
+    for (int i = 0; i < 5; i++)
+        tui_table_key(&t, &pd);
+    tui_table_reset_view(&t); /* what a screen does after a reload or a new range */
+    assert_int_equal(t.top, 0);
+    assert_int_equal(t.sel, 0);
+    assert_string_equal(tui_table_selected_key(&t), "r99");
+    tui_grid_release(&g);
+    tui_table_release(&t);
+}
+
+static void test_table_new_rows_above(void **state)
+{
+    struct tui_table t;
+    struct tui_grid g;
+    tui_table_init(&t, cols, 3);
+    tui_table_sort(&t, 1, true); /* newest (largest) first, like the job list */
+    numbered(&t, 0, 100);
+    tui_grid_init(&g, 30, 11); /* 10 rows on screen */
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    struct tui_key pd = {TUI_KEY_PGDN, "page_down"}, top = {'g', "top"};
+    tui_table_key(&t, &pd);
+    tui_table_key(&t, &pd);
+    tui_grid_clear(&g);
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    const char *sel = tui_table_selected_key(&t);
+    char was[16];
+    snprintf(was, sizeof was, "%s", sel);
+    size_t line = t.sel - t.top;
+    assert_int_equal(tui_table_new_above(&t), 0);
+    numbered(&t, -3, 100); /* live refresh: three new rows sort above everything */
+    assert_string_equal(tui_table_selected_key(&t), was); /* the selection stays on its row */
+    assert_int_equal(t.sel - t.top, line);                /* at the same screen line */
+    assert_int_equal(tui_table_new_above(&t), 3);
+    tui_grid_clear(&g);
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    assert_non_null(strstr(tuitest_line(&g, 0), "↑ 3 new"));
+    assert_int_equal(tui_grid_at(&g, 29 - 2, 0)->role, TUI_ROLE_ACCENT);
+    numbered(&t, -5, 100); /* two more: five unseen above */
+    assert_int_equal(tui_table_new_above(&t), 5);
+    numbered(&t, -5, 100); /* the same rows again: nothing more is new */
+    assert_int_equal(tui_table_new_above(&t), 5);
+    tui_table_key(&t, &top); /* seen: the marker goes */
+    tui_grid_clear(&g);
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    assert_int_equal(tui_table_new_above(&t), 0);
+    assert_null(strstr(tuitest_line(&g, 0), "new"));
+    assert_string_equal(tuitest_line(&g, 1), "row -005  5005.00      1");
+    /* at the top, new rows simply show (nothing is above) */
+    numbered(&t, -7, 100);
+    assert_int_equal(tui_table_new_above(&t), 0);
+    g.ascii = true; /* ascii terminals get a ^ */
+    tui_table_key(&t, &pd);
+    tui_table_key(&t, &pd);
+    numbered(&t, -8, 100);
+    tui_grid_clear(&g);
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    assert_non_null(strstr(tuitest_line(&g, 0), "^ 1 new"));
+    tui_grid_release(&g);
+    tui_table_release(&t);
+}
+
 /* Reference order: the comparison the radix sort must agree with. */
 static const struct tui_rowset *ref_rs;
 static int ref_col, ref_dir;
@@ -427,6 +529,8 @@ int main(void)
         cmocka_unit_test(test_table_sort),
         cmocka_unit_test(test_table_filter),
         cmocka_unit_test(test_table_selection_kept),
+        cmocka_unit_test(test_table_view_goes_to_top),
+        cmocka_unit_test(test_table_new_rows_above),
         cmocka_unit_test(test_table_scroll_and_pages),
         cmocka_unit_test(test_sort_matches_reference),
         cmocka_unit_test(test_sort_decimals_shown),
