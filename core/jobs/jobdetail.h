@@ -6,7 +6,7 @@
  *
  * The row is the one `opsdeck jobs` shows (od_queue_list) plus what only a detail needs: the
  * checkpoint, when it started, its last heartbeat, how long it ran, and every attempt with its
- * worker, times, outcome and error (table sync_job_attempts, sql/0010_job_attempts.sql,
+ * worker, times, outcome and error (table sync_job_attempts, sql/0017_job_attempts.sql,
  * written when a run ends). Strings are raw database text: sanitize before a terminal. Times
  * are ISO 8601 UTC ("2026-12-05T20:01:02Z") or NULL. */
 #ifndef OD_JOBDETAIL_H
