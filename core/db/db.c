@@ -114,25 +114,40 @@ static PGconn *connect_params(const struct od_config *cfg, const char *applicati
     return PQconnectdbParams(k, v, 1);
 }
 
+/* A failed attempt: od_seterr "cannot connect to the database: REASON (database.url URL)",
+ * counted and kept as the last failure. Returns the reason alone (caller frees). */
+static char *connect_failed(PGconn *c, const struct od_config *cfg)
+{
+    char *red = failure_reason(c, cfg);
+    char *where = cfg->database.url && *cfg->database.url ? od_log_redact(cfg->database.url) : NULL;
+    /* the reason first; where it tried last (the URL says little to a newcomer) */
+    od_seterr("cannot connect to the database: %s (%s%s)", red,
+              where ? "database.url " : "no database.url: libpq defaults", where ? where : "");
+    free(where);
+    pthread_mutex_lock(&last_failure_lock);
+    snprintf(last_failure, sizeof last_failure, "%s", od_err());
+    atomic_fetch_add(&connect_failures, 1);
+    pthread_mutex_unlock(&last_failure_lock);
+    return red;
+}
+
+/* A connection worked: the database answers now, so there is no last failure to report. */
+static void connect_worked(void)
+{
+    pthread_mutex_lock(&last_failure_lock);
+    last_failure[0] = '\0';
+    pthread_mutex_unlock(&last_failure_lock);
+}
+
 PGconn *od_db_connect(const struct od_config *cfg, const char *application_name)
 {
     PGconn *c = connect_params(cfg, application_name);
     if (!c || PQstatus(c) != CONNECTION_OK) {
-        char *red = failure_reason(c, cfg);
-        char *where =
-            cfg->database.url && *cfg->database.url ? od_log_redact(cfg->database.url) : NULL;
-        /* the reason first; where it tried last (the URL says little to a newcomer) */
-        od_seterr("cannot connect to the database: %s (%s%s)", red,
-                  where ? "database.url " : "no database.url: libpq defaults", where ? where : "");
-        pthread_mutex_lock(&last_failure_lock);
-        snprintf(last_failure, sizeof last_failure, "%s", od_err());
-        atomic_fetch_add(&connect_failures, 1);
-        pthread_mutex_unlock(&last_failure_lock);
-        free(red);
-        free(where);
+        free(connect_failed(c, cfg));
         PQfinish(c);
         return NULL;
     }
+    connect_worked();
     PQsetNoticeProcessor(c, notice_to_log, NULL);
     return c;
 }
@@ -142,12 +157,13 @@ int od_db_ping(const struct od_config *cfg, char *reason, size_t n)
     PGconn *c = connect_params(cfg, "opsdeck-ping");
     int rc = 0;
     if (!c || PQstatus(c) != CONNECTION_OK) {
-        char *red = failure_reason(c, cfg);
+        char *red = connect_failed(c, cfg);
         snprintf(reason, n, "%s", red);
         free(red);
         rc = -1;
-    } else if (n) {
-        reason[0] = '\0';
+    } else {
+        connect_worked();
+        if (n) reason[0] = '\0';
     }
     PQfinish(c);
     return rc;

@@ -123,7 +123,7 @@ role_case() { # user home-regex header-must header-must-not exc-must exc-must-no
     fi
     quit "$1"
 }
-role_case am '^Client +Hours' '2 Exceptions +3 Profitability' 'Sync|Health|Admin' 'over_budget|missing_' 'sync_failed'
+role_case am '^Client +Cur +Hours' '2 Exceptions +3 Profitability' 'Sync|Health|Admin' 'over_budget|missing_' 'sync_failed'
 role_case oc 'Overall: ' '2 Exceptions +4 Health' 'Sync|Profitability|Admin' 'sync_failed' 'over_budget|missing_'
 role_case ana 'Resource +State' '1 Sync +2 Exceptions +3 Profitability +4 Health +5 Admin' '^$' '' ''
 
