@@ -22,6 +22,11 @@ static const struct od_cli_opt exceptions_list_opts[] = {
      .arg = "K",
      .kind = OD_CLI_TEXT,
      .help = "only exceptions of kind K (`opsdeck exceptions rules` lists the kinds)"},
+    {.name = "--category",
+     .arg = "C",
+     .kind = OD_CLI_ENUM,
+     .values = "system|business|all",
+     .help = "system (ops, on-call), business (account managers) or all (the default)"},
     {.name = "--open", .help = "open and acknowledged exceptions (the default)"},
     {.name = "--all", .help = "exceptions in every state"},
     {0}};

@@ -210,6 +210,8 @@ static const struct {
     {"sync.start", "sync.start"},
     {"sync.cancel", "jobs.cancel"},
     {"sync.retry", "jobs.retry"},
+    {"deadletters.replay", "deadletters.replay"},
+    {"deadletters.discard", "deadletters.discard"},
     {"exceptions.ack", "exceptions.ack"},
     {"exceptions.resolve", "exceptions.resolve"},
     {"admin.end_session", "users.manage"},

@@ -1,4 +1,5 @@
-/* screens — the screen table; see screens.h. Adding a screen is one row here; where a role
+/* screens — the screen table; see screens.h. Adding a screen is one row here (a view of a
+ * screen, such as the Sync screen's dead letters, after the screens with tabs); where a role
  * lands after logging in is the homes table. */
 #include "screens/screens.h"
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include "screens/admin.h"
 #include "screens/base.h"
 #include "screens/common.h"
+#include "screens/deadletters.h"
 #include "screens/exceptions.h"
 #include "screens/health.h"
 #include "screens/login.h"
@@ -28,6 +30,7 @@ WRAP(exc_screen)
 WRAP(profit_screen)
 WRAP(health_screen)
 WRAP(admin_screen)
+WRAP(dl_screen)
 #define ROW(name)                                                                                  \
     {                                                                                              \
         name##_make, name##_release, &name##_class                                                 \
@@ -37,8 +40,9 @@ static const struct screen_row {
     void *(*make)(struct scr_ctx *c);
     void (*release)(void *state);
     const struct tui_screen_class *cls;
-} rows[] = {ROW(sync_screen), ROW(exc_screen), ROW(profit_screen), ROW(health_screen),
-            ROW(admin_screen)};
+} rows[] = {ROW(sync_screen),   ROW(exc_screen),   ROW(profit_screen),
+            ROW(health_screen), ROW(admin_screen), /* the views of screens after them: */
+            ROW(dl_screen)};
 
 /* Where each role lands after logging in (DESIGN §5). */
 static const struct {

@@ -5,7 +5,8 @@
  * x cancels the selected job, r retries it; each asks first and is refused by role or
  * --readonly. Enter opens the job's detail (screens/sync_detail.c). Space marks jobs (a ✓ before
  * the id); `:cancel` and `:retry` act on the marked jobs (or the selected one) and `:retry dead`
- * on every dead job, each after one question. Refreshes on NOTIFY opsdeck_jobs. */
+ * on every dead job, each after one question. D opens the dead letters (screens/deadletters.c).
+ * Below the table, a line with this screen's keys. Refreshes on NOTIFY opsdeck_jobs. */
 #include "screens/sync.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,6 +273,13 @@ static unsigned act_mark(void *state, struct tui_app *app, const struct tui_key 
     return TUI_HANDLED | TUI_REDRAW;
 }
 
+/* D: the dead letters view (screens/deadletters.c). */
+static unsigned act_deadletters(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    if (tui_app_show(app, "deadletters") < 0) tui_app_toast(app, TUI_TOAST_WARN, "%s", od_err());
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
 /* Enter: the selected job's detail. */
 static unsigned on_enter(void *state, struct tui_app *app, const struct tui_key *k)
 {
@@ -291,7 +299,27 @@ static const struct tui_action actions[] = {
     {"sync.retry", "r", "retry the marked jobs, else the selected one (asks first)", "sync",
      TUI_ACT_WRITES, act_retry},
     {"sync.mark", "Space", "mark / unmark the job for :cancel and :retry", "sync", 0, act_mark},
+    {"sync.deadletters", "D", "dead letters: records a sync could not store (replay, discard)",
+     "sync", 0, act_deadletters},
 };
+
+/* The key line below the table: this screen's keys (as bound now) and what they do. */
+static void draw_hints(struct sync_screen *s, struct tui_grid *g, int x, int y, int w)
+{
+    static const char *const keys[][2] = {
+        {"enter", "detail"},       {"sync.mark", "mark"},   {"sync.start", "sync"},
+        {"sync.cancel", "cancel"}, {"sync.retry", "retry"}, {"sync.deadletters", "dead letters"}};
+    const struct tui_keymap *km = tui_app_keymap(s->b.c->app);
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < OD_ARRAY_LEN(keys); i++) {
+        char k[64];
+        tui_keymap_keys(km, keys[i][0], k, sizeof k);
+        k[strcspn(k, ",")] = '\0';
+        if (k[0]) sb_addf(&sb, "%s%s %s", sb.len ? " · " : "", k, keys[i][1]);
+    }
+    tui_grid_text(g, x, y, w, sb_str(&sb), TUI_ROLE_DIM);
+    sb_release(&sb);
+}
 
 static void draw_providers(struct sync_screen *s, struct tui_grid *g, int x, int y, int w)
 {
@@ -327,11 +355,12 @@ static void draw_providers(struct sync_screen *s, struct tui_grid *g, int x, int
 static void draw_body(struct scr_base *b, struct tui_grid *g, struct tui_rect a)
 {
     struct sync_screen *s = (struct sync_screen *)b;
-    int foot = a.h >= 8 ? 3 : 0;
+    int foot = a.h >= 9 ? 4 : 0;
     struct tui_rect tr = {a.x, a.y, a.w, a.h - foot};
     tui_table_draw(&b->t, g, tr, true);
     if (!foot) return;
-    int y = a.y + a.h - 3;
+    draw_hints(s, g, a.x, a.y + a.h - 1, a.w);
+    int y = a.y + a.h - 4;
     draw_providers(s, g, a.x, y, a.w);
     char spark[512];
     int label = 22;

@@ -60,6 +60,11 @@ struct tui_screen_class {
     unsigned (*on_event)(void *state, struct tui_app *app, struct tui_event *ev);
     /* Right side of the status line ("updated 3s ago · 12 of 340"); NULL or "" for none. */
     const char *(*status)(void *state, struct tui_app *app);
+    /* A view of another screen (its name: "sync"), or NULL for a screen of its own. A view has
+     * no tab and no number (its parent's tab stays lit while it shows), Tab and the number keys
+     * pass it by; it is shown with tui_app_show (its parent's key, `:screen NAME`) and goes
+     * back with tui_app_show(parent). Views are added after every screen with a tab. */
+    const char *parent;
 };
 
 struct tui_app_options {

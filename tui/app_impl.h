@@ -41,6 +41,7 @@ struct tui_app {
     } screens[TUI_MAX_SCREENS];
     const char *screen_names[TUI_MAX_SCREENS + 1]; /* for completion, NULL-terminated */
     int nscreens, cur;
+    int ntabs; /* screens with a tab (screens[0..ntabs)); the views of screens follow them */
     bool (*allow)(const char *action, void *ud);
     void *allow_ud;
     char *title, *colors;
@@ -63,7 +64,10 @@ void tui_app_switch_to(struct tui_app *app, int idx); /* leave the shown screen,
 void tui_app_open_help(struct tui_app *app);          /* the help overlay for the shown screen */
 unsigned tui_app_toggle_pause(struct tui_app *app);   /* `p` and `:pause` */
 bool tui_app_too_small(const struct tui_app *app);    /* the last frame was below the minimum */
-/* Whether screen idx may be shown (tabs shown and the screen not hidden). */
+/* Whether screen idx may be shown by its number or Tab (tabs shown, the screen not hidden and
+ * not a view of another). */
 bool tui_app_screen_usable(const struct tui_app *app, int idx);
+/* The tab of screen idx: idx itself, or its parent's for a view of a screen (-1: none). */
+int tui_app_tab_of(const struct tui_app *app, int idx);
 
 #endif

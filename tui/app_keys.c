@@ -33,7 +33,7 @@ static unsigned act_screen(void *state, struct tui_app *app, const struct tui_ke
     int n = atoi(k->action + strlen("screen."));
     if (tui_app_screen_usable(app, n - 1))
         tui_app_switch_to(app, n - 1);
-    else if (n >= 1 && n <= app->nscreens && !app->tabs_hidden)
+    else if (n >= 1 && n <= app->ntabs && !app->tabs_hidden)
         tui_app_toast(app, TUI_TOAST_WARN, "not permitted for your role: %s",
                       app->screens[n - 1].cls->title);
     return TUI_HANDLED | TUI_REDRAW;
@@ -42,9 +42,13 @@ static unsigned act_screen(void *state, struct tui_app *app, const struct tui_ke
 /* next_screen, prev_screen: the next screen offered */
 static unsigned act_cycle(void *state, struct tui_app *app, const struct tui_key *k)
 {
-    int step = k->action[0] == 'n' ? 1 : app->nscreens - 1;
-    for (int i = 1, idx = app->cur; i < app->nscreens; i++) {
-        idx = (idx + step) % app->nscreens;
+    int n = app->ntabs, from = tui_app_tab_of(app, app->cur); /* from a view: its parent's */
+    if (n < 1) return TUI_HANDLED;
+    if (from < 0) from = 0;
+    int step = k->action[0] == 'n' ? 1 : n - 1;
+    for (int i = 1, idx = from; i <= n; i++) {
+        idx = (idx + step) % n;
+        if (idx == app->cur) break;
         if (tui_app_screen_usable(app, idx)) {
             tui_app_switch_to(app, idx);
             break;

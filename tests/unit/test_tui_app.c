@@ -68,11 +68,12 @@ static const struct tui_action exc_actions[] = {
     {"exceptions.ack", "a", "acknowledge the exception", "exceptions", TUI_ACT_WRITES, NULL},
 };
 
-static const struct tui_screen_class sync_cls = {
-    "sync", "Sync", NULL, 0, fake_enter, fake_leave, fake_key, fake_draw, fake_event, fake_status};
+static const struct tui_screen_class sync_cls = {"sync",     "Sync",      NULL,     0,
+                                                 fake_enter, fake_leave,  fake_key, fake_draw,
+                                                 fake_event, fake_status, NULL};
 static const struct tui_screen_class exc_cls = {"exceptions", "Exceptions", exc_actions, 1,
                                                 fake_enter,   fake_leave,   fake_key,    fake_draw,
-                                                fake_event,   NULL};
+                                                fake_event,   NULL,         NULL};
 
 static struct tui_app *app;
 static struct fake s1, s2;

@@ -2,7 +2,8 @@
  * dialogs wrap long text instead of cutting it and scroll by wrapped row; Esc closes the
  * topmost thing first (a message, then a dialog, then the screen's own); a dismissed message
  * is not shown again while its condition lasts, whatever pushes it; the same message is not
- * stacked twice; screens a role may not open have no tab and no key; type-ahead keys replayed
+ * stacked twice; screens a role may not open have no tab and no key; a view of a screen (the
+ * Sync screen's dead letters) has no tab or number of its own; type-ahead keys replayed
  * after a busy moment act on the screen shown; --readonly refusals say "read-only". */
 #include <locale.h>
 #include <setjmp.h>
@@ -52,14 +53,19 @@ static const struct tui_screen_class exc_cls = {
 static const struct tui_screen_class profit_cls = {
     .name = "profit", .title = "Profitability", .key = fake_key, .draw = fake_draw};
 
+/* A view of the Sync screen (as its dead letters are): no tab, no number of its own. */
+static const struct tui_screen_class view_cls = {
+    .name = "dl", .title = "Dead letters", .key = fake_key, .draw = fake_draw, .parent = "sync"};
+
 static struct tui_app *app;
-static struct fake s1, s2, s3;
+static struct fake s1, s2, s3, s4;
 
 static int setup(void **state)
 {
     memset(&s1, 0, sizeof s1);
     memset(&s2, 0, sizeof s2);
     memset(&s3, 0, sizeof s3);
+    memset(&s4, 0, sizeof s4);
     struct tui_app_options o = {.theme = "default", .title = "opsdeck"};
     app = tui_app_new(&o);
     tui_app_add_screen(app, &sync_cls, &s1);
@@ -206,6 +212,37 @@ static void test_screens_offered(void **state)
     tui_grid_release(&g);
 }
 
+static void test_view_of_a_screen(void **state)
+{
+    struct tui_grid g;
+    tui_grid_init(&g, 90, 24);
+    tui_app_add_screen(app, &view_cls, &s4);
+    tui_app_render(app, &g);
+    assert_non_null(strstr(tuitest_line(&g, 0), " 1 Sync   2 Exceptions   3 Profitability "));
+    assert_false(tuitest_has(&g, "Dead letters"));
+    assert_false(tuitest_has(&g, " 4 "));
+    assert_int_equal(tui_app_show(app, "dl"), 0); /* what the Sync screen's key does */
+    tuitest_feed(app, "x");
+    assert_int_equal(s4.keys, 1);
+    tui_app_render(app, &g);
+    assert_false(tuitest_has(&g, "Dead letters")); /* still no tab of its own */
+    tui_app_feed_key(app, TUI_KEY_TAB);            /* from the view: the tab after Sync's */
+    tuitest_feed(app, "x");
+    assert_int_equal(s2.keys, 1);
+    tuitest_feed(app, "4"); /* no number of its own */
+    tuitest_feed(app, "x");
+    assert_int_equal(s2.keys, 3);
+    assert_int_equal(s4.keys, 2); /* "x", and Tab going by */
+    tuitest_feed(app, "?");       /* help offers keys for the three screens only */
+    tui_app_render(app, &g);
+    assert_true(tuitest_has(&g, "show screen 3"));
+    assert_false(tuitest_has(&g, "show screen 4"));
+    tui_app_feed_key(app, TUI_KEY_ESC);
+    assert_int_equal(tui_app_set_screen_shown(app, "dl", false), 0); /* the role may not */
+    assert_int_equal(tui_app_show(app, "dl"), -1);
+    tui_grid_release(&g);
+}
+
 static void test_typeahead(void **state)
 {
     tui_app_show(app, "sync");
@@ -251,6 +288,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_esc_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dismissed_stays_dismissed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screens_offered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_view_of_a_screen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_typeahead, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readonly_refusal, setup, teardown),
     };
