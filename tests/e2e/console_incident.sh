@@ -10,7 +10,8 @@
 #   - Enter on a job opens its detail with attempts and its own log lines (HTTP lines too),
 #     long text wrapped, not cut; Space marks, `:retry dead` retries every dead job;
 #   - Esc dismisses a message before it clears a filter, and a dismissed error does not come
-#     back after a resize or a refresh; --readonly refusals say "read-only".
+#     back after a resize or a refresh; --readonly refusals say "read-only" (every key and
+#     command that writes from Sync, ack and resolve on Exceptions) and nothing is written.
 # Timing: only the issue's "within 5 s" is asserted; waits otherwise poll until a deadline.
 # With a sanitizer build (OD_BIN=build-asan/bin/opsdeck) any ASan/UBSan/LSan report fails.
 . tests/lib/common.sh
@@ -172,9 +173,30 @@ quit "jobs"
 
 console readonly --readonly; login ops; tui_keys Enter
 t_screen "read-only: logged in" 'ops@example.com \(ops\) read-only' 15
-tui_keys n
-t_screen "--readonly refusals say read-only" 'read-only: start a sync' 5
+tui_wait 'time_entries' 10
+before=$(psql "$DB_URL" -qAtXc "SELECT count(*), max(updated_at) FROM sync_jobs")
+# every way to write from the Sync screen: its keys and its commands
+# (act, not k: tui_keys loops with k)
+for act in n x r :sync ':retry dead' :retry :cancel; do
+    case $act in :*) tui_keys : ; tui_type "${act#:}"; tui_keys Enter ;; *) tui_keys "$act" ;; esac
+    t_screen "--readonly: $act is refused, saying read-only" 'read-only: ' 5
+    if tui_screen | grep -q 'Confirm'; then t_fail "--readonly: $act asks nothing" "$(tui_screen)"; tui_keys n
+    else t_ok "--readonly: $act asks nothing"; fi
+    tui_keys Escape; tui_gone 'read-only: ' 5
+done
+t_eq "--readonly: no job was queued, cancelled or retried" "$before" \
+    "$(psql "$DB_URL" -qAtXc "SELECT count(*), max(updated_at) FROM sync_jobs")"
 quit "read-only"
+console readonly-oc --readonly; login oc; tui_keys Enter
+t_screen "read-only on-call: logged in" 'oc@example.com \(oncall\) read-only' 15
+tui_keys 2
+tui_wait 'sync_failed' 10
+tui_keys a
+t_screen "--readonly: acknowledging an exception is refused, saying read-only" 'read-only: acknowledge' 5
+tui_keys Escape
+tui_keys r
+t_screen "--readonly: resolving one too" 'read-only: resolve' 5
+quit "read-only on-call"
 
 # a report may also only show as the sanitizer's exit status (UBSan halting inside curses)
 if ls "$T_TMP/san/"* >/dev/null 2>&1 || grep -qsx '9[789]' "$T_TMP"/*.status; then
