@@ -24,6 +24,11 @@ static const struct od_cli_opt exceptions_list_opts[] = {
      .arg = "K",
      .kind = OD_CLI_TEXT,
      .help = "only exceptions of kind K (`opsdeck exceptions rules` lists the kinds)"},
+    {.name = "--category",
+     .arg = "C",
+     .kind = OD_CLI_ENUM,
+     .values = "system|business|all",
+     .help = "system (ops, on-call), business (account managers) or all (the default)"},
     {.name = "--open", .help = "open and acknowledged exceptions (the default)"},
     {.name = "--all", .help = "exceptions in every state"},
     {0}};
@@ -58,7 +63,7 @@ static const struct od_subcommand exceptions_subs[] = {
 
 static const char usage[] =
     "usage: opsdeck exceptions [list] [--format table|csv|json] [--json] [--csv-raw] [--kind K]\n"
-    "                          [--open|--all]\n"
+    "                          [--category C] [--open|--all]\n"
     "       opsdeck exceptions ack ID [--note TEXT] [--version V]\n"
     "       opsdeck exceptions resolve ID [--note TEXT] [--version V]\n"
     "       opsdeck exceptions evaluate\n"
@@ -67,7 +72,10 @@ static const char usage[] =
     "ack       acknowledge: someone is on it (recorded with your name, the time and the note)\n"
     "resolve   mark fixed; if the rule still finds the problem, a new exception opens\n"
     "evaluate  run every rule now (also done after each sync and on a schedule)\n"
-    "rules     the rules, their severity and threshold\n\n"
+    "rules     the rules, their category, severity and threshold\n\n"
+    "  --category C system (sync failed, dead letters, credentials, stale syncs ...: ops and\n"
+    "               on-call), business (over budget, missing rates, unlinked clients ...:\n"
+    "               account managers) or all (default); only system exceptions are critical\n"
     "  --version V  the version shown by the list; a change made since is refused\n"
     "  --format F   table (default), csv or json: {\"exceptions\":[...]}, {\"rules\":[...]}\n"
     "               (docs/json.md); --json is --format json\n"
@@ -90,6 +98,7 @@ static cJSON *exception_json(const struct od_exception *e)
     od_json_add_i64(o, "id", e->id);
     cJSON_AddStringToObject(o, "kind", e->kind);
     cJSON_AddStringToObject(o, "severity", e->severity);
+    cJSON_AddStringToObject(o, "category", e->category);
     cJSON_AddStringToObject(o, "state", e->state);
     od_json_add_str(o, "subject", e->subject);
     od_json_add_str(o, "message", e->message);
@@ -119,13 +128,13 @@ static void print_data(const struct od_exception_list *l, const struct od_output
 static void print_table(const struct od_exception_list *l)
 {
     struct strbuf sb = STRBUF_INIT;
-    sb_addf(&sb, "%6s  %-8s  %-12s  %-26s  %-24s  %5s  %3s  %s\n", "ID", "SEVERITY", "STATE",
-            "KIND", "SUBJECT", "COUNT", "VER", "MESSAGE");
+    sb_addf(&sb, "%6s  %-8s  %-8s  %-12s  %-26s  %-24s  %5s  %3s  %s\n", "ID", "SEVERITY",
+            "CATEGORY", "STATE", "KIND", "SUBJECT", "COUNT", "VER", "MESSAGE");
     for (size_t i = 0; i < l->n; i++) {
         const struct od_exception *e = &l->items[i];
         sb_addf(&sb, "%6lld  ", (long long)e->id);
-        const char *cells[] = {e->severity, e->state, e->kind, e->subject};
-        static const int w[] = {8, 12, 26, 24};
+        const char *cells[] = {e->severity, e->category, e->state, e->kind, e->subject};
+        static const int w[] = {8, 8, 12, 26, 24};
         for (size_t c = 0; c < OD_ARRAY_LEN(cells); c++) {
             od_pad_cell(&sb, cells[c], w[c], false);
             sb_add(&sb, "  ");
@@ -157,7 +166,10 @@ static int do_list(struct od_pool *pool, int argc, char **argv)
             f.all = false;
         else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc)
             f.kind = argv[++i];
-        else
+        else if (strcmp(argv[i], "--category") == 0 && i + 1 < argc) {
+            if (od_exceptions_category_parse(argv[++i], &f.category) < 0)
+                return od_cmd_usage_error(&cmd_exceptions_def, "--category: %s", od_err());
+        } else
             return od_cmd_usage_error(&cmd_exceptions_def, "unknown option '%s'", argv[i]);
     }
     struct od_exception_list l;
@@ -190,8 +202,8 @@ static int do_transition(struct od_pool *pool, bool resolve, int argc, char **ar
     struct passwd *pw = getpwuid(geteuid());
     char *actor = od_xasprintf("cli:%s", pw && pw->pw_name ? pw->pw_name : "unknown");
     int nv = 0;
-    int rc = resolve ? od_exceptions_resolve(pool, id, (int)version, actor, note, &nv)
-                     : od_exceptions_ack(pool, id, (int)version, actor, note, &nv);
+    int rc = resolve ? od_exceptions_resolve(pool, NULL, id, (int)version, actor, note, &nv)
+                     : od_exceptions_ack(pool, NULL, id, (int)version, actor, note, &nv);
     free(actor);
     if (rc < 0) {
         fprintf(stderr, "opsdeck exceptions: %s\n", od_err());
@@ -226,6 +238,7 @@ static int do_rules(const struct od_config *cfg, int argc, char **argv)
             const struct od_rule *r = &od_rules[i];
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "kind", r->kind);
+            cJSON_AddStringToObject(o, "category", od_rule_category(r));
             cJSON_AddStringToObject(o, "severity", r->severity);
             char *key = r->threshold ? od_xasprintf("rules.%s", r->threshold) : NULL;
             od_json_add_str(o, "threshold_key", key);
@@ -240,13 +253,15 @@ static int do_rules(const struct od_config *cfg, int argc, char **argv)
         od_output_emit(doc, "rules", &out, NULL);
         return 0;
     }
-    printf("%-26s  %-8s  %-24s  %s\n", "KIND", "SEVERITY", "THRESHOLD", "WHAT IT FINDS");
+    printf("%-26s  %-8s  %-8s  %-24s  %s\n", "KIND", "CATEGORY", "SEVERITY", "THRESHOLD",
+           "WHAT IT FINDS");
     for (size_t i = 0; i < od_rules_count; i++) {
         const struct od_rule *r = &od_rules[i];
         char thr[64] = "-";
         if (r->threshold)
             snprintf(thr, sizeof thr, "rules.%s=%d", r->threshold, od_rule_threshold(r, cfg));
-        printf("%-26s  %-8s  %-24s  %s\n", r->kind, r->severity, thr, r->describe);
+        printf("%-26s  %-8s  %-8s  %-24s  %s\n", r->kind, od_rule_category(r), r->severity, thr,
+               r->describe);
     }
     return 0;
 }

@@ -3,7 +3,9 @@
  * Start-up: pools (one for the services, one small one the query workers hold while they run
  * a read), the auth service (needs the secrets key for sessions), query workers, the NOTIFY
  * listener, in-console sync workers and the scheduler when sync.workers > 0, then the app with
- * every screen, the login form first. The log goes to a file (main.c opens it); nothing is
+ * every screen, the login form first. Nothing here waits for the database: the pools connect
+ * lazily, the listener retries by itself, and the sync workers (whose registration needs the
+ * database) are started on a query worker, again every 5 s until the database answers. The log goes to a file (main.c opens it); nothing is
  * printed while curses runs. Shutdown stops and joins every thread before anything they use
  * is freed: workers, scheduler, listener (posts to the app), query workers (post to the app),
  * then screens, app, session, auth, vault, pools. */
@@ -30,6 +32,7 @@
 #include "tui/theme.h"
 
 #define QUERY_THREADS 2
+#define WORKERS_RETRY_MS 5000
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
@@ -55,8 +58,10 @@ static const char usage[] =
     "usage: opsdeck [ui] [--theme NAME] [--readonly] [--colors mono|8|16|256|truecolor]\n"
     "                    [--email EMAIL]\n\n"
     "Opens the console: log in, then 1 Sync, 2 Exceptions, 3 Profitability, 4 Health and\n"
-    "5 Admin (admins only). Screens refresh live from database notifications, at most once per\n"
-    "ui.refresh_ms; p pauses, ? lists every key, : opens the command line, q quits.\n\n"
+    "5 Admin — the screens your role may open; you land on your role's own. Screens refresh\n"
+    "live from database notifications, at most once per ui.refresh_ms; p pauses, ? lists\n"
+    "every key, : opens the command line, q quits. While the database does not answer, the\n"
+    "login screen says why and shows the checks that need none, until it answers.\n\n"
     "  --theme NAME   colour theme or theme file (default: $OPSDECK_THEME, ui.theme, default);\n"
     "                 built in: default dark light mono high-contrast\n"
     "  --readonly     disable every action that changes data\n"
@@ -65,7 +70,7 @@ static const char usage[] =
     "Needs a terminal and the secrets key file (secrets.key_file; see `opsdeck keygen`).\n"
     "In-console sync workers: sync.workers (0 = none). Key bindings: [keys] in the config.\n"
     "The log is written to log.file or $XDG_STATE_HOME/opsdeck/opsdeck.log.\n"
-    "Exit status: 0 after q, 1 no terminal or no database/key, 2 usage or bad configuration.\n";
+    "Exit status: 0 after q, 1 no terminal or no key file, 2 usage or bad configuration.\n";
 
 const struct od_command cmd_ui_def = {
     .name = "ui",
@@ -82,6 +87,8 @@ struct ui {
     struct od_reader *qw;
     struct od_events *events;
     struct od_workers *workers;
+    bool workers_starting; /* a start is on a query worker */
+    int workers_timer;
     struct od_scheduler *sched;
     struct tui_app *app;
     struct screens *screens;
@@ -110,6 +117,44 @@ static void ui_stop(struct ui *u)
     if (u->pool) od_pool_close(u->pool);
 }
 
+/* Query worker, no pooled connection held: register and start the sync workers. */
+static void *start_workers(PGconn *conn, void *arg)
+{
+    struct ui *u = arg;
+    struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = u->c.cfg->sync.workers};
+    return od_workers_start(u->c.cfg, u->pool, u->vault, &o);
+}
+
+static void workers_free(void *p)
+{
+    od_workers_free(p); /* stops, joins */
+}
+
+static void on_workers(void *screen, struct od_read_result *r)
+{
+    struct ui *u = screen;
+    u->workers_starting = false;
+    if (!r->snapshot) { /* the database: tried again by the timer */
+        od_log_warn("in-console sync workers not started yet: %s", r->error ? r->error : "?");
+        return;
+    }
+    u->workers = r->snapshot;
+    r->snapshot = NULL;
+    if (u->events) od_events_subscribe(u->events, OD_EVENTS_JOBS, on_job_event, u->workers);
+    u->c.in_process_workers = true;
+    tui_app_timer_cancel(u->app, u->workers_timer);
+    u->workers_timer = 0;
+}
+
+static unsigned retry_workers(struct tui_app *app, void *ud)
+{
+    struct ui *u = ud;
+    if (u->workers || u->workers_starting) return 0;
+    u->workers_starting = true;
+    od_reader_submit_local(u->qw, "ui.workers", start_workers, u, NULL, workers_free);
+    return 0;
+}
+
 static int start_core(struct ui *u, struct od_config *cfg)
 {
     int workers = cfg->sync.workers;
@@ -130,13 +175,9 @@ static int start_core(struct ui *u, struct od_config *cfg)
     u->events = od_events_start(cfg, NULL, NULL);
     u->c.events = u->events;
     if (workers > 0) {
-        struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = workers};
-        if (!(u->workers = od_workers_start(cfg, u->pool, u->vault, &o)))
-            od_log_warn("in-console sync workers not started: %s", od_err());
-        else if (u->events) {
-            od_events_subscribe(u->events, OD_EVENTS_JOBS, on_job_event, u->workers);
-            u->c.in_process_workers = true;
-        }
+        scr_route(&u->c, "ui.", u, on_workers, NULL);
+        retry_workers(u->app, u);
+        u->workers_timer = tui_app_timer(u->app, WORKERS_RETRY_MS, true, retry_workers, u);
         u->sched = od_scheduler_start(cfg, u->pool);
     }
     return 0;
@@ -176,6 +217,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     struct ui u = {0};
     scr_ctx_init(&u.c);
     u.c.readonly = readonly;
+    u.c.config_path = ctx->config_path;
     struct tui_app_options o = {.theme = tui_theme_choose(theme, cfg->ui.theme),
                                 .colors = colors,
                                 .refresh_ms = cfg->ui.refresh_ms,
@@ -208,6 +250,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         return 2;
     }
     tui_app_set_allow(u.app, scr_allow, &u.c);
+    tui_app_set_readonly(u.app, readonly);
     scr_update_title(&u.c);
     scr_events_attach(&u.c);
     od_log_info("console started (theme %s, %d sync workers%s)", tui_app_theme(u.app)->name,

@@ -3,7 +3,9 @@
  * what to change. main.c calls od_cmd_db_hint() once the command has returned, when
  * od_db_connect_failures() says a connection failed, unless the output was asked for as JSON
  * (scripts parse it, often with stderr merged); the reason itself was printed first by the
- * command ("cannot connect to the database: REASON (database.url URL)"). */
+ * command ("cannot connect to the database: REASON (database.url URL)"). The console shows
+ * the reason on screen only, so for `ui` it is printed here too; nothing at all when the
+ * database answered again before the console ended. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,7 @@ void od_cmd_db_hint(const struct od_ctx *ctx, const char *cmd_name, FILE *out)
     if (!strcmp(cmd_name, "ui")) { /* the console showed the reason on screen only */
         char last[512];
         od_db_last_connect_error(last, sizeof last);
+        if (!last[0]) return; /* the database came back while the console ran */
         fprintf(out, "opsdeck ui: %s\n", last);
     }
     const char *env = od_config_env(OD_ENV_DATABASE_URL);

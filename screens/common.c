@@ -53,6 +53,7 @@ void scr_events_attach(struct scr_ctx *c)
 {
     if (!c->timer) c->timer = tui_app_timer(c->app, tui_app_refresh_ms(c->app), true, tick, c);
     tui_app_on_pause(c->app, on_pause, c);
+    if (!c->session && c->gate && c->gate->tick) c->gate->tick(c->gate_state, c); /* at once */
     if (!c->events) return;
     od_events_subscribe(c->events, OD_EVENTS_JOBS, post_for, c);
     od_events_subscribe(c->events, OD_EVENTS_EXCEPTIONS, post_for, c);
@@ -88,16 +89,23 @@ static unsigned tick(struct tui_app *app, void *ud)
         struct od_events_state st;
         od_events_state(c->events, &st);
         if (st.conn != c->listen) {
-            if (st.conn == OD_EVENTS_LOST)
-                tui_app_toast(app, TUI_TOAST_WARN, "live updates lost (%s); retrying",
-                              st.last_error[0] ? st.last_error : "connection closed");
-            else if (st.conn == OD_EVENTS_UP && c->listen == OD_EVENTS_LOST)
-                tui_app_toast(app, TUI_TOAST_INFO, "live updates are back");
+            /* before login the login form says what is wrong with the database */
+            if (st.conn == OD_EVENTS_LOST && c->session)
+                tui_app_toast_key(app, "listener", TUI_TOAST_WARN,
+                                  "live updates lost (%s); retrying",
+                                  st.last_error[0] ? st.last_error : "connection closed");
+            else if (st.conn == OD_EVENTS_UP && c->listen == OD_EVENTS_LOST) {
+                tui_app_toast_clear(app, "listener");
+                if (c->session) tui_app_toast(app, TUI_TOAST_INFO, "live updates are back");
+            }
             c->listen = st.conn;
             flags |= TUI_REDRAW;
         }
     }
-    if (c->session) pump_all(c);
+    if (c->session)
+        pump_all(c);
+    else if (c->gate && c->gate->tick)
+        flags |= c->gate->tick(c->gate_state, c);
     return flags;
 }
 
@@ -202,6 +210,8 @@ static const struct {
     {"sync.start", "sync.start"},
     {"sync.cancel", "jobs.cancel"},
     {"sync.retry", "jobs.retry"},
+    {"deadletters.replay", "deadletters.replay"},
+    {"deadletters.discard", "deadletters.discard"},
     {"exceptions.ack", "exceptions.ack"},
     {"exceptions.resolve", "exceptions.resolve"},
     {"admin.end_session", "users.manage"},

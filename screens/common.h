@@ -47,7 +47,9 @@ enum scr_event {
 };
 
 /* What every screen shows until someone logs in (the login form). gate is the state given
- * to scr_gate_set. key returns TUI_* flags; 0 lets the app's global keys act (C-c quits). */
+ * to scr_gate_set. key returns TUI_* flags; 0 lets the app's global keys act (C-c quits).
+ * tick (may be NULL) runs on the refresh clock while nobody is logged in, and once when the
+ * events are attached (the login form probes the database with it). */
 struct scr_gate_class {
     unsigned (*key)(void *gate, struct scr_ctx *c, const struct tui_key *k);
     void (*draw)(void *gate, struct scr_ctx *c, struct tui_grid *g, struct tui_rect area);
@@ -56,6 +58,7 @@ struct scr_gate_class {
     void (*free)(void *gate);
     /* Pasted text (tui_app_paste) for the gate's field; TUI_* flags; may be NULL. */
     unsigned (*paste)(void *gate, struct scr_ctx *c, const char *text);
+    unsigned (*tick)(void *gate, struct scr_ctx *c);
 };
 
 typedef void (*scr_result_fn)(void *screen, struct od_read_result *r);
@@ -75,6 +78,11 @@ struct scr_ctx {
 
     const struct scr_gate_class *gate; /* borrowed; NULL: no gate (nothing to log in with) */
     void *gate_state;                  /* owned: freed with gate->free */
+    const char *config_path;           /* borrowed; the configuration file, NULL: none */
+    /* After a login, before the typed-ahead keys are replayed: offer the role's screens and
+     * show its own (screens/screens.c). May be NULL. */
+    void (*on_login)(struct scr_ctx *c, void *ud);
+    void *on_login_ud;
 
     bool db_ok; /* the last read reached the database */
     char db_err[200];

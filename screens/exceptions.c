@@ -1,6 +1,8 @@
 /* exceptions — screen 2: what is wrong now, worst and oldest first (the core's order: live,
- * then critical > warning > info, newest last_seen). `:kind KIND` (or `:kind all`) filters by
- * kind, / filters any text; Enter opens the detail (message, details, who acknowledged or
+ * then critical > warning > info, newest last_seen). Only the categories the role may see are
+ * read (the core filters: ops and on-call system, account managers business, admin both);
+ * c cycles all / system / business (also `:category system|business|all`). `:kind KIND` (or
+ * `:kind all`) filters by kind, / filters any text; Enter opens the detail (message, details, who acknowledged or
  * resolved it and their notes); a acknowledges and r resolves with a note typed on the bottom
  * line (Enter saves, Esc cancels). The version the person saw goes with the edit, so a stale
  * one is refused by the core and its message shown in a toast. Refreshes on NOTIFY
@@ -21,6 +23,7 @@ struct exc_screen {
     struct scr_base b;              /* first */
     struct od_exception_list *list; /* owned: what the table shows */
     char kind[48];                  /* "" = every kind */
+    const char *category;           /* NULL = every category the role sees */
     /* the note being typed for an ack or resolve */
     bool noting;
     bool resolve;
@@ -29,9 +32,10 @@ struct exc_screen {
     struct tui_edit note;
 };
 
-enum { C_SEV, C_AGE, C_KIND, C_SUBJ, C_MSG, C_CNT, C_STATE, C_ID, NCOLS };
+enum { C_SEV, C_CAT, C_AGE, C_KIND, C_SUBJ, C_MSG, C_CNT, C_STATE, C_ID, NCOLS };
 static const struct tui_column cols[NCOLS] = {
     {"Severity", TUI_ALIGN_LEFT, 8, 8, TUI_CMP_TEXT, NULL},
+    {"Category", TUI_ALIGN_LEFT, 6, 8, TUI_CMP_TEXT, NULL},
     {"Age", TUI_ALIGN_RIGHT, 3, 5, TUI_CMP_NUMBER, NULL},
     {"Kind", TUI_ALIGN_LEFT, 6, 20, TUI_CMP_TEXT, NULL},
     {"Subject", TUI_ALIGN_LEFT, 8, 24, TUI_CMP_TEXT, NULL},
@@ -51,13 +55,16 @@ static void list_free(void *p)
 struct read_arg {
     struct od_pool *pool;
     char kind[48];
+    const char *category; /* static string or NULL */
+    enum od_role role;    /* the reader's: the core reads only what it may see */
 };
 
 static void *read_list(PGconn *conn, void *p)
 {
     struct read_arg *a = p;
     struct od_exception_list *l = od_xcalloc(1, sizeof *l);
-    struct od_exception_filter f = {.kind = a->kind[0] ? a->kind : NULL};
+    struct od_exception_filter f = {
+        .kind = a->kind[0] ? a->kind : NULL, .category = a->category, .role = &a->role};
     if (od_exceptions_list(a->pool, &f, l) < 0) {
         list_free(l);
         return NULL;
@@ -83,8 +90,8 @@ static void fill(struct exc_screen *s)
         snprintf(cnt, sizeof cnt, "%lld", (long long)e->count);
         snprintf(id, sizeof id, "%lld", (long long)e->id);
         snprintf(key, sizeof key, "exc:%lld", (long long)e->id);
-        const char *cells[NCOLS] = {e->severity, age, e->kind,  e->subject,
-                                    e->message,  cnt, e->state, id};
+        const char *cells[NCOLS] = {e->severity, e->category, age,      e->kind, e->subject,
+                                    e->message,  cnt,         e->state, id};
         tui_rowset_add(&rs, key, cells,
                        strcmp(e->state, "open") ? TUI_ROLE_DIM : sev_role(e->severity));
     }
@@ -98,6 +105,8 @@ static void submit(struct scr_base *b)
     struct read_arg *a = od_xcalloc(1, sizeof *a);
     a->pool = b->c->pool;
     snprintf(a->kind, sizeof a->kind, "%s", s->kind);
+    a->category = s->category;
+    a->role = b->c->session->role; /* reads are only submitted while logged in */
     scr_submit(b->c, b->feed.key, read_list, a, free, list_free);
 }
 
@@ -123,9 +132,11 @@ static const struct od_exception *selected(struct exc_screen *s)
 static int do_note(struct scr_act *a, PGconn *conn, struct strbuf *msg)
 {
     bool resolve = a->text2 != NULL;
-    int rc = resolve
-                 ? od_exceptions_resolve(a->c->pool, a->id, a->version, a->s->email, a->text, NULL)
-                 : od_exceptions_ack(a->c->pool, a->id, a->version, a->s->email, a->text, NULL);
+    const enum od_role *role = &a->s->role; /* as validated on this worker */
+    int rc =
+        resolve
+            ? od_exceptions_resolve(a->c->pool, role, a->id, a->version, a->s->email, a->text, NULL)
+            : od_exceptions_ack(a->c->pool, role, a->id, a->version, a->s->email, a->text, NULL);
     if (rc < 0) return -1;
     sb_addf(msg, "exception %lld %s", (long long)a->id, resolve ? "resolved" : "acknowledged");
     return 0;
@@ -137,7 +148,8 @@ static void detail(struct exc_screen *s, const struct od_exception *e)
     snprintf(title, sizeof title, "Exception %lld", (long long)e->id);
     struct tui_overlay *o = tui_app_overlay(s->b.c->app, title);
     /* overlay text is sanitized when drawn (tui/grid.h) */
-    tui_overlay_add(o, sev_role(e->severity), "%s · %s · %s", e->severity, e->kind, e->state);
+    tui_overlay_add(o, sev_role(e->severity), "%s · %s · %s · %s", e->severity, e->category,
+                    e->kind, e->state);
     tui_overlay_add(o, TUI_ROLE_NORMAL, "Subject:    %s", e->subject);
     tui_overlay_add(o, TUI_ROLE_NORMAL, "Message:    %s", e->message);
     tui_overlay_add(o, TUI_ROLE_NORMAL, "Seen:       %lld times, first %s, last %s",
@@ -199,7 +211,46 @@ static unsigned act_resolve(void *state, struct tui_app *app, const struct tui_k
     return start_note(state, true);
 }
 
+/* Show one category (NULL: every one the role sees); false with a toast when the role may not. */
+static bool set_category(struct exc_screen *s, const char *cat)
+{
+    struct scr_ctx *c = s->b.c;
+    if (cat && c->session && !od_exceptions_visible(c->session->role, cat)) {
+        tui_app_toast(c->app, TUI_TOAST_WARN, "your role (%s) does not see %s exceptions",
+                      od_role_name(c->session->role), cat);
+        return false;
+    }
+    s->category = cat;
+    tui_app_toast(c->app, TUI_TOAST_INFO, "exceptions: %s", cat ? cat : "every category");
+    scr_base_request(&s->b, true);
+    return true;
+}
+
+/* c: every category -> system -> business -> every category, skipping what the role does not
+ * see. */
+static unsigned act_category(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    struct exc_screen *s = state;
+    static const char *const order[] = {NULL, "system", "business"};
+    size_t at = !s->category ? 0 : !strcmp(s->category, "system") ? 1 : 2;
+    for (size_t step = 1; step <= 3; step++) {
+        const char *next = order[(at + step) % 3];
+        if (!next || (s->b.c->session && od_exceptions_visible(s->b.c->session->role, next))) {
+            if (next == s->category) break;
+            set_category(s, next);
+            return TUI_HANDLED | TUI_REDRAW;
+        }
+    }
+    tui_app_toast(app, TUI_TOAST_INFO, "your role sees only %s exceptions",
+                  s->b.c->session && od_exceptions_visible(s->b.c->session->role, "system")
+                      ? "system"
+                      : "business");
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
 static const struct tui_action actions[] = {
+    {"exceptions.category", "c", "show system / business / every category you see", "exceptions", 0,
+     act_category},
     {"exceptions.ack", "a", "acknowledge the selected exception (with a note)", "exceptions",
      TUI_ACT_WRITES, act_ack},
     {"exceptions.resolve", "r", "resolve the selected exception (with a note)", "exceptions",
@@ -234,8 +285,9 @@ static void draw_body(struct scr_base *b, struct tui_grid *g, struct tui_rect a)
 static void status_extra(struct scr_base *b, char *out, size_t n)
 {
     struct exc_screen *s = (struct exc_screen *)b;
-    snprintf(out, n, "%s%s%s%zu of %zu", s->kind[0] ? "kind " : "", s->kind,
-             s->kind[0] ? " · " : "", tui_table_shown(&b->t), tui_table_total(&b->t));
+    snprintf(out, n, "%s%s%s%s%s%s%zu of %zu", s->category ? "category " : "",
+             s->category ? s->category : "", s->category ? " · " : "", s->kind[0] ? "kind " : "",
+             s->kind, s->kind[0] ? " · " : "", tui_table_shown(&b->t), tui_table_total(&b->t));
 }
 
 static const char *const *kind_words(int argi, void *ud)
@@ -261,8 +313,32 @@ static unsigned cmd_kind(struct tui_app *app, int argc, char **argv, void *ud)
     return TUI_REDRAW;
 }
 
+static const char *const *category_words(int argi, void *ud)
+{
+    static const char *const words[] = {"all", "system", "business", NULL};
+    return argi == 1 ? words : NULL;
+}
+
+static unsigned cmd_category(struct tui_app *app, int argc, char **argv, void *ud)
+{
+    struct exc_screen *s = ud;
+    const char *cat;
+    if (argc < 2 || od_exceptions_category_parse(argv[1], &cat) < 0) {
+        tui_app_toast(app, TUI_TOAST_ERROR, "usage: :category system|business|all");
+        return TUI_REDRAW;
+    }
+    if (tui_app_show(app, "exceptions") < 0) {
+        tui_app_toast(app, TUI_TOAST_WARN, "%s", od_err());
+        return TUI_REDRAW;
+    }
+    set_category(s, cat);
+    return TUI_REDRAW;
+}
+
 static const struct tui_command cmds[] = {
     {"kind", "KIND|all", "show exceptions of one kind", kind_words, cmd_kind},
+    {"category", "system|business|all", "show one category of exceptions", category_words,
+     cmd_category},
 };
 
 static const struct scr_base_ops ops = {.prefix = "exc.",

@@ -2,9 +2,17 @@
  * common.h). Fields Email and Password; Tab/Enter move, Enter on Password submits. The check
  * (Argon2id, throttling, lockout) runs on a query worker through od_auth_login, so the UI
  * keeps drawing; the form shows exactly what the identity service says on failure
- * (OD_AUTH_MSG_INVALID / OD_AUTH_MSG_LOCKED). On success the session moves into the ctx, the
- * title shows the user and role, and SCR_EV_LOGIN tells every screen to start reading.
- * C-c (quit) still quits from the form; the status line shows only the keys that work here. */
+ * (OD_AUTH_MSG_INVALID / OD_AUTH_MSG_LOCKED). Keys typed while the password is checked are
+ * kept and replayed after the login (type-ahead), on the role's own screen. On success the
+ * session moves into the ctx, the title shows the user and role, c->on_login offers the role's
+ * screens, and SCR_EV_LOGIN tells every screen to start reading. C-c (quit) still quits from
+ * the form; the status line shows only the keys that work here.
+ *
+ * The database: probed once at start (od_db_ping on a query worker, no pool connection).
+ * While it does not answer, the form stays usable and below it the screen says
+ * "database unreachable: <libpq's reason>" (passwords taken out) and lists the health checks
+ * that need no database (od_health_run_offline), tried again every 2 s / 5 s; once it answers
+ * the panel goes and logging in works as usual, without a restart. Meanwhile q quits. */
 #ifndef SCR_LOGIN_H
 #define SCR_LOGIN_H
 

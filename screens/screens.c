@@ -1,9 +1,14 @@
-/* screens — the screen table; see screens.h. Adding a screen is one row here. */
+/* screens — the screen table; see screens.h. Adding a screen is one row here (a view of a
+ * screen, such as the Sync screen's dead letters, after the screens with tabs); where a role
+ * lands after logging in is the homes table. */
 #include "screens/screens.h"
 #include <stdlib.h>
 #include "core/base/util.h"
+#include "core/security/auth.h"
 #include "screens/admin.h"
+#include "screens/base.h"
 #include "screens/common.h"
+#include "screens/deadletters.h"
 #include "screens/exceptions.h"
 #include "screens/health.h"
 #include "screens/login.h"
@@ -25,6 +30,7 @@ WRAP(exc_screen)
 WRAP(profit_screen)
 WRAP(health_screen)
 WRAP(admin_screen)
+WRAP(dl_screen)
 #define ROW(name)                                                                                  \
     {                                                                                              \
         name##_make, name##_release, &name##_class                                                 \
@@ -34,16 +40,43 @@ static const struct screen_row {
     void *(*make)(struct scr_ctx *c);
     void (*release)(void *state);
     const struct tui_screen_class *cls;
-} rows[] = {ROW(sync_screen), ROW(exc_screen), ROW(profit_screen), ROW(health_screen),
-            ROW(admin_screen)};
+} rows[] = {ROW(sync_screen),   ROW(exc_screen),   ROW(profit_screen),
+            ROW(health_screen), ROW(admin_screen), /* the views of screens after them: */
+            ROW(dl_screen)};
+
+/* Where each role lands after logging in (DESIGN §5). */
+static const struct {
+    enum od_role role;
+    const char *screen;
+} homes[] = {
+    {OD_ROLE_OPS, "sync"},
+    {OD_ROLE_ACCOUNT_MANAGER, "profit"},
+    {OD_ROLE_ONCALL, "health"},
+    {OD_ROLE_ADMIN, "sync"},
+};
 
 struct screens {
     void *state[OD_ARRAY_LEN(rows)];
 };
 
+/* After a login: offer the screens the role may open (each screen's own permission, the one
+ * its body checks: every screen's state starts with a struct scr_base), then show its home. */
+static void on_login(struct scr_ctx *c, void *ud)
+{
+    struct screens *s = ud;
+    for (size_t i = 0; i < OD_ARRAY_LEN(rows); i++) {
+        const struct scr_base *b = s->state[i];
+        tui_app_set_screen_shown(c->app, rows[i].cls->name, scr_can(c, b->ops->need, false));
+    }
+    for (size_t i = 0; i < OD_ARRAY_LEN(homes); i++)
+        if (homes[i].role == c->session->role) tui_app_show(c->app, homes[i].screen);
+}
+
 struct screens *screens_new(struct scr_ctx *c)
 {
     struct screens *s = od_xcalloc(1, sizeof *s);
+    c->on_login = on_login;
+    c->on_login_ud = s;
     scr_gate_set(c, &login_gate_class, login_new(c));
     for (size_t i = 0; i < OD_ARRAY_LEN(rows); i++) {
         s->state[i] = rows[i].make(c);

@@ -42,7 +42,7 @@ static unsigned cmd_screen(struct tui_app *app, int argc, char **argv, void *ud)
 void tui_app_open_help(struct tui_app *app)
 {
     const char *ctx = app->nscreens ? app->screens[app->cur].cls->name : NULL;
-    tui_help_build(&app->overlay, &app->km, &app->cmdline, ctx, app->nscreens, app->allow,
+    tui_help_build(&app->overlay, &app->km, &app->cmdline, ctx, app->ntabs, app->allow,
                    app->allow_ud);
 }
 
@@ -129,6 +129,7 @@ void tui_app_free(struct tui_app *app)
     tui_prompt_close(&app->prompt);
     tui_toasts_release(&app->toasts);
     tui_input_release(&app->in);
+    free(app->replay);
     free(app->title);
     free(app->colors);
     free(app);
@@ -137,9 +138,12 @@ void tui_app_free(struct tui_app *app)
 void tui_app_add_screen(struct tui_app *app, const struct tui_screen_class *cls, void *state)
 {
     if (app->nscreens == TUI_MAX_SCREENS) od_die("BUG: more than %d screens", TUI_MAX_SCREENS);
+    if (!cls->parent && app->ntabs != app->nscreens)
+        od_die("BUG: screen %s added after a view of a screen", cls->name);
     app->screens[app->nscreens].cls = cls;
     app->screens[app->nscreens].state = state;
-    app->screen_names[app->nscreens++] = cls->name;
+    app->nscreens++;
+    if (!cls->parent) app->screen_names[app->ntabs++] = cls->name;
     if (cls->actions) tui_keymap_add(&app->km, cls->actions, cls->nactions);
 }
 
@@ -232,6 +236,23 @@ void tui_app_toast(struct tui_app *app, enum tui_toast_level level, const char *
     sb_release(&sb);
 }
 
+void tui_app_toast_key(struct tui_app *app, const char *key, enum tui_toast_level level,
+                       const char *fmt, ...)
+{
+    struct strbuf sb = STRBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    tui_toast_push_key(&app->toasts, key, level, od_now_ms(), sb_str(&sb));
+    sb_release(&sb);
+}
+
+void tui_app_toast_clear(struct tui_app *app, const char *key)
+{
+    tui_toast_clear_key(&app->toasts, key);
+}
+
 void tui_app_confirm(struct tui_app *app, const char *question,
                      unsigned (*done)(struct tui_app *, bool, void *), void *ud)
 {
@@ -260,14 +281,54 @@ void tui_app_switch_to(struct tui_app *app, int idx)
     if (cls->enter) cls->enter(app->screens[idx].state, app);
 }
 
-int tui_app_show(struct tui_app *app, const char *name)
+static int screen_index(const struct tui_app *app, const char *name)
 {
     for (int i = 0; i < app->nscreens; i++)
-        if (strcmp(app->screens[i].cls->name, name) == 0) {
-            tui_app_switch_to(app, i);
-            return 0;
-        }
-    return od_seterr("no screen named '%s'", name);
+        if (strcmp(app->screens[i].cls->name, name) == 0) return i;
+    return -1;
+}
+
+int tui_app_show(struct tui_app *app, const char *name)
+{
+    int i = screen_index(app, name);
+    if (i < 0) return od_seterr("no screen named '%s'", name);
+    if (app->screens[i].hidden)
+        return od_seterr("not permitted for your role: %s", app->screens[i].cls->title);
+    tui_app_switch_to(app, i);
+    return 0;
+}
+
+bool tui_app_screen_usable(const struct tui_app *app, int idx)
+{
+    return idx >= 0 && idx < app->ntabs && !app->tabs_hidden && !app->screens[idx].hidden;
+}
+
+int tui_app_set_screen_shown(struct tui_app *app, const char *name, bool shown)
+{
+    int i = screen_index(app, name);
+    if (i < 0) return od_seterr("no screen named '%s'", name);
+    app->screens[i].hidden = !shown;
+    int n = 0; /* completion offers the screens shown (not the views) */
+    for (int k = 0; k < app->ntabs; k++)
+        if (!app->screens[k].hidden) app->screen_names[n++] = app->screens[k].cls->name;
+    app->screen_names[n] = NULL;
+    return 0;
+}
+
+void tui_app_set_readonly(struct tui_app *app, bool readonly)
+{
+    app->readonly = readonly;
+}
+
+void tui_app_replay_keys(struct tui_app *app, const int *keys, size_t n)
+{
+    if (n == 0) return;
+    if (app->nreplay + n > app->capreplay) {
+        app->capreplay = (app->nreplay + n) * 2;
+        app->replay = od_xrealloc(app->replay, app->capreplay * sizeof *app->replay);
+    }
+    memcpy(app->replay + app->nreplay, keys, n * sizeof *keys);
+    app->nreplay += n;
 }
 
 int tui_app_set_theme(struct tui_app *app, const char *name)
@@ -370,6 +431,15 @@ void tui_app_set_hints(struct tui_app *app, const struct tui_hint *hints, size_t
     app->nhints = hints ? n : 0;
 }
 
+int tui_app_tab_of(const struct tui_app *app, int idx)
+{
+    const char *parent = idx < app->nscreens ? app->screens[idx].cls->parent : NULL;
+    if (!parent) return idx;
+    for (int i = 0; i < app->ntabs; i++)
+        if (!strcmp(app->screens[i].cls->name, parent)) return i;
+    return -1;
+}
+
 void tui_app_render(struct tui_app *app, struct tui_grid *g)
 {
     tui_grid_clear(g);
@@ -382,10 +452,10 @@ void tui_app_render(struct tui_app *app, struct tui_grid *g)
         return;
     }
     const char *titles[TUI_MAX_SCREENS];
-    for (int i = 0; i < app->nscreens; i++)
-        titles[i] = app->screens[i].cls->title;
-    tui_frame_tabs(g, titles, app->tabs_hidden ? 0 : app->nscreens, app->cur, &app->km, app->paused,
-                   app->title);
+    for (int i = 0; i < app->ntabs; i++) /* a screen not offered has no tab */
+        titles[i] = app->screens[i].hidden ? NULL : app->screens[i].cls->title;
+    tui_frame_tabs(g, titles, app->tabs_hidden ? 0 : app->ntabs, tui_app_tab_of(app, app->cur),
+                   &app->km, app->paused, app->title);
     struct tui_rect body = {0, 1, g->w, g->h - 2};
     if (app->nscreens) {
         if (!app->entered) tui_app_switch_to(app, app->cur);

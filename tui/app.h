@@ -6,8 +6,9 @@
  *
  * Loop (tui_app_run, UI thread only; the only thread that calls curses):
  *   poll() on stdin and the wake fd, timeout = the next timer or toast expiry;
- *   drain keys -> overlays/dialogs, then the screen's key(), then the global actions;
- *   drain posted events -> every screen's on_event(); run due timers;
+ *   drain keys -> Esc first dismisses a warning/error, then overlays/dialogs, then the screen's
+ *   key() (a filter...), then the global actions;
+ *   drain posted events -> every screen's on_event(); run due timers; feed type-ahead keys;
  *   if anything asked for it, draw once: tabs line, screen draw(), status line, overlays,
  *   then one diff flush to the terminal.
  * Handlers never draw; they return TUI_* flags (tui/keymap.h): TUI_HANDLED (consumed),
@@ -66,6 +67,11 @@ struct tui_screen_class {
     /* Pasted text (bracketed paste; one line, no controls) for the text field with focus;
      * returns TUI_* flags, 0 when no field took it. */
     unsigned (*paste)(void *state, struct tui_app *app, const char *text);
+    /* A view of another screen (its name: "sync"), or NULL for a screen of its own. A view has
+     * no tab and no number (its parent's tab stays lit while it shows), Tab and the number keys
+     * pass it by; it is shown with tui_app_show (its parent's key, `:screen NAME`) and goes
+     * back with tui_app_show(parent). Views are added after every screen with a tab. */
+    const char *parent;
 };
 
 struct tui_app_options {
@@ -108,6 +114,13 @@ void tui_app_post(struct tui_app *app, int type, void *data, void (*free_fn)(voi
 /* --- UI thread only (from callbacks) --- */
 void tui_app_toast(struct tui_app *app, enum tui_toast_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A message about a lasting condition named key ("db", "listener"): repeats while it shows are
+ * not stacked, and once the person dismissed it (Esc) the same text is not shown again —
+ * however often a refresh, a resize or a retry pushes it — until tui_app_toast_clear(key) says
+ * the condition ended (that also takes it off the status line). tui/toast.h. */
+void tui_app_toast_key(struct tui_app *app, const char *key, enum tui_toast_level level,
+                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void tui_app_toast_clear(struct tui_app *app, const char *key);
 /* Ask yes/no (default No); done runs with the answer on the UI thread. */
 void tui_app_confirm(struct tui_app *app, const char *question,
                      unsigned (*done)(struct tui_app *app, bool yes, void *ud), void *ud);
@@ -141,6 +154,18 @@ void tui_app_set_hints(struct tui_app *app, const struct tui_hint *hints, size_t
 /* Whether the tab line lists the screens (default true). Hidden (e.g. before login), only the
  * title shows and the screen keys do nothing. */
 void tui_app_show_tabs(struct tui_app *app, bool shown);
+/* Offer a screen (by name) to the person or not (default: offered). A screen not offered has
+ * no tab (the others keep their numbers), its number key says it is not permitted, Tab skips
+ * it and :screen refuses it. -1 with od_seterr when there is no such screen. */
+int tui_app_set_screen_shown(struct tui_app *app, const char *name, bool shown);
+/* --readonly: a writing action (TUI_ACT_WRITES) the allow hook refuses is refused with
+ * "read-only: ..." instead of "not permitted for your role". */
+void tui_app_set_readonly(struct tui_app *app, bool readonly);
+/* Type-ahead: keys something held back while it was busy (the login form while the password
+ * is checked) are fed again, in order, by tui_app_feed_replay — which the loop calls right
+ * after delivering posted events — so a key typed right after the login Enter acts on the
+ * first screen instead of being lost. */
+void tui_app_replay_keys(struct tui_app *app, const int *keys, size_t n);
 /* A screen (its state pointer) says it waits for data it asked for, or no longer does. While
  * the screen shown is loading, the status line starts with "loading…" (tests wait for it). */
 void tui_app_set_loading(struct tui_app *app, const void *state, bool loading);
@@ -171,6 +196,8 @@ unsigned tui_app_feed_mouse(struct tui_app *app, int x, int y, enum tui_mouse_wh
  * mouse event read from the terminal. */
 unsigned tui_app_input_key(struct tui_app *app, int key);
 unsigned tui_app_feed_key(struct tui_app *app, int key);
+/* Feed the keys queued by tui_app_replay_keys (the loop calls it after tui_app_dispatch). */
+unsigned tui_app_feed_replay(struct tui_app *app);
 /* Draw the whole frame into g (its size is the terminal size). */
 void tui_app_render(struct tui_app *app, struct tui_grid *g);
 /* Deliver posted events and due timers as the loop would; returns their flags. */

@@ -38,15 +38,20 @@ struct tui_app {
         const struct tui_screen_class *cls;
         void *state;
         bool loading; /* tui_app_set_loading */
+        bool hidden;  /* tui_app_set_screen_shown(false): no tab, no key, no :screen */
     } screens[TUI_MAX_SCREENS];
     const char *screen_names[TUI_MAX_SCREENS + 1]; /* for completion, NULL-terminated */
     int nscreens, cur;
+    int ntabs; /* screens with a tab (screens[0..ntabs)); the views of screens follow them */
     bool (*allow)(const char *action, void *ud);
     void *allow_ud;
     char *title, *colors;
     int refresh_ms;
     bool paused, quit, entered;
-    bool tabs_hidden;       /* tui_app_show_tabs(false): the tab line shows only the title */
+    bool tabs_hidden; /* tui_app_show_tabs(false): the tab line shows only the title */
+    bool readonly;    /* tui_app_set_readonly: refusals of writing actions say so */
+    int *replay;      /* owned: type-ahead keys to feed again (tui_app_replay_keys) */
+    size_t nreplay, capreplay;
     int w, h;               /* size of the last frame */
     struct tui_inbox inbox; /* posted events, timers, the wake fd */
     struct tui_term *term;  /* NULL without a terminal (set by tui_app_run) */
@@ -74,5 +79,10 @@ void tui_app_switch_to(struct tui_app *app, int idx); /* leave the shown screen,
 void tui_app_open_help(struct tui_app *app);          /* the help overlay for the shown screen */
 unsigned tui_app_toggle_pause(struct tui_app *app);   /* `p` and `:pause` */
 bool tui_app_too_small(const struct tui_app *app);    /* the last frame was below the minimum */
+/* Whether screen idx may be shown by its number or Tab (tabs shown, the screen not hidden and
+ * not a view of another). */
+bool tui_app_screen_usable(const struct tui_app *app, int idx);
+/* The tab of screen idx: idx itself, or its parent's for a view of a screen (-1: none). */
+int tui_app_tab_of(const struct tui_app *app, int idx);
 
 #endif

@@ -31,16 +31,29 @@ static unsigned act_quit(void *state, struct tui_app *app, const struct tui_key 
 static unsigned act_screen(void *state, struct tui_app *app, const struct tui_key *k)
 {
     int n = atoi(k->action + strlen("screen."));
-    if (n >= 1 && n <= app->nscreens && !app->tabs_hidden) tui_app_switch_to(app, n - 1);
+    if (tui_app_screen_usable(app, n - 1))
+        tui_app_switch_to(app, n - 1);
+    else if (n >= 1 && n <= app->ntabs && !app->tabs_hidden)
+        tui_app_toast(app, TUI_TOAST_WARN, "not permitted for your role: %s",
+                      app->screens[n - 1].cls->title);
     return TUI_HANDLED | TUI_REDRAW;
 }
 
-/* next_screen, prev_screen */
+/* next_screen, prev_screen: the next screen offered */
 static unsigned act_cycle(void *state, struct tui_app *app, const struct tui_key *k)
 {
-    int step = k->action[0] == 'n' ? 1 : app->nscreens - 1;
-    if (app->nscreens && !app->tabs_hidden)
-        tui_app_switch_to(app, (app->cur + step) % app->nscreens);
+    int n = app->ntabs, from = tui_app_tab_of(app, app->cur); /* from a view: its parent's */
+    if (n < 1) return TUI_HANDLED;
+    if (from < 0) from = 0;
+    int step = k->action[0] == 'n' ? 1 : n - 1;
+    for (int i = 1, idx = from; i <= n; i++) {
+        idx = (idx + step) % n;
+        if (idx == app->cur) break;
+        if (tui_app_screen_usable(app, idx)) {
+            tui_app_switch_to(app, idx);
+            break;
+        }
+    }
     return TUI_HANDLED | TUI_REDRAW;
 }
 
@@ -89,9 +102,27 @@ static unsigned run_cmdline(struct tui_app *app)
     return flags | TUI_HANDLED | TUI_REDRAW;
 }
 
+/* The refusal of an action the allow hook says no to: --readonly, or the role. */
+static unsigned refuse(struct tui_app *app, const struct tui_key *k)
+{
+    const struct tui_binding *b = tui_keymap_find(&app->km, k->action);
+    const char *what = b ? b->act->help : k->action;
+    if (app->readonly && b && (b->act->flags & TUI_ACT_WRITES))
+        tui_app_toast(app, TUI_TOAST_WARN, "read-only: %s is disabled (--readonly)", what);
+    else
+        tui_app_toast(app, TUI_TOAST_WARN, "not permitted for your role: %s", what);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
 unsigned tui_app_feed_key(struct tui_app *app, int key)
 {
     if (key == TUI_KEY_RESIZE) return TUI_HANDLED | TUI_REDRAW;
+    /* Esc closes the topmost thing first: a warning or error on the status line, then a
+     * dialog, then what the screen has open (a filter). An info message goes by itself and
+     * lets Esc through; the command line covers the messages: it goes first while open. */
+    if (key == TUI_KEY_ESC && !app->cmdline.open &&
+        tui_toast_shown_level(&app->toasts) >= TUI_TOAST_WARN && tui_toast_dismiss(&app->toasts))
+        return TUI_HANDLED | TUI_REDRAW;
     if (app->confirm.open) {
         enum tui_confirm_answer ans = tui_confirm_key(&app->confirm, key);
         if (ans == TUI_CONFIRM_PENDING) return TUI_HANDLED | TUI_REDRAW;
@@ -114,12 +145,7 @@ unsigned tui_app_feed_key(struct tui_app *app, int key)
     }
     tui_action_fn *run = tui_handler_find(app_handlers, OD_ARRAY_LEN(app_handlers), &k);
     if (tui_app_too_small(app)) return run == act_quit ? TUI_QUIT : TUI_HANDLED;
-    if (k.action && !tui_app_allowed(app, k.action)) {
-        const struct tui_binding *b = tui_keymap_find(&app->km, k.action);
-        tui_app_toast(app, TUI_TOAST_WARN, "not permitted for your role: %s",
-                      b ? b->act->help : k.action);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
+    if (k.action && !tui_app_allowed(app, k.action)) return refuse(app, &k);
     if (app->nscreens) {
         if (!app->entered) tui_app_switch_to(app, app->cur);
         const struct tui_screen_class *cls = app->screens[app->cur].cls;
@@ -129,4 +155,16 @@ unsigned tui_app_feed_key(struct tui_app *app, int key)
         if (act && act->run && act->context) return act->run(app->screens[app->cur].state, app, &k);
     }
     return run ? run(NULL, app, &k) : 0;
+}
+
+unsigned tui_app_feed_replay(struct tui_app *app)
+{
+    unsigned flags = 0;
+    while (app->nreplay && !(flags & TUI_QUIT)) {
+        int key = app->replay[0];
+        memmove(app->replay, app->replay + 1, --app->nreplay * sizeof *app->replay);
+        flags |= tui_app_feed_key(app, key);
+    }
+    if (flags & TUI_QUIT) app->nreplay = 0;
+    return flags;
 }

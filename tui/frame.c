@@ -19,6 +19,7 @@ void tui_frame_tabs(struct tui_grid *g, const char *const *titles, int n, int cu
     int x = 0;
     tui_grid_fill(g, (struct tui_rect){0, 0, g->w, 1}, ' ', TUI_ROLE_TAB);
     for (int i = 0; i < n; i++) {
+        if (!titles[i]) continue; /* not offered: the others keep their numbers */
         char label[80], key[32];
         char action[32];
         snprintf(action, sizeof action, "screen.%d", i + 1);

@@ -13,8 +13,9 @@
 
 /* Line 0: " 1 Sync  2 Exceptions " (each with the first key of screen.N; cur highlighted),
  * then title right-aligned, and " PAUSED " at the right edge when paused. n = 0: only the
- * title. Each tab is registered in the grid's hit map (tui/mouse.h: TUI_HIT_TAB, id the
- * screen's index) so a click can show it. */
+ * title. A NULL title has no tab (a screen not offered); the others keep their numbers. Each
+ * tab is registered in the grid's hit map (tui/mouse.h: TUI_HIT_TAB, id the screen's index)
+ * so a click can show it. */
 void tui_frame_tabs(struct tui_grid *g, const char *const *titles, int n, int cur,
                     const struct tui_keymap *km, bool paused, const char *title);
 /* Line y (already filled with the status role): the first key of help, filter, sort, copy,

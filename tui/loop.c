@@ -55,6 +55,7 @@ static void loop(struct tui_app *app, struct tui_grid *g)
             flags |= tui_app_input_key(app, key); /* paste and mouse first (app_input.c) */
         if (!(flags & TUI_QUIT)) flags |= tui_app_input_idle(app, od_now_ms());
         flags |= tui_app_dispatch(app, od_now_ms());
+        if (!(flags & TUI_QUIT)) flags |= tui_app_feed_replay(app); /* type-ahead */
         if (flags & TUI_QUIT) app->quit = true;
         if (flags & (TUI_REDRAW | TUI_HANDLED)) dirty = true;
     }

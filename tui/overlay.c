@@ -4,13 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/base/sanitize.h"
 #include "core/base/util.h"
+#include "tui/wrap.h"
 
 void tui_overlay_close(struct tui_overlay *o)
 {
     for (int i = 0; i < o->n; i++)
         free(o->lines[i].text);
     free(o->lines);
+    free(o->rows);
     free(o->title);
     free(o->copy);
     memset(o, 0, sizeof *o);
@@ -34,7 +37,32 @@ void tui_overlay_add(struct tui_overlay *o, uint8_t role, const char *fmt, ...)
     va_start(ap, fmt);
     sb_vaddf(&sb, fmt, ap);
     va_end(ap);
-    o->lines[o->n++] = (struct tui_overlay_line){sb_detach(&sb), role};
+    o->lines[o->n++] = (struct tui_overlay_line){od_sanitize(sb_str(&sb)), role};
+    sb_release(&sb);
+    o->wrap_w = 0;
+}
+
+/* The lines wrapped to w columns, once per width (and after lines were added). */
+static void wrap_rows(struct tui_overlay *o, int w)
+{
+    if (o->wrap_w == w) return;
+    o->nrows = 0;
+    for (int i = 0; i < o->n; i++) {
+        const char *t = o->lines[i].text;
+        int lead = (int)strspn(t, " ");
+        int hang = tui_wrap_hang(t, 24, lead + 2); /* under the value, or indented a little */
+        size_t need = tui_wrap(t, w, hang, NULL, 0);
+        if ((size_t)(o->caprows - o->nrows) < need) {
+            o->caprows = (o->nrows + (int)need) * 2;
+            o->rows = od_xrealloc(o->rows, (size_t)o->caprows * sizeof *o->rows);
+        }
+        struct tui_wrap_line *wl = od_xcalloc(need, sizeof *wl);
+        tui_wrap(t, w, hang, wl, need);
+        for (size_t k = 0; k < need; k++)
+            o->rows[o->nrows++] = (struct tui_overlay_row){i, wl[k].off, wl[k].len, wl[k].indent};
+        free(wl);
+    }
+    o->wrap_w = w;
 }
 
 void tui_overlay_set_copy(struct tui_overlay *o, const char *text)
@@ -55,7 +83,7 @@ void tui_overlay_copy_text(const struct tui_overlay *o, struct strbuf *out)
 
 static unsigned scroll_to(struct tui_overlay *o, int s)
 {
-    int max = o->n - o->page;
+    int max = (o->wrap_w ? o->nrows : o->n) - o->page;
     o->scroll = s > max ? max : s;
     if (o->scroll < 0) o->scroll = 0;
     return TUI_HANDLED | TUI_REDRAW;
@@ -70,7 +98,7 @@ unsigned tui_overlay_key(struct tui_overlay *o, const struct tui_key *k)
     if (!strcmp(a, "page_up")) return scroll_to(o, o->scroll - page);
     if (!strcmp(a, "page_down") || k->key == ' ') return scroll_to(o, o->scroll + page);
     if (!strcmp(a, "top")) return scroll_to(o, 0);
-    if (!strcmp(a, "bottom")) return scroll_to(o, o->n);
+    if (!strcmp(a, "bottom")) return scroll_to(o, 1 << 30);
     if (!strcmp(a, "back") || !strcmp(a, "quit") || !strcmp(a, "help") || !strcmp(a, "enter") ||
         k->key == TUI_KEY_ESC) {
         tui_overlay_close(o);
@@ -84,16 +112,23 @@ void tui_overlay_draw(struct tui_overlay *o, struct tui_grid *g, struct tui_rect
     struct tui_rect r = tui_rect_center(area, area.w - 2 < 80 ? area.w - 2 : 80, area.h);
     if (r.w < 10 || r.h < 4) return;
     tui_grid_box(g, r, o->title, TUI_ROLE_BORDER);
+    wrap_rows(o, r.w - 4);
     o->page = r.h - 2;
     scroll_to(o, o->scroll);
-    for (int i = 0; i < o->page && o->scroll + i < o->n; i++) {
-        const struct tui_overlay_line *l = &o->lines[o->scroll + i];
-        tui_grid_text(g, r.x + 2, r.y + 1 + i, r.w - 4, l->text, l->role);
+    struct strbuf piece = STRBUF_INIT;
+    for (int i = 0; i < o->page && o->scroll + i < o->nrows; i++) {
+        const struct tui_overlay_row *row = &o->rows[o->scroll + i];
+        const struct tui_overlay_line *l = &o->lines[row->line];
+        sb_reset(&piece);
+        sb_addn(&piece, l->text + row->off, row->len);
+        tui_grid_text(g, r.x + 2 + row->indent, r.y + 1 + i, r.w - 4 - row->indent, sb_str(&piece),
+                      l->role);
     }
-    if (o->n > o->page) {
+    sb_release(&piece);
+    if (o->nrows > o->page) {
         char pos[32];
         snprintf(pos, sizeof pos, " %d/%d ",
-                 o->scroll + o->page < o->n ? o->scroll + o->page : o->n, o->n);
+                 o->scroll + o->page < o->nrows ? o->scroll + o->page : o->nrows, o->nrows);
         int pw = tui_text_width(pos);
         tui_grid_text(g, r.x + r.w - pw - 2, r.y + r.h - 1, pw, pos, TUI_ROLE_DIM);
     }

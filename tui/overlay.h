@@ -1,6 +1,9 @@
 /* overlay — a modal, scrollable box of lines drawn over the screen: the help (tui/help.h),
- * `:messages`, or any long read-only text a screen wants to show. While open it takes every
- * key: up/down/page_up/page_down/top/bottom scroll, back/quit/help/enter close it. */
+ * `:messages`, or any long read-only text a screen wants to show (a job's or an exception's
+ * detail). Lines are sanitized when added and WRAPPED to the box when drawn (never cut): a
+ * "Label:  value" line continues under its value (tui/wrap.h). While open it takes every key:
+ * up/down/page_up/page_down/top/bottom scroll (by wrapped line), back/quit/help/enter close
+ * it. */
 #ifndef TUI_OVERLAY_H
 #define TUI_OVERLAY_H
 #include <stdbool.h>
@@ -10,8 +13,14 @@
 struct strbuf;
 
 struct tui_overlay_line {
-    char *text; /* owned */
+    char *text; /* owned, sanitized */
     uint8_t role;
+};
+
+struct tui_overlay_row { /* one wrapped row on screen */
+    int line;            /* index into lines */
+    size_t off, len;     /* bytes of that line's text */
+    int indent;
 };
 
 struct tui_overlay {
@@ -19,8 +28,10 @@ struct tui_overlay {
     char *title; /* owned */
     struct tui_overlay_line *lines;
     int n, cap;
-    int scroll, page;
-    char *copy; /* owned or NULL: what `y` copies (tui_overlay_set_copy); NULL: every line */
+    int scroll, page; /* in wrapped rows */
+    char *copy;       /* owned or NULL: what `y` copies (tui_overlay_set_copy); NULL: every line */
+    struct tui_overlay_row *rows; /* owned: the lines wrapped to wrap_w columns */
+    int nrows, caprows, wrap_w;   /* wrap_w 0: not wrapped yet (or lines added since) */
 };
 
 /* Start a new overlay (discarding any previous lines). */

@@ -25,6 +25,7 @@ static enum od_log_level log_min = OD_LOG_INFO;
 static uint64_t n_warns, n_errors;
 static char last_error[256];
 static _Thread_local char thread_name[32];
+static _Thread_local int64_t thread_job;
 
 static const char *level_names[] = {"debug", "info", "warn", "error"};
 
@@ -56,6 +57,24 @@ void od_log_set_thread(const char *name)
 const char *od_log_thread(void)
 {
     return thread_name[0] ? thread_name : "main";
+}
+
+void od_log_set_job(int64_t job_id)
+{
+    thread_job = job_id > 0 ? job_id : 0;
+}
+
+int64_t od_log_job(void)
+{
+    return thread_job;
+}
+
+char *od_log_path(void)
+{
+    pthread_mutex_lock(&log_lock);
+    char *p = log_path ? od_xstrdup(log_path) : NULL;
+    pthread_mutex_unlock(&log_lock);
+    return p;
 }
 
 static int ensure_dir(const char *path)
@@ -158,11 +177,18 @@ static void emit(enum od_log_level level, const char *msg, va_list *kv)
     cJSON_AddStringToObject(o, "ts", ts);
     cJSON_AddStringToObject(o, "level", level_names[level]);
     add_redacted(o, "thread", od_log_thread());
+    char job[24] = "";
+    if (thread_job) { /* the job this line belongs to, once (a "job" field equal to it is not
+                         repeated) */
+        snprintf(job, sizeof job, "%lld", (long long)thread_job);
+        cJSON_AddStringToObject(o, "job", job);
+    }
     add_redacted(o, "msg", msg);
     if (kv) {
         const char *k;
         while ((k = va_arg(*kv, const char *))) {
             const char *v = va_arg(*kv, const char *);
+            if (job[0] && !strcmp(k, "job") && v && !strcmp(v, job)) continue;
             add_redacted(o, k, v ? v : "");
         }
     }

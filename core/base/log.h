@@ -10,7 +10,11 @@
  *   od_log_set_thread("sync-1");                       // per thread, once
  *   od_log_info("sync started");
  *   od_log_kv(OD_LOG_INFO, "http", "method", "GET", "path", p, "status", "200", NULL);
+ *   od_log_set_job(42); ... od_log_set_job(0);        // around a job's run, per thread
  *   od_log_close();
+ * While a thread has a job set, every line it writes carries "job":"42" (HTTP lines too), and
+ * threads it starts with od_thread_start inherit it (a page fetched ahead belongs to the job),
+ * so a job's own lines can be found again (od_log_job_lines, core/base/log_read.c).
  * Nothing here ever writes to the terminal while the TUI runs: the TUI opens a file. */
 #ifndef OD_LOG_H
 #define OD_LOG_H
@@ -27,6 +31,11 @@ int od_log_level_parse(const char *s, enum od_log_level *out); /* debug|info|war
 const char *od_log_level_name(enum od_log_level level);
 void od_log_set_thread(const char *name);
 const char *od_log_thread(void);
+/* The job this thread works for (0: none): added to every line as "job". */
+void od_log_set_job(int64_t job_id);
+int64_t od_log_job(void);
+/* The log file in use (caller frees), or NULL when logging goes to stderr. */
+char *od_log_path(void);
 
 void od_logf(enum od_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* msg plus key/value string pairs, NULL-terminated. */
@@ -46,6 +55,14 @@ char *od_log_redact(const char *s);
  * written there, and unescaped/percent-decoded): for a library's error message that may echo
  * pieces of a connection string it failed to parse. Caller frees. */
 char *od_log_redact_echo(const char *msg, const char *source);
+
+/* A job's own lines (core/base/log_read.c): the lines carrying its id in the log file and its
+ * first rotation (the last 8 MiB of each), oldest first, at most max (the newest ones), each
+ * made readable: "20:01:02.123 warn  [sync-1] job finished outcome=dead error=...". Text
+ * from outside is in them: sanitize before a terminal. Free with od_log_lines_free. -1 with
+ * od_seterr when logging goes to stderr (no file to read). */
+int od_log_job_lines(int64_t job_id, size_t max, char ***out, size_t *n);
+void od_log_lines_free(char **lines, size_t n);
 
 /* Counters for the health screen: errors and warnings written since start, and the
  * last error message (copied into buf). */

@@ -1,7 +1,9 @@
 /* thread — the small pthread habits every core thread shares.
  *
  *   od_thread_start(&t, main_fn, arg);   // all signals blocked in the new thread, so SIGINT/
- *                                        // SIGTERM reach the thread that waits for them
+ *                                        // SIGTERM reach the thread that waits for them; it
+ *                                        // inherits the starter's log job (od_log_set_job)
+ *                                        // and log thread name
  *   od_cond_init_monotonic(&cond);       // timed waits immune to wall-clock jumps
  *   struct timespec ts; od_deadline_ms(&ts, 500);
  *   pthread_cond_timedwait(&cond, &lock, &ts);

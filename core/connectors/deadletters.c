@@ -5,6 +5,7 @@
 #include "core/base/util.h"
 #include "core/db/db.h"
 #include "core/security/auth.h"
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,22 @@ void od_deadletter_clear(struct od_deadletter *d)
     free(d->resolution);
     free(d->resolved_by);
     memset(d, 0, sizeof *d);
+}
+
+char *od_deadletter_pretty(const char *payload)
+{
+    cJSON *j = payload ? cJSON_Parse(payload) : NULL;
+    char *text = j ? cJSON_Print(j) : NULL; /* one member per line, a tab per level */
+    cJSON_Delete(j);
+    if (!text) return od_xstrdup(payload ? payload : "");
+    struct strbuf sb = STRBUF_INIT;
+    for (const char *p = text; *p; p++)
+        if (*p == '\t')
+            sb_add(&sb, "  ");
+        else
+            sb_addch(&sb, *p);
+    free(text);
+    return sb_detach(&sb);
 }
 
 int od_deadletters_list(PGconn *c, const struct od_dl_who *who, bool all, int limit,

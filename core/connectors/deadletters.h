@@ -66,6 +66,9 @@ void od_deadletter_list_release(struct od_deadletter_list *l);
 int od_deadletter_get(PGconn *c, const struct od_dl_who *who, int64_t id,
                       struct od_deadletter *out);
 void od_deadletter_clear(struct od_deadletter *d);
+/* A payload for people: indented JSON (one member per line, two spaces a level), or a copy of
+ * the text when it is not JSON. Caller frees; raw text from outside: sanitize it. */
+char *od_deadletter_pretty(const char *payload);
 /* Deletes it (open or resolved) and audits deadletter.discard in one transaction. */
 int od_deadletter_discard(PGconn *c, const struct od_dl_who *who, int64_t id);
 /* Ids of the open dead letters, oldest first (*ids: caller frees). */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -71,7 +72,30 @@ void od_db_last_connect_error(char *buf, size_t n)
     pthread_mutex_unlock(&last_failure_lock);
 }
 
-PGconn *od_db_connect(const struct od_config *cfg, const char *application_name)
+/* libpq's reason for a failed connection on one line ("...failed: X\n\tIs the server..." ->
+ * "...failed: X. Is..."), any secret of the URL taken out (its parse errors quote pieces of
+ * the conninfo, a bad %-escape whole). Caller frees. */
+static char *failure_reason(PGconn *c, const struct od_config *cfg)
+{
+    struct strbuf one = STRBUF_INIT;
+    for (const char *p = c ? PQerrorMessage(c) : "out of memory"; *p; p++) {
+        char last = one.len ? sb_str(&one)[one.len - 1] : ' ';
+        if (*p == '\n' || *p == '\t' || *p == ' ') {
+            if (*p == '\n' && last != ' ' && !strchr(".:?!", last)) sb_addch(&one, '.');
+            if (last != ' ') sb_addch(&one, ' ');
+            continue;
+        }
+        sb_addch(&one, *p);
+    }
+    char *msg = sb_detach(&one);
+    for (size_t len = strlen(msg); len && msg[len - 1] == ' ';)
+        msg[--len] = '\0';
+    char *red = od_log_redact_echo(msg, cfg->database.url);
+    free(msg);
+    return red;
+}
+
+static PGconn *connect_params(const struct od_config *cfg, const char *application_name)
 {
     const char *k[8], *v[8];
     int n = 0;
@@ -87,49 +111,62 @@ PGconn *od_db_connect(const struct od_config *cfg, const char *application_name)
     set_keyword(k, v, &n, "application_name", application_name);
     set_keyword(k, v, &n, "options", options);
     set_keyword(k, v, &n, NULL, NULL);
-    PGconn *c = PQconnectdbParams(k, v, 1);
-    if (!c) {
-        od_seterr("cannot connect to the database: out of memory");
-        return NULL;
-    }
-    if (PQstatus(c) != CONNECTION_OK) {
-        /* libpq's message as one line: "...failed: X\n\tIs the server..." -> "...failed: X. Is..."
-         */
-        struct strbuf one = STRBUF_INIT;
-        for (const char *p = PQerrorMessage(c); *p; p++) {
-            char last = one.len ? sb_str(&one)[one.len - 1] : ' ';
-            if (*p == '\n' || *p == '\t' || *p == ' ') {
-                if (*p == '\n' && last != ' ' && !strchr(".:?!", last)) sb_addch(&one, '.');
-                if (last != ' ') sb_addch(&one, ' ');
-                continue;
-            }
-            sb_addch(&one, *p);
-        }
-        char *msg = sb_detach(&one);
-        for (size_t len = strlen(msg); len && msg[len - 1] == ' ';)
-            msg[--len] = '\0';
-        for (char *p = msg; *p; p++)
-            if (*p == '\n') *p = ' ';
-        /* libpq's parse errors quote pieces of the conninfo (a bad %-escape is quoted whole):
-         * any secret in the URL is taken out of the message, whatever its form. */
-        char *red = od_log_redact_echo(msg, cfg->database.url);
-        char *where =
-            cfg->database.url && *cfg->database.url ? od_log_redact(cfg->database.url) : NULL;
-        /* the reason first; where it tried last (the URL says little to a newcomer) */
-        od_seterr("cannot connect to the database: %s (%s%s)", red,
-                  where ? "database.url " : "no database.url: libpq defaults", where ? where : "");
-        pthread_mutex_lock(&last_failure_lock);
-        snprintf(last_failure, sizeof last_failure, "%s", od_err());
-        atomic_fetch_add(&connect_failures, 1);
-        pthread_mutex_unlock(&last_failure_lock);
-        free(red);
-        free(where);
-        free(msg);
+    return PQconnectdbParams(k, v, 1);
+}
+
+/* A failed attempt: od_seterr "cannot connect to the database: REASON (database.url URL)",
+ * counted and kept as the last failure. Returns the reason alone (caller frees). */
+static char *connect_failed(PGconn *c, const struct od_config *cfg)
+{
+    char *red = failure_reason(c, cfg);
+    char *where = cfg->database.url && *cfg->database.url ? od_log_redact(cfg->database.url) : NULL;
+    /* the reason first; where it tried last (the URL says little to a newcomer) */
+    od_seterr("cannot connect to the database: %s (%s%s)", red,
+              where ? "database.url " : "no database.url: libpq defaults", where ? where : "");
+    free(where);
+    pthread_mutex_lock(&last_failure_lock);
+    snprintf(last_failure, sizeof last_failure, "%s", od_err());
+    atomic_fetch_add(&connect_failures, 1);
+    pthread_mutex_unlock(&last_failure_lock);
+    return red;
+}
+
+/* A connection worked: the database answers now, so there is no last failure to report. */
+static void connect_worked(void)
+{
+    pthread_mutex_lock(&last_failure_lock);
+    last_failure[0] = '\0';
+    pthread_mutex_unlock(&last_failure_lock);
+}
+
+PGconn *od_db_connect(const struct od_config *cfg, const char *application_name)
+{
+    PGconn *c = connect_params(cfg, application_name);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        free(connect_failed(c, cfg));
         PQfinish(c);
         return NULL;
     }
+    connect_worked();
     PQsetNoticeProcessor(c, notice_to_log, NULL);
     return c;
+}
+
+int od_db_ping(const struct od_config *cfg, char *reason, size_t n)
+{
+    PGconn *c = connect_params(cfg, "opsdeck-ping");
+    int rc = 0;
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        char *red = connect_failed(c, cfg);
+        snprintf(reason, n, "%s", red);
+        free(red);
+        rc = -1;
+    } else {
+        connect_worked();
+        if (n) reason[0] = '\0';
+    }
+    PQfinish(c);
+    return rc;
 }
 
 struct od_pool *od_pool_open(const struct od_config *cfg, const char *application_name)

@@ -41,13 +41,19 @@ void od_pool_release(struct od_pool *pool, PGconn *conn);
 void od_pool_close(struct od_pool *pool);
 void od_pool_get_stats(struct od_pool *pool, struct od_pool_stats *out);
 
-/* One standalone connection (listener, migrations) with the same settings and deadline. */
+/* One standalone connection (listener, migrations) with the same settings and deadline.
+ * NULL with od_err() "cannot connect to the database: REASON (database.url URL)": libpq's
+ * reason first, the URL without its password. */
 PGconn *od_db_connect(const struct od_config *cfg, const char *application_name);
-/* How many connection attempts of this process failed (any thread); lets a command's caller
- * add advice on where the database URL came from (cmd/hint.c). The error itself
- * ("cannot connect to the database: REASON (database.url URL)") is set by od_db_connect. */
+/* Can the database be reached now? Connects once (connect_timeout_s) and disconnects. 0 when
+ * it answered; -1 with libpq's reason alone (one line, passwords taken out) in reason and
+ * od_err() as od_db_connect sets it. */
+int od_db_ping(const struct od_config *cfg, char *reason, size_t n);
+/* How many connection attempts of this process failed (any thread, od_db_ping's too); lets a
+ * command's caller add advice on where the database URL came from (cmd/hint.c). */
 int od_db_connect_failures(void);
-/* The message of the last failed connection attempt ("" when none), copied into buf. */
+/* The message of the last failed connection attempt, copied into buf: "" when none failed or
+ * a later attempt (od_db_connect, od_db_ping) worked. */
 void od_db_last_connect_error(char *buf, size_t n);
 
 /* Helpers. All take NULL-terminated string params (NULL = SQL NULL).

@@ -18,6 +18,7 @@ struct req {
     void (*free_arg)(void *);
     void (*free_snapshot)(void *);
     uint64_t seq;
+    bool local; /* od_reader_submit_local: no connection */
 };
 
 struct res {
@@ -72,8 +73,11 @@ static void *worker_main(void *p)
 
         struct res *out = od_xcalloc(1, sizeof(*out));
         int64_t t0 = od_now_us();
-        PGconn *c = od_pool_acquire(q->pool, 10000);
-        if (c) {
+        PGconn *c = r->local ? NULL : od_pool_acquire(q->pool, 10000);
+        if (r->local) {
+            out->r.snapshot = r->read(NULL, r->arg);
+            if (!out->r.snapshot) out->r.error = od_xstrdup(od_err());
+        } else if (c) {
             out->r.snapshot = r->read(c, r->arg);
             if (!out->r.snapshot) out->r.error = od_xstrdup(od_err());
             od_pool_release(q->pool, c);
@@ -123,10 +127,11 @@ struct od_reader *od_reader_start(struct od_pool *pool, int threads, void (*wake
     return q;
 }
 
-uint64_t od_reader_submit(struct od_reader *q, const char *key, od_read_fn read, void *arg,
-                          void (*free_arg)(void *), void (*free_snapshot)(void *))
+static uint64_t submit(struct od_reader *q, const char *key, od_read_fn read, void *arg,
+                       void (*free_arg)(void *), void (*free_snapshot)(void *), bool local)
 {
     struct req *r = od_xcalloc(1, sizeof(*r));
+    r->local = local;
     r->key = od_xstrdup(key);
     r->read = read;
     r->arg = arg;
@@ -153,6 +158,18 @@ uint64_t od_reader_submit(struct od_reader *q, const char *key, od_read_fn read,
     pthread_cond_signal(&q->cond);
     pthread_mutex_unlock(&q->lock);
     return seq;
+}
+
+uint64_t od_reader_submit(struct od_reader *q, const char *key, od_read_fn read, void *arg,
+                          void (*free_arg)(void *), void (*free_snapshot)(void *))
+{
+    return submit(q, key, read, arg, free_arg, free_snapshot, false);
+}
+
+uint64_t od_reader_submit_local(struct od_reader *q, const char *key, od_read_fn read, void *arg,
+                                void (*free_arg)(void *), void (*free_snapshot)(void *))
+{
+    return submit(q, key, read, arg, free_arg, free_snapshot, true);
 }
 
 bool od_reader_poll(struct od_reader *q, struct od_read_result *out)

@@ -38,6 +38,11 @@ struct od_reader *od_reader_start(struct od_pool *pool, int threads, void (*wake
  * free_snapshot releases what read returns. Returns the request's sequence number. */
 uint64_t od_reader_submit(struct od_reader *q, const char *key, od_read_fn read, void *arg,
                           void (*free_arg)(void *), void (*free_snapshot)(void *));
+/* The same for work that must run whether or not the database answers (a connection probe,
+ * the health checks that need no database): read(NULL, arg) runs without taking a
+ * connection from the pool. */
+uint64_t od_reader_submit_local(struct od_reader *q, const char *key, od_read_fn read, void *arg,
+                                void (*free_arg)(void *), void (*free_snapshot)(void *));
 bool od_reader_poll(struct od_reader *q, struct od_read_result *out);
 void od_read_result_release(struct od_read_result *r);
 /* Requests queued or running (for a "loading" indicator). */

@@ -12,13 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* $1 threshold (text), $2 kind, $3 default severity. thr comes first so $1 is typed text. */
+/* $1 threshold (text), $2 kind, $3 default severity, $4 category. thr comes first so $1 is
+ * typed text. A business exception is never critical: capped at warning in cur. */
 static const char eval_head[] = "WITH thr AS (SELECT $1::text AS t),"
                                 " q (subject, message, details, severity) AS (";
 static const char eval_tail[] =
     "), cur AS (SELECT DISTINCT ON (subject) subject, message, coalesce(details, '{}'::jsonb) AS "
     "details,"
-    " coalesce(severity, $3::text) AS severity FROM q WHERE subject IS NOT NULL ORDER BY subject),"
+    " CASE WHEN $4::text = 'business' AND coalesce(severity, $3::text) = 'critical' THEN 'warning'"
+    " ELSE coalesce(severity, $3::text) END AS severity"
+    " FROM q WHERE subject IS NOT NULL ORDER BY subject),"
     " old AS (SELECT id, subject, message, severity FROM exceptions"
     " WHERE kind = $2::text AND state IN ('open', 'acknowledged')),"
     " closed AS (UPDATE exceptions e SET state = 'closed', closed_at = now(), version = e.version "
@@ -28,11 +31,12 @@ static const char eval_tail[] =
     " RETURNING e.id),"
     " upd AS (UPDATE exceptions e SET count = e.count + 1, last_seen = now(), message = "
     "cur.message,"
-    " details = cur.details, severity = cur.severity FROM old JOIN cur ON cur.subject = old.subject"
+    " details = cur.details, severity = cur.severity, category = $4::text"
+    " FROM old JOIN cur ON cur.subject = old.subject"
     " WHERE e.id = old.id RETURNING (old.message IS DISTINCT FROM cur.message"
     " OR old.severity IS DISTINCT FROM cur.severity) AS changed),"
-    " ins AS (INSERT INTO exceptions (kind, severity, subject, message, details)"
-    " SELECT $2::text, cur.severity, cur.subject, cur.message, cur.details FROM cur"
+    " ins AS (INSERT INTO exceptions (kind, severity, subject, message, details, category)"
+    " SELECT $2::text, cur.severity, cur.subject, cur.message, cur.details, $4::text FROM cur"
     " WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.subject = cur.subject) RETURNING id)"
     " SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM upd WHERE changed),"
     " (SELECT count(*) FROM closed)";
@@ -43,7 +47,7 @@ static int eval_rule(PGconn *c, const struct od_rule *rule, int threshold,
 {
     char thr[16];
     snprintf(thr, sizeof thr, "%d", threshold);
-    const char *p[3] = {thr, rule->kind, rule->severity};
+    const char *p[4] = {thr, rule->kind, rule->severity, od_rule_category(rule)};
     struct strbuf sql = STRBUF_INIT;
     sb_add(&sql, eval_head);
     sb_add(&sql, rule->sql);
@@ -54,7 +58,7 @@ static int eval_rule(PGconn *c, const struct od_rule *rule, int threshold,
     const char *lp[1] = {rule->kind};
     if (od_db_cmd(c, "SELECT pg_advisory_xact_lock(hashtext('opsdeck.rule.' || $1))", 1, lp) < 0)
         goto rollback;
-    PGresult *r = od_db_exec(c, sb_str(&sql), 3, p);
+    PGresult *r = od_db_exec(c, sb_str(&sql), 4, p);
     if (!r) goto rollback;
     int opened = atoi(PQgetvalue(r, 0, 0)), changed = atoi(PQgetvalue(r, 0, 1));
     int closed = atoi(PQgetvalue(r, 0, 2));
@@ -108,29 +112,63 @@ int od_exceptions_evaluate(struct od_pool *pool, const struct od_config *cfg,
     return 0;
 }
 
-/* $1 kind or NULL, $2 all states, $3 limit, $4 id or NULL */
+/* $1 kind or NULL, $2 all states, $3 limit, $4 id or NULL, $5 category or NULL, $6 the
+ * categories the reader may see */
 static const char list_sql[] =
     "SELECT id, kind, severity, state, subject, message, details::text, count,"
     " opsdeck_ts(first_seen), opsdeck_ts(last_seen), opsdeck_ts(closed_at), ack_by, ack_note,"
-    " opsdeck_ts(ack_at), resolved_by, resolved_note, opsdeck_ts(resolved_at), version"
+    " opsdeck_ts(ack_at), resolved_by, resolved_note, opsdeck_ts(resolved_at), version, category"
     " FROM exceptions WHERE ($1::text IS NULL OR kind = $1::text)"
     " AND ($2::boolean OR state IN ('open', 'acknowledged'))"
     " AND ($4::bigint IS NULL OR id = $4::bigint)"
+    " AND ($5::text IS NULL OR category = $5::text) AND category = ANY ($6::text[])"
     " ORDER BY state NOT IN ('open', 'acknowledged'),"
     " array_position(ARRAY['critical', 'warning', 'info'], severity), last_seen DESC, id DESC"
     " LIMIT $3::int";
+
+bool od_exceptions_visible(enum od_role role, const char *category)
+{
+    if (!category) return false;
+    if (!strcmp(category, "system")) return od_auth_can(role, "exceptions.system.read");
+    if (!strcmp(category, "business")) return od_auth_can(role, "exceptions.business.read");
+    return false;
+}
+
+int od_exceptions_category_parse(const char *s, const char **out)
+{
+    static const char *const names[] = {"system", "business"};
+    for (size_t i = 0; s && i < OD_ARRAY_LEN(names); i++)
+        if (!strcmp(s, names[i])) {
+            *out = names[i];
+            return 0;
+        }
+    if (s && !strcmp(s, "all")) {
+        *out = NULL;
+        return 0;
+    }
+    return od_seterr("unknown category '%s' (system, business or all)", s ? s : "");
+}
+
+/* "{system,business}": the categories role may see (every one without a role). */
+static void visible_array(const enum od_role *role, char *out, size_t n)
+{
+    bool sys = !role || od_exceptions_visible(*role, "system");
+    bool bus = !role || od_exceptions_visible(*role, "business");
+    snprintf(out, n, "{%s%s%s}", sys ? "system" : "", sys && bus ? "," : "", bus ? "business" : "");
+}
 
 int od_exceptions_list(struct od_pool *pool, const struct od_exception_filter *f,
                        struct od_exception_list *out)
 {
     memset(out, 0, sizeof(*out));
-    char limit[16], id[24];
+    char limit[16], id[24], seen[32];
     snprintf(limit, sizeof limit, "%d", f->limit > 0 ? f->limit : 1000);
     snprintf(id, sizeof id, "%lld", (long long)f->id);
-    const char *p[4] = {f->kind, f->all ? "t" : "f", limit, f->id ? id : NULL};
+    visible_array(f->role, seen, sizeof seen);
+    const char *p[6] = {f->kind, f->all ? "t" : "f", limit, f->id ? id : NULL, f->category, seen};
     PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
     if (!c) return -1;
-    PGresult *r = od_db_exec(c, list_sql, 4, p);
+    PGresult *r = od_db_exec(c, list_sql, 6, p);
     od_pool_release(pool, c);
     if (!r) return -1;
     out->n = (size_t)PQntuples(r);
@@ -157,6 +195,7 @@ int od_exceptions_list(struct od_pool *pool, const struct od_exception_filter *f
         e->resolved_note = STR(15);
         CPY(e->resolved_at, 16);
         e->version = atoi(PQgetvalue(r, i, 17));
+        CPY(e->category, 18);
 #undef STR
 #undef CPY
     }
@@ -202,16 +241,24 @@ static const struct transition resolve_tr = {
     "resolved_note = $3,"
     " version = version + 1 WHERE id = $1 RETURNING version"};
 
-static int transition_tx(PGconn *c, const struct transition *t, const char *id, int expected,
-                         const char *actor, const char *note)
+static int transition_tx(PGconn *c, const struct transition *t, const enum od_role *role,
+                         const char *id, int expected, const char *actor, const char *note)
 {
     const char *p1[1] = {id};
     PGresult *r = od_db_exec(
-        c, "SELECT state, version, kind, subject FROM exceptions WHERE id = $1 FOR UPDATE", 1, p1);
+        c,
+        "SELECT state, version, kind, subject, category FROM exceptions WHERE id = $1 FOR UPDATE",
+        1, p1);
     if (!r) return -1;
     if (PQntuples(r) == 0) {
         PQclear(r);
         return od_seterr("There is no exception %s.", id);
+    }
+    if (role && !od_exceptions_visible(*role, PQgetvalue(r, 0, 4))) {
+        od_seterr("Your role (%s) may not %s %s exceptions.", od_role_name(*role), t->verb,
+                  PQgetvalue(r, 0, 4));
+        PQclear(r);
+        return -1;
     }
     char state[16];
     snprintf(state, sizeof state, "%s", PQgetvalue(r, 0, 0));
@@ -256,8 +303,9 @@ static int transition_tx(PGconn *c, const struct transition *t, const char *id, 
     return rc < 0 ? -1 : version;
 }
 
-static int transition(struct od_pool *pool, const struct transition *t, int64_t id, int expected,
-                      const char *actor, const char *note, int *new_version)
+static int transition(struct od_pool *pool, const struct transition *t, const enum od_role *role,
+                      int64_t id, int expected, const char *actor, const char *note,
+                      int *new_version)
 {
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", (long long)id);
@@ -265,7 +313,7 @@ static int transition(struct od_pool *pool, const struct transition *t, int64_t 
     if (!c) return -1;
     int v = -1;
     if (od_db_begin(c) == 0) {
-        v = transition_tx(c, t, ids, expected, actor ? actor : "unknown", note);
+        v = transition_tx(c, t, role, ids, expected, actor ? actor : "unknown", note);
         if (v < 0)
             od_db_rollback(c); /* keeps od_err() */
         else if (od_db_commit(c) < 0)
@@ -276,14 +324,15 @@ static int transition(struct od_pool *pool, const struct transition *t, int64_t 
     return v < 0 ? -1 : 0;
 }
 
-int od_exceptions_ack(struct od_pool *pool, int64_t id, int expected_version, const char *actor,
-                      const char *note, int *new_version)
+int od_exceptions_ack(struct od_pool *pool, const enum od_role *role, int64_t id,
+                      int expected_version, const char *actor, const char *note, int *new_version)
 {
-    return transition(pool, &ack_tr, id, expected_version, actor, note, new_version);
+    return transition(pool, &ack_tr, role, id, expected_version, actor, note, new_version);
 }
 
-int od_exceptions_resolve(struct od_pool *pool, int64_t id, int expected_version, const char *actor,
-                          const char *note, int *new_version)
+int od_exceptions_resolve(struct od_pool *pool, const enum od_role *role, int64_t id,
+                          int expected_version, const char *actor, const char *note,
+                          int *new_version)
 {
-    return transition(pool, &resolve_tr, id, expected_version, actor, note, new_version);
+    return transition(pool, &resolve_tr, role, id, expected_version, actor, note, new_version);
 }

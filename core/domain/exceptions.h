@@ -14,6 +14,13 @@
  * Every open, close or message change sends NOTIFY opsdeck_exceptions (payload: JSON with
  * kind and counts, or {"id":N} for people's edits).
  *
+ * Categories: every exception is "system" (sync failed, dead letters, reconcile mismatch,
+ * credentials, stale syncs) or "business" (over budget, missing rates, unlinked clients ...),
+ * by its rule (od_rule_category). Only system exceptions can be critical: a business rule's
+ * "critical" is stored as "warning" (and a constraint refuses otherwise). Who sees which is the
+ * role's (od_exceptions_visible: ops and on-call system, account managers business, admin both),
+ * enforced here: a list or an edit made for a role never reaches the other category.
+ *
  * Acknowledge (open -> acknowledged) and resolve (open|acknowledged -> resolved) with a note:
  * who and when are stored on the row and in audit_log in the same transaction. expected_version
  * is the version the person saw (0 = do not check); a different one is refused with
@@ -23,13 +30,14 @@
  *   od_exceptions_evaluate(pool, cfg, &ev);            // after each sync and on a schedule
  *   struct od_exception_list l;
  *   od_exceptions_list(pool, &(struct od_exception_filter){0}, &l);
- *   od_exceptions_ack(pool, l.items[0].id, l.items[0].version, "ann@x", "looking");
+ *   od_exceptions_ack(pool, NULL, l.items[0].id, l.items[0].version, "ann@x", "looking", NULL);
  *   od_exception_list_release(&l); */
 #ifndef OD_EXCEPTIONS_H
 #define OD_EXCEPTIONS_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/security/auth.h"
 
 struct od_pool;
 struct od_config;
@@ -46,6 +54,13 @@ extern const struct od_rule od_rules[];
 extern const size_t od_rules_count;
 /* The threshold value of a rule from cfg (0 when it has none). */
 int od_rule_threshold(const struct od_rule *rule, const struct od_config *cfg);
+/* "system" or "business" (rules.c; a kind not listed there is the system's). */
+const char *od_rule_category(const struct od_rule *rule);
+/* Whether role may see exceptions of category ("system" | "business"): od_auth_can
+ * "exceptions.system.read" / "exceptions.business.read". */
+bool od_exceptions_visible(enum od_role role, const char *category);
+/* "system", "business" or "all" (NULL out for all); -1 with od_seterr otherwise. */
+int od_exceptions_category_parse(const char *s, const char **out);
 
 struct od_exceptions_eval {
     int rules, failed;           /* failed rules are logged and skipped */
@@ -61,6 +76,7 @@ struct od_exception {
     char kind[48];
     char severity[16];
     char state[16];
+    char category[16];  /* system | business */
     char *subject;      /* owned; raw text (sanitize before display) */
     char *message;      /* owned; raw text */
     char *details_json; /* owned; JSON object */
@@ -77,10 +93,14 @@ struct od_exception_list {
 };
 
 struct od_exception_filter {
-    const char *kind; /* NULL = all kinds */
-    bool all;         /* false: live only (open, acknowledged); true: every state */
-    int64_t id;       /* 0 = any; else just this one */
-    int limit;        /* 0 = 1000 */
+    const char *kind;     /* NULL = all kinds */
+    const char *category; /* "system" | "business"; NULL = both */
+    /* NULL: every category (the CLI, run by the OS user); else only the categories this role
+     * may see (od_exceptions_visible), whatever category asks for */
+    const enum od_role *role;
+    bool all;   /* false: live only (open, acknowledged); true: every state */
+    int64_t id; /* 0 = any; else just this one */
+    int limit;  /* 0 = 1000 */
 };
 
 /* Live first, then critical > warning > info, newest last_seen first. */
@@ -88,10 +108,12 @@ int od_exceptions_list(struct od_pool *pool, const struct od_exception_filter *f
                        struct od_exception_list *out);
 void od_exception_list_release(struct od_exception_list *l);
 
-/* On success returns 0 and *new_version (may be NULL) is the row's version afterwards. */
-int od_exceptions_ack(struct od_pool *pool, int64_t id, int expected_version, const char *actor,
-                      const char *note, int *new_version);
-int od_exceptions_resolve(struct od_pool *pool, int64_t id, int expected_version, const char *actor,
-                          const char *note, int *new_version);
+/* On success returns 0 and *new_version (may be NULL) is the row's version afterwards. role
+ * NULL: the CLI; else an exception of a category the role may not see is refused. */
+int od_exceptions_ack(struct od_pool *pool, const enum od_role *role, int64_t id,
+                      int expected_version, const char *actor, const char *note, int *new_version);
+int od_exceptions_resolve(struct od_pool *pool, const enum od_role *role, int64_t id,
+                          int expected_version, const char *actor, const char *note,
+                          int *new_version);
 
 #endif

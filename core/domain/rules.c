@@ -158,6 +158,35 @@ const struct od_rule od_rules[] = {
 };
 const size_t od_rules_count = OD_ARRAY_LEN(od_rules);
 
+/* Whose each kind is (DESIGN §5): the system's (ops and on-call) or the business's (account
+ * managers). A kind not listed is the system's. sql/0018_exception_category.sql backfilled the
+ * rows that existed from this list. */
+static const struct {
+    const char *kind;
+    const char *category;
+} categories[] = {
+    {"missing_cost_rate", "business"},
+    {"missing_billable_rate", "business"},
+    {"unlinked_client", "business"},
+    {"unlinked_project", "business"},
+    {"deal_without_primary", "business"},
+    {"over_budget", "business"},
+    {"low_margin", "business"},
+    {"hours_on_archived_project", "business"},
+    {"dead_letter", "system"},
+    {"sync_failed", "system"},
+    {"sync_stale", "system"},
+    {"token_expiring", "system"},
+    {"reconcile_mismatch", "system"},
+};
+
+const char *od_rule_category(const struct od_rule *rule)
+{
+    for (size_t i = 0; i < OD_ARRAY_LEN(categories); i++)
+        if (strcmp(rule->kind, categories[i].kind) == 0) return categories[i].category;
+    return "system";
+}
+
 /* Threshold keys -> config fields; a rule names its key, so the table stays readable. */
 static const struct {
     const char *key;

@@ -124,6 +124,7 @@ static void run_job(struct slot *s, struct od_job *job)
     char sid[24], satt[16];
     snprintf(sid, sizeof(sid), "%lld", (long long)job->id);
     snprintf(satt, sizeof(satt), "%d", job->attempts);
+    od_log_set_job(job->id); /* every line until the outcome is recorded carries the job id */
     od_log_kv(OD_LOG_INFO, "job started", "job", sid, "provider", job->provider, "resource",
               job->resource, "attempt", satt, NULL);
     struct od_job_ctx *ctx = od_jobctx_new(job, &env, &w->stop);
@@ -171,6 +172,7 @@ static void run_job(struct slot *s, struct od_job *job)
                   err, NULL);
     else
         od_log_kv(OD_LOG_INFO, "job finished", "job", sid, "outcome", outcome, "ms", ms, NULL);
+    od_log_set_job(0);
     free(err);
     od_jobctx_free(ctx);
     /* A long job (a sync of many pages) touched memory that its thread's allocator arena keeps

@@ -40,6 +40,7 @@ struct od_health_env {
     bool in_process;  /* breakers and caches of this process are the ones doing the work */
     int deadline_ms;  /* whole run; 0 = 8000 */
     bool no_upstream; /* never call Harvest/HubSpot (the reachability checks say "unknown") */
+    const char *config_path; /* the file the configuration came from; NULL: none (config:file) */
     const struct od_vault *vault; /* borrowed; NULL: provider probes use environment tokens */
 };
 
@@ -64,6 +65,10 @@ struct od_health_report {
 
 /* Run every check (the table in health_checks.c, through health_run.c). Returns 0. */
 int od_health_run(const struct od_health_env *env, struct od_health_report *out);
+/* Only the checks that need no database (health_offline.c: config:file, secrets:key_file,
+ * harvest:reachability, hubspot:reachability): what the console shows while PostgreSQL is
+ * unreachable. Never opens a database connection. Returns 0. */
+int od_health_run_offline(const struct od_health_env *env, struct od_health_report *out);
 void od_health_report_release(struct od_health_report *r);
 
 const char *od_health_status_name(enum od_health_status s); /* pass|warn|fail|unknown */

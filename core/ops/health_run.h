@@ -29,7 +29,9 @@ struct od_health_check {
     void (*run)(struct od_hctx *h, const struct od_health_check *c);
 };
 
-/* health_provider.c: provider reachability and token (an authenticated probe), backup age. */
+/* health_provider.c: provider reachability and token (an authenticated probe), backup age.
+ * Reachability is shared by the offline table (health_offline.c): the provider is the check
+ * name's prefix ("harvest:reachability"). */
 /* The table od_health_run runs (n rows), e.g. to check every row has a runbook section. */
 const struct od_health_check *od_health_check_table(size_t *n);
 void od_health_check_reachability(struct od_hctx *h, const struct od_health_check *c);

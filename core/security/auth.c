@@ -39,7 +39,10 @@ static const struct {
     {"profit.read", R_AM},
     {"profit.export", R_AM}, /* a file on the server: also refused by --readonly */
     {"links.edit", R_AM},
-    {"exceptions.read", R_AM | R_ONCALL},
+    /* exceptions: ops and on-call see the system's, account managers the business's */
+    {"exceptions.read", R_OPS | R_AM | R_ONCALL}, /* the screen: at least one category */
+    {"exceptions.system.read", R_OPS | R_ONCALL},
+    {"exceptions.business.read", R_AM},
     {"exceptions.ack", R_ONCALL},
     {"exceptions.resolve", R_ONCALL},
     {"users.manage", 0},

@@ -82,7 +82,7 @@ tmx kill-server >/dev/null 2>&1
 # where the URL came from
 TUI_SOCK="opsdeck-e2e-$$-nodb"
 tui_start 100 30 OPSDECK_DATABASE_URL=postgresql:///opsdeck?host=$T_TMP/nopg -- "$OD_BIN" ui
-t_screen "no database: the console shows the connection error" 'cannot connect to the database' 15
+t_screen "no database: the console shows the connection error" 'database unreachable: connection to server' 15
 tui_keys C-c
 t_eq "no database: C-c quits with 0" 0 "$(tui_exit 15)"
 t_screen "no database: after the console, the reason on the terminal" 'opsdeck ui: cannot connect to the database: connection to server'

@@ -90,7 +90,7 @@ id=$(psql_db -c "SELECT id FROM exceptions WHERE kind = 'over_budget' AND subjec
 ver=$(psql_db -c "SELECT version FROM exceptions WHERE id = $id")
 json=$("$OD_BIN" exceptions --json --kind over_budget)
 t_eq "JSON list has the documented fields (docs/json.md)" \
-    "id,kind,severity,state,subject,message,details,count,first_seen,last_seen,closed_at,ack_by,ack_note,ack_at,resolved_by,resolved_note,resolved_at,version" \
+    "id,kind,severity,category,state,subject,message,details,count,first_seen,last_seen,closed_at,ack_by,ack_note,ack_at,resolved_by,resolved_note,resolved_at,version" \
     "$(printf '%s' "$json" | python3 -c 'import json,sys; e=json.load(sys.stdin)["exceptions"][0]; print(",".join(e))')"
 out=$("$OD_BIN" exceptions ack "$id" --version $((ver + 1)) --note "wrong version" 2>&1)
 t_eq "a stale ack is refused with a clear message (exit 1)" "1|opsdeck exceptions: Exception $id was changed by someone else; reload and try again." \

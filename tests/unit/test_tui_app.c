@@ -206,7 +206,14 @@ static void test_help_and_roles(void **state)
     int before = s2.keys;
     tuitest_feed(app, "j"); /* the overlay is modal */
     assert_int_equal(s2.keys, before);
+    /* Esc closes the topmost thing first: the message, then the help */
     tui_app_feed_key(app, TUI_KEY_ESC);
+    tui_app_render(app, &g);
+    assert_null(strstr(tuitest_line(&g, 39), "not permitted"));
+    assert_true(tuitest_has(&g, "Help — keys"));
+    tui_app_feed_key(app, TUI_KEY_ESC);
+    tui_app_render(app, &g);
+    assert_false(tuitest_has(&g, "Help — keys"));
     tui_app_set_allow(app, NULL, NULL);
     tuitest_feed(app, "a");
     assert_int_equal(s2.acked, 1);
