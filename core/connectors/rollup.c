@@ -23,7 +23,8 @@ static const struct rtab tabs[OD_ROLLUP_TABLES] = {
  * for the rebuild alike, so both always agree. */
 static const char agg_sql[] =
     "sum(sign)::bigint AS entries, sum(sign * hours) AS hours, "
-    "sum(sign * CASE WHEN billable THEN hours ELSE 0 END) AS billable_hours, "
+    "sum(sign * CASE WHEN billable THEN coalesce(rounded_hours, hours) ELSE 0 END) AS "
+    "billable_hours, "
     "sum(sign * CASE WHEN billable THEN coalesce(rounded_hours, hours) * coalesce(billable_rate, 0)"
     " ELSE 0 END) AS revenue, "
     "sum(sign * hours * coalesce(cost_rate, 0)) AS cost, "
@@ -300,8 +301,8 @@ static struct cell *cell_get(struct cellmap *m, int64_t k0, int32_t month, int64
 
 void od_rollup_delta_add(struct od_rollup_delta *d, const struct od_rollup_entry *e, int sign)
 {
-    int64_t hours = sign * e->hours, bh = e->billable ? sign * e->hours : 0;
     int64_t rh = e->has_rounded ? e->rounded : e->hours;
+    int64_t hours = sign * e->hours, bh = e->billable ? sign * rh : 0;
     __int128 rev = e->billable && e->has_brate ? (__int128)sign * rh * e->brate : 0;
     __int128 cost = e->has_crate ? (__int128)sign * e->hours * e->crate : 0;
     int64_t mc = e->has_crate ? 0 : sign, mb = e->billable && !e->has_brate ? sign : 0;

@@ -8,7 +8,8 @@
  * month = first day of the month of spent_date. Columns (numeric, exact):
  *   entries                count of entries
  *   hours                  Σ hours
- *   billable_hours         Σ hours of billable entries
+ *   billable_hours         Σ over billable entries of rounded_hours (time billed; hours when
+ *                          rounded_hours is absent), so revenue ÷ billable_hours is the rate
  *   revenue                Σ over billable entries of rounded_hours × billable_rate
  *                          (rounded_hours falls back to hours when absent; a NULL rate adds 0)
  *   cost                   Σ hours × cost_rate (NULL adds 0)

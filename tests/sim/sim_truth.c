@@ -1,15 +1,20 @@
-/* sim_truth — GET /__sim/truth: profitability of the world as it stands (overlay applied,
- * deleted and bad records left out), per client, project, person and month, plus totals and
- * deal figures, so tests can compare opsdeck's numbers with the exact answer.
+/* sim_truth — GET /__sim/truth[?from=YYYY-MM-DD&to=YYYY-MM-DD]: profitability of the world as
+ * it stands (overlay applied, deleted and bad records left out), per client, project, person
+ * and month, plus totals and deal figures, so tests can compare opsdeck's numbers with the
+ * exact answer. from/to (inclusive, either may be left out) keep only entries whose spent_date
+ * is in the range; deal figures are all time. A malformed date is a 400.
  *
  * Arithmetic (DESIGN.md §3), all in integers:
  *   revenue = Σ over billable entries of rounded_hours × billable_rate (null rate adds 0)
  *   cost    = Σ over all entries of hours × cost_rate (null rate adds 0)
  * Hours are hundredths and rates cents, so each product is exact in 1/10000 units; the sums are
  * kept in those units and rounded once per output row, half away from zero, to cents.
- * hours = Σ hours, billable_hours = Σ hours of billable entries (both unrounded, exact). */
+ * hours = Σ hours (time tracked); billable_hours = Σ rounded_hours of billable entries (time
+ * billed), both exact. entries_missing_cost_rate counts entries without a cost rate,
+ * entries_missing_billable_rate billable entries without a billable rate. */
 #include "tests/sim/sim.h"
 #include "tests/sim/sim_overlay.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +23,7 @@
 #define NMONTHS (100 * 12)
 
 struct acc {
-    int64_t entries, hours, billable_hours, revenue4, cost4;
+    int64_t entries, hours, billable_hours, revenue4, cost4, missing_cost, missing_brate;
 };
 
 static void acc_add(struct acc *a, const struct sim_entry *e)
@@ -26,10 +31,16 @@ static void acc_add(struct acc *a, const struct sim_entry *e)
     a->entries++;
     a->hours += e->hours;
     if (e->billable) {
-        a->billable_hours += e->hours;
-        if (e->billable_rate != SIM_NULL) a->revenue4 += e->rounded * e->billable_rate;
+        a->billable_hours += e->rounded;
+        if (e->billable_rate != SIM_NULL)
+            a->revenue4 += e->rounded * e->billable_rate;
+        else
+            a->missing_brate++;
     }
-    if (e->cost_rate != SIM_NULL) a->cost4 += e->hours * e->cost_rate;
+    if (e->cost_rate != SIM_NULL)
+        a->cost4 += e->hours * e->cost_rate;
+    else
+        a->missing_cost++;
 }
 
 /* 1/10000 units to cents, half away from zero. */
@@ -50,6 +61,8 @@ static void acc_fill(cJSON *o, const struct acc *a)
     json_add_fixed2_str(o, "billable_hours", a->billable_hours);
     add_money4(o, "revenue", a->revenue4);
     add_money4(o, "cost", a->cost4);
+    json_add_int(o, "entries_missing_cost_rate", a->missing_cost);
+    json_add_int(o, "entries_missing_billable_rate", a->missing_brate);
 }
 
 static cJSON *row(int64_t id, const char *name, const struct acc *a)
@@ -64,6 +77,7 @@ static cJSON *row(int64_t id, const char *name, const struct acc *a)
 struct tally {
     struct acc *clients, *projects, *users, *months, total;
     int64_t bad;
+    int32_t from_day, to_day; /* inclusive */
 };
 
 static void tally_entry(struct tally *t, const struct sim_entry *e)
@@ -73,6 +87,7 @@ static void tally_entry(struct tally *t, const struct sim_entry *e)
         t->bad++;
         return;
     }
+    if (e->spent_day < t->from_day || e->spent_day > t->to_day) return;
     acc_add(&t->total, e);
     acc_add(&t->projects[e->project], e);
     acc_add(&t->clients[sim_world.projects[e->project].client], e);
@@ -103,10 +118,10 @@ static void deals_fill(cJSON *doc, int64_t *per_company)
     json_add_fixed2_str(dj, "won_amount", won_amount);
 }
 
-static cJSON *truth_json(void)
+static cJSON *truth_json(int32_t from_day, int32_t to_day)
 {
     struct sim_world *w = &sim_world;
-    struct tally t = {0};
+    struct tally t = {.from_day = from_day, .to_day = to_day};
     struct sim_entry e;
     char name[128];
     t.clients = od_xcalloc((size_t)w->nclients, sizeof(struct acc));
@@ -167,8 +182,17 @@ static cJSON *truth_json(void)
 
 void truth_handle(struct sim_req *r)
 {
+    int32_t from_day = INT32_MIN, to_day = INT32_MAX;
+    const char *s;
+    if (((s = req_arg(r, "from")) && parse_date(s, &from_day) < 0) ||
+        ((s = req_arg(r, "to")) && parse_date(s, &to_day) < 0)) {
+        cJSON *err = cJSON_CreateObject();
+        cJSON_AddStringToObject(err, "error", "from and to must be dates like 2026-01-31");
+        resp_json(r, 400, err);
+        return;
+    }
     pthread_rwlock_rdlock(&sim_world.lock);
-    cJSON *doc = truth_json();
+    cJSON *doc = truth_json(from_day, to_day);
     pthread_rwlock_unlock(&sim_world.lock);
     resp_json(r, 200, doc);
 }
