@@ -4,6 +4,7 @@
 #include "core/base/config.h"
 #include "core/db/db.h"
 #include "core/base/export.h"
+#include "core/domain/period.h"
 #include "core/domain/profit.h"
 #include "core/domain/report.h"
 #include "core/base/util.h"
@@ -17,14 +18,21 @@ static int run(struct od_ctx *ctx, int argc, char **argv);
 const struct od_command cmd_report_def = {
     "report", "Profitability per client, project, month or person",
     "usage: opsdeck report profitability [--by client|project|month|person] [--from DATE]\n"
-    "                                    [--to DATE] [--client ID] [--project ID] [--person ID]\n"
+    "                                    [--to DATE] [--period NAME] [--client ID]\n"
+    "                                    [--project ID] [--person ID]\n"
     "                                    [--format table|csv|json] [--csv-raw] [--output FILE]\n\n"
-    "Entries, hours, billable hours, revenue, cost, margin and margin % per group, with totals,\n"
-    "read from the rollups. Clients also show the won HubSpot deal amount of the linked\n"
-    "company; projects show budget burn over their whole life.\n\n"
+    "Entries, hours (tracked), billable hours (billed: rounded hours of billable entries),\n"
+    "revenue, cost, margin and margin % per group, with totals, read from the rollups. Clients\n"
+    "also show the won HubSpot deal amount of the linked company; projects show budget burn\n"
+    "over their whole life. A row marked ! is incomplete: entries without a cost rate or\n"
+    "billable entries without a billable rate (JSON/CSV: entries_missing_cost_rate,\n"
+    "entries_missing_billable_rate).\n\n"
     "  --by G          grouping (default client)\n"
     "  --from DATE     first day, YYYY-MM-DD or YYYY-MM (default: all time)\n"
     "  --to DATE       last day, inclusive, YYYY-MM-DD or YYYY-MM (its last day)\n"
+    "  --period NAME   this-month, last-month, this-quarter, last-quarter, ytd (1 January to\n"
+    "                  today), last-30d (today and the 29 days before) or all; calendar\n"
+    "                  months and quarters, today in local time; not with --from/--to\n"
     "  --client ID     only this Harvest client (drill-down)\n"
     "  --project ID    only this Harvest project\n"
     "  --person ID     only this Harvest user\n"
@@ -55,7 +63,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     struct od_profit_query q = {.by = OD_PROFIT_BY_CLIENT};
     enum od_report_format fmt = OD_REPORT_TABLE;
     unsigned opts = 0;
-    const char *output = NULL;
+    const char *output = NULL, *period = NULL;
     for (int i = 2; i < argc; i++) {
         const char *o = argv[i];
         if (strcmp(o, "--csv-raw") == 0) {
@@ -72,6 +80,8 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
             rc = od_report_format_parse(v, &fmt);
         else if (strcmp(o, "--output") == 0)
             output = v;
+        else if (strcmp(o, "--period") == 0)
+            period = v;
         else if (strcmp(o, "--from") == 0)
             rc = od_profit_date_parse(v, false, q.from);
         else if (strcmp(o, "--to") == 0)
@@ -87,6 +97,20 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         if (rc == -2) return 2;
         if (rc < 0) return od_cmd_usage_error(&cmd_report_def, "%s", od_err());
     }
+    if (period) {
+        if (*q.from || *q.to)
+            return od_cmd_usage_error(&cmd_report_def,
+                                      "--period and --from/--to are alternatives; give one");
+        struct od_day today;
+        od_period_today(&today);
+        if (od_period_resolve(period, today, q.from, q.to) < 0)
+            return od_cmd_usage_error(&cmd_report_def, "%s", od_err());
+    }
+    if (*q.from && *q.to && strcmp(q.from, q.to) > 0)
+        return od_cmd_usage_error(&cmd_report_def,
+                                  "the range ends (%s) before it starts (%s); --from is the "
+                                  "first day, --to the last",
+                                  q.to, q.from);
 
     struct od_pool *pool = od_pool_open(ctx->cfg, "opsdeck-report");
     if (!pool) {

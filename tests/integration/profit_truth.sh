@@ -17,7 +17,7 @@ for pair in client:clients project:projects person:users month:months; do
     diff=$(python3 - "$T_TMP/truth.json" "$T_TMP/$by.json" "$section" <<'PY'
 import json, sys
 truth = json.load(open(sys.argv[1])); rep = json.load(open(sys.argv[2])); sec = sys.argv[3]
-f = ("entries", "hours", "billable_hours", "revenue", "cost")
+f = ("entries", "hours", "billable_hours", "revenue", "cost", "entries_missing_cost_rate", "entries_missing_billable_rate")
 want = {str(r.get("key", r.get("id"))): tuple(str(r[k]) for k in f) for r in truth[sec] if r["entries"]}
 got = {r["key"]: tuple(str(r[k]) for k in f) for r in rep["rows"]}
 bad = [k for k in set(want) | set(got) if want.get(k) != got.get(k)]
