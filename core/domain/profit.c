@@ -57,16 +57,44 @@ static const struct {
      " JOIN profit_rollup_project_month pm ON pm.project_id = r.project_id AND pm.month = r.month"},
 };
 
+/* Day-grained rollups (sql/0011), the same columns with day for month; they hold the listed
+ * months only (profit_rollup_daily_months). Project and person together have none: such an
+ * edge is read from raw rows (a project filter narrows it through the project index). */
+static const struct {
+    unsigned has;
+    const char *sql;
+} day_sources[] = {
+    {DIM_CLIENT,
+     "SELECT client_id, NULL::bigint AS project_id, NULL::bigint AS user_id, day, "
+     "date_trunc('month', day)::date AS month, " MEASURES " FROM profit_rollup_client_day"},
+    {DIM_CLIENT | DIM_PERSON,
+     "SELECT client_id, NULL::bigint AS project_id, user_id, day, date_trunc('month', day)::date "
+     "AS month, " MEASURES " FROM profit_rollup_person_day"},
+    {DIM_CLIENT | DIM_PROJECT,
+     "SELECT client_id, project_id, NULL::bigint AS user_id, day, date_trunc('month', day)::date "
+     "AS month, " MEASURES " FROM profit_rollup_project_day"},
+};
+
 #define FILTERS                                                                                    \
     " AND ($7::bigint IS NULL OR s.client_id = $7::bigint)"                                        \
     " AND ($8::bigint IS NULL OR s.project_id = $8::bigint)"                                       \
     " AND ($9::bigint IS NULL OR s.user_id = $9::bigint)"
-/* An edge range's raw rows summed per key, added (sign 1) or taken away (sign -1); every %d
- * is the sign's parameter (applied to the sums, not to each row). */
+/* An edge range summed per key, added (sign 1) or taken away (sign -1); every %d is the sign's
+ * parameter (applied to the sums, not to each row). RAW_SUMS over profit_entry_facts rows,
+ * DAY_SUMS over day rollup rows. */
 #define RAW_SUMS                                                                                   \
     "$%d::int * count(*), $%d::int * sum(s.hours), $%d::int * sum(s.billable_hours), "             \
     "$%d::int * sum(s.revenue), $%d::int * sum(s.cost), $%d::int * sum(s.missing_cost_rate), "     \
     "$%d::int * sum(s.missing_billable_rate)"
+#define DAY_SUMS                                                                                   \
+    "$%d::int * sum(s.entries), $%d::int * sum(s.hours), $%d::int * sum(s.billable_hours), "       \
+    "$%d::int * sum(s.revenue), $%d::int * sum(s.cost), $%d::int * sum(s.missing_cost_rate), "     \
+    "$%d::int * sum(s.missing_billable_rate)"
+/* Whether the month of edge parameter $%d keeps day rows: an uncorrelated sub-select, so the
+ * planner evaluates it once and skips the branch that does not apply without reading it. */
+#define LISTED                                                                                     \
+    "EXISTS (SELECT 1 FROM profit_rollup_daily_months dm WHERE dm.month = date_trunc('month', "    \
+    "$%d::date)::date)"
 
 const char *od_profit_by_name(enum od_profit_by by)
 {
@@ -142,11 +170,12 @@ static long first_of_month(long z)
     return z - (d - 1);
 }
 
-/* Split [from, to] into whole months for the rollups and up to two raw edge ranges [lo, hi).
- * p[0..5]: full_lo, full_hi, raw1_lo, raw1_hi, raw2_lo, raw2_hi; "" = NULL. A partial edge
- * month is read from raw rows either as the part inside the range (sign 1), or — when the part
- * outside is smaller and the whole month is in the rollup range — as the whole month from the
- * rollups minus the part outside (sign -1): at most half a month of raw rows per edge. */
+/* Split [from, to] into whole months for the monthly rollups and up to two edge ranges
+ * [lo, hi), each inside one month. p[0..5]: full_lo, full_hi, edge1_lo, edge1_hi, edge2_lo,
+ * edge2_hi; "" = NULL. A partial edge month is read either as the part inside the range
+ * (sign 1), or — when the part outside is smaller — as the whole month from the rollups minus
+ * the part outside (sign -1): at most half a month of days per edge. A range inside one month
+ * is its inside days, or the month minus the days before and after it, whichever is fewer. */
 static void split_range(const char *from, const char *to, char p[6][11], int sign[2])
 {
     bool hf = *from, ht = *to;
@@ -156,10 +185,23 @@ static void split_range(const char *from, const char *to, char p[6][11], int sig
     sign[0] = sign[1] = 1;
     if (hf) full_lo = first_of_month(f) == f ? f : first_of_next_month(f);
     if (ht) full_hi = first_of_next_month(t) == t + 1 ? t + 1 : first_of_month(t);
-    if (hf && ht && full_hi <= full_lo) { /* no whole month inside: all of it from raw rows */
-        full_hi = full_lo;
-        r[0][0] = f;
-        r[0][1] = t + 1;
+    if (hf && ht && first_of_month(f) == first_of_month(t)) { /* inside one month */
+        long m0 = first_of_month(f), m1 = first_of_next_month(f);
+        if (full_lo == f && full_hi == t + 1) {
+            /* the whole month */
+        } else if ((f - m0) + (m1 - t - 1) < t + 1 - f) {
+            full_lo = m0;
+            full_hi = m1;
+            r[0][0] = m0;
+            r[0][1] = f;
+            r[1][0] = t + 1;
+            r[1][1] = m1;
+            sign[0] = sign[1] = -1;
+        } else {
+            full_hi = full_lo;
+            r[0][0] = f;
+            r[0][1] = t + 1;
+        }
     } else {
         if (hf && full_lo != f) {
             long m0 = first_of_month(f);
@@ -203,6 +245,9 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
     size_t si = 0;
     while ((sources[si].has & need) != need)
         si++; /* the last source has every dimension */
+    size_t di = 0;
+    while (di < OD_ARRAY_LEN(day_sources) && (day_sources[di].has & need) != need)
+        di++; /* == OD_ARRAY_LEN: no day rollup has every dimension */
     const char *k = dm->key_col;
     sb_addf(sb,
             "WITH src AS ("
@@ -212,13 +257,25 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
             "$2::date)" FILTERS,
             k, sources[si].sql);
     for (int e = 0; e < 2; e++) {
-        int sg = 10 + e; /* $10, $11: the edges' signs */
-        sb_addf(sb,
-                " UNION ALL SELECT s.%s, " RAW_SUMS " FROM profit_entry_facts s"
-                " WHERE $%d::date IS NOT NULL AND s.spent_date >= $%d::date AND s.spent_date < "
-                "$%d::date"
-                " AND s.%s IS NOT NULL" FILTERS " GROUP BY s.%s",
-                k, sg, sg, sg, sg, sg, sg, sg, 3 + 2 * e, 3 + 2 * e, 4 + 2 * e, k, k);
+        int sg = 10 + e, lo = 3 + 2 * e, hi = 4 + 2 * e; /* $10, $11: the edges' signs */
+        bool days = di < OD_ARRAY_LEN(day_sources);
+        if (days)
+            sb_addf(sb,
+                    " UNION ALL SELECT s.%s, " DAY_SUMS " FROM (%s) s"
+                    " WHERE $%d::date IS NOT NULL AND " LISTED " AND s.day >= $%d::date"
+                    " AND s.day < $%d::date" FILTERS " GROUP BY s.%s",
+                    k, sg, sg, sg, sg, sg, sg, sg, day_sources[di].sql, lo, lo, lo, hi, k);
+#define RAW_EDGE(gate)                                                                             \
+    " UNION ALL SELECT s.%s, " RAW_SUMS                                                            \
+    " FROM profit_entry_facts s WHERE $%d::date IS NOT NULL" gate                                  \
+    " AND s.spent_date >= $%d::date AND s.spent_date < $%d::date AND s.%s IS NOT NULL" FILTERS     \
+    " GROUP BY s.%s"
+        if (days)
+            sb_addf(sb, RAW_EDGE(" AND NOT " LISTED), k, sg, sg, sg, sg, sg, sg, sg, lo, lo, lo, hi,
+                    k, k);
+        else
+            sb_addf(sb, RAW_EDGE(""), k, sg, sg, sg, sg, sg, sg, sg, lo, lo, hi, k, k);
+#undef RAW_EDGE
     }
     sb_addf(sb,
             "), a AS (SELECT k, sum(entries) AS entries, sum(hours) AS hours,"

@@ -13,9 +13,12 @@
  * {by=client}, {by=project, client_id}, {by=month, project_id}, {by=person, project_id,
  * from/to = that month}.
  *
- * Date ranges: whole months come from the rollups; when from/to fall inside a month, the
- * partial edge months are summed from the raw rows (same definition), so the answer is
- * exact for any range and stays fast (at most two months of raw rows).
+ * Date ranges: whole months come from the monthly rollups; when from/to fall inside a month,
+ * each partial edge month is read as its days inside the range, or as the whole month minus
+ * its days outside, whichever is fewer: from the day rollups when the month keeps them
+ * (profit_rollup_daily_months, the dense months), else summed from the raw rows (same
+ * definition; sparse months, so few rows). Exact for any range; at most half a month of days
+ * per edge.
  *
  * Numbers: every amount is summed exactly (numeric) and rounded half away from zero to 2
  * places once, at the end, per row; totals round the exact sum, never the sum of rounded

@@ -12,7 +12,7 @@ psql_db -f tests/integration/profit_fixture.sql >/dev/null || t_fail "fixture lo
 
 # Independent aggregate straight from harvest_time_entries (not the view, not the rollups):
 # one CSV line per key plus a "TOTAL" line; amounts rounded once, totals round the exact sum.
-expected() { # by from to
+expected() { # by from to [extra condition]
     case $1 in
         client) key="client_id::text" ;;
         project) key="project_id::text" ;;
@@ -30,7 +30,7 @@ expected() { # by from to
           FROM harvest_time_entries
          WHERE deleted_at IS NULL AND $key IS NOT NULL
            AND (NULLIF('$2', '')::date IS NULL OR spent_date >= NULLIF('$2', '')::date)
-           AND (NULLIF('$3', '')::date IS NULL OR spent_date <= NULLIF('$3', '')::date)),
+           AND (NULLIF('$3', '')::date IS NULL OR spent_date <= NULLIF('$3', '')::date) ${4:-}),
       g AS (SELECT k, count(*) n, sum(hours) h, sum(bh) bh, sum(rev) rev, sum(cost) cost,
                    sum(mcr) mcr, sum(mbr) mbr FROM e GROUP BY k
             UNION ALL SELECT 'TOTAL', count(*), coalesce(sum(hours),0), coalesce(sum(bh),0),
@@ -59,23 +59,61 @@ psql_db -c "INSERT INTO harvest_time_entries (id, spent_date, user_id, client_id
     t_fail "lone entry"
 "$OD_BIN" rollup rebuild >/dev/null || t_fail "rollup rebuild (lone entry)"
 # (partial edge months are read either as their inside part or as the whole month minus the
-# outside part, whichever is smaller: "2026-01-10:2026-02-25" takes both edges the second way)
-for range in ":" "2026-02-01:2026-03-31" "2026-01-15:2026-03-09" "2026-02-10:2026-02-20" ":2026-02-14" "2026-03-02:" \
-    "2026-01-10:2026-02-25" "2026-02-03:2026-02-27" ":2026-03-29"; do
-    from=${range%%:*}; to=${range#*:}
-    for by in client project month person; do
-        set -- --by "$by" --format json
-        [ -n "$from" ] && set -- "$@" --from "$from"
-        [ -n "$to" ] && set -- "$@" --to "$to"
-        if out=$("$OD_BIN" report profitability "$@" 2>&1); then
-            want=$(expected "$by" "$from" "$to" | LC_ALL=C sort)
-            have=$(printf '%s' "$out" | got | LC_ALL=C sort)
-            t_eq "by $by, range [$from, $to]: rows and totals equal the raw aggregate" "$want" "$have"
-        else
-            t_fail "by $by, range [$from, $to]: report runs" "$out"
-        fi
+# outside part, whichever is smaller: "2026-01-10:2026-02-25" takes both edges the second way;
+# "2026-02-03:2026-02-27" is one month minus its first two and last day)
+ranges() { # label: every --by over ranges of every shape, against the raw aggregate
+    for range in ":" "2026-02-01:2026-03-31" "2026-01-15:2026-03-09" "2026-02-10:2026-02-20" ":2026-02-14" "2026-03-02:" \
+        "2026-01-10:2026-02-25" "2026-02-03:2026-02-27" ":2026-03-29" "2026-03-01:2026-03-17" "2026-02-15:2026-03-16" \
+        "2026-01-03:2026-01-03" "2025-12-17:2026-04-16"; do
+        from=${range%%:*}; to=${range#*:}
+        for by in client project month person; do
+            set -- --by "$by" --format json
+            [ -n "$from" ] && set -- "$@" --from "$from"
+            [ -n "$to" ] && set -- "$@" --to "$to"
+            if out=$("$OD_BIN" report profitability "$@" 2>&1); then
+                want=$(expected "$by" "$from" "$to" | LC_ALL=C sort)
+                have=$(printf '%s' "$out" | got | LC_ALL=C sort)
+                t_eq "$1: by $by, range [$from, $to]: rows and totals equal the raw aggregate" "$want" "$have"
+            else
+                t_fail "$1: by $by, range [$from, $to]: report runs" "$out"
+            fi
+        done
     done
-done
+    # drill-down filters on a partial range: client -> projects, project -> people, person
+    for f in "--by project --client 101" "--by person --project 201" "--by person --client 102" \
+        "--by client --person 301" "--by month --project 203" "--by project --person 302"; do
+        # shellcheck disable=SC2086
+        out=$("$OD_BIN" report profitability $f --from 2026-01-20 --to 2026-03-11 --format json 2>&1) ||
+            { t_fail "$1: $f on a partial range runs" "$out"; continue; }
+        by=$(echo "$f" | cut -d' ' -f2); col=$(echo "$f" | cut -d' ' -f3 | sed 's/--//; s/person/user/')_id
+        want=$(expected "$by" 2026-01-20 2026-03-11 "AND $col = $(echo "$f" | cut -d' ' -f4)" | LC_ALL=C sort)
+        t_eq "$1: $f, range [2026-01-20, 2026-03-11] equals the raw aggregate" "$want" "$(printf '%s' "$out" | got | LC_ALL=C sort)"
+    done
+}
+ranges "months unlisted (raw edges)"
+t_eq "no month keeps day rows at the default policy (the fixture is small)" "0|0|0|0" \
+    "$(psql_db -c "SELECT (SELECT count(*) FROM profit_rollup_daily_months), (SELECT count(*) FROM profit_rollup_client_day),
+                          (SELECT count(*) FROM profit_rollup_project_day), (SELECT count(*) FROM profit_rollup_person_day)")"
+# Every month listed (as the policy does for dense months): edges come from the day rollups.
+psql_db -c "INSERT INTO profit_rollup_daily_months (month)
+            SELECT generate_series('2025-12-01'::date, '2026-05-01', '1 month')::date" >/dev/null &&
+    "$OD_BIN" rollup rebuild >/dev/null || t_fail "months listed"
+t_eq "the rebuild built the listed months' day rows" "t|t|t" \
+    "$(psql_db -c "SELECT (SELECT count(*) > 0 FROM profit_rollup_client_day), (SELECT count(*) > 0 FROM profit_rollup_project_day),
+                          (SELECT count(*) > 0 FROM profit_rollup_person_day)")"
+ranges "months listed (day rollups)"
+# The day rows are what is read: a (deliberately) wrong day row shows in a range ending on that
+# day, and a rebuild puts it right.
+psql_db -c "UPDATE profit_rollup_client_day SET revenue = revenue + 1000 WHERE client_id = 101
+            AND day = (SELECT min(day) FROM profit_rollup_client_day WHERE client_id = 101 AND day >= '2026-02-05')" >/dev/null
+d=$(psql_db -c "SELECT min(day) FROM profit_rollup_client_day WHERE client_id = 101 AND day >= '2026-02-05'")
+rev() { "$OD_BIN" report profitability --client 101 --from 2026-01-01 --to "$d" --format json | python3 -c '
+import json,sys; print(json.load(sys.stdin)["totals"]["revenue"])'; }
+bad=$(rev)
+"$OD_BIN" rollup rebuild >/dev/null
+good=$(rev)
+t_eq "a listed month's edge is read from its day rows (tampered +1000, then rebuilt)" "1000.00" \
+    "$(python3 -c "print('%.2f' % (float('$bad') - float('$good')))")"
 psql_db -c "DELETE FROM harvest_time_entries WHERE id = 990000001" >/dev/null || t_fail "lone entry gone"
 "$OD_BIN" rollup rebuild >/dev/null || t_fail "rollup rebuild (lone entry gone)"
 
