@@ -216,6 +216,7 @@ int od_rollup_days_build(PGconn *c, const char *month)
         raw_source(&sql, t, true);
         sb_add(&sql, " GROUP BY ");
         od_rollup_sql_keys(&sql, t, "");
+        sb_add(&sql, " ORDER BY day"); /* a range of days reads neighbouring pages */
         rc = od_db_cmd(c, sb_str(&sql), 1, p);
     }
     if (rc == 0)
@@ -269,6 +270,7 @@ static int64_t rebuild_one(PGconn *c, const struct od_rollup_table *t, bool fix,
         sb_reset(&sql);
         od_rollup_sql_insert_head(&sql, t);
         sb_add(&sql, "SELECT * FROM od_fresh");
+        if (t->daily) sb_add(&sql, " ORDER BY day"); /* a range of days: neighbouring pages */
         if (od_db_cmd(c, sb_str(&sql), 0, NULL) < 0) {
             n = -1;
             goto done;
