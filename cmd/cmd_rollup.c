@@ -13,12 +13,14 @@ static int run(struct od_ctx *ctx, int argc, char **argv);
 const struct od_command cmd_rollup_def = {
     "rollup", "Recompute the profit rollups from raw time entries (or only check them)",
     "usage: opsdeck rollup rebuild [--check]\n\n"
-    "Recomputes profit_rollup_project_month, _client_month, _person_month and\n"
-    "_project_person_month from harvest_time_entries (live rows only) and compares them with\n"
-    "the stored tables, which the sync keeps equal page by page. Prints one line per table\n"
-    "with the number of keys that differ (missing, extra or other values) and an example key.\n"
-    "Without --check the tables are then replaced by the recomputation, in one transaction,\n"
-    "while syncs writing time entries wait.\n\n"
+    "Recomputes profit_rollup_project_month, _client_month, _person_month,\n"
+    "_project_person_month and the day rollups _client_day, _project_day and _person_day (of\n"
+    "the months listed in profit_rollup_daily_months) from harvest_time_entries (live rows\n"
+    "only) and compares them with the stored tables, which the sync keeps equal page by page.\n"
+    "Prints one line per table with the number of keys that differ (missing, extra or other\n"
+    "values) and an example key. Without --check the months the day-rollup policy\n"
+    "(profit_rollup_daily_policy) asks for are listed first, then the tables are replaced by\n"
+    "the recomputation, in one transaction, while syncs writing time entries wait.\n\n"
     "  --check   only compare; change nothing\n\n"
     "Exit status: 0 no difference (or rebuilt), 1 differences found with --check or failure,\n"
     "2 usage.\n",
