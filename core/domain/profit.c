@@ -402,7 +402,21 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
         sb_release(&sql);
         return -1;
     }
-    PGresult *res = od_db_exec(c, sb_str(&sql), 11, params);
+    /* Without JIT: a partial range plans raw-row branches for its edge months (run only for
+     * months without day rollups), and their estimated cost at a few hundred thousand rows a
+     * month crosses jit_above_cost, so PostgreSQL would spend 50-300 ms compiling a query that
+     * then reads a few thousand rollup rows. SET LOCAL keeps it to this transaction. */
+    PGresult *res = NULL;
+    if (od_db_begin(c) == 0) {
+        if (od_db_cmd(c, "SET LOCAL jit = off", 0, NULL) == 0)
+            res = od_db_exec(c, sb_str(&sql), 11, params);
+        if (res && od_db_commit(c) < 0) {
+            PQclear(res);
+            res = NULL;
+        } else if (!res) {
+            od_db_rollback(c);
+        }
+    }
     od_pool_release(pool, c);
     sb_release(&sql);
     if (!res) return -1;
