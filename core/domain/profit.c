@@ -90,11 +90,16 @@ static const struct {
     "$%d::int * sum(s.entries), $%d::int * sum(s.hours), $%d::int * sum(s.billable_hours), "       \
     "$%d::int * sum(s.revenue), $%d::int * sum(s.cost), $%d::int * sum(s.missing_cost_rate), "     \
     "$%d::int * sum(s.missing_billable_rate)"
-/* Whether the month of edge parameter $%d keeps day rows: an uncorrelated sub-select, so the
- * planner evaluates it once and skips the branch that does not apply without reading it. */
-#define LISTED                                                                                     \
-    "EXISTS (SELECT 1 FROM profit_rollup_daily_months dm WHERE dm.month = date_trunc('month', "    \
-    "$%d::date)::date)"
+/* Before the report, in its transaction: no JIT and no parallel workers (the report reads a
+ * few thousand rollup rows; compiling it or starting workers for raw edge branches would cost
+ * 30-300 ms at millions of entries), and whether each edge's month keeps day rows (then the
+ * edge is read from them; else from raw rows). Reading raw rows for a month listed meanwhile is
+ * still exact, and a listed month stays listed. */
+static const char prepare_sql[] =
+    "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
+    "true), $1::date IS NOT NULL AND EXISTS (SELECT 1 FROM profit_rollup_daily_months WHERE month "
+    "= date_trunc('month', $1::date)::date), $2::date IS NOT NULL AND EXISTS (SELECT 1 FROM "
+    "profit_rollup_daily_months WHERE month = date_trunc('month', $2::date)::date)";
 
 const char *od_profit_by_name(enum od_profit_by by)
 {
@@ -237,7 +242,8 @@ static void split_range(const char *from, const char *to, char p[6][11], int sig
         }
 }
 
-static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
+/* listed[e]: edge e's month keeps day rows. */
+static void build_sql(struct strbuf *sb, const struct od_profit_query *q, const bool listed[2])
 {
     const struct dim *dm = &dims[q->by];
     unsigned need = dm->need | (q->client_id ? DIM_CLIENT : 0) | (q->project_id ? DIM_PROJECT : 0) |
@@ -258,24 +264,19 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
             k, sources[si].sql);
     for (int e = 0; e < 2; e++) {
         int sg = 10 + e, lo = 3 + 2 * e, hi = 4 + 2 * e; /* $10, $11: the edges' signs */
-        bool days = di < OD_ARRAY_LEN(day_sources);
-        if (days)
-            sb_addf(sb,
-                    " UNION ALL SELECT s.%s, " DAY_SUMS " FROM (%s) s"
-                    " WHERE $%d::date IS NOT NULL AND " LISTED " AND s.day >= $%d::date"
-                    " AND s.day < $%d::date" FILTERS " GROUP BY s.%s",
-                    k, sg, sg, sg, sg, sg, sg, sg, day_sources[di].sql, lo, lo, lo, hi, k);
-#define RAW_EDGE(gate)                                                                             \
-    " UNION ALL SELECT s.%s, " RAW_SUMS                                                            \
-    " FROM profit_entry_facts s WHERE $%d::date IS NOT NULL" gate                                  \
-    " AND s.spent_date >= $%d::date AND s.spent_date < $%d::date AND s.%s IS NOT NULL" FILTERS     \
-    " GROUP BY s.%s"
-        if (days)
-            sb_addf(sb, RAW_EDGE(" AND NOT " LISTED), k, sg, sg, sg, sg, sg, sg, sg, lo, lo, lo, hi,
-                    k, k);
+        if (listed[e] && di < OD_ARRAY_LEN(day_sources))
+            sb_addf(
+                sb,
+                " UNION ALL SELECT s.%s, " DAY_SUMS " FROM (%s) s"
+                " WHERE $%d::date IS NOT NULL AND s.day >= $%d::date AND s.day < $%d::date" FILTERS
+                " GROUP BY s.%s",
+                k, sg, sg, sg, sg, sg, sg, sg, day_sources[di].sql, lo, lo, hi, k);
         else
-            sb_addf(sb, RAW_EDGE(""), k, sg, sg, sg, sg, sg, sg, sg, lo, lo, hi, k, k);
-#undef RAW_EDGE
+            sb_addf(sb,
+                    " UNION ALL SELECT s.%s, " RAW_SUMS " FROM profit_entry_facts s"
+                    " WHERE $%d::date IS NOT NULL AND s.spent_date >= $%d::date"
+                    " AND s.spent_date < $%d::date AND s.%s IS NOT NULL" FILTERS " GROUP BY s.%s",
+                    k, sg, sg, sg, sg, sg, sg, sg, lo, lo, hi, k, k);
     }
     sb_addf(sb,
             "), a AS (SELECT k, sum(entries) AS entries, sum(hours) AS hours,"
@@ -394,22 +395,19 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
     for (int e = 0; e < 2; e++)
         params[9 + e] = sign[e] < 0 ? "-1" : "1";
     struct strbuf sql = STRBUF_INIT;
-    build_sql(&sql, q);
 
     int64_t t0 = od_now_us();
     PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
-    if (!c) {
-        sb_release(&sql);
-        return -1;
-    }
-    /* Without JIT: a partial range plans raw-row branches for its edge months (run only for
-     * months without day rollups), and their estimated cost at a few hundred thousand rows a
-     * month crosses jit_above_cost, so PostgreSQL would spend 50-300 ms compiling a query that
-     * then reads a few thousand rollup rows. SET LOCAL keeps it to this transaction. */
+    if (!c) return -1;
     PGresult *res = NULL;
     if (od_db_begin(c) == 0) {
-        if (od_db_cmd(c, "SET LOCAL jit = off", 0, NULL) == 0)
+        PGresult *pr = od_db_exec(c, prepare_sql, 2, (const char *const[]){params[2], params[4]});
+        if (pr) {
+            bool listed[2] = {PQgetvalue(pr, 0, 2)[0] == 't', PQgetvalue(pr, 0, 3)[0] == 't'};
+            PQclear(pr);
+            build_sql(&sql, q, listed);
             res = od_db_exec(c, sb_str(&sql), 11, params);
+        }
         if (res && od_db_commit(c) < 0) {
             PQclear(res);
             res = NULL;
