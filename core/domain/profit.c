@@ -90,16 +90,21 @@ static const struct {
     "$%d::int * sum(s.entries), $%d::int * sum(s.hours), $%d::int * sum(s.billable_hours), "       \
     "$%d::int * sum(s.revenue), $%d::int * sum(s.cost), $%d::int * sum(s.missing_cost_rate), "     \
     "$%d::int * sum(s.missing_billable_rate)"
-/* Before the report, in its transaction: no JIT and no parallel workers (the report reads a
- * few thousand rollup rows; compiling it or starting workers for raw edge branches would cost
- * 30-300 ms at millions of entries), and whether each edge's month keeps day rows (then the
- * edge is read from them; else from raw rows). Reading raw rows for a month listed meanwhile is
- * still exact, and a listed month stays listed. */
-static const char prepare_sql[] =
-    "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
-    "true), $1::date IS NOT NULL AND EXISTS (SELECT 1 FROM profit_rollup_daily_months WHERE month "
+/* Whether each edge's month keeps day rows (then the edge is read from them, else from raw
+ * rows), asked before the report is planned, so that only the branch that reads is planned.
+ * Reading raw rows for a month listed meanwhile is still exact, and a listed month stays
+ * listed. */
+static const char listed_sql[] =
+    "SELECT $1::date IS NOT NULL AND EXISTS (SELECT 1 FROM profit_rollup_daily_months WHERE month "
     "= date_trunc('month', $1::date)::date), $2::date IS NOT NULL AND EXISTS (SELECT 1 FROM "
     "profit_rollup_daily_months WHERE month = date_trunc('month', $2::date)::date)";
+/* For a report that reads raw edge rows, in its transaction: no JIT and no parallel workers.
+ * The raw edges of a month without day rows are small (the policy lists the big ones), but
+ * their estimated cost at a few hundred thousand rows a partition crosses jit_above_cost, and
+ * compiling the query or starting workers would cost 30-300 ms. */
+static const char settings_sql[] =
+    "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
+    "true)";
 
 const char *od_profit_by_name(enum od_profit_by by)
 {
@@ -242,18 +247,31 @@ static void split_range(const char *from, const char *to, char p[6][11], int sig
         }
 }
 
-/* listed[e]: edge e's month keeps day rows. */
-static void build_sql(struct strbuf *sb, const struct od_profit_query *q, const bool listed[2])
+/* The day rollup holding every dimension the query needs; OD_ARRAY_LEN(day_sources) when none
+ * does (project and person together). */
+static size_t day_source_of(const struct od_profit_query *q)
 {
+    unsigned need = dims[q->by].need | (q->client_id ? DIM_CLIENT : 0) |
+                    (q->project_id ? DIM_PROJECT : 0) | (q->user_id ? DIM_PERSON : 0);
+    size_t di = 0;
+    while (di < OD_ARRAY_LEN(day_sources) && (day_sources[di].has & need) != need)
+        di++;
+    return di;
+}
+
+/* edge[e]: the range has edge e; listed[e]: its month keeps day rows. Returns whether an edge
+ * is read from raw rows. */
+static bool build_sql(struct strbuf *sb, const struct od_profit_query *q, const bool edge[2],
+                      const bool listed[2])
+{
+    bool raw = false;
     const struct dim *dm = &dims[q->by];
     unsigned need = dm->need | (q->client_id ? DIM_CLIENT : 0) | (q->project_id ? DIM_PROJECT : 0) |
                     (q->user_id ? DIM_PERSON : 0);
     size_t si = 0;
     while ((sources[si].has & need) != need)
         si++; /* the last source has every dimension */
-    size_t di = 0;
-    while (di < OD_ARRAY_LEN(day_sources) && (day_sources[di].has & need) != need)
-        di++; /* == OD_ARRAY_LEN: no day rollup has every dimension */
+    size_t di = day_source_of(q);
     const char *k = dm->key_col;
     sb_addf(sb,
             "WITH src AS ("
@@ -264,19 +282,21 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q, const 
             k, sources[si].sql);
     for (int e = 0; e < 2; e++) {
         int sg = 10 + e, lo = 3 + 2 * e, hi = 4 + 2 * e; /* $10, $11: the edges' signs */
-        if (listed[e] && di < OD_ARRAY_LEN(day_sources))
+        if (listed[e] && di < OD_ARRAY_LEN(day_sources)) {
             sb_addf(
                 sb,
                 " UNION ALL SELECT s.%s, " DAY_SUMS " FROM (%s) s"
                 " WHERE $%d::date IS NOT NULL AND s.day >= $%d::date AND s.day < $%d::date" FILTERS
                 " GROUP BY s.%s",
                 k, sg, sg, sg, sg, sg, sg, sg, day_sources[di].sql, lo, lo, hi, k);
-        else
+        } else {
+            raw = raw || edge[e];
             sb_addf(sb,
                     " UNION ALL SELECT s.%s, " RAW_SUMS " FROM profit_entry_facts s"
                     " WHERE $%d::date IS NOT NULL AND s.spent_date >= $%d::date"
                     " AND s.spent_date < $%d::date AND s.%s IS NOT NULL" FILTERS " GROUP BY s.%s",
                     k, sg, sg, sg, sg, sg, sg, sg, lo, lo, hi, k, k);
+        }
     }
     sb_addf(sb,
             "), a AS (SELECT k, sum(entries) AS entries, sum(hours) AS hours,"
@@ -322,6 +342,7 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q, const 
         " mcr, mbr FROM t ORDER BY total, %s",
         dm->join,
         q->by == OD_PROFIT_BY_MONTH ? "key" : "lower(btrim(name)) NULLS LAST, length(key), key");
+    return raw;
 }
 
 /* Copy a numeric column into its string and int64 hundredths; false when NULL. */
@@ -400,14 +421,20 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
     PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
     if (!c) return -1;
     PGresult *res = NULL;
-    if (od_db_begin(c) == 0) {
-        PGresult *pr = od_db_exec(c, prepare_sql, 2, (const char *const[]){params[2], params[4]});
-        if (pr) {
-            bool listed[2] = {PQgetvalue(pr, 0, 2)[0] == 't', PQgetvalue(pr, 0, 3)[0] == 't'};
-            PQclear(pr);
-            build_sql(&sql, q, listed);
-            res = od_db_exec(c, sb_str(&sql), 11, params);
-        }
+    bool edge[2] = {params[2] != NULL, params[4] != NULL}, listed[2] = {false, false}, ok = true;
+    if ((edge[0] || edge[1]) && day_source_of(q) < OD_ARRAY_LEN(day_sources)) {
+        PGresult *lr = od_db_exec(c, listed_sql, 2, (const char *const[]){params[2], params[4]});
+        ok = lr != NULL;
+        for (int e = 0; ok && e < 2; e++)
+            listed[e] = PQgetvalue(lr, 0, e)[0] == 't';
+        PQclear(lr);
+    }
+    if (ok && !build_sql(&sql, q, edge, listed)) { /* rollups only: one statement */
+        res = od_db_exec(c, sb_str(&sql), 11, params);
+    } else if (ok && od_db_begin(c) == 0) {
+        PGresult *sr = od_db_exec(c, settings_sql, 0, NULL);
+        if (sr) res = od_db_exec(c, sb_str(&sql), 11, params);
+        PQclear(sr);
         if (res && od_db_commit(c) < 0) {
             PQclear(res);
             res = NULL;
