@@ -90,14 +90,17 @@ static const struct {
     "$%d::int * sum(s.entries), $%d::int * sum(s.hours), $%d::int * sum(s.billable_hours), "       \
     "$%d::int * sum(s.revenue), $%d::int * sum(s.cost), $%d::int * sum(s.missing_cost_rate), "     \
     "$%d::int * sum(s.missing_billable_rate)"
-/* Whether each edge's month keeps day rows (then the edge is read from them, else from raw
- * rows), asked before the report is planned, so that only the branch that reads is planned.
- * Reading raw rows for a month listed meanwhile is still exact, and a listed month stays
- * listed. */
+/* Whether an edge's month keeps day rows (then the edge is read from them, else from raw rows).
+ * A report first assumes its edge months do (the usual case where edges would be slow) and
+ * says in its last column whether that held, in the same snapshot; when it did not, the months
+ * are looked up and the report planned again with raw branches where needed. Only the branch
+ * that reads is ever planned. Reading raw rows for a month listed meanwhile is still exact, and
+ * a listed month stays listed. */
+#define LISTED(p)                                                                                  \
+    "EXISTS (SELECT 1 FROM profit_rollup_daily_months WHERE month = date_trunc('month', " p        \
+    "::date)::date)"
 static const char listed_sql[] =
-    "SELECT $1::date IS NOT NULL AND EXISTS (SELECT 1 FROM profit_rollup_daily_months WHERE month "
-    "= date_trunc('month', $1::date)::date), $2::date IS NOT NULL AND EXISTS (SELECT 1 FROM "
-    "profit_rollup_daily_months WHERE month = date_trunc('month', $2::date)::date)";
+    "SELECT $1::date IS NOT NULL AND " LISTED("$1") ", $2::date IS NOT NULL AND " LISTED("$2");
 /* For a report that reads raw edge rows, in its transaction: no JIT and no parallel workers.
  * The raw edges of a month without day rows are small (the policy lists the big ones), but
  * their estimated cost at a few hundred thousand rows a partition crosses jit_above_cost, and
@@ -339,10 +342,30 @@ static bool build_sql(struct strbuf *sb, const struct od_profit_query *q, const 
         " CASE WHEN revenue = 0 THEN NULL ELSE round((revenue - cost) * 100 / revenue, 2) END,"
         " round(deal, 2), budget_by, round(budget, 2), round(used, 2),"
         " CASE WHEN budget > 0 THEN round(coalesce(used, 0) * 100 / budget, 2) END,"
-        " mcr, mbr FROM t ORDER BY total, %s",
+        " mcr, mbr, %s FROM t ORDER BY total, %s",
         dm->join,
+        (listed[0] && edge[0]) || (listed[1] && edge[1])
+            ? "($3::date IS NULL OR " LISTED("$3") ") AND ($5::date IS NULL OR " LISTED("$5") ")"
+            : "true",
         q->by == OD_PROFIT_BY_MONTH ? "key" : "lower(btrim(name)) NULLS LAST, length(key), key");
     return raw;
+}
+
+/* A report reading raw edge rows: in a transaction with settings_sql. */
+static PGresult *run_raw(PGconn *c, const char *sql, const char *const params[11])
+{
+    PGresult *res = NULL;
+    if (od_db_begin(c) < 0) return NULL;
+    PGresult *sr = od_db_exec(c, settings_sql, 0, NULL);
+    if (sr) res = od_db_exec(c, sql, 11, params);
+    PQclear(sr);
+    if (res && od_db_commit(c) < 0) {
+        PQclear(res);
+        res = NULL;
+    } else if (!res) {
+        od_db_rollback(c);
+    }
+    return res;
 }
 
 /* Copy a numeric column into its string and int64 hundredths; false when NULL. */
@@ -421,26 +444,21 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
     PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
     if (!c) return -1;
     PGresult *res = NULL;
-    bool edge[2] = {params[2] != NULL, params[4] != NULL}, listed[2] = {false, false}, ok = true;
-    if ((edge[0] || edge[1]) && day_source_of(q) < OD_ARRAY_LEN(day_sources)) {
-        PGresult *lr = od_db_exec(c, listed_sql, 2, (const char *const[]){params[2], params[4]});
-        ok = lr != NULL;
-        for (int e = 0; ok && e < 2; e++)
-            listed[e] = PQgetvalue(lr, 0, e)[0] == 't';
-        PQclear(lr);
-    }
-    if (ok && !build_sql(&sql, q, edge, listed)) { /* rollups only: one statement */
-        res = od_db_exec(c, sb_str(&sql), 11, params);
-    } else if (ok && od_db_begin(c) == 0) {
-        PGresult *sr = od_db_exec(c, settings_sql, 0, NULL);
-        if (sr) res = od_db_exec(c, sb_str(&sql), 11, params);
-        PQclear(sr);
-        if (res && od_db_commit(c) < 0) {
-            PQclear(res);
-            res = NULL;
-        } else if (!res) {
-            od_db_rollback(c);
-        }
+    bool edge[2] = {params[2] != NULL, params[4] != NULL};
+    bool days = (edge[0] || edge[1]) && day_source_of(q) < OD_ARRAY_LEN(day_sources);
+    bool listed[2] = {days, days}; /* first assume the edge months keep day rows */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        sb_reset(&sql);
+        res = build_sql(&sql, q, edge, listed) ? run_raw(c, sb_str(&sql), params)
+                                               : od_db_exec(c, sb_str(&sql), 11, params);
+        if (!res || attempt || !days || PQgetvalue(res, PQntuples(res) - 1, 16)[0] == 't') break;
+        PQclear(res); /* an edge month keeps no day rows: look them up, plan again */
+        res = od_db_exec(c, listed_sql, 2, (const char *const[]){params[2], params[4]});
+        if (!res) break;
+        for (int e = 0; e < 2; e++)
+            listed[e] = PQgetvalue(res, 0, e)[0] == 't';
+        PQclear(res);
+        res = NULL;
     }
     od_pool_release(pool, c);
     sb_release(&sql);
