@@ -63,9 +63,16 @@ LIBCORE    := $(BUILD)/libopsdeck-core.a
 LIBTUI     := $(BUILD)/libopsdeck-tui.a
 LIBSCREENS := $(BUILD)/libopsdeck-screens.a
 
-PHONY_EXTRA := benches bench-quick
-.PHONY: $(PHONY_EXTRA) check-layers all deps test test-quick asan tsan fuzz demo bench faults soak coverage install clean format check-format tests
-all: $(BIN)/opsdeck $(BIN)/opsdeck-sim
+# Generated from the command tables by the binaries themselves (cmd/cmd_man.c,
+# cmd/cmd_completion.c, tests/sim/sim_usage.c), so they always match what was built.
+MAN_PAGES   := $(BUILD)/man/opsdeck.1 $(BUILD)/man/opsdeck-sim.1
+COMPLETIONS := $(BUILD)/completion/opsdeck.bash $(BUILD)/completion/_opsdeck
+# The date in the man pages: the last commit's, so a rebuild gives the same pages.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+export SOURCE_DATE_EPOCH
+
+.PHONY: benches bench-quick console deb check-layers all deps test test-quick asan tsan fuzz demo bench faults soak coverage install clean format check-format tests
+all: $(BIN)/opsdeck $(BIN)/opsdeck-sim $(MAN_PAGES) $(COMPLETIONS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -78,10 +85,11 @@ $(BUILD)/gen/commands.inc: $(CMD_SRC)
 	sed -n 's/^const struct od_command \(cmd_[a-z0-9_]*_def\).*/X(\1)/p' $(CMD_SRC) > $@.tmp && mv $@.tmp $@
 $(BUILD)/cmd/main.o: $(BUILD)/gen/commands.inc
 
-# Migrations and themes are embedded so an installed binary needs no data files.
-$(BUILD)/gen/embedded.c: $(SQL_FILES) $(THEME_FILES) scripts/embed.sh
+# Migrations, themes and the runbook (the health checks' "what to do") are embedded so an
+# installed binary needs no data files.
+$(BUILD)/gen/embedded.c: $(SQL_FILES) $(THEME_FILES) docs/runbook.md scripts/embed.sh
 	@mkdir -p $(dir $@)
-	sh scripts/embed.sh $(SQL_FILES) $(THEME_FILES) > $@.tmp && mv $@.tmp $@
+	sh scripts/embed.sh $(SQL_FILES) $(THEME_FILES) docs/runbook.md > $@.tmp && mv $@.tmp $@
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
@@ -102,6 +110,23 @@ $(BIN)/opsdeck-sim: $(SIM_OBJ) $(LIBCORE)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(SIM_OBJ) $(LIBCORE) $(LDLIBS)
 
+$(BUILD)/man/opsdeck.1: $(BIN)/opsdeck
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)$(BIN)/opsdeck man >$@.tmp && mv $@.tmp $@
+$(BUILD)/man/opsdeck-sim.1: $(BIN)/opsdeck-sim
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)$(BIN)/opsdeck-sim --man >$@.tmp && mv $@.tmp $@
+$(BUILD)/completion/opsdeck.bash: $(BIN)/opsdeck
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)$(BIN)/opsdeck completion bash >$@.tmp && mv $@.tmp $@
+$(BUILD)/completion/_opsdeck: $(BIN)/opsdeck
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)$(BIN)/opsdeck completion zsh >$@.tmp && mv $@.tmp $@
+
 $(BUILD)/tests/%: tests/%.c $(TESTLIB_OBJ) $(LIBSCREENS) $(LIBTUI) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)
@@ -119,8 +144,8 @@ benches: $(BENCH_BINS) $(BIN)/opsdeck $(BIN)/opsdeck-sim
 deps:
 	sh scripts/deps.sh
 
-# `make test`: install what is missing, build, run every suite (plain, ASan+UBSan, TSan)
-# against a private PostgreSQL; last line is "N passed, N failed".
+# `make test`: install what is missing, build, run check-format, check-layers and every suite
+# (plain, ASan+UBSan, TSan) against a private PostgreSQL; last line is "N passed, N failed".
 test:
 	@sh scripts/deps.sh
 	@$(MAKE) --no-print-directory tests
@@ -135,12 +160,14 @@ asan:
 tsan:
 	$(MAKE) BUILD=build-tsan BIN=build-tsan/bin OPT='-O1 -g -Wno-format-truncation' SAN='-fsanitize=thread' tests
 
-FUZZ_CORE_SRC := $(filter-out core/main_%.c,$(CORE_SRC))
 fuzz:
 	sh tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
 
 demo:
 	@sh scripts/demo.sh
+# Reopen the demo's console (its configuration and cluster, started again if stopped).
+console:
+	@sh scripts/demo.sh --console
 
 bench: benches
 	@sh bench/run.sh $(BENCH_ARGS)
@@ -153,16 +180,32 @@ soak:
 coverage:
 	@sh scripts/coverage.sh
 
-install: $(BIN)/opsdeck
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/opsdeck/themes $(DESTDIR)$(PREFIX)/share/doc/opsdeck
-	install -m 0755 $(BIN)/opsdeck $(DESTDIR)$(PREFIX)/bin/opsdeck
+# Binaries, man pages, bash and zsh completion, themes, documentation.
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/opsdeck/themes $(DESTDIR)$(PREFIX)/share/doc/opsdeck \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 0755 $(BIN)/opsdeck $(BIN)/opsdeck-sim $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(BUILD)/completion/opsdeck.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/opsdeck
+	install -m 0644 $(BUILD)/completion/_opsdeck $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_opsdeck
 	install -m 0644 $(THEME_FILES) $(DESTDIR)$(PREFIX)/share/opsdeck/themes/
 	install -m 0644 README.md CHANGELOG.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/opsdeck/
 
+# `make deb`: build/opsdeck_<version>_<arch>.deb with dpkg-deb (scripts/deb.sh says what is in it).
+deb: all
+	@sh scripts/deb.sh
+
+# Every C file and header we write: core, tui, screens, cmd, tests (unit, integration, sim,
+# fuzz, lib) and bench. tests/run.sh runs check-format and check-layers as counted checks.
+FORMAT_SRC := $(sort $(wildcard core/*.[ch] core/*/*.[ch] tui/*.[ch] screens/*.[ch] cmd/*.[ch] \
+                                tests/*/*.[ch] bench/*.[ch]))
 format:
-	clang-format -i $(CORE_SRC) $(TUI_SRC) $(SCREENS_SRC) $(CMD_SRC) $(SIM_SRC) $(wildcard core/*.h core/*/*.h tui/*.h screens/*.h cmd/*.h tests/*/*.c tests/*/*.h)
+	clang-format -i $(FORMAT_SRC)
 check-format:
-	clang-format --dry-run -Werror $(CORE_SRC) $(TUI_SRC) $(SCREENS_SRC) $(CMD_SRC) $(SIM_SRC)
+	@clang-format --dry-run -Werror $(FORMAT_SRC) || \
+	    { echo "check-format: the files above are not clang-formatted; run make format"; exit 1; }
+	@echo "check-format: $(words $(FORMAT_SRC)) files clang-formatted"
 # The dependency rule of docs/HACKING.md: no include up the layers, no include circles.
 check-layers:
 	@python3 scripts/check-layers.py

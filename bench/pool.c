@@ -31,8 +31,7 @@ static void *run(void *p)
             continue;
         }
         PGresult *r = od_db_exec(c, "SELECT 1", 0, NULL);
-        if (!r)
-            a->errors++;
+        if (!r) a->errors++;
         PQclear(r);
         od_pool_release(a->pool, c);
     }
@@ -66,8 +65,7 @@ int main(int argc, char **argv)
     /* anchor: one connection, sequential */
     int total = threads * queries;
     PGconn *one = od_db_connect(&cfg, "bench-anchor");
-    if (!one)
-        od_die("%s", od_err());
+    if (!one) od_die("%s", od_err());
     int64_t t0 = od_now_us();
     for (int i = 0; i < total; i++)
         PQclear(od_db_exec(one, "SELECT 1", 0, NULL));
@@ -84,8 +82,7 @@ int main(int argc, char **argv)
     t0 = od_now_us();
     for (int i = 0; i < threads; i++) {
         args[i] = (struct arg){pool, queries, 0, waits + (size_t)i * queries};
-        if (pthread_create(&th[i], &attr, run, &args[i]))
-            od_die("pthread_create failed at %d", i);
+        if (pthread_create(&th[i], &attr, run, &args[i])) od_die("pthread_create failed at %d", i);
     }
     int errors = 0;
     for (int i = 0; i < threads; i++) {

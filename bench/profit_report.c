@@ -24,11 +24,13 @@
 #include "core/db/db.h"
 #include "core/domain/period.h"
 #include "core/domain/profit.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include "tests/lib/testdb.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char gen_sql[] =
     "INSERT INTO harvest_clients (id, name, updated_at)"
@@ -222,7 +224,16 @@ int main(int argc, char **argv)
     int y, m, d;
     od_civil_from_days(last, &y, &m, &d);
     int tm = y * 12 + m - 2;
-    struct od_day today = {tm / 12, tm % 12 + 1, 19};
+    struct {
+        int y, m, d;
+    } today = {tm / 12, tm % 12 + 1, 19};
+    /* the presets resolve at noon local time of that day */
+    struct tm noon = {.tm_year = today.y - 1900,
+                      .tm_mon = today.m - 1,
+                      .tm_mday = 19,
+                      .tm_hour = 12,
+                      .tm_isdst = -1};
+    time_t now = mktime(&noon);
     long tz = od_days_from_civil(today.y, today.m, today.d);
     long mstart = tz - 18; /* the 1st of today's month */
     char f[16][11], t[16][11];
@@ -258,7 +269,8 @@ int main(int argc, char **argv)
         {"ytd", "client, year to date (--period ytd)"},
     };
     for (size_t i = 0; i < OD_ARRAY_LEN(presets); i++, k++) {
-        if (od_period_resolve(presets[i].preset, today, f[k], t[k]) < 0) od_die("%s", od_err());
+        if (od_profit_period_resolve(presets[i].preset, now, f[k], t[k]) < 0)
+            od_die("%s", od_err());
         measure(pool, OD_PROFIT_BY_CLIENT, f[k], t[k], (int)runs, presets[i].label);
         if (i == 0) { /* the month to date, right after the calendar month */
             k++;

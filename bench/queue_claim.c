@@ -15,6 +15,7 @@
 #include "core/jobs/worker.h"
 #include "core/sync/handlers.h"
 #include "tests/lib/testdb.h"
+#include "tests/lib/testqueue.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,23 +35,7 @@ static void *burn(void *p)
     PGconn *c = od_db_connect(&cfg, "bench-queue");
     char holder[32];
     snprintf(holder, sizeof(holder), "bench/%d", a->index);
-    struct od_job *jobs = od_xcalloc((size_t)a->batch, sizeof(*jobs));
-    int64_t *ids = od_xcalloc((size_t)a->batch, sizeof(*ids));
-    for (;;) {
-        int n = c ? od_queue_claim(c, holder, a->batch, NULL, jobs) : -1;
-        if (n <= 0) {
-            a->errors += n < 0;
-            break;
-        }
-        for (int i = 0; i < n; i++) {
-            ids[i] = jobs[i].id;
-            od_job_clear(&jobs[i]);
-        }
-        if (od_queue_complete(c, holder, ids, (size_t)n) != n) a->errors++;
-        a->done += n;
-    }
-    free(jobs);
-    free(ids);
+    a->done = testqueue_burn(c, holder, a->batch, NULL, &a->errors);
     PQfinish(c);
     return NULL;
 }
@@ -88,7 +73,8 @@ static double one_run(PGconn *c, struct od_pool *pool, int mode, int jobs, int t
             done += a[i].done;
         }
     } else {
-        struct od_worker_opts o = {.handlers = od_sync_handlers, .threads = threads, .once = true, .poll_ms = 10};
+        struct od_worker_opts o = {
+            .handlers = od_sync_handlers, .threads = threads, .once = true, .poll_ms = 10};
         struct od_workers *w = od_workers_start(&cfg, pool, NULL, &o);
         if (!w) od_die("bench: %s", od_err());
         od_workers_wait(w, -1);

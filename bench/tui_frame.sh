@@ -12,11 +12,11 @@ if [ "${1:-}" = --ir ]; then
     IR=1
     shift
 fi
-make -s BUILD="$B" BIN="${BIN:-bin}" "$B/libopsdeck-tui.a" "$B/core/util.o" "$B/core/sanitize.o" \
-    "$B/core/embedded.o" "$B/gen/embedded.o" >/dev/null
+make -s BUILD="$B" BIN="${BIN:-bin}" "$B/libopsdeck-tui.a" "$B/core/base/util.o" "$B/core/base/sanitize.o" \
+    "$B/core/base/embedded.o" "$B/gen/embedded.o" >/dev/null
 cc -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla \
     -I. -D_GNU_SOURCE $(pkg-config --cflags ncursesw) -o "$B/bench_tui_frame" bench/tui_frame.c \
-    "$B/libopsdeck-tui.a" "$B/core/util.o" "$B/core/sanitize.o" "$B/core/embedded.o" \
+    "$B/libopsdeck-tui.a" "$B/core/base/util.o" "$B/core/base/sanitize.o" "$B/core/base/embedded.o" \
     "$B/gen/embedded.o" $(pkg-config --libs ncursesw inih) -pthread
 echo "# bench/tui_frame.sh ${1:-100000} ($(uname -m), $(nproc) cores)"
 if [ "$IR" = 0 ]; then

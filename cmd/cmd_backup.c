@@ -4,15 +4,21 @@
  * The row counts in the manifest and the dump describe the same instant: this command opens a
  * REPEATABLE READ transaction, exports its snapshot, counts inside it, and runs
  * `pg_dump --snapshot` on it. pg_dump is written to NAME.dump.partial (created 0600 first) and
- * renamed only once it succeeded and its checksum is on disk. Credentials: core/db/pgtool.h. */
+ * renamed only once it succeeded and its checksum is on disk. Credentials: core/db/pgtool.h.
+ *
+ * The manifest is signed (core/db/backup.h) with a key derived from the current master key
+ * (secrets.key_file), opened before anything else: no key, no backup. */
 #include "cmd/command.h"
 #include "core/db/backup.h"
 #include "core/base/config.h"
 #include "core/db/db.h"
 #include "core/db/pgtool.h"
 #include "core/base/sanitize.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
+#include "core/security/vault.h"
 #include <errno.h>
+#include <sodium.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,36 +29,41 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_backup_def = {
-    "backup", "Dump the database to a checksummed file and prune old backups",
+static const struct od_cli_opt backup_opts[] = {
+    {.name = "--dir",
+     .arg = "DIR",
+     .kind = OD_CLI_DIR,
+     .help = "where to write (default $XDG_STATE_HOME/opsdeck/backups; created 0700)"},
+    {.name = "--keep",
+     .arg = "N",
+     .kind = OD_CLI_TEXT,
+     .help = "how many backups to keep, 1..10000 (default 7)"},
+    {0}};
+
+static const char usage[] =
     "usage: opsdeck backup [--dir DIR] [--keep N]\n\n"
     "Runs pg_dump --format=custom (the one matching the server's major version) on the\n"
     "configured database and writes three files into DIR:\n"
     "  opsdeck-YYYYmmddTHHMMSSZ.dump     the dump\n"
     "  opsdeck-YYYYmmddTHHMMSSZ.sha256   its SHA-256 (sha256sum -c format)\n"
-    "  opsdeck-YYYYmmddTHHMMSSZ.json     manifest: time, server version, migrations, row counts\n"
+    "  opsdeck-YYYYmmddTHHMMSSZ.json     manifest: time, server version, migrations, row counts,\n"
+    "                                    the dump's SHA-256, and a MAC over all of it\n"
     "then deletes all but the newest N backups in DIR. The row counts are taken in the\n"
-    "snapshot pg_dump uses; `opsdeck restore` checks them.\n\n"
+    "snapshot pg_dump uses; `opsdeck restore` checks them. The MAC key is derived from the\n"
+    "master key (secrets.key_file), which must be readable: restore refuses a dump or\n"
+    "manifest changed after the backup.\n\n"
     "  --dir DIR   where to write (default $XDG_STATE_HOME/opsdeck/backups; created 0700)\n"
     "  --keep N    how many backups to keep, 1..10000 (default 7)\n\n"
     "The password never appears in pg_dump's arguments or environment. See docs/backup.md.\n"
-    "Exit status: 0 ok, 1 failure, 2 usage.\n",
-    run, 0};
+    "Exit status: 0 ok, 1 failure, 2 usage.\n";
 
-/* Start the snapshot transaction and return the exported snapshot id (caller frees). */
-static char *begin_snapshot(PGconn *c)
-{
-    if (od_db_cmd(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL) < 0) return NULL;
-    /* Counting large tables and waiting for pg_dump are not what the timeouts are for. */
-    if (od_db_cmd(c, "SET LOCAL statement_timeout = 0", 0, NULL) < 0 ||
-        od_db_cmd(c, "SET LOCAL idle_in_transaction_session_timeout = 0", 0, NULL) < 0)
-        return NULL;
-    PGresult *r = od_db_exec(c, "SELECT pg_export_snapshot()", 0, NULL);
-    if (!r) return NULL;
-    char *id = od_xstrdup(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return id;
-}
+const struct od_command cmd_backup_def = {
+    .name = "backup",
+    .summary = "Dump the database to a checksummed file and prune old backups",
+    .usage = usage,
+    .run = run,
+    .opts = backup_opts,
+};
 
 static void print_summary(const struct od_backup_manifest *m, const char *dump)
 {
@@ -63,13 +74,14 @@ static void print_summary(const struct od_backup_manifest *m, const char *dump)
     printf("size      %lld bytes, %zu tables, %lld rows\n", (long long)m->bytes, m->counts.n,
            (long long)od_backup_counts_total(&m->counts));
     printf("sha256    %s (%s)\n", m->sha256, sum);
-    printf("manifest  %s\n", json);
+    printf("manifest  %s (signed with master key id %u)\n", json, m->mac_key_id);
     free(db);
     free(json);
     free(sum);
 }
 
-static int do_backup(struct od_ctx *ctx, PGconn *c, const char *dir, int keep)
+static int do_backup(struct od_ctx *ctx, PGconn *c, const char *dir, int keep,
+                     const struct od_vault *v)
 {
     struct od_backup_manifest m = {0};
     char *snap = NULL, *tool = NULL, *dump = NULL, *partial = NULL;
@@ -90,9 +102,9 @@ static int do_backup(struct od_ctx *ctx, PGconn *c, const char *dir, int keep)
         if (!taken) break;
         od_sleep_ms(1000 - now % 1000 + 1);
     }
-    od_iso8601_ms(now, created, sizeof(created));
+    od_time_format_ms(now, created, sizeof(created));
 
-    if (!(snap = begin_snapshot(c)) || od_backup_manifest_from_db(c, &m) < 0 ||
+    if (!(snap = od_backup_begin_snapshot(c)) || od_backup_manifest_from_db(c, &m) < 0 ||
         od_backup_count_rows(c, &m.counts) < 0)
         goto fail;
     if (!(tool = od_pgtool_find("pg_dump", PQserverVersion(c) / 10000))) goto fail;
@@ -128,6 +140,11 @@ static int do_backup(struct od_ctx *ctx, PGconn *c, const char *dir, int keep)
     m.dump_file = od_xstrdup(base ? base + 1 : dump);
     m.sha256 = od_xstrdup(hex);
     m.bytes = (int64_t)st.st_size;
+    unsigned char key[OD_BACKUP_MAC_KEYBYTES];
+    uint32_t kid = od_vault_current_id(v);
+    if (od_vault_backup_key(v, kid, key) < 0) goto fail;
+    od_backup_manifest_sign(&m, key, kid);
+    sodium_memzero(key, sizeof key);
     if (od_backup_write_checksum(dump, hex) < 0 || od_backup_manifest_write(&m, dump) < 0)
         goto fail;
     print_summary(&m, dump);
@@ -181,19 +198,24 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     size_t dl = strlen(dir);
     while (dl > 1 && dir[dl - 1] == '/')
         dir[--dl] = '\0';
-    if (od_mkdir_p(dir) < 0) {
-        fprintf(stderr, "opsdeck backup: %s\n", od_err());
+    struct od_vault *v = od_vault_open(ctx->cfg->secrets.key_file);
+    if (!v) {
+        fprintf(stderr,
+                "opsdeck backup: cannot sign the backup: %s\n"
+                "(the manifest is authenticated with a key derived from the master key, so "
+                "that a restore can tell the backup was not changed; see docs/backup.md)\n",
+                od_err());
         free(dir);
         return 1;
     }
-    PGconn *c = od_db_connect(ctx->cfg, "opsdeck-backup");
-    if (!c) {
+    PGconn *c = NULL;
+    int rc = 1;
+    if (od_mkdir_p(dir) < 0 || !(c = od_db_connect(ctx->cfg, "opsdeck-backup")))
         fprintf(stderr, "opsdeck backup: %s\n", od_err());
-        free(dir);
-        return 1;
-    }
-    int rc = do_backup(ctx, c, dir, (int)keep);
-    PQfinish(c);
+    else
+        rc = do_backup(ctx, c, dir, (int)keep, v);
+    if (c) PQfinish(c);
+    od_vault_close(v);
     free(dir);
     return rc;
 }

@@ -6,14 +6,28 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_config_def = {
-    "config", "Show the effective configuration (secrets redacted)",
+static const struct od_cli_opt config_opts[] = {
+    {.name = "--show",
+     .help = "print the effective configuration as INI, secrets redacted (the default)"},
+    {.name = "--keys",
+     .help = "print every key with default, allowed values and meaning (Markdown)"},
+    {.name = "--check", .help = "validate only; exit 0 when valid, 2 naming a bad key"},
+    {0}};
+
+static const char usage[] =
     "usage: opsdeck config [--show | --keys | --check]\n\n"
     "  --show    print the effective configuration (defaults, file, OPSDECK_* variables)\n"
     "            as INI, with secrets redacted (the default)\n"
     "  --keys    print every key with default, allowed values and meaning (Markdown)\n"
-    "  --check   validate only; exit 0 when valid (a bad value exits 2 naming the key)\n",
-    run, 0};
+    "  --check   validate only; exit 0 when valid (a bad value exits 2 naming the key)\n";
+
+const struct od_command cmd_config_def = {
+    .name = "config",
+    .summary = "Show the effective configuration (secrets redacted)",
+    .usage = usage,
+    .run = run,
+    .opts = config_opts,
+};
 
 static int run(struct od_ctx *ctx, int argc, char **argv)
 {

@@ -11,6 +11,7 @@
 #include "core/security/password.h"
 #include "core/base/sanitize.h"
 #include "core/base/secmem.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include "core/security/vault.h"
 #include <stdio.h>
@@ -20,8 +21,35 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_connect_def = {
-    "connect", "Connect HubSpot or Harvest (tokens stored encrypted)",
+static const struct od_cli_opt connect_hubspot_opts[] = {
+    {.name = "--listen",
+     .arg = "PORT",
+     .kind = OD_CLI_TEXT,
+     .help = "catch the OAuth redirect on 127.0.0.1:PORT instead of pasting the address"},
+    {.name = "--private-app",
+     .help = "store a private app access token (read from stdin) instead of OAuth"},
+    {0}};
+static const struct od_cli_opt connect_harvest_opts[] = {
+    {.name = "--account-id",
+     .arg = "ID",
+     .kind = OD_CLI_TEXT,
+     .required = true,
+     .help = "the Harvest account; its personal access token is read from stdin"},
+    {0}};
+static const struct od_subcommand connect_subs[] = {
+    {.name = "hubspot",
+     .help = "connect HubSpot through OAuth: open the printed URL, paste the address "
+             "the browser ends up on",
+     .opts = connect_hubspot_opts},
+    {.name = "harvest",
+     .help = "store a Harvest personal access token",
+     .opts = connect_harvest_opts},
+    {.name = "status", .help = "what is stored: provider, name, key id, expiry (never the secret)"},
+    {.name = "refresh",
+     .help = "refresh the HubSpot OAuth access token now (checks the connection)"},
+    {0}};
+
+static const char usage[] =
     "usage: opsdeck connect hubspot [--listen PORT]\n"
     "       opsdeck connect hubspot --private-app\n"
     "       opsdeck connect harvest --account-id ID\n"
@@ -31,14 +59,24 @@ const struct od_command cmd_connect_def = {
     "                         paste the address the browser ends up on. Needs hubspot.client_id,\n"
     "                         hubspot.client_secret and hubspot.redirect_uri.\n"
     "    --listen PORT        instead of pasting, catch the redirect on 127.0.0.1:PORT (a local\n"
-    "                         browser, or one reached through ssh -L PORT:127.0.0.1:PORT)\n"
+    "                         browser, or one reached through ssh -L PORT:127.0.0.1:PORT);\n"
+    "                         requests without this sign-in's state are answered 400 and\n"
+    "                         ignored, and the browser is told \"connected\" only once the\n"
+    "                         tokens are stored\n"
     "    --private-app        store a private app access token (read from stdin) instead\n"
     "  harvest --account-id ID  store a Harvest personal access token (read from stdin)\n"
     "  status                 what is stored: provider, name, key id, expiry (never the secret)\n"
     "  refresh                refresh the HubSpot OAuth access token now (checks the "
     "connection)\n\n"
-    "Exit status: 0 success, 1 failure, 2 usage.\n",
-    run, 0};
+    "Exit status: 0 success, 1 failure, 2 usage.\n";
+
+const struct od_command cmd_connect_def = {
+    .name = "connect",
+    .summary = "Connect HubSpot or Harvest (tokens stored encrypted)",
+    .usage = usage,
+    .run = run,
+    .subs = connect_subs,
+};
 
 #define LISTEN_TIMEOUT_S 600
 
@@ -76,7 +114,7 @@ static void audit_connect(struct od_pool *pool, const char *provider, const char
     if (c) {
         char detail[64];
         snprintf(detail, sizeof detail, "{\"method\":\"%s\"}", how);
-        od_audit(c, 0, "cli", "connection.set", provider, od_auth_source(), "ok", detail);
+        od_audit(c, 0, "cli", "connection.set", provider, od_config_login_source(), "ok", detail);
         od_pool_release(pool, c);
     }
 }
@@ -119,6 +157,35 @@ static const struct od_oauth_client *client_of(const struct od_config *cfg,
     return c;
 }
 
+/* Everything after the redirect of this flow: exchange its code, store the tokens. On the
+ * listener's thread with --listen (the browser's "connected" page waits for it). */
+struct oauth_finish {
+    const struct od_oauth_client *client;
+    const struct od_oauth_flow *flow;
+    struct od_pool *pool;
+    struct od_vault *vault;
+};
+
+static int oauth_store(void *arg, const char *code)
+{
+    struct oauth_finish *o = arg;
+    struct od_oauth_tokens t = {0};
+    PGconn *c = NULL;
+    int rc = -1;
+    if (od_oauth_exchange(o->client, code, o->flow, &t) == 0 &&
+        (c = od_pool_acquire(o->pool, 5000)) && od_cred_replace_oauth(c, o->vault, &t) == 0) {
+        char when[32];
+        od_time_format_ms(t.expires_at * 1000, when, sizeof when);
+        printf("Connected to HubSpot; access token valid until %s (refreshed automatically).\n",
+               when);
+        fflush(stdout);
+        rc = 0;
+    }
+    if (c) od_pool_release(o->pool, c);
+    od_oauth_tokens_clear(&t);
+    return rc;
+}
+
 static int hubspot_oauth(const struct od_config *cfg, struct od_pool *pool, struct od_vault *v,
                          int port)
 {
@@ -131,49 +198,27 @@ static int hubspot_oauth(const struct od_config *cfg, struct od_pool *pool, stru
         return fail("set hubspot.client_id, hubspot.client_secret and hubspot.redirect_uri "
                     "(or OPSDECK_HUBSPOT_CLIENT_ID ...) first, or use --private-app");
     struct od_oauth_flow *f = od_oauth_flow_new();
+    struct oauth_finish fin = {&client, f, pool, v};
     char *url = od_oauth_authorize_url(&client, f), *clean = od_sanitize(url);
     char *pasted = NULL, *code = NULL, *state = NULL;
-    struct od_oauth_tokens t = {0};
     int rc = 1;
     fprintf(stderr, "Open this address in a browser and approve access:\n\n  %s\n\n", clean);
     if (port > 0) {
         fprintf(stderr, "Waiting for the redirect on 127.0.0.1:%d (10 minutes) ...\n", port);
-        char *got = NULL;
-        if (od_oauth_listen(port, client.redirect_uri, LISTEN_TIMEOUT_S, &got) == 0) {
-            pasted = od_secret_strdup(got);
-            od_wipe(got, strlen(got));
-            free(got);
-        }
+        if (od_oauth_listen(port, client.redirect_uri, f, LISTEN_TIMEOUT_S, oauth_store, &fin) == 0)
+            rc = 0;
     } else {
         fprintf(stderr, "Then paste the full address your browser ends up on (it may show an "
                         "error page; that is fine):\n");
         pasted = od_secret_prompt("> ", OD_OAUTH_MAX_PASTE, true);
-    }
-    if (pasted && od_oauth_parse_redirect(pasted, client.redirect_uri, &code, &state) == 0 &&
-        od_oauth_flow_check_state(f, state) == 0 && od_oauth_exchange(&client, code, f, &t) == 0) {
-        PGconn *c = NULL;
-        if ((c = od_pool_acquire(pool, 5000)) && od_db_begin(c) == 0 &&
-            od_db_cmd(c, "DELETE FROM credentials WHERE provider = 'hubspot'", 0, NULL) == 0 &&
-            od_cred_put_conn(c, v, "hubspot", "access_token", t.access_token, t.expires_at, NULL) ==
-                0 &&
-            od_cred_put_conn(c, v, "hubspot", "refresh_token", t.refresh_token, 0, NULL) == 0 &&
-            od_db_commit(c) == 0) {
-            char when[32];
-            od_iso8601_ms(t.expires_at * 1000, when, sizeof when);
-            printf("Connected to HubSpot; access token valid until %s (refreshed "
-                   "automatically).\n",
-                   when);
+        if (pasted && od_oauth_parse_redirect(pasted, client.redirect_uri, &code, &state) == 0 &&
+            od_oauth_flow_check_state(f, state) == 0 && oauth_store(&fin, code) == 0)
             rc = 0;
-        } else if (c) {
-            od_db_rollback(c);
-        }
-        if (c) od_pool_release(pool, c);
     }
     if (rc != 0)
         fail(od_err());
     else
         audit_connect(pool, "hubspot", "oauth");
-    od_oauth_tokens_clear(&t);
     od_secret_free(pasted);
     od_secret_free(code);
     od_secret_free(state);
@@ -199,24 +244,44 @@ static int refresh_now(const struct od_config *cfg, struct od_pool *pool, struct
 
 static int status(struct od_pool *pool)
 {
+    struct od_cred_info *ci;
+    size_t n;
     PGconn *c = od_pool_acquire(pool, 5000);
     if (!c) return fail(od_err());
-    PGresult *r = od_db_exec(c,
-                             "SELECT provider, name, coalesce(account_id, ''), key_id, "
-                             "coalesce(to_char(expires_at AT TIME ZONE 'UTC', "
-                             "'YYYY-MM-DD HH24:MI:SS'), 'never') FROM credentials ORDER BY 1, 2",
-                             0, NULL);
+    int rc = od_cred_list(c, 0, &ci, &n);
     od_pool_release(pool, c);
-    if (!r) return fail(od_err());
-    printf("%-9s %-14s %-12s %-6s %s\n", "PROVIDER", "NAME", "ACCOUNT", "KEY", "EXPIRES (UTC)");
-    for (int i = 0; i < PQntuples(r); i++) {
-        char *acct = od_sanitize(PQgetvalue(r, i, 2));
-        printf("%-9s %-14s %-12s %-6s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), acct,
-               PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
-        free(acct);
+    if (rc < 0) return fail(od_err());
+    static const int w[] = {9, 14, 12, 6, 0};
+    struct strbuf sb = STRBUF_INIT;
+    for (long i = -1; i < (long)n; i++) {
+        char key[16] = "", exp[32] = "never";
+        if (i >= 0) {
+            snprintf(key, sizeof key, "%u", ci[i].key_id);
+            if (ci[i].expires_at) {
+                time_t t = (time_t)ci[i].expires_at;
+                struct tm tm;
+                gmtime_r(&t, &tm);
+                strftime(exp, sizeof exp, "%Y-%m-%d %H:%M:%S", &tm);
+            }
+        }
+        const char *const head[] = {"PROVIDER", "NAME", "ACCOUNT", "KEY", "EXPIRES (UTC)"};
+        const char *const row[] = {i < 0 ? "" : ci[i].provider, i < 0 ? "" : ci[i].name,
+                                   i < 0 || !ci[i].account_id ? "" : ci[i].account_id, key, exp};
+        for (int k = 0; k < 5; k++) {
+            const char *v = i < 0 ? head[k] : row[k];
+            if (w[k]) {
+                od_pad_cell(&sb, v, w[k], false);
+                sb_addch(&sb, ' ');
+            } else {
+                od_sanitize_to(&sb, v, strlen(v));
+            }
+        }
+        sb_addch(&sb, '\n');
     }
-    if (PQntuples(r) == 0) printf("nothing stored; run: opsdeck connect hubspot | harvest\n");
-    PQclear(r);
+    fputs(sb_str(&sb), stdout);
+    sb_release(&sb);
+    if (n == 0) printf("nothing stored; run: opsdeck connect hubspot | harvest\n");
+    od_cred_list_free(ci, n);
     return 0;
 }
 

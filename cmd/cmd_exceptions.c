@@ -16,8 +16,42 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_exceptions_def = {
-    "exceptions", "List, evaluate, acknowledge and resolve exceptions",
+static const struct od_cli_opt exceptions_list_opts[] = {
+    {.name = "--json", .help = "one JSON array"},
+    {.name = "--kind",
+     .arg = "K",
+     .kind = OD_CLI_TEXT,
+     .help = "only exceptions of kind K (`opsdeck exceptions rules` lists the kinds)"},
+    {.name = "--open", .help = "open and acknowledged exceptions (the default)"},
+    {.name = "--all", .help = "exceptions in every state"},
+    {0}};
+static const struct od_cli_opt exceptions_edit_opts[] = {
+    {.arg = "ID", .kind = OD_CLI_TEXT, .required = true, .help = "the exception, as listed"},
+    {.name = "--note",
+     .arg = "TEXT",
+     .kind = OD_CLI_TEXT,
+     .help = "a note recorded with the change"},
+    {.name = "--version",
+     .arg = "V",
+     .kind = OD_CLI_TEXT,
+     .help = "the version shown by the list; a change made since is refused"},
+    {0}};
+static const struct od_subcommand exceptions_subs[] = {
+    {.name = "list",
+     .help = "live exceptions, most severe first (the default)",
+     .opts = exceptions_list_opts},
+    {.name = "ack",
+     .help = "acknowledge: someone is on it (recorded with your name and the note)",
+     .opts = exceptions_edit_opts},
+    {.name = "resolve",
+     .help = "mark fixed; if the rule still finds the problem, a new one opens",
+     .opts = exceptions_edit_opts},
+    {.name = "evaluate",
+     .help = "run every rule now (also done after each sync and on a schedule)"},
+    {.name = "rules", .help = "the rules, their severity and threshold"},
+    {0}};
+
+static const char usage[] =
     "usage: opsdeck exceptions [list] [--json] [--kind K] [--open|--all]\n"
     "       opsdeck exceptions ack ID [--note TEXT] [--version V]\n"
     "       opsdeck exceptions resolve ID [--note TEXT] [--version V]\n"
@@ -29,8 +63,16 @@ const struct od_command cmd_exceptions_def = {
     "evaluate  run every rule now (also done after each sync and on a schedule)\n"
     "rules     the rules, their severity and threshold\n\n"
     "  --version V  the version shown by the list; a change made since is refused\n\n"
-    "Exit status: 0 ok, 1 failure (stale version, no such exception, database), 2 usage.\n",
-    run, 0};
+    "Exit status: 0 ok, 1 failure (stale version, no such exception, database), 2 usage.\n";
+
+const struct od_command cmd_exceptions_def = {
+    .name = "exceptions",
+    .summary = "List, evaluate, acknowledge and resolve exceptions",
+    .usage = usage,
+    .run = run,
+    .subs = exceptions_subs,
+    .opts = exceptions_list_opts,
+};
 
 static void print_json(const struct od_exception_list *l)
 {
@@ -64,13 +106,15 @@ static void print_table(const struct od_exception_list *l)
             "KIND", "SUBJECT", "COUNT", "VER", "MESSAGE");
     for (size_t i = 0; i < l->n; i++) {
         const struct od_exception *e = &l->items[i];
-        sb_addf(&sb, "%6lld  %-8s  %-12s  %-26s  ", (long long)e->id, e->severity, e->state,
-                e->kind);
-        char *s = od_sanitize(e->subject);
-        od_pad_right(&sb, s, 24);
-        free(s);
-        sb_addf(&sb, "  %5lld  %3d  ", (long long)e->count, e->version);
-        s = od_sanitize(e->message);
+        sb_addf(&sb, "%6lld  ", (long long)e->id);
+        const char *cells[] = {e->severity, e->state, e->kind, e->subject};
+        static const int w[] = {8, 12, 26, 24};
+        for (size_t c = 0; c < OD_ARRAY_LEN(cells); c++) {
+            od_pad_cell(&sb, cells[c], w[c], false);
+            sb_add(&sb, "  ");
+        }
+        sb_addf(&sb, "%5lld  %3d  ", (long long)e->count, e->version);
+        char *s = od_sanitize(e->message);
         od_fit_to(&sb, s, 100);
         free(s);
         sb_addch(&sb, '\n');

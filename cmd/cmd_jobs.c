@@ -12,8 +12,30 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_jobs_def = {
-    "jobs", "List sync jobs; retry or cancel one",
+static const struct od_cli_opt jobs_opts[] = {
+    {.name = "--json", .help = "one JSON array with every field, including all recorded errors"},
+    {.name = "--state",
+     .arg = "STATE",
+     .kind = OD_CLI_ENUM,
+     .values = "available|running|retryable|completed|dead|cancelled",
+     .help = "only jobs in STATE"},
+    {.name = "--limit",
+     .arg = "N",
+     .kind = OD_CLI_TEXT,
+     .help = "at most N jobs, 1..10000 (default 50)"},
+    {0}};
+static const struct od_cli_opt jobs_id_opts[] = {
+    {.arg = "ID", .kind = OD_CLI_TEXT, .required = true, .help = "the job, as listed"}, {0}};
+static const struct od_subcommand jobs_subs[] = {
+    {.name = "retry",
+     .help = "make a dead, cancelled or retryable job available now",
+     .opts = jobs_id_opts},
+    {.name = "cancel",
+     .help = "cancel a pending job; a running one stops at its next page",
+     .opts = jobs_id_opts},
+    {0}};
+
+static const char usage[] =
     "usage: opsdeck jobs [--json] [--state STATE] [--limit N]\n"
     "       opsdeck jobs retry ID\n"
     "       opsdeck jobs cancel ID\n\n"
@@ -26,8 +48,16 @@ const struct od_command cmd_jobs_def = {
     "  --limit N      at most N jobs (1..10000)\n"
     "  retry ID       make a dead, cancelled or retryable job available now\n"
     "  cancel ID      cancel a pending job; a running one stops at its next page\n\n"
-    "Exit status: 0 ok, 1 failure (database, no such job, not possible in its state), 2 usage.\n",
-    run, 0};
+    "Exit status: 0 ok, 1 failure (database, no such job, not possible in its state), 2 usage.\n";
+
+const struct od_command cmd_jobs_def = {
+    .name = "jobs",
+    .summary = "List sync jobs; retry or cancel one",
+    .usage = usage,
+    .run = run,
+    .subs = jobs_subs,
+    .opts = jobs_opts,
+};
 
 static void print_json(const struct od_job_row *rows, size_t n)
 {
@@ -70,13 +100,8 @@ static void print_json(const struct od_job_row *rows, size_t n)
 
 static void cell(struct strbuf *sb, const char *s, int cols, bool right)
 {
-    char *clean = od_sanitize(s);
-    if (right)
-        od_pad_left(sb, clean, cols);
-    else
-        od_pad_right(sb, clean, cols);
+    od_pad_cell(sb, s, cols, right);
     sb_addch(sb, ' ');
-    free(clean);
 }
 
 static void print_table(const struct od_job_row *rows, size_t n)

@@ -13,8 +13,17 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_keygen_def = {
-    "keygen", "Create or rotate the master key file that encrypts stored tokens",
+static const struct od_cli_opt keygen_opts[] = {
+    {.name = "--rotate",
+     .help = "add a new current key and re-encrypt every stored credential under it"},
+    {.name = "--rekey", .help = "only re-encrypt stored credentials under the current key"},
+    {.name = "--file",
+     .arg = "PATH",
+     .kind = OD_CLI_FILE,
+     .help = "the key file to use instead of secrets.key_file"},
+    {0}};
+
+static const char usage[] =
     "usage: opsdeck keygen [--rotate | --rekey] [--file PATH]\n\n"
     "Without options, creates the key file (secrets.key_file, or PATH) with one random key,\n"
     "mode 0600; an existing file is never overwritten.\n\n"
@@ -24,8 +33,15 @@ const struct od_command cmd_keygen_def = {
     "             rotation whose database step failed)\n"
     "  --file P   the key file to use instead of secrets.key_file\n\n"
     "Run it as the account that runs opsdeck: the file must be owned by that account and\n"
-    "readable by no one else. Exit status: 0 success, 1 failure, 2 usage.\n",
-    run, 0};
+    "readable by no one else. Exit status: 0 success, 1 failure, 2 usage.\n";
+
+const struct od_command cmd_keygen_def = {
+    .name = "keygen",
+    .summary = "Create or rotate the master key file that encrypts stored tokens",
+    .usage = usage,
+    .run = run,
+    .opts = keygen_opts,
+};
 
 static int fail(const char *what)
 {

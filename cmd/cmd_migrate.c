@@ -9,14 +9,24 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_migrate_def = {
-    "migrate", "Apply database migrations (or list them with --status)",
+static const struct od_cli_opt migrate_opts[] = {
+    {.name = "--status", .help = "list migrations with the time each was applied, or 'pending'"},
+    {0}};
+
+static const char usage[] =
     "usage: opsdeck migrate [--status]\n\n"
     "Applies every pending migration in order, each in its own transaction, and records it in\n"
     "schema_migrations. Safe to run twice and from several hosts at once (advisory lock).\n\n"
     "  --status   list migrations with the time each was applied, or 'pending'\n\n"
-    "Exit status: 0 success (with --status: nothing pending), 1 failure or pending, 2 usage.\n",
-    run, 0};
+    "Exit status: 0 success (with --status: nothing pending), 1 failure or pending, 2 usage.\n";
+
+const struct od_command cmd_migrate_def = {
+    .name = "migrate",
+    .summary = "Apply database migrations (or list them with --status)",
+    .usage = usage,
+    .run = run,
+    .opts = migrate_opts,
+};
 
 static int run(struct od_ctx *ctx, int argc, char **argv)
 {

@@ -11,22 +11,61 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_report_def = {
-    "report", "Profitability per client, project, month or person",
+static const struct od_cli_opt report_opts[] = {
+    {.name = "--by",
+     .arg = "G",
+     .kind = OD_CLI_ENUM,
+     .values = "client|project|month|person",
+     .help = "grouping (default client)"},
+    {.name = "--from",
+     .arg = "DATE",
+     .kind = OD_CLI_TEXT,
+     .help = "first day, YYYY-MM-DD or YYYY-MM (default: all time)"},
+    {.name = "--to",
+     .arg = "DATE",
+     .kind = OD_CLI_TEXT,
+     .help = "last day, inclusive, YYYY-MM-DD or YYYY-MM (its last day)"},
+    {.name = "--period",
+     .arg = "NAME",
+     .kind = OD_CLI_ENUM,
+     .values = "this-month|last-month|this-quarter|last-quarter|ytd|last-30d|all",
+     .help = "a named range relative to today (not with --from/--to)"},
+    {.name = "--client", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest client"},
+    {.name = "--project", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest project"},
+    {.name = "--person", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest user"},
+    {.name = "--format",
+     .arg = "F",
+     .kind = OD_CLI_ENUM,
+     .values = "table|csv|json",
+     .help = "table (default), csv (RFC 4180, totals last) or json"},
+    {.name = "--csv-raw", .help = "CSV text cells exactly as stored (no formula guard)"},
+    {.name = "--output",
+     .arg = "FILE",
+     .kind = OD_CLI_FILE,
+     .help = "write to FILE (created 0600; an existing file is refused)"},
+    {0}};
+static const struct od_subcommand report_subs[] = {
+    {.name = "profitability",
+     .help = "entries, hours, revenue, cost and margin per group, with totals",
+     .opts = report_opts},
+    {0}};
+
+static const char usage[] =
     "usage: opsdeck report profitability [--by client|project|month|person] [--from DATE]\n"
     "                                    [--to DATE] [--period NAME] [--client ID]\n"
     "                                    [--project ID] [--person ID]\n"
     "                                    [--format table|csv|json] [--csv-raw] [--output FILE]\n\n"
     "Entries, hours (tracked), billable hours (billed: rounded hours of billable entries),\n"
     "revenue, cost, margin and margin % per group, with totals, read from the rollups. Clients\n"
-    "also show the won HubSpot deal amount of the linked company; projects show budget burn\n"
-    "over their whole life. A row marked ! is incomplete: entries without a cost rate or\n"
-    "billable entries without a billable rate (JSON/CSV: entries_missing_cost_rate,\n"
-    "entries_missing_billable_rate).\n\n"
+    "also show the amount of the linked company's won HubSpot deals (closed in the range when\n"
+    "one is given: 'Won in range'); projects show budget burn over their whole life. A row\n"
+    "marked ! is incomplete: entries without a cost rate or billable entries without a\n"
+    "billable rate (JSON/CSV: entries_missing_cost_rate, entries_missing_billable_rate).\n\n"
     "  --by G          grouping (default client)\n"
     "  --from DATE     first day, YYYY-MM-DD or YYYY-MM (default: all time)\n"
     "  --to DATE       last day, inclusive, YYYY-MM-DD or YYYY-MM (its last day)\n"
@@ -44,8 +83,15 @@ const struct od_command cmd_report_def = {
     "CSV or JSON printed to a terminal shows control characters escaped (\\x1b); to a file\n"
     "or a pipe the bytes are exact.\n"
     "Amounts are exact sums rounded half away from zero to 2 places per row; totals round the\n"
-    "exact sum. Exit status: 0 ok, 1 failure (database), 2 usage.\n",
-    run, 0};
+    "exact sum. Exit status: 0 ok, 1 failure (database), 2 usage.\n";
+
+const struct od_command cmd_report_def = {
+    .name = "report",
+    .summary = "Profitability per client, project, month or person",
+    .usage = usage,
+    .run = run,
+    .subs = report_subs,
+};
 
 static int parse_id(const char *opt, const char *s, int64_t *out)
 {
@@ -101,16 +147,12 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         if (*q.from || *q.to)
             return od_cmd_usage_error(&cmd_report_def,
                                       "--period and --from/--to are alternatives; give one");
-        struct od_day today;
-        od_period_today(&today);
-        if (od_period_resolve(period, today, q.from, q.to) < 0)
+        if (od_profit_period_resolve(period, time(NULL), q.from, q.to) < 0)
             return od_cmd_usage_error(&cmd_report_def, "%s", od_err());
     }
-    if (*q.from && *q.to && strcmp(q.from, q.to) > 0)
-        return od_cmd_usage_error(&cmd_report_def,
-                                  "the range ends (%s) before it starts (%s); --from is the "
-                                  "first day, --to the last",
-                                  q.to, q.from);
+    if (*q.from && *q.to && strcmp(q.from, q.to) > 0) /* a reversed range is a usage error */
+        return od_cmd_usage_error(&cmd_report_def, "the range starts (%s) after it ends (%s)",
+                                  q.from, q.to);
 
     struct od_pool *pool = od_pool_open(ctx->cfg, "opsdeck-report");
     if (!pool) {

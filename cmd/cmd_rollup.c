@@ -10,8 +10,15 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_rollup_def = {
-    "rollup", "Recompute the profit rollups from raw time entries (or only check them)",
+static const struct od_cli_opt rollup_rebuild_opts[] = {
+    {.name = "--check", .help = "only compare; change nothing"}, {0}};
+static const struct od_subcommand rollup_subs[] = {
+    {.name = "rebuild",
+     .help = "recompute the rollups from raw time entries, compare, replace them",
+     .opts = rollup_rebuild_opts},
+    {0}};
+
+static const char usage[] =
     "usage: opsdeck rollup rebuild [--check]\n\n"
     "Recomputes profit_rollup_project_month, _client_month, _person_month,\n"
     "_project_person_month and the day rollups _client_day, _project_day and _person_day (of\n"
@@ -23,8 +30,15 @@ const struct od_command cmd_rollup_def = {
     "the recomputation, in one transaction, while syncs writing time entries wait.\n\n"
     "  --check   only compare; change nothing\n\n"
     "Exit status: 0 no difference (or rebuilt), 1 differences found with --check or failure,\n"
-    "2 usage.\n",
-    run, 0};
+    "2 usage.\n";
+
+const struct od_command cmd_rollup_def = {
+    .name = "rollup",
+    .summary = "Recompute the profit rollups from raw time entries (or only check them)",
+    .usage = usage,
+    .run = run,
+    .subs = rollup_subs,
+};
 
 static int run(struct od_ctx *ctx, int argc, char **argv)
 {

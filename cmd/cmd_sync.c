@@ -22,11 +22,22 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_sync_def = {
-    "sync", "Queue a Harvest/HubSpot sync (and work it with --wait)",
+static const struct od_cli_opt sync_opts[] = {
+    {.arg = "PROVIDER",
+     .kind = OD_CLI_ENUM,
+     .values = "harvest|hubspot|all",
+     .help = "what to sync (default all)"},
+    {.name = "--full", .help = "re-read everything instead of what changed since the last sync"},
+    {.name = "--reconcile",
+     .help = "re-list what may have been deleted upstream and soft-delete what is gone"},
+    {.name = "--wait", .help = "also work the jobs here and show their progress"},
+    {0}};
+
+static const char usage[] =
     "usage: opsdeck sync [harvest|hubspot|all] [--full | --reconcile] [--wait]\n\n"
     "Queues one job per resource of the provider (default: all): harvest clients, users,\n"
-    "tasks, projects, time_entries; hubspot owners, companies, deals, deal_companies. Resources\n"
+    "tasks, projects, time_entries; hubspot owners, pipelines, companies, deals,\n"
+    "deal_companies (companies and deals: what changed, then the archived list). Resources\n"
     "that others depend on run first. A sync that is already queued or running is reused, not\n"
     "doubled. Without --wait the jobs are left to `opsdeck worker` or a running console.\n\n"
     "  --full   re-read everything instead of what changed since the last sync\n"
@@ -35,8 +46,15 @@ const struct od_command cmd_sync_def = {
     "           deals) and soft-delete what is gone\n"
     "  --wait   also work the jobs here (sync.workers threads) and show their progress;\n"
     "           Ctrl-C stops after the current page, the jobs resume later from there\n\n"
-    "Exit status: 0 queued (with --wait: every job completed), 1 failure, 2 usage.\n",
-    run, 0};
+    "Exit status: 0 queued (with --wait: every job completed), 1 failure, 2 usage.\n";
+
+const struct od_command cmd_sync_def = {
+    .name = "sync",
+    .summary = "Queue a Harvest/HubSpot sync (and work it with --wait)",
+    .usage = usage,
+    .run = run,
+    .opts = sync_opts,
+};
 
 struct track {
     int64_t id;

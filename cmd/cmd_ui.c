@@ -23,6 +23,7 @@
 #include "core/jobs/worker.h"
 #include "core/sync/handlers.h"
 #include "screens/common.h"
+#include "screens/login.h"
 #include "screens/screens.h"
 #include "tui/app.h"
 #include "tui/colour.h"
@@ -32,21 +33,47 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_ui_def = {
-    "ui", "The terminal console (the default command)",
-    "usage: opsdeck [ui] [--theme NAME] [--readonly] [--colors mono|8|16|256|truecolor]\n\n"
+static const struct od_cli_opt ui_opts[] = {
+    {.name = "--theme",
+     .arg = "NAME",
+     .kind = OD_CLI_ENUM,
+     .values = "default|dark|light|mono|high-contrast",
+     .help = "colour theme or theme file (default: $OPSDECK_THEME, ui.theme, default)"},
+    {.name = "--readonly", .help = "disable every action that changes data"},
+    {.name = "--colors",
+     .arg = "D",
+     .kind = OD_CLI_ENUM,
+     .values = "mono|8|16|256|truecolor",
+     .help = "force a colour depth instead of detecting it (NO_COLOR is honoured)"},
+    {.name = "--email",
+     .arg = "EMAIL",
+     .kind = OD_CLI_TEXT,
+     .help = "start with EMAIL in the login form, the password field focused"},
+    {0}};
+
+static const char usage[] =
+    "usage: opsdeck [ui] [--theme NAME] [--readonly] [--colors mono|8|16|256|truecolor]\n"
+    "                    [--email EMAIL]\n\n"
     "Opens the console: log in, then 1 Sync, 2 Exceptions, 3 Profitability, 4 Health and\n"
     "5 Admin (admins only). Screens refresh live from database notifications, at most once per\n"
     "ui.refresh_ms; p pauses, ? lists every key, : opens the command line, q quits.\n\n"
     "  --theme NAME   colour theme or theme file (default: $OPSDECK_THEME, ui.theme, default);\n"
     "                 built in: default dark light mono high-contrast\n"
     "  --readonly     disable every action that changes data\n"
-    "  --colors D     force a colour depth instead of detecting it (NO_COLOR is honoured)\n\n"
+    "  --colors D     force a colour depth instead of detecting it (NO_COLOR is honoured)\n"
+    "  --email EMAIL  start with EMAIL in the login form, the password field focused\n\n"
     "Needs a terminal and the secrets key file (secrets.key_file; see `opsdeck keygen`).\n"
     "In-console sync workers: sync.workers (0 = none). Key bindings: [keys] in the config.\n"
     "The log is written to log.file or $XDG_STATE_HOME/opsdeck/opsdeck.log.\n"
-    "Exit status: 0 after q, 1 no terminal or no database/key, 2 usage or bad configuration.\n",
-    run, 0};
+    "Exit status: 0 after q, 1 no terminal or no database/key, 2 usage or bad configuration.\n";
+
+const struct od_command cmd_ui_def = {
+    .name = "ui",
+    .summary = "The terminal console (the default command)",
+    .usage = usage,
+    .run = run,
+    .opts = ui_opts,
+};
 
 struct ui {
     struct od_pool *pool, *qpool;
@@ -118,7 +145,7 @@ static int start_core(struct ui *u, struct od_config *cfg)
 static int run(struct od_ctx *ctx, int argc, char **argv)
 {
     struct od_config *cfg = ctx->cfg;
-    const char *theme = NULL, *colors = NULL;
+    const char *theme = NULL, *colors = NULL, *email = NULL;
     bool readonly = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--theme") && i + 1 < argc)
@@ -131,6 +158,8 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
             colors = argv[i] + 9;
         else if (!strcmp(argv[i], "--readonly"))
             readonly = true;
+        else if (!strcmp(argv[i], "--email") && i + 1 < argc)
+            email = argv[++i];
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
             return od_cmd_help(&cmd_ui_def);
         else
@@ -170,6 +199,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
         return 1;
     }
     u.screens = screens_new(&u.c);
+    if (email) login_prefill(&u.c, email);
     if (tui_app_apply_keys(u.app, cfg->nkeys, cfg->key_action, cfg->key_spec) < 0) {
         fprintf(stderr, "opsdeck ui: [keys]: %s\n", od_err());
         ui_stop(&u);
@@ -184,5 +214,5 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     if (rc < 0) fprintf(stderr, "opsdeck ui: %s\n", od_err());
     ui_stop(&u);
     od_log_info("console stopped");
-    return rc < 0 ? 1 : 0;
+    return rc < 0 ? 1 : rc > 0 ? 128 + rc : 0;
 }

@@ -20,8 +20,48 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_user_def = {
-    "user", "Manage users and their sessions",
+static const struct od_cli_opt user_email_opts[] = {
+    {.arg = "EMAIL", .kind = OD_CLI_TEXT, .required = true, .help = "the user's email"}, {0}};
+static const struct od_cli_opt user_add_opts[] = {
+    {.arg = "EMAIL", .kind = OD_CLI_TEXT, .required = true, .help = "the new user's email"},
+    {.name = "--role",
+     .arg = "ROLE",
+     .kind = OD_CLI_ENUM,
+     .values = "ops|account_manager|oncall|admin",
+     .required = true,
+     .help = "what the user may see and do"},
+    {.name = "--name", .arg = "NAME", .kind = OD_CLI_TEXT, .help = "the name shown in the console"},
+    {0}};
+static const struct od_cli_opt user_list_opts[] = {{.name = "--json", .help = "one JSON array"},
+                                                   {0}};
+static const struct od_cli_opt user_logout_opts[] = {
+    {.arg = "SESSION_ID|EMAIL",
+     .kind = OD_CLI_TEXT,
+     .required = true,
+     .help = "one session, or every session of a user"},
+    {0}};
+static const struct od_subcommand user_subs[] = {
+    {.name = "add",
+     .help = "create a user; the password is asked twice (or read as two lines from stdin)",
+     .opts = user_add_opts},
+    {.name = "passwd",
+     .help = "set a new password (also unlocks the account)",
+     .opts = user_email_opts},
+    {.name = "disable",
+     .help = "disable the account and end its sessions",
+     .opts = user_email_opts},
+    {.name = "list",
+     .help = "users with role, status, live sessions and last login",
+     .opts = user_list_opts},
+    {.name = "logout",
+     .help = "end one session, or every session of a user",
+     .opts = user_logout_opts},
+    {.name = "login",
+     .help = "check a password the way the console does (throttled, audited)",
+     .opts = user_email_opts},
+    {0}};
+
+static const char usage[] =
     "usage: opsdeck user add EMAIL --role ROLE [--name NAME]\n"
     "       opsdeck user passwd EMAIL\n"
     "       opsdeck user disable EMAIL\n"
@@ -36,8 +76,15 @@ const struct od_command cmd_user_def = {
     "  logout   end one session, or every session of EMAIL\n"
     "  login    check a password the way the console does (throttled, audited); the session\n"
     "           it opens is ended again at once\n\n"
-    "Exit status: 0 success, 1 failure (message on stderr), 2 usage.\n",
-    run, 0};
+    "Exit status: 0 success, 1 failure (message on stderr), 2 usage.\n";
+
+const struct od_command cmd_user_def = {
+    .name = "user",
+    .summary = "Manage users and their sessions",
+    .usage = usage,
+    .run = run,
+    .subs = user_subs,
+};
 
 static char *actor(void)
 {
@@ -109,10 +156,8 @@ static void print_table(const struct od_user *u, size_t n)
             sessions,   u[i].last_login ? u[i].last_login : "never"};
         sb_reset(&sb);
         for (size_t c = 0; c < OD_ARRAY_LEN(cells); c++) {
-            char *clean = od_sanitize(cells[c]);
-            (c == 4 ? od_pad_left : od_pad_right)(&sb, clean, w[c]);
+            od_pad_cell(&sb, cells[c], w[c], c == 4);
             sb_addch(&sb, ' ');
-            free(clean);
         }
         printf("%s\n", sb_str(&sb));
     }
@@ -149,7 +194,7 @@ static int do_login(struct od_ctx *ctx, struct od_auth *a, const char *email)
     struct od_session *s;
     char *pw = od_password_read("Password: ");
     if (!pw) return fail("login");
-    int rc = od_auth_login(a, email, pw, od_auth_source(), &s);
+    int rc = od_auth_login(a, email, pw, od_config_login_source(), &s);
     od_secret_free(pw);
     if (rc != 0) {
         fprintf(stderr, "%s\n", od_err());

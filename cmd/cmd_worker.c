@@ -19,8 +19,19 @@
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
 
-const struct od_command cmd_worker_def = {
-    "worker", "Run sync workers headless (jobs, heartbeats, scheduling)",
+static const struct od_cli_opt worker_opts[] = {
+    {.name = "--threads",
+     .arg = "N",
+     .kind = OD_CLI_TEXT,
+     .help = "worker threads (default: sync.workers, at least 1)"},
+    {.name = "--once", .help = "run what is runnable now, then exit (no scheduling)"},
+    {.name = "--metrics-listen",
+     .arg = "ADDR:PORT",
+     .kind = OD_CLI_TEXT,
+     .help = "serve metrics on ADDR:PORT (default: metrics.listen)"},
+    {0}};
+
+static const char usage[] =
     "usage: opsdeck worker [--threads N] [--once] [--metrics-listen ADDR:PORT]\n\n"
     "Claims sync jobs from the database queue and runs them, N at a time, until stopped.\n"
     "Many workers on many hosts may share one database. One of them (elected through an\n"
@@ -32,8 +43,15 @@ const struct od_command cmd_worker_def = {
     "SIGTERM or SIGINT: each thread finishes the page it is on, the job is released to resume\n"
     "from its checkpoint, and the worker exits.\n"
     "Exit status: 0 stopped cleanly (or --once finished), 1 database unreachable or metrics\n"
-    "address unusable, 2 usage.\n",
-    run, 0};
+    "address unusable, 2 usage.\n";
+
+const struct od_command cmd_worker_def = {
+    .name = "worker",
+    .summary = "Run sync workers headless (jobs, heartbeats, scheduling)",
+    .usage = usage,
+    .run = run,
+    .opts = worker_opts,
+};
 
 /* A job became runnable somewhere: look now instead of at the next poll. */
 static void on_job_event(const struct od_event *ev, void *ud)
@@ -83,13 +101,15 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     struct od_events *ev = od_events_start(cfg, NULL, NULL);
     if (ev) od_events_subscribe(ev, OD_EVENTS_JOBS, on_job_event, w);
     if (ev) od_events_subscribe(ev, OD_EVENTS_CONNECTED, on_job_event, w);
-    struct od_metrics_env menv = {.cfg = cfg, .pool = pool, .workers = w, .events = ev};
+    struct od_metrics_env menv = {
+        .cfg = cfg, .pool = pool, .workers = w, .events = ev, .vault = vault};
     struct od_metrics *m = NULL;
     int rc = 0;
     if (metrics && *metrics && !(m = od_metrics_start(metrics, &menv))) {
         fprintf(stderr, "opsdeck worker: metrics listener on %s: %s\n", metrics, od_err());
         rc = 1;
     }
+    if (m) od_log_info("metrics: GET /metrics and /healthz on port %d", od_metrics_port(m));
     struct od_scheduler *sched = once || rc ? NULL : od_scheduler_start(cfg, pool);
 
     int sig = 0;

@@ -7,6 +7,7 @@
 #include "cmd/command.h"
 #include "core/base/config.h"
 #include "core/base/log.h"
+#include "core/db/db.h"
 #include "core/net/ratelimit.h"
 #include "core/base/util.h"
 #include <curl/curl.h>
@@ -29,6 +30,21 @@ static const struct od_command *const commands[] = {
 #undef X
     NULL};
 
+const struct od_command *const *od_commands(void)
+{
+    return commands;
+}
+
+const struct od_cli_opt od_global_opts[] = {
+    {.name = "--config",
+     .arg = "FILE",
+     .kind = OD_CLI_FILE,
+     .help = "read this configuration file (default: $OPSDECK_CONFIG, then "
+             "$XDG_CONFIG_HOME/opsdeck/opsdeck.ini)"},
+    {.name = "--version", .help = "print the version and exit"},
+    {.name = "--help", .help = "list the commands and exit"},
+    {0}};
+
 static const struct od_command *find_command(const char *name)
 {
     for (const struct od_command *const *c = commands; *c; c++)
@@ -42,7 +58,7 @@ static void print_main_help(FILE *out)
                  "opsdeck: a terminal console for Harvest and HubSpot syncs, profitability and "
                  "health.\n\nCommands:\n");
     for (const struct od_command *const *c = commands; *c; c++)
-        fprintf(out, "   %-12s %s\n", (*c)->name, (*c)->summary);
+        if (od_cmd_visible(*c)) fprintf(out, "   %-12s %s\n", (*c)->name, (*c)->summary);
     fprintf(out, "\nRun 'opsdeck help <command>' or 'opsdeck <command> --help' for details.\n"
                  "Configuration: --config FILE, $OPSDECK_CONFIG, or "
                  "$XDG_CONFIG_HOME/opsdeck/opsdeck.ini;\nevery key can be set as "
@@ -155,6 +171,13 @@ int main(int argc, char **argv)
     struct od_config cfg;
     struct od_ctx ctx = {&cfg, NULL};
     int rc;
+    if (cmd->flags & OD_CMD_NO_CONFIG) { /* help, man, completion: even with a broken config */
+        od_config_defaults(&cfg);
+        rc = cmd->run(&ctx, cargc, cargv);
+        od_config_release(&cfg);
+        curl_global_cleanup();
+        return rc;
+    }
     if (od_config_load(&cfg, config_path, &ctx.config_path) < 0) {
         fprintf(stderr, "opsdeck: configuration error: %s\n", od_err());
         od_config_release(&cfg);
@@ -169,6 +192,9 @@ int main(int argc, char **argv)
     }
     od_ratelimit_configure(&cfg);
     rc = cmd->run(&ctx, cargc, cargv);
+    if (od_db_connect_failures() > 0 && (rc != 0 || !strcmp(cmd->name, "ui")) &&
+        !od_cmd_machine_output(cargc, cargv))
+        od_cmd_db_hint(&ctx, cmd->name, stderr);
     od_log_close();
     od_config_release(&cfg);
     curl_global_cleanup();
@@ -191,6 +217,16 @@ static int run_help(struct od_ctx *ctx, int argc, char **argv)
     return od_cmd_help(c);
 }
 
-const struct od_command cmd_help_def = {"help", "Show help for a command",
-                                        "usage: opsdeck help [COMMAND]\n", run_help,
-                                        OD_CMD_NO_CONFIG};
+static const struct od_cli_opt help_opts[] = {
+    {.arg = "COMMAND", .kind = OD_CLI_COMMAND, .help = "the command to explain"}, {0}};
+
+static const char usage[] = "usage: opsdeck help [COMMAND]\n";
+
+const struct od_command cmd_help_def = {
+    .name = "help",
+    .summary = "Show help for a command",
+    .usage = usage,
+    .run = run_help,
+    .flags = OD_CMD_NO_CONFIG,
+    .opts = help_opts,
+};

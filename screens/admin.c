@@ -24,16 +24,6 @@ struct admin_screen {
 
 static const char *const view_name[] = {"Users", "Sessions", "Connections"};
 
-static const struct tui_action actions[] = {
-    {"admin.view", "v", "next view: users, sessions, connections", "admin", 0},
-    {"admin.end_session", "e", "end the selected session (users view: all of the user's)", "admin",
-     TUI_ACT_WRITES},
-    {"admin.disable", "d", "disable the selected user and end their sessions", "admin",
-     TUI_ACT_WRITES},
-    {"admin.connect", "c", "connect HubSpot (OAuth: paste the redirect address)", "admin",
-     TUI_ACT_WRITES},
-};
-
 static void submit(struct scr_base *b)
 {
     struct admin_read_arg *a = od_xcalloc(1, sizeof *a);
@@ -108,21 +98,39 @@ static unsigned modal(struct scr_base *b, const struct tui_key *k)
     return f | TUI_HANDLED;
 }
 
-static unsigned action(struct scr_base *b, const char *a)
+static unsigned act_view(void *state, struct tui_app *app, const struct tui_key *k)
 {
-    struct admin_screen *s = (struct admin_screen *)b;
-    if (!strcmp(a, "admin.view")) {
-        set_view(s, (s->view + 1) % ADMIN_NVIEWS);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(a, "admin.end_session")) return ask(s, false);
-    if (!strcmp(a, "admin.disable")) return ask(s, true);
-    if (!strcmp(a, "admin.connect")) {
-        s->oauth = admin_oauth_start(b->c);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    return 0;
+    struct admin_screen *s = state;
+    set_view(s, (s->view + 1) % ADMIN_NVIEWS);
+    return TUI_HANDLED | TUI_REDRAW;
 }
+
+static unsigned act_end_session(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    return ask(state, false);
+}
+
+static unsigned act_disable(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    return ask(state, true);
+}
+
+static unsigned act_connect(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    struct admin_screen *s = state;
+    s->oauth = admin_oauth_start(s->b.c);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+static const struct tui_action actions[] = {
+    {"admin.view", "v", "next view: users, sessions, connections", "admin", 0, act_view},
+    {"admin.end_session", "e", "end the selected session (users view: all of the user's)", "admin",
+     TUI_ACT_WRITES, act_end_session},
+    {"admin.disable", "d", "disable the selected user and end their sessions", "admin",
+     TUI_ACT_WRITES, act_disable},
+    {"admin.connect", "c", "connect HubSpot (OAuth: paste the redirect address)", "admin",
+     TUI_ACT_WRITES, act_connect},
+};
 
 static void draw_body(struct scr_base *b, struct tui_grid *g, struct tui_rect a)
 {
@@ -151,7 +159,6 @@ static const struct scr_base_ops ops = {.prefix = "admin.",
                                         .submit = submit,
                                         .take = take,
                                         .modal = modal,
-                                        .action = action,
                                         .draw_body = draw_body};
 
 const struct tui_screen_class admin_screen_class = {.name = "admin",

@@ -4,18 +4,18 @@
  * minutes), the person's password is asked again (issue #5), then the password check, the
  * code exchange (network) and the token store run on a query worker with the session
  * re-validated and connections.manage re-checked. Same storage as
- * `opsdeck connect hubspot`: the access and refresh tokens replace any stored HubSpot ones in
- * one transaction. */
+ * `opsdeck connect hubspot` (od_cred_replace_oauth): the access and refresh tokens replace any
+ * stored HubSpot ones in one transaction. */
 #include "screens/admin_oauth.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/base/config.h"
 #include "core/security/credentials.h"
-#include "core/db/db.h"
 #include "core/security/oauth.h"
 #include "core/base/sanitize.h"
 #include "core/base/secmem.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include "screens/common.h"
 #include "tui/edit.h"
@@ -71,22 +71,10 @@ static int do_connect(struct scr_act *a, PGconn *conn, struct strbuf *msg)
     struct od_oauth_tokens t = {0};
     int rc = od_oauth_exchange(&cl, a->text, f, &t);
     od_oauth_flow_free(f);
-    if (rc == 0) {
-        rc = -1;
-        if (od_db_begin(conn) == 0 &&
-            od_db_cmd(conn, "DELETE FROM credentials WHERE provider = 'hubspot'", 0, NULL) == 0 &&
-            od_cred_put_conn(conn, a->c->vault, "hubspot", "access_token", t.access_token,
-                             t.expires_at, NULL) == 0 &&
-            (!t.refresh_token || od_cred_put_conn(conn, a->c->vault, "hubspot", "refresh_token",
-                                                  t.refresh_token, 0, NULL) == 0) &&
-            od_db_commit(conn) == 0)
-            rc = 0;
-        else
-            od_db_rollback(conn);
-    }
+    if (rc == 0) rc = od_cred_replace_oauth(conn, a->c->vault, &t);
     if (rc == 0) {
         char when[32];
-        od_iso8601_ms(t.expires_at * 1000, when, sizeof when);
+        od_time_format_ms(t.expires_at * 1000, when, sizeof when);
         sb_addf(msg, "Connected to HubSpot; access token valid until %s (refreshed automatically)",
                 when);
     }

@@ -1,13 +1,13 @@
-/* admin_read — the Admin screen's reads on a query worker: users (core/security/auth.h), live
- * sessions and stored connections. core/auth and core/credentials have no listing of sessions or of
- * credential rows, so those two are small parameterised reads here (metadata only: never a
- * token, never a hash). Rows come back as ready tui_rowsets for the view asked. */
+/* admin_read — the Admin screen's reads on a query worker: users and live sessions
+ * (core/security/auth.h) and stored connections (core/security/credentials.h), metadata only:
+ * never a token, never a hash. Rows come back as ready tui_rowsets for the view asked. */
 #include "screens/admin_read.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "core/security/auth.h"
-#include "core/db/db.h"
+#include "core/security/credentials.h"
 #include "core/base/util.h"
 
 const struct tui_column admin_cols[ADMIN_NVIEWS][6] = {
@@ -56,44 +56,64 @@ static int read_users(struct od_auth *auth, struct tui_rowset *rs)
     return 0;
 }
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
-
-static int read_sql(PGconn *conn, int view, struct tui_rowset *rs)
+/* "YYYY-MM-DD HH:MM" in UTC (out >= 17 bytes). */
+static const char *utc_minute(int64_t secs, char *out, size_t n)
 {
-    static const char *const sql[] = {
-        NULL,
-        "SELECT s.id::text, u.email, s.source, " TS("s.created_at") ", " TS(
-            "s.last_seen_at") ", " TS("s.expires_at") " FROM sessions s JOIN users u ON u.id = "
-                                                      "s.user_id WHERE s.ended_at IS NULL AND "
-                                                      "s.expires_at > now() ORDER BY "
-                                                      "s.last_seen_at DESC LIMIT $1",
-        "SELECT provider, name, coalesce(account_id, ''), coalesce(" TS(
-            "expires_at") ", 'never'), " TS("updated_at") ", 'database' FROM credentials "
-                                                          "ORDER BY provider, name LIMIT $1",
-    };
-    PGresult *r = od_db_exec(conn, sql[view], 1, (const char *const[]){"1000"});
-    if (!r) return -1;
-    for (int i = 0; i < PQntuples(r); i++) {
-        const char *cells[6];
-        for (int j = 0; j < 6; j++)
-            cells[j] = PQgetvalue(r, i, j);
-        char key[96];
-        snprintf(key, sizeof key, "%s%s%s", cells[0], view == 2 ? "/" : "",
-                 view == 2 ? cells[1] : "");
+    time_t t = (time_t)secs;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, n, "%Y-%m-%d %H:%M", &tm);
+    return out;
+}
+
+static int read_sessions(PGconn *conn, struct tui_rowset *rs)
+{
+    struct od_session_info *si;
+    size_t n;
+    if (od_auth_sessions_list(conn, 1000, &si, &n) < 0) return -1;
+    for (size_t i = 0; i < n; i++) {
+        char id[24], t0[32], t1[32], t2[32];
+        snprintf(id, sizeof id, "%lld", (long long)si[i].id);
+        const char *cells[] = {id,
+                               si[i].email,
+                               si[i].source,
+                               utc_minute(si[i].created_at, t0, sizeof t0),
+                               utc_minute(si[i].last_seen_at, t1, sizeof t1),
+                               utc_minute(si[i].expires_at, t2, sizeof t2)};
+        tui_rowset_add(rs, id, cells, 0);
+    }
+    od_auth_sessions_free(si, n);
+    return 0;
+}
+
+static int read_connections(PGconn *conn, struct tui_rowset *rs)
+{
+    struct od_cred_info *ci;
+    size_t n;
+    if (od_cred_list(conn, 1000, &ci, &n) < 0) return -1;
+    for (size_t i = 0; i < n; i++) {
+        char exp[32] = "never", upd[32], key[96];
+        if (ci[i].expires_at) utc_minute(ci[i].expires_at, exp, sizeof exp);
+        const char *cells[] = {ci[i].provider,
+                               ci[i].name,
+                               ci[i].account_id,
+                               exp,
+                               utc_minute(ci[i].updated_at, upd, sizeof upd),
+                               "database"};
+        snprintf(key, sizeof key, "%s/%s", ci[i].provider, ci[i].name);
         tui_rowset_add(rs, key, cells, 0);
     }
-    PQclear(r);
-    if (view == 2) { /* tokens given through the environment count as connections too */
-        static const char *const env[][2] = {{"harvest", "OPSDECK_HARVEST_TOKEN"},
-                                             {"hubspot", "OPSDECK_HUBSPOT_TOKEN"}};
-        for (size_t i = 0; i < OD_ARRAY_LEN(env); i++)
-            if (getenv(env[i][1]) && *getenv(env[i][1])) {
-                const char *cells[] = {env[i][0], "token", "", "never", "", "environment"};
-                char key[64];
-                snprintf(key, sizeof key, "%s/env", env[i][0]);
-                tui_rowset_add(rs, key, cells, TUI_ROLE_DIM);
-            }
-    }
+    od_cred_list_free(ci, n);
+    /* tokens given through the environment count as connections too */
+    static const char *const env[][2] = {{"harvest", "OPSDECK_HARVEST_TOKEN"},
+                                         {"hubspot", "OPSDECK_HUBSPOT_TOKEN"}};
+    for (size_t i = 0; i < OD_ARRAY_LEN(env); i++)
+        if (getenv(env[i][1]) && *getenv(env[i][1])) {
+            const char *cells[] = {env[i][0], "token", "", "never", "", "environment"};
+            char key[64];
+            snprintf(key, sizeof key, "%s/env", env[i][0]);
+            tui_rowset_add(rs, key, cells, TUI_ROLE_DIM);
+        }
     return 0;
 }
 
@@ -103,7 +123,9 @@ void *admin_read(PGconn *conn, void *arg)
     struct admin_snap *s = od_xcalloc(1, sizeof *s);
     s->view = a->view;
     tui_rowset_init(&s->rows, 6);
-    int rc = a->view == 0 ? read_users(a->auth, &s->rows) : read_sql(conn, a->view, &s->rows);
+    int rc = a->view == ADMIN_USERS      ? read_users(a->auth, &s->rows)
+             : a->view == ADMIN_SESSIONS ? read_sessions(conn, &s->rows)
+                                         : read_connections(conn, &s->rows);
     if (rc < 0) {
         admin_snap_free(s);
         return NULL;

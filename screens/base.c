@@ -43,8 +43,13 @@ static void on_result(void *screen, struct od_read_result *r)
     }
     bool ok = scr_feed_done(b->c, &b->feed, r);
     tui_app_set_loading(b->c->app, b, false);
-    if (!ok) return;
+    if (!ok) {
+        b->reset_view = false; /* the old rows stay where they were */
+        return;
+    }
     if (b->ops->take) b->ops->take(b, r);
+    if (b->reset_view) tui_table_reset_view(&b->t);
+    b->reset_view = false;
     pump(b); /* NOTIFYs that came while it ran */
 }
 
@@ -83,20 +88,39 @@ void scr_base_leave(void *state, struct tui_app *app)
     ((struct scr_base *)state)->visible = false;
 }
 
+void scr_base_reload(struct scr_base *b)
+{
+    b->reset_view = true;
+    scr_base_request(b, true);
+}
+
+static unsigned refresh(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    scr_base_reload(state);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+static const struct tui_handler base_handlers[] = {{"refresh", refresh}};
+
+/* One of the screen's own actions (a row of its table, context set), which the app would run. */
+static bool own_action(struct tui_app *app, const struct tui_key *k)
+{
+    const struct tui_binding *b = k->action ? tui_keymap_find(tui_app_keymap(app), k->action) : 0;
+    return b && b->act->context;
+}
+
 unsigned scr_base_key(void *state, struct tui_app *app, const struct tui_key *k)
 {
     struct scr_base *b = state;
     unsigned f;
     if (scr_gate_key(b->c, k, &f)) return f;
-    if (!scr_can(b->c, b->ops->need, false)) return 0;
+    /* not permitted to see the screen: its own actions do nothing; global keys still work */
+    if (!scr_can(b->c, b->ops->need, false)) return own_action(app, k) ? TUI_HANDLED : 0;
     if (b->ops->modal && (f = b->ops->modal(b, k))) return f;
     if ((f = tui_table_key(&b->t, k))) return f;
-    if (!k->action) return 0;
-    if (!strcmp(k->action, "refresh")) {
-        scr_base_request(b, true);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    return b->ops->action ? b->ops->action(b, k->action) : 0;
+    tui_action_fn *run = tui_handler_find(base_handlers, OD_ARRAY_LEN(base_handlers), k);
+    if (!run) run = tui_handler_find(b->ops->handlers, b->ops->nhandlers, k);
+    return run ? run(b, app, k) : 0; /* 0: the app runs the screen's own action, if it is one */
 }
 
 void scr_base_draw(void *state, struct tui_app *app, struct tui_grid *g, struct tui_rect a)

@@ -12,13 +12,16 @@
  *
  * The one feed (key feed_key) is read while the screen is visible and the role may (need):
  * when shown, on its NOTIFY (refresh_ev), when the listener reconnects, at login (at once),
- * on C-r (at once), after one of its actions finished (at once), and every every_ms when set
+ * on C-r (at once, and its rows show from the top: scr_base_reload), after one of its actions
+ * finished (at once), and every every_ms when set
  * (checks with no NOTIFY). A forced read supersedes one in flight (the newest answer wins).
  * Results under the screen's route prefix that are not the feed are action results: toasted
  * by scr_act_done. While the feed's read is in flight the screen is loading
  * (tui_app_set_loading: the status line says so). Keys: the login gate, then modal (a form or flow
- * the screen has open), then the table's keys, then C-r, then action. Drawing: the login gate, the
- * "not permitted" notice, then draw_body. */
+ * the screen has open), then the table's keys, then C-r, then the screen's meanings of built-in
+ * actions (handlers: enter, back); the app then runs the screen's own actions (the run of each
+ * row of its tui_action table). Drawing: the login gate, the "not permitted" notice, then
+ * draw_body. */
 #ifndef SCR_BASE_H
 #define SCR_BASE_H
 #include <stdbool.h>
@@ -45,7 +48,8 @@ struct scr_base_ops {
     void (*submit)(struct scr_base *b); /* start the feed's read (scr_submit on feed.key) */
     void (*take)(struct scr_base *b, struct od_read_result *r);     /* a good snapshot: take it */
     unsigned (*modal)(struct scr_base *b, const struct tui_key *k); /* 0: nothing open */
-    unsigned (*action)(struct scr_base *b, const char *action);     /* the screen's keys */
+    const struct tui_handler *handlers; /* built-in actions the screen gives a meaning ("enter") */
+    size_t nhandlers;
     void (*draw_body)(struct scr_base *b, struct tui_grid *g, struct tui_rect a);
     /* Right of the status line; default "N of M" (rows shown of rows). */
     void (*status_extra)(struct scr_base *b, char *out, size_t n);
@@ -57,6 +61,7 @@ struct scr_base {
     struct tui_table t;
     struct scr_feed feed;
     bool visible;
+    bool reset_view; /* the next snapshot shows from the top (scr_base_reload) */
 };
 
 /* The class callbacks every table screen uses (in its tui_screen_class initializer). */
@@ -71,6 +76,9 @@ void scr_base_release(struct scr_base *b);
 void scr_base_set_columns(struct scr_base *b, const struct tui_column *cols, int ncols);
 /* Mark the feed stale and read now if allowed (force: now, whatever the floor or pause). */
 void scr_base_request(struct scr_base *b, bool force);
+/* A read the person asked for (C-r, a new range): now, and its rows show from the top with
+ * the first row selected (a live refresh keeps the selection where it is). */
+void scr_base_reload(struct scr_base *b);
 
 /* tui_screen_class callbacks (state is the screen, whose first member is the base). */
 void scr_base_enter(void *state, struct tui_app *app);

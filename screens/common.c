@@ -7,7 +7,6 @@
 #include <time.h>
 #include "core/security/auth.h"
 #include "core/base/util.h"
-#include "screens/login.h"
 #include "tui/table.h"
 
 void scr_ctx_init(struct scr_ctx *c)
@@ -15,13 +14,13 @@ void scr_ctx_init(struct scr_ctx *c)
     memset(c, 0, sizeof *c);
     c->db_ok = true;
     c->listen = OD_EVENTS_CONNECTING;
-    c->login = login_new();
 }
 
 void scr_ctx_release(struct scr_ctx *c)
 {
-    login_free(c->login);
-    c->login = NULL;
+    if (c->gate && c->gate->free) c->gate->free(c->gate_state);
+    c->gate = NULL;
+    c->gate_state = NULL;
     if (c->session) od_session_free(c->session);
     c->session = NULL;
 }
@@ -165,17 +164,27 @@ bool scr_busy(struct scr_ctx *c, const char *key)
     return od_reader_busy(c->qw, key) > 0;
 }
 
+void scr_gate_set(struct scr_ctx *c, const struct scr_gate_class *cls, void *state)
+{
+    if (c->gate && c->gate->free) c->gate->free(c->gate_state);
+    c->gate = cls;
+    c->gate_state = state;
+}
+
 bool scr_gate_key(struct scr_ctx *c, const struct tui_key *k, unsigned *flags)
 {
     if (c->session) return false;
-    *flags = login_key(c, k);
+    *flags = c->gate ? c->gate->key(c->gate_state, c, k) : 0;
     return true;
 }
 
 bool scr_gate_draw(struct scr_ctx *c, struct tui_grid *g, struct tui_rect area)
 {
     if (c->session) return false;
-    login_draw(c, g, area);
+    if (c->gate)
+        c->gate->draw(c->gate_state, c, g, area);
+    else
+        scr_notice(g, area, TUI_ROLE_WARN, "Not logged in.");
     return true;
 }
 
@@ -218,6 +227,10 @@ void scr_update_title(struct scr_ctx *c)
         snprintf(c->title, sizeof c->title, "opsdeck · log in");
     tui_app_set_title(c->app, c->title);
     tui_app_show_tabs(c->app, c->session != NULL); /* only the login form until then */
+    if (c->session || !c->gate || !c->gate->hints)
+        tui_app_set_hints(c->app, NULL, 0);
+    else
+        c->gate->hints(c->gate_state, c);
 }
 
 const char *scr_status(struct scr_ctx *c, const struct scr_feed *f, const char *extra)

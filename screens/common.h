@@ -17,8 +17,9 @@
  * routed the same way; the core re-checks the role (od_auth_require) on the worker.
  *
  * Every screen gates its key/draw callbacks on a session (scr_gate_key/scr_gate_draw): until
- * someone logs in, the login form (screens/login.c) takes every key and the whole body, and
- * the tab line shows no screens (scr_update_title). */
+ * someone logs in, the gate (a scr_gate_class: the login form of screens/login.c, registered by
+ * screens/screens.c) takes every key and the whole body, and the tab line shows no screens
+ * (scr_update_title). */
 #ifndef SCR_COMMON_H
 #define SCR_COMMON_H
 #include <stdbool.h>
@@ -33,7 +34,7 @@ struct od_pool;
 struct od_auth;
 struct od_vault;
 struct od_session;
-struct scr_login;
+struct scr_ctx;
 
 /* Event types posted to the app (tui_event.type). */
 enum scr_event {
@@ -43,6 +44,16 @@ enum scr_event {
     SCR_EV_DATA,         /* NOTIFY opsdeck_data */
     SCR_EV_CONNECTED,    /* the listener (re)connected: anything may have changed */
     SCR_EV_LOGIN,        /* someone logged in: every screen starts its reads */
+};
+
+/* What every screen shows until someone logs in (the login form). gate is the state given
+ * to scr_gate_set. key returns TUI_* flags; 0 lets the app's global keys act (C-c quits). */
+struct scr_gate_class {
+    unsigned (*key)(void *gate, struct scr_ctx *c, const struct tui_key *k);
+    void (*draw)(void *gate, struct scr_ctx *c, struct tui_grid *g, struct tui_rect area);
+    /* Put the keys that work on the gate in the status line (tui_app_set_hints); may be NULL. */
+    void (*hints)(void *gate, struct scr_ctx *c);
+    void (*free)(void *gate);
 };
 
 typedef void (*scr_result_fn)(void *screen, struct od_read_result *r);
@@ -59,8 +70,11 @@ struct scr_ctx {
     struct od_session *session;   /* owned; NULL until login */
     bool readonly;                /* --readonly: every write action refused */
     bool in_process_workers;      /* sync workers run in this process (breakers are ours) */
-    struct scr_login *login;      /* owned */
-    bool db_ok;                   /* the last read reached the database */
+
+    const struct scr_gate_class *gate; /* borrowed; NULL: no gate (nothing to log in with) */
+    void *gate_state;                  /* owned: freed with gate->free */
+
+    bool db_ok; /* the last read reached the database */
     char db_err[200];
     enum od_events_conn listen; /* last seen listener state */
     int64_t refreshed_wall_ms;  /* when the last read finished */
@@ -140,7 +154,9 @@ void scr_act_reverify(struct scr_ctx *c, const char *question, const char *key, 
 /* Toast the outcome; an ended session logs out. True on success. */
 bool scr_act_done(struct scr_ctx *c, const struct od_read_result *r);
 
-/* Login gate: true when not logged in (the login form handled the key / drew the body). */
+/* The gate shown until someone logs in; takes state (freed by scr_ctx_release). */
+void scr_gate_set(struct scr_ctx *c, const struct scr_gate_class *cls, void *state);
+/* Login gate: true when not logged in (the gate handled the key / drew the body). */
 bool scr_gate_key(struct scr_ctx *c, const struct tui_key *k, unsigned *flags);
 bool scr_gate_draw(struct scr_ctx *c, struct tui_grid *g, struct tui_rect area);
 /* Whether the session's role may do a core action ("sync.start"); false when read-only for
@@ -167,6 +183,12 @@ bool scr_ascii(void);
 void scr_bar(char *out, size_t n, int64_t done, int64_t total, int w);
 /* Sparkline of the last w values into out (>= 3*w+1 bytes). */
 void scr_spark(char *out, size_t n, const int64_t *v, size_t count, int w);
+/* Sparkline of count values, one cell each, a blank cell where has[i] is false (so rows
+ * sharing the same months line up); scaled over the values present. out >= 3*count+1 bytes. */
+void scr_spark_gaps(char *out, size_t n, const int64_t *v, const bool *has, size_t count);
+/* An exact decimal ("-1234567.50") with thousands separators ("-1,234,567.50"), then suffix
+ * (may be ""); anything that is not a plain decimal is copied as it is. */
+void scr_thousands(char *out, size_t n, const char *num, const char *suffix);
 /* "42s", "5m", "3h", "2d" since an RFC 3339 timestamp (or "" when empty/unparsable). */
 void scr_age(char *out, size_t n, const char *rfc3339);
 /* Wall ms of an RFC 3339 / Postgres timestamp, 0 when unparsable. */

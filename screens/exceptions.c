@@ -41,13 +41,6 @@ static const struct tui_column cols[NCOLS] = {
     {"ID", TUI_ALIGN_RIGHT, 2, 8, TUI_CMP_NUMBER, NULL},
 };
 
-static const struct tui_action actions[] = {
-    {"exceptions.ack", "a", "acknowledge the selected exception (with a note)", "exceptions",
-     TUI_ACT_WRITES},
-    {"exceptions.resolve", "r", "resolve the selected exception (with a note)", "exceptions",
-     TUI_ACT_WRITES},
-};
-
 static void list_free(void *p)
 {
     if (!p) return;
@@ -194,18 +187,33 @@ static unsigned start_note(struct exc_screen *s, bool resolve)
     return TUI_HANDLED | TUI_REDRAW;
 }
 
-static unsigned action(struct scr_base *b, const char *a)
+static unsigned act_ack(void *state, struct tui_app *app, const struct tui_key *k)
 {
-    struct exc_screen *s = (struct exc_screen *)b;
-    if (!strcmp(a, "enter")) {
-        const struct od_exception *e = selected(s);
-        if (e) detail(s, e);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(a, "exceptions.ack")) return start_note(s, false);
-    if (!strcmp(a, "exceptions.resolve")) return start_note(s, true);
-    return 0;
+    return start_note(state, false);
 }
+
+static unsigned act_resolve(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    return start_note(state, true);
+}
+
+static const struct tui_action actions[] = {
+    {"exceptions.ack", "a", "acknowledge the selected exception (with a note)", "exceptions",
+     TUI_ACT_WRITES, act_ack},
+    {"exceptions.resolve", "r", "resolve the selected exception (with a note)", "exceptions",
+     TUI_ACT_WRITES, act_resolve},
+};
+
+/* Enter: the selected exception's details. */
+static unsigned on_enter(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    struct exc_screen *s = state;
+    const struct od_exception *e = selected(s);
+    if (e) detail(s, e);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+static const struct tui_handler handlers[] = {{"enter", on_enter}};
 
 static void draw_body(struct scr_base *b, struct tui_grid *g, struct tui_rect a)
 {
@@ -266,7 +274,8 @@ static const struct scr_base_ops ops = {.prefix = "exc.",
                                         .submit = submit,
                                         .take = take,
                                         .modal = note_key,
-                                        .action = action,
+                                        .handlers = handlers,
+                                        .nhandlers = OD_ARRAY_LEN(handlers),
                                         .draw_body = draw_body,
                                         .status_extra = status_extra};
 

@@ -2,7 +2,8 @@
  * unknown, pass), coloured by status, with its value and sentence; the overall status on top.
  * Checks are not NOTIFY-driven, so the screen re-runs them every HEALTH_EVERY_MS while it is
  * visible (and not paused), and at once on C-r. The run is bounded by the core's deadline and
- * happens on a query worker; the old results stay until the new ones arrive. */
+ * happens on a query worker; the old results stay until the new ones arrive. Enter on a check
+ * shows its result and its runbook section (what to do; docs/runbook.md, compiled in). */
 #include "screens/health.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "core/base/util.h"
 #include "screens/base.h"
 #include "screens/common.h"
+#include "tui/overlay.h"
 
 #define HEALTH_EVERY_MS 5000
 
@@ -24,7 +26,7 @@ static const struct tui_column cols[NCOLS] = {
     {"Status", TUI_ALIGN_LEFT, 7, 7, TUI_CMP_TEXT, NULL},
     {"Check", TUI_ALIGN_LEFT, 10, 28, TUI_CMP_TEXT, NULL},
     {"Component", TUI_ALIGN_LEFT, 4, 24, TUI_CMP_TEXT, NULL},
-    {"Value", TUI_ALIGN_RIGHT, 5, 16, TUI_CMP_DECIMAL, NULL},
+    {"Value", TUI_ALIGN_RIGHT, 5, 16, TUI_CMP_TEXT, NULL}, /* human units: "1 h 12 min" */
     {"Detail", TUI_ALIGN_LEFT, 10, 0, TUI_CMP_TEXT, NULL},
 };
 
@@ -65,9 +67,7 @@ static void fill(struct health_screen *s)
             const struct od_health_result *h = &s->rep->results[i];
             if (badness(h->status) != level) continue;
             char value[64], key[128];
-            snprintf(value, sizeof value, "%s%s%s", h->observed_value,
-                     h->observed_value[0] && h->observed_unit ? " " : "",
-                     h->observed_value[0] && h->observed_unit ? h->observed_unit : "");
+            od_health_format_value(h->observed_value, h->observed_unit, value, sizeof value);
             snprintf(key, sizeof key, "%s/%s", h->name, h->component_id);
             const char *cells[NCOLS] = {od_health_status_name(h->status), h->name, h->component_id,
                                         value, h->output};
@@ -77,12 +77,45 @@ static void fill(struct health_screen *s)
     tui_rowset_release(&rs);
 }
 
+/* Enter: the selected result and what to do about it. Overlay text is sanitized when drawn. */
+/* Enter: the selected check's details and its runbook. */
+static unsigned on_enter(void *state, struct tui_app *app, const struct tui_key *key_in)
+{
+    struct health_screen *s = state;
+    struct scr_base *b = &s->b;
+    const char *key = tui_table_selected_key(&b->t);
+    if (!key || !s->rep) return 0;
+    for (size_t i = 0; i < s->rep->n; i++) {
+        const struct od_health_result *h = &s->rep->results[i];
+        char k[128], value[64];
+        snprintf(k, sizeof k, "%s/%s", h->name, h->component_id);
+        if (strcmp(k, key) != 0) continue;
+        struct tui_overlay *o = tui_app_overlay(b->c->app, h->name);
+        od_health_format_value(h->observed_value, h->observed_unit, value, sizeof value);
+        tui_overlay_add(o, status_role(h->status), "%s%s%s  %s", od_health_status_name(h->status),
+                        *h->component_id ? "  " : "", h->component_id, value);
+        tui_overlay_add(o, TUI_ROLE_NORMAL, "%s", h->output);
+        tui_overlay_add(o, TUI_ROLE_NORMAL, "%s", "");
+        const char *rb = od_health_runbook(h->name);
+        for (const char *p = rb ? rb : "(no runbook section: see docs/runbook.md)"; *p;) {
+            size_t n = strcspn(p, "\n");
+            tui_overlay_add(o, p == rb ? TUI_ROLE_OK : TUI_ROLE_NORMAL, "%.*s", (int)n, p);
+            p += n + (p[n] == '\n');
+        }
+        break;
+    }
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+static const struct tui_handler handlers[] = {{"enter", on_enter}};
+
 static void submit(struct scr_base *b)
 {
     struct od_health_env *env = od_xcalloc(1, sizeof *env);
     *env = (struct od_health_env){.cfg = b->c->cfg,
                                   .pool = b->c->pool,
                                   .events = b->c->events,
+                                  .vault = b->c->vault,
                                   .in_process = b->c->in_process_workers};
     scr_submit(b->c, b->feed.key, read_health, env, free, rep_free);
 }
@@ -123,6 +156,8 @@ static const struct scr_base_ops ops = {.prefix = "health.",
                                         .every_ms = HEALTH_EVERY_MS,
                                         .submit = submit,
                                         .take = take,
+                                        .handlers = handlers,
+                                        .nhandlers = OD_ARRAY_LEN(handlers),
                                         .draw_body = draw_body,
                                         .status_extra = status_extra};
 

@@ -1,84 +1,30 @@
-/* profit — screen 3: profitability. Clients with hours, revenue, cost, margin, margin %, the
- * linked company's won deal amount and a margin trend (one sparkline cell per row, monthly).
- * Enter drills client -> projects -> months -> people; Esc/Backspace goes back up (the
- * selection comes back to the row you left). `:range 2026-01..2026-06` sets the date range
- * (`:range all` clears it); `:export csv|json [NAME]` writes the rows shown (after the
- * filter) into $XDG_STATE_HOME/opsdeck/exports/ (profit_export.c) and says where in a toast.
+/* profit — screen 3: profitability. Clients with hours, revenue, cost, margin, margin %, a
+ * marker for incomplete rows, the linked company's won deals and a margin trend (one cell per
+ * month, the same months on every row); projects with billing (fixed fee or T&M) and budget
+ * burn. Enter drills client -> projects -> months -> people; Esc/Backspace goes back up (the
+ * selection comes back to the row you left).
+ *
+ * What is shown cannot be misread: the title names the range of the rows on screen (while a
+ * new range loads, the old rows keep their title, plus "loading …"); the Total line and any
+ * export sum exactly the rows shown (after the filter: "Total (9 of 80)"; core/domain/
+ * profit_sum.h); a new sort, filter, range or C-r shows the first row at the top; rows a live
+ * refresh puts above the view are counted ("↑ N new"). `:range` takes FROM..TO, a month, a day
+ * or a named period (core/domain/period.h) and refuses what the CLI refuses, changing nothing.
+ * Keys per column sort (n t r c m % ! d b; again: reverse), as does `:sort COLUMN [asc|desc]`.
+ * `:export csv|json [NAME]` writes the rows shown (profit_export.c). Drawing is profit_view.c.
  * Refreshes on NOTIFY opsdeck_data (a sync wrote rows). */
 #include "screens/profit.h"
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include "core/base/config.h"
-#include "core/domain/report.h"
 #include "core/base/util.h"
+#include "core/domain/period.h"
 #include "screens/base.h"
 #include "screens/common.h"
+#include "screens/profit_export.h"
 #include "screens/profit_read.h"
-
-#define DEPTH 4
-
-struct frame {
-    struct od_profit_query q;
-    char label[80]; /* breadcrumb text of this level */
-    char sel[64];   /* key selected when we drilled down from here */
-};
-
-struct profit_screen {
-    struct scr_base b;        /* first */
-    struct profit_snap *snap; /* owned: the rows shown */
-    struct frame f[DEPTH];
-    int depth; /* frames in use, >= 1 */
-    char from[11], to[11];
-    char restore[64];             /* select this key when the next snapshot arrives */
-    struct profit_export *export; /* owned: waiting for "replace?" (profit_export.c) */
-};
-
-static int neg_role(const char *text)
-{
-    return text[0] == '-' ? TUI_ROLE_NEGATIVE : -1;
-}
-
-#define COLS(first)                                                                                \
-    {                                                                                              \
-        {first, TUI_ALIGN_LEFT, 8, 36, TUI_CMP_TEXT, NULL},                                        \
-            {"Hours", TUI_ALIGN_RIGHT, 5, 12, TUI_CMP_DECIMAL, NULL},                              \
-            {"Revenue", TUI_ALIGN_RIGHT, 7, 14, TUI_CMP_DECIMAL, NULL},                            \
-            {"Cost", TUI_ALIGN_RIGHT, 4, 14, TUI_CMP_DECIMAL, NULL},                               \
-            {"Margin", TUI_ALIGN_RIGHT, 6, 14, TUI_CMP_DECIMAL, neg_role},                         \
-            {"Margin %", TUI_ALIGN_RIGHT, 8, 9, TUI_CMP_DECIMAL, neg_role},                        \
-            {"Deal", TUI_ALIGN_RIGHT, 4, 14, TUI_CMP_DECIMAL, NULL},                               \
-            {"Trend", TUI_ALIGN_LEFT, 5, 12, TUI_CMP_TEXT, NULL},                                  \
-    }
-enum { NCOLS = 8 };
-static const struct tui_column cols_by[4][NCOLS] = {COLS("Client"), COLS("Project"), COLS("Month"),
-                                                    COLS("Person")};
-static const char *const level_name[] = {"Clients", "Projects", "Months", "People"};
-
-/* On the query worker: the snapshot's rows, presorted for every column (tui_table_prepare),
- * so the UI thread only swaps them in. */
-void profit_rows_build(struct profit_snap *snap)
-{
-    struct tui_rowset *rs = &snap->rows;
-    tui_rowset_init(rs, NCOLS);
-    const struct od_profit_report *r = &snap->rep;
-    for (size_t i = 0; i < r->nrows; i++) {
-        const struct od_profit_row *row = &r->rows[i];
-        const char *cells[NCOLS] = {row->name ? row->name : row->key,
-                                    row->hours,
-                                    row->revenue,
-                                    row->cost,
-                                    row->margin,
-                                    row->has_margin_pct ? row->margin_pct : "",
-                                    row->has_deal_amount ? row->deal_amount : "",
-                                    snap->trend && snap->trend[i] ? snap->trend[i] : ""};
-        tui_rowset_add(rs, row->key ? row->key : "", cells, 0);
-    }
-    tui_table_prepare(cols_by[snap->q.by], NCOLS, rs);
-}
+#include "screens/profit_view.h"
 
 static void fill(struct profit_screen *s)
 {
@@ -89,16 +35,34 @@ static void fill(struct profit_screen *s)
     }
 }
 
+/* The query the screen shows now: the level's, with the screen's range (people keep their
+ * month). */
+static void wanted(const struct profit_screen *s, struct od_profit_query *q, char period[16])
+{
+    *q = s->f[s->depth - 1].q;
+    period[0] = '\0';
+    if (q->by == OD_PROFIT_BY_PERSON) return;
+    memcpy(q->from, s->from, sizeof q->from);
+    memcpy(q->to, s->to, sizeof q->to);
+    memcpy(period, s->period, 16);
+}
+
+static bool same_range(const struct od_profit_query *a, const struct od_profit_query *b)
+{
+    return !strcmp(a->from, b->from) && !strcmp(a->to, b->to);
+}
+
+static bool same_query(const struct od_profit_query *a, const struct od_profit_query *b)
+{
+    return a->by == b->by && a->client_id == b->client_id && a->project_id == b->project_id &&
+           a->user_id == b->user_id && same_range(a, b);
+}
+
 static void submit(struct scr_base *b)
 {
     struct profit_screen *s = (struct profit_screen *)b;
     struct profit_read_arg *a = od_xcalloc(1, sizeof *a);
-    a->pool = b->c->pool;
-    a->q = s->f[s->depth - 1].q;
-    if (a->q.by != OD_PROFIT_BY_PERSON) { /* people keep their month */
-        snprintf(a->q.from, sizeof a->q.from, "%s", s->from);
-        snprintf(a->q.to, sizeof a->q.to, "%s", s->to);
-    }
+    wanted(s, &a->q, a->period);
     scr_submit(b->c, b->feed.key, profit_read, a, free, profit_snap_free);
 }
 
@@ -106,24 +70,27 @@ static void take(struct scr_base *b, struct od_read_result *r)
 {
     struct profit_screen *s = (struct profit_screen *)b;
     struct profit_snap *snap = r->snapshot;
-    const struct od_profit_query *want = &s->f[s->depth - 1].q;
-    if (snap->q.by != want->by || snap->q.client_id != want->client_id ||
-        snap->q.project_id != want->project_id) {
-        profit_snap_free(snap); /* an answer for a level we already left */
-        r->snapshot = NULL;
-        return;
-    }
+    struct od_profit_query want;
+    char period[16];
+    wanted(s, &want, period);
+    if (!same_query(&snap->q, &want)) return; /* an answer to a level or range we left: freed */
+    bool new_range = s->snap && !same_range(&s->snap->q, &snap->q);
     profit_snap_free(s->snap);
     s->snap = snap;
     r->snapshot = NULL;
+    bool ranged = *snap->rep.from || *snap->rep.to;
+    s->b.t.cols = profit_columns(snap->q.by, ranged); /* the deal column's title */
+    s->b.t.empty = ranged ? "no time entries in this range" : "no time entries synced yet";
     fill(s);
+    if (new_range) tui_table_reset_view(&s->b.t); /* new data: from its first row */
 }
 
 /* Show level `depth` (table columns change with it). */
 static void show_level(struct profit_screen *s, int depth)
 {
     s->depth = depth;
-    scr_base_set_columns(&s->b, cols_by[s->f[depth - 1].q.by], NCOLS);
+    enum od_profit_by by = s->f[depth - 1].q.by;
+    scr_base_set_columns(&s->b, profit_columns(by, *s->from || *s->to), profit_ncols(by));
     profit_snap_free(s->snap);
     s->snap = NULL;
     scr_base_request(&s->b, true);
@@ -133,12 +100,12 @@ static unsigned drill(struct profit_screen *s)
 {
     const struct tui_table *t = &s->b.t;
     long row = tui_table_selected(t);
-    if (row < 0 || s->depth == DEPTH || !s->snap) return TUI_HANDLED;
-    struct frame *cur = &s->f[s->depth - 1], *next = &s->f[s->depth];
+    if (row < 0 || s->depth == PROFIT_DEPTH || !s->snap) return TUI_HANDLED;
+    struct profit_frame *cur = &s->f[s->depth - 1], *next = &s->f[s->depth];
     const char *key = tui_rowset_key(&t->rows, (size_t)row);
     if (cur->q.by == OD_PROFIT_BY_PERSON) return TUI_HANDLED;
     snprintf(cur->sel, sizeof cur->sel, "%s", key);
-    *next = (struct frame){.q = cur->q};
+    *next = (struct profit_frame){.q = cur->q};
     snprintf(next->label, sizeof next->label, "%s", tui_rowset_cell(&t->rows, (size_t)row, 0));
     if (cur->q.by == OD_PROFIT_BY_CLIENT) {
         next->q.by = OD_PROFIT_BY_PROJECT;
@@ -166,66 +133,127 @@ static unsigned back(struct profit_screen *s)
     return TUI_HANDLED | TUI_REDRAW;
 }
 
-static unsigned action(struct scr_base *b, const char *a)
+static unsigned on_enter(void *state, struct tui_app *app, const struct tui_key *k)
 {
-    struct profit_screen *s = (struct profit_screen *)b;
-    if (!strcmp(a, "enter")) return drill(s);
+    return drill(state);
+}
+
+static unsigned on_back(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    struct profit_screen *s = state;
     /* a filter shown takes Esc first (the table's keys ran before this) */
-    if (!strcmp(a, "back") && !b->t.filter_editing && !b->t.needle) return back(s);
+    return s->b.t.filter_editing || s->b.t.needle ? 0 : back(s);
+}
+
+static const struct tui_handler handlers[] = {{"enter", on_enter}, {"back", on_back}};
+
+/* Sort by a field's column: dir 0 ascending, 1 descending, -1 the column's natural direction
+ * (numbers largest first, incomplete rows first, names A-Z), or the reverse when it is the
+ * column sorted already. */
+static unsigned sort_by(struct profit_screen *s, enum profit_field f, int dir)
+{
+    struct tui_table *t = &s->b.t;
+    enum od_profit_by by = s->f[s->depth - 1].q.by;
+    int col = profit_column(by, f);
+    if (col < 0) {
+        tui_app_toast(s->b.c->app, TUI_TOAST_INFO, "sort: %s rows have no %s column",
+                      od_profit_by_name(by), profit_field_words[f]);
+        return TUI_HANDLED | TUI_REDRAW;
+    }
+    bool desc = dir >= 0             ? dir == 1
+                : t->sort_col == col ? !t->sort_desc
+                : f == PF_FLAG       ? true
+                                     : t->cols[col].cmp != TUI_CMP_TEXT;
+    tui_table_sort(t, col, desc);
+    return TUI_HANDLED | TUI_REDRAW;
+}
+
+static const struct {
+    const char *action;
+    enum profit_field f;
+} sort_keys[] = {
+    {"profit.sort_name", PF_NAME},       {"profit.sort_hours", PF_HOURS},
+    {"profit.sort_revenue", PF_REVENUE}, {"profit.sort_cost", PF_COST},
+    {"profit.sort_margin", PF_MARGIN},   {"profit.sort_margin_pct", PF_PCT},
+    {"profit.sort_incomplete", PF_FLAG}, {"profit.sort_deals", PF_DEAL},
+    {"profit.sort_burn", PF_BURN},
+};
+
+static unsigned act_sort(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    for (size_t i = 0; i < OD_ARRAY_LEN(sort_keys); i++)
+        if (!strcmp(k->action, sort_keys[i].action)) return sort_by(state, sort_keys[i].f, -1);
     return 0;
 }
+
+static const struct tui_action actions[] = {
+    {"profit.sort_name", "n", "sort by name (each sort key again: reverse)", "profit", 0, act_sort},
+    {"profit.sort_hours", "t", "sort by hours (time), most first", "profit", 0, act_sort},
+    {"profit.sort_revenue", "r", "sort by revenue, largest first", "profit", 0, act_sort},
+    {"profit.sort_cost", "c", "sort by cost, largest first", "profit", 0, act_sort},
+    {"profit.sort_margin", "m", "sort by margin, largest first", "profit", 0, act_sort},
+    {"profit.sort_margin_pct", "%", "sort by margin %, largest first", "profit", 0, act_sort},
+    {"profit.sort_incomplete", "!", "incomplete first (!C no cost rate, !R no billable rate)",
+     "profit", 0, act_sort},
+    {"profit.sort_deals", "d", "sort by won deals, largest first (clients)", "profit", 0, act_sort},
+    {"profit.sort_burn", "b", "sort by budget burn, most used first (projects)", "profit", 0,
+     act_sort},
+};
 
 static void draw_body(struct scr_base *b, struct tui_grid *g, struct tui_rect a)
 {
     struct profit_screen *s = (struct profit_screen *)b;
-    struct strbuf sb = STRBUF_INIT;
-    sb_add(&sb, level_name[0]);
-    for (int i = 1; i < s->depth; i++)
-        sb_addf(&sb, " › %s", s->f[i].label);
-    const struct od_profit_query *q = &s->f[s->depth - 1].q;
-    const char *from = q->by == OD_PROFIT_BY_PERSON ? q->from : s->from;
-    const char *to = q->by == OD_PROFIT_BY_PERSON ? q->to : s->to;
-    sb_addf(&sb, "  ·  %s  ·  %s..%s", level_name[q->by], *from ? from : "start", *to ? to : "now");
-    tui_grid_text(g, a.x, a.y, a.w, sb_str(&sb), TUI_ROLE_TITLE);
-    sb_release(&sb);
-    int foot = a.h >= 6 && s->snap ? 1 : 0;
-    tui_table_draw(&b->t, g, (struct tui_rect){a.x, a.y + 1, a.w, a.h - 1 - foot}, true);
-    if (!foot) return;
-    const struct od_profit_row *t = &s->snap->rep.totals;
-    tui_grid_textf(g, a.x, a.y + a.h - 1, a.w, TUI_ROLE_HEADER,
-                   "Total  %s h · revenue %s · cost %s · margin %s%s%s", t->hours, t->revenue,
-                   t->cost, t->margin, t->has_margin_pct ? " · " : "",
-                   t->has_margin_pct ? t->margin_pct : "");
+    profit_view_draw(s, g, a);
 }
 
 static unsigned cmd_range(struct tui_app *app, int argc, char **argv, void *ud)
 {
     struct profit_screen *s = ud;
-    char from[11] = "", to[11] = "";
-    const char *arg = argc > 1 ? argv[1] : "all";
-    if (strcmp(arg, "all")) {
-        const char *dots = strstr(arg, "..");
-        char a[32] = "";
-        if (dots) snprintf(a, sizeof a, "%.*s", (int)(dots - arg), arg);
-        const char *b = dots ? dots + 2 : arg;
-        if ((dots ? a : arg)[0] && od_profit_date_parse(dots ? a : arg, false, from) < 0) goto bad;
-        if (*b && od_profit_date_parse(b, true, to) < 0) goto bad;
+    char from[11], to[11];
+    if (argc != 2) {
+        tui_app_toast(app, TUI_TOAST_INFO,
+                      "range: %s..%s now; :range 2026-01..2026-06, 2026-03, a period "
+                      "(this-month, last-quarter, ytd, last-30d ...) or all",
+                      *s->from ? s->from : "start", *s->to ? s->to : "now");
+        return TUI_REDRAW;
     }
-    snprintf(s->from, sizeof s->from, "%s", from);
-    snprintf(s->to, sizeof s->to, "%s", to);
+    if (od_profit_range_parse(argv[1], time(NULL), from, to) < 0) {
+        tui_app_toast(app, TUI_TOAST_ERROR, "range: %s; nothing changed", od_err());
+        return TUI_REDRAW;
+    }
+    memcpy(s->from, from, sizeof s->from);
+    memcpy(s->to, to, sizeof s->to);
+    s->period[0] = '\0';
+    for (int i = 0; od_profit_periods[i]; i++) /* named: the title says which */
+        if (!strcmp(argv[1], od_profit_periods[i]) && strcmp(argv[1], "all"))
+            snprintf(s->period, sizeof s->period, "%s", argv[1]);
     tui_app_show(app, "profit");
-    tui_app_toast(app, TUI_TOAST_INFO, "range %s..%s", *from ? from : "start", *to ? to : "now");
+    tui_app_toast(app, TUI_TOAST_INFO, "range %s..%s%s%s%s, loading", *from ? from : "start",
+                  *to ? to : "now", *s->period ? " (" : "", s->period, *s->period ? ")" : "");
     scr_base_request(&s->b, true);
     return TUI_REDRAW;
-bad:
-    tui_app_toast(app, TUI_TOAST_ERROR, "range: %s (e.g. :range 2026-01..2026-06, :range all)",
-                  od_err());
+}
+
+static unsigned cmd_sort(struct tui_app *app, int argc, char **argv, void *ud)
+{
+    struct profit_screen *s = ud;
+    int dir = -1;
+    if (argc == 3) dir = !strcmp(argv[2], "asc") ? 0 : !strcmp(argv[2], "desc") ? 1 : -2;
+    for (int f = 0; argc >= 2 && argc <= 3 && dir > -2 && f < PF_NFIELDS; f++)
+        if (!strcmp(argv[1], profit_field_words[f])) {
+            tui_app_show(app, "profit");
+            return sort_by(s, (enum profit_field)f, dir);
+        }
+    tui_app_toast(app, TUI_TOAST_ERROR,
+                  "sort: :sort COLUMN [asc|desc], COLUMN one of name hours revenue cost margin "
+                  "margin%% incomplete deals burn (Tab completes)");
     return TUI_REDRAW;
 }
 
 static unsigned cmd_export(struct tui_app *app, int argc, char **argv, void *ud)
 {
-    return profit_export(ud, argc, argv);
+    struct profit_screen *s = ud;
+    return profit_export(s->b.c, s->snap, &s->b.t, &s->export, argc, argv);
 }
 
 static const char *const *export_words(int argi, void *ud)
@@ -234,45 +262,43 @@ static const char *const *export_words(int argi, void *ud)
     return argi == 1 ? fmts : NULL;
 }
 
-static const struct tui_command cmds[] = {
-    {"range", "FROM..TO|all", "profitability date range (YYYY-MM or YYYY-MM-DD)", NULL, cmd_range},
-    {"export", "csv|json [NAME]", "write the rows shown to the export folder", export_words,
-     cmd_export},
-};
+static const char *const *range_words(int argi, void *ud)
+{
+    return argi == 1 ? od_profit_periods : NULL;
+}
 
-/* For profit_export.c: the snapshot and which rows are shown. */
-const struct profit_snap *profit_screen_snap(const struct profit_screen *s)
+static const char *const *sort_words(int argi, void *ud)
 {
-    return s->snap;
+    static const char *const dirs[] = {"asc", "desc", NULL};
+    return argi == 1 ? profit_field_words : argi == 2 ? dirs : NULL;
 }
-const struct tui_table *profit_screen_table(const struct profit_screen *s)
-{
-    return &s->b.t;
-}
-struct scr_ctx *profit_screen_ctx(struct profit_screen *s)
-{
-    return s->b.c;
-}
-struct profit_export **profit_screen_export_slot(struct profit_screen *s)
-{
-    return &s->export;
-}
+
+static const struct tui_command cmds[] = {
+    {"range", "FROM..TO|PERIOD|all", "2026-01..2026-06, 2026-03, ytd, last-30d, all", range_words,
+     cmd_range},
+    {"sort", "COLUMN [asc|desc]", "sort by a column: hours, margin, margin% ...", sort_words,
+     cmd_sort},
+    {"export", "csv|json [NAME]", "write the rows shown and their total", export_words, cmd_export},
+};
 
 static const struct scr_base_ops ops = {.prefix = "profit.",
                                         .feed_key = "profit.rows",
-                                        .cols = cols_by[0],
-                                        .ncols = NCOLS,
+                                        .ncols = 0, /* set in profit_screen_new */
                                         .empty = "no time entries synced yet",
                                         .need = "profit.read",
                                         .denied = "Your role may not see profitability.",
                                         .refresh_ev = SCR_EV_DATA,
                                         .submit = submit,
                                         .take = take,
-                                        .action = action,
+                                        .handlers = handlers,
+                                        .nhandlers = OD_ARRAY_LEN(handlers),
                                         .draw_body = draw_body};
 
-const struct tui_screen_class profit_screen_class = {
-    .name = "profit", .title = "Profitability", SCR_BASE_CALLBACKS};
+const struct tui_screen_class profit_screen_class = {.name = "profit",
+                                                     .title = "Profitability",
+                                                     .actions = actions,
+                                                     .nactions = OD_ARRAY_LEN(actions),
+                                                     SCR_BASE_CALLBACKS};
 
 struct profit_screen *profit_screen_new(struct scr_ctx *c)
 {
@@ -280,7 +306,10 @@ struct profit_screen *profit_screen_new(struct scr_ctx *c)
     scr_base_init(&s->b, c, &ops);
     s->depth = 1;
     s->f[0].q.by = OD_PROFIT_BY_CLIENT;
-    tui_app_add_commands(c->app, cmds, OD_ARRAY_LEN(cmds), s);
+    scr_base_set_columns(&s->b, profit_columns(OD_PROFIT_BY_CLIENT, false),
+                         profit_ncols(OD_PROFIT_BY_CLIENT));
+    s->b.t.empty = ops.empty;
+    tui_app_add_screen_commands(c->app, "profit", cmds, OD_ARRAY_LEN(cmds), s);
     return s;
 }
 

@@ -1,5 +1,6 @@
 /* profit_export — `:export csv|json [NAME]` on the Profitability screen: the rows the table
- * shows (filter applied, in the shown order) plus the level's totals, written by
+ * shows (filter applied, in the shown order) plus their total (core/domain/profit_sum.h: the
+ * TOTAL row is the sum of the rows above it, as the screen's Total line is), written by
  * core/domain/report.h (the same bytes `opsdeck report` writes to a file, CSV formula-guarded) into
  * the export directory (core/base/export.h: $XDG_STATE_HOME/opsdeck/exports, 0700; files 0600,
  * created exclusively, never through a symlink). A toast says the full path.
@@ -10,6 +11,7 @@
  * profit-LEVEL-FROM..TO-YYYYMMDDTHHMM.EXT (FROM..TO is "all" for all time), with -2, -3 ...
  * added when that name is taken. Needs profit.export (core/security/auth.c); --readonly refuses it.
  */
+#include "screens/profit_export.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +19,17 @@
 #include <unistd.h>
 #include "core/base/export.h"
 #include "core/base/log.h"
+#include "core/domain/profit_sum.h"
 #include "core/domain/report.h"
 #include "core/base/util.h"
 #include "screens/common.h"
-#include "screens/profit.h"
 #include "screens/profit_read.h"
 #include "tui/table.h"
 
 /* An export waiting for the confirm dialog (owned by the screen). */
 struct profit_export {
+    struct scr_ctx *c;              /* borrowed */
+    struct profit_export **pending; /* the screen's slot it waits in */
     char *name;
     struct strbuf data;
     size_t rows;
@@ -84,12 +88,11 @@ static char *typed_name(struct scr_ctx *c, const char *typed, const char *ext)
 
 static unsigned replace_answer(struct tui_app *app, bool yes, void *ud)
 {
-    struct profit_screen *s = ud;
-    struct scr_ctx *c = profit_screen_ctx(s);
-    struct profit_export **slot = profit_screen_export_slot(s);
+    struct profit_export **slot = ud;
     struct profit_export *e = *slot;
     *slot = NULL;
     if (!e) return TUI_REDRAW;
+    struct scr_ctx *c = e->c;
     char *dir = NULL;
     int dfd = -1;
     if (!yes)
@@ -112,9 +115,9 @@ static unsigned replace_answer(struct tui_app *app, bool yes, void *ud)
 }
 
 /* Write e (name set) into the export directory; ask before replacing (e is then kept). */
-static void write_export(struct profit_screen *s, struct profit_export *e, bool generated)
+static void write_export(struct profit_export *e, bool generated)
 {
-    struct scr_ctx *c = profit_screen_ctx(s);
+    struct scr_ctx *c = e->c;
     char *dir = NULL, *used = NULL;
     int dfd = od_export_dir_open(&dir), rc = -1;
     if (dfd >= 0) {
@@ -134,10 +137,10 @@ static void write_export(struct profit_screen *s, struct profit_export *e, bool 
     } else { /* exists: ask; the dialog defaults to No */
         char q[200];
         snprintf(q, sizeof q, "%s exists in the export folder. Replace it?", e->name);
-        struct profit_export **slot = profit_screen_export_slot(s);
+        struct profit_export **slot = e->pending;
         profit_export_free(*slot);
         *slot = e;
-        tui_app_confirm(c->app, q, replace_answer, s);
+        tui_app_confirm(c->app, q, replace_answer, slot);
         e = NULL;
     }
     profit_export_free(e);
@@ -145,11 +148,9 @@ static void write_export(struct profit_screen *s, struct profit_export *e, bool 
     free(dir);
 }
 
-unsigned profit_export(struct profit_screen *s, int argc, char **argv)
+unsigned profit_export(struct scr_ctx *c, const struct profit_snap *snap, const struct tui_table *t,
+                       struct profit_export **pending, int argc, char **argv)
 {
-    struct scr_ctx *c = profit_screen_ctx(s);
-    const struct profit_snap *snap = profit_screen_snap(s);
-    const struct tui_table *t = profit_screen_table(s);
     enum od_report_format fmt = OD_REPORT_CSV;
     if (!scr_can(c, "profit.export", true)) {
         tui_app_toast(c->app, TUI_TOAST_WARN, "%s",
@@ -169,13 +170,20 @@ unsigned profit_export(struct profit_screen *s, int argc, char **argv)
     }
     const char *ext = fmt == OD_REPORT_JSON ? "json" : "csv";
     struct profit_export *e = od_xcalloc(1, sizeof *e);
+    e->c = c;
+    e->pending = pending;
     e->name = argc > 2 ? typed_name(c, argv[2], ext) : default_name(&snap->rep, ext);
     if (!e->name) {
         profit_export_free(e);
         return TUI_REDRAW;
     }
-    /* A shallow copy holding only the rows shown, in the order shown. */
+    /* A shallow copy holding only the rows shown, in the order shown, and their total. */
     struct od_profit_report view = snap->rep;
+    if (od_profit_sum(snap->rep.rows, t->view, t->nview, &view.totals) < 0) {
+        tui_app_toast(c->app, TUI_TOAST_ERROR, "export: %s", od_err());
+        profit_export_free(e);
+        return TUI_REDRAW;
+    }
     view.rows = od_xcalloc(t->nview + 1, sizeof *view.rows);
     view.nrows = t->nview;
     for (size_t i = 0; i < t->nview; i++)
@@ -183,6 +191,6 @@ unsigned profit_export(struct profit_screen *s, int argc, char **argv)
     od_report_profit(&view, fmt, 0, &e->data);
     free(view.rows);
     e->rows = t->nview;
-    write_export(s, e, argc <= 2);
+    write_export(e, argc <= 2);
     return TUI_REDRAW;
 }

@@ -44,7 +44,7 @@ struct screens {
 struct screens *screens_new(struct scr_ctx *c)
 {
     struct screens *s = od_xcalloc(1, sizeof *s);
-    login_attach(c);
+    scr_gate_set(c, &login_gate_class, login_new(c));
     for (size_t i = 0; i < OD_ARRAY_LEN(rows); i++) {
         s->state[i] = rows[i].make(c);
         tui_app_add_screen(c->app, rows[i].cls, s->state[i]);

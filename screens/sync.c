@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/net/breaker.h"
-#include "core/db/db.h"
 #include "core/jobs/queue.h"
 #include "core/net/ratelimit.h"
 #include "core/sync/syncplan.h"
@@ -56,12 +55,6 @@ static const struct tui_column cols[NCOLS] = {
     {"Last error", TUI_ALIGN_LEFT, 10, 0, TUI_CMP_TEXT, NULL},
 };
 
-static const struct tui_action actions[] = {
-    {"sync.start", "n", "start a sync of every provider (asks first)", "sync", TUI_ACT_WRITES},
-    {"sync.cancel", "x", "cancel the selected job (asks first)", "sync", TUI_ACT_WRITES},
-    {"sync.retry", "r", "retry the selected job (asks first)", "sync", TUI_ACT_WRITES},
-};
-
 static void snap_free(void *p)
 {
     struct sync_snap *s = p;
@@ -78,11 +71,8 @@ static void *read_jobs(PGconn *conn, void *arg)
         free(s);
         return NULL;
     }
-    PGresult *r = od_db_exec(conn, "SELECT bucket FROM rate_limits ORDER BY bucket LIMIT $1", 1,
-                             (const char *const[]){"4"});
-    for (int i = 0; r && i < PQntuples(r) && s->nhr < MAX_BUCKETS; i++)
-        if (od_ratelimit_headroom_db(conn, PQgetvalue(r, i, 0), &s->hr[s->nhr]) == 0) s->nhr++;
-    if (r) PQclear(r);
+    int nhr = od_ratelimit_buckets(conn, s->hr, MAX_BUCKETS);
+    s->nhr = nhr < 0 ? 0 : nhr; /* no headroom lines this time: the jobs still show */
     return s;
 }
 
@@ -223,17 +213,29 @@ static unsigned ask_job(struct sync_screen *s, int kind)
     return TUI_HANDLED | TUI_REDRAW;
 }
 
-static unsigned action(struct scr_base *b, const char *a)
+static unsigned act_start(void *state, struct tui_app *app, const struct tui_key *k)
 {
-    struct sync_screen *s = (struct sync_screen *)b;
-    if (!strcmp(a, "sync.start")) {
-        ask_start(s, "all", false);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(a, "sync.cancel")) return ask_job(s, 1);
-    if (!strcmp(a, "sync.retry")) return ask_job(s, 2);
-    return 0;
+    ask_start(state, "all", false);
+    return TUI_HANDLED | TUI_REDRAW;
 }
+
+static unsigned act_cancel(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    return ask_job(state, 1);
+}
+
+static unsigned act_retry(void *state, struct tui_app *app, const struct tui_key *k)
+{
+    return ask_job(state, 2);
+}
+
+static const struct tui_action actions[] = {
+    {"sync.start", "n", "start a sync of every provider (asks first)", "sync", TUI_ACT_WRITES,
+     act_start},
+    {"sync.cancel", "x", "cancel the selected job (asks first)", "sync", TUI_ACT_WRITES,
+     act_cancel},
+    {"sync.retry", "r", "retry the selected job (asks first)", "sync", TUI_ACT_WRITES, act_retry},
+};
 
 static void draw_providers(struct sync_screen *s, struct tui_grid *g, int x, int y, int w)
 {
@@ -326,7 +328,6 @@ static const struct scr_base_ops ops = {.prefix = "sync.",
                                         .refresh_ev = SCR_EV_JOBS,
                                         .submit = submit,
                                         .take = take,
-                                        .action = action,
                                         .draw_body = draw_body,
                                         .status_extra = status_extra};
 

@@ -3,7 +3,7 @@
 #include <langinfo.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include "screens/common.h"
 
@@ -65,27 +65,63 @@ void scr_spark(char *out, size_t n, const int64_t *v, size_t count, int w)
     }
 }
 
+void scr_spark_gaps(char *out, size_t n, const int64_t *v, const bool *has, size_t count)
+{
+    static const char *const lv[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    static const char *const alv[] = {"_", ".", "-", "~", "=", "+", "*", "#"};
+    const char *const *levels = scr_ascii() ? alv : lv;
+    size_t len = 0;
+    bool any = false;
+    int64_t lo = 0, hi = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < count; i++)
+        if (has[i]) {
+            if (!any || v[i] < lo) lo = v[i];
+            if (!any || v[i] > hi) hi = v[i];
+            any = true;
+        }
+    for (size_t i = 0; i < count; i++) {
+        if (!has[i]) {
+            put(out, n, &len, " ");
+            continue;
+        }
+        int l = hi == lo ? (hi == 0 ? 0 : 3) : (int)((v[i] - lo) * 7 / (hi - lo));
+        put(out, n, &len, levels[l]);
+    }
+}
+
+void scr_thousands(char *out, size_t n, const char *num, const char *suffix)
+{
+    const char *p = num, *digits;
+    size_t nd = 0;
+    if (*p == '-') p++;
+    digits = p;
+    while (p[nd] >= '0' && p[nd] <= '9')
+        nd++;
+    bool plain =
+        nd > 0 &&
+        (p[nd] == '\0' || (p[nd] == '.' && strspn(p + nd + 1, "0123456789") == strlen(p + nd + 1)));
+    if (!plain) {
+        snprintf(out, n, "%s%s", num, suffix);
+        return;
+    }
+    char buf[96];
+    size_t len = 0;
+    if (digits != num) buf[len++] = '-';
+    for (size_t i = 0; i < nd && len < sizeof buf - 2; i++) {
+        if (i && (nd - i) % 3 == 0) buf[len++] = ',';
+        buf[len++] = digits[i];
+    }
+    buf[len] = '\0';
+    snprintf(out, n, "%s%s%s", buf, digits + nd, suffix);
+}
+
 int64_t scr_parse_time(const char *s)
 {
-    if (!s || !*s) return 0;
-    int Y, M, D, h = 0, m = 0, sec = 0;
-    if (sscanf(s, "%d-%d-%d%*c%d:%d:%d", &Y, &M, &D, &h, &m, &sec) < 3) return 0;
-    struct tm tm = {.tm_year = Y - 1900,
-                    .tm_mon = M - 1,
-                    .tm_mday = D,
-                    .tm_hour = h,
-                    .tm_min = m,
-                    .tm_sec = sec};
-    int64_t t = (int64_t)timegm(&tm);
-    /* an offset like +02 or +05:30 after the seconds (Postgres text); Z or none = UTC */
-    const char *tz = strpbrk(s + 10, "Z+-");
-    if (tz && (*tz == '+' || *tz == '-') && strlen(tz) >= 3) {
-        int oh = 0, om = 0;
-        sscanf(tz + 1, "%2d:%2d", &oh, &om);
-        int64_t off = (int64_t)oh * 3600 + om * 60;
-        t -= *tz == '+' ? off : -off;
-    }
-    return t * 1000;
+    size_t n = s ? strlen(s) : 0;
+    int64_t t;
+    if (od_time_parse_ms(s, n, &t) == 0) return t;
+    return od_date_parse(s, n, &t) == 0 ? t * 86400000 : 0; /* a date alone: its midnight UTC */
 }
 
 void scr_age(char *out, size_t n, const char *rfc3339)

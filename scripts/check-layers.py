@@ -10,8 +10,12 @@ The layers, top (depended upon) to bottom (DESIGN §1, docs/HACKING.md):
 
 A file may include files of its own folder and of folders ABOVE it. tui/ may include only
 core/base/. A module is a .c with its .h; two modules that include each other (directly or
-through others) form a circle. Exit 1 on a forbidden folder-to-folder include or a circle,
-printing each; --graph also prints every folder-to-folder edge with its count.
+through others) form a circle. SQL lives in core/: a C string literal in screens/, tui/ or
+cmd/ (adjacent literals joined, comments ignored) that reads like SQL (SELECT, INSERT INTO,
+UPDATE t SET, DELETE FROM, WITH x AS, LISTEN, NOTIFY, BEGIN ISOLATION, SET LOCAL ...) is
+refused: call a core function instead. Exit 1 on a forbidden folder-to-folder include, a
+circle or SQL outside core, printing each; --graph also prints every folder-to-folder edge
+with its count.
 """
 import os
 import re
@@ -21,6 +25,9 @@ ORDER = ["core/base", "core/db", "core/net", "core/security", "core/jobs", "core
          "core/domain", "core/ops", "core/sync", "tui", "screens", "cmd"]
 ALLOWED_EXTRA = {"tui": {"tui", "core/base"}}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+NO_SQL = ("screens", "tui", "cmd")
+SQL = re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|WITH \w+ AS|LISTEN|NOTIFY"
+                 r"|TRUNCATE|BEGIN ISOLATION|SET LOCAL|SET statement_timeout|ANALYZE)\b")
 
 
 def folder_of(path):
@@ -64,6 +71,10 @@ def main():
             if a != b:
                 graph.setdefault(a, set()).add(b)
     circles = find_circles(graph)
+    sql = [f"{f}:{line}: SQL in a string literal ({m}); call a core function instead"
+           for f in sorted(files) if f.split("/")[0] in NO_SQL
+           for line, m in sql_literals(f)]
+    bad += sql
     for line in bad:
         print("layers: " + line)
     for c in circles:
@@ -71,8 +82,59 @@ def main():
     if "--graph" in sys.argv:
         for (s, d), n in sorted(edges.items()):
             print(f"{s:16} -> {d:16} {n}")
-    print(f"layers: {len(files)} files, {len(bad)} forbidden includes, {len(circles)} circles")
+    print(f"layers: {len(files)} files, {len(bad) - len(sql)} forbidden includes, "
+          f"{len(circles)} circles, {len(sql)} SQL literals outside core")
     return 1 if bad or circles else 0
+
+
+def string_literals(text):
+    """(line, text) of each run of adjacent C string literals, comments and chars skipped."""
+    out, i, n, line = [], 0, len(text), 1
+    run, run_line, last_end = None, 0, -1
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            line += text.count("\n", i, j)
+            i = j
+            continue
+        if c in "\"'":
+            j = i + 1
+            while j < n and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            lit = text[i + 1:j]
+            if c == '"':
+                joined = run is not None and text[last_end:i].strip() == ""
+                if joined:
+                    run += lit
+                else:
+                    if run is not None:
+                        out.append((run_line, run))
+                    run, run_line = lit, line
+                last_end = j + 1
+            line += lit.count("\n")
+            i = j + 1
+            continue
+        i += 1
+    if run is not None:
+        out.append((run_line, run))
+    return out
+
+
+def sql_literals(path):
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    for line, lit in string_literals(text):
+        m = SQL.search(lit)
+        if m:
+            yield line, m.group(0)
 
 
 def find_circles(graph):

@@ -33,8 +33,15 @@ url() { printf 'postgresql:///%s?host=%s&user=%s\n' "${1:-$DB}" "$SOCK" "$SUPER"
 
 running() { [ -f "$DATA/postmaster.pid" ] && as_owner "$(find_bin pg_ctl)" -D "$DATA" status >/dev/null 2>&1; }
 
+# The database $DB exists (created on first use: OPSDECK_PG_DB may name a new one).
+ensure_db() {
+    as_owner "$(find_bin psql)" -h "$SOCK" -U "$SUPER" -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 ||
+        as_owner "$(find_bin createdb)" -h "$SOCK" -U "$SUPER" "$DB"
+}
+
 start() {
-    if running; then return 0; fi
+    if running; then ensure_db; return 0; fi
     mkdir -p "$PGDIR" "$SOCK"
     if [ "$(id -u)" = 0 ]; then
         id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/sh postgres
@@ -59,9 +66,7 @@ CONF
     fi
     as_owner "$(find_bin pg_ctl)" -D "$DATA" -l "$LOG" -o "-k $SOCK" -w -t 60 start >/dev/null ||
         { tail -20 "$LOG" >&2; exit 1; }
-    as_owner "$(find_bin psql)" -h "$SOCK" -U "$SUPER" -d postgres -tAc \
-        "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 ||
-        as_owner "$(find_bin createdb)" -h "$SOCK" -U "$SUPER" "$DB"
+    ensure_db
 }
 
 stop() {

@@ -7,7 +7,11 @@
 #   build*/tests/unit/*         cmocka, no database
 #   build*/tests/integration/*  cmocka, real database (fresh one per test via tests/lib/testdb)
 #   tests/integration/*.sh, tests/e2e/*.sh, tests/fuzz/smoke.sh   TAP from tests/lib/common.sh
+#   checks:format, checks:layers  `make check-format` and `make check-layers`, one count each
 # The last line is "N passed, N failed" over everything that ran.
+# Every suite runs the same way in a terminal, in tmux and headless (CI): in a session of its
+# own (setsid: no controlling terminal, so nothing can stop on SIGTTOU/SIGTTIN or read keys),
+# with stdin from /dev/null, under `timeout`. Ctrl-C stops the running suite and the run.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -30,6 +34,31 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=98"
 export TSAN_OPTIONS="suppressions=$ROOT/tests/tsan.supp:halt_on_error=0:exitcode=97:second_deadlock_stack=1"
 
+CHILD=""
+# detached LOG CMD...: CMD in its own session, stdin /dev/null, output to LOG; its status.
+detached() {
+    _log=$1; shift
+    if command -v setsid >/dev/null 2>&1; then
+        setsid timeout -k 5 "$SUITE_TIMEOUT" "$@" </dev/null >"$_log" 2>&1 &
+    else
+        timeout -k 5 "$SUITE_TIMEOUT" "$@" </dev/null >"$_log" 2>&1 &
+    fi
+    CHILD=$!
+    wait "$CHILD"
+    _rc=$?
+    CHILD=""
+    return $_rc
+}
+# timeout passes a signal on to the suite's whole process group.
+interrupted() {
+    [ -n "$CHILD" ] && kill -TERM "$CHILD" 2>/dev/null && wait "$CHILD" 2>/dev/null
+    echo
+    echo "tests: interrupted"
+    [ "$was_running" = no ] && [ -z "${OPSDECK_TEST_KEEP_PG:-}" ] && sh scripts/pg-dev.sh stop
+    exit 130
+}
+trap interrupted INT TERM HUP
+
 record() { # suite passed failed log
     PASSED=$((PASSED + $2)); FAILED=$((FAILED + $3))
     if [ "$3" -gt 0 ]; then
@@ -42,7 +71,7 @@ record() { # suite passed failed log
 
 run_cmocka() { # label binary
     log="$RESULTS/$(echo "$1" | tr '/' '_').log"
-    timeout -k 5 "$SUITE_TIMEOUT" "$2" >"$log" 2>&1
+    detached "$log" "$2"
     rc=$?
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
@@ -58,12 +87,18 @@ run_cmocka() { # label binary
 run_tap() { # label script [env...]
     label=$1; script=$2; shift 2
     log="$RESULTS/$(echo "$label" | tr '/' '_').log"
-    env "$@" timeout -k 5 "$SUITE_TIMEOUT" sh "$script" >"$log" 2>&1
+    detached "$log" env "$@" sh "$script"
     rc=$?
     p=$(grep -c '^ok ' "$log"); f=$(grep -c '^not ok ' "$log")
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "# suite exited with status $rc" >>"$log"; fi
     if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; echo "# suite ran no test" >>"$log"; fi
     record "$label" "$p" "$f" "$log"
+}
+
+run_check() { # label command...: one counted check, its output in the log
+    label=$1; shift
+    log="$RESULTS/$(echo "$label" | tr '/' '_').log"
+    if "$@" >"$log" 2>&1; then record "$label" 1 0 "$log"; else record "$label" 0 1 "$log"; fi
 }
 
 matches() { [ -z "$PATTERN" ] || case "$1" in *"$PATTERN"*) return 0 ;; *) return 1 ;; esac; }
@@ -87,6 +122,12 @@ run_variant() { # name builddir bindir shell(yes/no) kinds
 }
 
 start=$(date +%s)
+# Layout and dependency rule first: cheap, and a failure names the files (docs/HACKING.md).
+if matches checks:format || matches checks:layers; then
+    echo "== checks"
+    matches checks:format && run_check checks:format make --no-print-directory check-format
+    matches checks:layers && run_check checks:layers make --no-print-directory check-layers
+fi
 run_variant plain build bin yes "unit integration"
 if [ "${OPSDECK_TEST_SANITIZERS:-1}" != 0 ]; then
     if make --no-print-directory asan >"$RESULTS/build-asan.log" 2>&1; then

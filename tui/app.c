@@ -1,11 +1,15 @@
-/* app — screens, keys, built-in commands and frame drawing; the loop is in loop.c.
- * See app.h for the contract. */
-#include "tui/app_impl.h"
+/* app — screens, built-in commands, dialogs, posted events and timers, and frame drawing.
+ * On top of this file and never called by it: app_keys.c (what a key does) and loop.c
+ * (tui_app_run: the terminal and the poll loop). See app.h for the contract. */
+#include "tui/app.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/base/util.h"
+#include "tui/app_impl.h"
+#include "tui/frame.h"
+#include "tui/guard.h"
 #include "tui/help.h"
 
 static unsigned cmd_quit(struct tui_app *app, int argc, char **argv, void *ud)
@@ -35,15 +39,16 @@ static unsigned cmd_screen(struct tui_app *app, int argc, char **argv, void *ud)
     return TUI_REDRAW;
 }
 
-static void open_help(struct tui_app *app)
+void tui_app_open_help(struct tui_app *app)
 {
     const char *ctx = app->nscreens ? app->screens[app->cur].cls->name : NULL;
-    tui_help_build(&app->overlay, &app->km, ctx, app->nscreens, app->allow, app->allow_ud);
+    tui_help_build(&app->overlay, &app->km, &app->cmdline, ctx, app->nscreens, app->allow,
+                   app->allow_ud);
 }
 
 static unsigned cmd_help(struct tui_app *app, int argc, char **argv, void *ud)
 {
-    open_help(app);
+    tui_app_open_help(app);
     return TUI_REDRAW;
 }
 
@@ -61,11 +66,16 @@ static unsigned cmd_messages(struct tui_app *app, int argc, char **argv, void *u
     return TUI_REDRAW;
 }
 
-static unsigned cmd_pause(struct tui_app *app, int argc, char **argv, void *ud)
+unsigned tui_app_toggle_pause(struct tui_app *app)
 {
     app->paused = !app->paused;
     unsigned f = app->pause_fn ? app->pause_fn(app, app->paused, app->pause_ud) : 0;
     return f | TUI_REDRAW;
+}
+
+static unsigned cmd_pause(struct tui_app *app, int argc, char **argv, void *ud)
+{
+    return tui_app_toggle_pause(app);
 }
 
 static const char *const *complete_theme(int argi, void *ud)
@@ -98,7 +108,7 @@ struct tui_app *tui_app_new(const struct tui_app_options *o)
     app->title = od_xstrdup(o && o->title ? o->title : "opsdeck");
     app->colors = o && o->colors ? od_xstrdup(o->colors) : NULL;
     app->refresh_ms = o && o->refresh_ms > 0 ? o->refresh_ms : 1000;
-    tui_loop_init(app);
+    tui_inbox_init(&app->inbox);
     if (tui_theme_load(&app->theme, tui_theme_choose(o ? o->theme : NULL, NULL)) < 0) {
         tui_app_free(app);
         return NULL;
@@ -109,7 +119,7 @@ struct tui_app *tui_app_new(const struct tui_app_options *o)
 void tui_app_free(struct tui_app *app)
 {
     if (!app) return;
-    tui_loop_release(app);
+    tui_inbox_release(&app->inbox);
     tui_keymap_release(&app->km);
     tui_cmdline_release(&app->cmdline);
     tui_overlay_close(&app->overlay);
@@ -136,6 +146,12 @@ void tui_app_add_commands(struct tui_app *app, const struct tui_command *cmds, s
     tui_cmdline_add(&app->cmdline, cmds, n, ud);
 }
 
+void tui_app_add_screen_commands(struct tui_app *app, const char *screen,
+                                 const struct tui_command *cmds, size_t n, void *ud)
+{
+    tui_cmdline_add_ctx(&app->cmdline, cmds, n, ud, screen);
+}
+
 int tui_app_apply_keys(struct tui_app *app, int n, char *const *actions, char *const *specs)
 {
     return tui_keymap_override(&app->km, n, actions, specs);
@@ -150,6 +166,57 @@ void tui_app_set_allow(struct tui_app *app, bool (*allow)(const char *, void *),
 bool tui_app_allowed(const struct tui_app *app, const char *action)
 {
     return !app->allow || app->allow(action, app->allow_ud);
+}
+
+void tui_app_wake(struct tui_app *app)
+{
+    tui_inbox_wake(&app->inbox);
+}
+
+int tui_app_wake_fd(const struct tui_app *app)
+{
+    return tui_inbox_fd(&app->inbox);
+}
+
+void tui_app_post(struct tui_app *app, int type, void *data, void (*free_fn)(void *))
+{
+    tui_inbox_post(&app->inbox, (struct tui_event){type, data, free_fn});
+}
+
+void tui_app_redraw(struct tui_app *app)
+{
+    tui_app_post(app, -1, NULL, NULL); /* an empty event: the loop redraws after it */
+}
+
+int tui_app_timer(struct tui_app *app, int64_t interval_ms, bool repeat,
+                  unsigned (*fn)(struct tui_app *, void *), void *ud)
+{
+    return tui_inbox_timer(&app->inbox, interval_ms, repeat, fn, ud);
+}
+
+void tui_app_timer_cancel(struct tui_app *app, int id)
+{
+    tui_inbox_timer_cancel(&app->inbox, id);
+}
+
+/* A posted event goes to every screen, visible or not; any event asks for a frame. */
+static unsigned deliver(struct tui_event *ev, void *ud)
+{
+    struct tui_app *app = ud;
+    unsigned flags = TUI_REDRAW;
+    for (int i = 0; i < app->nscreens && ev->type >= 0; i++)
+        if (app->screens[i].cls->on_event)
+            flags |= app->screens[i].cls->on_event(app->screens[i].state, app, ev);
+    return flags;
+}
+
+unsigned tui_app_dispatch(struct tui_app *app, int64_t now)
+{
+    unsigned flags = tui_inbox_deliver(&app->inbox, deliver, app);
+    flags |= tui_inbox_run_timers(&app->inbox, now, app);
+    if (tui_toast_expire(&app->toasts, now)) flags |= TUI_REDRAW;
+    if (tui_guard_stop_requested() || app->quit) flags |= TUI_QUIT;
+    return flags;
 }
 
 void tui_app_toast(struct tui_app *app, enum tui_toast_level level, const char *fmt, ...)
@@ -180,20 +247,7 @@ void tui_app_prompt(struct tui_app *app, const char *question, bool masked,
     app->prompt_ud = ud;
 }
 
-/* The prompt answered: done sees the text, then it is wiped (done may open another). */
-static unsigned prompt_answer(struct tui_app *app, enum tui_prompt_answer ans)
-{
-    struct tui_prompt p = app->prompt;
-    unsigned (*done)(struct tui_app *, const char *, void *) = app->prompt_done;
-    app->prompt = (struct tui_prompt){0};
-    app->prompt_done = NULL;
-    unsigned f =
-        done ? done(app, ans == TUI_PROMPT_ENTER ? tui_prompt_text(&p) : NULL, app->prompt_ud) : 0;
-    tui_prompt_close(&p);
-    return f | TUI_HANDLED | TUI_REDRAW;
-}
-
-static void switch_to(struct tui_app *app, int idx)
+void tui_app_switch_to(struct tui_app *app, int idx)
 {
     if (idx == app->cur && app->entered) return;
     const struct tui_screen_class *old = app->screens[app->cur].cls;
@@ -208,7 +262,7 @@ int tui_app_show(struct tui_app *app, const char *name)
 {
     for (int i = 0; i < app->nscreens; i++)
         if (strcmp(app->screens[i].cls->name, name) == 0) {
-            switch_to(app, i);
+            tui_app_switch_to(app, i);
             return 0;
         }
     return od_seterr("no screen named '%s'", name);
@@ -283,128 +337,13 @@ struct tui_overlay *tui_app_overlay(struct tui_app *app, const char *title)
     return &app->overlay;
 }
 
-static bool too_small(const struct tui_app *app)
+bool tui_app_too_small(const struct tui_app *app)
 {
     return app->w && (app->w < TUI_MIN_W || app->h < TUI_MIN_H);
 }
 
-static unsigned global_action(struct tui_app *app, const char *a)
-{
-    if (!strcmp(a, "quit")) return TUI_QUIT;
-    if (!strncmp(a, "screen.", 7)) {
-        int n = atoi(a + 7);
-        if (n >= 1 && n <= app->nscreens && !app->tabs_hidden) switch_to(app, n - 1);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(a, "next_screen") || !strcmp(a, "prev_screen")) {
-        if (app->nscreens && !app->tabs_hidden)
-            switch_to(app, (app->cur + (a[0] == 'n' ? 1 : app->nscreens - 1)) % app->nscreens);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(a, "help")) {
-        open_help(app);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(a, "command")) {
-        tui_cmdline_open(&app->cmdline);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(a, "pause")) return cmd_pause(app, 0, NULL, NULL) | TUI_HANDLED;
-    if (!strcmp(a, "redraw")) {
-        if (app->term) tui_term_invalidate(app->term);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (!strcmp(a, "back") && tui_toast_dismiss(&app->toasts)) return TUI_HANDLED | TUI_REDRAW;
-    return 0;
-}
-
-static unsigned run_cmdline(struct tui_app *app)
-{
-    unsigned flags = 0;
-    if (tui_cmdline_exec(&app->cmdline, app, &flags) < 0)
-        tui_app_toast(app, TUI_TOAST_ERROR, "%s", od_err());
-    return flags | TUI_HANDLED | TUI_REDRAW;
-}
-
-unsigned tui_app_feed_key(struct tui_app *app, int key)
-{
-    if (key == TUI_KEY_RESIZE) return TUI_HANDLED | TUI_REDRAW;
-    if (app->confirm.open) {
-        enum tui_confirm_answer ans = tui_confirm_key(&app->confirm, key);
-        if (ans == TUI_CONFIRM_PENDING) return TUI_HANDLED | TUI_REDRAW;
-        tui_confirm_close(&app->confirm);
-        unsigned f =
-            app->confirm_done ? app->confirm_done(app, ans == TUI_CONFIRM_YES, app->confirm_ud) : 0;
-        return f | TUI_HANDLED | TUI_REDRAW;
-    }
-    if (app->prompt.open) {
-        enum tui_prompt_answer ans = tui_prompt_key(&app->prompt, key);
-        return ans == TUI_PROMPT_PENDING ? TUI_HANDLED | TUI_REDRAW : prompt_answer(app, ans);
-    }
-    const char *ctx = app->nscreens ? app->screens[app->cur].cls->name : NULL;
-    struct tui_key k = {key, tui_keymap_lookup(&app->km, key, ctx)};
-    if (app->overlay.open) return tui_overlay_key(&app->overlay, &k);
-    if (app->cmdline.open) {
-        unsigned f = tui_cmdline_key(&app->cmdline, key);
-        return f & TUI_SUBMIT ? run_cmdline(app) : f;
-    }
-    if (too_small(app)) return k.action && !strcmp(k.action, "quit") ? TUI_QUIT : TUI_HANDLED;
-    if (k.action && !tui_app_allowed(app, k.action)) {
-        const struct tui_binding *b = tui_keymap_find(&app->km, k.action);
-        tui_app_toast(app, TUI_TOAST_WARN, "not permitted for your role: %s",
-                      b ? b->act->help : k.action);
-        return TUI_HANDLED | TUI_REDRAW;
-    }
-    if (app->nscreens) {
-        if (!app->entered) switch_to(app, app->cur);
-        const struct tui_screen_class *cls = app->screens[app->cur].cls;
-        unsigned f = cls->key ? cls->key(app->screens[app->cur].state, app, &k) : 0;
-        if (f & (TUI_HANDLED | TUI_QUIT)) return f;
-    }
-    return k.action ? global_action(app, k.action) : 0;
-}
-
-static void draw_too_small(struct tui_app *app, struct tui_grid *g)
-{
-    char size[80];
-    snprintf(size, sizeof size, "%dx%d, needs %dx%d", g->w, g->h, TUI_MIN_W, TUI_MIN_H);
-    const char *lines[] = {"Terminal too small", size, "enlarge it, or press q to quit"};
-    int y0 = g->h > 3 ? (g->h - 3) / 2 : 0;
-    for (int i = 0; i < 3 && y0 + i < g->h; i++)
-        tui_grid_text_aligned(g, 0, y0 + i, g->w, lines[i], TUI_ALIGN_CENTER,
-                              i == 0 ? TUI_ROLE_WARN : TUI_ROLE_NORMAL);
-}
-
-static void draw_tabs(struct tui_app *app, struct tui_grid *g)
-{
-    int x = 0;
-    tui_grid_fill(g, (struct tui_rect){0, 0, g->w, 1}, ' ', TUI_ROLE_TAB);
-    for (int i = 0; i < app->nscreens && !app->tabs_hidden; i++) {
-        char label[80], key[32];
-        char action[32];
-        snprintf(action, sizeof action, "screen.%d", i + 1);
-        tui_keymap_keys(&app->km, action, key, sizeof key);
-        char *comma = strchr(key, ',');
-        if (comma) *comma = '\0';
-        snprintf(label, sizeof label, " %s%s%s ", key, key[0] ? " " : "",
-                 app->screens[i].cls->title);
-        x += tui_grid_text(g, x, 0, g->w - x, label,
-                           i == app->cur ? TUI_ROLE_TAB_ACTIVE : TUI_ROLE_TAB);
-        x += tui_grid_text(g, x, 0, g->w - x, " ", TUI_ROLE_TAB);
-    }
-    const char *paused = app->paused ? " PAUSED " : "";
-    int pw = tui_text_width(paused), tw = tui_text_width(app->title);
-    int room = g->w - x - pw - 1;
-    if (tw > room) tw = room;
-    if (tw > 0) tui_grid_text(g, g->w - pw - tw - 1, 0, tw, app->title, TUI_ROLE_TITLE);
-    if (pw) tui_grid_text(g, g->w - pw, 0, pw, paused, TUI_ROLE_WARN);
-}
-
 static void draw_status(struct tui_app *app, struct tui_grid *g, int y)
 {
-    static const char *const hints[][2] = {{"help", "help"},   {"filter", "filter"},
-                                           {"sort", "sort"},   {"command", "command"},
-                                           {"pause", "pause"}, {"quit", "quit"}};
     tui_grid_fill(g, (struct tui_rect){0, y, g->w, 1}, ' ', TUI_ROLE_STATUS);
     if (app->cmdline.open) {
         tui_cmdline_draw(&app->cmdline, g, 0, y, g->w);
@@ -420,21 +359,13 @@ static void draw_status(struct tui_app *app, struct tui_grid *g, int y)
                  right ? right : "");
         right = with_loading;
     }
-    int rw = right ? tui_text_width(right) : 0;
-    if (rw > g->w / 2) rw = g->w / 2;
-    int x = 0, limit = g->w - rw - 1;
-    for (size_t i = 0; i < OD_ARRAY_LEN(hints) && x < limit; i++) {
-        char keys[64];
-        tui_keymap_keys(&app->km, hints[i][0], keys, sizeof keys);
-        char *comma = strchr(keys, ',');
-        if (comma) *comma = '\0';
-        if (!keys[0]) continue;
-        int kw = tui_text_width(keys), lw = tui_text_width(hints[i][1]);
-        if (x + kw + 1 + lw > limit) break;
-        x += tui_grid_text(g, x, y, kw, keys, TUI_ROLE_KEY_HINT);
-        x += tui_grid_text(g, x + 1, y, lw, hints[i][1], TUI_ROLE_STATUS) + 3;
-    }
-    if (rw > 0) tui_grid_text(g, g->w - rw, y, rw, right, TUI_ROLE_STATUS);
+    tui_frame_status(g, y, &app->km, app->hints, app->nhints, right);
+}
+
+void tui_app_set_hints(struct tui_app *app, const struct tui_hint *hints, size_t n)
+{
+    app->hints = hints;
+    app->nhints = hints ? n : 0;
 }
 
 void tui_app_render(struct tui_app *app, struct tui_grid *g)
@@ -442,14 +373,18 @@ void tui_app_render(struct tui_app *app, struct tui_grid *g)
     tui_grid_clear(g);
     app->w = g->w;
     app->h = g->h;
-    if (too_small(app)) {
-        draw_too_small(app, g);
+    if (tui_app_too_small(app)) {
+        tui_frame_too_small(g, TUI_MIN_W, TUI_MIN_H);
         return;
     }
-    draw_tabs(app, g);
+    const char *titles[TUI_MAX_SCREENS];
+    for (int i = 0; i < app->nscreens; i++)
+        titles[i] = app->screens[i].cls->title;
+    tui_frame_tabs(g, titles, app->tabs_hidden ? 0 : app->nscreens, app->cur, &app->km, app->paused,
+                   app->title);
     struct tui_rect body = {0, 1, g->w, g->h - 2};
     if (app->nscreens) {
-        if (!app->entered) switch_to(app, app->cur);
+        if (!app->entered) tui_app_switch_to(app, app->cur);
         const struct tui_screen_class *cls = app->screens[app->cur].cls;
         if (cls->draw) cls->draw(app->screens[app->cur].state, app, g, body);
     }

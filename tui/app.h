@@ -19,14 +19,16 @@
  * with tui_app_wake() / a write of 8 bytes to tui_app_wake_fd().
  *
  * Screen author's checklist:
+ *   static unsigned sync_run(void *state, struct tui_app *app, const struct tui_key *k);
  *   static const struct tui_action sync_actions[] = {
- *       {"sync.run", "r", "run the selected sync now", "sync", TUI_ACT_WRITES}};
+ *       {"sync.run", "r", "run the selected sync now", "sync", TUI_ACT_WRITES, sync_run}};
  *   const struct tui_screen_class sync_screen = {
  *       .name = "sync", .title = "Sync", .actions = sync_actions, .nactions = 1,
  *       .enter = sync_enter, .key = sync_key, .draw = sync_draw, .on_event = sync_event};
  *   tui_app_add_screen(app, &sync_screen, state);   // before tui_app_run
- * key() sees every key first (so a focused form can take letters); return 0 to let the global
- * bindings (quit, screen switching, help ...) act. Actions flagged TUI_ACT_WRITES that the
+ * key() sees every key first (so a focused form can take letters); return 0 to let the action
+ * bound to the key act: one of the screen's own runs (with the screen's state), else the
+ * app's built-ins (quit, screen switching, help ...). Actions flagged TUI_ACT_WRITES that the
  * role may not run (tui_app_set_allow) never reach key(): the app refuses them with a toast. */
 #ifndef TUI_APP_H
 #define TUI_APP_H
@@ -34,19 +36,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "tui/cmdline.h"
+#include "tui/frame.h"
 #include "tui/grid.h"
+#include "tui/inbox.h"
 #include "tui/keymap.h"
 #include "tui/theme.h"
 #include "tui/toast.h"
 
 struct tui_app;
-
-/* Something a worker produced, delivered on the UI thread. */
-struct tui_event {
-    int type;                    /* the poster's own numbering (e.g. an enum in core/db/events.h) */
-    void *data;                  /* payload; a screen that keeps it sets data = NULL */
-    void (*free_fn)(void *data); /* frees data not taken by any screen; may be NULL */
-};
 
 struct tui_screen_class {
     const char *name;                 /* "sync": :screen NAME, key context, help section */
@@ -80,6 +77,9 @@ void tui_app_free(struct tui_app *app);
 void tui_app_add_screen(struct tui_app *app, const struct tui_screen_class *cls, void *state);
 /* Add `:` commands (table borrowed; ud passed to their callbacks). */
 void tui_app_add_commands(struct tui_app *app, const struct tui_command *cmds, size_t n, void *ud);
+/* The same for commands of one screen (its class name): help lists them with its keys. */
+void tui_app_add_screen_commands(struct tui_app *app, const char *screen,
+                                 const struct tui_command *cmds, size_t n, void *ud);
 /* Apply config [keys] (after every screen is added). -1 with od_seterr naming the line. */
 int tui_app_apply_keys(struct tui_app *app, int n, char *const *actions, char *const *specs);
 /* Which actions the logged-in role may run; NULL allows all. */
@@ -87,7 +87,8 @@ void tui_app_set_allow(struct tui_app *app, bool (*allow)(const char *action, vo
 bool tui_app_allowed(const struct tui_app *app, const char *action);
 
 /* Open the terminal, run until quit, restore it. -1 with od_seterr when there is no usable
- * terminal. Returns 0 after a normal quit or SIGTERM/SIGINT. */
+ * terminal. Returns 0 after a normal quit, or the number of the signal (SIGTERM, SIGINT,
+ * SIGHUP) that stopped it, once the terminal is restored (the caller exits 128 + N). */
 int tui_app_run(struct tui_app *app);
 
 /* --- callable from any thread --- */
@@ -124,6 +125,10 @@ bool tui_app_paused(const struct tui_app *app); /* `p`: screens skip live refres
  * NULL removes it. */
 void tui_app_on_pause(struct tui_app *app,
                       unsigned (*fn)(struct tui_app *app, bool paused, void *ud), void *ud);
+/* The status line's key hints: literal {keys, label} pairs (borrowed) shown instead of the
+ * global ones (help, filter, sort, command, pause, quit), e.g. while a form takes every letter
+ * and those keys would type. NULL: back to the global hints from the key table. */
+void tui_app_set_hints(struct tui_app *app, const struct tui_hint *hints, size_t n);
 /* Whether the tab line lists the screens (default true). Hidden (e.g. before login), only the
  * title shows and the screen keys do nothing. */
 void tui_app_show_tabs(struct tui_app *app, bool shown);

@@ -1,28 +1,23 @@
-/* app_impl — the app's private state, shared by tui/app.c (screens, keys, drawing) and
- * tui/loop.c (event loop, wake-ups, posted events, timers). Not for screens: use tui/app.h. */
+/* app_impl — the app's private state, shared by tui/app.c (screens, commands, dialogs, events,
+ * drawing) and the two files on top of it: tui/app_keys.c (what a key does) and tui/loop.c
+ * (tui_app_run: the terminal and the poll loop). app.c never calls into them. Not for
+ * screens: use tui/app.h. */
 #ifndef TUI_APP_IMPL_H
 #define TUI_APP_IMPL_H
-#include <pthread.h>
-#include "tui/app.h"
+#include <stdbool.h>
+#include "tui/cmdline.h"
 #include "tui/confirm.h"
+#include "tui/inbox.h"
+#include "tui/keymap.h"
 #include "tui/overlay.h"
 #include "tui/prompt.h"
 #include "tui/term.h"
+#include "tui/theme.h"
+#include "tui/toast.h"
 
 #define TUI_MAX_SCREENS 9
 
-struct tui_timer {
-    int id;
-    int64_t next, interval;
-    bool repeat;
-    unsigned (*fn)(struct tui_app *app, void *ud);
-    void *ud;
-};
-
-struct tui_posted {
-    struct tui_event ev;
-    struct tui_posted *next;
-};
+struct tui_screen_class;
 
 struct tui_app {
     struct tui_keymap km;
@@ -50,19 +45,19 @@ struct tui_app {
     char *title, *colors;
     int refresh_ms;
     bool paused, quit, entered;
-    bool tabs_hidden; /* tui_app_show_tabs(false): the tab line shows only the title */
-    int w, h;         /* size of the last frame */
-    /* loop */
-    int wake_fd;
-    pthread_mutex_t lock; /* guards the posted list */
-    struct tui_posted *head, *tail;
-    struct tui_timer *timers;
-    int ntimers, captimers, next_timer_id;
-    struct tui_term *term; /* NULL without a terminal */
+    bool tabs_hidden;       /* tui_app_show_tabs(false): the tab line shows only the title */
+    int w, h;               /* size of the last frame */
+    struct tui_inbox inbox; /* posted events, timers, the wake fd */
+    struct tui_term *term;  /* NULL without a terminal (set by tui_app_run) */
+    /* tui_app_set_hints: borrowed; NULL: the global hints */
+    const struct tui_hint *hints;
+    size_t nhints;
 };
 
-/* loop.c */
-void tui_loop_init(struct tui_app *app);
-void tui_loop_release(struct tui_app *app);
+/* app.c, for app_keys.c and loop.c */
+void tui_app_switch_to(struct tui_app *app, int idx); /* leave the shown screen, enter idx */
+void tui_app_open_help(struct tui_app *app);          /* the help overlay for the shown screen */
+unsigned tui_app_toggle_pause(struct tui_app *app);   /* `p` and `:pause` */
+bool tui_app_too_small(const struct tui_app *app);    /* the last frame was below the minimum */
 
 #endif

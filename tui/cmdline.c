@@ -27,12 +27,18 @@ void tui_cmdline_release(struct tui_cmdline *c)
 
 void tui_cmdline_add(struct tui_cmdline *c, const struct tui_command *cmds, size_t n, void *ud)
 {
+    tui_cmdline_add_ctx(c, cmds, n, ud, NULL);
+}
+
+void tui_cmdline_add_ctx(struct tui_cmdline *c, const struct tui_command *cmds, size_t n, void *ud,
+                         const char *context)
+{
     for (size_t i = 0; i < n; i++) {
         if (c->ncmds == c->cap) {
             c->cap = c->cap ? c->cap * 2 : 32;
             c->cmds = od_xrealloc(c->cmds, (size_t)c->cap * sizeof *c->cmds);
         }
-        c->cmds[c->ncmds++] = (struct tui_cmd_entry){&cmds[i], ud};
+        c->cmds[c->ncmds++] = (struct tui_cmd_entry){&cmds[i], ud, context};
     }
 }
 

@@ -38,6 +38,7 @@ struct tui_cmdline {
     struct tui_cmd_entry {
         const struct tui_command *cmd; /* borrowed */
         void *ud;
+        const char *context; /* borrowed: the screen whose command it is (help), or NULL */
     } * cmds;
     int ncmds, cap;
     char *hist[TUI_CMDLINE_HISTORY]; /* owned, oldest first */
@@ -50,8 +51,11 @@ struct tui_cmdline {
 
 void tui_cmdline_init(struct tui_cmdline *c);
 void tui_cmdline_release(struct tui_cmdline *c);
-/* Register commands (table borrowed); ud is passed to their callbacks. */
+/* Register commands (table borrowed); ud is passed to their callbacks. context names the
+ * screen they belong to (help lists them under it; they run from anywhere), NULL for none. */
 void tui_cmdline_add(struct tui_cmdline *c, const struct tui_command *cmds, size_t n, void *ud);
+void tui_cmdline_add_ctx(struct tui_cmdline *c, const struct tui_command *cmds, size_t n, void *ud,
+                         const char *context);
 void tui_cmdline_open(struct tui_cmdline *c);
 void tui_cmdline_close(struct tui_cmdline *c);
 /* Editing, completion, history. Enter gives TUI_SUBMIT: then call tui_cmdline_exec(). */

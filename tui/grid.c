@@ -54,12 +54,11 @@ struct tui_cell *tui_grid_at(const struct tui_grid *g, int x, int y)
     return &g->cells[(size_t)y * (size_t)g->w + (size_t)x];
 }
 
-/* Characters that must never reach the terminal even if a caller skipped od_sanitize. */
+/* Characters that must never reach the terminal even if a caller skipped od_sanitize: the
+ * sanitizer's own list, so widths counted here and there agree. */
 static bool cp_dropped(uint32_t cp)
 {
-    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return true;
-    return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200b || cp == 0x2060 || cp == 0xfeff;
+    return od_char_dropped(cp);
 }
 
 /* Overwriting half of a wide character blanks the other half. */

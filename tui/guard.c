@@ -27,6 +27,11 @@ bool tui_guard_stop_requested(void)
     return stop_requested != 0;
 }
 
+int tui_guard_stop_signal(void)
+{
+    return stop_requested;
+}
+
 void tui_guard_release_stderr(void)
 {
     if (saved_stderr < 0) return;
@@ -92,7 +97,7 @@ static void on_stop(int sig)
         raise(sig);
         return;
     }
-    stop_requested = 1;
+    stop_requested = sig;
     if (wake >= 0) {
         uint64_t one = 1;
         ssize_t r = write(wake, &one, sizeof one);

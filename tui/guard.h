@@ -18,6 +18,8 @@ void tui_guard_install(int wake_fd);
 void tui_guard_uninstall(void);
 /* True once SIGTERM/SIGINT/SIGHUP arrived. */
 bool tui_guard_stop_requested(void);
+/* The signal that asked the loop to stop (SIGTERM, SIGINT, SIGHUP), or 0. */
+int tui_guard_stop_signal(void);
 /* term.c marks when curses owns the screen. */
 void tui_guard_set_curses(bool active);
 /* Redirect stderr to a temporary file; -1 with od_seterr (then stderr is untouched). */

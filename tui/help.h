@@ -1,16 +1,18 @@
-/* help — the `?` overlay, generated from the key table: every action with its keys and its
- * line of help, the global ones first, then those of the current screen. Actions the user's
- * role may not run are listed greyed ("not permitted") rather than hidden, so people learn
- * what exists. */
+/* help — the `?` overlay, generated from the key table and the command table: the current
+ * screen's keys and `:` commands first, then those that work everywhere; every action with
+ * its keys and its line of help. Actions the user's role may not run are listed greyed ("not
+ * permitted") rather than hidden, so people learn what exists. */
 #ifndef TUI_HELP_H
 #define TUI_HELP_H
 #include <stdbool.h>
+#include "tui/cmdline.h"
 #include "tui/keymap.h"
 #include "tui/overlay.h"
 
 /* allow(action, ud) says whether the role may run an action; NULL allows everything.
- * nscreens: screen.N actions past it are left out. */
-void tui_help_build(struct tui_overlay *o, const struct tui_keymap *km, const char *context,
-                    int nscreens, bool (*allow)(const char *action, void *ud), void *ud);
+ * nscreens: screen.N actions past it are left out. cmds may be NULL (no commands listed). */
+void tui_help_build(struct tui_overlay *o, const struct tui_keymap *km,
+                    const struct tui_cmdline *cmds, const char *context, int nscreens,
+                    bool (*allow)(const char *action, void *ud), void *ud);
 
 #endif

@@ -10,36 +10,36 @@
 #include "core/base/util.h"
 
 static const struct tui_action builtin[] = {
-    {"screen.1", "1", "show screen 1", NULL, 0},
-    {"screen.2", "2", "show screen 2", NULL, 0},
-    {"screen.3", "3", "show screen 3", NULL, 0},
-    {"screen.4", "4", "show screen 4", NULL, 0},
-    {"screen.5", "5", "show screen 5", NULL, 0},
-    {"screen.6", "6", "show screen 6", NULL, 0},
-    {"screen.7", "7", "show screen 7", NULL, 0},
-    {"screen.8", "8", "show screen 8", NULL, 0},
-    {"screen.9", "9", "show screen 9", NULL, 0},
-    {"next_screen", "Tab", "next screen", NULL, 0},
-    {"prev_screen", "S-Tab", "previous screen", NULL, 0},
-    {"up", "Up k", "move up", NULL, 0},
-    {"down", "Down j", "move down", NULL, 0},
-    {"left", "Left h", "scroll left", NULL, 0},
-    {"right", "Right l", "scroll right", NULL, 0},
-    {"top", "g Home", "go to the first row", NULL, 0},
-    {"bottom", "G End", "go to the last row", NULL, 0},
-    {"page_up", "PgUp C-u", "page up", NULL, 0},
-    {"page_down", "PgDn C-d", "page down", NULL, 0},
-    {"enter", "Enter", "open / drill down", NULL, 0},
-    {"back", "Esc Backspace", "back / cancel / clear filter", NULL, 0},
-    {"filter", "/", "filter rows (Esc clears)", NULL, 0},
-    {"sort", "s", "sort by the next column", NULL, 0},
-    {"sort_reverse", "S", "reverse the sort order", NULL, 0},
-    {"command", ":", "command line (Tab completes)", NULL, 0},
-    {"help", "? F1", "this help", NULL, 0},
-    {"pause", "p", "pause / resume live refresh", NULL, 0},
-    {"refresh", "C-r F5", "refresh now", NULL, 0},
-    {"redraw", "C-l", "repaint the terminal", NULL, 0},
-    {"quit", "q C-c", "quit", NULL, 0},
+    {"screen.1", "1", "show screen 1", NULL, 0, NULL},
+    {"screen.2", "2", "show screen 2", NULL, 0, NULL},
+    {"screen.3", "3", "show screen 3", NULL, 0, NULL},
+    {"screen.4", "4", "show screen 4", NULL, 0, NULL},
+    {"screen.5", "5", "show screen 5", NULL, 0, NULL},
+    {"screen.6", "6", "show screen 6", NULL, 0, NULL},
+    {"screen.7", "7", "show screen 7", NULL, 0, NULL},
+    {"screen.8", "8", "show screen 8", NULL, 0, NULL},
+    {"screen.9", "9", "show screen 9", NULL, 0, NULL},
+    {"next_screen", "Tab", "next screen", NULL, 0, NULL},
+    {"prev_screen", "S-Tab", "previous screen", NULL, 0, NULL},
+    {"up", "Up k", "move up", NULL, 0, NULL},
+    {"down", "Down j", "move down", NULL, 0, NULL},
+    {"left", "Left h", "scroll left", NULL, 0, NULL},
+    {"right", "Right l", "scroll right", NULL, 0, NULL},
+    {"top", "g Home", "go to the first row", NULL, 0, NULL},
+    {"bottom", "G End", "go to the last row", NULL, 0, NULL},
+    {"page_up", "PgUp C-u", "page up", NULL, 0, NULL},
+    {"page_down", "PgDn C-d", "page down", NULL, 0, NULL},
+    {"enter", "Enter", "open / drill down", NULL, 0, NULL},
+    {"back", "Esc Backspace", "back / cancel / clear filter", NULL, 0, NULL},
+    {"filter", "/", "filter rows (Esc clears)", NULL, 0, NULL},
+    {"sort", "s", "sort by the next column", NULL, 0, NULL},
+    {"sort_reverse", "S", "reverse the sort order", NULL, 0, NULL},
+    {"command", ":", "command line (Tab completes)", NULL, 0, NULL},
+    {"help", "? F1", "this help", NULL, 0, NULL},
+    {"pause", "p", "pause / resume live refresh", NULL, 0, NULL},
+    {"refresh", "C-r F5", "refresh now", NULL, 0, NULL},
+    {"redraw", "C-l", "repaint the terminal", NULL, 0, NULL},
+    {"quit", "q C-c", "quit", NULL, 0, NULL},
 };
 
 static const struct {
@@ -201,17 +201,30 @@ static bool overlap(const char *a, const char *b)
     return !a || !b || strcmp(a, b) == 0;
 }
 
-const char *tui_keymap_lookup(const struct tui_keymap *km, int key, const char *context)
+const struct tui_action *tui_keymap_action(const struct tui_keymap *km, int key,
+                                           const char *context)
 {
-    const char *global = NULL;
+    const struct tui_action *global = NULL;
     for (int i = 0; i < km->n; i++) {
         const struct tui_binding *b = &km->b[i];
         if (!has_key(b, key)) continue;
-        if (b->act->context && context && strcmp(b->act->context, context) == 0)
-            return b->act->name;
-        if (!b->act->context && !global) global = b->act->name;
+        if (b->act->context && context && strcmp(b->act->context, context) == 0) return b->act;
+        if (!b->act->context && !global) global = b->act;
     }
     return global;
+}
+
+const char *tui_keymap_lookup(const struct tui_keymap *km, int key, const char *context)
+{
+    const struct tui_action *a = tui_keymap_action(km, key, context);
+    return a ? a->name : NULL;
+}
+
+tui_action_fn *tui_handler_find(const struct tui_handler *h, size_t n, const struct tui_key *k)
+{
+    for (size_t i = 0; k->action && i < n; i++)
+        if (strcmp(h[i].action, k->action) == 0) return h[i].run;
+    return NULL;
 }
 
 void tui_keymap_keys(const struct tui_keymap *km, const char *action, char *buf, size_t n)

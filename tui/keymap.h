@@ -9,6 +9,9 @@
  * back, filter, sort, sort_reverse, command, help, pause, quit, refresh, redraw) and tables a
  * screen adds (tui_keymap_add; name them "SCREEN.verb" with context "SCREEN"). Default keys
  * are written in the same spec language as the config file, so help is generated from them.
+ * The keymap resolves a key to an action (names stay the currency of config and help); what
+ * the key does is the action's run (a screen's actions carry theirs), or, for a built-in, the
+ * handler its interpreter (the app, a screen) keeps under the action's name (tui_handler).
  *
  * Config `[keys]` lines override: `quit = q F10` replaces all keys of `quit`; a key taken from
  * another action is removed there; `none` unbinds. Errors name the line, the spec and what is
@@ -49,6 +52,13 @@ enum {
 #define TUI_QUIT 4u    /* leave the application */
 #define TUI_SUBMIT 8u  /* a widget's "done": form submitted, command entered */
 
+struct tui_app;
+struct tui_key;
+
+/* What an action does when its key is pressed: returns TUI_* flags. state is the screen's
+ * state (the pointer given to tui_app_add_screen) for a screen's action. */
+typedef unsigned tui_action_fn(void *state, struct tui_app *app, const struct tui_key *k);
+
 /* A key as handlers see it: the raw key and the action it is bound to here (or NULL). */
 struct tui_key {
     int key;
@@ -64,7 +74,19 @@ struct tui_action {
     const char *help;    /* one line for the help overlay */
     const char *context; /* NULL: everywhere; else only on the screen of that name */
     unsigned flags;      /* TUI_ACT_* */
+    /* What the key does, for a screen's action: the app runs it with the screen's state when
+     * the screen's key() let the key through (returned 0). NULL for the built-ins (handlers). */
+    tui_action_fn *run;
 };
+
+/* The meaning a table gives to an action declared elsewhere (a built-in: "quit", "enter",
+ * "back"), found by the action's name. */
+struct tui_handler {
+    const char *action;
+    tui_action_fn *run;
+};
+/* The handler of k's action in h[0..n), or NULL (none, or k is bound to nothing). */
+tui_action_fn *tui_handler_find(const struct tui_handler *h, size_t n, const struct tui_key *k);
 
 #define TUI_KEYS_PER_ACTION 4
 
@@ -87,7 +109,10 @@ void tui_keymap_add(struct tui_keymap *km, const struct tui_action *acts, size_t
 /* Apply `[keys]` overrides, all or nothing; -1 with od_seterr naming the bad line. */
 int tui_keymap_override(struct tui_keymap *km, int n, char *const *actions, char *const *specs);
 /* The action bound to key in context (a screen name or NULL), context bindings first; NULL
- * when unbound. The string is borrowed from the action table. */
+ * when unbound. Borrowed from the action table. */
+const struct tui_action *tui_keymap_action(const struct tui_keymap *km, int key,
+                                           const char *context);
+/* Its name (tui_keymap_action(...)->name), or NULL. */
 const char *tui_keymap_lookup(const struct tui_keymap *km, int key, const char *context);
 /* The binding of an action, or NULL. */
 const struct tui_binding *tui_keymap_find(const struct tui_keymap *km, const char *action);

@@ -30,8 +30,16 @@ static void drop_derived(struct tui_table *t)
     t->nview = 0;
 }
 
+static void drop_fresh(struct tui_table *t)
+{
+    free(t->fresh);
+    t->fresh = NULL;
+    t->nfresh = 0;
+}
+
 void tui_table_release(struct tui_table *t)
 {
+    drop_fresh(t);
     drop_derived(t);
     tui_rowset_release(&t->rows);
     tui_edit_release(&t->filter);
@@ -88,13 +96,12 @@ static long selected_row(const struct tui_table *t)
     return t->nview ? (long)t->view[t->sel] : -1;
 }
 
-/* After the view changed: find the selected row again and keep it at the same screen line.
- * row: the selected row before; with same_rows it is still that row, else (a new snapshot)
- * the row with the selected key is looked for, starting at the same index. */
-static void restore_selection(struct tui_table *t, size_t screen_line, long row, bool same_rows)
+/* After a new snapshot: select the row with the selected key again (looked for first at
+ * index hint, the row it was) and keep it at the same screen line. */
+static void restore_selection(struct tui_table *t, size_t screen_line, long hint)
 {
-    size_t r = row >= 0 && same_rows ? (size_t)row : t->rows.n;
-    if (!same_rows && t->sel_key) r = find_key(&t->rows, t->sel_key, row >= 0 ? (size_t)row : 0);
+    size_t r =
+        t->sel_key ? find_key(&t->rows, t->sel_key, hint >= 0 ? (size_t)hint : 0) : t->rows.n;
     size_t at = r < t->rows.n ? view_pos(t, r) : t->nview;
     if (at < t->nview)
         t->sel = at;
@@ -139,33 +146,96 @@ static void sort_order(struct tui_table *t)
             t->order[i] = (uint32_t)i;
 }
 
+static uint64_t key_hash(const char *k)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 1099511628211ull;
+    return h;
+}
+
+/* After a new snapshot: mark the rows above the view that old did not have (or had, still
+ * unseen: old_fresh), so the header can say how many arrived up there. The keys above the view
+ * go into a small hash set and old is read once: linear, however far down the view is. */
+static void mark_fresh(struct tui_table *t, const struct tui_rowset *old, const uint8_t *old_fresh)
+{
+    size_t n = t->top < t->nview ? t->top : t->nview, cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    uint32_t *slot = od_xcalloc(cap, sizeof *slot); /* view position + 1; 0: empty */
+    uint8_t *seen = od_xcalloc(n + 1, 1);           /* 1: in old, and seen there */
+    for (size_t i = 0; i < n; i++) {
+        size_t h = key_hash(tui_rowset_key(&t->rows, t->view[i])) & (cap - 1);
+        while (slot[h])
+            h = (h + 1) & (cap - 1);
+        slot[h] = (uint32_t)i + 1;
+    }
+    for (size_t o = 0; o < old->n; o++) {
+        const char *k = tui_rowset_key(old, o);
+        for (size_t h = key_hash(k) & (cap - 1); slot[h]; h = (h + 1) & (cap - 1))
+            if (!strcmp(tui_rowset_key(&t->rows, t->view[slot[h] - 1]), k)) {
+                seen[slot[h] - 1] = !(old_fresh && old_fresh[o]);
+                break;
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!seen[i]) {
+            if (!t->fresh) t->fresh = od_xcalloc(t->rows.n + 1, 1);
+            t->fresh[t->view[i]] = 1;
+            t->nfresh++;
+        }
+    free(seen);
+    free(slot);
+}
+
 void tui_table_set_rows(struct tui_table *t, struct tui_rowset *rs)
 {
     size_t line = t->sel >= t->top ? t->sel - t->top : 0;
     long row = selected_row(t);
+    bool scrolled = t->top > 0;
+    struct tui_rowset old = t->rows; /* kept until the new rows are placed */
+    uint8_t *old_fresh = t->fresh;
+    tui_rowset_init(&t->rows, old.ncols);
+    t->fresh = NULL;
+    t->nfresh = 0;
     drop_derived(t);
     tui_rowset_move(&t->rows, rs);
     t->order = od_xmalloc((t->rows.n + 1) * sizeof *t->order);
     sort_order(t);
     apply_filter(t, false);
-    restore_selection(t, line, row, false);
+    restore_selection(t, line, row);
+    if (scrolled && t->top > 0 && old.n) mark_fresh(t, &old, old_fresh);
+    free(old_fresh);
+    tui_rowset_release(&old);
+}
+
+void tui_table_reset_view(struct tui_table *t)
+{
+    drop_fresh(t);
+    t->sel = t->top = 0;
+    remember_selection(t);
+}
+
+size_t tui_table_new_above(const struct tui_table *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; t->nfresh && i < t->top && i < t->nview; i++)
+        n += t->fresh[t->view[i]];
+    return n;
 }
 
 void tui_table_sort(struct tui_table *t, int col, bool desc)
 {
-    size_t line = t->sel >= t->top ? t->sel - t->top : 0;
     t->sort_col = col < t->ncols ? col : -1;
     t->sort_desc = desc;
     if (!t->order) return;
-    long row = selected_row(t);
     sort_order(t);
     apply_filter(t, false);
-    restore_selection(t, line, row, true);
+    tui_table_reset_view(t); /* a new order: its first row is the first one shown */
 }
 
 void tui_table_set_filter(struct tui_table *t, const char *text)
 {
-    size_t line = t->sel >= t->top ? t->sel - t->top : 0;
     char *old = t->needle;
     t->needle = NULL;
     if (text && *text) {
@@ -173,10 +243,9 @@ void tui_table_set_filter(struct tui_table *t, const char *text)
         tui_fold(text, &sb);
         t->needle = sb_detach(&sb);
     }
-    long row = selected_row(t);
     if (t->order) apply_filter(t, old && t->needle && strstr(t->needle, old));
     free(old);
-    if (t->order) restore_selection(t, line, row, true);
+    tui_table_reset_view(t); /* the first match is the first row shown */
 }
 
 static unsigned move_to(struct tui_table *t, long target)
@@ -317,6 +386,25 @@ static void draw_filter_line(struct tui_table *t, struct tui_grid *g, struct tui
     tui_grid_text(g, a.x + a.w - cw, y, cw, count, TUI_ROLE_DIM);
 }
 
+/* Rows on screen have been seen; rows still above the view that arrived unseen are counted
+ * at the right of the header: "↑ N new". */
+static void draw_new_marker(struct tui_table *t, struct tui_grid *g, struct tui_rect a)
+{
+    if (!t->nfresh) return;
+    for (size_t i = t->top; i < t->top + (size_t)t->page && i < t->nview; i++)
+        if (t->fresh[t->view[i]]) {
+            t->fresh[t->view[i]] = 0;
+            t->nfresh--;
+        }
+    size_t n = tui_table_new_above(t);
+    if (!n) return;
+    char text[48];
+    snprintf(text, sizeof text, " %s %zu new ", g->ascii ? "^" : "\u2191", n);
+    int w = tui_text_width(text);
+    if (w > a.w) return;
+    tui_grid_text(g, a.x + a.w - w, a.y, w, text, TUI_ROLE_ACCENT);
+}
+
 void tui_table_draw(struct tui_table *t, struct tui_grid *g, struct tui_rect a, bool focused)
 {
     if (a.w <= 0 || a.h <= 0) return;
@@ -359,6 +447,7 @@ void tui_table_draw(struct tui_table *t, struct tui_grid *g, struct tui_rect a, 
         tui_grid_text(g, a.x + 1, a.y + 1, a.w - 1, msg, TUI_ROLE_DIM);
     }
     if (fline && a.h > 2) draw_filter_line(t, g, a);
+    draw_new_marker(t, g, a);
 }
 
 long tui_table_selected(const struct tui_table *t)

@@ -17,7 +17,13 @@
  * Keys (by action, so rebinding works): up down page_up page_down top bottom, left/right
  * scroll columns, sort (next column), sort_reverse, filter (type to narrow; Enter keeps,
  * Esc clears), back clears an applied filter. Widths are display widths of sanitized text,
- * clamped to each column's min/max; a cell that does not fit ends with "…". */
+ * clamped to each column's min/max; a cell that does not fit ends with "…".
+ *
+ * Where the view goes: a new sort or filter (and tui_table_reset_view, which a screen calls
+ * after a reload or a new range) shows the top with the first row selected, so the first row
+ * on screen is the first row of the order. A new snapshot of the same data (live refresh)
+ * keeps the selection on its row at the same screen line; rows that arrive above the first
+ * visible row are counted and the header shows "↑ N new" until they have been on screen. */
 #ifndef TUI_TABLE_H
 #define TUI_TABLE_H
 #include <stdbool.h>
@@ -52,6 +58,8 @@ struct tui_table {
     int hscroll;       /* first column shown */
     int page;          /* rows on screen at the last draw */
     const char *empty; /* borrowed: text when there are no rows at all ("no data yet") */
+    uint8_t *fresh;    /* owned or NULL: per row, 1 while it arrived above the view, unseen */
+    size_t nfresh;     /* rows with fresh set */
 };
 
 void tui_table_init(struct tui_table *t, const struct tui_column *cols, int ncols);
@@ -63,12 +71,19 @@ void tui_table_init(struct tui_table *t, const struct tui_column *cols, int ncol
 void tui_table_prepare(const struct tui_column *cols, int ncols, struct tui_rowset *rs);
 void tui_table_release(struct tui_table *t);
 /* Replace the rows (moved out of rs, which becomes empty). Sort and filter are reapplied and
- * the selection stays on the row with the same key, at the same place on screen. */
+ * the selection stays on the row with the same key, at the same place on screen; new keys
+ * that land above the first visible row are counted as new (tui_table_new_above). */
 void tui_table_set_rows(struct tui_table *t, struct tui_rowset *rs);
-/* Sort by column (-1: data order). */
+/* Sort by column (-1: data order); the view goes to the top, the first row selected. */
 void tui_table_sort(struct tui_table *t, int col, bool desc);
-/* Apply a filter (case-insensitive substring over the row's visible text); NULL or "" clears. */
+/* Apply a filter (case-insensitive substring over the row's visible text); NULL or "" clears.
+ * The view goes to the top, the first row selected. */
 void tui_table_set_filter(struct tui_table *t, const char *text);
+/* The top of the view with the first row selected; nothing counts as new any more. */
+void tui_table_reset_view(struct tui_table *t);
+/* Rows shown above the first visible one that arrived with a snapshot and were not on screen
+ * yet (the header says "↑ N new"). */
+size_t tui_table_new_above(const struct tui_table *t);
 /* TUI_HANDLED|TUI_REDRAW when the key was the table's, else 0. */
 unsigned tui_table_key(struct tui_table *t, const struct tui_key *k);
 /* Draw into area: header, rows, and a filter line at the bottom when a filter is set. */

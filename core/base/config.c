@@ -1,6 +1,8 @@
 /* config — defaults, INI file, OPSDECK_<SECTION>_<KEY> overrides, validation. See config.h.
  * Every key is one row of `keys[]`: adding a key means adding a field and a row. */
 #include "core/base/config.h"
+#include "core/base/url.h"
+#include "core/base/log.h"
 #include "core/base/util.h"
 #include <ctype.h>
 #include <errno.h>
@@ -20,13 +22,15 @@ struct key {
     const char *def;     /* default as text; NULL = unset */
     long min, max;       /* K_INT */
     const char *allowed; /* K_ENUM: "a|b|c" */
-    int secret;
+    int flags;           /* SECRET, ENV_ONLY */
     const char *doc;
 };
 
+enum { SECRET = 1, ENV_ONLY = 2 }; /* redacted in output; refused in the file */
+
 #define F(f) offsetof(struct od_config, f)
 static const struct key keys[] = {
-    {"database", "url", K_STR, F(database.url), NULL, 0, 0, NULL, 1,
+    {"database", "url", K_STR, F(database.url), NULL, 0, 0, NULL, SECRET,
      "libpq connection URL or conninfo; empty: libpq defaults (PG* variables, service file, "
      ".pgpass)"},
     {"database", "pool_size", K_INT, F(database.pool_size), "8", 1, 256, NULL, 0,
@@ -51,6 +55,8 @@ static const struct key keys[] = {
      0, "User-Agent sent to Harvest (Harvest requires one with a contact)"},
     {"harvest", "account_id", K_STR, F(harvest.account_id), NULL, 0, 0, NULL, 0,
      "Harvest-Account-Id (normally stored by `opsdeck connect harvest`)"},
+    {"harvest", "token", K_STR, F(harvest.token), NULL, 0, 0, NULL, SECRET | ENV_ONLY,
+     "Harvest personal access token when none is stored (`opsdeck connect harvest`)"},
     {"harvest", "per_page", K_INT, F(harvest.per_page), "2000", 1, 2000, NULL, 0,
      "page size for Harvest listings"},
     {"hubspot", "base_url", K_URL, F(hubspot.base_url), "https://api.hubapi.com", 0, 0, NULL, 0,
@@ -58,13 +64,17 @@ static const struct key keys[] = {
     {"hubspot", "auth_url", K_URL, F(hubspot.auth_url), "https://app.hubspot.com", 0, 0, NULL, 0,
      "HubSpot authorize base URL (/oauth/authorize)"},
     {"hubspot", "client_id", K_STR, F(hubspot.client_id), NULL, 0, 0, NULL, 0, "OAuth client id"},
-    {"hubspot", "client_secret", K_STR, F(hubspot.client_secret), NULL, 0, 0, NULL, 1,
+    {"hubspot", "client_secret", K_STR, F(hubspot.client_secret), NULL, 0, 0, NULL, SECRET,
      "OAuth client secret"},
     {"hubspot", "redirect_uri", K_URL, F(hubspot.redirect_uri), "http://127.0.0.1:8765/callback", 0,
      0, NULL, 0, "OAuth redirect URI registered with the app"},
     {"hubspot", "scopes", K_STR, F(hubspot.scopes),
      "crm.objects.deals.read crm.objects.companies.read crm.objects.owners.read", 0, 0, NULL, 0,
      "OAuth scopes, space separated"},
+    {"hubspot", "portal_id", K_STR, F(hubspot.portal_id), NULL, 0, 0, NULL, 0,
+     "HubSpot portal (hub) id naming the rate-limit bucket and sync cursors; unset: `default`"},
+    {"hubspot", "token", K_STR, F(hubspot.token), NULL, 0, 0, NULL, SECRET | ENV_ONLY,
+     "HubSpot private-app or access token when none is stored (`opsdeck connect hubspot`)"},
     {"sync", "workers", K_INT, F(sync.workers), "2", 0, 64, NULL, 0,
      "sync worker threads inside the console (0 = none)"},
     {"sync", "interval_minutes", K_INT, F(sync.interval_minutes), "15", 1, 1440, NULL, 0,
@@ -81,12 +91,27 @@ static const struct key keys[] = {
      "timeout of one HTTP request"},
     {"sync", "reconcile_days", K_INT, F(sync.reconcile_days), "90", 1, 3650, NULL, 0,
      "window of time entries re-listed by the nightly reconcile"},
+    {"http", "retry_after_cap_s", K_INT, F(http.retry_after_cap_s), "60", 1, 3600, NULL, 0,
+     "longest wait one Retry-After (429/503) may impose: the shared rate limit is held at most "
+     "this long per 429 and no thread waits longer; a longer Retry-After makes the job retry "
+     "later with its backoff, the reason in its error"},
+    {"http", "max_body_bytes", K_INT, F(http.max_body_bytes), "8388608", 1048576, 268435456, NULL,
+     0,
+     "largest response body accepted (a Harvest page of 2000 entries is about 2 MiB); a larger "
+     "one (by Content-Length or while streaming) fails the request"},
+    {"http", "backoff_ms", K_INT, F(http.backoff_ms), "500", 1, 60000, NULL, 0,
+     "base of the exponential backoff between retries of a failed request (capped at 15 s)"},
+    {"breaker", "threshold", K_INT, F(breaker.threshold), "5", 1, 100000, NULL, 0,
+     "consecutive failed requests to a provider that open its circuit breaker"},
+    {"breaker", "open_ms", K_INT, F(breaker.open_ms), "30000", 1, 86400000, NULL, 0,
+     "how long an open circuit breaker refuses requests before one probe"},
     {"ui", "theme", K_STR, F(ui.theme), "default", 0, 0, NULL, 0,
      "theme name (themes/NAME.theme) or path"},
     {"ui", "refresh_ms", K_INT, F(ui.refresh_ms), "1000", 100, 600000, NULL, 0,
      "floor on the live refresh interval"},
     {"log", "file", K_STR, F(log.file), NULL, 0, 0, NULL, 0,
-     "log file; default $XDG_STATE_HOME/opsdeck/opsdeck.log (stderr for headless commands)"},
+     "log file, created 0600 (rotated files too); default $XDG_STATE_HOME/opsdeck/opsdeck.log "
+     "(stderr for headless commands)"},
     {"log", "level", K_ENUM, F(log.level), "info", 0, 0, "debug|info|warn|error", 0, "log level"},
     {"log", "max_kb", K_INT, F(log.max_kb), "10240", 16, 1048576, NULL, 0,
      "rotate the log file past this size"},
@@ -123,8 +148,18 @@ static const struct key keys[] = {
      "database:long_transactions warns past this age"},
     {"health", "dead_jobs_window_h", K_INT, F(health.dead_jobs_window_h), "24", 1, 720, NULL, 0,
      "queue:dead counts dead jobs of this many recent hours"},
+    {"health", "backup_dir", K_STR, F(health.backup_dir), NULL, 0, 0, NULL, 0,
+     "where backup:age looks for `opsdeck backup` files; default $XDG_STATE_HOME/opsdeck/backups"},
+    {"health", "backup_warn_hours", K_INT, F(health.backup_warn_hours), "26", 1, 87600, NULL, 0,
+     "backup:age warns when the newest backup is older than this"},
+    {"health", "backup_fail_hours", K_INT, F(health.backup_fail_hours), "50", 1, 87600, NULL, 0,
+     "backup:age fails when the newest backup is older than this"},
     {"metrics", "listen", K_STR, F(metrics.listen), NULL, 0, 0, NULL, 0,
-     "ADDR:PORT for /metrics and /healthz (worker); empty: off"},
+     "ADDR:PORT for /metrics and /healthz (worker); empty: off. Unauthenticated: keep it on "
+     "loopback (a warning is logged otherwise)"},
+    {"metrics", "healthz_refresh_s", K_INT, F(metrics.healthz_refresh_s), "15", 1, 3600, NULL, 0,
+     "/healthz answers from a snapshot of the health checks refreshed at most this often; it "
+     "never calls Harvest or HubSpot"},
     {"ratelimit", "harvest", K_RATE, F(ratelimit.harvest), "100/15000", 0, 0, NULL, 0,
      "Harvest requests per account: N/MS (N requests per MS milliseconds), shared by all workers"},
     {"ratelimit", "hubspot", K_RATE, F(ratelimit.hubspot), "100/10000", 0, 0, NULL, 0,
@@ -142,14 +177,12 @@ static const struct key *find_key(const char *section, const char *name)
     return NULL;
 }
 
-static int validate_url(const char *v)
+/* Free a text value; a secret is wiped first. */
+static void drop_value(const struct key *k, char **slot)
 {
-    if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) return -1;
-    const char *host = strstr(v, "://") + 3;
-    if (!*host || *host == '/') return -1;
-    for (const char *p = v; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == 0x7f) return -1;
-    return 0;
+    if (*slot && (k->flags & SECRET)) od_wipe(*slot, strlen(*slot));
+    free(*slot);
+    *slot = NULL;
 }
 
 static int set_key(struct od_config *cfg, const struct key *k, const char *value)
@@ -164,10 +197,14 @@ static int set_key(struct od_config *cfg, const struct key *k, const char *value
         *(int *)(base + k->off) = (int)v;
         return 0;
     }
-    if (k->type == K_URL && *value && validate_url(value) < 0)
-        return od_seterr("invalid value '%s' for %s.%s (%s): expected an http:// or https:// URL "
-                         "with a host",
-                         value, k->section, k->name, k->name);
+    /* Credentials or an authorization code travel to every URL key: https or loopback (url.h). */
+    if (k->type == K_URL && *value && od_url_check_transport(value) < 0) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", od_err());
+        return od_seterr("invalid value '%s' for %s.%s (%s): %s",
+                         strchr(value, '@') ? "(hidden: it contains user:password@)" : value,
+                         k->section, k->name, k->name, why);
+    }
     if (k->type == K_RATE) {
         long n, ms;
         char extra;
@@ -192,7 +229,7 @@ static int set_key(struct od_config *cfg, const struct key *k, const char *value
                              k->section, k->name, k->name, k->allowed);
     }
     char **slot = (char **)(base + k->off);
-    free(*slot);
+    drop_value(k, slot);
     *slot = od_xstrdup(value);
     return 0;
 }
@@ -229,6 +266,14 @@ void od_config_defaults(struct od_config *cfg)
             od_die("bad compiled-in default for %s.%s", keys[i].section, keys[i].name);
 }
 
+/* OPSDECK_<SECTION>_<KEY> */
+static void env_var(const struct key *k, char *buf, size_t n)
+{
+    snprintf(buf, n, "OPSDECK_%s_%s", k->section, k->name);
+    for (char *p = buf; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+}
+
 struct ini_state {
     struct od_config *cfg;
     const char *path;
@@ -256,6 +301,17 @@ static int on_ini_line(void *user, const char *section, const char *name, const 
         return 0;
     }
     sb_add(&st->seen, id + (st->seen.len ? 1 : 0));
+    const struct key *k = find_key(section, name);
+    if (k && (k->flags & ENV_ONLY)) {
+        char var[128];
+        env_var(k, var, sizeof var);
+        snprintf(st->msg, sizeof(st->msg),
+                 "%s.%s cannot be set in the file (a secret kept in clear): store it with "
+                 "`opsdeck connect %s`, or set %s in the environment",
+                 k->section, k->name, k->section, var);
+        st->failed = 1;
+        return 0;
+    }
     if (od_config_set(st->cfg, section, name, value) < 0) {
         char msg[512];
         snprintf(msg, sizeof(msg), "%s", od_err());
@@ -291,9 +347,7 @@ static int apply_env(struct od_config *cfg)
 {
     for (size_t i = 0; i < OD_ARRAY_LEN(keys); i++) {
         char var[128];
-        snprintf(var, sizeof(var), "OPSDECK_%s_%s", keys[i].section, keys[i].name);
-        for (char *p = var; *p; p++)
-            *p = (char)toupper((unsigned char)*p);
+        env_var(&keys[i], var, sizeof var);
         const char *v = getenv(var);
         if (!v) continue;
         if (set_key(cfg, &keys[i], v) < 0) {
@@ -355,11 +409,7 @@ int od_config_load(struct od_config *cfg, const char *path, const char **used_pa
 void od_config_release(struct od_config *cfg)
 {
     for (size_t i = 0; i < OD_ARRAY_LEN(keys); i++)
-        if (keys[i].type != K_INT) {
-            char **slot = (char **)((char *)cfg + keys[i].off);
-            free(*slot);
-            *slot = NULL;
-        }
+        if (keys[i].type != K_INT) drop_value(&keys[i], (char **)((char *)cfg + keys[i].off));
     for (int i = 0; i < cfg->nkeys; i++) {
         free(cfg->key_action[i]);
         free(cfg->key_spec[i]);
@@ -367,19 +417,13 @@ void od_config_release(struct od_config *cfg)
     cfg->nkeys = 0;
 }
 
-/* A database URL may carry a password: postgresql://user:SECRET@host/db or password=SECRET. */
-static void print_redacted_url(FILE *out, const char *v)
+/* database.url is a URL or a libpq conninfo string and may hold a password in any of its
+ * forms (core/base/log_redact.c). */
+static void print_redacted_conninfo(FILE *out, const char *v)
 {
-    const char *scheme = strstr(v, "://");
-    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
-    const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
-    if (at && colon && colon < at) {
-        fprintf(out, "%.*s:REDACTED%s", (int)(colon - v), v, at);
-    } else if (strstr(v, "password=")) {
-        fputs("REDACTED (contains a password)", out);
-    } else {
-        fputs(v, out);
-    }
+    char *red = od_log_redact(v);
+    fprintf(out, "%s\n", red);
+    free(red);
 }
 
 void od_config_print(const struct od_config *cfg, FILE *out)
@@ -388,6 +432,7 @@ void od_config_print(const struct od_config *cfg, FILE *out)
     const char *base = (const char *)cfg;
     for (size_t i = 0; i < OD_ARRAY_LEN(keys); i++) {
         const struct key *k = &keys[i];
+        if (k->flags & ENV_ONLY) continue; /* the output reads back as a file */
         if (strcmp(section, k->section)) {
             fprintf(out, "%s[%s]\n", *section ? "\n" : "", k->section);
             section = k->section;
@@ -400,9 +445,9 @@ void od_config_print(const struct od_config *cfg, FILE *out)
         const char *v = *(char *const *)(base + k->off);
         if (!v || !*v)
             fputs("\n", out);
-        else if (k->secret && strcmp(k->name, "url") == 0)
-            print_redacted_url(out, v), fputc('\n', out);
-        else if (k->secret)
+        else if ((k->flags & SECRET) && strcmp(k->name, "url") == 0)
+            print_redacted_conninfo(out, v);
+        else if (k->flags & SECRET)
             fputs("REDACTED\n", out);
         else
             fprintf(out, "%s\n", v);
@@ -424,13 +469,41 @@ void od_config_print_keys(FILE *out)
         if (k->type == K_INT)
             snprintf(allowed, sizeof(allowed), "%ld–%ld", k->min, k->max);
         else if (k->type == K_URL)
-            snprintf(allowed, sizeof(allowed), "http(s) URL");
+            snprintf(allowed, sizeof(allowed), "https URL (http: loopback only)");
         else if (k->type == K_ENUM)
             snprintf(allowed, sizeof(allowed), "%s", k->allowed);
         else if (k->type == K_RATE)
             snprintf(allowed, sizeof(allowed), "N/MS");
-        fprintf(out, "| `%s` | `%s` | %s%s%s | %s | %s%s |\n", k->section, k->name,
+        char var[128];
+        env_var(k, var, sizeof var);
+        fprintf(out, "| `%s` | `%s` | %s%s%s | %s | %s%s%s%s%s |\n", k->section, k->name,
                 k->def ? "`" : "", k->def ? k->def : "(unset)", k->def ? "`" : "", allowed, k->doc,
-                k->secret ? " (secret: redacted in output)" : "");
+                k->flags & SECRET ? " (secret: redacted in output)" : "",
+                k->flags & ENV_ONLY ? " (environment only: `" : "", k->flags & ENV_ONLY ? var : "",
+                k->flags & ENV_ONLY ? "`)" : "");
     }
+}
+
+const char *od_config_search_path(void)
+{
+    const char *path = getenv("PATH");
+    return path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+}
+
+const char *od_config_login_source(void)
+{
+    static _Thread_local char src[64];
+    const char *ssh = getenv("SSH_CONNECTION");
+    size_t n = ssh ? strcspn(ssh, " ") : 0;
+    if (n == 0 || n >= sizeof src || strspn(ssh, "0123456789abcdefABCDEF.:%") < n) return "local";
+    memcpy(src, ssh, n);
+    src[n] = '\0';
+    return src;
+}
+
+int64_t od_config_source_date(void)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    long long v = s && *s ? strtoll(s, NULL, 10) : 0;
+    return v > 0 ? (int64_t)v : 0;
 }

@@ -4,9 +4,15 @@
  *
  * File: --config FILE, else $OPSDECK_CONFIG, else $XDG_CONFIG_HOME/opsdeck/opsdeck.ini
  * (~/.config/...). A missing default file is fine; a missing named file is an error.
- * The keys are one table in config.c (docs/configuration.md lists them). */
+ * The keys are one table in config.c (docs/configuration.md lists them). A few secrets come
+ * from the environment only (tokens for headless setups; a file would keep them in clear).
+ * The struct is filled once and read-only afterwards: threads share it without locks.
+ * This file is the only reader of the process environment in core/ (besides pgtool passing it
+ * on to a child): settings arrive through struct od_config, the rest through the functions at
+ * the end. */
 #ifndef OD_CONFIG_H
 #define OD_CONFIG_H
+#include <stdint.h>
 #include <stdio.h>
 
 #define OD_MAX_KEYBINDINGS 64
@@ -29,6 +35,7 @@ struct od_config {
         char *id_url;
         char *user_agent;
         char *account_id;
+        char *token; /* environment only (OPSDECK_HARVEST_TOKEN); the key file's store wins */
         int per_page;
     } harvest;
     struct {
@@ -38,6 +45,8 @@ struct od_config {
         char *client_secret;
         char *redirect_uri;
         char *scopes;
+        char *portal_id; /* NULL: "default" */
+        char *token;     /* environment only (OPSDECK_HUBSPOT_TOKEN) */
     } hubspot;
     struct {
         int workers;
@@ -49,6 +58,15 @@ struct od_config {
         int http_timeout_s;
         int reconcile_days;
     } sync;
+    struct {
+        int retry_after_cap_s;
+        int max_body_bytes;
+        int backoff_ms;
+    } http;
+    struct {
+        int threshold;
+        int open_ms;
+    } breaker;
     struct {
         char *theme;
         int refresh_ms;
@@ -80,9 +98,13 @@ struct od_config {
         int check_timeout_ms;
         int long_tx_warn_s;
         int dead_jobs_window_h;
+        char *backup_dir; /* NULL: $XDG_STATE_HOME/opsdeck/backups (`opsdeck backup`'s default) */
+        int backup_warn_hours;
+        int backup_fail_hours;
     } health;
     struct {
         char *listen;
+        int healthz_refresh_s;
     } metrics;
     struct {
         char *harvest; /* "N/MS": N requests per MS milliseconds, per account */
@@ -111,5 +133,15 @@ int od_config_set(struct od_config *cfg, const char *section, const char *key, c
 /* Default paths (caller frees). */
 char *od_config_default_path(void);
 char *od_state_dir(void); /* $XDG_STATE_HOME/opsdeck or ~/.local/state/opsdeck */
+
+/* The process environment that is not a setting. */
+/* $PATH, or "/usr/local/bin:/usr/bin:/bin" when unset or empty (to find client tools). */
+const char *od_config_search_path(void);
+/* Where this login comes from (login throttling, the audit log): the client address in
+ * $SSH_CONNECTION when it looks like one (hex digits, '.', ':', '%'), else "local".
+ * Borrowed, per thread. */
+const char *od_config_login_source(void);
+/* $SOURCE_DATE_EPOCH (reproducible builds: the date in generated man pages), or 0. */
+int64_t od_config_source_date(void);
 
 #endif

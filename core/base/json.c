@@ -1,7 +1,10 @@
 /* json — read-only JSON DOM with number text and source spans. See json.h. */
 #include "core/base/json.h"
+#include "core/base/sanitize.h"
 #include "core/base/util.h"
+#include <cjson/cJSON.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,61 +93,6 @@ static int hex4(const char *s, uint32_t *out)
     return 0;
 }
 
-static size_t utf8_put(char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* Length of a valid UTF-8 sequence starting at s (n bytes available), 0 if invalid. */
-static size_t utf8_valid(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return len;
-}
-
-/* Parse a string at d->pos (on the opening quote) into a new arena string. */
 /* Bytes that end the plain run of a string: the quote, escapes, controls, non-ASCII. */
 static const bool special[256] = {
     [0 ... 0x1f] = true,
@@ -153,6 +101,7 @@ static const bool special[256] = {
     [0x80 ... 0xff] = true,
 };
 
+/* Parse a string at d->pos (on the opening quote) into a new arena string. */
 static const char *parse_string(struct od_json *d)
 {
     size_t i = ++d->pos;
@@ -233,7 +182,7 @@ static const char *parse_string(struct od_json *d)
                     fail(d, "NUL in string");
                     return NULL;
                 }
-                o += utf8_put(o, cp);
+                o += od_utf8_encode(cp, o);
                 break;
             }
             default:
@@ -247,7 +196,7 @@ static const char *parse_string(struct od_json *d)
             *o++ = (char)c;
             d->pos++;
         } else {
-            size_t k = utf8_valid((const unsigned char *)d->src + d->pos, i - d->pos);
+            size_t k = od_utf8_valid((const unsigned char *)d->src + d->pos, i - d->pos);
             if (!k) {
                 fail(d, "invalid UTF-8");
                 return NULL;
@@ -519,4 +468,27 @@ void od_json_quote(struct strbuf *sb, const char *s)
         }
     }
     sb_addch(sb, '"');
+}
+
+void od_json_add_i64(cJSON *obj, const char *name, int64_t v)
+{
+    char num[24];
+    snprintf(num, sizeof num, "%lld", (long long)v);
+    cJSON_AddRawToObject(obj, name, num);
+}
+
+void od_json_add_str(cJSON *obj, const char *name, const char *s)
+{
+    if (s)
+        cJSON_AddStringToObject(obj, name, s);
+    else
+        cJSON_AddNullToObject(obj, name);
+}
+
+char *od_json_print(cJSON *doc)
+{
+    char *s = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    if (!s) od_die("out of memory (printing JSON)");
+    return s;
 }

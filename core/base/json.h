@@ -1,7 +1,7 @@
 /* json — a small read-only JSON parser for API payloads that keeps what cJSON throws away:
  * the exact text of every number (money is parsed from it by core/base/money.h, never through a
  * double) and the byte span of every value in the source (the raw record text that goes to
- * sync_dead_letters). Plus the escaping helper used to build request bodies.
+ * sync_dead_letters). Plus the few helpers for writing JSON with cJSON (below).
  *
  *   struct od_json *doc = od_json_parse(text, len);          // NULL + od_err() when malformed
  *   const struct od_jv *recs = od_jv_get(od_json_root(doc), "time_entries");
@@ -17,6 +17,7 @@
 #define OD_CONNECTORS_JSON_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct strbuf;
 
@@ -58,7 +59,19 @@ const char *od_jv_string(const struct od_jv *v);
 const char *od_jv_number(const struct od_jv *v);
 bool od_jv_is_null(const struct od_jv *v); /* true for JSON null and for a missing value */
 
-/* Append s as a JSON string literal (with quotes) to sb. NULL appends null. */
+/* Writing JSON: core/ builds a cJSON tree (nesting and escaping are the library's) with these
+ * for what cJSON gets wrong or leaves to every caller. cJSON numbers are doubles, exact only to
+ * 2^53: an int64 (an id, epoch ms, a count) goes in as its exact digits. */
+struct cJSON;
+void od_json_add_i64(struct cJSON *obj, const char *name, int64_t v);
+/* A string member; NULL gives null (cJSON_AddStringToObject would leave the member out). */
+void od_json_add_str(struct cJSON *obj, const char *name, const char *s);
+/* The compact text of doc (caller frees), and doc is deleted. Out of memory dies like
+ * od_xmalloc. */
+char *od_json_print(struct cJSON *doc);
+
+/* Append s as a JSON string literal (with quotes) to sb. NULL appends null. For hand-built
+ * JSON where a tree per record costs too much (the simulator's pages), and cmd/. */
 void od_json_quote(struct strbuf *sb, const char *s);
 
 #endif

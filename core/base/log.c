@@ -1,15 +1,19 @@
 /* log — JSON-lines logger with redaction and size-based rotation. See log.h.
  * One mutex guards the file; formatting happens outside it. */
 #include "core/base/log.h"
+#include "core/base/json.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
-#include <ctype.h>
+#include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static FILE *log_fp;
@@ -70,6 +74,23 @@ static int ensure_dir(const char *path)
     return 0;
 }
 
+/* Open (or create, mode 0600: log lines name users, hosts and errors) a log file for
+ * appending. A file that exists keeps its mode. */
+static FILE *open_append(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return NULL;
+    FILE *fp = fdopen(fd, "a");
+    if (!fp) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    setvbuf(fp, NULL, _IOLBF, 0);
+    return fp;
+}
+
 int od_log_open(const char *path, enum od_log_level level, int64_t max_bytes, int keep)
 {
     od_log_close();
@@ -78,12 +99,11 @@ int od_log_open(const char *path, enum od_log_level level, int64_t max_bytes, in
     if (max_bytes > 0) log_max_bytes = max_bytes;
     log_keep = keep;
     if (path && *path) {
-        if (ensure_dir(path) < 0 || !(log_fp = fopen(path, "a"))) {
+        if (ensure_dir(path) < 0 || !(log_fp = open_append(path))) {
             int e = errno;
             pthread_mutex_unlock(&log_lock);
             return od_seterr("cannot open log file %s: %s", path, strerror(e));
         }
-        setvbuf(log_fp, NULL, _IOLBF, 0);
         log_path = od_xstrdup(path);
         struct stat st;
         log_size = fstat(fileno(log_fp), &st) == 0 ? st.st_size : 0;
@@ -116,116 +136,41 @@ static void rotate(void)
         free(to);
     }
     if (log_keep == 0) remove(log_path);
-    log_fp = fopen(log_path, "a");
-    if (log_fp) setvbuf(log_fp, NULL, _IOLBF, 0);
+    log_fp = open_append(log_path);
     log_size = 0;
 }
 
-/* Words after which the rest of the token is secret, case-insensitive. */
-static const char *secret_markers[] = {
-    "bearer ",        "password=",      "password\":\"", "password\": \"", "token=",
-    "token\":\"",     "token\": \"",    "secret=",       "secret\":\"",    "secret\": \"",
-    "authorization:", "code_verifier=", "code=",         "refresh_token=", "access_token=",
-};
-
-static size_t match_marker(const char *p)
+/* A member with its name and value redacted (control characters are escaped by cJSON). */
+static void add_redacted(cJSON *o, const char *name, const char *value)
 {
-    for (size_t i = 0; i < OD_ARRAY_LEN(secret_markers); i++) {
-        size_t n = strlen(secret_markers[i]);
-        if (strncasecmp(p, secret_markers[i], n) == 0) return n;
-    }
-    return 0;
-}
-
-static int secret_char(char c)
-{
-    return c && c != '"' && c != '&' && c != ',' && c != ' ' && c != '\n' && c != '}' && c != ';';
-}
-
-char *od_log_redact(const char *s)
-{
-    struct strbuf sb = STRBUF_INIT;
-    sb_grow(&sb, strlen(s));
-    const char *p = s;
-    while (*p) {
-        /* user:password@ in URLs */
-        if (p[0] == ':' && p[1] == '/' && p[2] == '/') {
-            const char *q = p + 3, *colon = NULL, *at = NULL;
-            for (const char *r = q; *r && *r != '/' && *r != ' ' && *r != '"'; r++) {
-                if (*r == ':' && !colon) colon = r;
-                if (*r == '@') at = r;
-            }
-            if (colon && at && colon < at) {
-                sb_addn(&sb, p, (size_t)(colon - p) + 1);
-                sb_add(&sb, "REDACTED");
-                p = at;
-                continue;
-            }
-        }
-        size_t m = (p == s || !isalnum((unsigned char)p[-1]) || p[-1] == '_') ? match_marker(p) : 0;
-        if (m) {
-            sb_addn(&sb, p, m);
-            p += m;
-            while (*p == ' ' && strncasecmp(p - m, "authorization:", 14) == 0)
-                sb_addch(&sb, *p++);
-            if (strncasecmp(p, "bearer ", 7) == 0) {
-                sb_addn(&sb, p, 7);
-                p += 7;
-            }
-            if (secret_char(*p)) sb_add(&sb, "REDACTED");
-            while (secret_char(*p))
-                p++;
-            continue;
-        }
-        sb_addch(&sb, *p++);
-    }
-    return sb_detach(&sb);
-}
-
-/* JSON string body: escape quotes/backslashes, drop control characters (ESC etc.). */
-static void add_json_str(struct strbuf *sb, const char *s)
-{
-    char *red = od_log_redact(s);
-    sb_addch(sb, '"');
-    for (const unsigned char *p = (const unsigned char *)red; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            sb_addch(sb, '\\');
-            sb_addch(sb, (char)*p);
-        } else if (*p == '\n') {
-            sb_add(sb, "\\n");
-        } else if (*p == '\t') {
-            sb_add(sb, "\\t");
-        } else if (*p < 0x20 || *p == 0x7f) {
-            sb_addf(sb, "\\u%04x", *p);
-        } else {
-            sb_addch(sb, (char)*p);
-        }
-    }
-    sb_addch(sb, '"');
-    free(red);
+    char *n = od_log_redact(name), *v = od_log_redact(value);
+    cJSON_AddStringToObject(o, n, v);
+    free(n);
+    free(v);
 }
 
 static void emit(enum od_log_level level, const char *msg, va_list *kv)
 {
     if (level < log_min) return;
     char ts[40];
-    od_iso8601_ms(od_wall_ms(), ts, sizeof(ts));
-    struct strbuf sb = STRBUF_INIT;
-    sb_addf(&sb, "{\"ts\":\"%s\",\"level\":\"%s\",\"thread\":", ts, level_names[level]);
-    add_json_str(&sb, od_log_thread());
-    sb_add(&sb, ",\"msg\":");
-    add_json_str(&sb, msg);
+    od_time_format_ms(od_wall_ms(), ts, sizeof(ts));
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "ts", ts);
+    cJSON_AddStringToObject(o, "level", level_names[level]);
+    add_redacted(o, "thread", od_log_thread());
+    add_redacted(o, "msg", msg);
     if (kv) {
         const char *k;
         while ((k = va_arg(*kv, const char *))) {
             const char *v = va_arg(*kv, const char *);
-            sb_addch(&sb, ',');
-            add_json_str(&sb, k);
-            sb_addch(&sb, ':');
-            add_json_str(&sb, v ? v : "");
+            add_redacted(o, k, v ? v : "");
         }
     }
-    sb_add(&sb, "}\n");
+    struct strbuf sb = STRBUF_INIT;
+    char *line = od_json_print(o);
+    sb_add(&sb, line);
+    sb_addch(&sb, '\n');
+    free(line);
     pthread_mutex_lock(&log_lock);
     if (level == OD_LOG_WARN) n_warns++;
     if (level == OD_LOG_ERROR) {

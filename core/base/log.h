@@ -1,8 +1,9 @@
 /* log — structured JSON-lines logging, one line per event:
  *   {"ts":"2026-11-22T20:59:27.123Z","level":"info","thread":"sync-1","msg":"...", ...fields}
- * Destination: a file (size-rotated: FILE, FILE.1 ... FILE.<keep>) or stderr for headless
- * commands. Every message and field value is redacted (tokens, passwords, secrets in URLs and
- * JSON) and stripped of control characters before it is written. Thread-safe.
+ * Destination: a file (size-rotated: FILE, FILE.1 ... FILE.<keep>; each created mode 0600,
+ * whatever the umask) or stderr for headless commands. Every message and field value is
+ * redacted (tokens, passwords in URLs and conninfo strings, secrets in JSON) and stripped of
+ * control characters before it is written. Thread-safe.
  *
  * Usage:
  *   od_log_open(path_or_NULL, OD_LOG_INFO, max_bytes, keep);
@@ -36,9 +37,15 @@ void od_log_kv(enum od_log_level level, const char *msg, ...);
 #define od_log_warn(...) od_logf(OD_LOG_WARN, __VA_ARGS__)
 #define od_log_error(...) od_logf(OD_LOG_ERROR, __VA_ARGS__)
 
-/* Redact secrets in s into a new string (caller frees). Exposed for tests and for any
- * code that must show an outside string (e.g. a URL) in an error message. */
+/* Redact secrets in s into a new string (caller frees): URL userinfo passwords, libpq
+ * conninfo passwords in every form (password=x, password = 'x y', quoted with escapes,
+ * sslpassword=...), tokens and secrets as key=value or JSON, Authorization/Bearer values
+ * (the rules: core/base/log_redact.c). For any code that shows a URL or conninfo, and for tests. */
 char *od_log_redact(const char *s);
+/* Redact msg, and also every occurrence in it of a secret od_log_redact finds in source (as
+ * written there, and unescaped/percent-decoded): for a library's error message that may echo
+ * pieces of a connection string it failed to parse. Caller frees. */
+char *od_log_redact_echo(const char *msg, const char *source);
 
 /* Counters for the health screen: errors and warnings written since start, and the
  * last error message (copied into buf). */

@@ -16,15 +16,15 @@ struct range {
     uint32_t lo, hi;
 };
 
-/* Zero-width combining marks and variation selectors (fallback table and the cap). */
+/* Zero-width combining marks (fallback table and the cap). Zero-width joiners and variation
+ * selectors are not here: classify() drops them. */
 static const struct range combining[] = {
-    {0x0300, 0x036F}, {0x0483, 0x0489},   {0x0591, 0x05BD},   {0x05BF, 0x05BF}, {0x05C1, 0x05C2},
-    {0x05C4, 0x05C5}, {0x05C7, 0x05C7},   {0x0610, 0x061A},   {0x064B, 0x065F}, {0x0670, 0x0670},
-    {0x06D6, 0x06DC}, {0x06DF, 0x06E4},   {0x06E7, 0x06E8},   {0x06EA, 0x06ED}, {0x0711, 0x0711},
-    {0x0730, 0x074A}, {0x0900, 0x0902},   {0x093C, 0x093C},   {0x0941, 0x0948}, {0x094D, 0x094D},
-    {0x0E31, 0x0E31}, {0x0E34, 0x0E3A},   {0x0E47, 0x0E4E},   {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF},
-    {0x200C, 0x200D}, {0x20D0, 0x20FF},   {0x302A, 0x302D},   {0x3099, 0x309A}, {0xFE00, 0xFE0F},
-    {0xFE20, 0xFE2F}, {0x1F3FB, 0x1F3FF}, {0xE0100, 0xE01EF},
+    {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x05BF, 0x05BF}, {0x05C1, 0x05C2},
+    {0x05C4, 0x05C5}, {0x05C7, 0x05C7}, {0x0610, 0x061A}, {0x064B, 0x065F}, {0x0670, 0x0670},
+    {0x06D6, 0x06DC}, {0x06DF, 0x06E4}, {0x06E7, 0x06E8}, {0x06EA, 0x06ED}, {0x0711, 0x0711},
+    {0x0730, 0x074A}, {0x0900, 0x0902}, {0x093C, 0x093C}, {0x0941, 0x0948}, {0x094D, 0x094D},
+    {0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E}, {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF},
+    {0x20D0, 0x20FF}, {0x302A, 0x302D}, {0x3099, 0x309A}, {0xFE20, 0xFE2F}, {0x1F3FB, 0x1F3FF},
 };
 
 /* East Asian Wide/Fullwidth and emoji presentation (fallback table only). */
@@ -76,9 +76,15 @@ static enum cls classify(uint32_t cp)
     if (cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
         (cp >= 0x2066 && cp <= 0x2069))
         return CL_DROP; /* bidi controls (Trojan Source) */
-    if (cp == 0x00AD || cp == 0x200B || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF ||
-        (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F))
-        return CL_DROP; /* invisible format characters */
+    /* Invisible format characters. Terminals disagree on them (a ZWJ may join two emoji into
+     * one glyph, or take a cell of its own; a variation selector may turn a 1-column symbol
+     * into a 2-column emoji), so no width we could count would match every terminal: they
+     * are removed, and what is left is measured by wcwidth. */
+    if (cp == 0x00AD || cp == 0x034F || cp == 0x180E || (cp >= 0x200B && cp <= 0x200D) ||
+        (cp >= 0x2060 && cp <= 0x2065) || (cp >= 0x206A && cp <= 0x206F) || cp == 0xFEFF ||
+        (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
+        (cp >= 0xE0000 && cp <= 0xE007F) || (cp >= 0xE0100 && cp <= 0xE01EF))
+        return CL_DROP;
     return CL_KEEP;
 }
 
@@ -118,6 +124,13 @@ size_t od_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     }
     *cp = v;
     return len;
+}
+
+size_t od_utf8_valid(const unsigned char *s, size_t n)
+{
+    uint32_t cp;
+    size_t k = od_utf8_decode(s, n, &cp);
+    return k == 1 && cp == 0xFFFD ? 0 : k; /* a valid 1-byte sequence is ASCII */
 }
 
 size_t od_utf8_encode(uint32_t cp, char *out)
@@ -246,6 +259,11 @@ char *od_sanitize(const char *s)
     return od_sanitize_n(s, s ? strlen(s) : 0);
 }
 
+bool od_char_dropped(uint32_t cp)
+{
+    return classify(cp) != CL_KEEP;
+}
+
 int od_char_width(uint32_t cp)
 {
     if (classify(cp) != CL_KEEP) return 0;
@@ -362,11 +380,19 @@ void od_pad_left(struct strbuf *sb, const char *s, int cols)
     sb_release(&tmp);
 }
 
+void od_pad_cell(struct strbuf *sb, const char *untrusted, int cols, bool right)
+{
+    char *clean = od_sanitize(untrusted);
+    (right ? od_pad_left : od_pad_right)(sb, clean, cols);
+    free(clean);
+}
+
 /* What a terminal must not get raw from a machine format: C0, DEL, C1, bidi controls. */
 static bool tty_unsafe(uint32_t cp)
 {
     return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
-           cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+           cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+           od_char_dropped(cp); /* zero-width and format characters: shown escaped too */
 }
 
 void od_tty_escape(struct strbuf *sb, const char *s, size_t n, bool json)

@@ -11,7 +11,11 @@
  *     (to BEL or ST), other ESC sequences, and their C1 forms U+009B/U+009D/U+0090/...;
  *   - other C0 controls, DEL and C1 controls are removed;
  *   - bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C) and invisible
- *     format characters (U+200B, U+2060, U+FEFF, U+00AD, tags U+E0000-U+E007F) are removed;
+ *     format characters are removed: zero-width space/non-joiner/joiner U+200B-U+200D, word
+ *     joiner and invisible operators U+2060-U+2065, U+206A-U+206F, BOM U+FEFF, soft hyphen
+ *     U+00AD, U+034F, U+180E, U+FFF9-U+FFFB, variation selectors U+FE00-U+FE0F and
+ *     U+E0100-U+E01EF, tags U+E0000-U+E007F (terminals disagree on their width, so a row
+ *     holding one could not be aligned);
  *   - each run of tab/newline/CR/VT/FF/U+2028/U+2029 becomes a single space;
  *   - at most 4 combining marks follow a base character (xterm CVE-2021-27135).
  *
@@ -37,10 +41,16 @@ void od_sanitize_to(struct strbuf *sb, const char *s, size_t n);
 /* Strict UTF-8 decode of one code point from s (n > 0 bytes available). Returns the number of
  * bytes consumed (1..4); *cp is U+FFFD for an invalid or truncated sequence (1 byte consumed). */
 size_t od_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* Length (1..4) of the valid UTF-8 sequence at s (n > 0 bytes available), 0 when invalid. */
+size_t od_utf8_valid(const unsigned char *s, size_t n);
 /* Encode cp (must be valid) into out (>= 4 bytes); returns the byte count. */
 size_t od_utf8_encode(uint32_t cp, char *out);
 
-/* Columns one code point takes: 0, 1 or 2 (controls count 0). */
+/* True for a code point od_sanitize removes (controls, whitespace other than space, bidi
+ * controls, zero-width format characters, variation selectors). Widths count it as 0 and the
+ * TUI grid never draws it. */
+bool od_char_dropped(uint32_t cp);
+/* Columns one code point takes: 0, 1 or 2 (dropped code points count 0; combining marks 0). */
 int od_char_width(uint32_t cp);
 /* Columns a string takes on a terminal (invalid bytes count as U+FFFD, controls as 0). */
 int od_display_width(const char *s);
@@ -56,6 +66,9 @@ int od_fit_to(struct strbuf *sb, const char *s, int cols);
 void od_pad_right(struct strbuf *sb, const char *s, int cols);
 /* Same, right-aligned (numbers). */
 void od_pad_left(struct strbuf *sb, const char *s, int cols);
+/* One table cell from outside text: sanitized, then fitted and padded to exactly cols
+ * columns (display width, never bytes), right-aligned when `right`. NULL is "". */
+void od_pad_cell(struct strbuf *sb, const char *untrusted, int cols, bool right);
 
 /* The one CSV cell writer (opsdeck report and the console's :export). Appends s as one field
  * per RFC 4180: quoted (with "" for ") when it holds , " CR or LF, or starts/ends with a

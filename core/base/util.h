@@ -1,5 +1,6 @@
 /* util — the small things every module uses: allocation that never returns NULL,
- * a growable string buffer, a per-thread "last error" message, time helpers.
+ * a growable string buffer, a per-thread "last error" message, clocks (dates and timestamps
+ * are core/base/time.h).
  *
  * Errors: functions that can fail for expected reasons return -1 (or NULL) and call
  * od_seterr("...") with a message a person can act on; callers read it with od_err().
@@ -34,10 +35,10 @@ struct strbuf {
     size_t len;
     size_t cap;
 };
-#define STRBUF_INIT                                                                                \
-    {                                                                                              \
-        NULL, 0, 0                                                                                 \
-    }
+/* (clang-format would spread this one-line initializer macro over four lines) */
+/* clang-format off */
+#define STRBUF_INIT {NULL, 0, 0}
+/* clang-format on */
 void sb_grow(struct strbuf *sb, size_t extra);
 void sb_add(struct strbuf *sb, const char *s);
 void sb_addn(struct strbuf *sb, const char *s, size_t n);
@@ -55,15 +56,9 @@ int64_t od_now_ms(void);  /* CLOCK_MONOTONIC, milliseconds */
 int64_t od_now_us(void);  /* CLOCK_MONOTONIC, microseconds */
 int64_t od_wall_ms(void); /* CLOCK_REALTIME, milliseconds since the epoch */
 void od_sleep_ms(int64_t ms);
-/* RFC 3339 UTC timestamp with milliseconds into buf (>= 32 bytes). */
-void od_iso8601_ms(int64_t wall_ms, char *buf, size_t n);
 
 /* Strict integer parse of the whole string; -1 with od_seterr on failure. */
 int od_parse_long(const char *s, long min, long max, long *out);
-
-/* Days since 1970-01-01 (proleptic Gregorian) from a calendar date, and back. */
-int64_t od_days_from_civil(int64_t y, int m, int d);
-void od_civil_from_days(int64_t z, int *y, int *m, int *d);
 
 /* Create dir and its missing parents, each mode 0700 (existing ones are left as they are);
  * -1 with od_seterr naming the one that could not be made. */

@@ -4,6 +4,7 @@
 #include "core/connectors/rollup.h"
 #include "core/db/db.h"
 #include "core/base/money.h"
+#include "core/base/time.h"
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,80 +25,6 @@ struct te {
 struct cols {
     int date, user, client, project, hours, rounded, billable, brate, crate, updated;
 };
-
-static int num(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-/* "YYYY-MM-DD" -> days; -1 on error (dates before 1970 are fine: INT32_MIN marks errors). */
-static int32_t parse_day(const char *s, size_t n)
-{
-    if (n < 10 || s[4] != '-' || s[7] != '-') return INT32_MIN;
-    int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
-    if (y < 0 || m < 1 || m > 12 || d < 1 || d > 31) return INT32_MIN;
-    return (int32_t)od_days_from_civil(y, m, d);
-}
-
-static void format_day(int32_t day, char *buf, size_t n)
-{
-    int y, m, d;
-    od_civil_from_days(day, &y, &m, &d);
-    snprintf(buf, n, "%04d-%02d-%02d", y, m, d);
-}
-
-int od_ts_parse_us(const char *s, size_t n, int64_t *us)
-{
-    if (n < 20 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':') return -1;
-    int32_t day = parse_day(s, n);
-    int hh = num(s + 11, 2), mi = num(s + 14, 2), ss = num(s + 17, 2);
-    if (day == INT32_MIN || hh < 0 || mi < 0 || ss < 0) return -1;
-    size_t i = 19;
-    int64_t frac = 0;
-    if (i < n && s[i] == '.') {
-        int digits = 0, round = 0;
-        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-            if (digits < 6)
-                frac = frac * 10 + (s[i] - '0');
-            else if (digits == 6)
-                round = s[i] >= '5';
-        }
-        if (!digits) return -1;
-        for (int k = digits; k < 6; k++)
-            frac *= 10;
-        frac += round;
-    }
-    int64_t off = 0;
-    if (i + 1 == n && s[i] == 'Z') {
-        off = 0;
-    } else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
-        int oh = num(s + i + 1, 2), om = num(s + i + 4, 2);
-        if (oh < 0 || om < 0) return -1;
-        off = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
-    } else {
-        return -1;
-    }
-    int64_t secs = (int64_t)day * 86400 + hh * 3600 + mi * 60 + ss - off;
-    *us = secs * 1000000 + frac;
-    return 0;
-}
-
-void od_ts_format_us(int64_t us, char *buf, size_t n)
-{
-    int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
-    int64_t frac = us - secs * 1000000;
-    int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-    int64_t sod = secs - day * 86400;
-    int y, m, d;
-    od_civil_from_days(day, &y, &m, &d);
-    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", y, m, d, (int)(sod / 3600),
-             (int)(sod / 60 % 60), (int)(sod % 60), (long long)frac);
-}
 
 static bool is_null(const char *v, size_t n)
 {
@@ -146,7 +73,8 @@ static int read_line(const struct cols *k, const char *line, size_t len, struct 
         n[i] = fl[idx[i]];
     }
     t->id = strtoll(v[0], NULL, 10);
-    t->day = parse_day(v[1], n[1]);
+    int64_t day;
+    t->day = od_date_parse(v[1], n[1], &day) == 0 ? (int32_t)day : INT32_MIN;
     t->e.user = strtoll(v[2], NULL, 10);
     t->e.client = strtoll(v[3], NULL, 10);
     t->e.project = strtoll(v[4], NULL, 10);
@@ -155,7 +83,7 @@ static int read_line(const struct cols *k, const char *line, size_t len, struct 
         fixed_field(v[6], n[6], &t->e.rounded, &t->e.has_rounded) < 0 ||
         fixed_field(v[8], n[8], &t->e.brate, &t->e.has_brate) < 0 ||
         fixed_field(v[9], n[9], &t->e.crate, &t->e.has_crate) < 0 ||
-        od_ts_parse_us(v[10], n[10], &t->upd_us) < 0)
+        od_time_parse_us(v[10], n[10], &t->upd_us) < 0)
         return -1;
     t->e.month = month_of(t->day);
     t->e.day = t->day;
@@ -231,19 +159,16 @@ static struct te *find(struct te *t, size_t n, int64_t id)
     return lo < n && t[lo].id == id ? &t[lo] : NULL;
 }
 
-static void id_array(struct strbuf *sb, const struct te *t, size_t n,
-                     bool (*want)(const struct te *))
+/* The bigint[] literal of the ids in t[0..n) that want() keeps (all when NULL). Caller frees. */
+static char *id_array(const struct te *t, size_t n, bool (*want)(const struct te *))
 {
-    sb_reset(sb);
-    sb_addch(sb, '{');
-    bool first = true;
-    for (size_t i = 0; i < n; i++) {
-        if (want && !want(&t[i])) continue;
-        if (!first) sb_addch(sb, ',');
-        sb_addi64(sb, t[i].id);
-        first = false;
-    }
-    sb_addch(sb, '}');
+    int64_t *v = od_xmalloc((n ? n : 1) * sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!want || want(&t[i])) v[k++] = t[i].id;
+    char *lit = od_db_bigint_array(v, k);
+    free(v);
+    return lit;
 }
 
 /* The current rows of ids in [lo, hi], at most lim of them. harvest_time_entries is partitioned
@@ -323,11 +248,10 @@ static PGresult *current_rows(PGconn *c, const struct te *t, size_t n)
     PGresult *r = range_rows(c, lo, hi, lim);
     if (!r || (size_t)PQntuples(r) <= 4 * n) return r;
     PQclear(r);
-    struct strbuf ids = STRBUF_INIT;
-    id_array(&ids, t, n, NULL);
+    char *ids = id_array(t, n, NULL);
     r = od_db_exec(c, "SELECT " ROW_COLS " FROM harvest_time_entries WHERE id = ANY ($1::bigint[])",
-                   1, (const char *const[]){sb_str(&ids)});
-    sb_release(&ids);
+                   1, (const char *const[]){ids});
+    free(ids);
     return r;
 }
 
@@ -392,22 +316,23 @@ static int write_rows(PGconn *c, struct od_batch *b, struct te *t, size_t n, int
     size_t counts[4] = {0};
     for (size_t i = 0; i < n; i++)
         counts[t[i].act]++;
-    struct strbuf data = STRBUF_INIT, sql = STRBUF_INIT, a1 = STRBUF_INIT, a2 = STRBUF_INIT;
+    struct strbuf data = STRBUF_INIT, sql = STRBUF_INIT, a2 = STRBUF_INIT;
+    char *a1 = NULL;
     int rc = -1;
     char day[16];
     if (counts[A_MOVED]) {
-        id_array(&a1, t, n, is_moved);
+        a1 = id_array(t, n, is_moved);
         sb_addch(&a2, '{');
         for (size_t i = 0; i < n; i++)
             if (t[i].act == A_MOVED) {
-                format_day(t[i].old_day, day, sizeof day);
+                od_date_format(t[i].old_day, day, sizeof day);
                 sb_addf(&a2, "%s%s", a2.len > 1 ? "," : "", day);
             }
         sb_addch(&a2, '}');
         if (od_db_cmd(c,
                       "DELETE FROM harvest_time_entries o USING unnest($1::bigint[], $2::date[]) "
                       "AS k(id, d) WHERE o.id = k.id AND o.spent_date = k.d",
-                      2, (const char *const[]){sb_str(&a1), sb_str(&a2)}) < 0)
+                      2, (const char *const[]){a1, sb_str(&a2)}) < 0)
             goto done;
     }
     for (int pass = 0; pass < 2; pass++) { /* 0: new + moved straight in; 1: in place, staged */
@@ -450,7 +375,7 @@ static int write_rows(PGconn *c, struct od_batch *b, struct te *t, size_t n, int
 done:
     sb_release(&data);
     sb_release(&sql);
-    sb_release(&a1);
+    free(a1);
     sb_release(&a2);
     return rc;
 }
@@ -485,7 +410,7 @@ int od_entries_store(PGconn *c, struct od_batch *b, int64_t job_id, struct od_ro
     int64_t max_us;
     int rc = -1;
     if (read_rows(b, &t, &n, &max_us) < 0) goto done;
-    if (n) od_ts_format_us(max_us, out->max_updated, sizeof out->max_updated);
+    if (n) od_time_format_us(max_us, out->max_updated, sizeof out->max_updated);
     if (n && check_refs(c, t, n, out) < 0) goto done;
     if (n && lookup(c, t, n, d) < 0) goto done;
     int64_t t1 = od_now_us();

@@ -33,10 +33,4 @@
 int od_entries_store(PGconn *c, struct od_batch *b, int64_t job_id, struct od_rollup_delta *d,
                      struct od_store_result *out);
 
-/* "2026-03-01T10:00:00.5+02:00" (od_valid_ts syntax) -> microseconds since the epoch, UTC.
- * -1 when malformed. Exposed for the unit test. */
-int od_ts_parse_us(const char *s, size_t n, int64_t *us);
-/* Microseconds since the epoch -> "YYYY-MM-DDTHH:MM:SS.ffffffZ" (buf >= 32 bytes). */
-void od_ts_format_us(int64_t us, char *buf, size_t n);
-
 #endif

@@ -1,5 +1,6 @@
 /* fetch — shared connector plumbing. See fetch.h. */
 #include "core/connectors/fetch.h"
+#include "core/base/time.h"
 #include "core/base/config.h"
 #include "core/base/json.h"
 #include "core/connectors/tokens.h"
@@ -7,6 +8,8 @@
 #include "core/base/log.h"
 #include "core/net/ratelimit.h"
 #include "core/base/sanitize.h"
+#include "core/base/url.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +46,12 @@ enum od_job_result od_fetch_open(struct od_fetch *f, struct od_job_ctx *ctx, con
         od_seterr("%s.base_url is not configured", provider);
         return OD_JOB_FAIL;
     }
+    if (od_url_check_transport(f->base_url) < 0) { /* validated at load; the token is at stake */
+        char why[256];
+        snprintf(why, sizeof why, "%s", od_err());
+        od_seterr("%s.base_url: %s", provider, why);
+        return OD_JOB_FAIL;
+    }
     if (od_tokens_get(f->env, provider, &f->token, &f->account) < 0) return OD_JOB_FAIL;
     f->hdr[0] = od_xasprintf("Authorization: Bearer %s", f->token);
     int n = 1;
@@ -71,6 +80,14 @@ void od_fetch_close(struct od_fetch *f)
     memset(f, 0, sizeof *f);
 }
 
+char *od_fetch_url(const struct od_fetch *f, const char *path)
+{
+    size_t n = strlen(f->base_url);
+    while (n && f->base_url[n - 1] == '/')
+        n--;
+    return od_xasprintf("%.*s%s", (int)n, f->base_url, path);
+}
+
 bool od_fetch_same_origin(const struct od_fetch *f, const char *url)
 {
     const char *b = f->base_url, *s = strstr(b, "://");
@@ -78,6 +95,27 @@ bool od_fetch_same_origin(const struct od_fetch *f, const char *url)
     size_t n = (size_t)(s + 3 - b);
     n += strcspn(s + 3, "/?#");
     return strncmp(url, b, n) == 0 && (url[n] == '/' || url[n] == '?' || url[n] == '\0');
+}
+
+/* A 429 from HubSpot's daily quota ("policyName":"DAILY") does not clear within minutes: the
+ * job's next try is put after the reset (Retry-After when given, else an hour from now, as
+ * the quota resets at midnight in the account's time zone) and its error says so. */
+static void daily_limit(struct od_fetch *f, const struct od_http_resp *resp)
+{
+    struct od_json *doc = resp->body.len ? od_json_parse(resp->body.buf, resp->body.len) : NULL;
+    const char *policy = doc ? od_jv_string(od_jv_get(od_json_root(doc), "policyName")) : NULL;
+    bool daily = policy && strcmp(policy, "DAILY") == 0;
+    od_json_free(doc);
+    if (!daily || !f->ctx) return;
+    int64_t delay = resp->retry_after_ms >= 0 ? resp->retry_after_ms : 3600 * 1000;
+    if (delay > OD_JOB_RETRY_HINT_MAX_MS) delay = OD_JOB_RETRY_HINT_MAX_MS;
+    od_job_retry_not_before(f->ctx, delay);
+    char at[40];
+    od_time_format_ms(od_wall_ms() + delay, at, sizeof at);
+    od_seterr("%s daily API limit reached (429, policy DAILY): next try after %s (%s; the limit "
+              "resets at midnight in the account's time zone)",
+              f->provider, at,
+              resp->retry_after_ms >= 0 ? "its Retry-After" : "no Retry-After given: in an hour");
 }
 
 enum od_job_result od_fetch_request(struct od_fetch *f, const char *url, const char *body,
@@ -90,12 +128,15 @@ enum od_job_result od_fetch_request(struct od_fetch *f, const char *url, const c
         .headers = f->headers,
         .body = body,
         .body_len = body ? strlen(body) : 0,
+        .cfg = f->env->cfg,
         .provider = f->provider,
         .timeout_s = f->env->cfg->sync.http_timeout_s,
         .before_send = before_send,
         .on_rate_limited = on_rate_limited,
         .should_stop = stop_cb,
         .arg = f,
+        .max_body = f->env->cfg->http.max_body_bytes,
+        .retry_after_cap_s = f->env->cfg->http.retry_after_cap_s,
     };
     enum od_http_rc hrc = od_http_request(&req, resp);
     char *fresh = NULL;
@@ -114,6 +155,7 @@ enum od_job_result od_fetch_request(struct od_fetch *f, const char *url, const c
     case OD_HTTP_OK:
         break;
     case OD_HTTP_TRANSIENT:
+        if (resp->status == 429) daily_limit(f, resp);
         return OD_JOB_RETRY;
     case OD_HTTP_STOPPED:
         return OD_JOB_STOPPED;

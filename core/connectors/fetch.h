@@ -4,12 +4,12 @@
  *   struct od_fetch f;
  *   if ((r = od_fetch_open(&f, ctx, "harvest")) != OD_JOB_OK) return r;
  *   struct od_http_resp resp = {0};
- *   r = od_fetch_get(&f, url, NULL, false, &resp);      // OD_JOB_OK: 2xx body in resp.body
+ *   r = od_fetch_request(&f, url, NULL, false, &resp);  // GET; OD_JOB_OK: 2xx body in resp.body
  *   ...
- *   PGconn *c = od_fetch_begin(&f);                      // pooled connection inside BEGIN
+ *   PGconn *c = od_fetch_begin(&f);                     // pooled connection inside BEGIN
  *   ... store ...; od_job_checkpoint_save(ctx, c, ck);
- *   r = od_fetch_commit(&f, c);                          // COMMIT + release (RETRY/STOPPED on
- * error) od_fetch_close(&f);
+ *   r = od_fetch_commit(&f, c);                         // COMMIT + release (RETRY/STOPPED on error)
+ *   od_fetch_close(&f);
  *
  * Harvest requests carry Authorization: Bearer, Harvest-Account-Id and User-Agent; HubSpot
  * requests carry Authorization: Bearer. Tokens stay in these headers: never in a URL, argv or
@@ -47,6 +47,9 @@ void od_fetch_close(struct od_fetch *f);
  * FAIL for a refused request (4xx), STOPPED when the job was told to stop. */
 enum od_job_result od_fetch_request(struct od_fetch *f, const char *url, const char *body,
                                     bool search, struct od_http_resp *resp);
+/* New string: the configured base URL (trailing slashes dropped) followed by path. Caller
+ * frees. */
+char *od_fetch_url(const struct od_fetch *f, const char *path);
 /* True when url has the same scheme://host[:port] as the configured base URL. */
 bool od_fetch_same_origin(const struct od_fetch *f, const char *url);
 

@@ -1,6 +1,7 @@
 /* fields — record validation into rows. See fields.h. */
 #include "core/connectors/fields.h"
 #include "core/base/money.h"
+#include "core/base/time.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,48 +13,22 @@ static bool digits(const char *s, size_t n)
     return n > 0;
 }
 
-static int num2(const char *s, size_t at, size_t n)
+/* The first 10 bytes of s are a real date, not before 1900-01-01. */
+static bool date_from_1900(const char *s)
 {
-    int v = 0;
-    for (size_t i = at; i < at + n; i++)
-        v = v * 10 + (s[i] - '0');
-    return v;
-}
-
-static bool valid_ymd(const char *s)
-{
-    if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2))
-        return false;
-    int y = num2(s, 0, 4), m = num2(s, 5, 2), d = num2(s, 8, 2);
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || m < 1 || m > 12 || d < 1) return false;
-    int max = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-    return d <= max;
+    int64_t day;
+    return od_date_parse(s, 10, &day) == 0 && day >= od_days_from_civil(1900, 1, 1);
 }
 
 bool od_valid_date(const char *s)
 {
-    return s && strlen(s) == 10 && valid_ymd(s);
+    return s && strlen(s) == 10 && date_from_1900(s);
 }
 
 bool od_valid_ts(const char *s)
 {
-    if (!s || strlen(s) < 20 || !valid_ymd(s) || (s[10] != 'T' && s[10] != ' ')) return false;
-    const char *t = s + 11;
-    if (!digits(t, 2) || t[2] != ':' || !digits(t + 3, 2) || t[5] != ':' || !digits(t + 6, 2))
-        return false;
-    if (num2(t, 0, 2) > 23 || num2(t, 3, 2) > 59 || num2(t, 6, 2) > 60) return false;
-    t += 8;
-    if (*t == '.') {
-        size_t k = 1;
-        while (t[k] >= '0' && t[k] <= '9')
-            k++;
-        if (k == 1 || k > 10) return false;
-        t += k;
-    }
-    if (strcmp(t, "Z") == 0) return true;
-    return (t[0] == '+' || t[0] == '-') && digits(t + 1, 2) && t[3] == ':' && digits(t + 4, 2) &&
-           t[6] == '\0';
+    int64_t us;
+    return s && od_time_parse_us(s, strlen(s), &us) == 0 && date_from_1900(s);
 }
 
 static void put(struct od_row *row, const char *s)
@@ -111,7 +86,7 @@ static int convert(const struct od_field *f, const struct od_jv *v, const char *
         if (!t) return bad(reason, f, "is not an integer", s);
         const char *d = t[0] == '-' && f->type == OD_F_INT ? t + 1 : t;
         size_t len = strlen(d);
-        if (!digits(d, len) || len > 18 || (f->type == OD_F_ID && num2(d, 0, 1) == 0 && len == 1) ||
+        if (!digits(d, len) || len > 18 || (f->type == OD_F_ID && d[0] == '0' && len == 1) ||
             (len > 1 && d[0] == '0'))
             return bad(reason, f, f->type == OD_F_ID ? "is not a valid id" : "is not an integer",
                        t);

@@ -11,8 +11,9 @@
  * 2 from the JSON number token (Harvest) or the property string (HubSpot).
  *
  *   struct od_row row = OD_ROW_INIT;
- *   if (od_row_extract(&row, doc, rec, fields, nfields, &reason) == 0) od_row_copy_line(&row,
- * &copy); od_row_release(&row); */
+ *   if (od_row_extract(&row, doc, rec, fields, nfields, &reason) == 0)
+ *       od_row_copy_line(&row, &copy);
+ *   od_row_release(&row); */
 #ifndef OD_CONNECTORS_FIELDS_H
 #define OD_CONNECTORS_FIELDS_H
 #include "core/base/json.h"
@@ -51,10 +52,10 @@ struct od_row {
     bool null[OD_ROW_MAX];
     int n;
 };
-#define OD_ROW_INIT                                                                                \
-    {                                                                                              \
-        STRBUF_INIT, {0}, {0}, 0                                                                   \
-    }
+/* (clang-format would spread this one-line initializer macro over four lines) */
+/* clang-format off */
+#define OD_ROW_INIT {STRBUF_INIT, {0}, {0}, 0}
+/* clang-format on */
 
 int od_row_extract(struct od_row *row, const struct od_json *doc, const struct od_jv *rec,
                    const struct od_field *fields, int nfields, struct strbuf *reason);
@@ -80,7 +81,8 @@ struct od_resource {
 /* Prefix the current od_err() message: "prefix: message". Returns -1. */
 int od_err_prefix(const char *prefix);
 
-/* Validators, exposed for tests and for cursors. */
+/* Validators, exposed for tests and for cursors: a date / timestamp as core/base/time.h reads
+ * them, from 1900-01-01 on. */
 bool od_valid_date(const char *s);
 bool od_valid_ts(const char *s);
 /* Append s escaped for COPY text format (NULL -> \N). */

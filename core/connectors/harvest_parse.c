@@ -24,6 +24,7 @@ static const struct od_field project_fields[] = {
     {"code", "code", OD_F_TEXT, OPT, NULL},
     {"is_active", "is_active", OD_F_BOOL, OPT, "t"},
     {"is_billable", "is_billable", OD_F_BOOL, OPT, "t"},
+    {"is_fixed_fee", "is_fixed_fee", OD_F_BOOL, OPT, "f"},
     {"bill_by", "bill_by", OD_F_TEXT, OPT, NULL},
     {"budget", "budget", OD_F_MONEY, OPT, NULL},
     {"budget_by", "budget_by", OD_F_TEXT, OPT, NULL},

@@ -11,6 +11,7 @@
 #include "core/connectors/store.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,13 +65,11 @@ static char *first_url(struct od_fetch *f, const struct od_resource *res, const 
 
 static char *checkpoint_json(const char *next, const char *max)
 {
-    struct strbuf sb = STRBUF_INIT;
-    sb_add(&sb, "{\"next\":");
-    od_json_quote(&sb, next);
-    sb_add(&sb, ",\"max\":");
-    od_json_quote(&sb, max);
-    sb_addf(&sb, ",\"done\":%s}", next ? "false" : "true");
-    return sb_detach(&sb);
+    cJSON *o = cJSON_CreateObject();
+    od_json_add_str(o, "next", next);
+    od_json_add_str(o, "max", max);
+    cJSON_AddBoolToObject(o, "done", !next);
+    return od_json_print(o);
 }
 
 /* Whether partitions for the page's months were ensured during this pass (months compare as

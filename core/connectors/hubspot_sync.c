@@ -7,10 +7,11 @@
 #include "core/connectors/store.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
+#include "core/base/time.h"
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define LIST_LIMIT 100
 #define SEARCH_LIMIT 200
@@ -35,24 +36,17 @@ struct hrun {
     size_t nseen, capseen;
 };
 
-static char *base(const struct od_fetch *f, const char *path)
-{
-    size_t n = strlen(f->base_url);
-    while (n && f->base_url[n - 1] == '/')
-        n--;
-    return od_xasprintf("%.*s%s", (int)n, f->base_url, path);
-}
-
 static char *pos_json(const struct hpos *p, bool done)
 {
-    struct strbuf sb = STRBUF_INIT;
-    sb_addf(&sb, "{\"search\":%s,\"archived\":%s,\"after\":", p->search ? "true" : "false",
-            p->archived ? "true" : "false");
-    od_json_quote(&sb, p->after);
-    sb_addf(&sb, ",\"from_ms\":%lld,\"in_query\":%ld,\"max\":", p->from_ms, p->in_query);
-    od_json_quote(&sb, p->max);
-    sb_addf(&sb, ",\"done\":%s}", done ? "true" : "false");
-    return sb_detach(&sb);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "search", p->search);
+    cJSON_AddBoolToObject(o, "archived", p->archived);
+    cJSON_AddStringToObject(o, "after", p->after);
+    od_json_add_i64(o, "from_ms", p->from_ms);
+    od_json_add_i64(o, "in_query", p->in_query);
+    cJSON_AddStringToObject(o, "max", p->max);
+    cJSON_AddBoolToObject(o, "done", done);
+    return od_json_print(o);
 }
 
 /* Returns 1 when the checkpoint says the run already finished, 0 when loaded or absent. */
@@ -83,49 +77,51 @@ static int pos_load(struct hpos *p, const char *ck, bool *loaded)
 /* ISO 8601 (validated) or epoch-ms digits to epoch ms; -1 when neither. */
 static long long to_ms(const char *s)
 {
+    int64_t ms;
     if (!s) return -1;
     if (s[0] >= '0' && s[0] <= '9' && strspn(s, "0123456789") == strlen(s) && strlen(s) > 10)
         return strtoll(s, NULL, 10);
-    if (!od_valid_ts(s)) return -1;
-    struct tm tm = {0};
-    tm.tm_year = atoi(s) - 1900;
-    tm.tm_mon = atoi(s + 5) - 1;
-    tm.tm_mday = atoi(s + 8);
-    tm.tm_hour = atoi(s + 11);
-    tm.tm_min = atoi(s + 14);
-    tm.tm_sec = atoi(s + 17);
-    long long ms = (long long)timegm(&tm) * 1000;
-    if (s[19] == '.') ms += (long long)(atof(s + 19) * 1000 + 0.5);
-    return ms; /* HubSpot times are Z; an offset would only shift the restart point */
+    if (!od_valid_ts(s) || od_time_parse_ms(s, strlen(s), &ms) < 0) return -1;
+    return ms;
+}
+
+/* {"propertyName":"hs_lastmodifieddate", key:value}: a search's filter or sort. */
+static cJSON *on_modified(const char *key, const char *value)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "propertyName", "hs_lastmodifieddate");
+    cJSON_AddStringToObject(o, key, value);
+    return o;
 }
 
 static char *search_body(const struct hrun *h)
 {
-    struct strbuf sb = STRBUF_INIT;
-    sb_addf(&sb,
-            "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"hs_lastmodifieddate\","
-            "\"operator\":\"GTE\",\"value\":\"%lld\"}]}],\"sorts\":[{\"propertyName\":"
-            "\"hs_lastmodifieddate\",\"direction\":\"ASCENDING\"}],\"properties\":[",
-            h->pos.from_ms);
-    const char *props = od_hubspot_properties(h->res);
-    for (const char *p = props; *p;) {
+    char from[24];
+    snprintf(from, sizeof from, "%lld", h->pos.from_ms);
+    cJSON *body = cJSON_CreateObject(), *filter = on_modified("operator", "GTE");
+    cJSON_AddStringToObject(filter, "value", from);
+    cJSON *group = cJSON_CreateObject();
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(group, "filters"), filter);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "filterGroups"), group);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "sorts"),
+                         on_modified("direction", "ASCENDING"));
+    cJSON *props = cJSON_AddArrayToObject(body, "properties");
+    for (const char *p = od_hubspot_properties(h->res); *p;) {
         size_t n = strcspn(p, ",");
-        sb_addf(&sb, "%s\"%.*s\"", p == props ? "" : ",", (int)n, p);
+        char *name = od_xstrndup(p, n);
+        cJSON_AddItemToArray(props, cJSON_CreateString(name));
+        free(name);
         p += n + (p[n] == ',');
     }
-    sb_addf(&sb, "],\"limit\":%d", SEARCH_LIMIT);
-    if (h->pos.after[0]) {
-        sb_add(&sb, ",\"after\":");
-        od_json_quote(&sb, h->pos.after);
-    }
-    sb_add(&sb, "}");
-    return sb_detach(&sb);
+    cJSON_AddNumberToObject(body, "limit", SEARCH_LIMIT);
+    if (h->pos.after[0]) cJSON_AddStringToObject(body, "after", h->pos.after);
+    return od_json_print(body);
 }
 
 static char *list_url(const struct hrun *h)
 {
     const char *props = od_hubspot_properties(h->res);
-    char *b = base(&h->f, h->res->path);
+    char *b = od_fetch_url(&h->f, h->res->path);
     struct strbuf sb = STRBUF_INIT;
     sb_addf(&sb, "%s?limit=%d%s%s&archived=%s", b, LIST_LIMIT, *props ? "&properties=" : "", props,
             h->pos.archived ? "true" : "false");
@@ -144,57 +140,67 @@ static enum od_job_result fetch_assoc(struct hrun *h, const int64_t *ids, size_t
     *pairs = NULL;
     *npairs = 0;
     if (!n) return OD_JOB_OK;
-    struct strbuf body = STRBUF_INIT;
-    sb_add(&body, "{\"inputs\":[");
-    for (size_t i = 0; i < n; i++)
-        sb_addf(&body, "%s{\"id\":\"%lld\"}", i ? "," : "", (long long)ids[i]);
-    sb_add(&body, "]}");
-    char *url = base(&h->f, "/crm/v4/associations/deals/companies/batch/read");
+    cJSON *doc = cJSON_CreateObject(), *inputs = cJSON_AddArrayToObject(doc, "inputs");
+    for (size_t i = 0; i < n; i++) {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)ids[i]);
+        cJSON *in = cJSON_CreateObject();
+        cJSON_AddStringToObject(in, "id", id);
+        cJSON_AddItemToArray(inputs, in);
+    }
+    char *body = od_json_print(doc);
+    char *url = od_fetch_url(&h->f, "/crm/v4/associations/deals/companies/batch/read");
     struct od_http_resp resp = {0};
-    enum od_job_result r = od_fetch_request(&h->f, url, sb_str(&body), false, &resp);
+    enum od_job_result r = od_fetch_request(&h->f, url, body, false, &resp);
     if (r == OD_JOB_OK && od_hubspot_assoc_parse(resp.body.buf ? resp.body.buf : "", resp.body.len,
                                                  pairs, npairs) < 0)
         r = OD_JOB_RETRY;
     od_http_resp_release(&resp);
     free(url);
-    sb_release(&body);
+    free(body);
     return r;
 }
 
-static void id_array(struct strbuf *sb, const int64_t *v, size_t n, size_t stride)
-{
-    sb_addch(sb, '{');
-    for (size_t i = 0; i < n; i++)
-        sb_addf(sb, "%s%lld", i ? "," : "", (long long)v[i * stride]);
-    sb_addch(sb, '}');
-}
-
+/* Replace the stored associations of deals ids[0..n) with pairs (one row per association
+ * type; the rows travel as one JSON parameter). */
 static int store_assoc(PGconn *c, const int64_t *ids, size_t n, const struct od_assoc *pairs,
                        size_t np)
 {
-    struct strbuf a = STRBUF_INIT, d = STRBUF_INIT, co = STRBUF_INIT;
-    id_array(&a, ids, n, 1);
-    id_array(&d, pairs ? &pairs[0].deal_id : NULL, np, 2);
-    id_array(&co, pairs ? &pairs[0].company_id : NULL, np, 2);
+    char *a = od_db_bigint_array(ids, n);
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < np; i++) {
+        const struct od_assoc *p = &pairs[i];
+        cJSON *o = cJSON_CreateObject();
+        od_json_add_i64(o, "d", p->deal_id);
+        od_json_add_i64(o, "c", p->company_id);
+        od_json_add_i64(o, "t", p->type_id);
+        od_json_add_str(o, "k", p->category);
+        od_json_add_str(o, "l", p->has_label ? p->label : NULL);
+        cJSON_AddItemToArray(arr, o);
+    }
+    char *rows = od_json_print(arr);
     int rc = od_db_cmd(c, "DELETE FROM hubspot_deal_companies WHERE deal_id = ANY($1::bigint[])", 1,
-                       (const char *const[]){sb_str(&a)});
+                       (const char *const[]){a});
     if (rc == 0)
         rc = od_db_cmd(c,
-                       "INSERT INTO hubspot_deal_companies (deal_id, company_id) SELECT * FROM "
-                       "unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING",
-                       2, (const char *const[]){sb_str(&d), sb_str(&co)});
-    sb_release(&a);
-    sb_release(&d);
-    sb_release(&co);
+                       "INSERT INTO hubspot_deal_companies (deal_id, company_id, category, type_id,"
+                       " label) SELECT d, c, k, t, l FROM jsonb_to_recordset($1::jsonb)"
+                       " AS x(d bigint, c bigint, t integer, k text, l text)"
+                       " ON CONFLICT DO NOTHING",
+                       1, (const char *const[]){rows});
+    free(a);
+    free(rows);
     return rc;
 }
 
-/* Store a page (+ associations for deals) and the position after it, in one transaction. */
-static enum od_job_result store_page(struct hrun *h, struct od_batch *b, bool last)
+/* Store a page (+ associations for live deals) and the position after it, in one transaction.
+ * archived: the page came from the archived list (its deals' companies do not matter, and its
+ * times do not move the cursor: search covers live records only). */
+static enum od_job_result store_page(struct hrun *h, struct od_batch *b, bool last, bool archived)
 {
     struct od_assoc *pairs = NULL;
     size_t np = 0;
-    bool deals = strcmp(h->res->name, "deals") == 0;
+    bool deals = strcmp(h->res->name, "deals") == 0 && !archived;
     enum od_job_result r = deals ? fetch_assoc(h, b->ids, b->nids, &pairs, &np) : OD_JOB_OK;
     if (r != OD_JOB_OK) return r;
     PGconn *c = od_fetch_begin(&h->f);
@@ -205,7 +211,7 @@ static enum od_job_result store_page(struct hrun *h, struct od_batch *b, bool la
         return od_fetch_db_failed(&h->f, c);
     }
     free(pairs);
-    if (sr.max_updated[0] && strcmp(sr.max_updated, h->pos.max) > 0)
+    if (!archived && sr.max_updated[0] && strcmp(sr.max_updated, h->pos.max) > 0)
         snprintf(h->pos.max, sizeof h->pos.max, "%s", sr.max_updated);
     if (h->incremental) {
         char *ck = pos_json(&h->pos, last);
@@ -225,7 +231,7 @@ static enum od_job_result fetch_page(struct hrun *h, struct od_http_resp *resp,
     for (int tries = 0; tries < 3; tries++) {
         char *body = h->pos.search ? search_body(h) : NULL;
         char *url = h->pos.search ? od_xasprintf("%s/search", h->res->path) : list_url(h);
-        char *full = h->pos.search ? base(&h->f, url) : NULL;
+        char *full = h->pos.search ? od_fetch_url(&h->f, url) : NULL;
         r = od_fetch_request(&h->f, full ? full : url, body, h->pos.search, resp);
         free(body);
         free(url);
@@ -245,6 +251,13 @@ static bool advance(struct hrun *h, const struct od_hubspot_page *pg)
 {
     if (h->pos.search) {
         h->pos.in_query += (long)pg->records->count;
+        if (!pg->after && h->with_archived) { /* then the archived list: search skips those */
+            h->pos.search = false;
+            h->pos.archived = true;
+            h->pos.after[0] = '\0';
+            h->pos.in_query = 0;
+            return true;
+        }
         if (!pg->after) return false;
         if (h->pos.in_query + SEARCH_LIMIT > SEARCH_CAP) {
             /* Next page would cross the cap: search again from the last modification seen. */
@@ -301,7 +314,7 @@ static enum od_job_result run_listing(struct hrun *h)
             od_batch_add_page(&b, pg.doc, pg.records);
             struct hpos before = h->pos;
             more = advance(h, &pg);
-            r = store_page(h, &b, !more);
+            r = store_page(h, &b, !more, before.archived && !before.search);
             if (r != OD_JOB_OK) {
                 h->pos = before;
             } else {
@@ -327,7 +340,8 @@ static enum od_job_result run_listing(struct hrun *h)
     return r;
 }
 
-/* A sync of one resource: resume, else search from the cursor, else a full list. */
+/* A sync of one resource: resume, else search from the cursor, else a full list; then (with
+ * with_archived) the archived list. */
 static enum od_job_result sync_resource(struct od_job_ctx *ctx, const char *name, bool can_search,
                                         bool with_archived)
 {
@@ -337,7 +351,7 @@ static enum od_job_result sync_resource(struct od_job_ctx *ctx, const char *name
     bool loaded;
     if (pos_load(&h.pos, od_job_checkpoint_get(ctx), &loaded))
         goto out; /* finished before the runtime recorded it */
-    h.with_archived = with_archived && !h.pos.search;
+    h.with_archived = with_archived;
     if (!loaded && can_search && !od_fetch_arg_bool(&h.f, "full")) {
         char *since = NULL;
         int64_t ms = 0;
@@ -352,7 +366,6 @@ static enum od_job_result sync_resource(struct od_job_ctx *ctx, const char *name
         }
         h.pos.search = since != NULL;
         h.pos.from_ms = ms;
-        h.with_archived = with_archived && !h.pos.search;
         free(since);
     }
     r = run_listing(&h);
@@ -368,7 +381,7 @@ enum od_job_result od_hubspot_owners(struct od_job_ctx *ctx)
 
 enum od_job_result od_hubspot_companies(struct od_job_ctx *ctx)
 {
-    return sync_resource(ctx, "companies", true, false);
+    return sync_resource(ctx, "companies", true, true);
 }
 
 enum od_job_result od_hubspot_deals(struct od_job_ctx *ctx)

@@ -1,8 +1,15 @@
 /* hubspot_sync — job handlers for the HubSpot CRM (provider "hubspot"):
  *   owners          full list (archived=false, then archived=true)
- *   companies       first run / {"full":true}: full list; then incremental search
- *   deals           same, plus archived deals in full runs; every deal page also reads its
- *                   deal -> company associations (v4 batch read) into the same transaction
+ *   pipelines       deal pipelines and stages (hubspot_pipelines.c): what "won" means
+ *   companies       first run / {"full":true}: full list; then incremental search; either
+ *                   way followed by the archived list (archived=true, every page), which
+ *                   marks archived records: search never returns them, and archiving does
+ *                   not move hs_lastmodifieddate, so this is how they leave the numbers;
+ *                   the list is HubSpot's recycle bin (archived in the last ~90 days), a
+ *                   small fraction of the records, so paging through it each run is cheap
+ *   deals           same; every live deal page also reads its deal -> company associations
+ *                   (v4 batch read, with association types: Primary = HUBSPOT_DEFINED 5)
+ *                   into the same transaction
  *   deal_companies  associations of every stored deal, 100 ids per call
  *   reconcile       full re-list of companies and deals: rows not seen are soft-deleted,
  *                   archived deals are marked archived
@@ -17,6 +24,7 @@
 #include "core/jobs/job.h"
 
 enum od_job_result od_hubspot_owners(struct od_job_ctx *ctx);
+enum od_job_result od_hubspot_pipelines(struct od_job_ctx *ctx);
 enum od_job_result od_hubspot_companies(struct od_job_ctx *ctx);
 enum od_job_result od_hubspot_deals(struct od_job_ctx *ctx);
 enum od_job_result od_hubspot_deal_companies(struct od_job_ctx *ctx);

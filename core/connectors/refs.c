@@ -103,17 +103,12 @@ int od_refs_check(PGconn *c, enum od_ref_kind k, const int64_t *ids, size_t n,
     }
     int rc = 0;
     if (nmiss) {
-        struct strbuf arr = STRBUF_INIT;
-        for (size_t i = 0; i < nmiss; i++) {
-            sb_addch(&arr, i ? ',' : '{');
-            sb_addi64(&arr, v[i]);
-        }
-        sb_addch(&arr, '}');
+        char *arr = od_db_bigint_array(v, nmiss);
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ANY ($1::bigint[])",
                  kinds[k].table);
-        PGresult *r = od_db_exec(c, sql, 1, (const char *const[]){sb_str(&arr)});
-        sb_release(&arr);
+        PGresult *r = od_db_exec(c, sql, 1, (const char *const[]){arr});
+        free(arr);
         if (!r) {
             free(v);
             return -1;

@@ -4,6 +4,7 @@
 #include "core/connectors/rollup.h"
 #include "core/connectors/rollup_tables.h"
 #include "core/db/db.h"
+#include "core/base/time.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

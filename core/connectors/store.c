@@ -92,30 +92,6 @@ void od_batch_add_page(struct od_batch *b, const struct od_json *doc, const stru
     }
 }
 
-void od_batch_append(struct od_batch *dst, struct od_batch *src)
-{
-    sb_addn(&dst->copy, src->copy.buf ? src->copy.buf : "", src->copy.len);
-    dst->rows += src->rows;
-    if (dst->nids + src->nids > dst->capids) {
-        dst->capids = dst->nids + src->nids;
-        dst->ids = od_xrealloc(dst->ids, dst->capids * sizeof *dst->ids);
-    }
-    if (src->nids) memcpy(dst->ids + dst->nids, src->ids, src->nids * sizeof *src->ids);
-    dst->nids += src->nids;
-    for (size_t i = 0; i < src->ndead; i++) {
-        if (dst->ndead == dst->capdead) {
-            dst->capdead = dst->capdead ? dst->capdead * 2 : 16;
-            dst->dead = od_xrealloc(dst->dead, dst->capdead * sizeof *dst->dead);
-        }
-        dst->dead[dst->ndead++] = src->dead[i];
-    }
-    src->ndead = 0; /* moved */
-    if (src->min_date[0] && (!dst->min_date[0] || strcmp(src->min_date, dst->min_date) < 0))
-        memcpy(dst->min_date, src->min_date, sizeof dst->min_date);
-    if (src->max_date[0] && (!dst->max_date[0] || strcmp(src->max_date, dst->max_date) > 0))
-        memcpy(dst->max_date, src->max_date, sizeof dst->max_date);
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -278,20 +254,6 @@ int od_store_partitions_missing(PGconn *c, const char *min_date, const char *max
     int n = atoi(PQgetvalue(r, 0, 0));
     PQclear(r);
     return n > 0;
-}
-
-int od_cursor_get(PGconn *c, const char *provider, const char *account, const char *resource,
-                  char **out)
-{
-    *out = NULL;
-    PGresult *r = od_db_exec(c,
-                             "SELECT cursor FROM sync_cursors WHERE provider = $1 AND "
-                             "account_id = $2 AND resource = $3",
-                             3, (const char *const[]){provider, account, resource});
-    if (!r) return -1;
-    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) *out = od_xstrdup(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return 0;
 }
 
 int od_cursor_put(PGconn *c, const char *provider, const char *account, const char *resource,

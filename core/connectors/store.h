@@ -56,8 +56,6 @@ void od_batch_release(struct od_batch *b);
 void od_batch_trim(struct od_batch *b);
 /* Validate every element of records into b. */
 void od_batch_add_page(struct od_batch *b, const struct od_json *doc, const struct od_jv *records);
-/* Move src's rows and dead letters to the end of dst (one transaction for several pages). */
-void od_batch_append(struct od_batch *dst, struct od_batch *src);
 /* True when some id appears twice in the batch. */
 bool od_batch_has_duplicates(const struct od_batch *b);
 
@@ -84,9 +82,6 @@ int od_store_ensure_partitions(PGconn *c, const char *min_date, const char *max_
  * Reads the catalog only (no lock on the table), so it may run inside a writing transaction. */
 int od_store_partitions_missing(PGconn *c, const char *min_date, const char *max_date);
 
-/* Cursor of (provider, account, resource): *out is malloc'd ISO text or NULL when none. */
-int od_cursor_get(PGconn *c, const char *provider, const char *account, const char *resource,
-                  char **out);
 /* The cursor minus overlap_s as Harvest's updated_since ("2026-03-01T10:00:00Z") and as epoch
  * milliseconds (HubSpot search); *iso NULL when there is no cursor. */
 int od_cursor_since(PGconn *c, const char *provider, const char *account, const char *resource,

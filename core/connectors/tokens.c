@@ -1,4 +1,4 @@
-/* tokens — credential store first, environment fallback. See tokens.h. */
+/* tokens — credential store first, then the configuration's tokens. See tokens.h. */
 #include "core/connectors/tokens.h"
 #include "core/base/config.h"
 #include "core/security/credentials.h"
@@ -17,12 +17,12 @@ static char *account_for(const struct od_job_env *env, const char *provider)
         if (a && *a) return a;
         free(a);
     }
+    const struct od_config *cfg = env ? env->cfg : NULL;
     if (strcmp(provider, "harvest") == 0) {
-        const char *a = env && env->cfg ? env->cfg->harvest.account_id : NULL;
-        if (!a || !*a) a = getenv("OPSDECK_HARVEST_ACCOUNT_ID");
+        const char *a = cfg ? cfg->harvest.account_id : NULL;
         return a && *a ? od_xstrdup(a) : NULL;
     }
-    const char *p = getenv("OPSDECK_HUBSPOT_PORTAL_ID");
+    const char *p = cfg ? cfg->hubspot.portal_id : NULL;
     return od_xstrdup(p && *p ? p : "default");
 }
 
@@ -69,7 +69,8 @@ int od_tokens_get(const struct od_job_env *env, const char *provider, char **tok
         char why[256];
         snprintf(why, sizeof why, "%s", od_err());
         const char *var = harvest ? "OPSDECK_HARVEST_TOKEN" : "OPSDECK_HUBSPOT_TOKEN";
-        const char *t = getenv(var);
+        const struct od_config *cfg = env ? env->cfg : NULL;
+        const char *t = !cfg ? NULL : harvest ? cfg->harvest.token : cfg->hubspot.token;
         if (!t || !*t) {
             free(account);
             return od_seterr("no %s credential (%s): run `opsdeck connect %s`, or set %s",

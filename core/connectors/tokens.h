@@ -9,11 +9,12 @@
  *   1. the encrypted credential store (core/security/credentials.h) once it is built in: Harvest
  *      "token"; HubSpot "private_app", else the OAuth "access_token" (refreshed before expiry
  *      by the store, single-flight);
- *   2. the environment: OPSDECK_HARVEST_TOKEN / OPSDECK_HUBSPOT_TOKEN (for tests, the
- *      simulator and headless setups without a key file).
- * The account is harvest.account_id from the configuration (OPSDECK_HARVEST_ACCOUNT_ID) for
- * Harvest, and OPSDECK_HUBSPOT_PORTAL_ID or "default" for HubSpot; it names the rate-limit
- * bucket and the sync cursors. Tokens are never logged. */
+ *   2. the configuration's harvest.token / hubspot.token, which come from the environment only
+ *      (OPSDECK_HARVEST_TOKEN / OPSDECK_HUBSPOT_TOKEN: tests, the simulator and headless
+ *      setups without a key file).
+ * The account is the stored one, else harvest.account_id (OPSDECK_HARVEST_ACCOUNT_ID) for
+ * Harvest and hubspot.portal_id (OPSDECK_HUBSPOT_PORTAL_ID) or "default" for HubSpot; it
+ * names the rate-limit bucket and the sync cursors. Tokens are never logged. */
 #ifndef OD_CONNECTORS_TOKENS_H
 #define OD_CONNECTORS_TOKENS_H
 

@@ -1,7 +1,9 @@
 /* backup — checksums, manifest, row counts and pruning for `opsdeck backup`/`restore`.
  * See backup.h. */
 #include "core/db/backup.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
+#include "core/base/sanitize.h"
 #include "core/base/util.h"
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -10,6 +12,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- checksums ---- */
@@ -160,23 +163,79 @@ int od_backup_manifest_from_db(PGconn *c, struct od_backup_manifest *m)
     return 0;
 }
 
+/* ---- the database side of backup and restore ---- */
+
+char *od_backup_begin_snapshot(PGconn *c)
+{
+    if (od_db_cmd(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL) < 0) return NULL;
+    /* Counting large tables and waiting for pg_dump are not what the timeouts are for. */
+    if (od_db_cmd(c, "SET LOCAL statement_timeout = 0", 0, NULL) < 0 ||
+        od_db_cmd(c, "SET LOCAL idle_in_transaction_session_timeout = 0", 0, NULL) < 0)
+        return NULL;
+    PGresult *r = od_db_exec(c, "SELECT pg_export_snapshot()", 0, NULL);
+    if (!r) return NULL;
+    char *id = od_xstrdup(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return id;
+}
+
+int od_backup_target_objects(PGconn *c, char **what)
+{
+    *what = NULL;
+    PGresult *r = od_db_exec(
+        c,
+        "SELECT n.nspname || '.' || c.relname FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+        "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%' ORDER BY 1",
+        0, NULL);
+    if (!r) return -1;
+    int n = PQntuples(r);
+    struct strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < n && i < 5; i++) {
+        if (i) sb_add(&sb, ", ");
+        char *s = od_sanitize(PQgetvalue(r, i, 0));
+        sb_add(&sb, s);
+        free(s);
+    }
+    if (n > 5) sb_addf(&sb, " and %d more", n - 5);
+    PQclear(r);
+    *what = sb_detach(&sb);
+    return n;
+}
+
+int od_backup_restored_counts(PGconn *c, struct od_backup_counts *out)
+{
+    if (od_db_cmd(c, "SET statement_timeout = 0", 0, NULL) < 0 ||
+        od_db_cmd(c, "ANALYZE", 0, NULL) < 0)
+        return -1;
+    return od_backup_count_rows(c, out);
+}
+
 int od_backup_manifest_write(const struct od_backup_manifest *m, const char *dump_path)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "format", "opsdeck-backup/1");
+    int signed_ = m->mac && *m->mac;
+    cJSON_AddStringToObject(
+        o, "format", m->format ? m->format : (signed_ ? OD_BACKUP_FORMAT : OD_BACKUP_FORMAT_V1));
     cJSON_AddStringToObject(o, "created_at", m->created_at);
     cJSON_AddStringToObject(o, "server_version", m->server_version);
     cJSON_AddStringToObject(o, "database", m->database);
     cJSON_AddStringToObject(o, "dump_file", m->dump_file);
-    cJSON_AddNumberToObject(o, "bytes", (double)m->bytes);
+    od_json_add_i64(o, "bytes", m->bytes);
     cJSON_AddStringToObject(o, "sha256", m->sha256);
     cJSON *mig = cJSON_AddArrayToObject(o, "schema_migrations");
     for (size_t i = 0; i < m->nmigrations; i++)
         cJSON_AddItemToArray(mig, cJSON_CreateString(m->migrations[i]));
     cJSON *t = cJSON_AddObjectToObject(o, "row_counts");
     for (size_t i = 0; i < m->counts.n; i++)
-        cJSON_AddNumberToObject(t, m->counts.t[i].name, (double)m->counts.t[i].rows);
-    cJSON_AddNumberToObject(o, "total_rows", (double)od_backup_counts_total(&m->counts));
+        od_json_add_i64(t, m->counts.t[i].name, m->counts.t[i].rows);
+    od_json_add_i64(o, "total_rows", od_backup_counts_total(&m->counts));
+    if (signed_) {
+        od_json_add_i64(o, "mac_key_id", m->mac_key_id);
+        cJSON_AddStringToObject(o, "mac", m->mac);
+    }
     char *text = cJSON_Print(o);
     cJSON_Delete(o);
     if (!text) od_die("out of memory");
@@ -222,6 +281,7 @@ int od_backup_manifest_read(const char *dump_path, struct od_backup_manifest *m)
         return -1;
     }
     free(path);
+    m->format = json_str(o, "format");
     m->created_at = json_str(o, "created_at");
     m->server_version = json_str(o, "server_version");
     m->database = json_str(o, "database");
@@ -229,6 +289,11 @@ int od_backup_manifest_read(const char *dump_path, struct od_backup_manifest *m)
     m->sha256 = json_str(o, "sha256");
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "bytes");
     m->bytes = cJSON_IsNumber(b) ? (int64_t)b->valuedouble : 0;
+    const cJSON *kid = cJSON_GetObjectItemCaseSensitive(o, "mac_key_id");
+    m->mac_key_id = cJSON_IsNumber(kid) && kid->valuedouble >= 1 && kid->valuedouble <= UINT32_MAX
+                        ? (uint32_t)kid->valuedouble
+                        : 0;
+    m->mac = json_str(o, "mac");
     const cJSON *mig = cJSON_GetObjectItemCaseSensitive(o, "schema_migrations");
     m->nmigrations = (size_t)cJSON_GetArraySize(mig);
     m->migrations = od_xcalloc(m->nmigrations + 1, sizeof(char *));
@@ -249,6 +314,8 @@ int od_backup_manifest_read(const char *dump_path, struct od_backup_manifest *m)
 
 void od_backup_manifest_release(struct od_backup_manifest *m)
 {
+    free(m->format);
+    free(m->mac);
     free(m->created_at);
     free(m->server_version);
     free(m->database);
@@ -259,6 +326,96 @@ void od_backup_manifest_release(struct od_backup_manifest *m)
     free(m->migrations);
     od_backup_counts_release(&m->counts);
     memset(m, 0, sizeof(*m));
+}
+
+/* ---- authentication ---- */
+
+/* Length-prefixed, so no field can run into the next: "name:LEN:value\n" / "name=N\n". */
+static void canon_str(struct strbuf *sb, const char *name, const char *v)
+{
+    v = v ? v : "";
+    sb_addf(sb, "%s:%zu:", name, strlen(v));
+    sb_add(sb, v);
+    sb_addch(sb, '\n');
+}
+
+static void canon_int(struct strbuf *sb, const char *name, int64_t v)
+{
+    sb_addf(sb, "%s=%lld\n", name, (long long)v);
+}
+
+/* Everything restore relies on, in a fixed order; independent of JSON layout. */
+static void manifest_canonical(const struct od_backup_manifest *m, struct strbuf *sb)
+{
+    canon_str(sb, "format", m->format);
+    canon_str(sb, "created_at", m->created_at);
+    canon_str(sb, "server_version", m->server_version);
+    canon_str(sb, "database", m->database);
+    canon_str(sb, "dump_file", m->dump_file);
+    canon_str(sb, "sha256", m->sha256);
+    canon_int(sb, "bytes", m->bytes);
+    canon_int(sb, "mac_key_id", m->mac_key_id);
+    canon_int(sb, "schema_migrations", (int64_t)m->nmigrations);
+    for (size_t i = 0; i < m->nmigrations; i++)
+        canon_str(sb, "migration", m->migrations[i]);
+    canon_int(sb, "row_counts", (int64_t)m->counts.n);
+    for (size_t i = 0; i < m->counts.n; i++) {
+        canon_str(sb, "table", m->counts.t[i].name);
+        canon_int(sb, "rows", m->counts.t[i].rows);
+    }
+}
+
+static void manifest_mac(const struct od_backup_manifest *m, const unsigned char *key,
+                         unsigned char mac[crypto_auth_BYTES])
+{
+    struct strbuf sb = STRBUF_INIT;
+    manifest_canonical(m, &sb);
+    crypto_auth(mac, (const unsigned char *)sb_str(&sb), sb.len, key);
+    sb_release(&sb);
+}
+
+void od_backup_manifest_sign(struct od_backup_manifest *m, const unsigned char *key,
+                             uint32_t key_id)
+{
+    unsigned char mac[crypto_auth_BYTES];
+    char hex[2 * crypto_auth_BYTES + 1];
+    free(m->format);
+    m->format = od_xstrdup(OD_BACKUP_FORMAT);
+    m->mac_key_id = key_id;
+    manifest_mac(m, key, mac);
+    sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+    free(m->mac);
+    m->mac = od_xstrdup(hex);
+}
+
+int od_backup_manifest_verify(const struct od_backup_manifest *m, const unsigned char *key)
+{
+    unsigned char want[crypto_auth_BYTES], got[crypto_auth_BYTES];
+    size_t len = 0;
+    if (!m->mac || sodium_hex2bin(got, sizeof got, m->mac, strlen(m->mac), NULL, &len, NULL) != 0 ||
+        len != sizeof got)
+        return od_seterr("the manifest's mac is not %zu hex digits", 2 * sizeof got);
+    manifest_mac(m, key, want);
+    if (sodium_memcmp(want, got, sizeof got) != 0)
+        return od_seterr("the manifest's MAC does not verify: the manifest was changed after the "
+                         "backup, or the backup was made with a different master key file");
+    return 0;
+}
+
+int od_backup_manifest_match(const struct od_backup_manifest *m, const char *dump_path,
+                             const char *hex)
+{
+    struct stat st;
+    if (!m->sha256 || strcmp(m->sha256, hex) != 0)
+        return od_seterr("%s is not the dump its manifest describes: the manifest says sha256 "
+                         "%s, the file has %s; it was changed or replaced after the backup",
+                         dump_path, m->sha256 && *m->sha256 ? m->sha256 : "(none)", hex);
+    if (stat(dump_path, &st) != 0)
+        return od_seterr("cannot read %s: %s", dump_path, strerror(errno));
+    if ((int64_t)st.st_size != m->bytes)
+        return od_seterr("%s is %lld bytes, its manifest says %lld", dump_path,
+                         (long long)st.st_size, (long long)m->bytes);
+    return 0;
 }
 
 /* ---- pruning ---- */
@@ -279,6 +436,22 @@ static int is_backup_name(const char *s)
 static int newest_first(const void *a, const void *b)
 {
     return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+int od_backup_newest(const char *dir, char **dump_path)
+{
+    *dump_path = NULL;
+    DIR *d = opendir(dir);
+    if (!d) return od_seterr("cannot list %s: %s", dir, strerror(errno));
+    char best[64] = "";
+    for (struct dirent *de; (de = readdir(d));)
+        if (strlen(de->d_name) == strlen(OD_BACKUP_PREFIX) + OD_BACKUP_STAMP_LEN + 5 &&
+            is_backup_name(de->d_name) && strcmp(de->d_name, best) > 0)
+            snprintf(best, sizeof best, "%s", de->d_name);
+    closedir(d);
+    if (!*best) return 0;
+    *dump_path = od_xasprintf("%s/%s", dir, best);
+    return 1;
 }
 
 int od_backup_prune(const char *dir, int keep, FILE *out)

@@ -10,6 +10,7 @@
 #include "core/base/util.h"
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -54,6 +55,22 @@ static void notice_to_log(void *arg, const char *message)
     od_log_debug("postgres: %s", buf);
 }
 
+static atomic_int connect_failures;
+static pthread_mutex_t last_failure_lock = PTHREAD_MUTEX_INITIALIZER;
+static char last_failure[512];
+
+int od_db_connect_failures(void)
+{
+    return atomic_load(&connect_failures);
+}
+
+void od_db_last_connect_error(char *buf, size_t n)
+{
+    pthread_mutex_lock(&last_failure_lock);
+    snprintf(buf, n, "%s", last_failure);
+    pthread_mutex_unlock(&last_failure_lock);
+}
+
 PGconn *od_db_connect(const struct od_config *cfg, const char *application_name)
 {
     const char *k[8], *v[8];
@@ -76,16 +93,35 @@ PGconn *od_db_connect(const struct od_config *cfg, const char *application_name)
         return NULL;
     }
     if (PQstatus(c) != CONNECTION_OK) {
-        char *msg = od_xstrdup(PQerrorMessage(c));
-        size_t len = strlen(msg);
-        while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+        /* libpq's message as one line: "...failed: X\n\tIs the server..." -> "...failed: X. Is..."
+         */
+        struct strbuf one = STRBUF_INIT;
+        for (const char *p = PQerrorMessage(c); *p; p++) {
+            char last = one.len ? sb_str(&one)[one.len - 1] : ' ';
+            if (*p == '\n' || *p == '\t' || *p == ' ') {
+                if (*p == '\n' && last != ' ' && !strchr(".:?!", last)) sb_addch(&one, '.');
+                if (last != ' ') sb_addch(&one, ' ');
+                continue;
+            }
+            sb_addch(&one, *p);
+        }
+        char *msg = sb_detach(&one);
+        for (size_t len = strlen(msg); len && msg[len - 1] == ' ';)
             msg[--len] = '\0';
         for (char *p = msg; *p; p++)
             if (*p == '\n') *p = ' ';
-        char *red = od_log_redact(msg);
-        char *where = cfg->database.url && *cfg->database.url ? od_log_redact(cfg->database.url)
-                                                              : od_xstrdup("(libpq defaults)");
-        od_seterr("cannot connect to the database %s: %s", where, red);
+        /* libpq's parse errors quote pieces of the conninfo (a bad %-escape is quoted whole):
+         * any secret in the URL is taken out of the message, whatever its form. */
+        char *red = od_log_redact_echo(msg, cfg->database.url);
+        char *where =
+            cfg->database.url && *cfg->database.url ? od_log_redact(cfg->database.url) : NULL;
+        /* the reason first; where it tried last (the URL says little to a newcomer) */
+        od_seterr("cannot connect to the database: %s (%s%s)", red,
+                  where ? "database.url " : "no database.url: libpq defaults", where ? where : "");
+        pthread_mutex_lock(&last_failure_lock);
+        snprintf(last_failure, sizeof last_failure, "%s", od_err());
+        atomic_fetch_add(&connect_failures, 1);
+        pthread_mutex_unlock(&last_failure_lock);
         free(red);
         free(where);
         free(msg);
@@ -274,12 +310,6 @@ void od_pool_get_stats(struct od_pool *p, struct od_pool_stats *out)
     pthread_mutex_unlock(&p->lock);
 }
 
-char *od_pool_describe(const struct od_pool *p)
-{
-    const char *url = p->cfg->database.url;
-    return url && *url ? od_log_redact(url) : od_xstrdup("(libpq defaults)");
-}
-
 static int fail_from(PGconn *c, PGresult *r, const char *sql)
 {
     const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
@@ -325,4 +355,22 @@ int od_db_commit(PGconn *c)
 void od_db_rollback(PGconn *c)
 {
     if (PQtransactionStatus(c) != PQTRANS_IDLE) PQclear(PQexec(c, "ROLLBACK"));
+}
+
+char *od_db_text(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : od_xstrdup(PQgetvalue(r, row, col));
+}
+
+char *od_db_bigint_array(const int64_t *v, size_t n)
+{
+    struct strbuf sb = STRBUF_INIT;
+    sb_grow(&sb, n * 8 + 2);
+    sb_addch(&sb, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i) sb_addch(&sb, ',');
+        sb_addi64(&sb, v[i]);
+    }
+    sb_addch(&sb, '}');
+    return sb_detach(&sb);
 }

@@ -1,9 +1,8 @@
 /* db — a bounded pool of libpq connections shared by threads (one connection per thread at a
  * time), plus small helpers for parameterised queries.
  *
- *   struct od_pool *p = od_pool_open(&cfg->database, "opsdeck");   // NULL + od_err() on failure
- *   PGconn *c = od_pool_acquire(p, timeout_ms);                    // NULL + od_err():
- * timeout/unreachable
+ *   struct od_pool *p = od_pool_open(cfg, "opsdeck");   // NULL + od_err() on failure
+ *   PGconn *c = od_pool_acquire(p, timeout_ms);         // NULL + od_err(): timeout/unreachable
  *   ... PQexecParams(c, ...) ...
  *   od_pool_release(p, c);   // a broken connection or one left inside a transaction is replaced
  *   od_pool_close(p);
@@ -15,6 +14,7 @@
 #ifndef OD_DB_H
 #define OD_DB_H
 #include <libpq-fe.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct od_config;
@@ -40,11 +40,15 @@ PGconn *od_pool_acquire(struct od_pool *pool, int timeout_ms);
 void od_pool_release(struct od_pool *pool, PGconn *conn);
 void od_pool_close(struct od_pool *pool);
 void od_pool_get_stats(struct od_pool *pool, struct od_pool_stats *out);
-/* The conninfo/URL in use with any password removed (caller frees), for messages. */
-char *od_pool_describe(const struct od_pool *pool);
 
 /* One standalone connection (listener, migrations) with the same settings and deadline. */
 PGconn *od_db_connect(const struct od_config *cfg, const char *application_name);
+/* How many connection attempts of this process failed (any thread); lets a command's caller
+ * add advice on where the database URL came from (cmd/hint.c). The error itself
+ * ("cannot connect to the database: REASON (database.url URL)") is set by od_db_connect. */
+int od_db_connect_failures(void);
+/* The message of the last failed connection attempt ("" when none), copied into buf. */
+void od_db_last_connect_error(char *buf, size_t n);
 
 /* Helpers. All take NULL-terminated string params (NULL = SQL NULL).
  * od_db_exec: command or query; returns the PGresult on success (caller PQclear()s), NULL
@@ -55,5 +59,11 @@ int od_db_cmd(PGconn *c, const char *sql, int nparams, const char *const *params
 int od_db_begin(PGconn *c);
 int od_db_commit(PGconn *c);
 void od_db_rollback(PGconn *c);
+
+/* Columns and parameters; both return a new string (caller frees). */
+/* The text of a column; NULL when it is SQL NULL. */
+char *od_db_text(const PGresult *r, int row, int col);
+/* The bigint[] parameter literal of v[0..n): "{1,2,3}", "{}" when n is 0. */
+char *od_db_bigint_array(const int64_t *v, size_t n);
 
 #endif

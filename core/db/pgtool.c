@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +31,7 @@ char *od_pgtool_find(const char *name, int server_major)
     char *p = od_xasprintf("/usr/lib/postgresql/%d/bin/%s", server_major, name);
     if (access(p, X_OK) == 0) return p;
     free(p);
-    const char *path = getenv("PATH");
-    char *copy = od_xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+    char *copy = od_xstrdup(od_config_search_path());
     char *save = NULL;
     for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
         p = od_xasprintf("%s/%s", *d ? d : ".", name);
@@ -86,24 +86,28 @@ static void env_release(struct env *e)
     e->n = 0;
 }
 
-/* Base environment plus the conninfo's non-secret keywords. A secret keyword other than the
- * password (sslpassword) cannot be handed over safely, so it is refused. */
-static int env_build(struct env *e, const struct od_config *cfg, PGconn *conn, const char *label)
+static bool passed_on(const char *name)
 {
     static const char *const keep[] = {"PATH",     "HOME",        "LANG", "LC_ALL",
                                        "LC_CTYPE", "LC_MESSAGES", "TZ"};
-    for (size_t i = 0; i < OD_ARRAY_LEN(keep); i++) {
-        const char *v = getenv(keep[i]);
-        if (v) env_set(e, keep[i], v);
-    }
-    if (!env_has(e, "PATH")) env_set(e, "PATH", "/usr/local/bin:/usr/bin:/bin");
+    for (size_t i = 0; i < OD_ARRAY_LEN(keep); i++)
+        if (strcmp(name, keep[i]) == 0) return true;
+    return strncmp(name, "PG", 2) == 0 && strcmp(name, "PGPASSWORD") != 0;
+}
+
+/* Base environment plus the conninfo's non-secret keywords. A secret keyword other than the
+ * password (sslpassword) cannot be handed over safely, so it is refused. The parent's
+ * environment is handed on here, entry by entry (not read as settings: core/base/config.h). */
+static int env_build(struct env *e, const struct od_config *cfg, PGconn *conn, const char *label)
+{
     for (char **ev = environ; *ev; ev++) {
         const char *eq = strchr(*ev, '=');
-        if (strncmp(*ev, "PG", 2) != 0 || !eq || strncmp(*ev, "PGPASSWORD=", 11) == 0) continue;
+        if (!eq) continue;
         char *name = od_xstrndup(*ev, (size_t)(eq - *ev));
-        env_set(e, name, eq + 1);
+        if (passed_on(name)) env_set(e, name, eq + 1);
         free(name);
     }
+    if (!env_has(e, "PATH")) env_set(e, "PATH", od_config_search_path()); /* unset: default */
     const char *url = cfg->database.url;
     if (url && *url) {
         char *perr = NULL;

@@ -4,6 +4,7 @@
 #include "core/db/reader.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
+#include "core/base/thread.h"
 #include "core/base/util.h"
 #include <pthread.h>
 #include <stdlib.h>
@@ -117,8 +118,7 @@ struct od_reader *od_reader_start(struct od_pool *pool, int threads, void (*wake
         struct thread_arg *ta = od_xmalloc(sizeof(*ta));
         ta->q = q;
         ta->index = i;
-        if (pthread_create(&q->threads[i], NULL, worker_main, ta))
-            od_die("cannot start query worker thread");
+        od_thread_start(&q->threads[i], worker_main, ta);
     }
     return q;
 }

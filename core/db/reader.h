@@ -2,7 +2,7 @@
  * snapshots back to it (DESIGN §2). The UI thread never waits on the database.
  *
  *   struct od_reader *q = od_reader_start(pool, 2, wake_fn, wake_arg);
- *   od_reader_submit(q, "profit:clients", read_fn, arg, free_arg);   // any thread
+ *   od_reader_submit(q, "profit:clients", read_fn, arg, free_arg, free_snapshot);  // any thread
  *   ... wake_fn(wake_arg) is called from a worker when a result is ready ...
  *   struct od_read_result r;
  *   while (od_reader_poll(q, &r)) { ...use r.snapshot...; od_read_result_release(&r); } // UI

@@ -1,7 +1,9 @@
 /* exceptions — see exceptions.h. Evaluation wraps each rule's query in one statement that
  * opens, updates and closes rows; people's transitions are a small table too. */
 #include "core/domain/exceptions.h"
+#include "core/base/config.h"
 #include "core/security/auth.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
@@ -58,8 +60,12 @@ static int eval_rule(PGconn *c, const struct od_rule *rule, int threshold,
     int closed = atoi(PQgetvalue(r, 0, 2));
     PQclear(r);
     if (opened || changed || closed) {
-        char *payload = od_xasprintf("{\"kind\":\"%s\",\"opened\":%d,\"changed\":%d,\"closed\":%d}",
-                                     rule->kind, opened, changed, closed);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "kind", rule->kind);
+        od_json_add_i64(o, "opened", opened);
+        od_json_add_i64(o, "changed", changed);
+        od_json_add_i64(o, "closed", closed);
+        char *payload = od_json_print(o);
         const char *np[1] = {payload};
         int n = od_db_cmd(c, "SELECT pg_notify('opsdeck_exceptions', $1)", 1, np);
         free(payload);
@@ -131,7 +137,7 @@ int od_exceptions_list(struct od_pool *pool, const struct od_exception_filter *f
     out->items = od_xcalloc(out->n ? out->n : 1, sizeof(*out->items));
     for (int i = 0; i < (int)out->n; i++) {
         struct od_exception *e = &out->items[i];
-#define STR(col) (PQgetisnull(r, i, col) ? NULL : od_xstrdup(PQgetvalue(r, i, col)))
+#define STR(col) od_db_text(r, i, col)
 #define CPY(dst, col) snprintf(dst, sizeof dst, "%s", PQgetvalue(r, i, col))
         e->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
         CPY(e->kind, 1);
@@ -172,26 +178,6 @@ void od_exception_list_release(struct od_exception_list *l)
     }
     free(l->items);
     memset(l, 0, sizeof(*l));
-}
-
-int od_exceptions_counts(struct od_pool *pool, struct od_exception_counts *out)
-{
-    memset(out, 0, sizeof(*out));
-    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
-    if (!c) return -1;
-    PGresult *r = od_db_exec(
-        c,
-        "SELECT count(*) FILTER (WHERE severity = 'critical'),"
-        " count(*) FILTER (WHERE severity = 'warning'), count(*) FILTER (WHERE severity = 'info')"
-        " FROM exceptions WHERE state IN ('open', 'acknowledged')",
-        0, NULL);
-    od_pool_release(pool, c);
-    if (!r) return -1;
-    out->critical = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    out->warning = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-    out->info = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
-    PQclear(r);
-    return 0;
 }
 
 /* People's transitions. */
@@ -254,15 +240,16 @@ static int transition_tx(PGconn *c, const struct transition *t, const char *id, 
     }
     version = atoi(PQgetvalue(r, 0, 0));
     PQclear(r);
-    cJSON_AddNumberToObject(d, "version", version);
-    char *detail = cJSON_PrintUnformatted(d);
-    cJSON_Delete(d);
+    od_json_add_i64(d, "version", version);
+    char *detail = od_json_print(d);
     char *subject = od_xasprintf("exception:%s", id);
-    int arc = od_audit(c, 0, actor, t->action, subject, od_auth_source(), "ok", detail);
+    int arc = od_audit(c, 0, actor, t->action, subject, od_config_login_source(), "ok", detail);
     free(subject);
     free(detail);
     if (arc < 0) return -1;
-    char *payload = od_xasprintf("{\"id\":%s}", id);
+    cJSON *o = cJSON_CreateObject();
+    od_json_add_i64(o, "id", strtoll(id, NULL, 10));
+    char *payload = od_json_print(o);
     const char *np[1] = {payload};
     int rc = od_db_cmd(c, "SELECT pg_notify('opsdeck_exceptions', $1)", 1, np);
     free(payload);

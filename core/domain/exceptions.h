@@ -88,12 +88,6 @@ int od_exceptions_list(struct od_pool *pool, const struct od_exception_filter *f
                        struct od_exception_list *out);
 void od_exception_list_release(struct od_exception_list *l);
 
-/* Live exceptions per severity (for a status bar). */
-struct od_exception_counts {
-    int64_t critical, warning, info;
-};
-int od_exceptions_counts(struct od_pool *pool, struct od_exception_counts *out);
-
 /* On success returns 0 and *new_version (may be NULL) is the row's version afterwards. */
 int od_exceptions_ack(struct od_pool *pool, int64_t id, int expected_version, const char *actor,
                       const char *note, int *new_version);

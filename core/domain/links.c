@@ -1,6 +1,8 @@
 /* links — see links.h. Clients and projects differ only in table and column names, so each is
  * one row of `kinds[]` and every statement is written once per kind as a constant. */
 #include "core/domain/links.h"
+#include "core/base/config.h"
+#include "core/base/json.h"
 #include "core/security/auth.h"
 #include "core/db/db.h"
 #include "core/base/util.h"
@@ -141,11 +143,6 @@ fail:
     return -1;
 }
 
-static char *dup_or_null(PGresult *r, int i, int col)
-{
-    return PQgetisnull(r, i, col) ? NULL : od_xstrdup(PQgetvalue(r, i, col));
-}
-
 int od_links_list(struct od_pool *pool, enum od_link_kind kind, struct od_link_list *out)
 {
     memset(out, 0, sizeof(*out));
@@ -161,11 +158,11 @@ int od_links_list(struct od_pool *pool, enum od_link_kind kind, struct od_link_l
         int row = (int)i;
         l->kind = kind;
         l->local_id = strtoll(PQgetvalue(r, row, 0), NULL, 10);
-        l->local_name = dup_or_null(r, row, 1);
+        l->local_name = od_db_text(r, row, 1);
         l->remote_id = strtoll(PQgetvalue(r, row, 2), NULL, 10);
-        l->remote_name = dup_or_null(r, row, 3);
+        l->remote_name = od_db_text(r, row, 3);
         snprintf(l->method, sizeof l->method, "%s", PQgetvalue(r, row, 4));
-        l->updated_by = dup_or_null(r, row, 5);
+        l->updated_by = od_db_text(r, row, 5);
         snprintf(l->updated_at, sizeof l->updated_at, "%s", PQgetvalue(r, row, 6));
         l->version = atoi(PQgetvalue(r, row, 7));
     }
@@ -230,12 +227,10 @@ static int edit_tx(PGconn *c, const struct kind_def *k, enum od_link_edit edit, 
     char *subject = od_xasprintf("%s:%s", k->name, lid);
     char *action = od_xasprintf("link.%s", edit_names[edit]);
     cJSON *d = cJSON_CreateObject();
-    if (edit == OD_LINK_SET)
-        cJSON_AddNumberToObject(d, "remote_id", (double)strtoll(rid, NULL, 10));
-    cJSON_AddNumberToObject(d, "version", version);
-    char *detail = cJSON_PrintUnformatted(d);
-    cJSON_Delete(d);
-    int rc = od_audit(c, 0, actor, action, subject, od_auth_source(), "ok", detail);
+    if (edit == OD_LINK_SET) od_json_add_i64(d, "remote_id", strtoll(rid, NULL, 10));
+    od_json_add_i64(d, "version", version);
+    char *detail = od_json_print(d);
+    int rc = od_audit(c, 0, actor, action, subject, od_config_login_source(), "ok", detail);
     free(detail);
     free(action);
     if (rc == 0) rc = notify(c, subject);

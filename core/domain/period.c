@@ -1,99 +1,93 @@
-/* period — see period.h. Calendar arithmetic on days since 1970-01-01 (core/base/util.h). */
+/* period — see period.h. */
 #include "core/domain/period.h"
-#include "core/base/util.h"
+#include "core/base/time.h"
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+#include "core/base/util.h"
+#include "core/domain/profit.h"
 
-enum preset { THIS_MONTH, LAST_MONTH, THIS_QUARTER, LAST_QUARTER, YTD, LAST_30D, ALL };
+const char *const od_profit_periods[] = {"this-month", "last-month", "this-quarter", "last-quarter",
+                                         "ytd",        "last-30d",   "all",          NULL};
 
-static const char *const names[] = {
-    [THIS_MONTH] = "this-month",
-    [LAST_MONTH] = "last-month",
-    [THIS_QUARTER] = "this-quarter",
-    [LAST_QUARTER] = "last-quarter",
-    [YTD] = "ytd",
-    [LAST_30D] = "last-30d",
-    [ALL] = "all",
-};
-
-const char *od_period_names(void)
+static void put_day(int64_t z, char out[11])
 {
-    return "this-month last-month this-quarter last-quarter ytd last-30d all";
-}
-
-void od_period_today(struct od_day *out)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    out->y = tm.tm_year + 1900;
-    out->m = tm.tm_mon + 1;
-    out->d = tm.tm_mday;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : dm[m - 1];
-}
-
-static void put(char out[11], int y, int m, int d)
-{
+    int y, m, d;
     char tmp[40];
+    od_civil_from_days(z, &y, &m, &d);
     snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
     memcpy(out, tmp, 10);
     out[10] = '\0';
 }
 
-/* Months y*12+m-1 from a .. b inclusive, as a range of days. */
-static void months(int a, int b, char from[11], char to[11])
+/* [first day of month m of year y, last day of month m + n - 1] (m may run past 12). */
+static void put_months(int y, int m, int n, char from[11], char to[11])
 {
-    put(from, a / 12, a % 12 + 1, 1);
-    put(to, b / 12, b % 12 + 1, days_in_month(b / 12, b % 12 + 1));
+    int64_t lo = od_days_from_civil(y, m, 1);
+    int y2 = y + (m - 1 + n) / 12, m2 = (m - 1 + n) % 12 + 1; /* the month after the last */
+    put_day(lo, from);
+    put_day(od_days_from_civil(y2, m2, 1) - 1, to);
 }
 
-int od_period_resolve(const char *name, struct od_day t, char from[11], char to[11])
+int od_profit_period_resolve(const char *name, time_t now, char from[11], char to[11])
 {
-    size_t p = 0;
-    while (p < OD_ARRAY_LEN(names) && !(name && strcmp(name, names[p]) == 0))
-        p++;
-    if (p == OD_ARRAY_LEN(names))
-        return od_seterr("unknown period '%s' (use one of: %s)", name ? name : "",
-                         od_period_names());
-    if (t.y < 1 || t.y > 9999 || t.m < 1 || t.m > 12 || t.d < 1 || t.d > days_in_month(t.y, t.m))
-        return od_seterr("today (%04d-%02d-%02d) is not a date", t.y, t.m, t.d);
-    int mon = t.y * 12 + t.m - 1, q = mon - (t.m - 1) % 3; /* first month of today's quarter */
-    *from = *to = '\0';
-    switch ((enum preset)p) {
-    case THIS_MONTH:
-        months(mon, mon, from, to);
-        break;
-    case LAST_MONTH:
-        if (mon < 12 + 1) return od_seterr("no month before %04d-%02d", t.y, t.m);
-        months(mon - 1, mon - 1, from, to);
-        break;
-    case THIS_QUARTER:
-        months(q, q + 2, from, to);
-        break;
-    case LAST_QUARTER:
-        if (q < 12 + 3) return od_seterr("no quarter before %04d-%02d", t.y, t.m);
-        months(q - 3, q - 1, from, to);
-        break;
-    case YTD:
-        put(from, t.y, 1, 1);
-        put(to, t.y, t.m, t.d);
-        break;
-    case LAST_30D: {
-        int y, m, d;
-        od_civil_from_days(od_days_from_civil(t.y, t.m, t.d) - 29, &y, &m, &d);
-        if (y < 1) return od_seterr("no 30 days before %04d-%02d-%02d", t.y, t.m, t.d);
-        put(from, y, m, d);
-        put(to, t.y, t.m, t.d);
-        break;
-    }
-    case ALL:
-        break;
-    }
+    struct tm tm;
+    if (!localtime_r(&now, &tm)) return od_seterr("the clock is not readable");
+    int y = tm.tm_year + 1900, m = tm.tm_mon + 1, q0 = (m - 1) / 3 * 3 + 1; /* quarter's 1st */
+    int64_t today = od_days_from_civil(y, m, tm.tm_mday);
+    char f[11], t[11];
+    if (!name) name = "";
+    if (!strcmp(name, "this-month"))
+        put_months(y, m, 1, f, t);
+    else if (!strcmp(name, "last-month"))
+        put_months(m == 1 ? y - 1 : y, m == 1 ? 12 : m - 1, 1, f, t);
+    else if (!strcmp(name, "this-quarter"))
+        put_months(y, q0, 3, f, t);
+    else if (!strcmp(name, "last-quarter"))
+        put_months(q0 == 1 ? y - 1 : y, q0 == 1 ? 10 : q0 - 3, 3, f, t);
+    else if (!strcmp(name, "ytd")) {
+        put_day(od_days_from_civil(y, 1, 1), f);
+        put_day(today, t);
+    } else if (!strcmp(name, "last-30d")) {
+        put_day(today - 29, f);
+        put_day(today, t);
+    } else if (!strcmp(name, "all"))
+        f[0] = t[0] = '\0';
+    else
+        return od_seterr("unknown period '%s' (this-month, last-month, this-quarter, "
+                         "last-quarter, ytd, last-30d, all)",
+                         name);
+    memcpy(from, f, 11);
+    memcpy(to, t, 11);
+    return 0;
+}
+
+static bool is_period(const char *s)
+{
+    for (int i = 0; od_profit_periods[i]; i++)
+        if (!strcmp(s, od_profit_periods[i])) return true;
+    return false;
+}
+
+int od_profit_range_parse(const char *spec, time_t now, char from[11], char to[11])
+{
+    char f[11] = "", t[11] = "", a[32];
+    if (!spec || !*spec) spec = "all";
+    if (is_period(spec)) return od_profit_period_resolve(spec, now, from, to);
+    const char *dots = strstr(spec, "..");
+    size_t alen = dots ? (size_t)(dots - spec) : strlen(spec);
+    const char *b = dots ? dots + 2 : spec; /* one month or day: both ends from it */
+    if (alen >= sizeof a)
+        return od_seterr("'%.*s' is not a date (use YYYY-MM-DD or YYYY-MM)", (int)alen, spec);
+    memcpy(a, spec, alen);
+    a[alen] = '\0';
+    if (!*a && !*b) return od_seterr("'..' needs a date on at least one side");
+    if ((*a && od_profit_date_parse(a, false, f) < 0) ||
+        (*b && od_profit_date_parse(b, true, t) < 0))
+        return -1;
+    if (*f && *t && strcmp(f, t) > 0)
+        return od_seterr("the range starts (%s) after it ends (%s)", f, t);
+    memcpy(from, f, 11);
+    memcpy(to, t, 11);
     return 0;
 }

@@ -1,38 +1,35 @@
-/* period — named date ranges (presets) for profitability reports, resolved against a given
- * day, so the command line (`opsdeck report profitability --period ...`) and the console's
- * `:range` give the same answer for the same name and day.
+/* period — the date ranges a person types, turned into the inclusive [from, to] days a
+ * profitability query takes (core/domain/profit.h): named periods relative to today and the
+ * FROM..TO form, checked the same way wherever they are typed (the console's `:range`, the
+ * CLI). A range that ends before it starts is refused, as od_profit_run refuses it.
  *
  *   char from[11], to[11];
- *   struct od_day today;
- *   od_period_today(&today);
- *   if (od_period_resolve("last-30d", today, from, to) < 0) puts(od_err());
- *   // from = "2026-11-06", to = "2026-12-05"; "" on both for "all"
+ *   if (od_profit_period_resolve("last-quarter", time(NULL), from, to) < 0) puts(od_err());
+ *   // from = "2026-01-01", to = "2026-03-31" on any day of 2026-Q2
+ *   if (od_profit_range_parse("2026-01..2026-06", time(NULL), from, to) < 0) puts(od_err());
  *
- * Presets (every range inclusive of both days, calendar months and quarters):
- *   this-month    the first .. the last day of today's month
- *   last-month    the whole previous month
- *   this-quarter  the first day .. the last day of today's quarter (Jan-Mar, Apr-Jun, ...)
- *   last-quarter  the whole previous quarter
- *   ytd           1 January .. today
- *   last-30d      the 30 days ending today (today - 29 .. today)
- *   all           no bounds ("" and "")
- * "Today" is the local calendar day (TZ), as a person at the terminal reads it. */
+ * Periods (days in local time; every range inclusive of both ends):
+ *   this-month, last-month       the calendar month (whole, also when it has not ended yet)
+ *   this-quarter, last-quarter   the calendar quarter (Jan-Mar, Apr-Jun, Jul-Sep, Oct-Dec)
+ *   ytd                          1 January .. today
+ *   last-30d                     the 30 days ending today (today - 29 .. today)
+ *   all                          all time: from and to are "" */
 #ifndef OD_PERIOD_H
 #define OD_PERIOD_H
+#include <time.h>
 
-struct od_day {
-    int y, m, d;
-};
+/* The period names above, NULL-terminated (for completion and help). */
+extern const char *const od_profit_periods[];
 
-/* The local calendar day now. */
-void od_period_today(struct od_day *out);
+/* Resolve a period name at the time now into "YYYY-MM-DD" days (both "" for all); -1 with
+ * od_seterr naming the periods when name is not one of them. */
+int od_profit_period_resolve(const char *name, time_t now, char from[11], char to[11]);
 
-/* Resolve a preset name against today into from/to ("YYYY-MM-DD", "" = unbounded; each at
- * least 11 bytes). -1 with od_seterr naming the presets when the name is unknown or today is
- * not a real day. */
-int od_period_resolve(const char *name, struct od_day today, char from[11], char to[11]);
-
-/* The preset names, space-separated, for help and error texts. */
-const char *od_period_names(void);
+/* What a person types for a range: a period name, "all" (or "" / NULL), "FROM..TO" where
+ * each side is YYYY-MM-DD or YYYY-MM (a month: its first day as FROM, its last as TO) and
+ * either side may be left empty (open), or a single YYYY-MM / YYYY-MM-DD (that month or
+ * day). -1 with od_seterr for a date that does not exist or a range that ends before it
+ * starts; from and to are then left as they were. */
+int od_profit_range_parse(const char *spec, time_t now, char from[11], char to[11]);
 
 #endif

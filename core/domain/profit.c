@@ -1,8 +1,12 @@
 /* profit — see profit.h. One SQL statement per report, assembled from fixed fragments chosen
- * by two tables (dimensions and rollup sources); every value is a parameter. */
+ * by two tables (dimensions and rollup sources); every value is a parameter. The trend per
+ * row is a second statement over the same source, in the same snapshot (od_profit_read). */
 #include "core/domain/profit.h"
+#include "core/domain/profit_range.h"
 #include "core/db/db.h"
+#include "core/base/log.h"
 #include "core/base/money.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include <assert.h>
 #include <stdio.h>
@@ -18,20 +22,29 @@ struct dim {
     const char *key_col; /* column of src */
     const char *key_txt; /* text of the key from agg.k */
     const char *name_sql;
-    const char *join; /* joined to agg a */
+    const char *join;         /* joined to agg a */
+    const char *currency_sql; /* the row's client's currency */
 };
+
+/* month and person rows: the client of the query's client ($7) or project ($8), if any */
+#define QUERY_CURRENCY                                                                             \
+    "(SELECT c.currency FROM harvest_clients c WHERE c.id = coalesce($7::bigint,"                  \
+    " (SELECT p.client_id FROM harvest_projects p WHERE p.id = $8::bigint)))"
 
 static const struct dim dims[] = {
     [OD_PROFIT_BY_CLIENT] = {"client", DIM_CLIENT, "client_id", "a.k::text", "hc.name",
                              " LEFT JOIN harvest_clients hc ON hc.id = a.k"
-                             " LEFT JOIN client_links cl ON cl.client_id = a.k"},
-    [OD_PROFIT_BY_PROJECT] = {"project", DIM_PROJECT, "project_id", "a.k::text", "hp.name",
-                              " LEFT JOIN harvest_projects hp ON hp.id = a.k"},
+                             " LEFT JOIN client_links cl ON cl.client_id = a.k",
+                             "hc.currency"},
+    [OD_PROFIT_BY_PROJECT] =
+        {"project", DIM_PROJECT, "project_id", "a.k::text", "hp.name",
+         " LEFT JOIN harvest_projects hp ON hp.id = a.k",
+         "(SELECT c.currency FROM harvest_clients c WHERE c.id = hp.client_id)"},
     [OD_PROFIT_BY_MONTH] = {"month", 0, "month", "to_char(a.k, 'YYYY-MM')",
-                            "to_char(a.k, 'YYYY-MM')", ""},
+                            "to_char(a.k, 'YYYY-MM')", "", QUERY_CURRENCY},
     [OD_PROFIT_BY_PERSON] = {"person", DIM_PERSON, "user_id", "a.k::text",
                              "nullif(btrim(concat_ws(' ', hu.first_name, hu.last_name)), '')",
-                             " LEFT JOIN harvest_users hu ON hu.id = a.k"},
+                             " LEFT JOIN harvest_users hu ON hu.id = a.k", QUERY_CURRENCY},
 };
 
 /* Rollup sources exposing the same columns; the first that has every needed dimension wins. */
@@ -105,6 +118,7 @@ static const char listed_sql[] =
  * The raw edges of a month without day rows are small (the policy lists the big ones), but
  * their estimated cost at a few hundred thousand rows a partition crosses jit_above_cost, and
  * compiling the query or starting workers would cost 30-300 ms. */
+#define LISTED_COL 18 /* the report's column that says whether the edges' months are listed */
 static const char settings_sql[] =
     "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
     "true)";
@@ -124,138 +138,28 @@ int od_profit_by_parse(const char *s, enum od_profit_by *out)
     return od_seterr("unknown grouping '%s' (use client, project, month or person)", s ? s : "");
 }
 
-static int days_in_month(int y, int m)
+/* Every dimension q groups or filters by. */
+static unsigned need_of(const struct od_profit_query *q)
 {
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : dm[m - 1];
+    return dims[q->by].need | (q->client_id ? DIM_CLIENT : 0) | (q->project_id ? DIM_PROJECT : 0) |
+           (q->user_id ? DIM_PERSON : 0);
 }
 
-static void fmt_ymd(int y, int m, int d, char out[11])
+/* The first rollup source with every dimension q groups or filters by. */
+static size_t source_for(const struct od_profit_query *q)
 {
-    char tmp[40];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
-    memcpy(out, tmp, 10);
-    out[10] = '\0';
-}
-
-static void fmt_day(long z, char out[11])
-{
-    int y, m, d;
-    od_civil_from_days(z, &y, &m, &d);
-    fmt_ymd(y, m, d, out);
-}
-
-int od_profit_date_parse(const char *s, bool to_end, char out[11])
-{
-    int y, m, d = 0, n = 0;
-    size_t len = s ? strlen(s) : 0;
-    if (len == 7 && sscanf(s, "%4d-%2d%n", &y, &m, &n) == 2 && n == 7) {
-        if (m < 1 || m > 12 || y < 1) return od_seterr("'%s' is not a month (use YYYY-MM)", s);
-        d = to_end ? days_in_month(y, m) : 1;
-    } else if (len == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10) {
-        if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
-            return od_seterr("'%s' is not a date (use YYYY-MM-DD)", s);
-    } else {
-        return od_seterr("'%s' is not a date (use YYYY-MM-DD or YYYY-MM)", s ? s : "");
-    }
-    fmt_ymd(y, m, d, out);
-    return 0;
-}
-
-static long day_of(const char *iso)
-{
-    int y, m, d;
-    sscanf(iso, "%4d-%2d-%2d", &y, &m, &d);
-    return od_days_from_civil(y, m, d);
-}
-
-static long first_of_next_month(long z)
-{
-    int y, m, d;
-    od_civil_from_days(z, &y, &m, &d);
-    return z - (d - 1) + days_in_month(y, m);
-}
-
-static long first_of_month(long z)
-{
-    int y, m, d;
-    od_civil_from_days(z, &y, &m, &d);
-    return z - (d - 1);
-}
-
-/* Split [from, to] into whole months for the monthly rollups and up to two edge ranges
- * [lo, hi), each inside one month. p[0..5]: full_lo, full_hi, edge1_lo, edge1_hi, edge2_lo,
- * edge2_hi; "" = NULL. A partial edge month is read either as the part inside the range
- * (sign 1), or — when the part outside is smaller — as the whole month from the rollups minus
- * the part outside (sign -1): at most half a month of days per edge. A range inside one month
- * is its inside days, or the month minus the days before and after it, whichever is fewer. */
-static void split_range(const char *from, const char *to, char p[6][11], int sign[2])
-{
-    bool hf = *from, ht = *to;
-    long f = hf ? day_of(from) : 0, t = ht ? day_of(to) : 0;
-    long full_lo = 0, full_hi = 0, r[2][2] = {{0, 0}, {0, 0}}; /* lo == hi: no raw range */
-    memset(p, 0, 6 * 11);
-    sign[0] = sign[1] = 1;
-    if (hf) full_lo = first_of_month(f) == f ? f : first_of_next_month(f);
-    if (ht) full_hi = first_of_next_month(t) == t + 1 ? t + 1 : first_of_month(t);
-    if (hf && ht && first_of_month(f) == first_of_month(t)) { /* inside one month */
-        long m0 = first_of_month(f), m1 = first_of_next_month(f);
-        if (full_lo == f && full_hi == t + 1) {
-            /* the whole month */
-        } else if ((f - m0) + (m1 - t - 1) < t + 1 - f) {
-            full_lo = m0;
-            full_hi = m1;
-            r[0][0] = m0;
-            r[0][1] = f;
-            r[1][0] = t + 1;
-            r[1][1] = m1;
-            sign[0] = sign[1] = -1;
-        } else {
-            full_hi = full_lo;
-            r[0][0] = f;
-            r[0][1] = t + 1;
-        }
-    } else {
-        if (hf && full_lo != f) {
-            long m0 = first_of_month(f);
-            if (f - m0 < full_lo - f) {
-                r[0][0] = m0;
-                r[0][1] = f;
-                sign[0] = -1;
-                full_lo = m0;
-            } else {
-                r[0][0] = f;
-                r[0][1] = full_lo;
-            }
-        }
-        if (ht && full_hi != t + 1) {
-            long m1 = first_of_next_month(t);
-            if (m1 - (t + 1) < (t + 1) - full_hi) {
-                r[1][0] = t + 1;
-                r[1][1] = m1;
-                sign[1] = -1;
-                full_hi = m1;
-            } else {
-                r[1][0] = full_hi;
-                r[1][1] = t + 1;
-            }
-        }
-    }
-    if (hf) fmt_day(full_lo, p[0]);
-    if (ht) fmt_day(full_hi, p[1]);
-    for (int e = 0; e < 2; e++)
-        if (r[e][1] > r[e][0]) {
-            fmt_day(r[e][0], p[2 + 2 * e]);
-            fmt_day(r[e][1], p[3 + 2 * e]);
-        }
+    unsigned need = need_of(q);
+    size_t si = 0;
+    while ((sources[si].has & need) != need)
+        si++; /* the last source has every dimension */
+    return si;
 }
 
 /* The day rollup holding every dimension the query needs; OD_ARRAY_LEN(day_sources) when none
  * does (project and person together). */
 static size_t day_source_of(const struct od_profit_query *q)
 {
-    unsigned need = dims[q->by].need | (q->client_id ? DIM_CLIENT : 0) |
-                    (q->project_id ? DIM_PROJECT : 0) | (q->user_id ? DIM_PERSON : 0);
+    unsigned need = need_of(q);
     size_t di = 0;
     while (di < OD_ARRAY_LEN(day_sources) && (day_sources[di].has & need) != need)
         di++;
@@ -263,21 +167,30 @@ static size_t day_source_of(const struct od_profit_query *q)
 }
 
 /* edge[e]: the range has edge e; listed[e]: its month keeps day rows. Returns whether an edge
- * is read from raw rows. */
+ * is read from raw rows. The last column says whether the listed edges' months keep day rows
+ * (in the same snapshot). */
 static bool build_sql(struct strbuf *sb, const struct od_profit_query *q, const bool edge[2],
                       const bool listed[2])
 {
     bool raw = false;
     const struct dim *dm = &dims[q->by];
-    unsigned need = dm->need | (q->client_id ? DIM_CLIENT : 0) | (q->project_id ? DIM_PROJECT : 0) |
-                    (q->user_id ? DIM_PERSON : 0);
-    size_t si = 0;
-    while ((sources[si].has & need) != need)
-        si++; /* the last source has every dimension */
-    size_t di = day_source_of(q);
+    size_t si = source_for(q), di = day_source_of(q);
     const char *k = dm->key_col;
+    bool client = q->by == OD_PROFIT_BY_CLIENT;
+    /* Clients: won deals per company closed in [$12, $13] (each deal once), and the live
+     * clients linked to such a company: they get a row even without time in the range, unless
+     * a project or person filter narrows the report to time. */
+    if (client)
+        sb_add(sb, "WITH won AS MATERIALIZED (SELECT * FROM opsdeck_won_by_company($12::date,"
+                   " $13::date)), won_clients AS (SELECT cl.client_id FROM client_links cl"
+                   " JOIN won w ON w.company_id = cl.company_id JOIN harvest_clients wc"
+                   " ON wc.id = cl.client_id AND wc.deleted_at IS NULL"
+                   " WHERE $8::bigint IS NULL AND $9::bigint IS NULL"
+                   " AND ($7::bigint IS NULL OR cl.client_id = $7::bigint)), ");
+    else
+        sb_add(sb, "WITH ");
     sb_addf(sb,
-            "WITH src AS ("
+            "src AS ("
             " SELECT s.%s AS k, s.entries, s.hours, s.billable_hours, s.revenue, s.cost,"
             " s.missing_cost_rate, s.missing_billable_rate FROM (%s) s"
             " WHERE ($1::date IS NULL OR s.month >= $1::date) AND ($2::date IS NULL OR s.month < "
@@ -301,19 +214,18 @@ static bool build_sql(struct strbuf *sb, const struct od_profit_query *q, const 
                     k, sg, sg, sg, sg, sg, sg, sg, lo, lo, hi, k, k);
         }
     }
+    if (client) sb_add(sb, " UNION ALL SELECT client_id, 0, 0, 0, 0, 0, 0, 0 FROM won_clients");
     sb_addf(sb,
             "), a AS (SELECT k, sum(entries) AS entries, sum(hours) AS hours,"
             " sum(billable_hours) AS billable_hours, sum(revenue) AS revenue, sum(cost) AS cost,"
             " sum(missing_cost_rate) AS mcr, sum(missing_billable_rate) AS mbr FROM src GROUP BY k"
-            " HAVING sum(entries) <> 0" /* a key whose every entry was taken away again */
+            " HAVING sum(entries) <> 0%s" /* a key whose every entry was taken away again */
             "), r AS (SELECT %s AS key, %s AS name, a.*,",
-            dm->key_txt, dm->name_sql);
+            client ? " OR k IN (SELECT client_id FROM won_clients)" : "", dm->key_txt,
+            dm->name_sql);
     if (q->by == OD_PROFIT_BY_CLIENT)
-        sb_add(sb, " CASE WHEN cl.company_id IS NULL THEN NULL ELSE"
-                   " (SELECT coalesce(sum(d.amount), 0) FROM hubspot_deal_companies dc"
-                   " JOIN hubspot_deals d ON d.id = dc.deal_id WHERE dc.company_id = cl.company_id"
-                   " AND d.dealstage = 'closedwon' AND NOT d.archived AND d.deleted_at IS NULL) "
-                   "END AS deal,");
+        sb_add(sb, " CASE WHEN cl.company_id IS NULL THEN NULL ELSE coalesce((SELECT w.amount"
+                   " FROM won w WHERE w.company_id = cl.company_id), 0) END AS deal,");
     else
         sb_add(sb, " NULL::numeric AS deal,");
     if (q->by == OD_PROFIT_BY_PROJECT)
@@ -326,23 +238,26 @@ static bool build_sql(struct strbuf *sb, const struct od_profit_query *q, const 
             " THEN (SELECT sum(revenue) FROM profit_rollup_project_month x WHERE x.project_id = "
             "a.k)"
             " ELSE (SELECT sum(hours) FROM profit_rollup_project_month x WHERE x.project_id = a.k)"
-            " END AS used");
+            " END AS used, hp.is_fixed_fee AS fixed_fee");
     else
-        sb_add(sb, " NULL::text AS budget_by, NULL::numeric AS budget, NULL::numeric AS used");
+        sb_add(sb, " NULL::text AS budget_by, NULL::numeric AS budget, NULL::numeric AS used,"
+                   " NULL::boolean AS fixed_fee");
+    sb_addf(sb, ", %s AS currency", dm->currency_sql);
     sb_addf(
         sb,
         " FROM a%s), t AS ("
         " SELECT false AS total, key, name, entries, hours, billable_hours, revenue, cost,"
-        " deal, budget_by, budget, used, mcr, mbr FROM r"
+        " deal, budget_by, budget, used, mcr, mbr, fixed_fee, currency FROM r"
         " UNION ALL SELECT true, NULL, NULL, coalesce(sum(entries), 0), coalesce(sum(hours), 0),"
         " coalesce(sum(billable_hours), 0), coalesce(sum(revenue), 0), coalesce(sum(cost), 0),"
-        " sum(deal), NULL, NULL, NULL, coalesce(sum(mcr), 0), coalesce(sum(mbr), 0) FROM r)"
+        " sum(deal), NULL, NULL, NULL, coalesce(sum(mcr), 0), coalesce(sum(mbr), 0), NULL,"
+        " CASE WHEN count(DISTINCT currency) = 1 THEN min(currency) END FROM r)"
         " SELECT key, name, entries, round(hours, 2), round(billable_hours, 2), round(revenue, 2),"
         " round(cost, 2), round(revenue - cost, 2),"
         " CASE WHEN revenue = 0 THEN NULL ELSE round((revenue - cost) * 100 / revenue, 2) END,"
         " round(deal, 2), budget_by, round(budget, 2), round(used, 2),"
         " CASE WHEN budget > 0 THEN round(coalesce(used, 0) * 100 / budget, 2) END,"
-        " mcr, mbr, %s FROM t ORDER BY total, %s",
+        " mcr, mbr, fixed_fee, currency, %s FROM t ORDER BY total, %s",
         dm->join,
         (listed[0] && edge[0]) || (listed[1] && edge[1])
             ? "($3::date IS NULL OR " LISTED("$3") ") AND ($5::date IS NULL OR " LISTED("$5") ")"
@@ -351,14 +266,17 @@ static bool build_sql(struct strbuf *sb, const struct od_profit_query *q, const 
     return raw;
 }
 
-/* A report reading raw edge rows: in a transaction with settings_sql. */
-static PGresult *run_raw(PGconn *c, const char *sql, const char *const params[11])
+/* A report reading raw edge rows: with settings_sql, in the caller's transaction
+ * (od_profit_read) or in one of its own. */
+static PGresult *run_raw(PGconn *c, const char *sql, int nparams, const char *const *params)
 {
     PGresult *res = NULL;
-    if (od_db_begin(c) < 0) return NULL;
+    bool own = PQtransactionStatus(c) == PQTRANS_IDLE;
+    if (own && od_db_begin(c) < 0) return NULL;
     PGresult *sr = od_db_exec(c, settings_sql, 0, NULL);
-    if (sr) res = od_db_exec(c, sql, 11, params);
+    if (sr) res = od_db_exec(c, sql, nparams, params);
     PQclear(sr);
+    if (!own) return res;
     if (res && od_db_commit(c) < 0) {
         PQclear(res);
         res = NULL;
@@ -381,15 +299,10 @@ static bool num(PGresult *res, int i, int col, char *s, int64_t *c)
     return true;
 }
 
-static char *dup_or_null(PGresult *res, int i, int col)
-{
-    return PQgetisnull(res, i, col) ? NULL : od_xstrdup(PQgetvalue(res, i, col));
-}
-
 static void fill_row(PGresult *res, int i, struct od_profit_row *row)
 {
-    row->key = dup_or_null(res, i, 0);
-    row->name = dup_or_null(res, i, 1);
+    row->key = od_db_text(res, i, 0);
+    row->name = od_db_text(res, i, 1);
     row->entries = strtoll(PQgetvalue(res, i, 2), NULL, 10);
     num(res, i, 3, row->hours, &row->hours_c);
     num(res, i, 4, row->billable_hours, &row->billable_hours_c);
@@ -410,10 +323,13 @@ static void fill_row(PGresult *res, int i, struct od_profit_row *row)
     }
     row->missing_cost_rate = strtoll(PQgetvalue(res, i, 14), NULL, 10);
     row->missing_billable_rate = strtoll(PQgetvalue(res, i, 15), NULL, 10);
+    row->is_fixed_fee = !PQgetisnull(res, i, 16) && PQgetvalue(res, i, 16)[0] == 't';
+    if (!PQgetisnull(res, i, 17))
+        snprintf(row->currency, sizeof row->currency, "%s", PQgetvalue(res, i, 17));
 }
 
-int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
-                  struct od_profit_report *out)
+/* Check and normalise q into out (by, from, to); nothing else is filled yet. */
+static int check_query(const struct od_profit_query *q, struct od_profit_report *out)
 {
     memset(out, 0, sizeof(*out));
     if ((unsigned)q->by >= OD_ARRAY_LEN(dims))
@@ -423,13 +339,18 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
     if (*q->to && od_profit_date_parse(q->to, true, out->to) < 0) return -1;
     if (*out->from && *out->to && strcmp(out->from, out->to) > 0)
         return od_seterr("the range starts (%s) after it ends (%s)", out->from, out->to);
+    return 0;
+}
 
+/* The report statement on c, after check_query. */
+static int run_on(PGconn *c, const struct od_profit_query *q, struct od_profit_report *out)
+{
     char p[6][11];
     int sign[2];
-    split_range(out->from, out->to, p, sign);
+    od_profit_range_split(out->from, out->to, p, sign);
     char ids[3][24];
     const int64_t idv[3] = {q->client_id, q->project_id, q->user_id};
-    const char *params[11];
+    const char *params[13];
     for (int i = 0; i < 6; i++)
         params[i] = *p[i] ? p[i] : NULL;
     for (int i = 0; i < 3; i++) {
@@ -438,20 +359,21 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
     }
     for (int e = 0; e < 2; e++)
         params[9 + e] = sign[e] < 0 ? "-1" : "1";
+    params[11] = *out->from ? out->from : NULL; /* won deals: close days, as given */
+    params[12] = *out->to ? out->to : NULL;
+    int nparams = q->by == OD_PROFIT_BY_CLIENT ? 13 : 11;
+    out->deals_in_range = q->by == OD_PROFIT_BY_CLIENT && (*out->from || *out->to);
     struct strbuf sql = STRBUF_INIT;
-
-    int64_t t0 = od_now_us();
-    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
-    if (!c) return -1;
     PGresult *res = NULL;
     bool edge[2] = {params[2] != NULL, params[4] != NULL};
     bool days = (edge[0] || edge[1]) && day_source_of(q) < OD_ARRAY_LEN(day_sources);
     bool listed[2] = {days, days}; /* first assume the edge months keep day rows */
     for (int attempt = 0; attempt < 2; attempt++) {
         sb_reset(&sql);
-        res = build_sql(&sql, q, edge, listed) ? run_raw(c, sb_str(&sql), params)
-                                               : od_db_exec(c, sb_str(&sql), 11, params);
-        if (!res || attempt || !days || PQgetvalue(res, PQntuples(res) - 1, 16)[0] == 't') break;
+        res = build_sql(&sql, q, edge, listed) ? run_raw(c, sb_str(&sql), nparams, params)
+                                               : od_db_exec(c, sb_str(&sql), nparams, params);
+        if (!res || attempt || !days || PQgetvalue(res, PQntuples(res) - 1, LISTED_COL)[0] == 't')
+            break;
         PQclear(res); /* an edge month keeps no day rows: look them up, plan again */
         res = od_db_exec(c, listed_sql, 2, (const char *const[]){params[2], params[4]});
         if (!res) break;
@@ -460,7 +382,6 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
         PQclear(res);
         res = NULL;
     }
-    od_pool_release(pool, c);
     sb_release(&sql);
     if (!res) return -1;
     int n = PQntuples(res);
@@ -471,14 +392,112 @@ int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
         fill_row(res, i, &out->rows[i]);
     fill_row(res, n - 1, &out->totals);
     PQclear(res);
-    out->took_us = od_now_us() - t0;
     return 0;
+}
+
+int od_profit_run(struct od_pool *pool, const struct od_profit_query *q,
+                  struct od_profit_report *out)
+{
+    if (check_query(q, out) < 0) return -1;
+    int64_t t0 = od_now_us();
+    PGconn *c = od_pool_acquire(pool, OD_POOL_WAIT_DEFAULT);
+    if (!c) return -1;
+    int rc = run_on(c, q, out);
+    od_pool_release(pool, c);
+    out->took_us = od_now_us() - t0;
+    return rc;
+}
+
+/* ---- the margin trend per row (od_profit_read) ---- */
+
+struct keyed {
+    const char *key;
+    size_t row;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
+
+/* Each row's monthly margin from the same rollup source the report groups by, with the same
+ * filters and the same margin (revenue - cost, rounded to cents); every month that touches the
+ * range counts whole. */
+static int read_trend(PGconn *c, const struct od_profit_query *q, struct od_profit_report *out)
+{
+    if (q->by != OD_PROFIT_BY_CLIENT && q->by != OD_PROFIT_BY_PROJECT) return 0;
+    const char *k = dims[q->by].key_col;
+    char ids[3][24];
+    const int64_t idv[3] = {q->client_id, q->project_id, q->user_id};
+    const char *params[5] = {*out->from ? out->from : NULL, *out->to ? out->to : NULL};
+    for (int i = 0; i < 3; i++) {
+        snprintf(ids[i], sizeof ids[i], "%lld", (long long)idv[i]);
+        params[2 + i] = idv[i] ? ids[i] : NULL;
+    }
+    struct strbuf sql = STRBUF_INIT;
+    sb_addf(&sql,
+            "SELECT s.%s::text, round(s.revenue - s.cost, 2), to_char(s.month, 'YYYY-MM')"
+            " FROM (%s) s"
+            " WHERE ($1::date IS NULL OR s.month >= date_trunc('month', $1::date))"
+            " AND ($2::date IS NULL OR s.month <= $2::date)"
+            " AND ($3::bigint IS NULL OR s.client_id = $3::bigint)"
+            " AND ($4::bigint IS NULL OR s.project_id = $4::bigint)"
+            " AND ($5::bigint IS NULL OR s.user_id = $5::bigint) ORDER BY s.%s, s.month",
+            k, sources[source_for(q)].sql, k);
+    PGresult *r = od_db_exec(c, sb_str(&sql), 5, params);
+    sb_release(&sql);
+    if (!r) return -1;
+    /* rows by key, to place each key's run of months */
+    struct keyed *idx = od_xcalloc(out->nrows + 1, sizeof *idx);
+    size_t nidx = 0;
+    for (size_t i = 0; i < out->nrows; i++)
+        if (out->rows[i].key) idx[nidx++] = (struct keyed){out->rows[i].key, i};
+    qsort(idx, nidx, sizeof *idx, keyed_cmp);
+    int n = PQntuples(r);
+    for (int j = 0; j < n;) {
+        int end = j + 1;
+        while (end < n && strcmp(PQgetvalue(r, end, 0), PQgetvalue(r, j, 0)) == 0)
+            end++;
+        struct keyed want = {PQgetvalue(r, j, 0), 0};
+        struct keyed *hit = bsearch(&want, idx, nidx, sizeof *idx, keyed_cmp);
+        if (hit) {
+            struct od_profit_row *row = &out->rows[hit->row];
+            int first = end - j > OD_PROFIT_TREND_MAX ? end - OD_PROFIT_TREND_MAX : j;
+            row->ntrend = (size_t)(end - first);
+            row->trend_c = od_xcalloc(row->ntrend, sizeof *row->trend_c);
+            row->trend_month = od_xcalloc(row->ntrend, sizeof *row->trend_month);
+            for (int m = first; m < end; m++) {
+                if (od_money_parse(PQgetvalue(r, m, 1), &row->trend_c[m - first]) < 0)
+                    row->trend_c[m - first] = 0;
+                row->trend_month[m - first] = od_profit_month_index(PQgetvalue(r, m, 2));
+            }
+        }
+        j = end;
+    }
+    free(idx);
+    PQclear(r);
+    return 0;
+}
+
+int od_profit_read(PGconn *c, const struct od_profit_query *q, struct od_profit_report *out)
+{
+    if (check_query(q, out) < 0) return -1;
+    int64_t t0 = od_now_us();
+    if (od_db_cmd(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL) < 0) return -1;
+    int rc = run_on(c, q, out);
+    if (rc == 0 && read_trend(c, q, out) < 0)
+        od_log_warn("profitability trend not read: %s", od_err()); /* the report stands */
+    od_db_rollback(c); /* read only: nothing to commit; also ends an aborted transaction */
+    out->took_us = od_now_us() - t0;
+    return rc;
 }
 
 static void row_release(struct od_profit_row *row)
 {
     free(row->key);
     free(row->name);
+    free(row->trend_c);
+    free(row->trend_month);
 }
 
 void od_profit_report_release(struct od_profit_report *r)

@@ -1,5 +1,6 @@
 /* report — see report.h. The columns are one table; each format walks it. */
 #include "core/domain/report.h"
+#include "core/base/json.h"
 #include "core/domain/profit.h"
 #include "core/base/sanitize.h"
 #include "core/base/util.h"
@@ -100,14 +101,8 @@ static void write_json(const struct od_profit_report *r, bool tty, struct strbuf
 {
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "by", od_profit_by_name(r->by));
-    if (*r->from)
-        cJSON_AddStringToObject(doc, "from", r->from);
-    else
-        cJSON_AddNullToObject(doc, "from");
-    if (*r->to)
-        cJSON_AddStringToObject(doc, "to", r->to);
-    else
-        cJSON_AddNullToObject(doc, "to");
+    od_json_add_str(doc, "from", *r->from ? r->from : NULL); /* "" = unbounded: null */
+    od_json_add_str(doc, "to", *r->to ? r->to : NULL);
     cJSON *rows = cJSON_AddArrayToObject(doc, "rows");
     for (size_t i = 0; i <= r->nrows; i++) {
         const struct od_profit_row *row = i < r->nrows ? &r->rows[i] : &r->totals;
@@ -118,8 +113,7 @@ static void write_json(const struct od_profit_report *r, bool tty, struct strbuf
             if (!col_shown(c, r->by, false)) continue;
             const char *v = cell(row, c, buf, sizeof buf);
             if (c->kind == INT)
-                cJSON_AddNumberToObject(o, c->field,
-                                        (double)*(const int64_t *)((const char *)row + c->off));
+                od_json_add_i64(o, c->field, *(const int64_t *)((const char *)row + c->off));
             else if (v)
                 cJSON_AddStringToObject(o, c->field, v);
             else
@@ -130,14 +124,13 @@ static void write_json(const struct od_profit_report *r, bool tty, struct strbuf
         else
             cJSON_AddItemToObject(doc, "totals", o);
     }
-    char *s = cJSON_PrintUnformatted(doc);
+    char *s = od_json_print(doc);
     if (tty)
         od_tty_escape(out, s, strlen(s), true);
     else
         sb_add(out, s);
     sb_addch(out, '\n');
     free(s);
-    cJSON_Delete(doc);
 }
 
 static void write_csv(const struct od_profit_report *r, unsigned opts, struct strbuf *out)
@@ -168,13 +161,21 @@ static void write_csv(const struct od_profit_report *r, unsigned opts, struct st
     }
 }
 
+/* A column's table header; the deal column says which deals it holds. */
+static const char *header(const struct od_profit_report *r, const struct col *c)
+{
+    if (c->off == offsetof(struct od_profit_row, deal_amount) && r->deals_in_range)
+        return "Won in range";
+    return c->header;
+}
+
 static void write_table(const struct od_profit_report *r, struct strbuf *out)
 {
     size_t ncols = OD_ARRAY_LEN(cols), nrows = r->nrows + 1;
     char **text = od_xcalloc(nrows * ncols, sizeof(*text)); /* sanitized cells, owned */
     int width[OD_ARRAY_LEN(cols)];
     for (size_t k = 0; k < ncols; k++) {
-        width[k] = od_display_width(cols[k].header);
+        width[k] = od_display_width(header(r, &cols[k]));
         for (size_t i = 0; i < nrows; i++) {
             const struct od_profit_row *row = i < r->nrows ? &r->rows[i] : &r->totals;
             char buf[32];
@@ -194,7 +195,7 @@ static void write_table(const struct od_profit_report *r, struct strbuf *out)
             if (!col_shown(&cols[k], r->by, true)) continue;
             if (!first) sb_add(out, "  ");
             first = false;
-            const char *s = i == 0 ? cols[k].header : text[(i - 1) * ncols + k];
+            const char *s = i == 0 ? header(r, &cols[k]) : text[(i - 1) * ncols + k];
             if (cols[k].kind == TEXT || cols[k].kind == MARK)
                 od_pad_right(out, s, width[k]);
             else

@@ -53,6 +53,12 @@ const char *od_job_checkpoint_get(struct od_job_ctx *ctx); /* borrowed; NULL whe
 int od_job_checkpoint_save(struct od_job_ctx *ctx, PGconn *conn, const char *checkpoint_json);
 void od_job_progress(struct od_job_ctx *ctx, int64_t done, int64_t total /* -1 unknown */);
 bool od_job_should_stop(struct od_job_ctx *ctx);
+/* The handler knows a retry cannot succeed sooner than delay_ms from now (HubSpot's daily API
+ * limit until it resets): if it returns OD_JOB_RETRY, the next try is scheduled no earlier
+ * (the usual backoff when that is longer; at most OD_JOB_RETRY_HINT_MAX_MS). The job error
+ * should say when. */
+#define OD_JOB_RETRY_HINT_MAX_MS ((int64_t)25 * 3600 * 1000)
+void od_job_retry_not_before(struct od_job_ctx *ctx, int64_t delay_ms);
 
 typedef enum od_job_result (*od_job_handler_fn)(struct od_job_ctx *ctx);
 

@@ -1,9 +1,11 @@
 /* jobctx — od_job_ctx: what a handler sees of its running job. See jobctx.h and
  * core/jobs/job.h for the contract. */
 #include "core/jobs/jobctx.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
+#include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@ struct od_job_ctx {
     int64_t started_ms;
     int64_t last_notify_ms;
     bool dirty; /* progress changed since the last NOTIFY */
+    _Atomic int64_t retry_hint_ms;
 };
 
 struct od_job_ctx *od_jobctx_new(const struct od_job *job, const struct od_job_env *env,
@@ -31,6 +34,7 @@ struct od_job_ctx *od_jobctx_new(const struct od_job *job, const struct od_job_e
     c->global_stop = stop;
     atomic_init(&c->stop, false);
     atomic_init(&c->lost, false);
+    atomic_init(&c->retry_hint_ms, 0);
     pthread_mutex_init(&c->lock, NULL);
     c->total = -1;
     c->started_ms = od_now_ms();
@@ -70,13 +74,17 @@ void od_jobctx_beat(struct od_job_ctx *c, struct od_job_beat *out)
 void od_jobctx_payload(char *buf, size_t n, int64_t id, const char *state, int64_t done,
                        int64_t total)
 {
-    char stotal[24];
+    cJSON *o = cJSON_CreateObject();
+    od_json_add_i64(o, "id", id);
+    cJSON_AddStringToObject(o, "state", state);
+    od_json_add_i64(o, "done", done);
     if (total < 0)
-        snprintf(stotal, sizeof(stotal), "null");
+        cJSON_AddNullToObject(o, "total");
     else
-        snprintf(stotal, sizeof(stotal), "%lld", (long long)total);
-    snprintf(buf, n, "{\"id\":%lld,\"state\":\"%s\",\"done\":%lld,\"total\":%s}", (long long)id,
-             state, (long long)done, stotal);
+        od_json_add_i64(o, "total", total);
+    char *s = od_json_print(o);
+    snprintf(buf, n, "%s", s);
+    free(s);
 }
 
 static void notify(struct od_job_ctx *c, int64_t done, int64_t total)
@@ -165,6 +173,17 @@ void od_job_progress(struct od_job_ctx *c, int64_t done, int64_t total)
     c->dirty = true;
     pthread_mutex_unlock(&c->lock);
     maybe_notify(c, false);
+}
+
+void od_job_retry_not_before(struct od_job_ctx *c, int64_t delay_ms)
+{
+    if (delay_ms > OD_JOB_RETRY_HINT_MAX_MS) delay_ms = OD_JOB_RETRY_HINT_MAX_MS;
+    atomic_store(&c->retry_hint_ms, delay_ms > 0 ? delay_ms : 0);
+}
+
+int64_t od_jobctx_retry_hint(struct od_job_ctx *c)
+{
+    return atomic_load(&c->retry_hint_ms);
 }
 
 bool od_job_should_stop(struct od_job_ctx *c)

@@ -29,6 +29,8 @@ void od_jobctx_set_lost(struct od_job_ctx *ctx);
 bool od_jobctx_lost(struct od_job_ctx *ctx);
 /* Snapshot for the heartbeat. */
 void od_jobctx_beat(struct od_job_ctx *ctx, struct od_job_beat *out);
+/* od_job_retry_not_before()'s delay (0 none), for the worker's retry schedule. */
+int64_t od_jobctx_retry_hint(struct od_job_ctx *ctx);
 /* Send the latest progress now if a throttled update is pending. */
 void od_jobctx_flush(struct od_job_ctx *ctx);
 

@@ -14,25 +14,9 @@
 #define PENDING "('available', 'running', 'retryable')"
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-/* "{1,2,3}" for a bigint[] parameter. Caller frees. */
-static char *ids_literal(const int64_t *ids, size_t n)
-{
-    struct strbuf sb = STRBUF_INIT;
-    sb_addch(&sb, '{');
-    for (size_t i = 0; i < n; i++)
-        sb_addf(&sb, "%s%lld", i ? "," : "", (long long)ids[i]);
-    sb_addch(&sb, '}');
-    return sb_detach(&sb);
-}
-
 static int64_t get_i64(const PGresult *r, int row, int col)
 {
     return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
-}
-
-static char *get_str(const PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) ? NULL : od_xstrdup(PQgetvalue(r, row, col));
 }
 
 bool od_queue_state_valid(const char *s)
@@ -62,7 +46,7 @@ int od_queue_enqueue(PGconn *c, const struct od_job_spec *s, int64_t *id)
     snprintf(prio, sizeof(prio), "%d", s->priority);
     snprintf(maxa, sizeof(maxa), "%d", s->max_attempts);
     snprintf(delay, sizeof(delay), "%lld", (long long)(s->delay_ms > 0 ? s->delay_ms : 0));
-    char *after = ids_literal(s->after, s->n_after);
+    char *after = od_db_bigint_array(s->after, s->n_after);
     const char *p[8] = {s->provider,   s->resource, s->args_json ? s->args_json : "{}",
                         s->unique_key, prio,        s->max_attempts > 0 ? maxa : NULL,
                         delay,         after};
@@ -116,7 +100,7 @@ int od_queue_claim(PGconn *c, const char *worker_id, int max, const struct od_cl
         "   j.max_attempts, j.priority";
     char smax[16];
     snprintf(smax, sizeof(smax), "%d", max);
-    char *ids = f && f->ids ? ids_literal(f->ids, f->n_ids) : NULL;
+    char *ids = f && f->ids ? od_db_bigint_array(f->ids, f->n_ids) : NULL;
     const char *p[4] = {worker_id, smax, ids, f ? f->provider : NULL};
     PGresult *r = od_db_exec(c, sql, 4, p);
     free(ids);
@@ -129,7 +113,7 @@ int od_queue_claim(PGconn *c, const char *worker_id, int max, const struct od_cl
         snprintf(j->provider, sizeof(j->provider), "%s", PQgetvalue(r, i, 1));
         snprintf(j->resource, sizeof(j->resource), "%s", PQgetvalue(r, i, 2));
         j->args_json = od_xstrdup(PQgetvalue(r, i, 3));
-        j->checkpoint_json = get_str(r, i, 4);
+        j->checkpoint_json = od_db_text(r, i, 4);
         j->attempts = (int)get_i64(r, i, 5);
         j->max_attempts = (int)get_i64(r, i, 6);
     }
@@ -154,7 +138,7 @@ int od_queue_complete(PGconn *c, const char *worker_id, const int64_t *ids, size
         "  progress_done = greatest(progress_done, coalesce(progress_total, progress_done))"
         " WHERE id = ANY ($2::bigint[]) AND locked_by = $1 AND state = 'running'";
     if (n == 0) return 0;
-    char *lit = ids_literal(ids, n);
+    char *lit = od_db_bigint_array(ids, n);
     const char *p[2] = {worker_id, lit};
     PGresult *r = od_db_exec(c, sql, 2, p);
     free(lit);
@@ -381,7 +365,7 @@ int od_queue_list(PGconn *c, const char *state, const int64_t *ids, size_t n_ids
                            " ORDER BY id DESC LIMIT $3::int";
     char slimit[16];
     snprintf(slimit, sizeof(slimit), "%d", limit > 0 ? limit : 100);
-    char *lit = ids ? ids_literal(ids, n_ids) : NULL;
+    char *lit = ids ? od_db_bigint_array(ids, n_ids) : NULL;
     const char *p[3] = {state, lit, slimit};
     PGresult *r = od_db_exec(c, sql, 3, p);
     free(lit);
@@ -391,18 +375,18 @@ int od_queue_list(PGconn *c, const char *state, const int64_t *ids, size_t n_ids
     for (int i = 0; i < (int)*n; i++) {
         struct od_job_row *o = &(*rows)[i];
         o->id = get_i64(r, i, 0);
-        o->provider = get_str(r, i, 1);
-        o->resource = get_str(r, i, 2);
-        o->state = get_str(r, i, 3);
-        o->unique_key = get_str(r, i, 4);
-        o->locked_by = get_str(r, i, 5);
-        o->last_error = get_str(r, i, 6);
-        o->errors_json = get_str(r, i, 7);
-        o->args_json = get_str(r, i, 8);
-        o->run_at = get_str(r, i, 9);
-        o->created_at = get_str(r, i, 10);
-        o->updated_at = get_str(r, i, 11);
-        o->finished_at = get_str(r, i, 12);
+        o->provider = od_db_text(r, i, 1);
+        o->resource = od_db_text(r, i, 2);
+        o->state = od_db_text(r, i, 3);
+        o->unique_key = od_db_text(r, i, 4);
+        o->locked_by = od_db_text(r, i, 5);
+        o->last_error = od_db_text(r, i, 6);
+        o->errors_json = od_db_text(r, i, 7);
+        o->args_json = od_db_text(r, i, 8);
+        o->run_at = od_db_text(r, i, 9);
+        o->created_at = od_db_text(r, i, 10);
+        o->updated_at = od_db_text(r, i, 11);
+        o->finished_at = od_db_text(r, i, 12);
         o->priority = (int)get_i64(r, i, 13);
         o->attempts = (int)get_i64(r, i, 14);
         o->max_attempts = (int)get_i64(r, i, 15);
@@ -452,7 +436,7 @@ int od_queue_counts(PGconn *c, struct od_queue_counts *out)
 
 int od_queue_pending(PGconn *c, const int64_t *ids, size_t n)
 {
-    char *lit = ids_literal(ids, n);
+    char *lit = od_db_bigint_array(ids, n);
     const char *p[1] = {lit};
     PGresult *r = od_db_exec(c,
                              "SELECT count(*) FROM sync_jobs"

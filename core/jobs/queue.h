@@ -3,8 +3,8 @@
  * States: available -> running -> completed
  *                               -> retryable (backoff) -> running ... -> dead (max_attempts)
  *                               -> available (stopped or rescued: resumes from its checkpoint)
- *         available | retryable | running -> cancelled;  dead | cancelled | retryable -> available
- * (retry)
+ *         available | retryable | running -> cancelled
+ *         dead | cancelled | retryable -> available (retry)
  *
  *   int64_t id;
  *   struct od_job_spec s = {.provider = "harvest", .resource = "clients",

@@ -8,6 +8,7 @@
  * (its row locked, so SKIP LOCKED hid it from us) nor a job made runnable by a just-finished
  * dependency is left behind. */
 #include "core/jobs/worker.h"
+#include "core/jobs/jobstats.h"
 #include "core/base/config.h"
 #include "core/db/db.h"
 #include "core/jobs/jobctx.h"
@@ -77,7 +78,7 @@ static void set_done(struct od_workers *w)
 /* Record a job's outcome, retrying while the database is unreachable (then rescue takes
  * over). Returns the od_queue_* result. */
 static int record(struct slot *s, const struct od_job *job, enum od_job_result r, const char *err,
-                  bool lost, const struct od_job_beat *last)
+                  bool lost, const struct od_job_beat *last, int64_t not_before_ms)
 {
     struct od_workers *w = s->w;
     if (r == OD_JOB_STOPPED && lost)
@@ -96,6 +97,7 @@ static int record(struct slot *s, const struct od_job *job, enum od_job_result r
             } else if (r == OD_JOB_RETRY || r == OD_JOB_FAIL) {
                 int64_t delay = od_queue_backoff_ms(job->attempts, w->opts.backoff_base_ms,
                                                     w->opts.backoff_cap_ms);
+                if (delay < not_before_ms) delay = not_before_ms; /* e.g. a daily API limit */
                 rc = od_queue_fail(c, s->holder, job->id, err, r == OD_JOB_FAIL, delay);
             } else {
                 rc = od_queue_release(c, s->holder, job->id) >= 0 ? 0 : -1;
@@ -149,12 +151,18 @@ static void run_job(struct slot *s, struct od_job *job)
 
     struct od_job_beat last;
     od_jobctx_beat(ctx, &last);
-    int rc = record(s, job, r, err, lost, &last);
+    int rc = record(s, job, r, err, lost, &last, od_jobctx_retry_hint(ctx));
     char ms[24];
     snprintf(ms, sizeof(ms), "%lld", (long long)(od_now_ms() - t0));
     static const char *const names[] = {"completed", "failed (retry)", "failed (permanent)",
                                         "stopped"};
     const char *outcome = rc == 1 ? "dead" : names[r];
+    static const char *const metric[] = {"completed", "retry", "dead", "stopped"};
+    od_jobstats_record(job->provider, job->resource,
+                       rc < 0    ? "unrecorded"
+                       : rc == 1 ? "dead"
+                                 : metric[r],
+                       od_now_ms() - t0);
     if (rc < 0)
         od_log_kv(OD_LOG_WARN, "job outcome not recorded", "job", sid, "outcome", names[r],
                   "reason", od_err(), NULL);
@@ -422,11 +430,6 @@ void od_workers_stats(struct od_workers *w, struct od_worker_stats *out)
     *out = w->st;
     out->running = w->busy;
     pthread_mutex_unlock(&w->lock);
-}
-
-const char *od_workers_id(const struct od_workers *w)
-{
-    return w->id;
 }
 
 void od_workers_join(struct od_workers *w)

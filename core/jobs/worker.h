@@ -58,8 +58,6 @@ void od_workers_wake(struct od_workers *w);
 /* Block until done or stopped, at most timeout_ms (-1: no limit); true when done. */
 bool od_workers_wait(struct od_workers *w, int timeout_ms);
 void od_workers_stats(struct od_workers *w, struct od_worker_stats *out);
-/* "host:pid:start", the `workers` row; job holders are this plus "/N". Borrowed. */
-const char *od_workers_id(const struct od_workers *w);
 /* Stop if needed, join every thread and mark the workers row stopped (idempotent); stats
  * stay readable until od_workers_free. */
 void od_workers_join(struct od_workers *w);

@@ -1,5 +1,6 @@
 /* breaker — per-provider circuit breakers. See breaker.h. */
 #include "core/net/breaker.h"
+#include "core/base/config.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
 #include <pthread.h>
@@ -9,12 +10,9 @@
 struct od_breaker {
     const char *name;
     pthread_mutex_t mu;
-    bool configured;
-    int threshold;
-    int64_t open_ms;
     enum od_breaker_state state;
     int consecutive;
-    int64_t opened_at_ms; /* monotonic */
+    int64_t open_until_ms; /* monotonic: when an open breaker lets a probe through */
     bool probe_in_flight;
     uint64_t successes, failures, opened;
     int64_t last_change_wall_ms;
@@ -24,23 +22,6 @@ static struct od_breaker breakers[] = {
     {.name = "harvest", .mu = PTHREAD_MUTEX_INITIALIZER},
     {.name = "hubspot", .mu = PTHREAD_MUTEX_INITIALIZER},
 };
-
-static long env_long(const char *name, long dflt)
-{
-    const char *s = getenv(name);
-    long v;
-    if (s && od_parse_long(s, 1, 86400000L, &v) == 0) return v;
-    return dflt;
-}
-
-/* Caller holds b->mu. */
-static void ensure_config(struct od_breaker *b)
-{
-    if (b->configured) return;
-    b->threshold = (int)env_long("OPSDECK_BREAKER_THRESHOLD", 5);
-    b->open_ms = env_long("OPSDECK_BREAKER_OPEN_MS", 30000);
-    b->configured = true;
-}
 
 static void set_state(struct od_breaker *b, enum od_breaker_state s)
 {
@@ -64,9 +45,8 @@ bool od_breaker_allow(struct od_breaker *b)
     bool ok = true;
     if (!b) return true;
     pthread_mutex_lock(&b->mu);
-    ensure_config(b);
     if (b->state == OD_BREAKER_OPEN) {
-        if (od_now_ms() - b->opened_at_ms >= b->open_ms) {
+        if (od_now_ms() >= b->open_until_ms) {
             set_state(b, OD_BREAKER_HALF_OPEN);
             b->probe_in_flight = true;
         } else {
@@ -82,11 +62,10 @@ bool od_breaker_allow(struct od_breaker *b)
     return ok;
 }
 
-void od_breaker_record(struct od_breaker *b, bool success)
+void od_breaker_record(struct od_breaker *b, bool success, const struct od_config *cfg)
 {
     if (!b) return;
     pthread_mutex_lock(&b->mu);
-    ensure_config(b);
     b->probe_in_flight = false;
     if (success) {
         b->successes++;
@@ -95,10 +74,10 @@ void od_breaker_record(struct od_breaker *b, bool success)
     } else {
         b->failures++;
         b->consecutive++;
-        if (b->state == OD_BREAKER_HALF_OPEN || b->consecutive >= b->threshold) {
+        if (b->state == OD_BREAKER_HALF_OPEN || b->consecutive >= cfg->breaker.threshold) {
             if (b->state != OD_BREAKER_OPEN) b->opened++;
             set_state(b, OD_BREAKER_OPEN);
-            b->opened_at_ms = od_now_ms();
+            b->open_until_ms = od_now_ms() + cfg->breaker.open_ms;
         }
     }
     pthread_mutex_unlock(&b->mu);
@@ -108,11 +87,10 @@ void od_breaker_get_info(struct od_breaker *b, struct od_breaker_info *out)
 {
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&b->mu);
-    ensure_config(b);
     out->state = b->state;
     out->consecutive_failures = b->consecutive;
     if (b->state == OD_BREAKER_OPEN) {
-        int64_t left = b->open_ms - (od_now_ms() - b->opened_at_ms);
+        int64_t left = b->open_until_ms - od_now_ms();
         out->retry_in_ms = left > 0 ? left : 0;
     }
     out->successes = b->successes;
@@ -141,16 +119,4 @@ const char *od_breaker_state_name(enum od_breaker_state s)
         return "half-open";
     }
     return "?";
-}
-
-void od_breaker_configure(struct od_breaker *b, int threshold, int64_t open_ms)
-{
-    pthread_mutex_lock(&b->mu);
-    b->configured = true;
-    b->threshold = threshold;
-    b->open_ms = open_ms;
-    b->state = OD_BREAKER_CLOSED;
-    b->consecutive = 0;
-    b->probe_in_flight = false;
-    pthread_mutex_unlock(&b->mu);
 }

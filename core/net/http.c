@@ -1,14 +1,18 @@
 /* http — libcurl requests with retries, Retry-After, breaker and log lines. See http.h. */
 #include "core/net/http.h"
+#include "core/base/time.h"
 #include "core/net/breaker.h"
+#include "core/net/http_stats.h"
+#include "core/base/config.h"
 #include "core/base/log.h"
+#include <assert.h>
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#define MAX_BODY (512u << 20)
 #define RATE_WAIT_BUDGET_MS (15 * 60 * 1000)
 #define BACKOFF_CAP_MS 15000
 
@@ -60,16 +64,10 @@ static uint64_t rng_next(void)
     return tl_rng;
 }
 
-/* Exponential backoff with jitter: uniform in [d/2, d], d = base * 2^(n-1), capped. */
-static int64_t backoff_ms(int n)
+/* Exponential backoff with jitter: uniform in [d/2, d], d = http.backoff_ms * 2^(n-1), capped. */
+static int64_t backoff_ms(const struct od_http_req *req, int n)
 {
-    static long base = -1;
-    if (base < 0) {
-        const char *s = getenv("OPSDECK_HTTP_BACKOFF_MS");
-        long v;
-        base = s && od_parse_long(s, 1, 60000, &v) == 0 ? v : 500;
-    }
-    int64_t d = base;
+    int64_t d = req->cfg->http.backoff_ms;
     for (int i = 1; i < n && d < BACKOFF_CAP_MS; i++)
         d *= 2;
     if (d > BACKOFF_CAP_MS) d = BACKOFF_CAP_MS;
@@ -99,12 +97,63 @@ void od_http_url_path(const char *url, char *buf, size_t n)
     buf[len] = '\0';
 }
 
+int64_t od_http_retry_after_ms(const char *v, int64_t now_s)
+{
+    if (!v) return -1;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    int64_t s = 0;
+    if (*v >= '0' && *v <= '9') {
+        const char *p = v;
+        for (; *p >= '0' && *p <= '9'; p++)
+            if (s <= OD_HTTP_RETRY_AFTER_MAX_S) s = s * 10 + (*p - '0'); /* stops past the max */
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p) return -1;
+    } else {
+        time_t t = curl_getdate(v, NULL);
+        if (t == (time_t)-1) return -1;
+        /* both sides are far from INT64 limits: time_t seconds and a wall clock */
+        s = (int64_t)t > now_s ? (int64_t)t - now_s : 0;
+    }
+    if (s > OD_HTTP_RETRY_AFTER_MAX_S) s = OD_HTTP_RETRY_AFTER_MAX_S;
+    return s * 1000;
+}
+
+/* "8 MiB" or "1000000 bytes". */
+static void fmt_size(char *buf, size_t n, int64_t bytes)
+{
+    if (bytes % (1 << 20) == 0)
+        snprintf(buf, n, "%lld MiB", (long long)(bytes >> 20));
+    else
+        snprintf(buf, n, "%lld bytes", (long long)bytes);
+}
+
+/* "999999999 s (until 2057-09-08T01:46:39Z)". */
+static void fmt_wait(char *buf, size_t n, int64_t ms)
+{
+    char until[40];
+    od_time_format_ms(od_wall_ms() + ms, until, sizeof until);
+    char *dot = strchr(until, '.');
+    if (dot) snprintf(dot, sizeof until - (size_t)(dot - until), "Z");
+    snprintf(buf, n, "%lld s (until %s)", (long long)(ms / 1000), until);
+}
+
+struct sink {
+    struct strbuf *sb;
+    int64_t max;
+    bool over;
+};
+
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-    struct strbuf *sb = userdata;
+    struct sink *k = userdata;
     size_t n = size * nmemb;
-    if (sb->len + n > MAX_BODY) return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
-    sb_addn(sb, ptr, n);
+    if ((int64_t)(k->sb->len + n) > k->max) {
+        k->over = true;
+        return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
+    }
+    sb_addn(k->sb, ptr, n);
     return n;
 }
 
@@ -121,9 +170,9 @@ static void log_request(const struct od_http_req *req, const char *path, const c
     snprintf(att, sizeof att, "%d", attempt);
     od_log_kv(OD_LOG_INFO, "http", "provider", req->provider ? req->provider : "-", "method",
               req->method, "path", path, "status", status, "latency_ms", lat, "attempt", att, NULL);
+    od_http_stats_record(req->provider, strtol(status, NULL, 10), ms); /* "error": 0, no answer */
 }
 
-/* One send. Returns the curl code; fills status, retry-after (ms, -1 none), body. */
 /* Polled by libcurl during a transfer: a stop request aborts it (CURLE_ABORTED_BY_CALLBACK). */
 static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
@@ -132,8 +181,10 @@ static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
     return req->should_stop && req->should_stop(req->arg) ? 1 : 0;
 }
 
+/* One send. Returns the curl code; fills status, retry-after (ms, -1 none), body, and *over
+ * when the body passed the limit (the transfer was abandoned). */
 static CURLcode send_once(const struct od_http_req *req, struct od_http_resp *resp,
-                          int64_t *retry_after_ms, char *errbuf)
+                          int64_t *retry_after_ms, char *errbuf, bool *over)
 {
     CURL *c = thread_handle();
     struct curl_slist *hl = NULL;
@@ -146,6 +197,8 @@ static CURLcode send_once(const struct od_http_req *req, struct od_http_resp *re
     sb_reset(&resp->body);
     errbuf[0] = '\0';
     int timeout = req->timeout_s > 0 ? req->timeout_s : 30;
+    struct sink sink = {&resp->body, req->max_body > 0 ? req->max_body : OD_HTTP_MAX_BODY_DEFAULT,
+                        false};
     curl_easy_setopt(c, CURLOPT_URL, req->url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -153,7 +206,11 @@ static CURLcode send_once(const struct od_http_req *req, struct od_http_resp *re
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)(timeout < 10 ? timeout : 10));
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp->body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+    /* A Content-Length over the limit fails before the body is read (CURLE_FILESIZE_EXCEEDED);
+     * on_data enforces it for chunked or compressed bodies. TLS verification stays libcurl's
+     * default (peer and host verified): never switched off here. */
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink.max);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -171,13 +228,14 @@ static CURLcode send_once(const struct od_http_req *req, struct od_http_resp *re
     resp->latency_ms = od_now_ms() - t0;
     resp->status = 0;
     *retry_after_ms = -1;
+    *over = sink.over || rc == CURLE_FILESIZE_EXCEEDED;
+    if (*over) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
     if (rc == CURLE_OK) {
-        curl_off_t ra = -1;
+        struct curl_header *h = NULL;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-        if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
-            *retry_after_ms = (int64_t)ra * 1000;
-        else if (ra == 0 && resp->status == 429)
-            *retry_after_ms = 0;
+        /* Our own bounded parser, not CURLINFO_RETRY_AFTER (whose seconds overflow in ms). */
+        if (curl_easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
+            *retry_after_ms = od_http_retry_after_ms(h->value, (int64_t)time(NULL));
     }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_slist_free_all(hl);
@@ -189,11 +247,19 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
     char path[256], errbuf[CURL_ERROR_SIZE], st[16];
     struct od_breaker *br = od_breaker_for(req->provider);
     int max_attempts = req->max_attempts > 0 ? req->max_attempts : 4;
+    assert(req->cfg);
     int64_t rate_waited = 0;
+    int cap_s =
+        req->retry_after_cap_s > 0 ? req->retry_after_cap_s : OD_HTTP_RETRY_AFTER_CAP_DEFAULT_S;
+    int64_t cap_ms = (int64_t)cap_s * 1000;
+    const char *prov = req->provider ? req->provider : "";
+    char wait_txt[96];
     od_http_url_path(req->url, path, sizeof path);
     resp->status = 0;
     resp->attempts = 0;
     resp->rate_limited = 0;
+    resp->retry_after_ms = -1;
+    resp->too_large = false;
     for (;;) {
         if (req->should_stop && req->should_stop(req->arg)) return OD_HTTP_STOPPED;
         if (req->before_send && req->before_send(req->arg) < 0)
@@ -207,16 +273,33 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
             return OD_HTTP_TRANSIENT;
         }
         int64_t retry_after = -1;
-        CURLcode rc = send_once(req, resp, &retry_after, errbuf);
+        bool over = false;
+        CURLcode rc = send_once(req, resp, &retry_after, errbuf, &over);
+        resp->retry_after_ms = retry_after;
         if (rc == CURLE_FAILED_INIT) {
-            od_breaker_record(br, true);
+            od_breaker_record(br, true, req->cfg);
             od_seterr("cannot initialise libcurl");
             return OD_HTTP_ERROR;
         }
         if (rc == CURLE_ABORTED_BY_CALLBACK) return OD_HTTP_STOPPED;
+        if (over) {
+            /* The service answered; what it sent is unusable. Not retried here: the caller's
+             * job retries with its backoff and gives up after its attempts. */
+            char lim[32];
+            resp->attempts++;
+            resp->too_large = true;
+            sb_release(&resp->body);
+            od_breaker_record(br, true, req->cfg);
+            log_request(req, path, "too_large", resp->latency_ms, resp->attempts);
+            fmt_size(lim, sizeof lim, req->max_body > 0 ? req->max_body : OD_HTTP_MAX_BODY_DEFAULT);
+            od_seterr("%s %s %s: response body over the %s limit (http.max_body_bytes); request "
+                      "abandoned",
+                      prov, req->method, path, lim);
+            return OD_HTTP_TRANSIENT;
+        }
         if (rc != CURLE_OK) {
             resp->attempts++;
-            od_breaker_record(br, false);
+            od_breaker_record(br, false, req->cfg);
             log_request(req, path, "error", resp->latency_ms, resp->attempts);
             od_seterr("%s %s %s: %s", req->provider ? req->provider : "", req->method, path,
                       errbuf[0] ? errbuf : curl_easy_strerror(rc));
@@ -225,9 +308,22 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
             snprintf(st, sizeof st, "%ld", resp->status);
             log_request(req, path, st, resp->latency_ms, resp->attempts + 1);
             if (resp->status == 429) {
-                od_breaker_record(br, true); /* the service answered; the limiter owns 429s */
+                od_breaker_record(br, true,
+                                  req->cfg); /* the service answered; the limiter owns 429s */
                 resp->rate_limited++;
-                int64_t w = retry_after >= 0 ? retry_after : backoff_ms(resp->rate_limited) * 2;
+                if (retry_after > cap_ms) {
+                    /* Hold every worker for the cap, not for whatever upstream says. */
+                    if (req->on_rate_limited) req->on_rate_limited(req->arg, cap_ms);
+                    fmt_wait(wait_txt, sizeof wait_txt, retry_after);
+                    od_seterr("%s %s %s answered 429 (rate limited) with Retry-After %s, longer "
+                              "than http.retry_after_cap_s (%d s): requests to %s hold off %d s "
+                              "and the job retries later with its backoff",
+                              prov, req->method, path, wait_txt, cap_s, prov, cap_s);
+                    return OD_HTTP_TRANSIENT;
+                }
+                int64_t w =
+                    retry_after >= 0 ? retry_after : backoff_ms(req, resp->rate_limited) * 2;
+                if (w > cap_ms) w = cap_ms;
                 if (req->on_rate_limited) req->on_rate_limited(req->arg, w);
                 w += (int64_t)(rng_next() % 250); /* don't let every worker wake at once */
                 if (rate_waited + w > RATE_WAIT_BUDGET_MS) {
@@ -241,16 +337,24 @@ enum od_http_rc od_http_request(const struct od_http_req *req, struct od_http_re
             }
             resp->attempts++;
             if (!status_retryable(resp->status)) {
-                od_breaker_record(br, true);
+                od_breaker_record(br, true, req->cfg);
                 return OD_HTTP_OK;
             }
-            od_breaker_record(br, false);
+            od_breaker_record(br, false, req->cfg);
             od_seterr("%s %s %s answered HTTP %ld", req->provider ? req->provider : "", req->method,
                       path, resp->status);
             if (resp->status == 423 && retry_after < 2000) retry_after = 2000;
+            if (retry_after > cap_ms) {
+                fmt_wait(wait_txt, sizeof wait_txt, retry_after);
+                od_seterr("%s %s %s answered HTTP %ld with Retry-After %s, longer than "
+                          "http.retry_after_cap_s (%d s): the job retries later with its backoff",
+                          prov, req->method, path, resp->status, wait_txt, cap_s);
+                return OD_HTTP_TRANSIENT;
+            }
         }
         if (resp->attempts >= max_attempts) return OD_HTTP_TRANSIENT;
-        int64_t w = backoff_ms(resp->attempts);
+        od_http_stats_retry(req->provider);
+        int64_t w = backoff_ms(req, resp->attempts);
         if (retry_after > w) w = retry_after;
         if (!wait_ms(req, w)) return OD_HTTP_STOPPED;
     }

@@ -194,7 +194,11 @@ int od_ratelimit_acquire(struct od_ratelimit *rl, bool (*should_stop)(void *), v
 void od_ratelimit_penalize(struct od_ratelimit *rl, int64_t wait_ms)
 {
     char w[24], tau[24];
-    snprintf(w, sizeof w, "%lld", (long long)(wait_ms > 0 ? wait_ms : 0));
+    /* The caller caps a 429's wait (http.retry_after_cap_s); this bound keeps a bad value from
+     * ever parking every worker: no single penalty beyond the largest allowed cap. */
+    if (wait_ms > OD_RATELIMIT_PENALTY_MAX_MS) wait_ms = OD_RATELIMIT_PENALTY_MAX_MS;
+    if (wait_ms < 0) wait_ms = 0;
+    snprintf(w, sizeof w, "%lld", (long long)wait_ms);
     snprintf(tau, sizeof tau, "%lld", (long long)rl->tau_us);
     pthread_mutex_lock(&rl->mu);
     rl->penalties++;
@@ -255,4 +259,18 @@ int od_ratelimit_headroom_db(PGconn *conn, const char *bucket, struct od_ratelim
     out->penalties = strtoull(PQgetvalue(r, 0, 4), NULL, 10);
     PQclear(r);
     return 0;
+}
+
+int od_ratelimit_buckets(PGconn *conn, struct od_ratelimit_headroom *out, int max)
+{
+    char lim[16];
+    snprintf(lim, sizeof lim, "%d", max);
+    PGresult *r = od_db_exec(conn, "SELECT bucket FROM rate_limits ORDER BY bucket LIMIT $1", 1,
+                             (const char *const[]){lim});
+    if (!r) return -1;
+    int n = 0;
+    for (int i = 0; i < PQntuples(r) && n < max; i++)
+        if (od_ratelimit_headroom_db(conn, PQgetvalue(r, i, 0), &out[n]) == 0) n++;
+    PQclear(r);
+    return n;
 }

@@ -40,11 +40,16 @@ struct od_ratelimit_headroom {
 struct od_ratelimit *od_ratelimit_get(struct od_pool *pool, const char *kind, const char *account);
 /* Block until a request may go. -1 when should_stop became true. */
 int od_ratelimit_acquire(struct od_ratelimit *rl, bool (*should_stop)(void *), void *arg);
-/* The server said 429: hold every worker on this budget for wait_ms. */
+/* The server said 429: hold every worker on this budget for wait_ms (at most
+ * OD_RATELIMIT_PENALTY_MAX_MS; callers pass at most http.retry_after_cap_s). */
+#define OD_RATELIMIT_PENALTY_MAX_MS (3600 * 1000)
 void od_ratelimit_penalize(struct od_ratelimit *rl, int64_t wait_ms);
 void od_ratelimit_headroom(struct od_ratelimit *rl, struct od_ratelimit_headroom *out);
 /* Headroom of a bucket ("harvest:1000001") read from the database; -1 + od_err when absent. */
 int od_ratelimit_headroom_db(PGconn *conn, const char *bucket, struct od_ratelimit_headroom *out);
+/* Headroom of the first max buckets (by name) that have a row, read from the database into
+ * out[0..]; returns how many were read, or -1 + od_err when the list could not be read. */
+int od_ratelimit_buckets(PGconn *conn, struct od_ratelimit_headroom *out, int max);
 /* Limit and period configured for a kind (env override or default). */
 struct od_config;
 /* Take the budgets from [ratelimit] (main calls this after loading the configuration). */

@@ -28,6 +28,7 @@
 struct od_config;
 struct od_pool;
 struct od_events;
+struct od_vault;
 struct strbuf;
 
 enum od_health_status { OD_HEALTH_PASS, OD_HEALTH_WARN, OD_HEALTH_FAIL, OD_HEALTH_UNKNOWN };
@@ -36,8 +37,10 @@ struct od_health_env {
     const struct od_config *cfg; /* borrowed */
     struct od_pool *pool;        /* borrowed; NULL: database checks fail */
     struct od_events *events;    /* borrowed; NULL: no listener in this process (unknown) */
-    bool in_process; /* breakers and caches of this process are the ones doing the work */
-    int deadline_ms; /* whole run; 0 = 8000 */
+    bool in_process;  /* breakers and caches of this process are the ones doing the work */
+    int deadline_ms;  /* whole run; 0 = 8000 */
+    bool no_upstream; /* never call Harvest/HubSpot (the reachability checks say "unknown") */
+    const struct od_vault *vault; /* borrowed; NULL: provider probes use environment tokens */
 };
 
 struct od_health_result {
@@ -59,6 +62,7 @@ struct od_health_report {
     int64_t took_ms;
 };
 
+/* Run every check (the table in health_checks.c, through health_run.c). Returns 0. */
 int od_health_run(const struct od_health_env *env, struct od_health_report *out);
 void od_health_report_release(struct od_health_report *r);
 
@@ -72,7 +76,21 @@ long long od_health_proc_status(const char *key);
 
 /* {"status":...,"checks":{"database:latency":[{"status":...,"observedValue":...}]}} */
 void od_health_json(const struct od_health_report *r, struct strbuf *out);
-/* Aligned text, sanitized, one line per result. */
+/* Aligned text, sanitized, one line per result, values in human units; then what to do for
+ * each failing or warning check (its runbook line). */
 void od_health_table(const struct od_health_report *r, struct strbuf *out);
+
+/* health_units.c: an observed value in human units for people ("25.7 MiB", "1 h 12 min",
+ * "0", "12.3 ms", "85 %"); JSON keeps the raw number and unit. value "" gives "". */
+void od_health_format_value(const char *value, const char *unit, char *out, size_t n);
+
+/* health_runbook.c: the runbook section of a check (docs/runbook.md, embedded in the binary):
+ * its first line says what to do, the rest explains. Borrowed, static; NULL when the check
+ * has none. od_health_runbook_line() is the first line alone (into out). */
+const char *od_health_runbook(const char *check_name);
+void od_health_runbook_line(const char *check_name, char *out, size_t n);
+/* "what to do": one line per failing, then warning, check (each name once) with its runbook
+ * line; nothing when every check passes. Used at the end of od_health_table. */
+void od_health_todo(const struct od_health_report *r, struct strbuf *out);
 
 #endif

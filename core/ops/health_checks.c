@@ -1,12 +1,13 @@
-/* health_checks — the table of health checks (see health.h for statuses and deadlines and
- * docs/runbook.md for what each one means and what to do). One row per check; a provider's
- * checks are shared functions that read the provider from the check's name prefix. */
+/* health_checks — the table of health checks and od_health_run, which runs it (see health.h
+ * for statuses and deadlines, health_run.h for how a check is written, and docs/runbook.md for
+ * what each one means and what to do). One row per check; a provider's checks are shared
+ * functions that read the provider from the check's name prefix. */
 #include "core/net/breaker.h"
 #include "core/base/cache.h"
 #include "core/base/config.h"
 #include "core/db/db.h"
 #include "core/db/events.h"
-#include "core/ops/health_checks.h"
+#include "core/ops/health_run.h"
 #include "core/net/http.h"
 #include "core/base/log.h"
 #include "core/jobs/queue.h"
@@ -137,32 +138,6 @@ static void check_listener(struct od_hctx *h, const struct od_health_check *c)
         (unsigned long long)s.reconnects, *s.last_error ? "; last error: " : "", s.last_error);
 }
 
-static void check_reachability(struct od_hctx *h, const struct od_health_check *c)
-{
-    char prov[16];
-    provider_of(c, prov);
-    const struct od_config *cfg = h->env->cfg;
-    const char *url = strcmp(prov, "harvest") == 0 ? cfg->harvest.base_url : cfg->hubspot.base_url;
-    if (!url || !*url) {
-        ADD(h, c, W, NULL, NULL, "no base URL configured");
-        return;
-    }
-    struct od_http_req req = {.method = "GET", .url = url, .provider = prov, .max_attempts = 1};
-    req.timeout_s = h->timeout_ms < 1000 ? 1 : h->timeout_ms / 1000;
-    struct od_http_resp resp;
-    memset(&resp, 0, sizeof resp);
-    int64_t t0 = od_now_ms();
-    enum od_http_rc rc = od_http_request(&req, &resp);
-    char v[32];
-    num(v, (long long)(od_now_ms() - t0));
-    /* Any HTTP answer means the service is there; a sync failing on it is another check. */
-    if (rc == OD_HTTP_OK)
-        ADD(h, c, P, "ms", v, "HTTP %ld from %s", resp.status, url);
-    else
-        ADD(h, c, W, "ms", v, "%s unreachable: %s", url, od_err());
-    od_http_resp_release(&resp);
-}
-
 static void check_breaker(struct od_hctx *h, const struct od_health_check *c)
 {
     char prov[16];
@@ -207,45 +182,6 @@ static void check_ratelimit(struct od_hctx *h, const struct od_health_check *c)
         snprintf(x->component_id, sizeof x->component_id, "%.63s", hr.bucket);
     }
     PQclear(r);
-}
-
-static void check_token(struct od_hctx *h, const struct od_health_check *c)
-{
-    char prov[16], env[40];
-    provider_of(c, prov);
-    const char *p[1] = {prov};
-    PGresult *r = od_health_query(
-        h,
-        "SELECT count(*) FILTER (WHERE name <> 'access_token' AND expires_at IS NULL),"
-        " count(*) FILTER (WHERE name = 'refresh_token' AND (expires_at IS NULL OR expires_at > "
-        "now())),"
-        " min(extract(epoch FROM expires_at - now()))::bigint, count(*)"
-        " FROM credentials WHERE provider = $1",
-        1, p);
-    if (!r) {
-        db_fail(h, c);
-        return;
-    }
-    long long forever = atoll(PQgetvalue(r, 0, 0)), refresh = atoll(PQgetvalue(r, 0, 1));
-    bool has_exp = !PQgetisnull(r, 0, 2);
-    long long left = has_exp ? atoll(PQgetvalue(r, 0, 2)) : 0, rows = atoll(PQgetvalue(r, 0, 3));
-    PQclear(r);
-    snprintf(env, sizeof env, "OPSDECK_%s_TOKEN",
-             strcmp(prov, "harvest") == 0 ? "HARVEST" : "HUBSPOT");
-    int warn_s = h->env->cfg->rules.token_expiring_minutes * 60;
-    char v[32];
-    if (rows == 0 && getenv(env) && *getenv(env))
-        ADD(h, c, P, NULL, NULL, "token from %s (expiry unknown)", env);
-    else if (rows == 0)
-        ADD(h, c, W, NULL, NULL, "not connected: no %s credential stored", prov);
-    else if (refresh || forever || !has_exp)
-        ADD(h, c, P, NULL, NULL, "%s",
-            refresh ? "refresh token present; access tokens renew themselves"
-                    : "token without expiry");
-    else if (left <= 0)
-        ADD(h, c, F, "s", num(v, left), "credential expired %lld s ago; reconnect %s", -left, prov);
-    else
-        ADD(h, c, left < warn_s ? W : P, "s", num(v, left), "credential expires in %lld s", left);
 }
 
 static void check_queue(struct od_hctx *h, const struct od_health_check *c)
@@ -426,28 +362,39 @@ static void check_log(struct od_hctx *h, const struct od_health_check *c)
         (unsigned long long)warns, *last ? "; last: " : "", last);
 }
 
-const struct od_health_check od_health_checks[] = {
+static const struct od_health_check checks[] = {
     {"database:latency", "datastore", check_db_latency},
     {"database:pool", "datastore", check_db_pool},
     {"database:long_transactions", "datastore", check_db_long_tx},
     {"database:size", "datastore", check_db_size},
     {"listener:connection", "datastore", check_listener},
-    {"harvest:reachability", "component", check_reachability},
+    {"harvest:reachability", "component", od_health_check_reachability},
     {"harvest:breaker", "component", check_breaker},
     {"harvest:ratelimit", "component", check_ratelimit},
-    {"harvest:token", "component", check_token},
-    {"hubspot:reachability", "component", check_reachability},
+    {"harvest:token", "component", od_health_check_token},
+    {"hubspot:reachability", "component", od_health_check_reachability},
     {"hubspot:breaker", "component", check_breaker},
     {"hubspot:ratelimit", "component", check_ratelimit},
-    {"hubspot:token", "component", check_token},
+    {"hubspot:token", "component", od_health_check_token},
     {"queue:depth", "component", check_queue},
     {"queue:dead", "component", check_queue_dead},
     {"workers:heartbeat", "component", check_workers},
     {"sync:lag", "component", check_sync_lag},
+    {"backup:age", "datastore", od_health_check_backup},
     {"cache:hit_ratio", "component", check_caches},
     {"process:rss", "system", check_rss},
     {"process:threads", "system", check_threads},
     {"process:fds", "system", check_fds},
     {"log:errors", "system", check_log},
 };
-const size_t od_health_checks_count = OD_ARRAY_LEN(od_health_checks);
+
+const struct od_health_check *od_health_check_table(size_t *n)
+{
+    *n = OD_ARRAY_LEN(checks);
+    return checks;
+}
+
+int od_health_run(const struct od_health_env *env, struct od_health_report *out)
+{
+    return od_health_run_checks(env, checks, OD_ARRAY_LEN(checks), out);
+}

@@ -2,24 +2,46 @@
 #include "core/ops/metrics.h"
 #include "core/base/cache.h"
 #include "core/db/db.h"
+#include "core/base/config.h"
 #include "core/ops/health.h"
+#include "core/base/log.h"
+#include "core/ops/metrics_sync.h"
 #include "core/jobs/queue.h"
 #include "core/base/util.h"
 #include "core/jobs/worker.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-enum { DB_ACQUIRE_MS = 2000 };
+/* Idle or slow clients cannot hold the listener: each connection is dropped after
+ * CONN_TIMEOUT_S without traffic, one address holds at most PER_IP connections, and the
+ * daemon at most CONN_LIMIT; two threads serve, so one slow answer does not block the other. */
+enum {
+    DB_ACQUIRE_MS = 2000,
+    CONN_TIMEOUT_S = 5,
+    CONN_LIMIT = 64,
+    PER_IP = 8,
+    THREADS = 2,
+};
 
 struct od_metrics {
     struct MHD_Daemon *d;
     struct od_metrics_env env;
     int port;
+    int64_t refresh_ms;
+    pthread_mutex_t refresh_mu; /* one health run at a time */
+    pthread_mutex_t snap_mu;    /* guards the snapshot below */
+    char *snap;                 /* /healthz body of the last run; NULL before the first */
+    size_t snap_len;
+    unsigned snap_status;
+    int64_t snap_at_ms; /* monotonic */
 };
 
 static void series(struct strbuf *o, const char *name, const char *type, const char *help)
@@ -89,6 +111,7 @@ static void render_db(const struct od_metrics_env *env, struct strbuf *o)
                         PQgetvalue(r, i, 1));
             PQclear(r);
         }
+        od_metrics_render_sync_state(c, o);
     }
     if (c) od_pool_release(env->pool, c);
 }
@@ -144,6 +167,7 @@ void od_metrics_render(const struct od_metrics_env *env, struct strbuf *out)
         render_db(env, out);
     }
     if (env->workers) render_workers(env, out);
+    od_metrics_render_work(out);
     series(out, "opsdeck_cache_hits_total", "counter", "Cache lookups that hit, per cache.");
     series(out, "opsdeck_cache_misses_total", "counter", "Cache lookups that missed, per cache.");
     series(out, "opsdeck_cache_evictions_total", "counter", "Entries evicted, per cache.");
@@ -154,16 +178,71 @@ void od_metrics_render(const struct od_metrics_env *env, struct strbuf *out)
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *ctype,
-                             struct strbuf *body)
+                             struct strbuf *body, const char *age)
 {
     size_t len = body->len;
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, sb_detach(body), MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", ctype);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (age) MHD_add_response_header(resp, "Age", age); /* seconds since the snapshot */
     enum MHD_Result rc = MHD_queue_response(conn, status, resp);
     MHD_destroy_response(resp);
     return rc;
+}
+
+/* The health checks, without upstream calls, into the snapshot. */
+static void snapshot_refresh(struct od_metrics *m)
+{
+    struct od_health_env henv = {.cfg = m->env.cfg,
+                                 .pool = m->env.pool,
+                                 .events = m->env.events,
+                                 .in_process = true,
+                                 .no_upstream = true,
+                                 .vault = m->env.vault};
+    struct od_health_report rep;
+    struct strbuf body = STRBUF_INIT;
+    od_health_run(&henv, &rep);
+    od_health_json(&rep, &body);
+    unsigned status = rep.status == OD_HEALTH_FAIL ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK;
+    od_health_report_release(&rep);
+    pthread_mutex_lock(&m->snap_mu);
+    free(m->snap);
+    m->snap_len = body.len;
+    m->snap = sb_detach(&body);
+    m->snap_status = status;
+    m->snap_at_ms = od_now_ms();
+    pthread_mutex_unlock(&m->snap_mu);
+}
+
+static bool snapshot_stale(struct od_metrics *m, bool *have)
+{
+    pthread_mutex_lock(&m->snap_mu);
+    *have = m->snap != NULL;
+    bool stale = !m->snap || od_now_ms() - m->snap_at_ms >= m->refresh_ms;
+    pthread_mutex_unlock(&m->snap_mu);
+    return stale;
+}
+
+/* /healthz: the snapshot, refreshed here at most every refresh_ms by one request at a time;
+ * while one refreshes, the others answer from the previous one (only the very first waits). */
+static unsigned healthz(struct od_metrics *m, struct strbuf *body, int64_t *age_s)
+{
+    bool have;
+    if (snapshot_stale(m, &have)) {
+        bool mine = have ? pthread_mutex_trylock(&m->refresh_mu) == 0
+                         : pthread_mutex_lock(&m->refresh_mu) == 0;
+        if (mine) {
+            if (snapshot_stale(m, &have)) snapshot_refresh(m);
+            pthread_mutex_unlock(&m->refresh_mu);
+        }
+    }
+    pthread_mutex_lock(&m->snap_mu);
+    if (m->snap) sb_addn(body, m->snap, m->snap_len);
+    unsigned status = m->snap_status;
+    *age_s = (od_now_ms() - m->snap_at_ms) / 1000;
+    pthread_mutex_unlock(&m->snap_mu);
+    return status;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -174,24 +253,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct strbuf body = STRBUF_INIT;
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         sb_add(&body, "method not allowed\n");
-        return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", &body);
+        return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", &body, NULL);
     }
     if (strcmp(url, "/metrics") == 0) {
         od_metrics_render(&m->env, &body);
-        return reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", &body);
+        return reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", &body, NULL);
     }
     if (strcmp(url, "/healthz") == 0) {
-        struct od_health_env henv = {
-            .cfg = m->env.cfg, .pool = m->env.pool, .events = m->env.events, .in_process = true};
-        struct od_health_report rep;
-        od_health_run(&henv, &rep);
-        od_health_json(&rep, &body);
-        unsigned status = rep.status == OD_HEALTH_FAIL ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK;
-        od_health_report_release(&rep);
-        return reply(conn, status, "application/health+json", &body);
+        int64_t age = 0;
+        unsigned status = healthz(m, &body, &age);
+        char age_s[24];
+        snprintf(age_s, sizeof age_s, "%lld", (long long)age);
+        return reply(conn, status, "application/health+json", &body, age_s);
     }
     sb_add(&body, "not found: try /metrics or /healthz\n");
-    return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", &body);
+    return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", &body, NULL);
 }
 
 /* "host:port", "[v6]:port", ":port" -> address (loopback when host is empty). */
@@ -219,6 +295,41 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *l
     return 0;
 }
 
+/* libmicrohttpd's own messages ("Server reached connection limit ...") go to our log, at most
+ * one a minute with a count of the rest: a client flooding the listener cannot flood the log. */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    static int64_t last_ms = -60000;
+    static unsigned long long dropped;
+    char msg[256];
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\r\n")] = '\0';
+    pthread_mutex_lock(&mu);
+    int64_t now = od_now_ms();
+    bool say = now - last_ms >= 60000;
+    unsigned long long before = dropped;
+    if (say) {
+        last_ms = now;
+        dropped = 0;
+    } else {
+        dropped++;
+    }
+    pthread_mutex_unlock(&mu);
+    if (say)
+        od_log_warn("metrics listener: %s (%llu messages not logged since the last one)", msg,
+                    before);
+}
+
+static bool is_loopback(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+    const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+    return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+}
+
 struct od_metrics *od_metrics_start(const char *listen_addr, const struct od_metrics_env *env)
 {
     struct sockaddr_storage ss;
@@ -226,16 +337,33 @@ struct od_metrics *od_metrics_start(const char *listen_addr, const struct od_met
     if (parse_listen(listen_addr, &ss, &len) < 0) return NULL;
     struct od_metrics *m = od_xcalloc(1, sizeof(*m));
     m->env = *env;
+    int refresh_s = env->cfg && env->cfg->metrics.healthz_refresh_s > 0
+                        ? env->cfg->metrics.healthz_refresh_s
+                        : 15;
+    m->refresh_ms = (int64_t)refresh_s * 1000;
+    pthread_mutex_init(&m->refresh_mu, NULL);
+    pthread_mutex_init(&m->snap_mu, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
-    m->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, m, MHD_OPTION_SOCK_ADDR,
-                            (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                            MHD_OPTION_CONNECTION_LIMIT, 32u, MHD_OPTION_END);
+    /* the logger must be the first option, or MHD prints its first messages itself */
+    m->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, m, MHD_OPTION_EXTERNAL_LOGGER,
+                            mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP, MHD_OPTION_END);
     if (!m->d) {
+        pthread_mutex_destroy(&m->refresh_mu);
+        pthread_mutex_destroy(&m->snap_mu);
         free(m);
         od_seterr("cannot listen on %s for metrics (address in use?)", listen_addr);
         return NULL;
     }
+    if (!is_loopback(&ss))
+        od_log_warn("metrics listener %s is reachable from other hosts: /metrics and /healthz "
+                    "have no authentication; bind 127.0.0.1 (or [::1]) and scrape through a "
+                    "proxy, or firewall the port",
+                    listen_addr);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(m->d, MHD_DAEMON_INFO_BIND_PORT);
     m->port = info ? info->port : 0;
     return m;
@@ -250,5 +378,8 @@ void od_metrics_stop(struct od_metrics *m)
 {
     if (!m) return;
     MHD_stop_daemon(m->d);
+    pthread_mutex_destroy(&m->refresh_mu);
+    pthread_mutex_destroy(&m->snap_mu);
+    free(m->snap);
     free(m);
 }

@@ -3,7 +3,14 @@
  *                 failed by this process's workers, cache hits/misses/evictions, live
  *                 exceptions by severity, process RSS;
  *   GET /healthz  the health checks (core/ops/health.h) as JSON, HTTP 200 for pass/warn/unknown
- *                 and 503 for fail.
+ *                 and 503 for fail. It needs no login, so it answers from a snapshot that one
+ *                 request refreshes at most every metrics.healthz_refresh_s (default 15 s;
+ *                 `Age:` says how old it is), and the snapshot never calls Harvest or HubSpot
+ *                 (reachability is "unknown" there; the breaker checks show this worker's view).
+ *
+ * Idle clients cannot starve it: connections idle 5 s are closed, one client address holds at
+ * most 8 connections, the daemon 64, served by 2 threads. Binding a non-loopback address logs
+ * a warning: nothing here is authenticated.
  *
  *   struct od_metrics_env env = {.cfg = cfg, .pool = pool, .workers = w, .events = ev};
  *   struct od_metrics *m = od_metrics_start(cfg->metrics.listen, &env);   // NULL + od_err()
@@ -20,6 +27,7 @@ struct od_config;
 struct od_pool;
 struct od_workers;
 struct od_events;
+struct od_vault;
 struct strbuf;
 
 struct od_metrics_env {
@@ -27,6 +35,7 @@ struct od_metrics_env {
     struct od_pool *pool;       /* may be NULL */
     struct od_workers *workers; /* may be NULL: no job counters */
     struct od_events *events;   /* may be NULL */
+    struct od_vault *vault;     /* may be NULL: /healthz probes with environment tokens */
 };
 
 struct od_metrics;

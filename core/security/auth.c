@@ -3,12 +3,14 @@
 #include "core/security/auth.h"
 #include "core/security/throttle.h"
 #include "core/base/config.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
 #include "core/security/password.h"
 #include "core/base/secmem.h"
 #include "core/base/util.h"
 #include "core/security/vault.h"
+#include <cjson/cJSON.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,9 @@ static const struct {
     {"sync.read", R_OPS},
     {"jobs.cancel", R_OPS},
     {"jobs.retry", R_OPS},
+    {"deadletters.read", R_OPS | R_ONCALL},
+    {"deadletters.replay", R_OPS}, /* stores the record: as the sync would */
+    {"deadletters.discard", R_OPS},
     {"health.read", R_OPS | R_ONCALL},
     {"profit.read", R_AM},
     {"profit.export", R_AM}, /* a file on the server: also refused by --readonly */
@@ -113,17 +118,6 @@ int od_auth_idle_minutes(const struct od_auth *a)
     return a->idle_minutes;
 }
 
-const char *od_auth_source(void)
-{
-    static _Thread_local char src[64];
-    const char *ssh = getenv("SSH_CONNECTION");
-    size_t n = ssh ? strcspn(ssh, " ") : 0;
-    if (n == 0 || n >= sizeof src || strspn(ssh, "0123456789abcdefABCDEF.:%") < n) return "local";
-    memcpy(src, ssh, n);
-    src[n] = '\0';
-    return src;
-}
-
 int od_audit(PGconn *c, int64_t actor_user_id, const char *actor, const char *action,
              const char *subject, const char *source, const char *outcome, const char *detail_json)
 {
@@ -164,11 +158,6 @@ static void login_state_release(struct login_state *st)
     free(st->role);
 }
 
-static char *col(PGresult *r, int c)
-{
-    return PQgetisnull(r, 0, c) ? NULL : od_xstrdup(PQgetvalue(r, 0, c));
-}
-
 static struct od_throttle_limits limits(const struct od_auth *a)
 {
     return (struct od_throttle_limits){a->max_failures, a->max_failures * SOURCE_FACTOR,
@@ -195,10 +184,10 @@ static int login_open(struct od_auth *a, const char *email, const char *source,
     st->found = PQntuples(r) == 1;
     if (st->found) {
         st->user_id = atoll(PQgetvalue(r, 0, 0));
-        st->email = col(r, 1);
-        st->name = col(r, 2);
-        st->role = col(r, 3);
-        st->hash = col(r, 4);
+        st->email = od_db_text(r, 0, 1);
+        st->name = od_db_text(r, 0, 2);
+        st->role = od_db_text(r, 0, 3);
+        st->hash = od_db_text(r, 0, 4);
         st->disabled = PQgetvalue(r, 0, 5)[0] == 't';
     }
     PQclear(r);
@@ -312,10 +301,12 @@ int od_auth_login(struct od_auth *a, const char *email, const char *password, co
     if (open) login_settle(a, c, &st, reason == NULL);
     record_attempt(c, email, source, reason == NULL);
     if (reason) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "{\"reason\":\"%s\"}", reason);
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "reason", reason);
+        char *detail = od_json_print(d);
         od_audit(c, st.user_id, email, "login.failure", email, source, open ? "fail" : "locked",
                  detail);
+        free(detail);
         rc = od_seterr("%s", open ? OD_AUTH_MSG_INVALID : OD_AUTH_MSG_LOCKED);
     } else {
         char uid[24];
@@ -360,7 +351,7 @@ int od_auth_validate(struct od_auth *a, struct od_session *s)
             rc = 0;
         } else {
             if (PQgetvalue(r, 0, 2)[0] == 'f')
-                od_audit(c, s->user_id, s->email, "session.end", s->email, od_auth_source(),
+                od_audit(c, s->user_id, s->email, "session.end", s->email, od_config_login_source(),
                          PQgetvalue(r, 0, 1), NULL);
             od_seterr("%s", OD_AUTH_MSG_EXPIRED);
         }
@@ -375,7 +366,7 @@ int od_auth_validate(struct od_auth *a, struct od_session *s)
 int od_auth_reverify(struct od_auth *a, struct od_session *s, const char *password)
 {
     struct login_state st;
-    const char *source = od_auth_source();
+    const char *source = od_config_login_source();
     if (od_auth_validate(a, s) != 0) return -1;
     if (login_open(a, s->email, source, &st) != 0) {
         login_state_release(&st);
@@ -418,7 +409,7 @@ int od_auth_logout(struct od_auth *a, struct od_session *s)
                        "token_hash = $1::bytea AND ended_at IS NULL",
                        1, p);
     if (rc == 0)
-        od_audit(c, s->user_id, s->email, "logout", s->email, od_auth_source(), "ok", NULL);
+        od_audit(c, s->user_id, s->email, "logout", s->email, od_config_login_source(), "ok", NULL);
     od_pool_release(a->pool, c);
     return rc;
 }

@@ -3,7 +3,7 @@
  *
  *   struct od_auth *a = od_auth_new(pool, vault, cfg);        // vault may be NULL: no logins
  *   struct od_session *s;
- *   if (od_auth_login(a, email, pw, od_auth_source(), &s) != 0) show(od_err());
+ *   if (od_auth_login(a, email, pw, od_config_login_source(), &s) != 0) show(od_err());
  *   ...each action: od_auth_validate(a, s) == 0 && od_auth_require(s, "sync.start") == 0
  *   ...admin actions: od_auth_reverify(a, s, pw_asked_again)
  *   od_auth_logout(a, s); od_session_free(s); od_auth_free(a);
@@ -60,9 +60,6 @@ struct od_auth *od_auth_new(struct od_pool *pool, const struct od_vault *vault,
                             const struct od_config *cfg);
 void od_auth_free(struct od_auth *a);
 
-/* Client IP from $SSH_CONNECTION, else "local" (borrowed, thread-local). */
-const char *od_auth_source(void);
-
 /* 0 and *out (free with od_session_free) on success; -1 with od_err() = one of the
  * OD_AUTH_MSG_* texts (or a database error). Rehashes the password when limits changed. */
 int od_auth_login(struct od_auth *a, const char *email, const char *password, const char *source,
@@ -95,6 +92,17 @@ void od_user_list_free(struct od_user *users, size_t n);
 /* Ends one session (target = numeric session id) or all of an email's sessions; *ended gets
  * the count. */
 int od_user_logout(struct od_auth *a, const char *actor, const char *target, int *ended);
+
+/* Live sessions (not ended, not past their absolute expiry), most recently seen first; at
+ * most max rows. Metadata only: never the token or its hash. Times are wall-clock seconds.
+ * *out is freed with od_auth_sessions_free (NULL after -1). */
+struct od_session_info {
+    int64_t id;
+    char *email, *source; /* owned; raw database text: sanitize before a terminal */
+    int64_t created_at, last_seen_at, expires_at;
+};
+int od_auth_sessions_list(PGconn *c, int max, struct od_session_info **out, size_t *n);
+void od_auth_sessions_free(struct od_session_info *rows, size_t n);
 
 /* One audit_log row. detail_json may be NULL. Strings are stored as given (sanitize on
  * display). */

@@ -1,6 +1,7 @@
 /* credentials — sealed provider tokens in Postgres, re-encryption after key rotation, and the
  * single-flight HubSpot refresh. See credentials.h. */
 #include "core/security/credentials.h"
+#include "core/base/json.h"
 #include "core/security/auth.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
@@ -146,17 +147,79 @@ char *od_cred_account_id(struct od_pool *pool, const char *provider)
     return out;
 }
 
-int od_cred_delete(struct od_pool *pool, const char *provider, const char *name)
+static int delete_conn(PGconn *c, const char *provider, const char *name)
 {
     const char *p[] = {provider, name};
+    return od_db_cmd(c,
+                     "DELETE FROM credentials WHERE provider = $1 AND ($2::text IS NULL OR "
+                     "name = $2)",
+                     2, p);
+}
+
+int od_cred_delete(struct od_pool *pool, const char *provider, const char *name)
+{
     PGconn *c = od_pool_acquire(pool, ACQUIRE_MS);
     if (!c) return -1;
-    int rc = od_db_cmd(c,
-                       "DELETE FROM credentials WHERE provider = $1 AND ($2::text IS NULL OR "
-                       "name = $2)",
-                       2, p);
+    int rc = delete_conn(c, provider, name);
     od_pool_release(pool, c);
     return rc;
+}
+
+int od_cred_replace_oauth(PGconn *c, const struct od_vault *v, const struct od_oauth_tokens *t)
+{
+    if (!v) return od_seterr("no key file is open; cannot store the HubSpot tokens");
+    if (!t->access_token || !*t->access_token)
+        return od_seterr("the HubSpot token response had no access token");
+    if (od_db_begin(c) < 0) return -1;
+    if (delete_conn(c, "hubspot", NULL) == 0 &&
+        od_cred_put_conn(c, v, "hubspot", "access_token", t->access_token, t->expires_at, NULL) ==
+            0 &&
+        (!t->refresh_token ||
+         od_cred_put_conn(c, v, "hubspot", "refresh_token", t->refresh_token, 0, NULL) == 0) &&
+        od_db_commit(c) == 0)
+        return 0;
+    od_db_rollback(c);
+    return -1;
+}
+
+int od_cred_list(PGconn *c, int max, struct od_cred_info **out, size_t *n)
+{
+    char lim[16];
+    snprintf(lim, sizeof lim, "%d", max);
+    const char *p[] = {max > 0 ? lim : NULL};
+    *out = NULL;
+    *n = 0;
+    PGresult *r = od_db_exec(c,
+                             "SELECT provider, name, coalesce(account_id, ''), key_id, "
+                             "coalesce(floor(extract(epoch FROM expires_at))::bigint, 0), "
+                             "floor(extract(epoch FROM updated_at))::bigint FROM credentials "
+                             "ORDER BY provider, name LIMIT $1::bigint",
+                             1, p);
+    if (!r) return -1;
+    size_t rows = (size_t)PQntuples(r);
+    struct od_cred_info *ci = od_xcalloc(rows ? rows : 1, sizeof *ci);
+    for (int i = 0; i < (int)rows; i++) {
+        ci[i].provider = od_xstrdup(PQgetvalue(r, i, 0));
+        ci[i].name = od_xstrdup(PQgetvalue(r, i, 1));
+        ci[i].account_id = od_xstrdup(PQgetvalue(r, i, 2));
+        ci[i].key_id = (unsigned)strtoul(PQgetvalue(r, i, 3), NULL, 10);
+        ci[i].expires_at = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+        ci[i].updated_at = strtoll(PQgetvalue(r, i, 5), NULL, 10);
+    }
+    PQclear(r);
+    *out = ci;
+    *n = rows;
+    return 0;
+}
+
+void od_cred_list_free(struct od_cred_info *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++) {
+        free(rows[i].provider);
+        free(rows[i].name);
+        free(rows[i].account_id);
+    }
+    free(rows);
 }
 
 int od_cred_rekey(struct od_pool *pool, const struct od_vault *v, int *count)
@@ -212,10 +275,9 @@ static void audit_refresh(PGconn *c, int ok, const char *why)
 {
     cJSON *d = cJSON_CreateObject();
     if (why) cJSON_AddStringToObject(d, "error", why);
-    char *detail = cJSON_PrintUnformatted(d);
+    char *detail = od_json_print(d);
     od_audit(c, 0, "system", "token.refresh", "hubspot", "local", ok ? "ok" : "fail", detail);
     free(detail);
-    cJSON_Delete(d);
 }
 
 /* Under the advisory lock: read again, refresh if still needed, store the rotated tokens. */

@@ -206,10 +206,10 @@ static bool part_eq(const char *a, size_t an, const char *b, size_t bn, bool ica
     return an == bn && (icase ? strncasecmp(a, b, an) == 0 : memcmp(a, b, an) == 0);
 }
 
-/* Parse the query into code and state, or report its `error`. */
-static int parse_query(const char *q, size_t n, char **code, char **state)
+/* Split the query into code, state, error and error_description (each NULL when absent);
+ * -1 for a duplicate or malformed one. */
+static int scan_query(const char *q, size_t n, char **code, char **state, char **err, char **desc)
 {
-    char *err = NULL, *desc = NULL;
     const char *end = q + n;
     int rc = 0;
     while (q < end && rc == 0) {
@@ -223,9 +223,9 @@ static int parse_query(const char *q, size_t n, char **code, char **state)
         else if (part_eq(q, klen, "state", 5, false))
             slot = state;
         else if (part_eq(q, klen, "error", 5, false))
-            slot = &err;
+            slot = err;
         else if (part_eq(q, klen, "error_description", 17, false))
-            slot = &desc;
+            slot = desc;
         if (slot && *slot) {
             rc = od_seterr("the pasted URL has `%.*s` twice", (int)klen, q);
         } else if (slot) {
@@ -235,6 +235,14 @@ static int parse_query(const char *q, size_t n, char **code, char **state)
         }
         q = amp ? amp + 1 : end;
     }
+    return rc;
+}
+
+/* Parse the query into code and state, or report its `error`. */
+static int parse_query(const char *q, size_t n, char **code, char **state)
+{
+    char *err = NULL, *desc = NULL;
+    int rc = scan_query(q, n, code, state, &err, &desc);
     if (rc == 0 && err) {
         rc = refused("the authorization was refused", err, desc);
     } else if (rc == 0 && (!*code || !**code)) {
@@ -247,11 +255,12 @@ static int parse_query(const char *q, size_t n, char **code, char **state)
     return rc;
 }
 
-int od_oauth_parse_redirect(const char *pasted, const char *redirect_uri, char **code, char **state)
+/* The query of a pasted redirect after the strict checks of its text and of its scheme, host,
+ * port and path against redirect_uri. */
+static int redirect_query(const char *pasted, const char *redirect_uri, struct url_parts *got)
 {
-    struct url_parts got, want;
+    struct url_parts want;
     size_t n = strlen(pasted);
-    *code = *state = NULL;
     if (n > OD_OAUTH_MAX_PASTE)
         return od_seterr("the pasted text is too long (%zu bytes; limit %d)", n,
                          OD_OAUTH_MAX_PASTE);
@@ -268,15 +277,24 @@ int od_oauth_parse_redirect(const char *pasted, const char *redirect_uri, char *
                              "address exactly as the browser shows it");
     if (split_url(redirect_uri, strlen(redirect_uri), &want, "hubspot.redirect_uri") != 0)
         return -1;
-    if (split_url(s, (size_t)(e - s), &got, "the pasted text") != 0) return -1;
-    if (!part_eq(got.scheme, got.scheme_len, want.scheme, want.scheme_len, true) ||
-        !part_eq(got.host, got.host_len, want.host, want.host_len, true) || got.port != want.port ||
-        !part_eq(got.path, got.path_len, want.path, want.path_len, false)) {
+    if (split_url(s, (size_t)(e - s), got, "the pasted text") != 0) return -1;
+    if (!part_eq(got->scheme, got->scheme_len, want.scheme, want.scheme_len, true) ||
+        !part_eq(got->host, got->host_len, want.host, want.host_len, true) ||
+        got->port != want.port ||
+        !part_eq(got->path, got->path_len, want.path, want.path_len, false)) {
         char r[300];
         od_fit(redirect_uri, 200, r, sizeof r);
         return od_seterr("the pasted URL does not start with the redirect URI %s", r);
     }
-    if (!got.query) return od_seterr("the pasted URL has no query (?code=...&state=...)");
+    if (!got->query) return od_seterr("the pasted URL has no query (?code=...&state=...)");
+    return 0;
+}
+
+int od_oauth_parse_redirect(const char *pasted, const char *redirect_uri, char **code, char **state)
+{
+    struct url_parts got;
+    *code = *state = NULL;
+    if (redirect_query(pasted, redirect_uri, &got) != 0) return -1;
     if (parse_query(got.query, got.query_len, code, state) != 0) {
         od_secret_free(*code);
         od_secret_free(*state);
@@ -284,6 +302,30 @@ int od_oauth_parse_redirect(const char *pasted, const char *redirect_uri, char *
         return -1;
     }
     return 0;
+}
+
+char *od_oauth_redirect_state(const char *url, const char *redirect_uri)
+{
+    struct url_parts got;
+    char *code = NULL, *state = NULL, *err = NULL, *desc = NULL;
+    if (redirect_query(url, redirect_uri, &got) == 0 &&
+        scan_query(got.query, got.query_len, &code, &state, &err, &desc) == 0 && state && *state) {
+        od_secret_free(code);
+        od_secret_free(err);
+        od_secret_free(desc);
+        return state;
+    }
+    od_secret_free(code);
+    od_secret_free(state);
+    od_secret_free(err);
+    od_secret_free(desc);
+    return NULL;
+}
+
+bool od_oauth_flow_state_matches(const struct od_oauth_flow *f, const char *state)
+{
+    size_t want = strlen(f->state);
+    return state && strlen(state) == want && sodium_memcmp(f->state, state, want) == 0;
 }
 
 int od_oauth_flow_check_state(struct od_oauth_flow *f, const char *state)

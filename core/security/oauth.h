@@ -14,6 +14,7 @@
  * parsed strictly (od_oauth_parse_token_response), also exposed for the fuzzer. */
 #ifndef OD_OAUTH_H
 #define OD_OAUTH_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,12 @@ int od_oauth_parse_redirect(const char *pasted, const char *redirect_uri, char *
                             char **state);
 /* Constant-time compare with the flow's state; single use; expires after 10 minutes. */
 int od_oauth_flow_check_state(struct od_oauth_flow *f, const char *state);
+/* The `state` of a redirect to redirect_uri (checked as strictly as a paste), also when it
+ * carries an `error`; NULL when it has none or is malformed. sodium_malloc'd. */
+char *od_oauth_redirect_state(const char *url, const char *redirect_uri);
+/* Constant-time compare with the flow's state, without using it up (for telling whether a
+ * request belongs to this flow at all). */
+bool od_oauth_flow_state_matches(const struct od_oauth_flow *f, const char *state);
 
 /* Parse a token endpoint response body (JSON). now_s is the wall clock used for expires_at.
  * An OAuth error body ({"error":...}) becomes -1 with the error and description. */
@@ -82,9 +89,20 @@ int od_oauth_refresh(const struct od_oauth_client *c, const char *refresh_token,
 
 void od_oauth_tokens_clear(struct od_oauth_tokens *t);
 
-/* Loopback listener: serve 127.0.0.1:port until one request for redirect_uri's path arrives
- * (or timeout_s passes), answer with a small "you can close this tab" page, and return the
- * full redirect URL it received in *url (caller frees). */
-int od_oauth_listen(int port, const char *redirect_uri, int timeout_s, char **url);
+/* What to do with the code of the redirect that belongs to the flow: exchange it and keep
+ * the tokens. 0, or -1 with od_seterr. Runs on the listener's thread, while the browser waits
+ * for its answer. */
+typedef int (*od_oauth_code_fn)(void *arg, const char *code);
+
+/* Loopback listener: serve 127.0.0.1:port for up to timeout_s. A GET of redirect_uri's path
+ * whose `state` is not this flow's (none, wrong, malformed URL) is answered 400 and the
+ * listener keeps waiting: any local process can reach the port, and only the browser of the
+ * person who started the flow knows the state. The first redirect with the flow's state ends
+ * it: its error is reported, or the state is used up (od_oauth_flow_check_state) and
+ * on_code runs with its code; the browser gets the "connected" page only when on_code
+ * succeeded, an error page otherwise. Other paths get 404. Returns 0 when on_code succeeded,
+ * -1 with od_seterr (timeout, refusal, on_code's error) otherwise. */
+int od_oauth_listen(int port, const char *redirect_uri, struct od_oauth_flow *f, int timeout_s,
+                    od_oauth_code_fn on_code, void *arg);
 
 #endif

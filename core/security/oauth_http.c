@@ -1,12 +1,14 @@
 /* oauth_http — the token endpoint: form POSTs to {token_base}/oauth/v1/token with libcurl.
  * Secrets travel only in the request body; the body and the response are wiped after use.
- * Plain http is allowed only to a loopback host (the simulator); redirects are not followed;
+ * Plain http is allowed only to a loopback host (core/base/url.h); redirects are not followed;
  * the response is capped at 64 KiB. See oauth.h. */
 #include "core/security/oauth.h"
 #include "core/base/secmem.h"
+#include "core/base/url.h"
 #include "core/base/util.h"
 #include <curl/curl.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,15 +26,6 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
     if (sb->len + n > MAX_RESPONSE) return 0; /* aborts the transfer */
     sb_addn(sb, data, n);
     return n;
-}
-
-static int is_loopback_http(const char *url)
-{
-    static const char *const ok[] = {"http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:",
-                                     "http://localhost/", "http://[::1]:",     "http://[::1]/"};
-    for (size_t i = 0; i < OD_ARRAY_LEN(ok); i++)
-        if (strncasecmp(url, ok[i], strlen(ok[i])) == 0) return 1;
-    return 0;
 }
 
 static void wipe_release(struct strbuf *sb)
@@ -54,9 +47,11 @@ static int post_token(const struct od_oauth_client *c, struct strbuf *form,
         n--;
     sb_addn(&url, c->token_base, n);
     sb_add(&url, "/oauth/v1/token");
-    if (strncasecmp(url.buf, "https://", 8) != 0 && !is_loopback_http(url.buf)) {
+    if (od_url_check_transport(url.buf) < 0) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", od_err());
         sb_release(&url);
-        return od_seterr("hubspot.base_url must use https (plain http only for a loopback host)");
+        return od_seterr("hubspot.base_url cannot receive the client secret: %s", why);
     }
     CURL *h = curl_easy_init();
     if (!h) od_die("cannot create a curl handle");

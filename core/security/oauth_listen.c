@@ -1,34 +1,61 @@
-/* oauth_listen — catch one OAuth redirect on 127.0.0.1:PORT with libmicrohttpd (for a browser
+/* oauth_listen — catch the OAuth redirect on 127.0.0.1:PORT with libmicrohttpd (for a browser
  * on the same machine, or one reached through `ssh -L PORT:127.0.0.1:PORT`). The raw request
  * URI is captured before libmicrohttpd decodes it, joined to redirect_uri's scheme and host,
- * and handed back for the same strict parse as a pasted URL. See oauth.h. */
+ * and parsed as strictly as a pasted URL. Any local process can reach the port, so a request
+ * without this flow's state is answered 400 and ignored; the one with it ends the flow, and
+ * the browser hears "connected" only once its code was exchanged. See oauth.h.
+ *
+ * Threads: libmicrohttpd's single internal thread runs the handlers one at a time (so the
+ * flow and on_code are never used concurrently); the caller's thread only waits for the
+ * verdict, which is final once the response carrying it was sent (or the daemon stopped). */
+#include "core/base/log.h"
 #include "core/security/oauth.h"
+#include "core/base/secmem.h"
 #include "core/base/util.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static const char page_ok[] =
-    "<!doctype html><html><head><meta charset=\"utf-8\"><title>opsdeck</title></head>"
-    "<body><h1>opsdeck is connected.</h1><p>You can close this tab and go back to the "
-    "terminal.</p></body></html>";
+#define PAGE_HEAD                                                                                  \
+    "<!doctype html><html><head><meta charset=\"utf-8\"><title>opsdeck</title></head><body>"
+static const char page_ok[] = PAGE_HEAD "<h1>opsdeck is connected.</h1><p>You can close this tab "
+                                        "and go back to the terminal.</p></body></html>";
+static const char page_failed[] =
+    PAGE_HEAD "<h1>opsdeck could not connect.</h1><p>The terminal says why; run the command "
+              "again there.</p></body></html>";
+static const char page_ignored[] =
+    PAGE_HEAD "<h1>Not the redirect opsdeck is waiting for.</h1><p>This request does not carry "
+              "the state of the sign-in in progress; it was ignored.</p></body></html>";
+static const char page_finished[] =
+    PAGE_HEAD "<h1>This sign-in is already finished.</h1></body></html>";
 static const char page_404[] = "<!doctype html><html><body>Not found</body></html>";
+
+enum verdict { WAITING, SUCCEEDED, FAILED };
 
 struct listen_ctx {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    const char *path; /* borrowed: redirect_uri's path */
+    const char *redirect_uri; /* borrowed */
+    size_t origin_len;        /* scheme://host[:port] of redirect_uri */
+    const char *path;         /* borrowed: redirect_uri's path */
     size_t path_len;
-    char *raw; /* the captured request URI */
-    int done;  /* the answer for it has been sent */
+    struct od_oauth_flow *flow; /* borrowed; used on the daemon thread only */
+    od_oauth_code_fn on_code;
+    void *arg;
+    enum verdict verdict;
+    void *final_req; /* the request whose answer carries the verdict */
+    int sent;        /* ... and that answer has gone out */
+    char err[512];
 };
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
 {
+    (void)cls, (void)con;
     return od_xstrdup(uri);
 }
 
@@ -36,13 +63,14 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req,
                          enum MHD_RequestTerminationCode why)
 {
     struct listen_ctx *ctx = cls;
+    (void)con, (void)why;
     pthread_mutex_lock(&ctx->mu);
-    if (ctx->raw && *req == ctx->raw) {
-        ctx->done = 1;
+    if (*req && *req == ctx->final_req) {
+        ctx->sent = 1;
         pthread_cond_signal(&ctx->cv);
-        *req = NULL; /* ownership moved to ctx */
     }
     pthread_mutex_unlock(&ctx->mu);
+    if (*req) od_wipe(*req, strlen(*req)); /* a URI with a code in it */
     free(*req);
     *req = NULL;
 }
@@ -59,28 +87,67 @@ static enum MHD_Result reply(struct MHD_Connection *con, unsigned status, const 
     return ret;
 }
 
+/* The redirect of this flow: its error, or its code through on_code. 0 or -1 + od_err. */
+static int finish(struct listen_ctx *ctx, const char *url)
+{
+    char *code = NULL, *state = NULL;
+    int rc = -1;
+    if (od_oauth_parse_redirect(url, ctx->redirect_uri, &code, &state) == 0 &&
+        od_oauth_flow_check_state(ctx->flow, state) == 0)
+        rc = ctx->on_code(ctx->arg, code);
+    od_secret_free(code);
+    od_secret_free(state);
+    return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **req)
 {
     struct listen_ctx *ctx = cls;
+    (void)version, (void)upload, (void)upload_size;
     if (strcmp(method, "GET") != 0 || strlen(url) != ctx->path_len ||
-        memcmp(url, ctx->path, ctx->path_len) != 0)
+        memcmp(url, ctx->path, ctx->path_len) != 0 || !*req)
         return reply(con, MHD_HTTP_NOT_FOUND, page_404);
-    pthread_mutex_lock(&ctx->mu);
-    if (!ctx->raw) ctx->raw = *req; /* first matching request wins */
-    pthread_mutex_unlock(&ctx->mu);
-    return reply(con, MHD_HTTP_OK, page_ok);
+    if (ctx->verdict != WAITING) return reply(con, MHD_HTTP_GONE, page_finished);
+
+    char *full =
+        od_xasprintf("%.*s%s", (int)ctx->origin_len, ctx->redirect_uri, (const char *)*req);
+    char *state = od_oauth_redirect_state(full, ctx->redirect_uri);
+    enum MHD_Result ret;
+    if (!od_oauth_flow_state_matches(ctx->flow, state)) {
+        od_log_warn("OAuth listener: ignored a request to the callback without the state of "
+                    "this sign-in (answered 400, still waiting)");
+        ret = reply(con, MHD_HTTP_BAD_REQUEST, page_ignored);
+    } else {
+        int rc = finish(ctx, full);
+        pthread_mutex_lock(&ctx->mu);
+        ctx->verdict = rc == 0 ? SUCCEEDED : FAILED;
+        if (rc != 0) snprintf(ctx->err, sizeof ctx->err, "%s", od_err());
+        ctx->final_req = *req;
+        pthread_mutex_unlock(&ctx->mu);
+        ret = rc == 0 ? reply(con, MHD_HTTP_OK, page_ok)
+                      : reply(con, MHD_HTTP_BAD_REQUEST, page_failed);
+    }
+    od_secret_free(state);
+    od_wipe(full, strlen(full));
+    free(full);
+    return ret;
 }
 
-int od_oauth_listen(int port, const char *redirect_uri, int timeout_s, char **url)
+int od_oauth_listen(int port, const char *redirect_uri, struct od_oauth_flow *f, int timeout_s,
+                    od_oauth_code_fn on_code, void *arg)
 {
-    struct listen_ctx ctx = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct listen_ctx ctx = {.mu = PTHREAD_MUTEX_INITIALIZER,
+                             .cv = PTHREAD_COND_INITIALIZER,
+                             .redirect_uri = redirect_uri,
+                             .flow = f,
+                             .on_code = on_code,
+                             .arg = arg};
     const char *scheme_end = strstr(redirect_uri, "://");
-    *url = NULL;
     if (!scheme_end) return od_seterr("hubspot.redirect_uri is not an absolute URL");
     const char *path = strchr(scheme_end + 3, '/');
-    size_t origin_len = path ? (size_t)(path - redirect_uri) : strlen(redirect_uri);
+    ctx.origin_len = path ? (size_t)(path - redirect_uri) : strlen(redirect_uri);
     ctx.path = path ? path : "/";
     ctx.path_len = strcspn(ctx.path, "?#");
 
@@ -97,16 +164,12 @@ int od_oauth_listen(int port, const char *redirect_uri, int timeout_s, char **ur
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += timeout_s;
     pthread_mutex_lock(&ctx.mu);
-    while (!ctx.done)
+    while (!ctx.sent)
         if (pthread_cond_timedwait(&ctx.cv, &ctx.mu, &deadline) != 0) break;
-    int done = ctx.done;
     pthread_mutex_unlock(&ctx.mu);
-    MHD_stop_daemon(d);
-    if (!done) {
-        free(ctx.raw);
-        return od_seterr("no redirect arrived on 127.0.0.1:%d within %d seconds", port, timeout_s);
-    }
-    *url = od_xasprintf("%.*s%s", (int)origin_len, redirect_uri, ctx.raw);
-    free(ctx.raw);
-    return 0;
+    MHD_stop_daemon(d); /* joins the daemon thread: the verdict below is final */
+    if (ctx.verdict == SUCCEEDED) return 0;
+    if (ctx.verdict == FAILED) return od_seterr("%s", ctx.err);
+    return od_seterr("no redirect for this sign-in arrived on 127.0.0.1:%d within %d seconds", port,
+                     timeout_s);
 }

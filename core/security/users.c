@@ -1,9 +1,12 @@
 /* auth_users — user management: add, change password, disable, list (with live sessions),
- * end sessions. Every change writes an audit_log row in the same transaction. See auth.h. */
+ * list live sessions, end sessions. Every change writes an audit_log row in the same transaction.
+ * See auth.h. */
 #include "core/security/auth.h"
+#include "core/base/json.h"
 #include "core/db/db.h"
 #include "core/security/password.h"
 #include "core/base/util.h"
+#include <cjson/cJSON.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,17 +53,20 @@ static int change_with_audit(struct od_auth *a, const char *sql, int nparams,
 int od_user_add(struct od_auth *a, const char *actor, const char *email, const char *name,
                 enum od_role role, const char *password)
 {
-    char hash[OD_PASSWORD_HASH_MAX], detail[64];
+    char hash[OD_PASSWORD_HASH_MAX];
     if (check_email(email) != 0 || od_password_check_policy(password) != 0 ||
         od_password_hash(password, hash) != 0)
         return -1;
-    snprintf(detail, sizeof detail, "{\"role\":\"%s\"}", od_role_name(role));
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "role", od_role_name(role));
+    char *detail = od_json_print(d);
     const char *p[] = {email, name, od_role_name(role), hash};
     int rows = change_with_audit(a,
                                  "INSERT INTO users (email, name, role, password_hash) SELECT "
                                  "$1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM users WHERE "
                                  "lower(email) = lower($1))",
                                  4, p, actor, "user.add", email, detail);
+    free(detail);
     if (rows == 0) return od_seterr("a user with email %s already exists", email);
     return rows > 0 ? 0 : -1;
 }
@@ -128,7 +134,7 @@ int od_user_list(struct od_auth *a, struct od_user **users, size_t *n)
         u[i].disabled = PQgetvalue(r, k, 4)[0] == 't';
         u[i].locked = PQgetvalue(r, k, 5)[0] == 't';
         u[i].live_sessions = atoi(PQgetvalue(r, k, 6));
-        u[i].last_login = PQgetisnull(r, k, 7) ? NULL : od_xstrdup(PQgetvalue(r, k, 7));
+        u[i].last_login = od_db_text(r, k, 7);
     }
     PQclear(r);
     *users = u;
@@ -145,6 +151,46 @@ void od_user_list_free(struct od_user *users, size_t n)
         free(users[i].last_login);
     }
     free(users);
+}
+
+int od_auth_sessions_list(PGconn *c, int max, struct od_session_info **out, size_t *n)
+{
+    char lim[16];
+    snprintf(lim, sizeof lim, "%d", max);
+    *out = NULL;
+    *n = 0;
+    PGresult *r = od_db_exec(
+        c,
+        "SELECT s.id, u.email, s.source, floor(extract(epoch FROM s.created_at))::bigint, "
+        "floor(extract(epoch FROM s.last_seen_at))::bigint, "
+        "floor(extract(epoch FROM s.expires_at))::bigint FROM sessions s JOIN users u ON u.id = "
+        "s.user_id WHERE s.ended_at IS NULL AND s.expires_at > now() ORDER BY s.last_seen_at "
+        "DESC LIMIT $1::bigint",
+        1, (const char *const[]){lim});
+    if (!r) return -1;
+    size_t rows = (size_t)PQntuples(r);
+    struct od_session_info *si = od_xcalloc(rows ? rows : 1, sizeof *si);
+    for (int i = 0; i < (int)rows; i++) {
+        si[i].id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        si[i].email = od_xstrdup(PQgetvalue(r, i, 1));
+        si[i].source = od_xstrdup(PQgetvalue(r, i, 2));
+        si[i].created_at = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+        si[i].last_seen_at = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+        si[i].expires_at = strtoll(PQgetvalue(r, i, 5), NULL, 10);
+    }
+    PQclear(r);
+    *out = si;
+    *n = rows;
+    return 0;
+}
+
+void od_auth_sessions_free(struct od_session_info *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++) {
+        free(rows[i].email);
+        free(rows[i].source);
+    }
+    free(rows);
 }
 
 int od_user_logout(struct od_auth *a, const char *actor, const char *target, int *ended)

@@ -16,6 +16,7 @@
 #define KEY_FILE_MAX 65536
 #define KDF_TOKEN_ID 1
 #define KDF_SESSION_ID 3
+#define KDF_BACKUP_ID 4
 
 struct vkey {
     uint32_t id;
@@ -259,6 +260,16 @@ int od_vault_session_key(const struct od_vault *v, unsigned char out[32])
 {
     return crypto_kdf_derive_from_key(out, 32, KDF_SESSION_ID, "sesshash",
                                       v->keys[v->n - 1].master);
+}
+
+int od_vault_backup_key(const struct od_vault *v, uint32_t key_id, unsigned char out[32])
+{
+    const struct vkey *k = find_key(v, key_id);
+    if (!k)
+        return od_seterr("the key file holds no key with id %u (the backup was authenticated "
+                         "with it)",
+                         key_id);
+    return crypto_kdf_derive_from_key(out, 32, KDF_BACKUP_ID, "backupmc", k->master);
 }
 
 /* Write n bytes fully; -1 on error. */

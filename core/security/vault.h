@@ -13,7 +13,8 @@
  * group/world accessible, not owned by the effective user, or not a regular file is refused
  * with the reason and the fix. Keys live in sodium_malloc'd (locked, guarded) memory, read-only
  * after loading, wiped on close. The master key itself never encrypts: purpose subkeys come
- * from crypto_kdf ("tokenenc" for blobs, "sesshash" for session token hashing).
+ * from crypto_kdf ("tokenenc" for blobs, "sesshash" for session token hashing, "backupmc" for
+ * backup manifests).
  *
  * Blob (binary): version(1 byte = 0x01) | key_id (4 bytes, big-endian) | nonce (24) |
  * ciphertext + tag (16). The associated data is "<context>|<key_id>", so a blob moved to
@@ -50,6 +51,10 @@ int od_vault_blob_key_id(const unsigned char *blob, size_t bloblen, uint32_t *ke
 
 /* 32-byte subkey for keyed hashing of session tokens, derived from the current key. */
 int od_vault_session_key(const struct od_vault *v, unsigned char out[32]);
+/* 32-byte subkey ("backupmc") that authenticates backup manifests, derived from the key with
+ * id key_id (od_vault_current_id() when making a backup). -1 + od_seterr when the file does
+ * not hold that key. Wipe it after use. */
+int od_vault_backup_key(const struct od_vault *v, uint32_t key_id, unsigned char out[32]);
 
 /* Key file management (opsdeck keygen). Create a new file (mode 0600, O_EXCL) with key id 1;
  * refuses to overwrite. */

@@ -8,6 +8,8 @@
 #include "core/domain/links.h"
 #include "core/base/log.h"
 #include "core/base/util.h"
+#include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,16 +34,18 @@ enum od_job_result od_handler_system_noop(struct od_job_ctx *ctx)
 /* {"page":k,"starts":[...]} with this run's start appended. */
 static char *checkpoint_json(const char *prev, long start, long page)
 {
-    struct strbuf sb = STRBUF_INIT;
-    sb_addf(&sb, "{\"page\":%ld,\"starts\":[", page);
+    cJSON *o = cJSON_CreateObject();
+    od_json_add_i64(o, "page", page);
+    cJSON *starts = cJSON_AddArrayToObject(o, "starts");
     struct od_json *doc = prev ? od_json_parse(prev, strlen(prev)) : NULL;
-    const struct od_jv *starts = doc ? od_jv_get(od_json_root(doc), "starts") : NULL;
-    int n = 0;
-    for (const struct od_jv *v = od_jv_first(starts); v; v = od_jv_next(v))
-        if (od_jv_number(v)) sb_addf(&sb, "%s%s", n++ ? "," : "", od_jv_number(v));
-    sb_addf(&sb, "%s%ld]}", n ? "," : "", start);
+    const struct od_jv *old = doc ? od_jv_get(od_json_root(doc), "starts") : NULL;
+    for (const struct od_jv *v = od_jv_first(old); v; v = od_jv_next(v))
+        if (od_jv_number(v)) cJSON_AddItemToArray(starts, cJSON_CreateRaw(od_jv_number(v)));
     od_json_free(doc);
-    return sb_detach(&sb);
+    char num[24];
+    snprintf(num, sizeof num, "%ld", start);
+    cJSON_AddItemToArray(starts, cJSON_CreateRaw(num));
+    return od_json_print(o);
 }
 
 enum od_job_result od_handler_system_sleep(struct od_job_ctx *ctx)

@@ -34,12 +34,9 @@ struct od_scheduler {
     atomic_bool leader;
 };
 
-static bool connected(PGconn *c, const char *provider)
+static bool connected(const struct od_config *cfg, PGconn *c, const char *provider)
 {
-    char env[64];
-    snprintf(env, sizeof(env), "OPSDECK_%s_TOKEN",
-             strcmp(provider, "harvest") ? "HUBSPOT" : "HARVEST");
-    const char *tok = getenv(env);
+    const char *tok = strcmp(provider, "harvest") ? cfg->hubspot.token : cfg->harvest.token;
     if (tok && *tok) return true;
     const char *p[1] = {provider};
     PGresult *r = od_db_exec(c, "SELECT 1 FROM credentials WHERE provider = $1 LIMIT 1", 1, p);
@@ -68,7 +65,7 @@ static int periodic(const struct od_config *cfg, PGconn *c, struct od_maint_repo
         od_syncplan_key_prefix(providers[i], prefix, sizeof(prefix));
         double age = since_last(c, prefix);
         if (age < 0) return -1;
-        if (age < cfg->sync.interval_minutes * 60.0 || !connected(c, providers[i])) continue;
+        if (age < cfg->sync.interval_minutes * 60.0 || !connected(cfg, c, providers[i])) continue;
         struct od_plan_job jobs[16];
         int n = od_syncplan_enqueue(c, providers[i], false, cfg->sync.max_attempts, jobs,
                                     OD_ARRAY_LEN(jobs));
@@ -141,7 +138,8 @@ static int nightly(const struct od_config *cfg, PGconn *c, bool any_hour,
     gmtime_r(&now, &tm);
     if (!any_hour && tm.tm_hour < NIGHTLY_HOUR_UTC) return 0;
     for (size_t i = 0; i < OD_ARRAY_LEN(providers); i++)
-        if (connected(c, providers[i]) && nightly_one(cfg, c, providers[i], "reconcile", out) < 0)
+        if (connected(cfg, c, providers[i]) &&
+            nightly_one(cfg, c, providers[i], "reconcile", out) < 0)
             return -1;
     return nightly_one(cfg, c, "system", "rollup_check", out);
 }

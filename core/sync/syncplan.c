@@ -6,6 +6,7 @@
 #include "core/jobs/job.h"
 #include "core/base/util.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct step {
@@ -21,8 +22,9 @@ static const struct step steps[] = {
     {"harvest", "projects", 40, {"clients"}},
     {"harvest", "time_entries", 30, {"projects", "users", "tasks"}},
     {"hubspot", "owners", 50, {NULL}},
+    {"hubspot", "pipelines", 50, {NULL}},
     {"hubspot", "companies", 50, {NULL}},
-    {"hubspot", "deals", 40, {"owners"}},
+    {"hubspot", "deals", 40, {"owners", "pipelines"}},
     {"hubspot", "deal_companies", 30, {"deals", "companies"}},
 };
 
@@ -81,17 +83,14 @@ static int add_evaluate(PGconn *c, const char *provider, struct od_plan_job *out
     if (rc == 1) return 0;
     char sid[24];
     snprintf(sid, sizeof(sid), "%lld", (long long)o->id);
-    struct strbuf ids = STRBUF_INIT;
-    for (size_t i = 0; i < na; i++)
-        sb_addf(&ids, "%s%lld", i ? "," : "{", (long long)after[i]);
-    sb_addch(&ids, '}');
-    const char *p[2] = {sid, sb_str(&ids)};
+    char *ids = od_db_bigint_array(after, na);
+    const char *p[2] = {sid, ids};
     rc = od_db_cmd(c,
                    "UPDATE sync_jobs SET after_ids = ARRAY(SELECT DISTINCT x FROM"
                    "  unnest(after_ids || $2::bigint[]) AS x ORDER BY x), updated_at = now()"
                    " WHERE id = $1::bigint AND state = 'available'",
                    2, p);
-    sb_release(&ids);
+    free(ids);
     return rc < 0 ? -1 : 0;
 }
 

@@ -4,8 +4,8 @@
  * knows, enqueued with unique keys so a sync that is already pending is reused, not doubled:
  *   harvest: clients, users, tasks  ->  projects (after clients)  ->  time_entries (after
  *            projects, users, tasks)
- *   hubspot: owners, companies  ->  deals (after owners)  ->  deal_companies (after deals,
- *            companies)
+ *   hubspot: owners, pipelines, companies  ->  deals (after owners, pipelines)  ->
+ *            deal_companies (after deals, companies)
  *   then system/evaluate (after all of them): automatic links, then the exception rules
  * "after" is a real dependency (sync_jobs.after_ids: not claimed before those jobs finish),
  * and priorities follow the same order, so references exist before the rows that use them

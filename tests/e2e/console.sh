@@ -64,7 +64,7 @@ run_flow() {
     tui_keys 2
     t_screen "$label: 2 shows Exceptions" 'Severity.*Kind'
     tui_keys 3
-    t_screen "$label: 3 shows Profitability by client" '^Client +Hours +Revenue +Cost +Margin +Margin % +Deal +Trend'
+    t_screen "$label: 3 shows Profitability by client" '^Client +Cur +Hours +Revenue +Cost +Margin +Margin % +! +Won deals'
     tui_keys s
     t_screen "$label: s sorts by the first column, ascending" '^Client(▲|\^) '
     tui_keys S
@@ -73,7 +73,7 @@ run_flow() {
     t_screen "$label: / filters the rows" 'filter: a|/a'
     tui_keys Escape
     tui_keys Enter
-    t_screen "$label: Enter drills into a client's projects" '^Project +Hours'
+    t_screen "$label: Enter drills into a client's projects" '^Project +Billing +Hours'
     tui_wait '^Total ' 10
     if tui_gone 'loading…' 10; then t_ok "$label: the status line's loading… goes once the rows are in"
     else t_fail "$label: the status line's loading… goes once the rows are in" "$(tui_screen)"; fi
@@ -81,9 +81,9 @@ run_flow() {
     t_screen "$label: Enter drills into a project's months" '^Month +Hours'
     tui_wait '^Total ' 10
     tui_keys BSpace
-    t_screen "$label: Backspace goes back to projects" '^Project +Hours'
+    t_screen "$label: Backspace goes back to projects" '^Project +Billing +Hours'
     tui_keys Escape
-    t_screen "$label: Esc goes back to clients" '^Client(▼|v)? +Hours'
+    t_screen "$label: Esc goes back to clients" '^Client(▼|v)? +Cur +Hours'
     tui_keys : ; tui_type 'export csv'; tui_keys Enter
     t_screen "$label: :export csv says where the file went" 'exported [0-9]+ rows to .*/exports/profit-client-all-'
     f=$(ls "$XDG_STATE_HOME"/opsdeck/exports/*.csv 2>/dev/null | tail -1)
@@ -91,6 +91,12 @@ run_flow() {
     else t_fail "$label: the CSV has a header row" "file: $f"; fi
     tui_keys 4
     t_screen "$label: 4 shows Health with the database check" 'database:latency'
+    tui_keys /; tui_type 'database:latency'; tui_keys Enter
+    tui_keys Enter
+    t_screen "$label: Enter on a check shows its runbook (what to do)" 'Is PostgreSQL up and reachable'
+    tui_keys Escape
+    tui_gone 'Is PostgreSQL up and reachable' 5 || t_fail "$label: Esc closes the runbook" "$(tui_screen)"
+    tui_keys Escape
     tui_keys 5
     t_screen "$label: 5 shows Admin with the user" 'ana@example.com.*admin'
     tui_keys '?'

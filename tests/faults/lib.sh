@@ -213,7 +213,7 @@ fcase_weather() {
     tj=$(cat "$T_TMP/truth.json")
     t_eq "$L: HubSpot deals: live count and won amount equal the truth" \
         "$(printf '%s' "$tj" | jq -r '"\(.deals.count)|\(.deals.won_amount)"')" \
-        "$(psql_db -c "SELECT count(*) || '|' || (SELECT sum(amount) FROM hubspot_deals WHERE dealstage = 'closedwon' AND NOT archived AND deleted_at IS NULL) FROM hubspot_deals WHERE NOT archived AND deleted_at IS NULL")"
+        "$(psql_db -c "SELECT count(*) || '|' || (SELECT coalesce(sum(amount), 0) FROM hubspot_won_deals) FROM hubspot_deals WHERE NOT archived AND deleted_at IS NULL")"
     f_no_crash_log "$L" "$T_TMP/w.log"
     f_no_sanitizer "$L"
 }
@@ -314,7 +314,7 @@ fcase_token_expiry() {
     curl -sf "$SIM_URL/__sim/truth" >"$T_TMP/truth.json"
     t_eq "$L: live deals and won amount equal the truth" \
         "$(jq -r '"\(.deals.count)|\(.deals.won_count)|\(.deals.won_amount)"' "$T_TMP/truth.json")" \
-        "$(psql_db -c "SELECT count(*) || '|' || count(*) FILTER (WHERE dealstage = 'closedwon') || '|' || coalesce(sum(amount) FILTER (WHERE dealstage = 'closedwon'), 0) FROM hubspot_deals WHERE NOT archived AND deleted_at IS NULL")"
+        "$(psql_db -c "SELECT count(*) || '|' || (SELECT count(*) || '|' || coalesce(sum(amount), 0) FROM hubspot_won_deals) FROM hubspot_deals WHERE NOT archived AND deleted_at IS NULL")"
     unset OPSDECK_SECRETS_KEY_FILE OPSDECK_HUBSPOT_REDIRECT_URI
     f_no_sanitizer "$L"
 }

@@ -21,7 +21,8 @@
         }                                                                                          \
     } while (0)
 
-/* True when s is valid UTF-8 and holds no C0/DEL/C1 control and no bidi control. */
+/* True when s is valid UTF-8 and holds no C0/DEL/C1 control, no bidi control and no
+ * zero-width format character (ZWSP/ZWNJ/ZWJ, word joiner, BOM, variation selectors). */
 static inline int fuzz_terminal_safe(const char *s)
 {
     size_t n = strlen(s), i = 0;
@@ -30,7 +31,9 @@ static inline int fuzz_terminal_safe(const char *s)
         size_t len = od_utf8_decode((const unsigned char *)s + i, n - i, &cp);
         if (cp == 0xFFFD && len == 1) return 0;
         if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
-            (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C)
+            (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C ||
+            (cp >= 0x200B && cp <= 0x200D) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF ||
+            (cp >= 0xFE00 && cp <= 0xFE0F))
             return 0;
         i += len;
     }

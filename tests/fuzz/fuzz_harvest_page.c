@@ -5,8 +5,9 @@
  * with a records array and links.next that is NULL or non-empty.
  * FUZZ_SOURCES: core/connectors/store.c core/base/json.c core/connectors/fields.c
  * FUZZ_SOURCES: core/connectors/harvest_parse.c core/base/money.c core/base/util.c
- * FUZZ_SOURCES: core/base/sanitize.c core/db/db.c core/base/config.c core/base/log.c
- * FUZZ_PKGS: libpq inih
+ * FUZZ_SOURCES: core/base/sanitize.c core/base/time.c core/db/db.c core/base/config.c
+ * FUZZ_SOURCES: core/base/log.c core/base/log_redact.c core/base/url.c
+ * FUZZ_PKGS: libpq inih libcjson
  * FUZZ_DICT: json.dict */
 #include "core/connectors/harvest_parse.h"
 #include "tests/fuzz/fuzz_rows.h"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # auth_cli — the security commands as a person uses them: key file refusal, users and the
 # login messages, lockout and audit rows, the HubSpot OAuth paste flow against opsdeck-sim
-# (good, expired code, wrong state, refresh-token rotation), Harvest token from stdin, key
+# (good, expired code, wrong state, refresh-token rotation), the --listen flow (requests
+# without the state ignored, success page only after the exchange), Harvest token from stdin, key
 # rotation, and a pg_dump that holds no password or token in clear.
 . tests/lib/common.sh
 
@@ -78,6 +79,66 @@ t_check "refresh with a rotating refresh token" "$OD_BIN" connect refresh
 new_rt=$(psql_db -c "SELECT encode(blob, 'hex') FROM credentials WHERE provider = 'hubspot' AND name = 'refresh_token'")
 [ "$old_rt" != "$new_rt" ] && t_ok "rotated refresh token stored" || t_fail "rotated refresh token stored"
 t_check "a second refresh uses the rotated token" "$OD_BIN" connect refresh
+
+# --- HubSpot OAuth with --listen: a local request to the callback without this sign-in's
+# state (any process on the host can send one) is answered 400 and the listener keeps waiting;
+# "connected" is shown only once the real redirect's code was exchanged.
+sim_stop
+sim_start --rotate-refresh-tokens || t_fail "simulator restarts"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# listen_start: `connect hubspot --listen` in the background; sets LPID, CB, LOC (the redirect
+# the simulator's authorize page sends the browser to)
+listen_start() {
+    port=$(free_port)
+    CB="http://127.0.0.1:$port/hubspot/callback"
+    OPSDECK_HUBSPOT_REDIRECT_URI=$CB "$OD_BIN" connect hubspot --listen "$port" \
+        >"$T_TMP/listen.out" 2>"$T_TMP/listen.err" &
+    LPID=$!
+    _u="" _t=0 # a loaded machine may take more than oauth_auth_url's 10 s
+    while [ -z "$_u" ] && [ $_t -lt 6 ] && kill -0 "$LPID" 2>/dev/null; do
+        _u=$(oauth_auth_url "$T_TMP/listen.err"); _t=$((_t + 1))
+    done
+    LOC=$(curl -s -o /dev/null -w '%{redirect_url}' "$_u")
+    _i=0 # up when another path answers (404)
+    while [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/up")" != 404 ] &&
+        [ $_i -lt 600 ] && kill -0 "$LPID" 2>/dev/null; do
+        sleep 0.1; _i=$((_i + 1))
+    done
+}
+# listen_wait: the exit status of the listening connect, which the previous request should have
+# ended; killed (status 124) if it still waits after 60 s, so a failed step cannot hang here
+listen_wait() {
+    _i=0
+    while kill -0 "$LPID" 2>/dev/null && [ $_i -lt 600 ]; do sleep 0.1; _i=$((_i + 1)); done
+    kill "$LPID" 2>/dev/null && { wait "$LPID"; return 124; }
+    wait "$LPID"
+}
+get() { rm -f "$T_TMP/page"; curl -s --max-time 120 -o "$T_TMP/page" -w '%{http_code}' "$1"; }
+psql_db -c "DELETE FROM credentials WHERE provider = 'hubspot'" >/dev/null
+listen_start
+case "$LOC" in "$CB?"*state=*) t_ok "listen: the authorize page redirects to the listener" ;;
+*) t_fail "listen: the authorize page redirects to the listener" "$LOC $(cat "$T_TMP/listen.err")" ;; esac
+t_eq "listen: a GET without state is answered 400" 400 "$(get "$CB")"
+t_check "listen: ... and not with the success page" sh -c "! grep -q 'is connected' '$T_TMP/page'"
+t_eq "listen: a code without state is answered 400" 400 "$(get "$CB?code=stolen")"
+t_eq "listen: a wrong state is answered 400" 400 "$(get "$(printf '%s' "$LOC" | sed 's/state=[^&]*/state=forged/')")"
+t_eq "listen: a refusal with a wrong state is answered 400" 400 "$(get "$CB?error=access_denied&state=forged")"
+t_check "listen: still waiting after those" kill -0 "$LPID"
+t_eq "listen: nothing stored yet" 0 "$(psql_db -c "SELECT count(*) FROM credentials WHERE provider = 'hubspot'")"
+t_eq "listen: the real redirect is answered 200" 200 "$(get "$LOC")"
+t_check "listen: ... with the success page" grep -q 'opsdeck is connected' "$T_TMP/page"
+listen_wait; rc=$?
+t_eq "listen: connect exits 0" 0 "$rc"
+[ $rc -eq 0 ] || sed 's/^/#   /' "$T_TMP/listen.err"
+t_eq "listen: tokens stored" "access_token refresh_token" "$(psql_db -c "SELECT string_agg(name, ' ' ORDER BY name) FROM credentials WHERE provider = 'hubspot'")"
+t_check "listen: the ignored requests were reported" grep -q 'ignored a request to the callback' "$T_TMP/listen.err"
+# the right state with a code the token endpoint refuses: an error page, never "connected"
+listen_start
+t_eq "listen: a refused code is answered 400" 400 "$(get "$(printf '%s' "$LOC" | sed 's/code=[^&]*/code=not-a-code/')")"
+t_check "listen: ... with the error page" sh -c "grep -q 'could not connect' '$T_TMP/page' && ! grep -q 'is connected' '$T_TMP/page'"
+listen_wait; rc=$?
+t_eq "listen: connect exits 1" 1 "$rc"
+t_check "listen: the terminal says why" grep -q "token endpoint" "$T_TMP/listen.err"
 
 # --- Harvest, rotation, nothing in clear ----------------------------------------------------
 t_check "harvest token from stdin" sh -c "printf 'harvest-pat-SECRET-123\n' | '$OD_BIN' connect harvest --account-id 424242"

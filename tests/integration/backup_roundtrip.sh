@@ -1,11 +1,16 @@
 # backup_roundtrip.sh — `opsdeck backup` then `opsdeck restore` into a second, empty database:
 # the profitability report is byte-for-byte the same before and after, the manifest's row
 # counts hold, sequences continue; a tampered dump, a missing checksum, a non-empty target
-# and a missing --yes are refused; --keep prunes only complete backups; the database password
-# never reaches pg_dump's argv or environment.
+# and a missing --yes are refused; the manifest is signed with a key derived from the master
+# key, so a dump changed with its .sha256 regenerated, an edited manifest, a manifest without
+# a MAC (older versions; allowed only with --allow-unauthenticated) or one checked with another
+# key file are refused; no key file, no backup; --keep prunes only complete backups; the
+# database password never reaches pg_dump's argv or environment.
 . tests/lib/common.sh
 
 BK="$T_TMP/backups"
+export OPSDECK_SECRETS_KEY_FILE="$T_TMP/master.key"
+"$OD_BIN" keygen >/dev/null 2>&1 || t_fail "keygen"
 db_new || { t_fail "create source database"; t_done; }
 SRC_URL=$OPSDECK_DATABASE_URL
 
@@ -26,7 +31,8 @@ if [ -z "$loaded" ]; then
 fi
 psql_db -c "INSERT INTO users (email, name, role, password_hash)
             VALUES ('ops@example.com', E'\u00c9milie \u2014 ops', 'ops', 'x');
-            INSERT INTO audit_log (actor, action) VALUES ('system', 'backup.test')" >/dev/null
+            INSERT INTO audit_log (actor, action) VALUES ('system', 'backup.test');
+            CREATE TABLE \"données_日本\" (x int); INSERT INTO \"données_日本\" VALUES (1), (2)" >/dev/null
 n_entries=$(psql_db -c 'SELECT count(*) FROM harvest_time_entries')
 t_check "source has time entries ($loaded: $n_entries)" test "${n_entries:-0}" -gt 0
 
@@ -47,7 +53,13 @@ fi
 t_check "report before the backup is not empty" test -s "$T_TMP/before.json"
 
 # --- backup
+out=$(OPSDECK_SECRETS_KEY_FILE="$T_TMP/no-such.key" "$OD_BIN" backup --dir "$T_TMP/bk-nokey" 2>&1); rc=$?
+t_eq "no master key: backup exits 1" 1 "$rc"
+case "$out" in *"cannot sign the backup"*"no-such.key"*) t_ok "no master key: backup says why" ;;
+*) t_fail "no master key: backup says why" "$out" ;; esac
+t_eq "no master key: nothing written" "" "$(ls "$T_TMP/bk-nokey" 2>/dev/null)"
 out=$("$OD_BIN" backup --dir "$BK" 2>&1); rc=$?
+audit_next=$(psql "$SRC_URL" -qAtX -c 'SELECT max(id) + 1 FROM audit_log') # before keygen audits
 t_eq "opsdeck backup exits 0" 0 "$rc"
 [ $rc -eq 0 ] || printf '%s\n' "$out" | sed 's/^/#   /'
 dump=$(ls "$BK"/opsdeck-*.dump 2>/dev/null | head -1)
@@ -65,6 +77,8 @@ t_eq "manifest: time entries counted" "$n_entries" "$(jq -r '.row_counts.harvest
 t_eq "manifest: every migration listed" "$(ls sql/*.sql | wc -l)" "$(jq -r '.schema_migrations | length' "$stem.json" 2>&1)"
 t_check "manifest: created_at and server version" \
     sh -c "jq -e '(.created_at | test(\"^[0-9]{4}-\")) and (.server_version | length > 0)' '$stem.json' >/dev/null"
+t_check "manifest: signed (format 2, MAC, master key id 1)" \
+    sh -c "jq -e '.format == \"opsdeck-backup/2\" and (.mac | test(\"^[0-9a-f]{64}$\")) and .mac_key_id == 1' '$stem.json' >/dev/null"
 
 # --- restore into a second, fresh, empty database
 dst="t_backup_restore_$$"
@@ -93,12 +107,60 @@ out=$(OPSDECK_DATABASE_URL=$DST_URL "$OD_BIN" restore "$bad" --yes 2>&1); rc=$?
 case "$rc:$out" in 1:*"no checksum file"*) t_ok "missing checksum file: refused" ;;
 *) t_fail "missing checksum file: refused" "$rc $out" ;; esac
 
-# not a dump, but with a matching checksum and manifest: pg_restore's own error is shown
+# --- what someone who can write the backup directory (but has no key file) could do
+empty_target() { psql "$DST_URL" -qAtX -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"; }
+# copy STEM_BASENAME DIR: a copy of the backup in DIR; prints the copied dump's path
+copy_backup() { mkdir -p "$1"; cp "$dump" "$stem.sha256" "$stem.json" "$1/"; printf '%s' "$1/$(basename "$dump")"; }
+restore_bad() { OPSDECK_DATABASE_URL=$DST_URL "$OD_BIN" restore "$@" --yes 2>&1; }
+b=$(copy_backup "$T_TMP/regen")
+printf 'X' | dd of="$b" bs=1 seek=4000 conv=notrunc 2>/dev/null
+(cd "$T_TMP/regen" && sha256sum "$(basename "$b")" >"$(basename "$stem").sha256")
+out=$(restore_bad "$b"); rc=$?
+t_eq "changed dump with its .sha256 regenerated: restore exits 1" 1 "$rc"
+case "$out" in *"not the dump its manifest describes"*) t_ok "changed dump with its .sha256 regenerated: the manifest's hash catches it" ;;
+*) t_fail "changed dump with its .sha256 regenerated: the manifest's hash catches it" "$out" ;; esac
+t_eq "changed dump with its .sha256 regenerated: target left empty" 0 "$(empty_target)"
+jq --arg h "$(sha256sum "$b" | cut -d' ' -f1)" '.sha256 = $h' "$stem.json" >"${b%.dump}.json"
+out=$(restore_bad "$b"); rc=$?
+case "$rc:$out" in 1:*"MAC does not verify"*) t_ok "... and with the manifest's sha256 rewritten too: the MAC catches it" ;;
+*) t_fail "... and with the manifest's sha256 rewritten too: the MAC catches it" "$rc $out" ;; esac
+t_eq "... target left empty" 0 "$(empty_target)"
+b=$(copy_backup "$T_TMP/edited")
+jq '.row_counts.harvest_time_entries += 1' "$stem.json" >"${b%.dump}.json"
+out=$(restore_bad "$b"); rc=$?
+case "$rc:$out" in 1:*"MAC does not verify"*"manifest was changed"*) t_ok "edited manifest: refused" ;;
+*) t_fail "edited manifest: refused" "$rc $out" ;; esac
+b=$(copy_backup "$T_TMP/nomac")
+jq 'del(.mac, .mac_key_id) | .format = "opsdeck-backup/1"' "$stem.json" >"${b%.dump}.json"
+NOMAC=$b
+out=$(restore_bad "$b"); rc=$?
+t_eq "manifest without a MAC (older versions): restore exits 1" 1 "$rc"
+case "$out" in *"carries no MAC"*"--allow-unauthenticated"*) t_ok "manifest without a MAC: refused, naming --allow-unauthenticated" ;;
+*) t_fail "manifest without a MAC: refused, naming --allow-unauthenticated" "$out" ;; esac
+t_eq "manifest without a MAC: target left empty" 0 "$(empty_target)"
+OPSDECK_SECRETS_KEY_FILE="$T_TMP/other.key" "$OD_BIN" keygen >/dev/null 2>&1
+out=$(OPSDECK_SECRETS_KEY_FILE="$T_TMP/other.key" restore_bad "$dump"); rc=$?
+case "$rc:$out" in 1:*"MAC does not verify"*"different master key"*) t_ok "another master key file: refused" ;;
+*) t_fail "another master key file: refused" "$rc $out" ;; esac
+out=$(OPSDECK_SECRETS_KEY_FILE="$T_TMP/no-such.key" restore_bad "$dump"); rc=$?
+case "$rc:$out" in 1:*"cannot check the manifest's MAC"*"no-such.key"*) t_ok "no master key: restore refused, saying why" ;;
+*) t_fail "no master key: restore refused, saying why" "$rc $out" ;; esac
+t_eq "refused restores left the target empty" 0 "$(empty_target)"
+
+# not a dump, with a matching checksum: its (genuine) manifest describes another dump
 printf 'not a pg_dump archive\n' >"$T_TMP/bad/opsdeck-junk.dump"
 cp "$stem.json" "$T_TMP/bad/opsdeck-junk.json"
 (cd "$T_TMP/bad" && sha256sum opsdeck-junk.dump >opsdeck-junk.sha256)
-out=$(OPSDECK_DATABASE_URL=$DST_URL "$OD_BIN" restore "$T_TMP/bad/opsdeck-junk.dump" --yes 2>&1); rc=$?
-case "$rc:$out" in 1:*"pg_restore failed"*"archive"*) t_ok "unreadable archive: pg_restore's error is shown" ;;
+out=$(restore_bad "$T_TMP/bad/opsdeck-junk.dump"); rc=$?
+case "$rc:$out" in 1:*"not the dump its manifest describes"*) t_ok "another file under a genuine manifest: refused" ;;
+*) t_fail "another file under a genuine manifest: refused" "$rc $out" ;; esac
+# ... and with a manifest made for it, restored anyway (--allow-unauthenticated): pg_restore's
+# own error is shown
+jq --arg h "$(sha256sum "$T_TMP/bad/opsdeck-junk.dump" | cut -d' ' -f1)" \
+    --argjson n "$(stat -c %s "$T_TMP/bad/opsdeck-junk.dump")" \
+    'del(.mac, .mac_key_id) | .sha256 = $h | .bytes = $n' "$stem.json" >"$T_TMP/bad/opsdeck-junk.json"
+out=$(restore_bad "$T_TMP/bad/opsdeck-junk.dump" --allow-unauthenticated); rc=$?
+case "$rc:$out" in 1:*"WARNING"*"--allow-unauthenticated"*"pg_restore failed"*"archive"*) t_ok "unreadable archive: pg_restore's error is shown" ;;
 *) t_fail "unreadable archive: pg_restore's error is shown" "$rc $out" ;; esac
 
 # non-empty target: refused, naming what it found
@@ -107,13 +169,33 @@ t_eq "non-empty target: restore exits 1" 1 "$rc"
 case "$out" in *"not empty"*"public.audit_log"*) t_ok "non-empty target: says what it found" ;;
 *) t_fail "non-empty target: says what it found" "$out" ;; esac
 
+# the master key is rotated between backup and restore: the backup names key id 1, still there
+t_check "keygen --rotate" "$OD_BIN" keygen --rotate
 out=$(OPSDECK_DATABASE_URL=$DST_URL "$OD_BIN" restore "$dump" --yes 2>&1); rc=$?
 t_eq "restore into the empty database exits 0" 0 "$rc"
 [ $rc -eq 0 ] || printf '%s\n' "$out" | tail -15 | sed 's/^/#   /'
 case "$out" in *"restored and verified"*) t_ok "restore prints the verified counts" ;;
 *) t_fail "restore prints the verified counts" "$out" ;; esac
+case "$out" in *"manifest  authenticated (MAC, master key id 1)"*) t_ok "restore says the manifest is authenticated (after a key rotation)" ;;
+*) t_fail "restore says the manifest is authenticated (after a key rotation)" "$out" ;; esac
+case "$out" in *"NOT authenticated"*) t_fail "an authenticated restore has no warning" "$out" ;;
+*) t_ok "an authenticated restore has no warning" ;; esac
 case "$out" in *harvest_time_entries*" $n_entries "*) t_ok "restore lists time entries with their count" ;;
 *) t_fail "restore lists time entries with their count" "$out" ;; esac
+# the count table is aligned by display columns, a table named in accents and CJK too
+printf '%s\n' "$out" >"$T_TMP/restore.out"
+t_check "restore's table is aligned by display width" python3 - "$T_TMP/restore.out" <<'PY'
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(c) or unicodedata.category(c) == 'Cf'
+               else 2 if unicodedata.east_asian_width(c) in 'WF' else 1 for c in s)
+lines = open(sys.argv[1], encoding='utf-8').read().split('\n')
+rows = lines[[l.startswith('TABLE ') for l in lines].index(True):]
+rows = rows[:[l.startswith('total ') for l in rows].index(True) + 1]
+bad = [(width(l), l) for l in rows if width(l) != 70]
+assert any('données_日本' in l for l in rows), 'the table with a wide name is listed'
+assert not bad, bad
+PY
 
 report "$DST_URL" >"$T_TMP/after.json"
 if cmp -s "$T_TMP/before.json" "$T_TMP/after.json"; then
@@ -124,13 +206,24 @@ else
 fi
 t_eq "users restored (unicode intact)" "Émilie — ops" \
     "$(psql "$DST_URL" -qAtX -c "SELECT name FROM users WHERE email = 'ops@example.com'")"
-t_eq "sequences continue after restore" \
-    "$(psql "$SRC_URL" -qAtX -c 'SELECT max(id) + 1 FROM audit_log')" \
+t_eq "sequences continue after restore" "$audit_next" \
     "$(psql "$DST_URL" -qAtX -c "INSERT INTO audit_log (actor, action) VALUES ('t', 't') RETURNING id")"
 t_eq "time entries keep their partitions" \
     "$(psql "$SRC_URL" -qAtX -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'harvest_time_entries'::regclass")" \
     "$(psql "$DST_URL" -qAtX -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'harvest_time_entries'::regclass")"
 t_check "restored database is at the latest migration" env OPSDECK_DATABASE_URL="$DST_URL" "$OD_BIN" migrate --status
+
+# a backup from before manifests were signed, restored with --allow-unauthenticated
+dst2="t_backup_restore2_$$"
+psql "$(pg_url postgres)" -qAtc "DROP DATABASE IF EXISTS \"$dst2\" WITH (FORCE)" >/dev/null 2>&1
+psql "$(pg_url postgres)" -qAtc "CREATE DATABASE \"$dst2\"" >/dev/null
+T_DBS="$T_DBS $dst2"
+out=$(OPSDECK_DATABASE_URL=$(pg_url "$dst2") "$OD_BIN" restore "$NOMAC" --yes --allow-unauthenticated 2>&1); rc=$?
+t_eq "old backup with --allow-unauthenticated: restore exits 0" 0 "$rc"
+case "$out" in *"WARNING"*"carries no MAC"*"restored and verified"*"NOT authenticated"*) t_ok "old backup with --allow-unauthenticated: restored, with a warning" ;;
+*) t_fail "old backup with --allow-unauthenticated: restored, with a warning" "$out" ;; esac
+t_eq "old backup with --allow-unauthenticated: data restored" "$n_entries" \
+    "$(psql "$(pg_url "$dst2")" -qAtX -c 'SELECT count(*) FROM harvest_time_entries')"
 
 # --- pruning: older complete backups beyond --keep go, other files stay
 for s in 20200101T000000Z 20210101T000000Z 20220101T000000Z; do

@@ -41,7 +41,14 @@ case $out in *'notification "opsdeck_exceptions"'*) t_ok "evaluate sends NOTIFY 
 expect_open "missing_cost_rate user:303" "missing_cost_rate opens for the user without a cost rate"
 expect_open "missing_billable_rate project:202" "missing_billable_rate opens per project"
 expect_open "unlinked_client client:101" "unlinked_client opens before links exist"
-expect_open "unlinked_project project:202" "unlinked_project opens"
+expect_open "unlinked_project projects:unlinked" "unlinked_project opens one summary"
+t_eq "unlinked_project: one exception with the count and the ids (201, 202, 203: active, billable, time)" \
+    "1|3|[201, 202, 203]|3 active billable projects with time are not linked to a HubSpot deal (opsdeck links import, or links set project)" \
+    "$(psql_db -c "SELECT count(*) || '|' || max(details->>'count') || '|' || max(details->>'project_ids') || '|' || max(message)
+                   FROM exceptions WHERE kind = 'unlinked_project' AND state = 'open'")"
+expect_open "deal_without_primary deal:8009" "deal_without_primary names the won deal with two companies and no Primary"
+t_eq "deal_without_primary: only that deal" "deal:8009" \
+    "$(psql_db -c "SELECT string_agg(subject, ',') FROM exceptions WHERE kind = 'deal_without_primary'")"
 expect_open "over_budget project:201" "over_budget opens (hours budget)"
 expect_open "over_budget project:202" "over_budget opens (money budget)"
 expect_open "hours_on_archived_project project:204" "hours_on_archived_project opens"

@@ -2,8 +2,8 @@
 # hubspot_incremental — HubSpot companies sync incrementally, like deals: the first
 # `opsdeck sync hubspot` lists companies in full (GET /crm/v3/objects/companies, every page)
 # and sets the companies cursor; after a company is edited upstream (/__sim/mutate), the next
-# sync asks POST /crm/v3/objects/companies/search from the cursor and lists nothing, the edit
-# arrives, no company is lost or doubled and the cursor moves to the edit's time; `--full`
+# sync asks POST /crm/v3/objects/companies/search from the cursor and lists no live company (only
+# the archived ones: archived=true, which search never returns), the edit arrives, no company is lost or doubled and the cursor moves to the edit's time; `--full`
 # lists in full again; `--reconcile` still re-lists companies and soft-deletes one that is
 # gone upstream. Which endpoints were asked comes from the simulator's request log.
 . tests/lib/common.sh
@@ -36,7 +36,8 @@ sync_logged() {
     tail -n +"$((before + 1))" "$T_TMP/sim.log" >"$T_TMP/$name.sim.log"
     return $rc
 }
-lists() { grep -c 'GET /crm/v3/objects/companies[?]' "$T_TMP/$1.sim.log"; }
+lists() { grep 'GET /crm/v3/objects/companies[?]' "$T_TMP/$1.sim.log" | grep -c 'archived=false'; }
+archived_lists() { grep 'GET /crm/v3/objects/companies[?]' "$T_TMP/$1.sim.log" | grep -c 'archived=true'; }
 searches() { grep -c 'POST /crm/v3/objects/companies/search ' "$T_TMP/$1.sim.log"; }
 cursor() { psql_db -c "SELECT cursor FROM sync_cursors WHERE provider = 'hubspot' AND resource = 'companies'"; }
 
@@ -62,15 +63,16 @@ mark=$(psql_db -c "SELECT now()")
 sync_logged second
 t_eq "second HubSpot sync completes" 0 "$?"
 t_check "second sync fetches companies by search ($(searches second) requests)" test "$(searches second)" -ge 1
-t_eq "second sync lists no companies" 0 "$(lists second)"
+t_eq "second sync lists no live companies" 0 "$(lists second)"
+t_eq "second sync lists the archived companies (one page: none archived)" 1 "$(archived_lists second)"
 t_eq "the edited name and domain arrived" "Renamed Prospect Ltd|renamed.example" \
     "$(psql_db -c "SELECT name || '|' || domain FROM hubspot_companies WHERE id = $id")"
 t_eq "company count unchanged" "$live" "$(db_companies)"
 changed=$(psql_db -c "SELECT count(*) FROM hubspot_companies WHERE synced_at >= '$mark'")
 t_check "the search rewrote only recent companies ($changed of $live)" test "$changed" -lt "$((live / 2))"
-cp=$(psql_db -c "SELECT (checkpoint->>'search')::bool AND (checkpoint->>'from_ms')::bigint > 0
+cp=$(psql_db -c "SELECT (checkpoint->>'archived')::bool AND (checkpoint->>'from_ms')::bigint > 0
                  FROM sync_jobs WHERE resource = 'companies' ORDER BY id DESC LIMIT 1")
-t_eq "the companies job searched from the cursor (checkpoint)" t "$cp"
+t_eq "the companies job searched from the cursor, then listed the archived (checkpoint)" t "$cp"
 t_eq "the cursor moved to the edit's time" t \
     "$(psql_db -c "SELECT cursor::timestamptz = '$edited_at'::timestamptz FROM sync_cursors WHERE provider = 'hubspot' AND resource = 'companies'")"
 

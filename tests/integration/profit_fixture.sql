@@ -64,13 +64,34 @@ INSERT INTO hubspot_companies (id, name, domain, updated_at) VALUES
   (9003, 'Globex, "The" Company', 'globex.example', now()),
   (9004, 'Nobody', 'nobody.example', now());
 
-INSERT INTO hubspot_deals (id, name, amount, dealstage, archived, updated_at, deleted_at) VALUES
-  (8001, 'Website Redesign', 1000.005, 'closedwon', false, now(), NULL),
-  (8002, 'Support renewal', 250.10, 'closedwon', false, now(), NULL),
-  (8003, 'Big one', 99999, 'appointmentscheduled', false, now(), NULL),
-  (8004, 'Archived win', 777, 'closedwon', true, now(), NULL),
-  (8005, 'Deleted win', 555, 'closedwon', false, now(), now()),
-  (8006, 'migration', 10, 'closedwon', false, now(), NULL);
-INSERT INTO hubspot_deal_companies (deal_id, company_id) VALUES
-  (8001, 9001), (8002, 9001), (8003, 9001), (8004, 9001), (8005, 9001), (8006, 9003);
+-- Pipelines: won = closed with probability 1 (sql/0010), in any pipeline; 'r-verbal' has 1.0 but
+-- is open; 'closedwon' exists only in the default pipeline.
+INSERT INTO hubspot_deal_stages (pipeline_id, stage_id, label, is_closed, probability) VALUES
+  ('default', 'appointmentscheduled', 'Appointment', false, 0.2),
+  ('default', 'closedwon', 'Closed Won', true, 1.0),
+  ('default', 'closedlost', 'Closed Lost', true, 0.0),
+  ('renewals', 'r-verbal', 'Verbal yes', false, 1.0),
+  ('renewals', 'r-won', 'Renewed', true, 1.0);
 
+-- Won for Acme (company 9001): 8001 (2026-02-10), 8002 (2026-03-31 UTC), 8007 (second pipeline,
+-- 2026-02-28, Primary 9001 besides 9004) = 1650.11 all time. Not won or not counted: 8003 open,
+-- 8004 archived, 8005 deleted, 8008 probability 1.0 but open, 8009 two companies and no
+-- Primary (the deal_without_primary rule names it), 8010 'closedwon' in a pipeline without it.
+INSERT INTO hubspot_deals (id, name, amount, dealstage, pipeline, closedate, archived, updated_at,
+                           deleted_at) VALUES
+  (8001, 'Website Redesign', 1000.005, 'closedwon', NULL, '2026-02-10T00:00:00Z', false, now(), NULL),
+  (8002, 'Support renewal', 250.10, 'closedwon', NULL, '2026-03-31T23:30:00Z', false, now(), NULL),
+  (8003, 'Big one', 99999, 'appointmentscheduled', NULL, '2026-02-11T00:00:00Z', false, now(), NULL),
+  (8004, 'Archived win', 777, 'closedwon', NULL, '2026-02-12T00:00:00Z', true, now(), NULL),
+  (8005, 'Deleted win', 555, 'closedwon', NULL, '2026-02-13T00:00:00Z', false, now(), now()),
+  (8006, 'migration', 10, 'closedwon', NULL, '2026-01-15T00:00:00Z', false, now(), NULL),
+  (8007, 'Renewal 2026', 400.00, 'r-won', 'renewals', '2026-02-28T00:00:00Z', false, now(), NULL),
+  (8008, 'Verbal only', 999, 'r-verbal', 'renewals', '2026-02-14T00:00:00Z', false, now(), NULL),
+  (8009, 'Shared win', 123.45, 'closedwon', 'default', '2026-02-15T00:00:00Z', false, now(), NULL),
+  (8010, 'Misfiled win', 5, 'closedwon', 'renewals', '2026-02-16T00:00:00Z', false, now(), NULL);
+INSERT INTO hubspot_deal_companies (deal_id, company_id, type_id, label) VALUES
+  (8001, 9001, 5, 'Primary'), (8001, 9001, 341, NULL), (8002, 9001, 341, NULL),
+  (8003, 9001, 341, NULL), (8004, 9001, 341, NULL), (8005, 9001, 341, NULL),
+  (8006, 9003, 341, NULL), (8007, 9004, 341, NULL), (8007, 9001, 5, 'Primary'),
+  (8007, 9001, 341, NULL), (8008, 9001, 341, NULL), (8009, 9001, 341, NULL),
+  (8009, 9002, 341, NULL), (8010, 9001, 341, NULL);

@@ -45,7 +45,9 @@ got() { # json on stdin -> same CSV shape
     python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-rows = [(r["key"], r) for r in d["rows"]] + [("TOTAL", d["totals"])]
+# a client row without time in the range is there for its won deals only (checked below)
+rows = [(r["key"], r) for r in d["rows"] if r["entries"] or r.get("deal_amount") is None]
+rows += [("TOTAL", d["totals"])]
 for k, r in sorted(rows, key=lambda x: x[0]):
     print(",".join([k, str(r["entries"]), r["hours"], r["billable_hours"], r["revenue"], r["cost"],
                     r["margin"], r["margin_pct"] if r["margin_pct"] is not None else "null",
@@ -120,11 +122,36 @@ psql_db -c "DELETE FROM harvest_time_entries WHERE id = 990000001" >/dev/null ||
 json=$("$OD_BIN" report profitability --format json)
 t_eq "JSON echoes by/from/to" "client None None" \
     "$(printf '%s' "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["by"], d["from"], d["to"])')"
-t_eq "deal amounts: linked with won deals, linked without, unlinked" "1250.11 0.00 None" \
-    "$(printf '%s' "$json" | python3 -c '
+# deal_amount: won = closed stage with probability 1 in any pipeline, each deal once for its
+# Primary company (fixture: 8001 + 8002 + 8007 for Acme; see profit_fixture.sql)
+deals() { # report args... -> "101 104 103 102" deal amounts
+    "$OD_BIN" report profitability --format json "$@" | python3 -c '
 import json,sys
 d = {r["key"]: r["deal_amount"] for r in json.load(sys.stdin)["rows"]}
-print(d["101"], d["104"], d["103"])')"
+print(d["101"], d["104"], d["103"], d["102"])'
+}
+t_eq "deal amounts: linked with won deals (any pipeline, Primary), linked without, unlinked" \
+    "1650.11 0.00 None 10.00" "$(deals)"
+t_eq "deal amounts for February: deals closed in the range only" "1400.01 0.00 None 0.00" \
+    "$(deals --from 2026-02-01 --to 2026-02-28)"
+day=$("$OD_BIN" report profitability --format json --from 2026-03-31 --to 2026-03-31 | python3 -c '
+import json,sys
+d = json.load(sys.stdin)
+print(" ".join("%s:%s:%s" % (r["key"], r["entries"], r["deal_amount"]) for r in d["rows"]), d["totals"]["deal_amount"])')
+t_eq "one day without time: Acme still shows the deal won that (UTC) day, both ends inclusive" \
+    "101:0:250.10 102:17:0.00 250.10" "$day"
+t_eq "deal amounts with only --to / only --from" "1650.11 0.00 None 10.00|0.00 0.00 None 0.00" \
+    "$(deals --to 2026-03-31)|$(deals --from 2026-04)"
+t_eq "deal amounts by month range (YYYY-MM)" "1400.01 0.00 None 10.00" "$(deals --from 2026-01 --to 2026-02)"
+hdr=$("$OD_BIN" report profitability --by client | head -1)
+case $hdr in *"DEALS WON"*) t_ok "all time: the deal column is DEALS WON" ;; *) t_fail "all time: the deal column is DEALS WON" "$hdr" ;; esac
+hdr=$("$OD_BIN" report profitability --by client --from 2026-02 --to 2026-02 | head -1)
+case $hdr in *"Won in range"*) t_ok "with a range: the deal column says Won in range" ;; *) t_fail "with a range: the deal column says Won in range" "$hdr" ;; esac
+t_eq "CSV keeps the column name deal_amount with a range" "deal_amount|1400.01" \
+    "$("$OD_BIN" report profitability --format csv --from 2026-02 --to 2026-02 | python3 -c '
+import csv, sys
+rows = list(csv.reader(sys.stdin))
+print(rows[0][-1] + "|" + [r for r in rows if r[0] == "101"][0][-1])')"
 t_eq "JSON keeps names intact (quotes, comma, control bytes escaped by JSON)" '  Globex, "The" Company  |True' \
     "$(printf '%s' "$json" | python3 -c '
 import json,sys
@@ -221,10 +248,8 @@ t_eq "drill-down: project -> month -> people (YYYY-MM ranges)" "$want" "$people"
 
 "$OD_BIN" report profitability --from 2026-02-30 >/dev/null 2>&1
 t_eq "an impossible date is a usage error (exit 2)" "2" "$?"
-err=$("$OD_BIN" report profitability --from 2026-06-01 --to 2026-01-01 2>&1 >/dev/null)
+out=$("$OD_BIN" report profitability --from 2026-03-01 --to 2026-02-01 2>&1)
 t_eq "a reversed range is a usage error (exit 2)" "2" "$?"
-case $err in
-    *"ends (2026-01-01) before it starts (2026-06-01)"*) t_ok "the reversed range's message names both days" ;;
-    *) t_fail "the reversed range's message names both days" "$err" ;;
-esac
+case "$out" in *"starts (2026-03-01) after it ends (2026-02-01)"*) t_ok "a reversed range says so" ;;
+*) t_fail "a reversed range says so" "$out" ;; esac
 t_done

@@ -74,6 +74,31 @@ t_eq "storm targeted at hubspot spares Harvest" 200 "$(status -H @"$H" "$SIM_URL
 t_eq "storm targeted at hubspot hits HubSpot" 429 "$(status -H @"$T_TMP/h.hubspot" "$SIM_URL/crm/v3/owners")"
 admin faults '{"reset":true}' >/dev/null
 
+# what a hostile upstream may send (issue #12): any Retry-After, HubSpot's daily limit, 503s with
+# Retry-After, huge bodies streamed without being held
+admin faults '{"rate_limit_storm":1,"retry_after":"92233720368547758"}' >/dev/null
+t_eq "retry_after: the storm's Retry-After is sent verbatim" "429 92233720368547758" \
+    "$(curl -s -o /dev/null -D - -H @"$H" "$SIM_URL/v2/tasks" | tr -d '\r' | awk '/^HTTP/{c=$2} /^Retry-After:/{print c, $2}')"
+admin faults '{"rate_limit_storm":1,"rate_limit_policy":"daily","retry_after":"Wed, 21 Oct 2099 07:28:00 GMT"}' >/dev/null
+jqe "rate_limit_policy daily: HubSpot's daily-limit body" '.policyName == "DAILY" and .message == "You have reached your daily limit."' \
+    "$(curl -s -H @"$T_TMP/h.hubspot" "$SIM_URL/crm/v3/owners")"
+admin faults '{"reset":true,"unavailable_storm":2,"retry_after":86400}' >/dev/null
+codes=""
+for i in 1 2 3; do codes="$codes $(curl -s -o /dev/null -D - -H @"$H" "$SIM_URL/v2/tasks" | tr -d '\r' | awk '/^HTTP/{c=$2} /^Retry-After:/{r=$2} END{print c (r ? "/" r : "")}')"; done
+t_eq "unavailable_storm=2: two 503s with Retry-After 86400, then normal" " 503/86400 503/86400 200" "$codes"
+admin faults '{"reset":true,"huge_body":1,"huge_body_mib":64}' >/dev/null
+curl -s -D "$T_TMP/huge.h" -o "$T_TMP/huge.body" -H @"$H" "$SIM_URL/v2/tasks"
+t_eq "huge_body: 64 MiB of {\"pad\":\"x...x\"} (10 bytes besides the x)" "$((64 << 20))|{\"pad\":\"x|x\"}|10" \
+    "$(wc -c <"$T_TMP/huge.body" | tr -d ' ')|$(head -c 9 "$T_TMP/huge.body")|$(tail -c 3 "$T_TMP/huge.body")|$(tr -d x <"$T_TMP/huge.body" | wc -c | tr -d ' ')"
+rm -f "$T_TMP/huge.body"
+grep -qi '^content-length' "$T_TMP/huge.h" && t_fail "chunked: no Content-Length" || t_ok "chunked: no Content-Length"
+admin faults '{"huge_body":1,"huge_body_mib":2,"huge_body_length":1}' >/dev/null
+t_eq "huge_body_length=1: announced by Content-Length" 2097152 \
+    "$(curl -s -o /dev/null -D - -H @"$H" "$SIM_URL/v2/tasks" | tr -d '\r' | sed -n 's/^Content-Length: //Ip')"
+t_eq "huge_body fires once per count" 200 "$(status -H @"$H" "$SIM_URL/v2/tasks")"
+t_eq "bad retry_after refused" 400 "$(status -d '{"retry_after":"a\nb"}' "$SIM_URL/__sim/faults")"
+admin faults '{"reset":true}' >/dev/null
+
 # bad records: served consistently, excluded from truth
 admin faults '{"bad_records":3}' >/dev/null
 hv "/v2/time_entries?per_page=2000&page=1" >"$T_TMP/b1.json"
@@ -119,4 +144,23 @@ t_eq "--fault-provider harvest spares HubSpot" 200 "$(status -H @"$T_TMP/h.hubsp
 jqe "flags show in GET /__sim/faults" '.error_rate == 1 and .provider == "harvest" and .bad_records == 2 and .latency_ms == 10' "$(admin faults)"
 "$OD_SIM" --error-rate 2 >/dev/null 2>&1
 t_eq "--error-rate 2 is refused with exit 2" 2 $?
+
+# single records (dead-letter replay) and the token's own user (health probe); a bad record fixed
+# upstream
+sim_start --scale 2000 --bad-records 3 --rate-limits off || t_fail "simulator with bad records starts"
+bid=$(hv "/v2/time_entries?per_page=2000" | jq '[.time_entries[] | select(.spent_date == "2026-13-45")][0].id')
+jqe "GET /v2/time_entries/ID serves the bad record as listed" '.spent_date == "2026-13-45"' "$(hv "/v2/time_entries/$bid")"
+jqe "mutate fix corrects it upstream" '.ok == true' "$(admin mutate "{\"action\":\"fix\",\"id\":$bid}")"
+jqe "GET /v2/time_entries/ID now serves it valid" '(.spent_date | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}$")) and .spent_date != "2026-13-45" and .id == '"$bid" "$(hv "/v2/time_entries/$bid")"
+jqe "truth counts the fixed record: bad_records 2, entries scale-2" '.bad_records == 2 and .totals.entries == 1998' "$(admin truth)"
+t_eq "GET /v2/time_entries/ID of no entry: 404" 404 "$(status -H @"$T_TMP/h.harvest" "$SIM_URL/v2/time_entries/1")"
+jqe "GET /v2/users/me: the token's user" '.id > 0 and (.email | test("@"))' "$(hv /v2/users/me)"
+pid=$(hv "/v2/projects?per_page=1" | jq '.projects[0].id')
+jqe "GET /v2/projects/ID: one project" ".id == $pid and has(\"client\")" "$(hv "/v2/projects/$pid")"
+t_eq "GET /v2/clients/ID of no client: 404" 404 "$(status -H @"$T_TMP/h.harvest" "$SIM_URL/v2/clients/1")"
+t_eq "GET /v2/users/me with a wrong token: 401" 401 "$(status -H 'Authorization: Bearer wrong' -H 'Harvest-Account-Id: 1000001' -H 'User-Agent: t (t@example.com)' "$SIM_URL/v2/users/me")"
+did=$(hs "/crm/v3/objects/deals?limit=1" | jq -r '.results[0].id')
+jqe "GET /crm/v3/objects/deals/ID: one deal with its properties" '.id == "'"$did"'" and (.properties | has("amount"))' "$(hs "/crm/v3/objects/deals/$did?properties=amount,dealstage")"
+t_eq "GET /crm/v3/objects/deals/ID of no deal: 404" 404 "$(status -H @"$T_TMP/h.hubspot" "$SIM_URL/crm/v3/objects/deals/1")"
+t_eq "GET /crm/v3/owners?limit=1 with a wrong token: 401" 401 "$(status -H 'Authorization: Bearer wrong' "$SIM_URL/crm/v3/owners?limit=1")"
 t_done

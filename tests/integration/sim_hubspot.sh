@@ -1,7 +1,8 @@
 # sim_hubspot.sh — opsdeck-sim's HubSpot CRM API: list paging with after cursors, properties,
 # archived, owners, search of deals and companies (filters, sorts, total, paging, the 10,000-result
 # cap, one search budget), company edits through /__sim/mutate, v4 association batch
-# read, auth errors, OAuth (code -> token -> refresh, rotation, expiry, PKCE), rate limits.
+# read (association types, Primary), deal pipelines, archiving deals and companies, auth errors,
+# OAuth (code -> token -> refresh, rotation, expiry, PKCE), rate limits.
 . tests/lib/common.sh
 . tests/sim/testlib.sh
 
@@ -127,12 +128,52 @@ jqe "mutate refuses an unknown company" '.error | test("no company")' "$(admin m
 # associations
 ids=$(head -3 "$T_TMP/deal_ids" | jq -R . | jq -s -c 'map({id: .})')
 as=$(hs_post /crm/v4/associations/deals/companies/batch/read "{\"inputs\":$ids}")
-jqe "association batch read: one result per deal with the primary company" '.status == "COMPLETE" and (.results|length) == 3 and ([.results[] | (.from.id|type)=="string" and (.to[0].toObjectId|type)=="number" and ([.to[0].associationTypes[].typeId] | index(5) != null)] | all)' "$as"
+jqe "association batch read: one result per deal, each company with its types, at most one Primary" '.status == "COMPLETE" and (.results|length) == 3 and ([.results[] | (.from.id|type)=="string" and (.to|length) >= 1 and (.to[0].toObjectId|type)=="number" and ([.to[].associationTypes[] | select(.typeId == 5 and .category == "HUBSPOT_DEFINED" and .label == "Primary")] | length) <= 1 and ([.to[].associationTypes[] | select(.typeId == 341 and .label == null)] | length) == (.to | length)] | all)' "$as"
 want=$(jq -c 'keys' tests/fixtures/hubspot_associations_batch_read_response.json)
 t_eq "association response has the documented top-level keys" "$want" "$(printf '%s' "$as" | jq -c keys)"
 cid=$(printf '%s' "$as" | jq '.results[0].to[0].toObjectId')
 cs=$(hs_post /crm/v3/objects/companies/search "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"hs_object_id\",\"operator\":\"EQ\",\"value\":\"$cid\"}]}]}")
 jqe "associated company exists (found by id through company search)" ".total == 1 and .results[0].id == \"$cid\"" "$cs"
+all_ids=$(jq -R . "$T_TMP/deal_ids" | jq -s -c 'map({id: .})')
+hs_post /crm/v4/associations/deals/companies/batch/read "{\"inputs\":$all_ids}" >"$T_TMP/assoc_all.json"
+jqe "deals: one company with Primary, one without, two with one Primary, two without" '[.results[] | [(.to | length), ([.to[].associationTypes[] | select(.typeId == 5)] | length)]] as $k
+    | ($k | index([[1,1]]) != null) and ($k | index([[1,0]]) != null) and ($k | index([[2,1]]) != null) and ($k | index([[2,0]]) != null)' "$(cat "$T_TMP/assoc_all.json")"
+
+# deal pipelines: two, stage metadata as strings; the second pipeline's won stage is not closedwon
+pl=$(hs /crm/v3/pipelines/deals)
+jqe "pipelines: two, every stage with isClosed/probability strings" '(.results | length) == 2 and ([.results[].stages[].metadata | (.isClosed | type) == "string" and (.probability | type) == "string"] | all)' "$pl"
+jqe "pipelines: a won stage (closed, 1.0) in each, the second one's id is not closedwon" '[.results[] | [.stages[] | select(.metadata.isClosed == "true" and .metadata.probability == "1.0") | .id]] as $w | ($w | length) == 2 and $w[0] == ["closedwon"] and ($w[1] | length) == 1 and $w[1][0] != "closedwon"' "$pl"
+jqe "pipelines: a stage with probability 1.0 that is not closed (not won)" '[.results[].stages[] | select(.metadata.probability == "1.0" and .metadata.isClosed == "false")] | length == 1' "$pl"
+t_eq "pipelines: the documented keys (fixture)" "$(jq -c '.results[0] | keys' tests/fixtures/hubspot_deal_pipelines_response.json)|$(jq -c '.results[0].stages[0] | keys' tests/fixtures/hubspot_deal_pipelines_response.json)" \
+    "$(printf '%s' "$pl" | jq -c '.results[0] | keys')|$(printf '%s' "$pl" | jq -c '.results[0].stages[0] | keys')"
+dl=$(hs "/crm/v3/objects/deals?limit=100&properties=pipeline,dealstage")
+jqe "deals in both pipelines" '[.results[].properties.pipeline] | unique | length == 2' "$dl"
+p2=$(printf '%s' "$pl" | jq -r '.results[1].id')
+s2=$(printf '%s' "$pl" | jq -c '[.results[1].stages[].id]')
+jqe "every deal of the second pipeline has one of its stages" "[.results[] | select(.properties.pipeline == \"$p2\") | .properties.dealstage | IN($s2[])] | all" "$dl"
+
+# mutate: dealstage moves a deal to that stage's pipeline; closedate; archive (deals, companies)
+did=$(printf '%s' "$dl" | jq -r '[.results[] | select(.properties.pipeline == "default")][0].id')
+won2=$(printf '%s' "$pl" | jq -r '.results[1].stages[] | select(.metadata.isClosed == "true" and .metadata.probability == "1.0") | .id')
+m=$(admin mutate "{\"action\":\"edit\",\"resource\":\"deals\",\"id\":\"$did\",\"fields\":{\"dealstage\":\"$won2\",\"closedate\":\"2026-02-03\"}}")
+jqe "mutate dealstage/closedate answers ok" '.ok' "$m"
+jqe "the deal moved to the second pipeline, closedate set" ".results[] | select(.id == \"$did\") | .properties.pipeline == \"$p2\" and .properties.dealstage == \"$won2\" and (.properties.closedate | startswith(\"2026-02-03T00:00:00\"))" "$(hs "/crm/v3/objects/deals?limit=100&properties=pipeline,dealstage,closedate")"
+jqe "an unknown stage is refused" '.error | test("stage")' "$(admin mutate "{\"action\":\"edit\",\"resource\":\"deals\",\"id\":\"$did\",\"fields\":{\"dealstage\":\"nope\"}}")"
+jqe "a deal field it cannot edit is refused" '.error | test("cannot be edited")' "$(admin mutate "{\"action\":\"edit\",\"resource\":\"deals\",\"id\":\"$did\",\"fields\":{\"dealname\":\"x\"}}")"
+mod0=$(hs "/crm/v3/objects/deals?limit=100" | jq -r ".results[] | select(.id == \"$did\") | .properties.hs_lastmodifieddate")
+n0=$(admin truth | jq .deals.count)
+jqe "mutate archive answers ok" '.ok' "$(admin mutate "{\"action\":\"archive\",\"resource\":\"deals\",\"id\":\"$did\"}")"
+jqe "an archived deal: out of search" ".total == 0" "$(hs_post /crm/v3/objects/deals/search "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"hs_object_id\",\"operator\":\"EQ\",\"value\":\"$did\"}]}]}")"
+jqe "an archived deal: in archived=true with archivedAt, hs_lastmodifieddate unchanged" "[.results[] | select(.id == \"$did\") | .archived and (.archivedAt | type) == \"string\" and .properties.hs_lastmodifieddate == \"$mod0\"] == [true]" "$(hs "/crm/v3/objects/deals?limit=100&archived=true")"
+t_eq "an archived deal leaves the truth's live count" "$((n0 - 1))" "$(admin truth | jq .deals.count)"
+jqe "archive is refused for time entries" '.error | test("archive")' "$(admin mutate '{"action":"archive","resource":"time_entries","id":3000000001}')"
+co=$(printf '%s' "$as" | jq -r '.results[0].to[0].toObjectId')
+d0=$(printf '%s' "$as" | jq -r '.results[0].from.id')
+jqe "mutate archives a company" '.ok' "$(admin mutate "{\"action\":\"archive\",\"resource\":\"companies\",\"id\":\"$co\"}")"
+jqe "an archived company: out of the list, in archived=true" "([.results[].id] | index(\"$co\")) == null" "$(hs "/crm/v3/objects/companies?limit=100")"
+jqe "an archived company: archived=true lists it (and only archived ones)" "([.results[] | select(.id == \"$co\")] | length) == 1 and ([.results[].archived] | all)" "$(hs "/crm/v3/objects/companies?limit=100&archived=true")"
+jqe "an archived company: out of company search" ".total == 0" "$(hs_post /crm/v3/objects/companies/search "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"hs_object_id\",\"operator\":\"EQ\",\"value\":\"$co\"}]}]}")"
+jqe "an archived company: no longer among its deals' associations" "[.results[].to[].toObjectId] | index($co) == null" "$(hs_post /crm/v4/associations/deals/companies/batch/read "{\"inputs\":[{\"id\":\"$d0\"}]}")"
 t_eq "unknown deal ids -> 207 multi-status" 207 "$(status -H @"$T_TMP/h.hubspot" -d '{"inputs":[{"id":"1"}]}' "$SIM_URL/crm/v4/associations/deals/companies/batch/read")"
 
 # auth errors

@@ -33,11 +33,14 @@ jqe "truth totals add up over clients" '(.totals.entries == ([.clients[].entries
 jqe "truth has projects, users, months with string amounts" '(.projects|length) > 0 and (.users|length) > 0 and (.months|length) >= 17 and (.months[0].key | test("^[0-9]{4}-[0-9]{2}$")) and (.totals.revenue | test("^[0-9]+\\.[0-9]{2}$"))' "$(cat "$T_TMP/truth.json")"
 jqe "deal_amount: null for clients without a company, strings otherwise" '([.clients[] | select(.deal_amount == null)] | length) > 0 and ([.clients[] | select(.deal_amount != null) | .deal_amount | test("^[0-9]+\\.[0-9]{2}$")] | all)' "$(cat "$T_TMP/truth.json")"
 
-# deal_amount from the HubSpot side: trim+casefold name (or domain) match, closedwon, not archived
+# deal_amount from the HubSpot side: trim+casefold name (or domain) match; won = a closed stage
+# with probability 1.0 of the deal's pipeline; each deal once, for its Primary company (typeId
+# 5), else its only company; not archived
 hs "/crm/v3/objects/companies?limit=100" >"$T_TMP/companies.json"
+hs "/crm/v3/pipelines/deals" >"$T_TMP/pipelines.json"
 after=""
 while :; do
-    hs "/crm/v3/objects/deals?limit=100&properties=amount,dealstage${after:+&after=$after}" >"$T_TMP/dpage.json"
+    hs "/crm/v3/objects/deals?limit=100&properties=amount,dealstage,pipeline${after:+&after=$after}" >"$T_TMP/dpage.json"
     cat "$T_TMP/dpage.json"
     after=$(jq -r '.paging.next.after // empty' "$T_TMP/dpage.json")
     [ -n "$after" ] || break
@@ -46,19 +49,36 @@ ids=$(jq -c '[.results[].id | {id: .}]' "$T_TMP/deals.json")
 hs_post /crm/v4/associations/deals/companies/batch/read "{\"inputs\":$ids}" >"$T_TMP/assoc.json"
 hv "/v2/clients" >"$T_TMP/clients.json"
 jq -n -c --slurpfile co "$T_TMP/companies.json" --slurpfile de "$T_TMP/deals.json" \
-    --slurpfile asc "$T_TMP/assoc.json" --slurpfile cl "$T_TMP/clients.json" '
+    --slurpfile asc "$T_TMP/assoc.json" --slurpfile cl "$T_TMP/clients.json" --slurpfile pl "$T_TMP/pipelines.json" '
   def norm: sub("^\\s+"; "") | sub("\\s+$"; "") | ascii_downcase;
   def cents: (. * 100 | round);
   def money: (. / 100 | floor | tostring) + "." + ((. % 100) + 100 | tostring | .[1:]);
-  ($asc[0].results | map({key: .from.id, value: (.to[0].toObjectId | tostring)}) | from_entries) as $d2c
-  | ($de[0].results | map(select(.properties.dealstage == "closedwon" and .properties.amount != null))
+  ([$pl[0].results[] | .id as $p | .stages[] | select(.metadata.isClosed == "true" and .metadata.probability == "1.0")
+    | "\($p)/\(.id)"]) as $wonstages
+  | ($asc[0].results | map({key: .from.id, value: (.to as $to
+      | [$to[] | select(any(.associationTypes[]; .category == "HUBSPOT_DEFINED" and .typeId == 5))] as $prim
+      | if ($prim | length) == 1 then ($prim[0].toObjectId | tostring)
+        elif ($prim | length) == 0 and ($to | length) == 1 then ($to[0].toObjectId | tostring)
+        else null end)}) | from_entries) as $d2c
+  | ($de[0].results | map(select(("\(.properties.pipeline)/\(.properties.dealstage)" as $k | $wonstages | index($k)) and .properties.amount != null))
      | map({c: $d2c[.id], a: (.properties.amount | tonumber | cents)})) as $won
   | [$cl[0].clients[] | .name as $n
      | ([$co[0].results[] | select(((.properties.name // "") | norm) == ($n | norm) or ((.properties.domain // "") | norm) == ($n | norm)) | .id] | first) as $cid
      | {id, deal_amount: (if $cid == null then null else ([$won[] | select(.c == $cid) | .a] | add // 0 | money) end)}]
   | sort_by(.id)' >"$T_TMP/mine_deals.json"
 jq -c '[.clients[] | {id, deal_amount}] | sort_by(.id)' "$T_TMP/truth.json" >"$T_TMP/theirs_deals.json"
-t_eq "deal_amount per client = won deals of the name/domain-matched company" "$(cat "$T_TMP/mine_deals.json")" "$(cat "$T_TMP/theirs_deals.json")"
+t_eq "deal_amount per client = won deals (any pipeline) of the name/domain-matched Primary company" "$(cat "$T_TMP/mine_deals.json")" "$(cat "$T_TMP/theirs_deals.json")"
+jqe "the second pipeline's won stage is not closedwon and has won deals" \
+    '[.results[] | select(.properties.pipeline != "default" and .properties.dealstage == "58123403")] | length > 0' "$(cat "$T_TMP/deals.json")"
+jqe "some deals have two companies, one labelled Primary, some two without" \
+    '[.results[] | select((.to | length) == 2)] as $two | ($two | map(select(any(.to[].associationTypes[]; .typeId == 5))) | length) > 0
+     and ($two | map(select(all(.to[].associationTypes[]; .typeId != 5))) | length) > 0' "$(cat "$T_TMP/assoc.json")"
+jqe "truth: won deals without a primary are listed and count for no client" \
+    '(.deals.won_without_primary | length) > 0 and .deals.won_without_company >= 0' "$(cat "$T_TMP/truth.json")"
+r=$(admin "truth?from=2026-01-01&to=2026-03-31")
+jqe "truth for a range: fewer entries and won deals, the range echoed" \
+    ".from == \"2026-01-01\" and .to == \"2026-03-31\" and .totals.entries < 20000 and .deals.won_count < $(jq .deals.won_count "$T_TMP/truth.json")" "$r"
+t_eq "truth refuses a backwards range" 400 "$(status "$SIM_URL/__sim/truth?from=2026-03-01&to=2026-02-01")"
 jqe "some clients link only by domain" '[.results[] | select(.properties.name == null)] | length > 0' "$(cat "$T_TMP/companies.json")"
 
 # mutations change the truth

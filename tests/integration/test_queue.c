@@ -20,6 +20,7 @@
 #include "core/jobs/worker.h"
 #include "core/sync/handlers.h"
 #include "tests/lib/testdb.h"
+#include "tests/lib/testqueue.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,21 +147,7 @@ static void *claim_loop(void *p)
     PGconn *c = od_db_connect(&cfg, "test-claimer");
     char holder[32];
     snprintf(holder, sizeof(holder), "claimer/%d", cl->index);
-    struct od_job jobs[5];
-    for (;;) {
-        int n = od_queue_claim(c, holder, 5, NULL, jobs);
-        if (n <= 0) {
-            cl->errors += n < 0;
-            break;
-        }
-        int64_t ids[5];
-        for (int i = 0; i < n; i++) {
-            ids[i] = jobs[i].id;
-            cl->got[cl->n++] = jobs[i].id;
-            od_job_clear(&jobs[i]);
-        }
-        if (od_queue_complete(c, holder, ids, (size_t)n) != n) cl->errors++;
-    }
+    cl->n = (int)testqueue_burn(c, holder, 5, cl->got, &cl->errors);
     PQfinish(c);
     return NULL;
 }

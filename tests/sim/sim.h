@@ -6,6 +6,7 @@
  * the handler, logs one line per request and queues the response. */
 #ifndef SIM_H
 #define SIM_H
+#include "core/base/json.h"
 #include "core/base/util.h"
 #include "tests/sim/sim_world.h"
 #include <cjson/cJSON.h>
@@ -52,7 +53,9 @@ struct sim_req {
     /* timeout fault: suspended until hang_until_ms, then the connection is closed */
     int64_t hang_until_ms;
     bool suspended, big;
-    bool logged; /* its line is in the request log */
+    int64_t huge_bytes; /* huge_body fault: stream this many bytes instead of out */
+    bool huge_length;   /* ... announced by Content-Length (else chunked) */
+    bool logged;        /* its line is in the request log */
 };
 
 const char *req_header(struct sim_req *r, const char *name);
@@ -95,14 +98,12 @@ void oauth_expire_all(void);
 void harvest_error(struct sim_req *r, int status, const char *error, const char *desc);
 void hubspot_error(struct sim_req *r, int status, const char *category, const char *message);
 
-/* JSON helpers: exact decimals ("12.50" as a JSON number) and nullable values. */
-void json_add_fixed2(cJSON *o, const char *key, int64_t v); /* SIM_NULL -> null */
-void json_add_int(cJSON *o, const char *key, int64_t v);
-void json_add_id_str(cJSON *o, const char *key, int64_t id); /* HubSpot ids are strings */
-void json_add_str_or_null(cJSON *o, const char *key, const char *s);
+/* JSON helpers: exact decimals ("12.50" as a JSON number); integers and nullable strings are
+ * core/base/json.h's od_json_add_i64 / od_json_add_str, printing od_json_print. */
+void json_add_fixed2(cJSON *o, const char *key, int64_t v);     /* SIM_NULL -> null */
+void json_add_id_str(cJSON *o, const char *key, int64_t id);    /* HubSpot ids are strings */
 void json_add_fixed2_str(cJSON *o, const char *key, int64_t v); /* "12.50" as a string */
 void json_add_iso_s(cJSON *o, const char *key, int64_t s);      /* 2026-03-01T10:00:00Z */
 void json_add_iso_ms(cJSON *o, const char *key, int64_t ms);    /* ...T10:00:00.123Z */
-char *json_print(cJSON *doc);                                   /* unformatted, caller frees */
 
 #endif

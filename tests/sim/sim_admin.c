@@ -29,8 +29,8 @@ static void health(struct sim_req *r)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "ok", true);
-    json_add_int(o, "seed", (int64_t)sim_cfg.seed);
-    json_add_int(o, "scale", sim_cfg.scale);
+    od_json_add_i64(o, "seed", (int64_t)sim_cfg.seed);
+    od_json_add_i64(o, "scale", sim_cfg.scale);
     json_add_iso_s(o, "t0", sim_world.t0_s);
     resp_json(r, 200, o);
 }

@@ -15,6 +15,9 @@ static struct {
     long rate[R_COUNT];
     long latency_ms, storm, change_pages;
     enum sim_provider provider; /* PROV_NONE = both */
+    char retry_after[64];       /* "" = "1" */
+    bool daily;
+    long unavailable, huge, huge_mib, huge_length;
 } F;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -36,6 +39,22 @@ static int count_value(const cJSON *v, long max, long *out)
     return 0;
 }
 
+/* A Retry-After sent verbatim: a whole number (as JSON number or text) or any printable text
+ * such as an HTTP-date or garbage, so clients can be tested with what a server might send. */
+static int retry_after_value(const cJSON *v, char *out, size_t n)
+{
+    if (cJSON_IsNumber(v)) {
+        if (v->valuedouble < 0 || v->valuedouble > 1e18) return -1;
+        snprintf(out, n, "%.0f", v->valuedouble);
+        return 0;
+    }
+    if (!cJSON_IsString(v) || strlen(v->valuestring) >= n) return -1;
+    for (const char *p = v->valuestring; *p; p++)
+        if ((unsigned char)*p < ' ' || (unsigned char)*p > '~') return -1;
+    snprintf(out, n, "%s", v->valuestring);
+    return 0;
+}
+
 static int apply_one(const cJSON *it, struct strbuf *err)
 {
     const char *k = it->string;
@@ -50,6 +69,20 @@ static int apply_one(const cJSON *it, struct strbuf *err)
         if (count_value(it, 60000, &F.latency_ms) < 0) goto bad;
     } else if (!strcmp(k, "rate_limit_storm")) {
         if (count_value(it, 1000000, &F.storm) < 0) goto bad;
+    } else if (!strcmp(k, "unavailable_storm")) {
+        if (count_value(it, 1000000, &F.unavailable) < 0) goto bad;
+    } else if (!strcmp(k, "huge_body")) {
+        if (count_value(it, 1000000, &F.huge) < 0) goto bad;
+    } else if (!strcmp(k, "huge_body_mib")) {
+        if (count_value(it, 1 << 20, &F.huge_mib) < 0 || F.huge_mib < 1) goto bad;
+    } else if (!strcmp(k, "huge_body_length")) {
+        if (count_value(it, 1, &F.huge_length) < 0) goto bad;
+    } else if (!strcmp(k, "retry_after")) {
+        if (retry_after_value(it, F.retry_after, sizeof F.retry_after) < 0) goto bad;
+    } else if (!strcmp(k, "rate_limit_policy")) {
+        const char *p = cJSON_IsString(it) ? it->valuestring : "";
+        if (strcmp(p, "daily") && strcmp(p, "default")) goto bad;
+        F.daily = !strcmp(p, "daily");
     } else if (!strcmp(k, "change_between_pages")) {
         if (count_value(it, 1000000, &F.change_pages) < 0) goto bad;
     } else if (!strcmp(k, "bad_records")) {
@@ -125,7 +158,8 @@ int faults_apply_flag(const char *name, const char *value)
     key[i] = '\0';
     if (!strcmp(key, "fault_provider")) snprintf(key, sizeof key, "provider");
     cJSON *obj = cJSON_CreateObject(), *v;
-    if (!strcmp(key, "provider")) {
+    if (!strcmp(key, "provider") || !strcmp(key, "retry_after") ||
+        !strcmp(key, "rate_limit_policy")) {
         v = cJSON_CreateString(value);
     } else if (!strcmp(key, "delete")) {
         v = cJSON_CreateArray();
@@ -166,6 +200,12 @@ cJSON *faults_to_json(void)
     cJSON_AddNumberToObject(o, "rate_limit_storm", (double)F.storm);
     cJSON_AddNumberToObject(o, "change_between_pages", (double)F.change_pages);
     cJSON_AddStringToObject(o, "provider", prov[F.provider]);
+    cJSON_AddStringToObject(o, "retry_after", F.retry_after[0] ? F.retry_after : "1");
+    cJSON_AddStringToObject(o, "rate_limit_policy", F.daily ? "daily" : "default");
+    cJSON_AddNumberToObject(o, "unavailable_storm", (double)F.unavailable);
+    cJSON_AddNumberToObject(o, "huge_body", (double)F.huge);
+    cJSON_AddNumberToObject(o, "huge_body_mib", (double)(F.huge_mib ? F.huge_mib : 300));
+    cJSON_AddBoolToObject(o, "huge_body_length", F.huge_length != 0);
     pthread_mutex_unlock(&mu);
     pthread_rwlock_rdlock(&sim_world.lock);
     cJSON_AddNumberToObject(o, "bad_records", (double)sim_world.nbad);
@@ -193,7 +233,17 @@ void faults_decide(enum sim_provider p, uint64_t seq, struct fault_decision *d)
         if (F.storm > 0) {
             F.storm--;
             d->storm = true;
+            d->daily = F.daily && p == PROV_HUBSPOT;
+        } else if (F.unavailable > 0) {
+            F.unavailable--;
+            d->unavailable = true;
+        } else if (F.huge > 0) {
+            F.huge--;
+            d->huge_bytes = (int64_t)(F.huge_mib ? F.huge_mib : 300) << 20;
+            d->huge_length = F.huge_length != 0;
         }
+        snprintf(d->retry_after, sizeof d->retry_after, "%s",
+                 F.retry_after[0] ? F.retry_after : "1");
     }
     pthread_mutex_unlock(&mu);
 }

@@ -10,6 +10,11 @@ struct fault_decision {
     int status;     /* 500/502/503 to answer instead of the real thing, 0 = none */
     int latency_ms; /* sleep first */
     bool hang, truncate, malformed, storm;
+    bool unavailable;     /* 503 with Retry-After (unavailable_storm) */
+    bool daily;           /* a storm 429 is HubSpot's daily limit (policyName DAILY) */
+    char retry_after[64]; /* Retry-After of storm/unavailable answers, sent verbatim */
+    int64_t huge_bytes;   /* > 0: answer 200 with a streamed body this long (huge_body) */
+    bool huge_length;     /* announce it with Content-Length (else chunked) */
 };
 
 void faults_init(void);

@@ -133,7 +133,7 @@ static void envelope(struct sim_req *r, cJSON *doc, const struct page *pg)
     long last = total_pages ? total_pages : 1;
     cJSON_AddNumberToObject(doc, "per_page", (double)pg->per_page);
     cJSON_AddNumberToObject(doc, "total_pages", (double)total_pages);
-    json_add_int(doc, "total_entries", pg->total);
+    od_json_add_i64(doc, "total_entries", pg->total);
     add_page_no(doc, "next_page", pg->page + 1, pg->page < total_pages);
     add_page_no(doc, "previous_page", pg->page - 1, pg->page > 1);
     cJSON_AddNumberToObject(doc, "page", (double)pg->page);
@@ -308,6 +308,57 @@ static void cost_rates(struct sim_req *r, const char *idstr, struct page *pg)
     resp_json(r, 200, doc);
 }
 
+/* GET /v2/time_entries/{id}: the current version (bad records as listed), 404 when unknown
+ * or deleted. */
+static void one_entry(struct sim_req *r, const char *idstr)
+{
+    char *end;
+    long long id = strtoll(idstr, &end, 10);
+    struct sim_entry e;
+    pthread_rwlock_rdlock(&sim_world.lock);
+    bool found = *idstr && !*end && entry_by_id(id, &e);
+    pthread_rwlock_unlock(&sim_world.lock);
+    if (!found) {
+        harvest_error(r, 404, "not_found", "No such time entry");
+        return;
+    }
+    struct strbuf sb = STRBUF_INIT;
+    harvest_entry_text(&e, &sb);
+    resp_raw(r, 200, "application/json; charset=utf-8", sb_str(&sb));
+    sb_release(&sb);
+}
+
+/* GET /v2/{clients,projects,users,tasks}/{id}: one object, 404 when unknown. False when the
+ * path is not of that form (e.g. /v2/users/{id}/cost_rates). */
+static bool one_small(struct sim_req *r, const char *res)
+{
+    static const char *const kinds[] = {"clients/", "projects/", "users/", "tasks/"};
+    size_t k = 0, kl = 0;
+    while (k < OD_ARRAY_LEN(kinds) && strncmp(res, kinds[k], kl = strlen(kinds[k])) != 0)
+        k++;
+    if (k == OD_ARRAY_LEN(kinds) || res[kl] < '0' || res[kl] > '9') return false;
+    char *end;
+    long long id = strtoll(res + kl, &end, 10);
+    if (*end) return false;
+    struct sim_world *w = &sim_world;
+    cJSON *o = NULL;
+    pthread_rwlock_rdlock(&w->lock);
+    for (int i = 0; k == 0 && !o && i < w->nclients; i++)
+        if (w->clients[i].id == id) o = harvest_client_json(&w->clients[i]);
+    for (int i = 0; k == 1 && !o && i < w->nprojects; i++)
+        if (w->projects[i].id == id) o = harvest_project_json(&w->projects[i]);
+    for (int i = 0; k == 2 && !o && i < w->nusers; i++)
+        if (w->users[i].id == id) o = harvest_user_json(&w->users[i], i);
+    for (int i = 0; k == 3 && !o && i < SIM_NTASKS; i++)
+        if (w->tasks[i].id == id) o = harvest_task_json(&w->tasks[i]);
+    pthread_rwlock_unlock(&w->lock);
+    if (o)
+        resp_json(r, 200, o);
+    else
+        harvest_error(r, 404, "not_found", "Not found");
+    return true;
+}
+
 void harvest_handle(struct sim_req *r, const char *path)
 {
     static const char *const small[] = {"clients", "projects", "users", "tasks"};
@@ -319,6 +370,18 @@ void harvest_handle(struct sim_req *r, const char *path)
     }
     if (!harvest_auth(r) || !limits_gate(r, BUCKET_HARVEST) || !parse_filters(r, &f, &pg)) return;
     const char *res = path + 4;
+    if (!strcmp(res, "users/me")) { /* the token's own user: the cheapest authenticated call */
+        pthread_rwlock_rdlock(&sim_world.lock);
+        cJSON *me = harvest_user_json(&sim_world.users[0], 0);
+        pthread_rwlock_unlock(&sim_world.lock);
+        resp_json(r, 200, me);
+        return;
+    }
+    if (!strncmp(res, "time_entries/", 13)) {
+        one_entry(r, res + 13);
+        return;
+    }
+    if (one_small(r, res)) return;
     if (!strncmp(res, "users/", 6) && res[6] >= '0' && res[6] <= '9') {
         pthread_rwlock_rdlock(&sim_world.lock);
         cost_rates(r, res + 6, &pg);

@@ -12,7 +12,7 @@ static void add_date(cJSON *o, const char *key, int32_t day)
 static cJSON *ref(int64_t id, const char *name)
 {
     cJSON *o = cJSON_CreateObject();
-    json_add_int(o, "id", id);
+    od_json_add_i64(o, "id", id);
     cJSON_AddStringToObject(o, "name", name);
     return o;
 }
@@ -21,7 +21,7 @@ cJSON *harvest_client_json(const struct sim_client *c)
 {
     char key[40];
     cJSON *o = cJSON_CreateObject();
-    json_add_int(o, "id", c->id);
+    od_json_add_i64(o, "id", c->id);
     cJSON_AddStringToObject(o, "name", c->name);
     cJSON_AddBoolToObject(o, "is_active", c->is_active);
     cJSON_AddStringToObject(o, "address", "123 Main St.\r\nAnytown, LA 71223");
@@ -39,7 +39,7 @@ cJSON *harvest_project_json(const struct sim_project *p)
 {
     const struct sim_client *c = &sim_world.clients[p->client];
     cJSON *o = cJSON_CreateObject();
-    json_add_int(o, "id", p->id);
+    od_json_add_i64(o, "id", p->id);
     cJSON_AddStringToObject(o, "name", p->name);
     cJSON_AddStringToObject(o, "code", p->code);
     cJSON_AddBoolToObject(o, "is_active", p->is_active);
@@ -71,7 +71,7 @@ cJSON *harvest_project_json(const struct sim_project *p)
 cJSON *harvest_user_json(const struct sim_user *u, int index)
 {
     cJSON *o = cJSON_CreateObject();
-    json_add_int(o, "id", u->id);
+    od_json_add_i64(o, "id", u->id);
     cJSON_AddStringToObject(o, "first_name", u->first);
     cJSON_AddStringToObject(o, "last_name", u->last);
     cJSON_AddStringToObject(o, "email", u->email);
@@ -96,7 +96,7 @@ cJSON *harvest_user_json(const struct sim_user *u, int index)
 cJSON *harvest_task_json(const struct sim_task *t)
 {
     cJSON *o = cJSON_CreateObject();
-    json_add_int(o, "id", t->id);
+    od_json_add_i64(o, "id", t->id);
     cJSON_AddStringToObject(o, "name", t->name);
     cJSON_AddBoolToObject(o, "billable_by_default", t->billable);
     cJSON_AddNullToObject(o, "default_hourly_rate");
@@ -114,7 +114,7 @@ cJSON *harvest_cost_rates_json(const struct sim_user *u, int index)
     int32_t start = (int32_t)(u->created_s / 86400), mid = start + 200;
     for (int k = 0; k < 2; k++) {
         cJSON *o = cJSON_CreateObject();
-        json_add_int(o, "id", 825000 + index * 2 + k);
+        od_json_add_i64(o, "id", 825000 + index * 2 + k);
         json_add_fixed2(o, "amount", k ? u->cost_rate : u->cost_rate * 9 / 10);
         add_date(o, "start_date", k ? mid : start);
         if (k)

@@ -4,6 +4,7 @@
 #include "tests/sim/sim_http.h"
 #include "tests/sim/sim_faults.h"
 #include "tests/sim/sim_limits.h"
+#include "core/base/time.h"
 #include <arpa/inet.h>
 #include <malloc.h>
 #include <assert.h>
@@ -156,19 +157,11 @@ void resp_raw(struct sim_req *r, int status, const char *ctype, const char *body
     sb_add(&r->out, body);
 }
 
-char *json_print(cJSON *doc)
-{
-    char *s = cJSON_PrintUnformatted(doc);
-    if (!s) od_die("out of memory printing JSON");
-    return s;
-}
-
 void resp_json(struct sim_req *r, int status, cJSON *doc)
 {
-    char *s = json_print(doc);
+    char *s = od_json_print(doc);
     resp_raw(r, status, "application/json; charset=utf-8", s);
     free(s);
-    cJSON_Delete(doc);
 }
 
 void resp_header(struct sim_req *r, const char *name, const char *value)
@@ -190,7 +183,7 @@ static void log_request(struct sim_req *r)
 {
     struct strbuf line = STRBUF_INIT;
     char ts[32];
-    od_iso8601_ms(od_wall_ms(), ts, sizeof ts);
+    od_time_format_ms(od_wall_ms(), ts, sizeof ts);
     sb_addf(&line, "%s %s %s", ts, r->method, r->url);
     struct qctx q = {&line, true, true};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &q);
@@ -225,11 +218,31 @@ static void cut_free(void *cls)
     free(c);
 }
 
+/* huge_body fault: {"pad":"xxxx...x"} of exactly len bytes, generated as it is sent, so a
+ * 300 MiB answer costs the simulator one 64 KiB block. */
+static ssize_t huge_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    static const char head[] = "{\"pad\":\"", tail[] = "\"}";
+    uint64_t len = *(const uint64_t *)cls, hl = sizeof head - 1, tl = sizeof tail - 1;
+    if (pos >= len) return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = len - pos < max ? (size_t)(len - pos) : max;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t at = pos + i;
+        buf[i] = at < hl ? head[at] : at >= len - tl ? tail[at - (len - tl)] : 'x';
+    }
+    return (ssize_t)n;
+}
+
 static enum MHD_Result send_response(struct sim_req *r, bool truncate)
 {
     struct MHD_Response *resp;
     r->big = r->out.len > (1 << 20);
-    if (truncate && r->out.len > 1) {
+    if (r->huge_bytes > 0) {
+        uint64_t *len = od_xmalloc(sizeof *len);
+        *len = (uint64_t)r->huge_bytes;
+        resp = MHD_create_response_from_callback(r->huge_length ? *len : MHD_SIZE_UNKNOWN,
+                                                 64 * 1024, huge_reader, len, free);
+    } else if (truncate && r->out.len > 1) {
         struct cut_body *c = od_xmalloc(sizeof *c);
         c->len = r->out.len;
         c->cut = r->out.len / 2;
@@ -360,12 +373,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         hang(r);
         if (r->suspended) return MHD_YES;
     }
-    if (d.status)
+    if (d.status) {
         fault_error(r, d.status);
-    else if (d.storm)
-        limits_write_429(r, r->provider == PROV_HARVEST ? BUCKET_HARVEST : BUCKET_HUBSPOT, 1);
-    else
+    } else if (d.storm) {
+        limits_write_429_as(r, r->provider == PROV_HARVEST ? BUCKET_HARVEST : BUCKET_HUBSPOT,
+                            d.retry_after, d.daily);
+    } else if (d.unavailable) {
+        fault_error(r, 503);
+        resp_header(r, "Retry-After", d.retry_after);
+    } else if (d.huge_bytes > 0) {
+        r->status = 200;
+        r->ctype = "application/json; charset=utf-8";
+        r->huge_bytes = d.huge_bytes;
+        r->huge_length = d.huge_length;
+    } else {
         route(r);
+    }
     if (r->status == 200 && d.malformed) faults_malform(&r->out);
     return send_response(r, r->status == 200 && d.truncate);
 }

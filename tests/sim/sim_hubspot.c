@@ -1,4 +1,5 @@
-/* sim_hubspot — HubSpot CRM list endpoints (companies, deals, owners), routing of the search
+/* sim_hubspot — HubSpot CRM list endpoints (companies, deals, owners, deal pipelines), routing of
+ * the search
  * endpoints (companies, deals; sim_search.c) on the search rate-limit bucket, authentication
  * (private-app token or a sim-issued OAuth access token) and object/property JSON.
  * Every property value is a string; unset properties that were asked for are null. */
@@ -101,9 +102,9 @@ static bool deal_prop(const struct sim_deal *d, const char *name, char buf[64], 
     else if (!strcmp(name, "closedate"))
         fmt_iso_ms(d->closedate_ms, buf);
     else if (!strcmp(name, "pipeline"))
-        *val = "default";
+        *val = sim_pipelines[d->pipeline].id;
     else if (!strcmp(name, "dealstage"))
-        *val = d->stage;
+        *val = d->stage->id;
     else if (!strcmp(name, "hubspot_owner_id"))
         snprintf(buf, 64, "%lld", (long long)sim_world.owners[d->owner].id);
     else if (!strcmp(name, "createdate"))
@@ -113,9 +114,9 @@ static bool deal_prop(const struct sim_deal *d, const char *name, char buf[64], 
     else if (!strcmp(name, "hs_object_id"))
         snprintf(buf, 64, "%lld", (long long)d->id);
     else if (!strcmp(name, "hs_is_closed_won"))
-        *val = strcmp(d->stage, "closedwon") ? "false" : "true";
+        *val = world_stage_won(d->stage) ? "true" : "false";
     else if (!strcmp(name, "hs_is_closed"))
-        *val = strncmp(d->stage, "closed", 6) ? "false" : "true";
+        *val = d->stage->closed ? "true" : "false";
     else
         return false;
     return true;
@@ -159,7 +160,7 @@ cJSON *deal_json(const struct sim_deal *d, const struct prop_list *pl)
     char buf[64];
     const char *v;
     for (int i = 0; i < pl->n; i++)
-        if (deal_prop(d, pl->names[i], buf, &v)) json_add_str_or_null(props, pl->names[i], v);
+        if (deal_prop(d, pl->names[i], buf, &v)) od_json_add_str(props, pl->names[i], v);
     return object_json(d->id, d->created_ms, d->updated_ms, d->archived ? d->archived_ms : 0,
                        props);
 }
@@ -170,8 +171,9 @@ cJSON *company_json(const struct sim_company *c, const struct prop_list *pl)
     char buf[64];
     const char *v;
     for (int i = 0; i < pl->n; i++)
-        if (company_prop(c, pl->names[i], buf, &v)) json_add_str_or_null(props, pl->names[i], v);
-    return object_json(c->id, c->created_ms, c->updated_ms, 0, props);
+        if (company_prop(c, pl->names[i], buf, &v)) od_json_add_str(props, pl->names[i], v);
+    return object_json(c->id, c->created_ms, c->updated_ms, c->archived ? c->archived_ms : 0,
+                       props);
 }
 
 int deal_index(const char *id)
@@ -190,8 +192,8 @@ static cJSON *owner_json(const struct sim_owner *o)
     cJSON_AddStringToObject(j, "type", "PERSON");
     cJSON_AddStringToObject(j, "firstName", o->first);
     cJSON_AddStringToObject(j, "lastName", o->last);
-    json_add_int(j, "userId", 9000000 + o->id % 1000000);
-    json_add_int(j, "userIdIncludingInactive", 9000000 + o->id % 1000000);
+    od_json_add_i64(j, "userId", 9000000 + o->id % 1000000);
+    od_json_add_i64(j, "userIdIncludingInactive", 9000000 + o->id % 1000000);
     json_add_iso_ms(j, "createdAt", o->created_ms);
     json_add_iso_ms(j, "updatedAt", o->updated_ms);
     cJSON_AddBoolToObject(j, "archived", false);
@@ -203,7 +205,8 @@ enum list_kind { LIST_COMPANIES, LIST_DEALS, LIST_OWNERS };
 /* Does slot i of the collection belong in the listing? */
 static bool list_member(enum list_kind k, int i, bool archived)
 {
-    if (k == LIST_COMPANIES) return sim_world.companies[i].exists && !archived;
+    if (k == LIST_COMPANIES)
+        return sim_world.companies[i].exists && sim_world.companies[i].archived == archived;
     if (k == LIST_DEALS) return sim_world.deals[i].archived == archived;
     return !archived;
 }
@@ -260,8 +263,74 @@ static void list_objects(struct sim_req *r, enum list_kind kind)
     resp_json(r, 200, doc);
 }
 
+/* GET /crm/v3/pipelines/deals: every pipeline with its stages (no paging). Stage metadata values
+ * are strings, as upstream ({"isClosed":"true","probability":"1.0"}). */
+static void list_pipelines(struct sim_req *r)
+{
+    char created[32];
+    fmt_iso_ms(0, created); /* default pipelines have createdAt 0 upstream */
+    cJSON *doc = cJSON_CreateObject(), *results = cJSON_AddArrayToObject(doc, "results");
+    for (int p = 0; p < sim_npipelines; p++) {
+        const struct sim_pipeline *pl = &sim_pipelines[p];
+        cJSON *pj = cJSON_CreateObject(), *stages;
+        cJSON_AddStringToObject(pj, "label", pl->label);
+        cJSON_AddNumberToObject(pj, "displayOrder", p);
+        cJSON_AddStringToObject(pj, "id", pl->id);
+        stages = cJSON_AddArrayToObject(pj, "stages");
+        for (int k = 0; k < pl->nstages; k++) {
+            const struct sim_stage *st = &pl->stages[k];
+            cJSON *sj = cJSON_CreateObject();
+            cJSON_AddStringToObject(sj, "label", st->label);
+            cJSON_AddNumberToObject(sj, "displayOrder", k);
+            cJSON *md = cJSON_AddObjectToObject(sj, "metadata");
+            cJSON_AddStringToObject(md, "isClosed", st->closed ? "true" : "false");
+            cJSON_AddStringToObject(md, "probability", st->probability);
+            cJSON_AddStringToObject(sj, "id", st->id);
+            cJSON_AddStringToObject(sj, "createdAt", created);
+            cJSON_AddStringToObject(sj, "updatedAt", created);
+            cJSON_AddBoolToObject(sj, "archived", false);
+            cJSON_AddItemToArray(stages, sj);
+        }
+        cJSON_AddStringToObject(pj, "createdAt", created);
+        cJSON_AddStringToObject(pj, "updatedAt", created);
+        cJSON_AddBoolToObject(pj, "archived", false);
+        cJSON_AddItemToArray(results, pj);
+    }
+    resp_json(r, 200, doc);
+}
+
+/* GET /crm/v3/objects/deals/{id} and /crm/v3/objects/companies/{id}: one object with the
+ * requested properties; archived deals only with archived=true (else 404, as HubSpot). */
+static void get_object(struct sim_req *r, const char *idstr, bool deals)
+{
+    struct sim_world *w = &sim_world;
+    const char *arch = req_arg(r, "archived");
+    bool archived = arch && !strcmp(arch, "true");
+    char *end;
+    long long id = strtoll(idstr, &end, 10);
+    struct prop_list pl;
+    props_from_csv(&pl, req_arg(r, "properties"), deals);
+    cJSON *doc = NULL;
+    pthread_rwlock_rdlock(&w->lock);
+    if (deals) {
+        int i = deal_index(idstr);
+        if (i >= 0 && (!w->deals[i].archived || archived)) doc = deal_json(&w->deals[i], &pl);
+    } else if (!*end && id >= SIM_COMPANY_ID0 && id < SIM_COMPANY_ID0 + w->ncompanies &&
+               w->companies[id - SIM_COMPANY_ID0].exists) {
+        doc = company_json(&w->companies[id - SIM_COMPANY_ID0], &pl);
+    }
+    pthread_rwlock_unlock(&w->lock);
+    props_release(&pl);
+    if (doc)
+        resp_json(r, 200, doc);
+    else
+        hubspot_error(r, 404, "OBJECT_NOT_FOUND", "Object not found.");
+}
+
 void hubspot_handle(struct sim_req *r, const char *path)
 {
+    static const char deals_p[] = "/crm/v3/objects/deals/",
+                      companies_p[] = "/crm/v3/objects/companies/";
     bool get = !strcmp(r->method, "GET"), post = !strcmp(r->method, "POST");
     int search = post ? search_object(path) : -1;
     if (!hubspot_auth(r) || !limits_gate(r, search >= 0 ? BUCKET_SEARCH : BUCKET_HUBSPOT)) return;
@@ -271,6 +340,12 @@ void hubspot_handle(struct sim_req *r, const char *path)
         list_objects(r, LIST_DEALS);
     else if (get && !strcmp(path, "/crm/v3/owners"))
         list_objects(r, LIST_OWNERS);
+    else if (get && !strcmp(path, "/crm/v3/pipelines/deals"))
+        list_pipelines(r);
+    else if (get && !strncmp(path, deals_p, sizeof deals_p - 1))
+        get_object(r, path + sizeof deals_p - 1, true);
+    else if (get && !strncmp(path, companies_p, sizeof companies_p - 1))
+        get_object(r, path + sizeof companies_p - 1, false);
     else if (search >= 0)
         search_handle(r, (enum sim_object)search);
     else if (post && !strcmp(path, "/crm/v4/associations/deals/companies/batch/read"))

@@ -37,26 +37,11 @@ void json_add_iso_ms(cJSON *o, const char *key, int64_t ms)
     cJSON_AddStringToObject(o, key, buf);
 }
 
-void json_add_int(cJSON *o, const char *key, int64_t v)
-{
-    char buf[32];
-    snprintf(buf, sizeof buf, "%lld", (long long)v);
-    cJSON_AddRawToObject(o, key, buf);
-}
-
 void json_add_id_str(cJSON *o, const char *key, int64_t id)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "%lld", (long long)id);
     cJSON_AddStringToObject(o, key, buf);
-}
-
-void json_add_str_or_null(cJSON *o, const char *key, const char *s)
-{
-    if (s)
-        cJSON_AddStringToObject(o, key, s);
-    else
-        cJSON_AddNullToObject(o, key);
 }
 
 /* Harvest's OAuth-style error body: {"error":"invalid_token","error_description":"..."}. */

@@ -78,8 +78,14 @@ static void ring_prune(struct ring *r, int64_t before)
 
 void limits_write_429(struct sim_req *r, enum sim_bucket b, int retry_after_s)
 {
-    char ra[16], id[40], id2[40];
+    char ra[16];
     snprintf(ra, sizeof ra, "%d", retry_after_s > 0 ? retry_after_s : 1);
+    limits_write_429_as(r, b, ra, false);
+}
+
+void limits_write_429_as(struct sim_req *r, enum sim_bucket b, const char *ra, bool daily)
+{
+    char id[40], id2[40];
     resp_header(r, "Retry-After", ra);
     cJSON *o = cJSON_CreateObject();
     if (b == BUCKET_HARVEST) {
@@ -95,11 +101,15 @@ void limits_write_429(struct sim_req *r, enum sim_bucket b, int retry_after_s)
         sim_uuid(r->seq + (1ULL << 40), id2);
         cJSON_AddStringToObject(o, "status", "error");
         cJSON_AddStringToObject(o, "message",
-                                secondly ? "You have reached your secondly limit."
-                                         : "You have reached your ten_secondly_rolling limit.");
+                                daily      ? "You have reached your daily limit."
+                                : secondly ? "You have reached your secondly limit."
+                                           : "You have reached your ten_secondly_rolling limit.");
         cJSON_AddStringToObject(o, "errorType", "RATE_LIMIT");
         cJSON_AddStringToObject(o, "correlationId", id);
-        cJSON_AddStringToObject(o, "policyName", secondly ? "SECONDLY" : "TEN_SECONDLY_ROLLING");
+        cJSON_AddStringToObject(o, "policyName",
+                                daily      ? "DAILY"
+                                : secondly ? "SECONDLY"
+                                           : "TEN_SECONDLY_ROLLING");
         cJSON_AddStringToObject(o, "requestId", id2);
     }
     resp_json(r, 429, o);

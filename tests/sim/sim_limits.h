@@ -17,6 +17,8 @@ void limits_release(void);
 bool limits_gate(struct sim_req *r, enum sim_bucket b);
 /* Write the provider's 429 body with Retry-After (also used by the rate_limit_storm fault). */
 void limits_write_429(struct sim_req *r, enum sim_bucket b, int retry_after_s);
+/* The same with Retry-After sent verbatim (faults); daily: HubSpot's daily-limit body. */
+void limits_write_429_as(struct sim_req *r, enum sim_bucket b, const char *retry_after, bool daily);
 /* Count a finished request for /__sim/stats. */
 void limits_count(enum sim_provider p, const char *path, int status);
 cJSON *limits_stats_json(void);

@@ -5,6 +5,7 @@
 #include "tests/sim/sim_http.h"
 #include "tests/sim/sim_limits.h"
 #include "tests/sim/sim_overlay.h"
+#include "tests/sim/sim_usage.h"
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,38 +15,6 @@
 
 struct sim_config sim_cfg;
 struct sim_world sim_world;
-
-static const char usage[] =
-    "usage: opsdeck-sim [options]\n"
-    "Harvest v2 + HubSpot CRM API simulator for opsdeck tests (see docs/simulator.md).\n"
-    "\n"
-    "  --listen ADDR:PORT          listen address (default 127.0.0.1:8089; port 0 = any free)\n"
-    "  --port-file FILE            write the port number here once listening\n"
-    "  --seed N                    world seed (default 1)\n"
-    "  --scale N                   number of time entries (default 1000)\n"
-    "  --harvest-token T           Harvest bearer token (default sim-harvest-token)\n"
-    "  --harvest-account ID        Harvest-Account-Id (default 1000001)\n"
-    "  --hubspot-token T           HubSpot private-app token (default sim-hubspot-token)\n"
-    "  --hubspot-client-id ID      OAuth client id (default sim-client-id)\n"
-    "  --hubspot-client-secret S   OAuth client secret (default sim-client-secret)\n"
-    "      secrets may also come from OPSDECK_SIM_HARVEST_TOKEN, OPSDECK_SIM_HARVEST_ACCOUNT,\n"
-    "      OPSDECK_SIM_HUBSPOT_TOKEN, OPSDECK_SIM_HUBSPOT_CLIENT_ID, "
-    "OPSDECK_SIM_HUBSPOT_CLIENT_SECRET\n"
-    "  --rate-limits on|off        enforce provider rate limits (default on)\n"
-    "  --harvest-limit N/S         Harvest limit (default 100/15)\n"
-    "  --hubspot-limit N/S         HubSpot limit (default 100/10)\n"
-    "  --search-limit N/S          HubSpot search limit (default 5/1)\n"
-    "  --oauth-code-ttl S          authorization code lifetime (default 600)\n"
-    "  --access-token-ttl S        OAuth access token lifetime (default 1800)\n"
-    "  --rotate-refresh-tokens     each refresh returns a new refresh token, the old one dies\n"
-    "  --hang-ms MS                how long the timeout fault holds a request (default 30000)\n"
-    "  --threads N                 HTTP worker threads (default 4)\n"
-    "  --log FILE                  request log (default stderr); tokens are never logged\n"
-    "Faults (also at run time with POST /__sim/faults):\n"
-    "  --error-rate F  --latency-ms N  --timeout-rate F  --truncate-rate F\n"
-    "  --malformed-json-rate F  --bad-records N  --change-between-pages N\n"
-    "  --rate-limit-storm N  --fault-provider harvest|hubspot|all  --delete ID[,ID...]\n"
-    "  --help                      this text\n";
 
 static int parse_limit(const char *v, struct sim_limit *l)
 {
@@ -198,8 +167,8 @@ int main(int argc, char **argv)
     faults_init();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage, stdout);
+        if (!strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "--man")) {
+            (strcmp(a, "--man") ? sim_usage_help : sim_usage_man)(stdout);
             config_release();
             faults_release();
             return 0;

@@ -218,7 +218,7 @@ static void token(struct sim_req *r)
         cJSON_AddStringToObject(o, "token_type", "bearer");
         cJSON_AddStringToObject(o, "refresh_token", refresh_tok);
         cJSON_AddStringToObject(o, "access_token", at->tok);
-        json_add_int(o, "expires_in", sim_cfg.access_ttl_s);
+        od_json_add_i64(o, "expires_in", sim_cfg.access_ttl_s);
         pthread_mutex_unlock(&mu);
         resp_json(r, 200, o);
     } else {

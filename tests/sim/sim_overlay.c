@@ -96,8 +96,7 @@ bool entry_current(int64_t i, struct sim_entry *e)
     return !o->deleted;
 }
 
-/* Current version of any entry id (generated or added) into e; false if unknown/deleted. */
-static bool entry_by_id(int64_t id, struct sim_entry *e)
+bool entry_by_id(int64_t id, struct sim_entry *e)
 {
     int64_t i = id - SIM_ENTRY_ID0;
     if (i >= 0 && i < sim_world.scale) return entry_current(i, e);
@@ -286,33 +285,74 @@ static int edit_company(int64_t id, const cJSON *fields, int64_t now)
     return 0;
 }
 
+/* One deal field: amount, dealstage (a stage id of any pipeline; the deal moves to that
+ * pipeline) or closedate ("YYYY-MM-DD" or an ISO datetime). */
+static int deal_field(struct sim_deal *d, const cJSON *f)
+{
+    if (!strcmp(f->string, "amount")) return fixed2_field(f, &d->amount);
+    if (!strcmp(f->string, "dealstage")) {
+        const struct sim_stage *st =
+            cJSON_IsString(f) ? world_stage(f->valuestring, &d->pipeline) : NULL;
+        if (!st) return od_seterr("dealstage must be a stage id of a pipeline");
+        d->stage = st;
+        return 0;
+    }
+    if (!strcmp(f->string, "closedate")) {
+        int32_t day;
+        int64_t ms;
+        if (cJSON_IsString(f) && parse_date(f->valuestring, &day) == 0)
+            d->closedate_ms = (int64_t)day * 86400000;
+        else if (cJSON_IsString(f) && parse_iso_ms(f->valuestring, &ms) == 0)
+            d->closedate_ms = ms;
+        else
+            return od_seterr("closedate must be YYYY-MM-DD or an ISO datetime");
+        return 0;
+    }
+    return od_seterr("field '%s' cannot be edited on deals (amount, dealstage, closedate)",
+                     f->string);
+}
+
+/* Archive (delete) a deal or a company: out of search and the default list, in archived=true.
+ * Archiving does not move hs_lastmodifieddate (as upstream). */
+static int archive_small(const char *resource, int64_t id, int64_t now)
+{
+    struct sim_world *w = &sim_world;
+    if (!strcmp(resource, "deals")) {
+        int k = index_of_id(id, SIM_DEAL_ID0, 1, w->ndeals);
+        if (k < 0) return od_seterr("no deal %lld", (long long)id);
+        w->deals[k].archived = true;
+        w->deals[k].archived_ms = now * 1000;
+        return 0;
+    }
+    if (!strcmp(resource, "companies")) {
+        int k = index_of_id(id, SIM_COMPANY_ID0, 1, w->ncompanies);
+        if (k < 0 || !w->companies[k].exists) return od_seterr("no company %lld", (long long)id);
+        w->companies[k].archived = true;
+        w->companies[k].archived_ms = now * 1000;
+        return 0;
+    }
+    return od_seterr("archive and delete support time_entries (delete), deals and companies");
+}
+
 static int edit_small(const char *resource, int64_t id, const cJSON *fields, bool del)
 {
     struct sim_world *w = &sim_world;
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(fields, "name");
     int64_t now = world_next_mutation_s(w);
+    if (del) return archive_small(resource, id, now);
     if (!strcmp(resource, "deals")) {
         int k = index_of_id(id, SIM_DEAL_ID0, 1, w->ndeals);
         if (k < 0) return od_seterr("no deal %lld", (long long)id);
-        struct sim_deal *d = &w->deals[k];
-        const cJSON *amount = cJSON_GetObjectItemCaseSensitive(fields, "amount");
-        const cJSON *stage = cJSON_GetObjectItemCaseSensitive(fields, "dealstage");
-        if (amount && fixed2_field(amount, &d->amount) < 0) return -1;
-        if (cJSON_IsString(stage)) {
-            static const char *const known[] = {"closedwon", "closedlost", "contractsent",
-                                                "appointmentscheduled"};
-            d->stage = known[0];
-            for (size_t i = 0; i < OD_ARRAY_LEN(known); i++)
-                if (!strcmp(known[i], stage->valuestring)) d->stage = known[i];
+        struct sim_deal d = w->deals[k]; /* all fields or none */
+        const cJSON *f;
+        cJSON_ArrayForEach(f, fields)
+        {
+            if (deal_field(&d, f) < 0) return -1;
         }
-        d->updated_ms = now * 1000;
-        if (del) {
-            d->archived = true;
-            d->archived_ms = now * 1000;
-        }
+        d.updated_ms = now * 1000;
+        w->deals[k] = d;
         return 0;
     }
-    if (del) return od_seterr("delete supports time_entries and deals");
     if (!strcmp(resource, "companies")) return edit_company(id, fields, now);
     if (!strcmp(resource, "clients")) {
         int k = index_of_id(id - 1, SIM_CLIENT_ID0, 7, w->nclients);
@@ -343,7 +383,8 @@ static int mutate_locked(const cJSON *req, cJSON *ids)
     int64_t id = cJSON_IsNumber(jid)   ? (int64_t)jid->valuedouble
                  : cJSON_IsString(jid) ? strtoll(jid->valuestring, NULL, 10)
                                        : 0;
-    if (!cJSON_IsString(action)) return od_seterr("missing \"action\" (edit, add, delete, random)");
+    if (!cJSON_IsString(action))
+        return od_seterr("missing \"action\" (edit, add, delete, archive, fix, random)");
     const char *a = action->valuestring;
     bool entries = !strcmp(resource, "time_entries");
     if (!strcmp(a, "random")) {
@@ -361,8 +402,17 @@ static int mutate_locked(const cJSON *req, cJSON *ids)
         if (!entries || !cJSON_IsObject(fields))
             return od_seterr("add needs resource time_entries and a fields object");
         if (add_entry(fields, &id) < 0) return -1;
-    } else if (!strcmp(a, "delete")) {
+    } else if (!strcmp(a, "delete") || !strcmp(a, "archive")) {
+        if (entries && !strcmp(a, "archive"))
+            return od_seterr("archive is for deals and companies (delete removes a time entry)");
         if (entries ? delete_locked(id) < 0 : edit_small(resource, id, NULL, true) < 0) return -1;
+    } else if (!strcmp(a, "fix")) {
+        struct sim_entry e;
+        if (!entries) return od_seterr("fix is for time_entries");
+        if (!entry_by_id(id, &e)) return od_seterr("no time entry %lld", (long long)id);
+        e.bad = BAD_NONE; /* corrected upstream: served valid from now on, counted by truth */
+        e.updated_s = world_next_mutation_s(&sim_world);
+        overlay_put(&e);
     } else if (!strcmp(a, "edit")) {
         if (!cJSON_IsObject(fields)) return od_seterr("edit needs a fields object");
         if (entries) {

@@ -18,6 +18,8 @@ void overlay_init(void);
 void overlay_release(void);
 /* Current version of generated entry i; false if deleted. */
 bool entry_current(int64_t i, struct sim_entry *e);
+/* Current version of any entry id (generated or added) into e; false if unknown/deleted. */
+bool entry_by_id(int64_t id, struct sim_entry *e);
 /* The overlay record for an id, or NULL. */
 const struct ov_entry *overlay_find(int64_t id);
 /* All overlay records (edited, added, deleted), in insertion order. */

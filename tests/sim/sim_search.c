@@ -46,10 +46,11 @@ static void view_of(enum sim_object kind, int i, struct view *v)
     if (kind == SIM_OBJ_DEALS) {
         const struct sim_deal *d = &sim_world.deals[i];
         *v = (struct view){
-            {d->updated_ms, d->created_ms, d->closedate_ms, d->id}, d->stage, !d->archived};
+            {d->updated_ms, d->created_ms, d->closedate_ms, d->id}, d->stage->id, !d->archived};
     } else {
         const struct sim_company *c = &sim_world.companies[i];
-        *v = (struct view){{c->updated_ms, c->created_ms, 0, c->id}, NULL, c->exists};
+        *v = (struct view){
+            {c->updated_ms, c->created_ms, 0, c->id}, NULL, c->exists && !c->archived};
     }
 }
 
@@ -256,7 +257,7 @@ void search_handle(struct sim_req *r, enum sim_object kind)
     }
     cJSON_Delete(req); /* dealstage filters point into it */
     qsort(sel, (size_t)n, sizeof *sel, cmp_hits);
-    json_add_int(doc, "total", n);
+    od_json_add_i64(doc, "total", n);
     cJSON *results = cJSON_AddArrayToObject(doc, "results");
     for (long i = s.after; i < n && i < s.after + s.limit; i++)
         cJSON_AddItemToArray(results, deals ? deal_json(&w->deals[sel[i].idx], &pl)
@@ -278,7 +279,7 @@ static cJSON *assoc_type(int type_id, const char *label)
     cJSON *t = cJSON_CreateObject();
     cJSON_AddStringToObject(t, "category", "HUBSPOT_DEFINED");
     cJSON_AddNumberToObject(t, "typeId", type_id);
-    json_add_str_or_null(t, "label", label);
+    od_json_add_str(t, "label", label);
     return t;
 }
 
@@ -318,13 +319,21 @@ void assoc_handle(struct sim_req *r)
             cJSON_AddItemToArray(errors, e);
             continue;
         }
-        cJSON *res = cJSON_CreateObject(), *to = cJSON_CreateObject(), *types;
-        json_add_id_str(cJSON_AddObjectToObject(res, "from"), "id", sim_world.deals[k].id);
-        cJSON_AddItemToArray(cJSON_AddArrayToObject(res, "to"), to);
-        json_add_int(to, "toObjectId", sim_world.companies[sim_world.deals[k].company].id);
-        types = cJSON_AddArrayToObject(to, "associationTypes");
-        cJSON_AddItemToArray(types, assoc_type(5, "Primary"));
-        cJSON_AddItemToArray(types, assoc_type(341, NULL));
+        const struct sim_deal *d = &sim_world.deals[k];
+        cJSON *res = cJSON_CreateObject(), *tos;
+        json_add_id_str(cJSON_AddObjectToObject(res, "from"), "id", d->id);
+        tos = cJSON_AddArrayToObject(res, "to");
+        /* archived companies lose their associations upstream (they are in the recycle bin) */
+        for (int c = 0; c < 2; c++) {
+            int ci = c ? d->company2 : d->company;
+            if (ci < 0 || sim_world.companies[ci].archived) continue;
+            cJSON *to = cJSON_CreateObject(), *types;
+            od_json_add_i64(to, "toObjectId", sim_world.companies[ci].id);
+            types = cJSON_AddArrayToObject(to, "associationTypes");
+            if (d->primary == c) cJSON_AddItemToArray(types, assoc_type(5, "Primary"));
+            cJSON_AddItemToArray(types, assoc_type(341, NULL));
+            cJSON_AddItemToArray(tos, to);
+        }
         cJSON_AddItemToArray(results, res);
     }
     pthread_rwlock_unlock(&sim_world.lock);

@@ -1,8 +1,7 @@
 /* sim_truth — GET /__sim/truth[?from=YYYY-MM-DD&to=YYYY-MM-DD]: profitability of the world as
  * it stands (overlay applied, deleted and bad records left out), per client, project, person
  * and month, plus totals and deal figures, so tests can compare opsdeck's numbers with the
- * exact answer. from/to (inclusive, either may be left out) keep only entries whose spent_date
- * is in the range; deal figures are all time. A malformed date is a 400.
+ * exact answer.
  *
  * Arithmetic (DESIGN.md §3), all in integers:
  *   revenue = Σ over billable entries of rounded_hours × billable_rate (null rate adds 0)
@@ -11,7 +10,13 @@
  * kept in those units and rounded once per output row, half away from zero, to cents.
  * hours = Σ hours (time tracked); billable_hours = Σ rounded_hours of billable entries (time
  * billed), both exact. entries_missing_cost_rate counts entries without a cost rate,
- * entries_missing_billable_rate billable entries without a billable rate. */
+ * entries_missing_billable_rate billable entries without a billable rate.
+ *
+ * Won deals (DESIGN.md §3): a live (not archived) deal in a closed stage with probability 1.0 of
+ * its pipeline, counted once, for the company world_deal_company() names (Primary, else the
+ * only live one, else none). ?from=YYYY-MM-DD&to=YYYY-MM-DD (inclusive, either may be left
+ * out; a malformed or backwards range is a 400) limits entries to those spent_dates and won
+ * deals to those closedate (UTC) days. */
 #include "tests/sim/sim.h"
 #include "tests/sim/sim_overlay.h"
 #include <stdint.h>
@@ -56,19 +61,19 @@ static void add_money4(cJSON *o, const char *key, int64_t v4)
 
 static void acc_fill(cJSON *o, const struct acc *a)
 {
-    json_add_int(o, "entries", a->entries);
+    od_json_add_i64(o, "entries", a->entries);
     json_add_fixed2_str(o, "hours", a->hours);
     json_add_fixed2_str(o, "billable_hours", a->billable_hours);
     add_money4(o, "revenue", a->revenue4);
     add_money4(o, "cost", a->cost4);
-    json_add_int(o, "entries_missing_cost_rate", a->missing_cost);
-    json_add_int(o, "entries_missing_billable_rate", a->missing_brate);
+    od_json_add_i64(o, "entries_missing_cost_rate", a->missing_cost);
+    od_json_add_i64(o, "entries_missing_billable_rate", a->missing_brate);
 }
 
 static cJSON *row(int64_t id, const char *name, const struct acc *a)
 {
     cJSON *o = cJSON_CreateObject();
-    json_add_int(o, "id", id);
+    od_json_add_i64(o, "id", id);
     cJSON_AddStringToObject(o, "name", name);
     acc_fill(o, a);
     return o;
@@ -77,17 +82,17 @@ static cJSON *row(int64_t id, const char *name, const struct acc *a)
 struct tally {
     struct acc *clients, *projects, *users, *months, total;
     int64_t bad;
-    int32_t from_day, to_day; /* inclusive */
+    int32_t from, to; /* day range, inclusive */
 };
 
 static void tally_entry(struct tally *t, const struct sim_entry *e)
 {
     int y, m, d;
+    if (e->spent_day < t->from || e->spent_day > t->to) return;
     if (e->bad != BAD_NONE) {
         t->bad++;
         return;
     }
-    if (e->spent_day < t->from_day || e->spent_day > t->to_day) return;
     acc_add(&t->total, e);
     acc_add(&t->projects[e->project], e);
     acc_add(&t->clients[sim_world.projects[e->project].client], e);
@@ -97,31 +102,52 @@ static void tally_entry(struct tally *t, const struct sim_entry *e)
     if (k >= 0 && k < NMONTHS) acc_add(&t->months[k], e);
 }
 
-static void deals_fill(cJSON *doc, int64_t *per_company)
+static int32_t day_of_ms(int64_t ms)
+{
+    return (int32_t)(ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000));
+}
+
+/* Deal figures; per_company[k] / won_company[k]: amount and count of won deals in the range
+ * counted for company k. */
+static void deals_fill(cJSON *doc, const struct tally *t, int64_t *per_company,
+                       int64_t *won_company)
 {
     const struct sim_world *w = &sim_world;
-    int64_t count = 0, won = 0, won_amount = 0;
+    int64_t count = 0, won = 0, won_amount = 0, unassigned = 0;
+    cJSON *nop = cJSON_CreateArray();
     for (int i = 0; i < w->ndeals; i++) {
         const struct sim_deal *dl = &w->deals[i];
         if (dl->archived) continue;
         count++;
-        if (strcmp(dl->stage, "closedwon")) continue;
+        if (!world_stage_won(dl->stage)) continue;
+        int c = world_deal_company(w, dl);
+        int live = (dl->company >= 0 && !w->companies[dl->company].archived) +
+                   (dl->company2 >= 0 && !w->companies[dl->company2].archived);
+        if (c < 0 && live > 1) cJSON_AddItemToArray(nop, cJSON_CreateNumber((double)dl->id));
+        int32_t day = day_of_ms(dl->closedate_ms);
+        if (day < t->from || day > t->to) continue;
         won++;
-        if (dl->amount != SIM_NULL) {
-            won_amount += dl->amount;
-            per_company[dl->company] += dl->amount;
+        int64_t a = dl->amount != SIM_NULL ? dl->amount : 0;
+        won_amount += a;
+        if (c < 0) {
+            unassigned++;
+            continue;
         }
+        per_company[c] += a;
+        won_company[c]++;
     }
     cJSON *dj = cJSON_AddObjectToObject(doc, "deals");
-    json_add_int(dj, "count", count);
-    json_add_int(dj, "won_count", won);
+    od_json_add_i64(dj, "count", count);
+    od_json_add_i64(dj, "won_count", won);
     json_add_fixed2_str(dj, "won_amount", won_amount);
+    od_json_add_i64(dj, "won_without_company", unassigned);
+    cJSON_AddItemToObject(dj, "won_without_primary", nop); /* ids, whatever the range */
 }
 
-static cJSON *truth_json(int32_t from_day, int32_t to_day)
+static cJSON *truth_json(int32_t from, int32_t to)
 {
     struct sim_world *w = &sim_world;
-    struct tally t = {.from_day = from_day, .to_day = to_day};
+    struct tally t = {.from = from, .to = to};
     struct sim_entry e;
     char name[128];
     t.clients = od_xcalloc((size_t)w->nclients, sizeof(struct acc));
@@ -129,6 +155,7 @@ static cJSON *truth_json(int32_t from_day, int32_t to_day)
     t.users = od_xcalloc((size_t)w->nusers, sizeof(struct acc));
     t.months = od_xcalloc(NMONTHS, sizeof(struct acc));
     int64_t *per_company = od_xcalloc((size_t)w->ncompanies, sizeof(int64_t));
+    int64_t *won_company = od_xcalloc((size_t)w->ncompanies, sizeof(int64_t));
     for (int64_t i = 0; i < w->scale; i++)
         if (entry_current(i, &e)) tally_entry(&t, &e);
     size_t n;
@@ -140,20 +167,29 @@ static cJSON *truth_json(int32_t from_day, int32_t to_day)
     cJSON_AddStringToObject(doc, "rounding",
                             "sum exact products in 1/10000, round half away "
                             "from zero to cents per row");
-    deals_fill(doc, per_company);
+    char day[16];
+    if (from > INT32_MIN) fmt_date(from, day);
+    od_json_add_str(doc, "from", from > INT32_MIN ? day : NULL);
+    if (to < INT32_MAX) fmt_date(to, day);
+    od_json_add_str(doc, "to", to < INT32_MAX ? day : NULL);
+    deals_fill(doc, &t, per_company, won_company);
     cJSON *arr = cJSON_AddArrayToObject(doc, "clients");
     for (int i = 0; i < w->nclients; i++) {
         cJSON *o = row(w->clients[i].id, w->clients[i].name, &t.clients[i]);
-        if (w->clients[i].company < 0)
+        int co = w->clients[i].company;
+        if (co < 0 || w->companies[co].archived) {
             cJSON_AddNullToObject(o, "deal_amount");
-        else
-            json_add_fixed2_str(o, "deal_amount", per_company[w->clients[i].company]);
+            od_json_add_i64(o, "deals_won", 0);
+        } else {
+            json_add_fixed2_str(o, "deal_amount", per_company[co]);
+            od_json_add_i64(o, "deals_won", won_company[co]);
+        }
         cJSON_AddItemToArray(arr, o);
     }
     arr = cJSON_AddArrayToObject(doc, "projects");
     for (int i = 0; i < w->nprojects; i++) {
         cJSON *o = row(w->projects[i].id, w->projects[i].name, &t.projects[i]);
-        json_add_int(o, "client_id", w->clients[w->projects[i].client].id);
+        od_json_add_i64(o, "client_id", w->clients[w->projects[i].client].id);
         cJSON_AddItemToArray(arr, o);
     }
     arr = cJSON_AddArrayToObject(doc, "users");
@@ -171,28 +207,28 @@ static cJSON *truth_json(int32_t from_day, int32_t to_day)
         cJSON_AddItemToArray(arr, o);
     }
     acc_fill(cJSON_AddObjectToObject(doc, "totals"), &t.total);
-    json_add_int(doc, "bad_records", t.bad);
+    od_json_add_i64(doc, "bad_records", t.bad);
     free(t.clients);
     free(t.projects);
     free(t.users);
     free(t.months);
     free(per_company);
+    free(won_company);
     return doc;
 }
 
 void truth_handle(struct sim_req *r)
 {
-    int32_t from_day = INT32_MIN, to_day = INT32_MAX;
-    const char *s;
-    if (((s = req_arg(r, "from")) && parse_date(s, &from_day) < 0) ||
-        ((s = req_arg(r, "to")) && parse_date(s, &to_day) < 0)) {
-        cJSON *err = cJSON_CreateObject();
-        cJSON_AddStringToObject(err, "error", "from and to must be dates like 2026-01-31");
-        resp_json(r, 400, err);
+    const char *f = req_arg(r, "from"), *t = req_arg(r, "to");
+    int32_t from = INT32_MIN, to = INT32_MAX;
+    if ((f && *f && parse_date(f, &from) < 0) || (t && *t && parse_date(t, &to) < 0) || from > to) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "error", "from/to must be YYYY-MM-DD with from <= to");
+        resp_json(r, 400, e);
         return;
     }
     pthread_rwlock_rdlock(&sim_world.lock);
-    cJSON *doc = truth_json(from_day, to_day);
+    cJSON *doc = truth_json(from, to);
     pthread_rwlock_unlock(&sim_world.lock);
     resp_json(r, 200, doc);
 }

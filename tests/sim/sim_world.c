@@ -1,5 +1,6 @@
 /* sim_world — seeded world generation. See sim_world.h for the contract. */
 #include "tests/sim/sim_world.h"
+#include "core/base/time.h"
 #include "core/base/util.h"
 #include <ctype.h>
 #include <stdio.h>
@@ -15,7 +16,8 @@ enum {
     TAG_ENTRY,
     TAG_ENTRY2,
     TAG_COMPANY,
-    TAG_DEAL
+    TAG_DEAL,
+    TAG_DEAL2 = TAG_DEAL + 2 /* TAG_DEAL + 1 is the owners' */
 };
 
 static const char *const word_a[] = {
@@ -62,16 +64,20 @@ static const char *const first_names[] = {"Kim",   "Bob",  "Zoë",  "Łukasz", "
 static const char *const last_names[] = {"Allen", "Powell", "Nguyen", "Øster",  "García", "Tanaka",
                                          "Patel", "Berg",   "Wang",   "Okafor", "Brandt", "Silva",
                                          "Cohen", "Petrov", "Haddad", "Yılmaz"};
-static const char *const stages[] = {"closedwon",
-                                     "closedwon",
-                                     "closedwon",
-                                     "closedlost",
-                                     "closedlost",
-                                     "appointmentscheduled",
-                                     "qualifiedtobuy",
-                                     "presentationscheduled",
-                                     "decisionmakerboughtin",
-                                     "contractsent"};
+/* Stage picks per pipeline, weighted by repetition (about 30% won in each). */
+static const char *const default_picks[] = {"closedwon",
+                                            "closedwon",
+                                            "closedwon",
+                                            "closedlost",
+                                            "closedlost",
+                                            "appointmentscheduled",
+                                            "qualifiedtobuy",
+                                            "presentationscheduled",
+                                            "decisionmakerboughtin",
+                                            "contractsent"};
+static const char *const renewal_picks[] = {"58123403", "58123403", "58123403", "58123404",
+                                            "58123404", "58123401", "58123401", "58123402",
+                                            "58123402", "58123401"};
 static const char *const notes_words[] = {"Importing products", "Call with client", "Code review",
                                           "Design mockups",     "Bug fixing",       "Planning",
                                           "Deployment",         "Writing docs",     ""};
@@ -111,68 +117,35 @@ void civil_from_days(int32_t z, int *y, int *m, int *d)
 
 void fmt_date(int32_t day, char out[16])
 {
-    int y, m, d;
-    civil_from_days(day, &y, &m, &d);
-    snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
-}
-
-static void fmt_iso(int64_t ms, bool with_ms, char out[32])
-{
-    int64_t s = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-    int32_t day = (int32_t)(s >= 0 ? s / 86400 : (s - 86399) / 86400);
-    int64_t sod = s - (int64_t)day * 86400;
-    int y, m, d;
-    civil_from_days(day, &y, &m, &d);
-    int hh = (int)(sod / 3600), mi = (int)(sod / 60 % 60), ss = (int)(sod % 60);
-    if (with_ms)
-        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, hh, mi, ss,
-                 (int)(ms - s * 1000));
-    else
-        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, hh, mi, ss);
+    od_date_format(day, out, 16);
 }
 
 void fmt_iso_s(int64_t s, char out[32])
 {
-    fmt_iso(s * 1000, false, out);
+    char buf[OD_TIME_BUF];
+    od_time_format_ms(s * 1000, buf, sizeof buf);
+    snprintf(out, 32, "%.19sZ", buf); /* whole seconds */
 }
 
 void fmt_iso_ms(int64_t ms, char out[32])
 {
-    fmt_iso(ms, true, out);
-}
-
-static bool valid_ymd(int y, int m, int d)
-{
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return y >= 1970 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] &&
-           !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
+    od_time_format_ms(ms, out, 32);
 }
 
 int parse_date(const char *s, int32_t *day)
 {
-    int y, m, d, n = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || s[n] || !valid_ymd(y, m, d))
-        return -1;
-    *day = days_from_civil(y, m, d);
+    int64_t d;
+    if (od_date_parse(s, strlen(s), &d) < 0 || d < 0) return -1; /* 1970 on */
+    *day = (int32_t)d;
     return 0;
 }
 
+/* The sim takes UTC only: "T", then "Z" or "+00:00" (what a client of Harvest sends). */
 int parse_iso_ms(const char *s, int64_t *ms)
 {
-    int y, mo, d, hh, mi, ss, n = 0, frac = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &hh, &mi, &ss, &n) != 6 || n != 19 ||
-        !valid_ymd(y, mo, d) || hh > 23 || mi > 59 || ss > 60)
-        return -1;
-    const char *p = s + n;
-    if (*p == '.') {
-        int digits = 0;
-        for (p++; isdigit((unsigned char)*p); p++, digits++)
-            if (digits < 3) frac = frac * 10 + (*p - '0');
-        for (; digits < 3; digits++)
-            frac *= 10;
-    }
-    if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0) return -1;
-    *ms = ((int64_t)days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss) * 1000 + frac;
+    size_t n = strlen(s);
+    bool utc = (n > 0 && s[n - 1] == 'Z') || (n > 6 && strcmp(s + n - 6, "+00:00") == 0);
+    if (!utc || n < 11 || s[10] != 'T' || od_time_parse_ms(s, n, ms) < 0 || *ms < 0) return -1;
     return 0;
 }
 
@@ -304,6 +277,22 @@ static void build_users(struct sim_world *w)
     }
 }
 
+/* Associations: 65% one company labelled Primary, 10% one company without the label, 15% two
+ * companies with one Primary (either one), 10% two companies and no Primary. */
+static void deal_companies(const struct sim_world *w, struct sim_deal *d, uint64_t h2)
+{
+    int r = (int)(h2 % 100);
+    d->company2 = -1;
+    d->primary = r < 65 ? 0 : -1;
+    if (r < 75) return;
+    int k = (int)((uint64_t)d->company + 1 + (h2 >> 8) % (uint64_t)(w->ncompanies - 1));
+    for (int tries = 0; tries < w->ncompanies; tries++, k++)
+        if (w->companies[k % w->ncompanies].exists && k % w->ncompanies != d->company) break;
+    if (k % w->ncompanies == d->company) return; /* a world with one company */
+    d->company2 = k % w->ncompanies;
+    if (r < 90) d->primary = (h2 >> 20) % 2 ? 1 : 0;
+}
+
 static void build_deals(struct sim_world *w)
 {
     w->deals = od_xcalloc((size_t)w->ndeals, sizeof *w->deals);
@@ -321,18 +310,23 @@ static void build_deals(struct sim_world *w)
     for (int i = 0; i < w->ndeals; i++) {
         struct sim_deal *d = &w->deals[i];
         uint64_t h = world_hash(w->seed, TAG_DEAL, (uint64_t)i);
+        uint64_t h2 = world_hash(w->seed, TAG_DEAL2, (uint64_t)i);
         int k = (int)(h % (uint64_t)w->ncompanies);
         while (!w->companies[k].exists)
             k = (k + 1) % w->ncompanies;
         d->id = SIM_DEAL_ID0 + i;
         d->company = k;
+        deal_companies(w, d, h2);
         d->owner = (int)((h >> 8) % (uint64_t)w->nowners);
         snprintf(d->name, sizeof d->name, "%s — deal %d",
                  project_words[(h >> 12) % OD_ARRAY_LEN(project_words)], i);
         d->amount = (h >> 16) % 29 == 0
                         ? SIM_NULL
                         : (int64_t)(500 + (h >> 20) % 99500) * 100 + (int64_t)((h >> 40) % 4) * 25;
-        d->stage = stages[(h >> 28) % OD_ARRAY_LEN(stages)];
+        d->pipeline = (h2 >> 40) % 3 == 0 ? 1 : 0; /* a third in the second pipeline */
+        const char *pick = d->pipeline ? renewal_picks[(h >> 28) % OD_ARRAY_LEN(renewal_picks)]
+                                       : default_picks[(h >> 28) % OD_ARRAY_LEN(default_picks)];
+        d->stage = world_stage(pick, &d->pipeline);
         d->archived = (h >> 34) % 20 == 0;
         d->created_ms = (w->t0_s - 86400 * (30 + (int64_t)((h >> 36) % 500))) * 1000 +
                         (int64_t)((h >> 4) % 1000);

@@ -74,18 +74,40 @@ struct sim_company {
     int64_t id;
     int client;              /* the client it was made for, -1 for prospects */
     bool exists;             /* false: slot unused (client without a company) */
+    bool archived;           /* archived through /__sim/mutate: out of search and the list */
     char name[SIM_NAME_MAX]; /* "" = no name property (domain-only company) */
     char domain[64];
-    int64_t created_ms, updated_ms;
+    int64_t created_ms, updated_ms, archived_ms;
 };
+
+/* Deal pipelines (GET /crm/v3/pipelines/deals): a stage is won when it is closed with
+ * probability "1.0", whatever its id. */
+struct sim_stage {
+    const char *id, *label, *probability;
+    bool closed;
+};
+struct sim_pipeline {
+    const char *id, *label;
+    const struct sim_stage *stages;
+    int nstages;
+};
+extern const struct sim_pipeline sim_pipelines[];
+extern const int sim_npipelines;
+/* The stage with that id in any pipeline (ids are unique across pipelines): its pipeline index
+ * in *pipeline; NULL when none. */
+const struct sim_stage *world_stage(const char *id, int *pipeline);
+bool world_stage_won(const struct sim_stage *st);
 
 struct sim_deal {
     int64_t id;
-    int company; /* index, always an existing company */
+    int company;  /* first associated company (index, always an existing company) */
+    int company2; /* second associated company or -1 */
+    int primary;  /* which one is labelled Primary (typeId 5): 0 company, 1 company2, -1 none */
     int owner;
     char name[SIM_NAME_MAX];
     int64_t amount; /* cents or SIM_NULL */
-    const char *stage;
+    int pipeline;   /* index into sim_pipelines */
+    const struct sim_stage *stage;
     bool archived;
     int64_t closedate_ms, created_ms, updated_ms, archived_ms;
 };
@@ -152,6 +174,10 @@ enum sim_bad world_bad_kind(const struct sim_world *w, int64_t i);
 /* updated_at for a mutation: now, but always > t0 and never going backwards. Caller holds the
  * write lock. */
 int64_t world_next_mutation_s(struct sim_world *w);
+
+/* The company a deal counts for (DESIGN.md §3): among its companies that are not archived, the
+ * Primary one; with no Primary, the only one; else -1. Caller holds the lock. */
+int world_deal_company(const struct sim_world *w, const struct sim_deal *d);
 
 /* Dates. */
 int32_t days_from_civil(int y, int m, int d);

@@ -10,7 +10,7 @@
 #include "core/connectors/harvest_parse.h"
 #include "core/base/json.h"
 #include "core/base/util.h"
-#include "tests/unit/fixture.h"
+#include "tests/lib/fixture.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,18 +133,7 @@ static void test_pagination_links(void **state)
 
 static const char *bad_reason(const char *json)
 {
-    static char out[256];
-    const struct od_resource *te = od_harvest_resource("time_entries");
-    struct od_json *doc = od_json_parse(json, strlen(json));
-    assert_non_null(doc);
-    struct od_row row = OD_ROW_INIT;
-    struct strbuf reason = STRBUF_INIT;
-    int rc = od_row_extract(&row, doc, od_json_root(doc), te->fields, te->nfields, &reason);
-    snprintf(out, sizeof out, "%s", rc == 0 ? "OK" : sb_str(&reason));
-    od_row_release(&row);
-    sb_release(&reason);
-    od_json_free(doc);
-    return out;
+    return fixture_extract(od_harvest_resource("time_entries"), json, NULL);
 }
 
 #define ENTRY(over)                                                                                \

@@ -1,7 +1,8 @@
 /* test_hubspot_parse — the real HubSpot example payloads (tests/fixtures) through the parser
  * the sync uses: every property is a string (amount -> money, dates -> ISO), ids are strings,
  * paging.next.after drives the next page (percent-encoded into the next list URL; absurd
- * cursors refused), associations give deal -> company pairs. */
+ * cursors refused), associations give deal -> company pairs with their association types
+ * (Primary = HUBSPOT_DEFINED 5), pipelines give stages with isClosed/probability. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,7 @@
 #include "core/connectors/hubspot_parse.h"
 #include "core/base/json.h"
 #include "core/base/util.h"
-#include "tests/unit/fixture.h"
+#include "tests/lib/fixture.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,38 +95,111 @@ static void test_associations(void **state)
     char *body = fixture_slurp("hubspot_associations_batch_read_response.json", &len);
     struct od_assoc *pairs;
     assert_int_equal(od_hubspot_assoc_parse(body, len, &pairs, &n), 0);
-    assert_int_equal(n, 4);
+    /* one entry per association type: 3 + 3 + 1 + 2 */
+    assert_int_equal(n, 9);
     assert_int_equal(pairs[0].deal_id, 33451);
     assert_int_equal(pairs[0].company_id, 5790939450LL);
-    assert_int_equal(pairs[3].deal_id, 29851);
-    assert_int_equal(pairs[3].company_id, 17705714757LL);
+    assert_int_equal(pairs[0].type_id, 1);
+    assert_string_equal(pairs[0].category, "HUBSPOT_DEFINED");
+    assert_true(pairs[0].has_label);
+    assert_string_equal(pairs[0].label, "Primary");
+    assert_false(pairs[1].has_label); /* "label": null */
+    assert_int_equal(pairs[1].type_id, 279);
+    assert_string_equal(pairs[2].category, "USER_DEFINED");
+    assert_string_equal(pairs[2].label, "Billing contact");
+    assert_int_equal(pairs[6].company_id, 6675245424LL);
+    assert_int_equal(pairs[8].deal_id, 29851);
+    assert_int_equal(pairs[8].company_id, 17705714757LL);
+    assert_string_equal(pairs[8].label, "Decision maker");
+    free(pairs);
+    /* a company without types is the plain association; bad types are skipped; a long label is
+     * cut at a character boundary */
+    char label[160] = "xy";
+    for (int i = 0; i < 63; i++)
+        strcat(label, "\xc3\xa9"); /* "é": 2 + 63 x 2 = 128 bytes, one more than fits */
+    char big[512];
+    snprintf(big, sizeof big,
+             "{\"results\":[{\"from\":{\"id\":\"7\"},\"to\":[{\"toObjectId\":8},"
+             "{\"toObjectId\":\"9\",\"associationTypes\":[{\"category\":\"bad cat\","
+             "\"typeId\":5},{\"category\":\"HUBSPOT_DEFINED\",\"typeId\":5,\"label\":"
+             "\"%s\"}]}]}]}",
+             label);
+    assert_int_equal(od_hubspot_assoc_parse(big, strlen(big), &pairs, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(pairs[0].company_id, 8);
+    assert_int_equal(pairs[0].type_id, 341);
+    assert_false(pairs[0].has_label);
+    assert_int_equal(pairs[1].company_id, 9);
+    assert_int_equal(pairs[1].type_id, 5);
+    assert_int_equal(strlen(pairs[1].label), 126); /* 127 would cut the last "é" in half */
+    assert_int_equal(strncmp(pairs[1].label, label, 126), 0);
     free(pairs);
     free(body);
     assert_int_equal(od_hubspot_assoc_parse("{\"results\":[{\"to\":[]}]}", 23, &pairs, &n), -1);
 }
 
+static void test_pipelines(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = fixture_slurp("hubspot_deal_pipelines_response.json", &len);
+    struct od_deal_stages st;
+    assert_int_equal(od_hubspot_stages_parse(body, len, &st), 0);
+    assert_int_equal(st.n, 6);
+    int won = 0;
+    for (size_t i = 0; i < st.n; i++)
+        if (st.v[i].is_closed && !strcmp(st.v[i].probability, "1.000000")) won++;
+    assert_int_equal(won, 2); /* closedwon, and "Renewed" in the second pipeline */
+    assert_string_equal(st.v[2].stage_id, "closedwon");
+    assert_string_equal(st.v[2].pipeline_id, "default");
+    assert_string_equal(st.v[3].probability, "0.000000");
+    assert_true(st.v[3].is_closed);
+    assert_string_equal(st.v[5].pipeline_id, "812723471");
+    assert_string_equal(st.v[5].stage_id, "1234914");
+    assert_string_equal(st.v[5].label, "Renewed");
+    assert_int_equal(st.v[5].display_order, 1);
+    od_hubspot_stages_release(&st);
+    free(body);
+    static const struct {
+        const char *json, *err;
+    } bad[] = {
+        {"{\"results\":[]}", "no stage"},
+        {"{\"results\":{}}", "no \"results\""},
+        {"{\"results\":[{\"stages\":[{\"id\":\"a\"}]}]}", "pipeline has no id"},
+        {"{\"results\":[{\"id\":\"p\",\"stages\":[{\"label\":\"x\"}]}]}", "stage has no id"},
+        {"{\"results\":[{\"id\":\"p\",\"stages\":[{\"id\":\"s\",\"metadata\":"
+         "{\"probability\":\"1.5\"}}]}]}",
+         "between 0 and 1"},
+        {"{\"results\":[{\"id\":\"p\",\"stages\":[{\"id\":\"s\",\"metadata\":"
+         "{\"probability\":\"1.0x\"}}]}]}",
+         "between 0 and 1"},
+        {"{\"results\":[{\"id\":\"p\",\"stages\":[{\"id\":\"s\",\"metadata\":"
+         "{\"isClosed\":\"yes\"}}]}]}",
+         "isClosed"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(od_hubspot_stages_parse(bad[i].json, strlen(bad[i].json), &st), -1);
+        if (!strstr(od_err(), bad[i].err)) print_error("%s -> %s\n", bad[i].json, od_err());
+        assert_non_null(strstr(od_err(), bad[i].err));
+        assert_null(st.v);
+    }
+    /* numbers and booleans are accepted too; "1" is 1.0 */
+    const char *ok = "{\"results\":[{\"id\":\"p\",\"archived\":true,\"stages\":[{\"id\":\"s\","
+                     "\"metadata\":{\"isClosed\":true,\"probability\":1}}]}]}";
+    assert_int_equal(od_hubspot_stages_parse(ok, strlen(ok), &st), 0);
+    assert_true(st.v[0].is_closed && st.v[0].archived);
+    assert_string_equal(st.v[0].probability, "1.000000");
+    od_hubspot_stages_release(&st);
+}
+
 static const char *deal_reason(const char *props)
 {
-    static char out[256];
     char json[1024];
     snprintf(json, sizeof json,
              "{\"id\":\"12\",\"properties\":{%s},\"createdAt\":\"2026-01-01T00:00:00Z\","
              "\"updatedAt\":\"2026-01-02T00:00:00.5Z\",\"archived\":false}",
              props);
-    const struct od_resource *res = od_hubspot_resource("deals");
-    struct od_json *doc = od_json_parse(json, strlen(json));
-    assert_non_null(doc);
-    struct od_row row = OD_ROW_INIT;
-    struct strbuf reason = STRBUF_INIT;
-    int rc = od_row_extract(&row, doc, od_json_root(doc), res->fields, res->nfields, &reason);
-    snprintf(out, sizeof out, "%s",
-             rc == 0
-                 ? fixture_col(res, &row, "amount") ? fixture_col(res, &row, "amount") : "OK-null"
-                 : sb_str(&reason));
-    od_row_release(&row);
-    sb_release(&reason);
-    od_json_free(doc);
-    return out;
+    return fixture_extract(od_hubspot_resource("deals"), json, "amount");
 }
 
 static void test_property_strings(void **state)
@@ -183,7 +257,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deal_search_page), cmocka_unit_test(test_other_pages),
         cmocka_unit_test(test_associations),     cmocka_unit_test(test_property_strings),
-        cmocka_unit_test(test_after_cursor),
+        cmocka_unit_test(test_after_cursor),     cmocka_unit_test(test_pipelines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

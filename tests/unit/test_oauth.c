@@ -4,6 +4,7 @@
 #include "core/base/sanitize.h"
 #include "core/base/secmem.h"
 #include "core/base/util.h"
+#include "tests/lib/fixture.h"
 #include <curl/curl.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -140,17 +141,7 @@ static void test_state_single_use_and_expiry(void **state)
 
 static char *read_fixture(const char *name)
 {
-    char *path = od_xasprintf("../shared/fixtures/api-examples/%s", name);
-    FILE *fp = fopen(path, "r");
-    free(path);
-    if (!fp) return NULL;
-    struct strbuf sb = STRBUF_INIT;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-        sb_addn(&sb, buf, n);
-    fclose(fp);
-    return sb_detach(&sb);
+    return fixture_read("../shared/fixtures/api-examples", name, NULL);
 }
 
 static int parse(const char *body, struct od_oauth_tokens *t)
@@ -236,15 +227,27 @@ static void test_fuzz_regressions(void **state)
 }
 
 struct listen_arg {
-    int port, rc;
-    char *url;
+    int port, rc, calls;
+    int fail_code; /* on_code fails */
+    struct od_oauth_flow *flow;
+    char code[64];
+    char err[512];
 };
+
+static int record_code(void *p, const char *code)
+{
+    struct listen_arg *a = p;
+    a->calls++;
+    snprintf(a->code, sizeof a->code, "%s", code);
+    return a->fail_code ? od_seterr("token endpoint said no") : 0;
+}
 
 static void *listen_thread(void *p)
 {
     struct listen_arg *a = p;
     char *redirect = od_xasprintf("http://127.0.0.1:%d/cb", a->port);
-    a->rc = od_oauth_listen(a->port, redirect, 20, &a->url);
+    a->rc = od_oauth_listen(a->port, redirect, a->flow, 20, record_code, a);
+    snprintf(a->err, sizeof a->err, "%s", a->rc ? od_err() : "");
     free(redirect);
     return NULL;
 }
@@ -258,6 +261,7 @@ static size_t sink(char *d, size_t s, size_t n, void *arg)
 static long http_get(const char *url, struct strbuf *body)
 {
     long status = 0;
+    sb_reset(body);
     for (int tries = 0; tries < 100 && status == 0; tries++) {
         CURL *h = curl_easy_init();
         curl_easy_setopt(h, CURLOPT_URL, url);
@@ -272,32 +276,80 @@ static long http_get(const char *url, struct strbuf *body)
     return status;
 }
 
+static int next_port(void)
+{
+    static int n;
+    return 20000 + (int)((getpid() * 7 + n++) % 20000);
+}
+
+/* Requests without this flow's state are answered 400 and change nothing; the redirect with
+ * it ends the flow, and only then, after on_code succeeded, comes the "connected" page. */
 static void test_loopback_listener(void **state)
 {
-    struct listen_arg a = {.port = 20000 + (int)(getpid() % 20000)};
+    struct listen_arg a = {.port = next_port(), .flow = od_oauth_flow_new()};
     pthread_t th;
     struct strbuf body = STRBUF_INIT;
     pthread_create(&th, NULL, listen_thread, &a);
-    char *other = od_xasprintf("http://127.0.0.1:%d/favicon.ico", a.port);
-    char *cb = od_xasprintf("http://127.0.0.1:%d/cb?code=c%%2F1&state=s1", a.port);
-    assert_int_equal(http_get(other, &body), 404);
-    sb_reset(&body);
-    assert_int_equal(http_get(cb, &body), 200);
-    assert_non_null(strstr(sb_str(&body), "You can close this tab"));
+    char *base = od_xasprintf("http://127.0.0.1:%d", a.port);
+    char *u = od_xasprintf("%s/favicon.ico", base);
+    assert_int_equal(http_get(u, &body), 404);
+    free(u);
+    const char *bad[] = {"/cb",
+                         "/cb?code=c1",
+                         "/cb?code=c1&state=forged",
+                         "/cb?code=c1&state=",
+                         "/cb?error=access_denied",
+                         "/cb?error=access_denied&state=forged",
+                         "/cb?code=a&code=b&state=x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        u = od_xasprintf("%s%s", base, bad[i]);
+        long st = http_get(u, &body);
+        if (st != 400) fail_msg("GET %s answered %ld, want 400", bad[i], st);
+        assert_null(strstr(sb_str(&body), "connected"));
+        assert_non_null(strstr(sb_str(&body), "Not the redirect opsdeck is waiting for"));
+        free(u);
+    }
+    assert_int_equal(a.calls, 0);
+    assert_int_equal(a.flow->used, 0); /* the state is still good */
+    u = od_xasprintf("%s/cb?code=c%%2F1&state=%s", base, a.flow->state);
+    assert_int_equal(http_get(u, &body), 200);
+    assert_non_null(strstr(sb_str(&body), "opsdeck is connected"));
+    free(u);
     pthread_join(th, NULL);
     assert_int_equal(a.rc, 0);
-    assert_string_equal(a.url, cb);
-    char *code, *st;
-    char *redirect = od_xasprintf("http://127.0.0.1:%d/cb", a.port);
-    assert_int_equal(od_oauth_parse_redirect(a.url, redirect, &code, &st), 0);
-    assert_string_equal(code, "c/1");
-    od_secret_free(code);
-    od_secret_free(st);
-    free(redirect);
-    free(a.url);
-    free(other);
-    free(cb);
+    assert_int_equal(a.calls, 1);
+    assert_string_equal(a.code, "c/1");
+    assert_int_equal(a.flow->used, 1);
+    od_oauth_flow_free(a.flow);
+    free(base);
     sb_release(&body);
+}
+
+/* The flow's redirect whose code does not exchange, or that carries a refusal: an error page
+ * (never "connected"), and the error comes back to the caller. */
+static void test_loopback_listener_failures(void **state)
+{
+    for (int refusal = 0; refusal < 2; refusal++) {
+        struct listen_arg a = {.port = next_port(), .flow = od_oauth_flow_new(), .fail_code = 1};
+        pthread_t th;
+        struct strbuf body = STRBUF_INIT;
+        pthread_create(&th, NULL, listen_thread, &a);
+        char *u = refusal ? od_xasprintf("http://127.0.0.1:%d/cb?error=access_denied&state=%s",
+                                         a.port, a.flow->state)
+                          : od_xasprintf("http://127.0.0.1:%d/cb?code=old&state=%s", a.port,
+                                         a.flow->state);
+        assert_int_equal(http_get(u, &body), 400);
+        assert_null(strstr(sb_str(&body), "is connected"));
+        assert_non_null(strstr(sb_str(&body), "could not connect"));
+        pthread_join(th, NULL);
+        assert_int_equal(a.rc, -1);
+        assert_int_equal(a.calls, refusal ? 0 : 1);
+        if (!strstr(a.err, refusal ? "access_denied" : "token endpoint said no"))
+            fail_msg("error: %s", a.err);
+        od_oauth_flow_free(a.flow);
+        free(u);
+        sb_release(&body);
+    }
 }
 
 int main(void)
@@ -312,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_token_response),
         cmocka_unit_test(test_fuzz_regressions),
         cmocka_unit_test(test_loopback_listener),
+        cmocka_unit_test(test_loopback_listener_failures),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

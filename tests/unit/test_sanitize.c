@@ -93,6 +93,104 @@ static void test_bidi_and_invisible_removed(void **state)
     expect_clean("tag\xf3\xa0\x80\x81", "tag");
 }
 
+/* Zero-width joiners and other invisible format characters: removed by the sanitizer, 0
+ * columns in every width function (so a row holding one stays aligned), never drawn by the
+ * TUI (which asks od_char_dropped). Combining marks stay, with width 0. */
+static void test_zero_width_format_chars(void **state)
+{
+    static const struct {
+        const char *utf8;
+        uint32_t cp;
+    } zw[] = {
+        {"\xe2\x80\x8b", 0x200B},      /* ZWSP */
+        {"\xe2\x80\x8c", 0x200C},      /* ZWNJ */
+        {"\xe2\x80\x8d", 0x200D},      /* ZWJ */
+        {"\xe2\x80\x8e", 0x200E},      /* LRM */
+        {"\xe2\x80\x8f", 0x200F},      /* RLM */
+        {"\xe2\x81\xa0", 0x2060},      /* word joiner */
+        {"\xe2\x81\xa1", 0x2061},      /* function application */
+        {"\xe2\x81\xa4", 0x2064},      /* invisible plus */
+        {"\xef\xbb\xbf", 0xFEFF},      /* BOM */
+        {"\xef\xb8\x8f", 0xFE0F},      /* VS16 (emoji presentation) */
+        {"\xef\xb8\x8e", 0xFE0E},      /* VS15 */
+        {"\xf3\xa0\x84\x80", 0xE0100}, /* VS17 */
+        {"\xcd\x8f", 0x034F},          /* combining grapheme joiner */
+        {"\xe1\xa0\x8e", 0x180E},      /* Mongolian vowel separator */
+    };
+    const char *locales[] = {"C", "C.UTF-8"};
+    for (size_t l = 0; l < 2; l++) {
+        if (!setlocale(LC_CTYPE, locales[l])) continue;
+        for (size_t i = 0; i < sizeof zw / sizeof zw[0]; i++) {
+            char in[32], out[32];
+            snprintf(in, sizeof in, "a%sb", zw[i].utf8);
+            char *clean = od_sanitize(in);
+            if (strcmp(clean, "ab") != 0) fail_msg("U+%04X survived: '%s'", zw[i].cp, clean);
+            free(clean);
+            assert_true(od_char_dropped(zw[i].cp));
+            assert_int_equal(od_char_width(zw[i].cp), 0);
+            assert_int_equal(od_display_width(in), 2);
+            assert_int_equal(od_fit(in, 10, out, sizeof out), 2);
+            assert_string_equal(out, "ab");
+            struct strbuf sb = STRBUF_INIT;
+            od_pad_right(&sb, in, 4);
+            sb_add(&sb, "|");
+            assert_string_equal(sb_str(&sb), "ab  |");
+            sb_release(&sb);
+        }
+        /* an emoji ZWJ sequence becomes its parts, measured as the parts */
+        char *fam = od_sanitize("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb");
+        assert_string_equal(fam, "\xf0\x9f\x91\xa9\xf0\x9f\x92\xbb");
+        assert_int_equal(od_display_width(fam), 4);
+        free(fam);
+        /* combining marks are kept and take no column */
+        char *e = od_sanitize("e\xcc\x81");
+        assert_string_equal(e, "e\xcc\x81");
+        assert_int_equal(od_display_width(e), 1);
+        assert_false(od_char_dropped(0x0301));
+        assert_int_equal(od_char_width(0x0301), 0);
+        free(e);
+        assert_false(od_char_dropped(' '));
+        assert_true(od_char_dropped('\t'));
+    }
+    setlocale(LC_CTYPE, "C");
+}
+
+/* CLI tables pad by columns, not bytes: wide, combining and accented text line up. */
+static void test_pad_by_display_width(void **state)
+{
+    const char *cells[] = {"abc", "日本", "é", "e\xcc\x81", "a\xe2\x80\x8d", "\xf0\x9f\x98\x80x"};
+    const char *locales[] = {"C", "C.UTF-8"};
+    for (size_t l = 0; l < 2; l++) {
+        if (!setlocale(LC_CTYPE, locales[l])) continue;
+        for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+            struct strbuf sb = STRBUF_INIT;
+            od_pad_cell(&sb, cells[i], 6, false);
+            sb_add(&sb, "|");
+            od_pad_cell(&sb, cells[i], 6, true);
+            sb_add(&sb, "|");
+            /* the '|' after each cell is at column 6 and 13 whatever the bytes */
+            char *bar1 = strchr(sb_str(&sb), '|');
+            *bar1 = '\0';
+            if (od_display_width(sb_str(&sb)) != 6)
+                fail_msg("'%s' padded to %d columns", cells[i], od_display_width(sb_str(&sb)));
+            assert_int_equal(od_display_width(bar1 + 1), 7);
+            sb_release(&sb);
+        }
+        /* hostile text is sanitized before it is measured */
+        struct strbuf sb = STRBUF_INIT;
+        od_pad_cell(&sb, "a\x1b[31mb\xe2\x80\xae", 4, false);
+        assert_string_equal(sb_str(&sb), "ab  ");
+        sb_reset(&sb);
+        od_pad_cell(&sb, "日本語テキスト", 6, false);
+        assert_string_equal(sb_str(&sb), "日本… ");
+        sb_reset(&sb);
+        od_pad_cell(&sb, NULL, 3, true);
+        assert_string_equal(sb_str(&sb), "   ");
+        sb_release(&sb);
+    }
+    setlocale(LC_CTYPE, "C");
+}
+
 static void test_invalid_utf8_replaced(void **state)
 {
     const char *fffd = "\xef\xbf\xbd";
@@ -290,6 +388,8 @@ int main(void)
         cmocka_unit_test(test_widths_utf8_locale),
         cmocka_unit_test(test_fit_truncates_by_columns),
         cmocka_unit_test(test_pad),
+        cmocka_unit_test(test_zero_width_format_chars),
+        cmocka_unit_test(test_pad_by_display_width),
         cmocka_unit_test(test_csv_field),
         cmocka_unit_test(test_csv_formula_guard),
         cmocka_unit_test(test_tty_escape),

@@ -13,24 +13,16 @@
 #include <cmocka.h>
 #include "core/base/util.h"
 #include "screens/common.h"
+#include "screens/login.h"
 #include "screens/sync.h"
 #include "tui/app.h"
-
-static char *screen_text(struct tui_grid *g)
-{
-    static struct strbuf sb = STRBUF_INIT;
-    sb_reset(&sb);
-    for (int y = 0; y < g->h; y++) {
-        tui_grid_line(g, y, &sb);
-        sb_addch(&sb, '\n');
-    }
-    return sb.buf;
-}
+#include "tests/lib/tuitest.h"
 
 static void test_login_gate(void **state)
 {
     struct scr_ctx c;
     scr_ctx_init(&c);
+    scr_gate_set(&c, &login_gate_class, login_new(&c)); /* as screens_new does */
     struct tui_app_options o = {.theme = "default"};
     c.app = tui_app_new(&o);
     assert_non_null(c.app);
@@ -41,7 +33,7 @@ static void test_login_gate(void **state)
     struct tui_grid g;
     tui_grid_init(&g, 80, 24);
     tui_app_render(c.app, &g);
-    char *txt = screen_text(&g);
+    const char *txt = tuitest_text(&g);
     assert_non_null(strstr(txt, "Email"));
     assert_non_null(strstr(txt, "Password"));
     assert_non_null(strstr(txt, "log in"));
@@ -55,7 +47,7 @@ static void test_login_gate(void **state)
     for (const char *p = "secret"; *p; p++)
         tui_app_feed_key(c.app, *p);
     tui_app_render(c.app, &g);
-    txt = screen_text(&g);
+    txt = tuitest_text(&g);
     assert_non_null(strstr(txt, "nq@x.io"));
     assert_null(strstr(txt, "secret")); /* masked */
     assert_non_null(strstr(txt, "••••••"));

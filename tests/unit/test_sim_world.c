@@ -2,7 +2,9 @@
  * the simulator is not a library): dates and decimals, determinism, the laziness contract
  * (entry i depends only on seed and i), spent_date order for from/to, the rounding rule,
  * realistic nulls, names that need trim+casefold to match, T0 bounds, bad-record selection,
- * assignments (entries only on assigned projects and tasks, a few projects per person-month). */
+ * assignments (entries only on assigned projects and tasks, a few projects per person-month),
+ * deals (both pipelines, won stages by isClosed + probability, Primary and ambiguous companies,
+ * the counted company when one is archived). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <cmocka.h>
 #include "tests/sim/sim_world.c"
 #include "tests/sim/sim_assign.c"
+#include "tests/sim/sim_pipelines.c"
 
 static void test_dates(void **state)
 {
@@ -207,6 +210,52 @@ static void test_names(void **state)
     world_release(&w);
 }
 
+static void test_deals(void **state)
+{
+    (void)state;
+    struct sim_world w;
+    world_init(&w, 1, 100000); /* 1000 deals */
+    int per_pipeline[2] = {0, 0}, won[2] = {0, 0}, kinds[4] = {0, 0, 0, 0};
+    for (int i = 0; i < w.ndeals; i++) {
+        const struct sim_deal *d = &w.deals[i];
+        int p = -1;
+        assert_ptr_equal(world_stage(d->stage->id, &p), d->stage);
+        assert_int_equal(p, d->pipeline); /* a deal's stage is one of its pipeline's */
+        per_pipeline[d->pipeline]++;
+        won[d->pipeline] += world_stage_won(d->stage);
+        assert_true(w.companies[d->company].exists);
+        assert_true(d->company2 < 0 ||
+                    (w.companies[d->company2].exists && d->company2 != d->company));
+        kinds[(d->company2 >= 0) * 2 + (d->primary >= 0)]++;
+        int c = world_deal_company(&w, d);
+        if (d->company2 < 0)
+            assert_int_equal(c, d->company);
+        else
+            assert_int_equal(c, d->primary < 0 ? -1 : d->primary ? d->company2 : d->company);
+    }
+    assert_true(per_pipeline[1] > w.ndeals / 5 && per_pipeline[0] > w.ndeals / 2);
+    assert_true(won[0] > per_pipeline[0] / 5 && won[1] > per_pipeline[1] / 5);
+    for (int k = 0; k < 4; k++)
+        assert_true(kinds[k] > w.ndeals / 20); /* one/two companies, with/without Primary */
+    assert_false(world_stage_won(world_stage("58123402", NULL))); /* 1.0 but open */
+    assert_true(world_stage_won(world_stage("58123403", NULL)));
+    assert_null(world_stage("nope", NULL));
+    /* archived companies: the Primary one archived leaves the other; both archived, none */
+    for (int i = 0; i < w.ndeals; i++) {
+        struct sim_deal *d = &w.deals[i];
+        if (d->company2 < 0 || d->primary < 0) continue;
+        int prim = d->primary ? d->company2 : d->company,
+            other = d->primary ? d->company : d->company2;
+        w.companies[prim].archived = true;
+        assert_int_equal(world_deal_company(&w, d), other);
+        w.companies[other].archived = true;
+        assert_int_equal(world_deal_company(&w, d), -1);
+        w.companies[prim].archived = w.companies[other].archived = false;
+        break;
+    }
+    world_release(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_entries),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_assignments),
+        cmocka_unit_test(test_deals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,22 +13,7 @@
 #include <cmocka.h>
 #include "core/base/util.h"
 #include "tui/app.h"
-
-static struct strbuf linebuf = STRBUF_INIT;
-
-static const char *line(const struct tui_grid *g, int y)
-{
-    sb_reset(&linebuf);
-    tui_grid_line(g, y, &linebuf);
-    return linebuf.buf ? linebuf.buf : "";
-}
-
-static bool screen_has(const struct tui_grid *g, const char *needle)
-{
-    for (int y = 0; y < g->h; y++)
-        if (strstr(line(g, y), needle)) return true;
-    return false;
-}
+#include "tests/lib/tuitest.h"
 
 static int keys_seen;
 static unsigned fake_key(void *st, struct tui_app *app, const struct tui_key *k)
@@ -64,12 +49,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void feed(const char *keys)
-{
-    for (const char *p = keys; *p; p++)
-        tui_app_feed_key(app, *p == '\n' ? TUI_KEY_ENTER : *p);
-}
-
 static char answer[64];
 static int answers, nulls;
 static unsigned on_answer(struct tui_app *a, const char *text, void *ud)
@@ -88,19 +67,19 @@ static void test_prompt(void **state)
     tui_grid_init(&g, 80, 20);
     answers = nulls = 0;
     tui_app_prompt(app, "Disable bob? Your password:", true, on_answer, NULL);
-    feed("s3cret");
+    tuitest_feed(app, "s3cret");
     tui_app_render(app, &g);
-    assert_true(screen_has(&g, "Disable bob? Your password:"));
-    assert_true(screen_has(&g, "••••••") || screen_has(&g, "******"));
-    assert_false(screen_has(&g, "s3cret")); /* masked */
-    assert_int_equal(keys_seen, 0);         /* modal: the screen saw nothing */
-    feed("\n");
+    assert_true(tuitest_has(&g, "Disable bob? Your password:"));
+    assert_true(tuitest_has(&g, "••••••") || tuitest_has(&g, "******"));
+    assert_false(tuitest_has(&g, "s3cret")); /* masked */
+    assert_int_equal(keys_seen, 0);          /* modal: the screen saw nothing */
+    tuitest_feed(app, "\n");
     assert_int_equal(answers, 1);
     assert_string_equal(answer, "s3cret");
     tui_app_render(app, &g);
-    assert_false(screen_has(&g, "Your password"));
+    assert_false(tuitest_has(&g, "Your password"));
     tui_app_prompt(app, "Again?", true, on_answer, NULL);
-    feed("x");
+    tuitest_feed(app, "x");
     tui_app_feed_key(app, TUI_KEY_ESC);
     assert_int_equal(answers, 2);
     assert_int_equal(nulls, 1); /* Esc: cancelled */
@@ -125,14 +104,14 @@ static void test_tabs_hidden(void **state)
     tui_grid_init(&g, 60, 10);
     tui_app_show_tabs(app, false);
     tui_app_render(app, &g);
-    assert_null(strstr(line(&g, 0), "One"));
-    assert_non_null(strstr(line(&g, 0), "opsdeck"));
-    feed("2");
+    assert_null(strstr(tuitest_line(&g, 0), "One"));
+    assert_non_null(strstr(tuitest_line(&g, 0), "opsdeck"));
+    tuitest_feed(app, "2");
     tui_app_render(app, &g);
-    assert_null(strstr(line(&g, 0), "Two")); /* screen keys do nothing */
+    assert_null(strstr(tuitest_line(&g, 0), "Two")); /* screen keys do nothing */
     tui_app_show_tabs(app, true);
     tui_app_render(app, &g);
-    assert_non_null(strstr(line(&g, 0), "1 One"));
+    assert_non_null(strstr(tuitest_line(&g, 0), "1 One"));
     tui_grid_release(&g);
 }
 
@@ -144,13 +123,13 @@ static void test_loading(void **state)
     tui_app_set_loading(app, &st1, true);
     assert_true(tui_app_loading(app));
     tui_app_render(app, &g);
-    assert_non_null(strstr(line(&g, 9), "loading… · 3 of 3"));
-    feed("2"); /* the other screen is not loading */
+    assert_non_null(strstr(tuitest_line(&g, 9), "loading… · 3 of 3"));
+    tuitest_feed(app, "2"); /* the other screen is not loading */
     assert_false(tui_app_loading(app));
-    feed("1");
+    tuitest_feed(app, "1");
     tui_app_set_loading(app, &st1, false);
     tui_app_render(app, &g);
-    assert_null(strstr(line(&g, 9), "loading"));
+    assert_null(strstr(tuitest_line(&g, 9), "loading"));
     tui_grid_release(&g);
 }
 
@@ -168,9 +147,9 @@ static void test_pause_hook(void **state)
 {
     pauses = resumes = 0;
     tui_app_on_pause(app, on_pause, NULL);
-    feed("p");
+    tuitest_feed(app, "p");
     assert_true(tui_app_paused(app));
-    feed("p");
+    tuitest_feed(app, "p");
     assert_false(tui_app_paused(app));
     assert_int_equal(pauses, 1);
     assert_int_equal(resumes, 1);
@@ -186,7 +165,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_loading, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pause_hook, setup, teardown),
     };
-    int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    sb_release(&linebuf);
-    return rc;
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

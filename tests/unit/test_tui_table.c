@@ -14,14 +14,7 @@
 #include "core/base/util.h"
 #include "tui/grid.h"
 #include "tui/table.h"
-
-static char *line(const struct tui_grid *g, int y)
-{
-    static struct strbuf sb = STRBUF_INIT;
-    sb_reset(&sb);
-    tui_grid_line(g, y, &sb);
-    return sb.buf ? sb.buf : "";
-}
+#include "tests/lib/tuitest.h"
 
 static const struct tui_column cols[] = {
     {"Client", TUI_ALIGN_LEFT, 4, 10, TUI_CMP_TEXT, NULL},
@@ -52,17 +45,17 @@ static void test_grid_wide_and_truncate(void **state)
     struct tui_grid g;
     tui_grid_init(&g, 12, 2);
     tui_grid_text(&g, 0, 0, 7, "漢字漢字", TUI_ROLE_NORMAL); /* 8 columns into 7 */
-    assert_string_equal(line(&g, 0), "漢字漢…");
+    assert_string_equal(tuitest_line(&g, 0), "漢字漢…");
     assert_int_equal(tui_grid_at(&g, 1, 0)->width, 0); /* right half of 漢 */
     tui_grid_text(&g, 0, 1, 12, "a\x1b[31mred\x07\u202eb", TUI_ROLE_FAIL);
-    assert_string_equal(line(&g, 1), "a[31mredb"); /* controls and bidi dropped */
+    assert_string_equal(tuitest_line(&g, 1), "a[31mredb"); /* controls and bidi dropped */
     assert_int_equal(tui_grid_at(&g, 0, 1)->role, TUI_ROLE_FAIL);
     /* overwriting half of a wide character blanks the other half */
     tui_grid_put(&g, 1, 0, 'x', TUI_ROLE_NORMAL);
-    assert_string_equal(line(&g, 0), " x字漢…");
+    assert_string_equal(tuitest_line(&g, 0), " x字漢…");
     g.ascii = true;
     tui_grid_text(&g, 0, 0, 5, "abcdefgh", TUI_ROLE_NORMAL);
-    assert_string_equal(line(&g, 0), "abcd~ …");
+    assert_string_equal(tuitest_line(&g, 0), "abcd~ …");
     tui_grid_release(&g);
 }
 
@@ -74,9 +67,9 @@ static void test_table_layout(void **state)
     fill(&t);
     tui_grid_init(&g, 40, 6);
     tui_table_draw(&t, &g, (struct tui_rect){0, 0, 40, 6}, true);
-    assert_string_equal(line(&g, 0), "Client          Revenue  Hours");
-    assert_string_equal(line(&g, 1), "Acme            1200.50     12");
-    assert_string_equal(line(&g, 4), "漢字株式…  1,000,000.01  1,200");
+    assert_string_equal(tuitest_line(&g, 0), "Client          Revenue  Hours");
+    assert_string_equal(tuitest_line(&g, 1), "Acme            1200.50     12");
+    assert_string_equal(tuitest_line(&g, 4), "漢字株式…  1,000,000.01  1,200");
     assert_int_equal(tui_grid_at(&g, 0, 1)->role, TUI_ROLE_SELECTED);
     assert_int_equal(tui_grid_at(&g, 39, 1)->role, TUI_ROLE_SELECTED);
     assert_int_equal(tui_grid_at(&g, 0, 2)->role, TUI_ROLE_NORMAL);
@@ -114,7 +107,7 @@ static void test_table_sort(void **state)
     struct tui_grid g;
     tui_grid_init(&g, 40, 6);
     tui_table_draw(&t, &g, (struct tui_rect){0, 0, 40, 6}, true);
-    assert_string_equal(line(&g, 0), "Client          Revenue Hours▼");
+    assert_string_equal(tuitest_line(&g, 0), "Client          Revenue Hours▼");
     assert_int_equal(tui_grid_at(&g, 29, 0)->role, TUI_ROLE_HEADER_SORTED);
     tui_grid_release(&g);
     tui_table_release(&t);
@@ -137,8 +130,8 @@ static void test_table_filter(void **state)
     (void)typed;
     assert_int_equal(tui_table_shown(&t), 1);
     tui_table_draw(&t, &g, (struct tui_rect){0, 0, 40, 6}, true);
-    assert_string_equal(line(&g, 1), "Çedille            99.9    120");
-    assert_string_equal(line(&g, 5), "/ÇE                               1 of 4");
+    assert_string_equal(tuitest_line(&g, 1), "Çedille            99.9    120");
+    assert_string_equal(tuitest_line(&g, 5), "/ÇE                               1 of 4");
     k.key = TUI_KEY_BACKSPACE; /* widening searches every row again */
     tui_table_key(&t, &k);
     tui_table_key(&t, &k);
@@ -150,7 +143,7 @@ static void test_table_filter(void **state)
     tui_grid_clear(&g);
     tui_table_draw(&t, &g, (struct tui_rect){0, 0, 40, 6}, true);
     /* the match in an unselected row is highlighted: "beta" -> the 'a' at column 3 */
-    assert_string_equal(line(&g, 2), "beta             -30.00      7");
+    assert_string_equal(tuitest_line(&g, 2), "beta             -30.00      7");
     assert_int_equal(tui_grid_at(&g, 3, 2)->role, TUI_ROLE_FILTER_MATCH);
     assert_int_equal(tui_grid_at(&g, 2, 2)->role, TUI_ROLE_NORMAL);
     struct tui_key esc = {TUI_KEY_ESC, "back"};
@@ -163,7 +156,7 @@ static void test_table_filter(void **state)
     tui_table_key(&t, &k);
     tui_grid_clear(&g);
     tui_table_draw(&t, &g, (struct tui_rect){0, 0, 40, 6}, true);
-    assert_string_equal(line(&g, 1), " no rows match \"xx\"");
+    assert_string_equal(tuitest_line(&g, 1), " no rows match \"xx\"");
     tui_grid_release(&g);
     tui_table_release(&t);
 }
@@ -220,13 +213,115 @@ static void test_table_scroll_and_pages(void **state)
     tui_table_key(&t, &end);
     tui_grid_clear(&g);
     tui_table_draw(&t, &g, (struct tui_rect){0, 0, 20, 11}, false);
-    assert_string_equal(line(&g, 10), "row 0999     1.00  1");
+    assert_string_equal(tuitest_line(&g, 10), "row 0999     1.00  1");
     assert_int_equal(tui_grid_at(&g, 0, 10)->role, TUI_ROLE_SELECTED_INACTIVE);
     struct tui_key right = {'l', "right"};
     tui_table_key(&t, &right);
     tui_grid_clear(&g);
     tui_table_draw(&t, &g, (struct tui_rect){0, 0, 20, 11}, true);
-    assert_string_equal(line(&g, 0), " Revenue  Hours");
+    assert_string_equal(tuitest_line(&g, 0), " Revenue  Hours");
+    tui_grid_release(&g);
+    tui_table_release(&t);
+}
+
+/* rows r<from>..r<to-1> named "row NNNN", revenue NNNN (so sorting by revenue reverses them) */
+static void numbered(struct tui_table *t, int from, int to)
+{
+    struct tui_rowset rs;
+    tui_rowset_init(&rs, 3);
+    for (int i = from; i < to; i++) {
+        char key[16], name[16], rev[16];
+        snprintf(key, sizeof key, "r%d", i);
+        snprintf(name, sizeof name, "row %04d", i);
+        snprintf(rev, sizeof rev, "%d.00", i < 0 ? 5000 - i : i);
+        add(&rs, key, name, rev, "1");
+    }
+    tui_table_set_rows(t, &rs);
+    tui_rowset_release(&rs);
+}
+
+static void test_table_view_goes_to_top(void **state)
+{
+    struct tui_table t;
+    struct tui_grid g;
+    tui_table_init(&t, cols, 3);
+    numbered(&t, 0, 100);
+    tui_grid_init(&g, 30, 11);
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    struct tui_key pd = {TUI_KEY_PGDN, "page_down"};
+    for (int i = 0; i < 5; i++)
+        tui_table_key(&t, &pd); /* scrolled well down */
+    assert_true(t.top > 0);
+    tui_table_sort(&t, 1, true); /* a new sort: the largest revenue is the first row shown */
+    assert_int_equal(t.top, 0);
+    assert_string_equal(tui_table_selected_key(&t), "r99");
+    tui_grid_clear(&g);
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    assert_string_equal(tuitest_line(&g, 1), "row 0099    99.00      1");
+    assert_int_equal(tui_grid_at(&g, 0, 1)->role, TUI_ROLE_SELECTED);
+    for (int i = 0; i < 5; i++)
+        tui_table_key(&t, &pd);
+    tui_table_set_filter(&t, "row 00"); /* a new filter: its first match first */
+    assert_int_equal(t.top, 0);
+    assert_string_equal(tui_table_selected_key(&t), "r99");
+    tui_table_set_filter(&t, NULL);
+    for (int i = 0; i < 5; i++)
+        tui_table_key(&t, &pd);
+    tui_table_reset_view(&t); /* what a screen does after a reload or a new range */
+    assert_int_equal(t.top, 0);
+    assert_int_equal(t.sel, 0);
+    assert_string_equal(tui_table_selected_key(&t), "r99");
+    tui_grid_release(&g);
+    tui_table_release(&t);
+}
+
+static void test_table_new_rows_above(void **state)
+{
+    struct tui_table t;
+    struct tui_grid g;
+    tui_table_init(&t, cols, 3);
+    tui_table_sort(&t, 1, true); /* newest (largest) first, like the job list */
+    numbered(&t, 0, 100);
+    tui_grid_init(&g, 30, 11); /* 10 rows on screen */
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    struct tui_key pd = {TUI_KEY_PGDN, "page_down"}, top = {'g', "top"};
+    tui_table_key(&t, &pd);
+    tui_table_key(&t, &pd);
+    tui_grid_clear(&g);
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    const char *sel = tui_table_selected_key(&t);
+    char was[16];
+    snprintf(was, sizeof was, "%s", sel);
+    size_t line = t.sel - t.top;
+    assert_int_equal(tui_table_new_above(&t), 0);
+    numbered(&t, -3, 100); /* live refresh: three new rows sort above everything */
+    assert_string_equal(tui_table_selected_key(&t), was); /* the selection stays on its row */
+    assert_int_equal(t.sel - t.top, line);                /* at the same screen line */
+    assert_int_equal(tui_table_new_above(&t), 3);
+    tui_grid_clear(&g);
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    assert_non_null(strstr(tuitest_line(&g, 0), "↑ 3 new"));
+    assert_int_equal(tui_grid_at(&g, 29 - 2, 0)->role, TUI_ROLE_ACCENT);
+    numbered(&t, -5, 100); /* two more: five unseen above */
+    assert_int_equal(tui_table_new_above(&t), 5);
+    numbered(&t, -5, 100); /* the same rows again: nothing more is new */
+    assert_int_equal(tui_table_new_above(&t), 5);
+    tui_table_key(&t, &top); /* seen: the marker goes */
+    tui_grid_clear(&g);
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    assert_int_equal(tui_table_new_above(&t), 0);
+    assert_null(strstr(tuitest_line(&g, 0), "new"));
+    assert_string_equal(tuitest_line(&g, 1), "row -005  5005.00      1");
+    /* at the top, new rows simply show (nothing is above) */
+    numbered(&t, -7, 100);
+    assert_int_equal(tui_table_new_above(&t), 0);
+    g.ascii = true; /* ascii terminals get a ^ */
+    tui_table_key(&t, &pd);
+    tui_table_key(&t, &pd);
+    numbered(&t, -8, 100);
+    tui_grid_clear(&g);
+    tui_table_draw(&t, &g, (struct tui_rect){0, 0, 30, 11}, true);
+    assert_non_null(strstr(tuitest_line(&g, 0), "^ 1 new"));
     tui_grid_release(&g);
     tui_table_release(&t);
 }
@@ -434,6 +529,8 @@ int main(void)
         cmocka_unit_test(test_table_sort),
         cmocka_unit_test(test_table_filter),
         cmocka_unit_test(test_table_selection_kept),
+        cmocka_unit_test(test_table_view_goes_to_top),
+        cmocka_unit_test(test_table_new_rows_above),
         cmocka_unit_test(test_table_scroll_and_pages),
         cmocka_unit_test(test_sort_matches_reference),
         cmocka_unit_test(test_sort_decimals_shown),

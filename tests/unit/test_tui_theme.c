@@ -223,8 +223,8 @@ static void test_keymap_defaults_and_names(void **state)
 }
 
 static const struct tui_action screen_acts[] = {
-    {"exceptions.ack", "a", "acknowledge", "exceptions", TUI_ACT_WRITES},
-    {"sync.run", "r", "run now", "sync", TUI_ACT_WRITES},
+    {"exceptions.ack", "a", "acknowledge", "exceptions", TUI_ACT_WRITES, NULL},
+    {"sync.run", "r", "run now", "sync", TUI_ACT_WRITES, NULL},
 };
 
 static void test_keymap_overrides(void **state)

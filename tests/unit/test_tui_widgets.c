@@ -14,14 +14,7 @@
 #include "tui/grid.h"
 #include "tui/meter.h"
 #include "tui/toast.h"
-
-static char *line(const struct tui_grid *g, int y)
-{
-    static struct strbuf sb = STRBUF_INIT;
-    sb_reset(&sb);
-    tui_grid_line(g, y, &sb);
-    return sb.buf ? sb.buf : "";
-}
+#include "tests/lib/tuitest.h"
 
 static void test_progress(void **state)
 {
@@ -31,17 +24,17 @@ static void test_progress(void **state)
     tui_meter_progress(&g, 0, 1, 15, 5, 10);
     tui_meter_progress(&g, 0, 2, 15, 10, 10);
     tui_meter_bar(&g, 0, 3, 4, 9, 32); /* 9/32 of 4 cells = 1 1/8 cells */
-    assert_string_equal(line(&g, 0), "░░░░░░░░░░   0%");
-    assert_string_equal(line(&g, 1), "█████░░░░░  50%");
-    assert_string_equal(line(&g, 2), "██████████ 100%");
-    assert_string_equal(line(&g, 3), "█▏░░");
+    assert_string_equal(tuitest_line(&g, 0), "░░░░░░░░░░   0%");
+    assert_string_equal(tuitest_line(&g, 1), "█████░░░░░  50%");
+    assert_string_equal(tuitest_line(&g, 2), "██████████ 100%");
+    assert_string_equal(tuitest_line(&g, 3), "█▏░░");
     assert_int_equal(tui_grid_at(&g, 0, 1)->role, TUI_ROLE_BAR_FILL);
     assert_int_equal(tui_grid_at(&g, 9, 1)->role, TUI_ROLE_BAR_EMPTY);
     tui_meter_progress(&g, 0, 1, 15, 20, 10); /* over 100 % is clamped */
-    assert_string_equal(line(&g, 1), "██████████ 100%");
+    assert_string_equal(tuitest_line(&g, 1), "██████████ 100%");
     g.ascii = true;
     tui_meter_progress(&g, 0, 1, 15, 5, 10);
-    assert_string_equal(line(&g, 1), "#####.....  50%");
+    assert_string_equal(tuitest_line(&g, 1), "#####.....  50%");
     tui_grid_release(&g);
 }
 
@@ -51,21 +44,21 @@ static void test_sparkline_and_chart(void **state)
     tui_grid_init(&g, 30, 4);
     const int64_t v[] = {99, 0, 1, 2, 3, 4, 5, 6, 7};
     tui_meter_spark(&g, 0, 0, 8, v, 9); /* the last 8 samples */
-    assert_string_equal(line(&g, 0), "▁▂▃▄▅▆▇█");
+    assert_string_equal(tuitest_line(&g, 0), "▁▂▃▄▅▆▇█");
     assert_int_equal(tui_grid_at(&g, 0, 0)->role, TUI_ROLE_SPARK);
     const int64_t flat[] = {0, 0, 0};
     tui_meter_spark(&g, 0, 1, 3, flat, 3);
-    assert_string_equal(line(&g, 1), "▁▁▁");
+    assert_string_equal(tuitest_line(&g, 1), "▁▁▁");
     g.ascii = true;
     tui_meter_spark(&g, 0, 1, 8, v + 1, 8);
-    assert_string_equal(line(&g, 1), "_.-~=+*#");
+    assert_string_equal(tuitest_line(&g, 1), "_.-~=+*#");
     g.ascii = false;
     const char *labels[] = {"Acme", "Beta"};
     const int64_t vals[] = {100, 50};
     const char *texts[] = {"1.00", "0.50"};
     tui_meter_chart(&g, (struct tui_rect){0, 2, 20, 2}, labels, vals, texts, 2);
-    assert_string_equal(line(&g, 2), "Acme ██████████ 1.00");
-    assert_string_equal(line(&g, 3), "Beta █████      0.50");
+    assert_string_equal(tuitest_line(&g, 2), "Acme ██████████ 1.00");
+    assert_string_equal(tuitest_line(&g, 3), "Beta █████      0.50");
     tui_grid_release(&g);
 }
 
@@ -77,13 +70,13 @@ static void test_toasts(void **state)
     tui_toast_push(&q, TUI_TOAST_ERROR, 1000, "database unreachable");
     tui_toast_push(&q, TUI_TOAST_INFO, 1000, "theme dark");
     assert_true(tui_toast_draw(&q, &g, 0, 0, 40));
-    assert_string_equal(line(&g, 0), "theme dark                          (+1)");
+    assert_string_equal(tuitest_line(&g, 0), "theme dark                          (+1)");
     assert_int_equal(tui_toast_next_expiry(&q), 5000);
     assert_false(tui_toast_expire(&q, 4999));
     assert_true(tui_toast_expire(&q, 5000));             /* info gone after 4 s */
     assert_true(tui_toast_expire(&q, 1000000) == false); /* the error stays */
     tui_toast_draw(&q, &g, 0, 0, 40);
-    assert_string_equal(line(&g, 0), "error: database unreachable  [Esc]");
+    assert_string_equal(tuitest_line(&g, 0), "error: database unreachable  [Esc]");
     assert_int_equal(tui_grid_at(&g, 0, 0)->role, TUI_ROLE_TOAST_ERROR);
     assert_true(tui_toast_dismiss(&q));
     assert_false(tui_toast_draw(&q, &g, 0, 0, 40));
@@ -129,9 +122,9 @@ static void test_form(void **state)
     type(&f, "sécret");
     tui_form_set_message(&f, TUI_ROLE_FAIL, "invalid username or password");
     tui_form_draw(&f, &g, (struct tui_rect){0, 0, 40, 5});
-    assert_string_equal(line(&g, 0), "Username  zoé q");
-    assert_string_equal(line(&g, 2), "Password  ••••••");
-    assert_string_equal(line(&g, 4), "          invalid username or password");
+    assert_string_equal(tuitest_line(&g, 0), "Username  zoé q");
+    assert_string_equal(tuitest_line(&g, 2), "Password  ••••••");
+    assert_string_equal(tuitest_line(&g, 4), "          invalid username or password");
     assert_int_equal(tui_grid_at(&g, 10, 2)->role, TUI_ROLE_INPUT_FOCUS);
     assert_int_equal(tui_grid_at(&g, 10, 0)->role, TUI_ROLE_INPUT);
     assert_true(g.cursor_on);
@@ -158,7 +151,7 @@ static void test_edit_scrolls(void **state)
     tui_grid_init(&g, 10, 1);
     tui_edit_set(&e, "abcdefghijklmno");
     tui_edit_draw(&e, &g, 0, 0, 6, TUI_ROLE_INPUT, true);
-    assert_string_equal(line(&g, 0), "klmno"); /* cursor at the end stays visible */
+    assert_string_equal(tuitest_line(&g, 0), "klmno"); /* cursor at the end stays visible */
     assert_int_equal(g.cursor_x, 5);
     tui_edit_key(&e, TUI_KEY_CTRL('w'));
     assert_string_equal(tui_edit_str(&e), "");
@@ -180,8 +173,8 @@ static void test_confirm(void **state)
     tui_grid_init(&g, 50, 10);
     tui_confirm_open(&c, "Delete 3 links?");
     tui_confirm_draw(&c, &g, (struct tui_rect){0, 0, 50, 10});
-    assert_non_null(strstr(line(&g, 4), "Delete 3 links?"));
-    assert_non_null(strstr(line(&g, 6), "[ Yes ]"));
+    assert_non_null(strstr(tuitest_line(&g, 4), "Delete 3 links?"));
+    assert_non_null(strstr(tuitest_line(&g, 6), "[ Yes ]"));
     assert_int_equal(tui_confirm_key(&c, TUI_KEY_ENTER), TUI_CONFIRM_NO); /* default No */
     assert_int_equal(tui_confirm_key(&c, TUI_KEY_LEFT), TUI_CONFIRM_PENDING);
     assert_int_equal(tui_confirm_key(&c, TUI_KEY_ENTER), TUI_CONFIRM_YES);
