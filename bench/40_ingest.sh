@@ -9,7 +9,7 @@
 # limiter (OPSDECK_RATELIMIT_HARVEST, default Harvest's 100 requests / 15 s), which would
 # otherwise pace 100 pages of 2000 to ~15 s and measure nothing but the limiter.
 # Median of RUNS runs of each. --quick: small sizes.
-# Day rollups (sql/0011) are kept only for dense months; the simulator's months are small (about
+# Day rollups (sql/0014) are kept only for dense months; the simulator's months are small (about
 # 11,000 entries over some 4,000 projects), so none is listed at the default policy. With
 # INGEST_DAILY=all the policy lists every month as the sync writes it: the cost of keeping day
 # rows where they do not pay off (about one day row per entry and table), for comparison.

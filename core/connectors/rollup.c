@@ -80,7 +80,7 @@ static const char agg_sql[] =
       "spent_date, " p "hours, " p "rounded_hours, " p "billable, " p "billable_rate, " p          \
       "cost_rate"
 
-/* A month of a day-grained table is kept when it is listed (sql/0011). */
+/* A month of a day-grained table is kept when it is listed (sql/0014). */
 #define LISTED(day)                                                                                \
     "EXISTS (SELECT 1 FROM profit_rollup_daily_months dm WHERE dm.month = "                        \
     "date_trunc('month', " day ")::date)"

@@ -20,7 +20,7 @@
  *   missing_cost_rate      entries whose cost_rate is NULL
  * A key whose entries drop to 0 has no row.
  *
- * Day rows (sql/0011) serve reports whose range starts or ends inside a month. They are kept
+ * Day rows (sql/0014) serve reports whose range starts or ends inside a month. They are kept
  * only for dense months (profit_rollup_daily_policy: enough entries, several per project and
  * day), because with sparse entries a day row costs about a row per entry and reads no faster
  * than the raw rows. A month is listed, and its day rows built from the raw rows, by the

@@ -5,7 +5,7 @@
  * Each table: its name, its key columns in the order k0, time, k2 (time is "month" or "day";
  * k2 NULL for two-key tables), which entry reference each key takes, whether it carries the
  * project's client_id as a non-key column, and whether it is day-grained (its rows exist only
- * for the months listed in profit_rollup_daily_months, sql/0011). */
+ * for the months listed in profit_rollup_daily_months, sql/0014). */
 #ifndef OD_CONNECTORS_ROLLUP_TABLES_H
 #define OD_CONNECTORS_ROLLUP_TABLES_H
 #include "core/base/util.h"

@@ -70,7 +70,7 @@ static const struct {
      " JOIN profit_rollup_project_month pm ON pm.project_id = r.project_id AND pm.month = r.month"},
 };
 
-/* Day-grained rollups (sql/0011), the same columns with day for month; they hold the listed
+/* Day-grained rollups (sql/0014), the same columns with day for month; they hold the listed
  * months only (profit_rollup_daily_months). Project and person together have none: such an
  * edge is read from raw rows (a project filter narrows it through the project index). */
 static const struct {

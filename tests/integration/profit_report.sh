@@ -151,7 +151,8 @@ t_eq "CSV keeps the column name deal_amount with a range" "deal_amount|1400.01" 
     "$("$OD_BIN" report profitability --format csv --from 2026-02 --to 2026-02 | python3 -c '
 import csv, sys
 rows = list(csv.reader(sys.stdin))
-print(rows[0][-1] + "|" + [r for r in rows if r[0] == "101"][0][-1])')"
+i = rows[0].index("deal_amount") if "deal_amount" in rows[0] else -1
+print(rows[0][i] + "|" + [r for r in rows if r[0] == "101"][0][i])')"
 t_eq "JSON keeps names intact (quotes, comma, control bytes escaped by JSON)" '  Globex, "The" Company  |True' \
     "$(printf '%s' "$json" | python3 -c '
 import json,sys

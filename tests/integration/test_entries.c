@@ -347,7 +347,7 @@ static void run_sql(const char *sql)
     if (od_db_cmd(db, sql, 0, NULL) < 0) fail_msg("%s: %s", sql, od_err());
 }
 
-/* Day rows (sql/0011) of listed months follow every change, in both writer modes: with
+/* Day rows (sql/0014) of listed months follow every change, in both writer modes: with
  * od_rollup_delta_begin (day sums kept for listed months only) and without (every day summed,
  * the apply sorts it out). */
 static void day_rollups_follow_listed_months(void **state)

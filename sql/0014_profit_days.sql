@@ -1,4 +1,4 @@
--- 0011: day-grained rollups, so a report whose range starts or ends inside a month reads its
+-- 0014: day-grained rollups, so a report whose range starts or ends inside a month reads its
 -- partial edge months from rollups too (issue #14). Same columns and definitions as the
 -- monthly profit_rollup_* tables (profit_entry_facts), one row per key and day:
 --   profit_rollup_client_day   (day, client_id)                the client report

@@ -1,4 +1,4 @@
--- 0010: billable hours are the time billed (DESIGN.md §3, issue #14): Σ rounded_hours of
+-- 0013: billable hours are the time billed (DESIGN.md §3, issue #14): Σ rounded_hours of
 -- billable entries (hours when rounded_hours is absent), the same hours revenue is charged on,
 -- so revenue ÷ billable hours is the effective rate. Hours stay Σ hours (time tracked).
 -- The view profit_entry_facts changes its billable_hours column, and every rollup's
