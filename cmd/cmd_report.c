@@ -5,12 +5,14 @@
 #include "core/base/config.h"
 #include "core/db/db.h"
 #include "core/base/export.h"
+#include "core/domain/period.h"
 #include "core/domain/profit.h"
 #include "core/domain/report.h"
 #include "core/base/util.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int run(struct od_ctx *ctx, int argc, char **argv);
@@ -29,6 +31,11 @@ static const struct od_cli_opt report_opts[] = {
      .arg = "DATE",
      .kind = OD_CLI_TEXT,
      .help = "last day, inclusive, YYYY-MM-DD or YYYY-MM (its last day)"},
+    {.name = "--period",
+     .arg = "NAME",
+     .kind = OD_CLI_ENUM,
+     .values = "this-month|last-month|this-quarter|last-quarter|ytd|last-30d|all",
+     .help = "a named range relative to today (not with --from/--to)"},
     {.name = "--client", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest client"},
     {.name = "--project", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest project"},
     {.name = "--person", .arg = "ID", .kind = OD_CLI_TEXT, .help = "only this Harvest user"},
@@ -46,16 +53,22 @@ static const struct od_subcommand report_subs[] = {
 
 static const char usage[] =
     "usage: opsdeck report profitability [--by client|project|month|person] [--from DATE]\n"
-    "                                    [--to DATE] [--client ID] [--project ID] [--person ID]\n"
+    "                                    [--to DATE] [--period NAME] [--client ID]\n"
+    "                                    [--project ID] [--person ID]\n"
     "                                    [--format table|csv|json] [--json] [--csv-raw]\n"
     "                                    [--output FILE]\n\n"
-    "Entries, hours, billable hours, revenue, cost, margin and margin % per group, with totals,\n"
-    "read from the rollups. Clients also show the amount of the linked company's won HubSpot\n"
-    "deals (closed in the range when one is given: 'Won in range'); projects show budget burn\n"
-    "over their whole life.\n\n"
+    "Entries, hours (tracked), billable hours (billed: rounded hours of billable entries),\n"
+    "revenue, cost, margin and margin % per group, with totals, read from the rollups. Clients\n"
+    "also show the amount of the linked company's won HubSpot deals (closed in the range when\n"
+    "one is given: 'Won in range'); projects show budget burn over their whole life. A row\n"
+    "marked ! is incomplete: entries without a cost rate or billable entries without a\n"
+    "billable rate (JSON/CSV: entries_missing_cost_rate, entries_missing_billable_rate).\n\n"
     "  --by G          grouping (default client)\n"
     "  --from DATE     first day, YYYY-MM-DD or YYYY-MM (default: all time)\n"
     "  --to DATE       last day, inclusive, YYYY-MM-DD or YYYY-MM (its last day)\n"
+    "  --period NAME   this-month, last-month, this-quarter, last-quarter, ytd (1 January to\n"
+    "                  today), last-30d (today and the 29 days before) or all; calendar\n"
+    "                  months and quarters, today in local time; not with --from/--to\n"
     "  --client ID     only this Harvest client (drill-down)\n"
     "  --project ID    only this Harvest project\n"
     "  --person ID     only this Harvest user\n"
@@ -95,7 +108,7 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
     struct od_profit_query q = {.by = OD_PROFIT_BY_CLIENT};
     struct od_output fo = {.format = OD_FORMAT_TABLE};
     unsigned opts = 0;
-    const char *output = NULL;
+    const char *output = NULL, *period = NULL;
     for (int i = 2; i < argc; i++) {
         const char *o = argv[i];
         int f = od_output_arg(&cmd_report_def, argc, argv, &i, OD_FORMATS_TCJ, &fo);
@@ -109,6 +122,8 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
             rc = od_profit_by_parse(v, &q.by);
         else if (strcmp(o, "--output") == 0)
             output = v;
+        else if (strcmp(o, "--period") == 0)
+            period = v;
         else if (strcmp(o, "--from") == 0)
             rc = od_profit_date_parse(v, false, q.from);
         else if (strcmp(o, "--to") == 0)
@@ -123,6 +138,13 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
             return od_cmd_usage_error(&cmd_report_def, "unknown option '%s'", o);
         if (rc == -2) return 2;
         if (rc < 0) return od_cmd_usage_error(&cmd_report_def, "%s", od_err());
+    }
+    if (period) {
+        if (*q.from || *q.to)
+            return od_cmd_usage_error(&cmd_report_def,
+                                      "--period and --from/--to are alternatives; give one");
+        if (od_profit_period_resolve(period, time(NULL), q.from, q.to) < 0)
+            return od_cmd_usage_error(&cmd_report_def, "%s", od_err());
     }
     if (*q.from && *q.to && strcmp(q.from, q.to) > 0) /* a reversed range is a usage error */
         return od_cmd_usage_error(&cmd_report_def, "the range starts (%s) after it ends (%s)",

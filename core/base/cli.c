@@ -81,7 +81,7 @@ void od_roff_head(FILE *out, const char *name, int section, const char *source, 
     fputc('\n', out);
 }
 
-/* An enumeration's values: \fBa\fR|\fBb\fR. */
+/* An enumeration's values: \fBa\fR|\:\fBb\fR (\: lets a long list break after a bar). */
 static void roff_values(FILE *out, const char *values)
 {
     const char *p = values;
@@ -93,7 +93,7 @@ static void roff_values(FILE *out, const char *values)
         escape(out, word, false, true);
         fputs("\\fR", out);
         p += n;
-        if (*p == '|') fputs("|", out), p++;
+        if (*p == '|') fputs("|\\:", out), p++;
     }
 }
 

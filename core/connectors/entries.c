@@ -86,6 +86,7 @@ static int read_line(const struct cols *k, const char *line, size_t len, struct 
         od_time_parse_us(v[10], n[10], &t->upd_us) < 0)
         return -1;
     t->e.month = month_of(t->day);
+    t->e.day = t->day;
     t->old_day = INT32_MIN;
     t->act = A_NEW;
     return 0;
@@ -275,6 +276,7 @@ static int lookup(PGconn *c, struct te *t, size_t n, struct od_rollup_delta *d)
             .client = strtoll(PQgetvalue(r, i, 3), NULL, 10),
             .user = strtoll(PQgetvalue(r, i, 4), NULL, 10),
             .month = month_of(x->old_day),
+            .day = x->old_day,
             .billable = PQgetvalue(r, i, 7)[0] == 't',
             .has_rounded = !PQgetisnull(r, i, 6),
             .has_brate = !PQgetisnull(r, i, 8),

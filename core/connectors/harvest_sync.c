@@ -207,7 +207,7 @@ static enum od_job_result tx_page(struct od_fetch *f, struct pass *p, struct tx 
          * order, so a later commit never survives an earlier lost one. Nothing is lost. */
         if ((p->incremental &&
              od_db_cmd(x->c, "SET LOCAL synchronous_commit = off", 0, NULL) < 0) ||
-            (p->delta && od_rollup_lock(x->c) < 0)) {
+            (p->delta && od_rollup_delta_begin(x->c, p->delta) < 0)) {
             PGconn *c = x->c;
             x->c = NULL;
             return od_fetch_db_failed(f, c);

@@ -2,6 +2,7 @@
  * by two tables (dimensions and rollup sources); every value is a parameter. The trend per
  * row is a second statement over the same source, in the same snapshot (od_profit_read). */
 #include "core/domain/profit.h"
+#include "core/domain/profit_range.h"
 #include "core/db/db.h"
 #include "core/base/log.h"
 #include "core/base/money.h"
@@ -69,16 +70,58 @@ static const struct {
      " JOIN profit_rollup_project_month pm ON pm.project_id = r.project_id AND pm.month = r.month"},
 };
 
+/* Day-grained rollups (sql/0014), the same columns with day for month; they hold the listed
+ * months only (profit_rollup_daily_months). Project and person together have none: such an
+ * edge is read from raw rows (a project filter narrows it through the project index). */
+static const struct {
+    unsigned has;
+    const char *sql;
+} day_sources[] = {
+    {DIM_CLIENT,
+     "SELECT client_id, NULL::bigint AS project_id, NULL::bigint AS user_id, day, "
+     "date_trunc('month', day)::date AS month, " MEASURES " FROM profit_rollup_client_day"},
+    {DIM_CLIENT | DIM_PERSON,
+     "SELECT client_id, NULL::bigint AS project_id, user_id, day, date_trunc('month', day)::date "
+     "AS month, " MEASURES " FROM profit_rollup_person_day"},
+    {DIM_CLIENT | DIM_PROJECT,
+     "SELECT client_id, project_id, NULL::bigint AS user_id, day, date_trunc('month', day)::date "
+     "AS month, " MEASURES " FROM profit_rollup_project_day"},
+};
+
 #define FILTERS                                                                                    \
     " AND ($7::bigint IS NULL OR s.client_id = $7::bigint)"                                        \
     " AND ($8::bigint IS NULL OR s.project_id = $8::bigint)"                                       \
     " AND ($9::bigint IS NULL OR s.user_id = $9::bigint)"
-/* An edge range's raw rows summed per key, added (sign 1) or taken away (sign -1); every %d
- * is the sign's parameter (applied to the sums, not to each row). */
+/* An edge range summed per key, added (sign 1) or taken away (sign -1); every %d is the sign's
+ * parameter (applied to the sums, not to each row). RAW_SUMS over profit_entry_facts rows,
+ * DAY_SUMS over day rollup rows. */
 #define RAW_SUMS                                                                                   \
     "$%d::int * count(*), $%d::int * sum(s.hours), $%d::int * sum(s.billable_hours), "             \
     "$%d::int * sum(s.revenue), $%d::int * sum(s.cost), $%d::int * sum(s.missing_cost_rate), "     \
     "$%d::int * sum(s.missing_billable_rate)"
+#define DAY_SUMS                                                                                   \
+    "$%d::int * sum(s.entries), $%d::int * sum(s.hours), $%d::int * sum(s.billable_hours), "       \
+    "$%d::int * sum(s.revenue), $%d::int * sum(s.cost), $%d::int * sum(s.missing_cost_rate), "     \
+    "$%d::int * sum(s.missing_billable_rate)"
+/* Whether an edge's month keeps day rows (then the edge is read from them, else from raw rows).
+ * A report first assumes its edge months do (the usual case where edges would be slow) and
+ * says in its last column whether that held, in the same snapshot; when it did not, the months
+ * are looked up and the report planned again with raw branches where needed. Only the branch
+ * that reads is ever planned. Reading raw rows for a month listed meanwhile is still exact, and
+ * a listed month stays listed. */
+#define LISTED(p)                                                                                  \
+    "EXISTS (SELECT 1 FROM profit_rollup_daily_months WHERE month = date_trunc('month', " p        \
+    "::date)::date)"
+static const char listed_sql[] =
+    "SELECT $1::date IS NOT NULL AND " LISTED("$1") ", $2::date IS NOT NULL AND " LISTED("$2");
+/* For a report that reads raw edge rows, in its transaction: no JIT and no parallel workers.
+ * The raw edges of a month without day rows are small (the policy lists the big ones), but
+ * their estimated cost at a few hundred thousand rows a partition crosses jit_above_cost, and
+ * compiling the query or starting workers would cost 30-300 ms. */
+#define LISTED_COL 18 /* the report's column that says whether the edges' months are listed */
+static const char settings_sql[] =
+    "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
+    "true)";
 
 const char *od_profit_by_name(enum od_profit_by by)
 {
@@ -95,139 +138,43 @@ int od_profit_by_parse(const char *s, enum od_profit_by *out)
     return od_seterr("unknown grouping '%s' (use client, project, month or person)", s ? s : "");
 }
 
-static void fmt_day(long z, char out[11])
+/* Every dimension q groups or filters by. */
+static unsigned need_of(const struct od_profit_query *q)
 {
-    char tmp[OD_DATE_BUF];
-    od_date_format(z, tmp, sizeof tmp);
-    memcpy(out, tmp, 10);
-    out[10] = '\0';
-}
-
-int od_profit_date_parse(const char *s, bool to_end, char out[11])
-{
-    size_t len = s ? strlen(s) : 0;
-    int64_t z;
-    if (len == 7) { /* YYYY-MM: a date on its first day */
-        char first[11];
-        memcpy(first, s, 7);
-        memcpy(first + 7, "-01", 4);
-        if (od_date_parse(first, 10, &z) < 0)
-            return od_seterr("'%s' is not a month (use YYYY-MM)", s);
-        if (to_end) {
-            int y, m, d;
-            od_civil_from_days(z, &y, &m, &d);
-            z += od_days_in_month(y, m) - 1;
-        }
-    } else if (len == 10 && s[4] == '-' && s[7] == '-') {
-        if (od_date_parse(s, len, &z) < 0)
-            return od_seterr("'%s' is not a date (use YYYY-MM-DD)", s);
-    } else {
-        return od_seterr("'%s' is not a date (use YYYY-MM-DD or YYYY-MM)", s ? s : "");
-    }
-    fmt_day(z, out);
-    return 0;
-}
-
-int32_t od_profit_month_index(const char *s)
-{
-    int y, m, n = 0;
-    if (!s || sscanf(s, "%4d-%2d%n", &y, &m, &n) != 2 || n != 7 || y < 1 || m < 1 || m > 12)
-        return -1;
-    return y * 12 + m - 1;
-}
-
-/* A date od_profit_date_parse wrote. */
-static long day_of(const char *iso)
-{
-    int64_t z = 0;
-    int rc = od_date_parse(iso, strlen(iso), &z);
-    assert(rc == 0);
-    (void)rc;
-    return z;
-}
-
-static long first_of_next_month(long z)
-{
-    int y, m, d;
-    od_civil_from_days(z, &y, &m, &d);
-    return z - (d - 1) + od_days_in_month(y, m);
-}
-
-static long first_of_month(long z)
-{
-    int y, m, d;
-    od_civil_from_days(z, &y, &m, &d);
-    return z - (d - 1);
-}
-
-/* Split [from, to] into whole months for the rollups and up to two raw edge ranges [lo, hi).
- * p[0..5]: full_lo, full_hi, raw1_lo, raw1_hi, raw2_lo, raw2_hi; "" = NULL. A partial edge
- * month is read from raw rows either as the part inside the range (sign 1), or — when the part
- * outside is smaller and the whole month is in the rollup range — as the whole month from the
- * rollups minus the part outside (sign -1): at most half a month of raw rows per edge. */
-static void split_range(const char *from, const char *to, char p[6][11], int sign[2])
-{
-    bool hf = *from, ht = *to;
-    long f = hf ? day_of(from) : 0, t = ht ? day_of(to) : 0;
-    long full_lo = 0, full_hi = 0, r[2][2] = {{0, 0}, {0, 0}}; /* lo == hi: no raw range */
-    memset(p, 0, 6 * 11);
-    sign[0] = sign[1] = 1;
-    if (hf) full_lo = first_of_month(f) == f ? f : first_of_next_month(f);
-    if (ht) full_hi = first_of_next_month(t) == t + 1 ? t + 1 : first_of_month(t);
-    if (hf && ht && full_hi <= full_lo) { /* no whole month inside: all of it from raw rows */
-        full_hi = full_lo;
-        r[0][0] = f;
-        r[0][1] = t + 1;
-    } else {
-        if (hf && full_lo != f) {
-            long m0 = first_of_month(f);
-            if (f - m0 < full_lo - f) {
-                r[0][0] = m0;
-                r[0][1] = f;
-                sign[0] = -1;
-                full_lo = m0;
-            } else {
-                r[0][0] = f;
-                r[0][1] = full_lo;
-            }
-        }
-        if (ht && full_hi != t + 1) {
-            long m1 = first_of_next_month(t);
-            if (m1 - (t + 1) < (t + 1) - full_hi) {
-                r[1][0] = t + 1;
-                r[1][1] = m1;
-                sign[1] = -1;
-                full_hi = m1;
-            } else {
-                r[1][0] = full_hi;
-                r[1][1] = t + 1;
-            }
-        }
-    }
-    if (hf) fmt_day(full_lo, p[0]);
-    if (ht) fmt_day(full_hi, p[1]);
-    for (int e = 0; e < 2; e++)
-        if (r[e][1] > r[e][0]) {
-            fmt_day(r[e][0], p[2 + 2 * e]);
-            fmt_day(r[e][1], p[3 + 2 * e]);
-        }
+    return dims[q->by].need | (q->client_id ? DIM_CLIENT : 0) | (q->project_id ? DIM_PROJECT : 0) |
+           (q->user_id ? DIM_PERSON : 0);
 }
 
 /* The first rollup source with every dimension q groups or filters by. */
 static size_t source_for(const struct od_profit_query *q)
 {
-    unsigned need = dims[q->by].need | (q->client_id ? DIM_CLIENT : 0) |
-                    (q->project_id ? DIM_PROJECT : 0) | (q->user_id ? DIM_PERSON : 0);
+    unsigned need = need_of(q);
     size_t si = 0;
     while ((sources[si].has & need) != need)
         si++; /* the last source has every dimension */
     return si;
 }
 
-static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
+/* The day rollup holding every dimension the query needs; OD_ARRAY_LEN(day_sources) when none
+ * does (project and person together). */
+static size_t day_source_of(const struct od_profit_query *q)
 {
+    unsigned need = need_of(q);
+    size_t di = 0;
+    while (di < OD_ARRAY_LEN(day_sources) && (day_sources[di].has & need) != need)
+        di++;
+    return di;
+}
+
+/* edge[e]: the range has edge e; listed[e]: its month keeps day rows. Returns whether an edge
+ * is read from raw rows. The last column says whether the listed edges' months keep day rows
+ * (in the same snapshot). */
+static bool build_sql(struct strbuf *sb, const struct od_profit_query *q, const bool edge[2],
+                      const bool listed[2])
+{
+    bool raw = false;
     const struct dim *dm = &dims[q->by];
-    size_t si = source_for(q);
+    size_t si = source_for(q), di = day_source_of(q);
     const char *k = dm->key_col;
     bool client = q->by == OD_PROFIT_BY_CLIENT;
     /* Clients: won deals per company closed in [$12, $13] (each deal once), and the live
@@ -250,13 +197,22 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
             "$2::date)" FILTERS,
             k, sources[si].sql);
     for (int e = 0; e < 2; e++) {
-        int sg = 10 + e; /* $10, $11: the edges' signs */
-        sb_addf(sb,
-                " UNION ALL SELECT s.%s, " RAW_SUMS " FROM profit_entry_facts s"
-                " WHERE $%d::date IS NOT NULL AND s.spent_date >= $%d::date AND s.spent_date < "
-                "$%d::date"
-                " AND s.%s IS NOT NULL" FILTERS " GROUP BY s.%s",
-                k, sg, sg, sg, sg, sg, sg, sg, 3 + 2 * e, 3 + 2 * e, 4 + 2 * e, k, k);
+        int sg = 10 + e, lo = 3 + 2 * e, hi = 4 + 2 * e; /* $10, $11: the edges' signs */
+        if (listed[e] && di < OD_ARRAY_LEN(day_sources)) {
+            sb_addf(
+                sb,
+                " UNION ALL SELECT s.%s, " DAY_SUMS " FROM (%s) s"
+                " WHERE $%d::date IS NOT NULL AND s.day >= $%d::date AND s.day < $%d::date" FILTERS
+                " GROUP BY s.%s",
+                k, sg, sg, sg, sg, sg, sg, sg, day_sources[di].sql, lo, lo, hi, k);
+        } else {
+            raw = raw || edge[e];
+            sb_addf(sb,
+                    " UNION ALL SELECT s.%s, " RAW_SUMS " FROM profit_entry_facts s"
+                    " WHERE $%d::date IS NOT NULL AND s.spent_date >= $%d::date"
+                    " AND s.spent_date < $%d::date AND s.%s IS NOT NULL" FILTERS " GROUP BY s.%s",
+                    k, sg, sg, sg, sg, sg, sg, sg, lo, lo, hi, k, k);
+        }
     }
     if (client) sb_add(sb, " UNION ALL SELECT client_id, 0, 0, 0, 0, 0, 0, 0 FROM won_clients");
     sb_addf(sb,
@@ -301,9 +257,33 @@ static void build_sql(struct strbuf *sb, const struct od_profit_query *q)
         " CASE WHEN revenue = 0 THEN NULL ELSE round((revenue - cost) * 100 / revenue, 2) END,"
         " round(deal, 2), budget_by, round(budget, 2), round(used, 2),"
         " CASE WHEN budget > 0 THEN round(coalesce(used, 0) * 100 / budget, 2) END,"
-        " mcr, mbr, fixed_fee, currency FROM t ORDER BY total, %s",
+        " mcr, mbr, fixed_fee, currency, %s FROM t ORDER BY total, %s",
         dm->join,
+        (listed[0] && edge[0]) || (listed[1] && edge[1])
+            ? "($3::date IS NULL OR " LISTED("$3") ") AND ($5::date IS NULL OR " LISTED("$5") ")"
+            : "true",
         q->by == OD_PROFIT_BY_MONTH ? "key" : "lower(btrim(name)) NULLS LAST, length(key), key");
+    return raw;
+}
+
+/* A report reading raw edge rows: with settings_sql, in the caller's transaction
+ * (od_profit_read) or in one of its own. */
+static PGresult *run_raw(PGconn *c, const char *sql, int nparams, const char *const *params)
+{
+    PGresult *res = NULL;
+    bool own = PQtransactionStatus(c) == PQTRANS_IDLE;
+    if (own && od_db_begin(c) < 0) return NULL;
+    PGresult *sr = od_db_exec(c, settings_sql, 0, NULL);
+    if (sr) res = od_db_exec(c, sql, nparams, params);
+    PQclear(sr);
+    if (!own) return res;
+    if (res && od_db_commit(c) < 0) {
+        PQclear(res);
+        res = NULL;
+    } else if (!res) {
+        od_db_rollback(c);
+    }
+    return res;
 }
 
 /* Copy a numeric column into its string and int64 hundredths; false when NULL. */
@@ -367,7 +347,7 @@ static int run_on(PGconn *c, const struct od_profit_query *q, struct od_profit_r
 {
     char p[6][11];
     int sign[2];
-    split_range(out->from, out->to, p, sign);
+    od_profit_range_split(out->from, out->to, p, sign);
     char ids[3][24];
     const int64_t idv[3] = {q->client_id, q->project_id, q->user_id};
     const char *params[13];
@@ -384,8 +364,24 @@ static int run_on(PGconn *c, const struct od_profit_query *q, struct od_profit_r
     int nparams = q->by == OD_PROFIT_BY_CLIENT ? 13 : 11;
     out->deals_in_range = q->by == OD_PROFIT_BY_CLIENT && (*out->from || *out->to);
     struct strbuf sql = STRBUF_INIT;
-    build_sql(&sql, q);
-    PGresult *res = od_db_exec(c, sb_str(&sql), nparams, params);
+    PGresult *res = NULL;
+    bool edge[2] = {params[2] != NULL, params[4] != NULL};
+    bool days = (edge[0] || edge[1]) && day_source_of(q) < OD_ARRAY_LEN(day_sources);
+    bool listed[2] = {days, days}; /* first assume the edge months keep day rows */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        sb_reset(&sql);
+        res = build_sql(&sql, q, edge, listed) ? run_raw(c, sb_str(&sql), nparams, params)
+                                               : od_db_exec(c, sb_str(&sql), nparams, params);
+        if (!res || attempt || !days || PQgetvalue(res, PQntuples(res) - 1, LISTED_COL)[0] == 't')
+            break;
+        PQclear(res); /* an edge month keeps no day rows: look them up, plan again */
+        res = od_db_exec(c, listed_sql, 2, (const char *const[]){params[2], params[4]});
+        if (!res) break;
+        for (int e = 0; e < 2; e++)
+            listed[e] = PQgetvalue(res, 0, e)[0] == 't';
+        PQclear(res);
+        res = NULL;
+    }
     sb_release(&sql);
     if (!res) return -1;
     int n = PQntuples(res);

@@ -15,9 +15,12 @@
  * {by=client}, {by=project, client_id}, {by=month, project_id}, {by=person, project_id,
  * from/to = that month}.
  *
- * Date ranges: whole months come from the rollups; when from/to fall inside a month, the
- * partial edge months are summed from the raw rows (same definition), so the answer is
- * exact for any range and stays fast (at most two months of raw rows).
+ * Date ranges: whole months come from the monthly rollups; when from/to fall inside a month,
+ * each partial edge month is read as its days inside the range, or as the whole month minus
+ * its days outside, whichever is fewer: from the day rollups when the month keeps them
+ * (profit_rollup_daily_months, the dense months), else summed from the raw rows (same
+ * definition; sparse months, so few rows). Exact for any range; at most half a month of days
+ * per edge.
  *
  * Numbers: every amount is summed exactly (numeric) and rounded half away from zero to 2
  * places once, at the end, per row; totals round the exact sum, never the sum of rounded
@@ -29,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/domain/profit_range.h"
 
 struct od_pool;
 
@@ -120,11 +124,6 @@ void od_profit_report_release(struct od_profit_report *r);
  * console's query workers (core/db/reader.h), which hand it a connection. */
 int od_profit_read(PGconn *c, const struct od_profit_query *q, struct od_profit_report *out);
 
-/* "YYYY-MM..." -> year * 12 + month - 1 (the unit of trend_month); -1 when s is no date. */
-int32_t od_profit_month_index(const char *s);
-
-/* Parse "YYYY-MM-DD" or "YYYY-MM" (to_end: the month's last day) into "YYYY-MM-DD" (out >= 11
- * bytes). -1 with od_seterr when not a real date. */
-int od_profit_date_parse(const char *s, bool to_end, char out[11]);
+/* od_profit_date_parse and od_profit_month_index: core/domain/profit_range.h */
 
 #endif

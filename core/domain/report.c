@@ -12,9 +12,10 @@
 
 enum { NAME_MAX_COLS = 40 };
 
-/* Which rows a column applies to. */
-enum col_when { ALL, CLIENT_TABLE, PROJECT_ONLY }; /* CLIENT_TABLE: everywhere but tables */
-enum col_kind { TEXT, INT, NUM, NUM_OR_NULL };
+/* Which reports and formats show a column. CLIENT_TABLE: everywhere but tables of other
+ * groupings; DATA: JSON and CSV only; TABLE: the table only. */
+enum col_when { ALL, CLIENT_TABLE, PROJECT_ONLY, DATA, TABLE };
+enum col_kind { TEXT, INT, NUM, NUM_OR_NULL, MARK }; /* MARK: "!" when a rate is missing */
 
 struct col {
     const char *field;  /* JSON/CSV name */
@@ -27,6 +28,7 @@ struct col {
 
 #define O(f) offsetof(struct od_profit_row, f)
 static const struct col cols[] = {
+    {"incomplete", "!", MARK, TABLE, 0, 0},
     {"key", "KEY", TEXT, ALL, O(key), 0},
     {"name", "NAME", TEXT, ALL, O(name), 0},
     {"entries", "ENTRIES", INT, ALL, O(entries), 0},
@@ -41,7 +43,10 @@ static const struct col cols[] = {
     {"budget", "BUDGET", NUM_OR_NULL, PROJECT_ONLY, O(budget), O(has_budget)},
     {"budget_used", "USED", NUM_OR_NULL, PROJECT_ONLY, O(budget_used), O(has_budget)},
     {"budget_pct", "BURN%", NUM_OR_NULL, PROJECT_ONLY, O(budget_pct), O(has_budget)},
+    {"entries_missing_cost_rate", "", INT, DATA, O(missing_cost_rate), 0},
+    {"entries_missing_billable_rate", "", INT, DATA, O(missing_billable_rate), 0},
 };
+enum { COL_NAME = 2 }; /* where the totals row says TOTAL */
 #undef O
 
 int od_report_format_parse(const char *s, enum od_report_format *out)
@@ -64,6 +69,10 @@ static bool col_shown(const struct col *c, enum od_profit_by by, bool table)
         return !table || by == OD_PROFIT_BY_CLIENT;
     case PROJECT_ONLY:
         return by == OD_PROFIT_BY_PROJECT;
+    case DATA:
+        return !table;
+    case TABLE:
+        return table;
     }
     return false;
 }
@@ -82,6 +91,8 @@ static const char *cell(const struct od_profit_row *row, const struct col *c, ch
     case NUM:
     case NUM_OR_NULL:
         return base + c->off;
+    case MARK:
+        return row->missing_cost_rate || row->missing_billable_rate ? "!" : "";
     }
     return NULL;
 }
@@ -102,7 +113,7 @@ static void write_json(const struct od_profit_report *r, bool tty, struct strbuf
             if (!col_shown(c, r->by, false)) continue;
             const char *v = cell(row, c, buf, sizeof buf);
             if (c->kind == INT)
-                od_json_add_i64(o, c->field, row->entries);
+                od_json_add_i64(o, c->field, *(const int64_t *)((const char *)row + c->off));
             else if (v)
                 cJSON_AddStringToObject(o, c->field, v);
             else
@@ -143,7 +154,7 @@ static void write_csv(const struct od_profit_report *r, unsigned opts, struct st
             if (!first) sb_addch(out, ',');
             first = false;
             const char *v = cell(row, &cols[k], buf, sizeof buf);
-            if (i == r->nrows && k == 1) v = "TOTAL";
+            if (i == r->nrows && k == COL_NAME) v = "TOTAL";
             od_csv_field(out, v, cell_opts | (cols[k].kind == TEXT ? 0 : OD_CSV_NUMERIC));
         }
         sb_add(out, "\r\n");
@@ -170,10 +181,10 @@ static void write_table(const struct od_profit_report *r, struct strbuf *out)
             char buf[32];
             const char *v =
                 col_shown(&cols[k], r->by, true) ? cell(row, &cols[k], buf, sizeof buf) : NULL;
-            if (i == r->nrows && k == 1) v = "TOTAL";
+            if (i == r->nrows && k == COL_NAME) v = "TOTAL";
             char *s = od_sanitize(v ? v : (cols[k].kind == TEXT ? "" : "-"));
             int w = od_display_width(s);
-            if (k == 1 && w > NAME_MAX_COLS) w = NAME_MAX_COLS;
+            if (k == COL_NAME && w > NAME_MAX_COLS) w = NAME_MAX_COLS;
             if (w > width[k]) width[k] = w;
             text[i * ncols + k] = s;
         }
@@ -185,7 +196,7 @@ static void write_table(const struct od_profit_report *r, struct strbuf *out)
             if (!first) sb_add(out, "  ");
             first = false;
             const char *s = i == 0 ? header(r, &cols[k]) : text[(i - 1) * ncols + k];
-            if (cols[k].kind == TEXT)
+            if (cols[k].kind == TEXT || cols[k].kind == MARK)
                 od_pad_right(out, s, width[k]);
             else
                 od_pad_left(out, s, width[k]);
@@ -197,6 +208,15 @@ static void write_table(const struct od_profit_report *r, struct strbuf *out)
     for (size_t i = 0; i < nrows * ncols; i++)
         free(text[i]);
     free(text);
+    const struct od_profit_row *t = &r->totals;
+    if (t->missing_cost_rate || t->missing_billable_rate)
+        sb_addf(out,
+                "! incomplete: %lld %s without a cost rate (cost too low), %lld billable %s "
+                "without a billable rate (revenue too low); counts per row: --format json or "
+                "csv\n",
+                (long long)t->missing_cost_rate, t->missing_cost_rate == 1 ? "entry" : "entries",
+                (long long)t->missing_billable_rate,
+                t->missing_billable_rate == 1 ? "entry" : "entries");
 }
 
 void od_report_profit(const struct od_profit_report *r, enum od_report_format fmt, unsigned opts,

@@ -7,7 +7,11 @@
  *   fputs(sb_str(&out), stdout);
  *
  * Table: every string from outside (names, keys) passes od_sanitize and columns are aligned by
- * display width (names fitted to 40 columns). CSV and JSON keep strings intact (CSV quotes,
+ * display width (names fitted to 40 columns). The first column ("!") marks a row whose cost or
+ * revenue is incomplete (entries without a cost rate, billable entries without a billable
+ * rate); a legend line under the table gives the totals' counts when any row is marked. JSON
+ * and CSV carry the counts instead: entries_missing_cost_rate, entries_missing_billable_rate
+ * (CSV: the last two columns). CSV and JSON keep strings intact (CSV quotes,
  * cJSON escapes), with two exceptions the caller chooses:
  *   - CSV text cells beginning with = + - @ TAB or CR get a leading ' (formula injection,
  *     OWASP); numbers never do. OD_REPORT_CSV_RAW turns this off (opsdeck report --csv-raw).

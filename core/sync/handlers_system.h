@@ -15,14 +15,14 @@
  *                 of every sync plan (core/sync/syncplan.h) and the scheduler's periodic pass.
  *                 OD_JOB_RETRY when a rule or the linking failed.
  *   system/rollup_check  nightly (core/sync/scheduler.c): od_rollup_rebuild(check only)
- *                 compares the four rollup tables with the raw time entries, logs every
- *                 differing table, then evaluates the rules, so the reconcile_mismatch rule
- *                 (which compares the last three months of profit_rollup_project_month with
- *                 profit_entry_facts itself) opens its exception at once. Any difference,
- *                 including ones outside that rule's window or table, makes the job dead
- *                 (OD_JOB_FAIL) with the tables and an example key in its error, which the
- *                 sync_failed rule reports at the next evaluation. Nothing is repaired:
- *                 `opsdeck rollup rebuild` does that. */
+ *                 compares every rollup table (the monthly ones, and the listed months' day
+ *                 rows) with the raw time entries, logs every differing table, then evaluates
+ *                 the rules, so the reconcile_mismatch rule (which compares the last three
+ *                 months of profit_rollup_project_month with profit_entry_facts itself) opens
+ *                 its exception at once. Any difference, including ones outside that rule's
+ *                 window or table, makes the job dead (OD_JOB_FAIL) with the tables and an
+ *                 example key in its error, which the sync_failed rule reports at the next
+ *                 evaluation. Nothing is repaired: `opsdeck rollup rebuild` does that. */
 #ifndef OD_SYNC_HANDLERS_SYSTEM_H
 #define OD_SYNC_HANDLERS_SYSTEM_H
 #include "core/jobs/job.h"

@@ -22,7 +22,7 @@ RECOMPUTE='def c: (. * 100 | round);
      cr: (if .cost_rate == null then null else (.cost_rate | c) end)}]
   | group_by(.client) | map({id: .[0].client, entries: length,
       hours: (map(.h) | add | hrs),
-      billable_hours: (map(select(.b) | .h) | add // 0 | hrs),
+      billable_hours: (map(select(.b) | .r) | add // 0 | hrs),
       revenue: (map(select(.b and .br != null) | .r * .br) | add // 0 | money),
       cost: (map(select(.cr != null) | .h * .cr) | add // 0 | money)})'
 jq -c "$RECOMPUTE" "$T_TMP/entries.json" >"$T_TMP/mine.json"

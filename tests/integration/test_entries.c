@@ -4,8 +4,11 @@
  * Covers new rows, an entry repeated on a later page with a newer version (in place and moved
  * to another month), an older version (ignored), a page whose ids are far apart (looked up one
  * by one instead of by range), a bad record (dead letter, the page goes on), a rolled-back
- * transaction (nothing stays), a second connection (prepares its own lookup), and references
- * to a project that is not here (stored, a full projects sync queued once, the cache asked). */
+ * transaction (nothing stays), a second connection (prepares its own lookup), references
+ * to a project that is not here (stored, a full projects sync queued once, the cache asked),
+ * and the day rollups of listed months: entries moved in and out of them, a month listed by
+ * the policy in the transaction that makes it qualify, one listed behind the delta's back, and
+ * a soft delete. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -339,6 +342,112 @@ static void unknown_reference_queues_a_catch_up(void **state)
     assert_consistent();
 }
 
+static void run_sql(const char *sql)
+{
+    if (od_db_cmd(db, sql, 0, NULL) < 0) fail_msg("%s: %s", sql, od_err());
+}
+
+/* Day rows (sql/0014) of listed months follow every change, in both writer modes: with
+ * od_rollup_delta_begin (day sums kept for listed months only) and without (every day summed,
+ * the apply sorts it out). */
+static void day_rollups_follow_listed_months(void **state)
+{
+    (void)state;
+    struct od_rollup_delta *d = od_rollup_delta_new();
+    /* February listed by hand (no month qualifies by the policy here), built by the rebuild */
+    run_sql("UPDATE profit_rollup_daily_policy SET min_entries = 1000000000");
+    run_sql("INSERT INTO profit_rollup_daily_months (month) VALUES ('2026-02-01')");
+    struct od_rollup_diff diffs[OD_ROLLUP_TABLES];
+    assert_true(od_rollup_rebuild(db, true, diffs) > 0);
+    assert_true(num("SELECT count(*) FROM profit_rollup_client_day") > 0);
+    assert_int_equal(num("SELECT count(*) FROM profit_rollup_client_day WHERE day < '2026-02-01' "
+                         "OR day >= '2026-03-01'"),
+                     0);
+    assert_consistent();
+    /* begin mode: into February from January (1010), out of it to March (1006), newer in place
+     * (1100), new (3001, 3002 on one day and key), an older version (1005: ignored) */
+    struct e p[] = {
+        {1010, "2026-02-03", "2.00", "2026-07-01T09:00:00Z", 11, true},
+        {1006, "2026-03-09", "3.00", "2026-07-01T09:00:00Z", 12, true},
+        {1100, "2026-02-15", "6.00", "2026-07-01T09:00:00Z", 15, false},
+        {3001, "2026-02-20", "1.00", "2026-07-01T09:00:00Z", 16, true},
+        {3002, "2026-02-20", "0.75", "2026-07-01T09:00:00Z", 16, true},
+        {1005, "2026-02-21", "9.00", "2026-01-01T09:00:00Z", 11, true},
+    };
+    assert_int_equal(od_db_begin(db), 0);
+    assert_int_equal(od_rollup_delta_begin(db, d), 0);
+    store_page(db, d, p, OD_ARRAY_LEN(p), false);
+    commit(db, d);
+    assert_consistent();
+    assert_int_equal(num("SELECT entries FROM profit_rollup_project_day WHERE project_id = 16 "
+                         "AND day = '2026-02-20'"),
+                     2);
+    /* lock-only mode: February out to January and back in on another day */
+    struct e q[] = {
+        {3001, "2026-01-20", "1.00", "2026-07-02T09:00:00Z", 16, true},
+        {1010, "2026-02-04", "2.00", "2026-07-02T09:00:00Z", 11, true},
+    };
+    begin(db);
+    store_page(db, d, q, OD_ARRAY_LEN(q), false);
+    commit(db, d);
+    assert_consistent();
+    /* the policy lists June in the transaction whose entries make it qualify (built from the raw
+     * rows, this transaction's included); the next transaction adds to its day rows */
+    run_sql("UPDATE profit_rollup_daily_policy SET min_entries = 3, min_entries_per_project = 1");
+    struct e j1[] = {
+        {4001, "2026-06-01", "1.00", "2026-07-03T09:00:00Z", 11, true},
+        {4002, "2026-06-02", "1.00", "2026-07-03T09:00:00Z", 11, true},
+        {4003, "2026-06-02", "1.00", "2026-07-03T09:00:00Z", 12, false},
+    };
+    struct e j2[] = {
+        {4004, "2026-06-02", "4.00", "2026-07-03T09:00:00Z", 11, true},
+        {4001, "2026-06-30", "1.00", "2026-07-04T09:00:00Z", 11, true},
+    };
+    assert_int_equal(od_db_begin(db), 0);
+    assert_int_equal(od_rollup_delta_begin(db, d), 0);
+    store_page(db, d, j1, OD_ARRAY_LEN(j1), false);
+    commit(db, d);
+    assert_int_equal(num("SELECT count(*) FROM profit_rollup_daily_months WHERE month = "
+                         "'2026-06-01'"),
+                     1);
+    assert_consistent();
+    assert_int_equal(od_db_begin(db), 0);
+    assert_int_equal(od_rollup_delta_begin(db, d), 0);
+    store_page(db, d, j2, OD_ARRAY_LEN(j2), false);
+    commit(db, d);
+    assert_int_equal(num("SELECT entries FROM profit_rollup_client_day WHERE client_id = 1 AND "
+                         "day = '2026-06-02'"),
+                     3);
+    assert_consistent();
+    /* March listed after the delta began (only possible without the lock held throughout):
+     * its day rows are built from the raw rows, not left short */
+    run_sql("UPDATE profit_rollup_daily_policy SET min_entries = 1000000000");
+    struct e m[] = {{4005, "2026-03-10", "2.50", "2026-07-05T09:00:00Z", 13, true}};
+    assert_int_equal(od_db_begin(db), 0);
+    assert_int_equal(od_rollup_delta_begin(db, d), 0);
+    run_sql("INSERT INTO profit_rollup_daily_months (month) VALUES ('2026-03-01')");
+    store_page(db, d, m, OD_ARRAY_LEN(m), false);
+    commit(db, d);
+    assert_true(num("SELECT count(*) FROM profit_rollup_project_day WHERE day >= '2026-03-01' "
+                    "AND day < '2026-04-01'") >= 3);
+    assert_consistent();
+    /* a soft delete (reconcile) of February's entries not seen: the day rows follow */
+    int64_t deleted = 0;
+    const int64_t seen[] = {1010};
+    assert_int_equal(od_db_begin(db), 0);
+    assert_int_equal(
+        od_rollup_soft_delete(db, "2026-02-01", "2026-02-28", "2100-01-01", seen, 1, &deleted), 0);
+    assert_int_equal(od_db_commit(db), 0);
+    assert_true(deleted > 0);
+    assert_int_equal(num("SELECT sum(entries) FROM profit_rollup_person_day WHERE day >= "
+                         "'2026-02-01' AND day < '2026-03-01'"),
+                     1);
+    assert_consistent();
+    run_sql("UPDATE profit_rollup_daily_policy SET min_entries = 15000, "
+            "min_entries_per_project = 60");
+    od_rollup_delta_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +455,7 @@ int main(void)
         cmocka_unit_test(rolled_back_transaction_leaves_nothing),
         cmocka_unit_test(second_connection_prepares_its_own_lookup),
         cmocka_unit_test(unknown_reference_queues_a_catch_up),
+        cmocka_unit_test(day_rollups_follow_listed_months),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -14,7 +14,7 @@ SQL
 
 raw_clients() {
     psql_db <<'SQL'
-SELECT client_id, count(*), sum(hours), sum(CASE WHEN billable THEN hours ELSE 0 END),
+SELECT client_id, count(*), sum(hours), sum(CASE WHEN billable THEN coalesce(rounded_hours, hours) ELSE 0 END),
        round(sum(CASE WHEN billable THEN coalesce(rounded_hours, hours) * coalesce(billable_rate, 0)
                  ELSE 0 END), 2),
        round(sum(hours * coalesce(cost_rate, 0)), 2)

@@ -24,6 +24,7 @@ struct sim_config {
     const char *port_file, *log_file;
     uint64_t seed;
     int64_t scale;
+    int32_t t0_day; /* --t0; INT32_MIN: from the seed */
     char *harvest_token, *harvest_account, *hubspot_token, *client_id, *client_secret;
     bool rate_limits;
     struct sim_limit harvest_limit, hubspot_limit, search_limit;

@@ -54,6 +54,9 @@ static int config_flag(const char *name, const char *v)
     else if (!strcmp(name, "seed")) {
         if (parse_i64(v, 0, 2147483647L, &x) < 0) return -1;
         c->seed = (uint64_t)x;
+    } else if (!strcmp(name, "t0")) {
+        if (parse_date(v, &c->t0_day) < 0)
+            return od_seterr("--t0 takes a date like 2026-06-01, got '%s'", v);
     } else if (!strcmp(name, "scale"))
         return parse_i64(v, 1, 100000000L, &c->scale) < 0 ? -1 : 1;
     else if (!strcmp(name, "harvest-token"))
@@ -104,6 +107,7 @@ static void config_defaults(void)
     };
     snprintf(sim_cfg.listen, sizeof sim_cfg.listen, "127.0.0.1:8089");
     sim_cfg.seed = 1;
+    sim_cfg.t0_day = INT32_MIN;
     sim_cfg.scale = 1000;
     sim_cfg.rate_limits = true;
     sim_cfg.harvest_limit = (struct sim_limit){100, 15};
@@ -198,7 +202,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "opsdeck-sim: %s\n", od_err());
         return 2;
     }
-    world_init(&sim_world, sim_cfg.seed, sim_cfg.scale);
+    world_init_at(&sim_world, sim_cfg.seed, sim_cfg.scale, sim_cfg.t0_day);
     overlay_init();
     limits_init();
     oauth_init();

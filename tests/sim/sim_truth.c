@@ -1,18 +1,22 @@
-/* sim_truth — GET /__sim/truth: profitability of the world as it stands (overlay applied,
- * deleted and bad records left out), per client, project, person and month, plus totals and
- * deal figures, so tests can compare opsdeck's numbers with the exact answer.
+/* sim_truth — GET /__sim/truth[?from=YYYY-MM-DD&to=YYYY-MM-DD]: profitability of the world as
+ * it stands (overlay applied, deleted and bad records left out), per client, project, person
+ * and month, plus totals and deal figures, so tests can compare opsdeck's numbers with the
+ * exact answer.
  *
  * Arithmetic (DESIGN.md §3), all in integers:
  *   revenue = Σ over billable entries of rounded_hours × billable_rate (null rate adds 0)
  *   cost    = Σ over all entries of hours × cost_rate (null rate adds 0)
  * Hours are hundredths and rates cents, so each product is exact in 1/10000 units; the sums are
  * kept in those units and rounded once per output row, half away from zero, to cents.
- * hours = Σ hours, billable_hours = Σ hours of billable entries (both unrounded, exact).
+ * hours = Σ hours (time tracked); billable_hours = Σ rounded_hours of billable entries (time
+ * billed), both exact. entries_missing_cost_rate counts entries without a cost rate,
+ * entries_missing_billable_rate billable entries without a billable rate.
  *
  * Won deals (DESIGN.md §3): a live (not archived) deal in a closed stage with probability 1.0 of
  * its pipeline, counted once, for the company world_deal_company() names (Primary, else the
  * only live one, else none). ?from=YYYY-MM-DD&to=YYYY-MM-DD (inclusive, either may be left
- * out) limits entries to those spent_dates and won deals to those closedate (UTC) days. */
+ * out; a malformed or backwards range is a 400) limits entries to those spent_dates and won
+ * deals to those closedate (UTC) days. */
 #include "tests/sim/sim.h"
 #include "tests/sim/sim_overlay.h"
 #include <stdint.h>
@@ -24,7 +28,7 @@
 #define NMONTHS (100 * 12)
 
 struct acc {
-    int64_t entries, hours, billable_hours, revenue4, cost4;
+    int64_t entries, hours, billable_hours, revenue4, cost4, missing_cost, missing_brate;
 };
 
 static void acc_add(struct acc *a, const struct sim_entry *e)
@@ -32,10 +36,16 @@ static void acc_add(struct acc *a, const struct sim_entry *e)
     a->entries++;
     a->hours += e->hours;
     if (e->billable) {
-        a->billable_hours += e->hours;
-        if (e->billable_rate != SIM_NULL) a->revenue4 += e->rounded * e->billable_rate;
+        a->billable_hours += e->rounded;
+        if (e->billable_rate != SIM_NULL)
+            a->revenue4 += e->rounded * e->billable_rate;
+        else
+            a->missing_brate++;
     }
-    if (e->cost_rate != SIM_NULL) a->cost4 += e->hours * e->cost_rate;
+    if (e->cost_rate != SIM_NULL)
+        a->cost4 += e->hours * e->cost_rate;
+    else
+        a->missing_cost++;
 }
 
 /* 1/10000 units to cents, half away from zero. */
@@ -56,6 +66,8 @@ static void acc_fill(cJSON *o, const struct acc *a)
     json_add_fixed2_str(o, "billable_hours", a->billable_hours);
     add_money4(o, "revenue", a->revenue4);
     add_money4(o, "cost", a->cost4);
+    od_json_add_i64(o, "entries_missing_cost_rate", a->missing_cost);
+    od_json_add_i64(o, "entries_missing_billable_rate", a->missing_brate);
 }
 
 static cJSON *row(int64_t id, const char *name, const struct acc *a)

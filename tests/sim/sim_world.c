@@ -338,11 +338,19 @@ static void build_deals(struct sim_world *w)
 
 void world_init(struct sim_world *w, uint64_t seed, int64_t scale)
 {
+    world_init_at(w, seed, scale, INT32_MIN);
+}
+
+void world_init_at(struct sim_world *w, uint64_t seed, int64_t scale, int32_t t0_day)
+{
     memset(w, 0, sizeof *w);
     w->seed = seed;
     w->scale = scale;
     uint64_t h = world_hash(seed, TAG_T0, 0);
-    w->t0_s = (int64_t)days_from_civil(2026, 6, 1) * 86400 + (int64_t)(h % (90 * 86400));
+    if (t0_day == INT32_MIN)
+        w->t0_s = (int64_t)days_from_civil(2026, 6, 1) * 86400 + (int64_t)(h % (90 * 86400));
+    else
+        w->t0_s = (int64_t)t0_day * 86400 + (int64_t)(h % 86400);
     w->last_day = (int32_t)(w->t0_s / 86400) - 1;
     w->first_day = w->last_day - SIM_SPAN_DAYS + 1;
     w->nclients = scale / 250 > 5 ? (int)(scale / 250) : 5;

@@ -155,6 +155,9 @@ struct sim_world {
 };
 
 void world_init(struct sim_world *w, uint64_t seed, int64_t scale);
+/* The same world with its t0 on day t0_day (days since 1970-01-01; the time of day still from
+ * the seed), so every date moves with it; INT32_MIN: t0 from the seed (world_init). */
+void world_init_at(struct sim_world *w, uint64_t seed, int64_t scale, int32_t t0_day);
 void world_release(struct sim_world *w);
 
 uint64_t world_hash(uint64_t seed, uint64_t tag, uint64_t i);

@@ -58,7 +58,7 @@ static void test_synopsis(void **state)
 {
     char *got = NULL;
     CAPTURE(got, od_roff_synopsis(out, opts));
-    assert_string_equal(got, " \\fIFILE\\fR [\\fB\\-\\-by\\fR \\fBclient\\fR|\\fBmonth\\fR]"
+    assert_string_equal(got, " \\fIFILE\\fR [\\fB\\-\\-by\\fR \\fBclient\\fR|\\:\\fBmonth\\fR]"
                              " \\fB\\-\\-yes\\fR [\\fB\\-\\-dir\\fR \\fIDIR\\fR]");
     free(got);
 }

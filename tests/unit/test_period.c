@@ -55,6 +55,16 @@ static void test_period_edges(void **state)
     check("this-quarter", day(2026, 12, 31), "2026-10-01", "2026-12-31");
     check("last-quarter", day(2026, 10, 1), "2026-07-01", "2026-09-30");
     check("this-month", day(2026, 2, 28), "2026-02-01", "2026-02-28");
+    check("this-month", day(2028, 2, 29), "2028-02-01", "2028-02-29");
+    check("last-month", day(2026, 1, 31), "2025-12-01", "2025-12-31");
+    check("last-month", day(2024, 3, 31), "2024-02-01", "2024-02-29");
+    check("this-quarter", day(2026, 4, 1), "2026-04-01", "2026-06-30");
+    check("this-quarter", day(2026, 3, 31), "2026-01-01", "2026-03-31");
+    check("last-quarter", day(2026, 7, 1), "2026-04-01", "2026-06-30");
+    check("last-quarter", day(2026, 12, 5), "2026-07-01", "2026-09-30");
+    check("ytd", day(2026, 12, 5), "2026-01-01", "2026-12-05");
+    check("last-30d", day(2026, 12, 5), "2026-11-06", "2026-12-05");
+    check("last-30d", day(2026, 1, 10), "2025-12-12", "2026-01-10"); /* across the year */
 }
 
 static void test_unknown_period(void **state)
@@ -65,6 +75,11 @@ static void test_unknown_period(void **state)
     assert_non_null(strstr(od_err(), "last-30d"));
     assert_string_equal(from, "2026-01-01"); /* untouched */
     assert_string_equal(to, "2026-01-31");
+    const char *bad[] = {"", "This-Month", "last-30", "ytd ", NULL};
+    for (int i = 0; bad[i]; i++)
+        assert_int_equal(od_profit_period_resolve(bad[i], day(2026, 5, 14), from, to), -1);
+    assert_int_equal(od_profit_period_resolve(NULL, day(2026, 5, 14), from, to), -1);
+    assert_string_equal(from, "2026-01-01");
 }
 
 static void range_ok(const char *spec, const char *want_from, const char *want_to)
