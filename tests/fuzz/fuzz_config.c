@@ -6,7 +6,7 @@
  * (the printed form is a valid configuration file and a fixed point) unless INI cannot express
  * a value (see representable()).
  * FUZZ_SOURCES: core/base/config.c core/base/util.c core/base/sanitize.c
- * FUZZ_SOURCES: core/base/log_redact.c core/base/url.c
+ * FUZZ_SOURCES: core/base/log_redact.c core/base/url.c core/base/config_env.c
  * FUZZ_PKGS: inih */
 #include "core/base/config.h"
 #include "core/base/util.h"

@@ -7,6 +7,7 @@
  * FUZZ_SOURCES: core/connectors/harvest_parse.c core/base/money.c core/base/util.c
  * FUZZ_SOURCES: core/base/sanitize.c core/base/time.c core/db/db.c core/base/config.c
  * FUZZ_SOURCES: core/base/log.c core/base/log_redact.c core/base/url.c
+ * FUZZ_SOURCES: core/base/config_env.c
  * FUZZ_PKGS: libpq inih libcjson
  * FUZZ_DICT: json.dict */
 #include "core/connectors/harvest_parse.h"

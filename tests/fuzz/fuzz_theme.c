@@ -4,7 +4,7 @@
  * for every role at every colour depth (colours degraded to what the depth can show), and
  * its dump (--dump-theme) parses back to the same styles and the same dump.
  * FUZZ_SOURCES: tui/theme.c tui/colour.c core/base/embedded.c gen/embedded.c core/base/util.c
- * FUZZ_SOURCES: core/base/sanitize.c
+ * FUZZ_SOURCES: core/base/sanitize.c core/base/config.c core/base/config_env.c core/base/log_redact.c core/base/url.c
  * FUZZ_PKGS: inih */
 #include "core/base/util.h"
 #include "tests/fuzz/fuzz_common.h"
