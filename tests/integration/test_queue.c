@@ -56,12 +56,7 @@ static int teardown(void **state)
 
 static char *q1(const char *sql, const char *param)
 {
-    const char *p[1] = {param};
-    PGresult *r = od_db_exec(db, sql, param ? 1 : 0, param ? p : NULL);
-    assert_non_null(r);
-    char *v = PQntuples(r) ? od_xstrdup(PQgetvalue(r, 0, 0)) : od_xstrdup("");
-    PQclear(r);
-    return v;
+    return testdb_q1(db, sql, param);
 }
 
 static char *job_field(int64_t id, const char *expr)

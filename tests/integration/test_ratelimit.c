@@ -48,12 +48,7 @@ static int teardown(void **state)
 
 static char *q1(const char *sql, const char *param)
 {
-    const char *p[1] = {param};
-    PGresult *r = od_db_exec(db, sql, param ? 1 : 0, param ? p : NULL);
-    assert_non_null(r);
-    char *v = od_xstrdup(PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
-    PQclear(r);
-    return v;
+    return testdb_q1(db, sql, param);
 }
 
 /* A bucket of its own for each test: budget "hubspot" with the given account. */

@@ -86,3 +86,16 @@ void testdb_config(struct od_config *cfg, const char *url)
     od_config_set(cfg, "database", "url", url);
     od_config_set(cfg, "database", "connect_timeout_s", "5");
 }
+
+char *testdb_q1(PGconn *db, const char *sql, const char *param)
+{
+    const char *p[1] = {param};
+    PGresult *r = od_db_exec(db, sql, param ? 1 : 0, param ? p : NULL);
+    if (!r) {
+        fprintf(stderr, "testdb_q1: %s: %s\n", sql, od_err());
+        abort();
+    }
+    char *v = od_xstrdup(PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+    return v;
+}

@@ -18,5 +18,9 @@ char *testdb_create_empty(const char *prefix);
 void testdb_drop(const char *url);
 /* Defaults + database.url = url (and short timeouts suitable for tests). */
 void testdb_config(struct od_config *cfg, const char *url);
+/* The first column of the first row of sql with one optional text parameter (NULL: none), ""
+ * when there is no row; caller frees. Aborts the test program when the query fails. */
+struct pg_conn;
+char *testdb_q1(struct pg_conn *db, const char *sql, const char *param);
 
 #endif
