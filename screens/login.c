@@ -146,7 +146,8 @@ static void run_offline_checks(struct scr_login *l)
 {
     if (l->running_checks || !l->c->qw) return;
     struct od_health_env *env = od_xcalloc(1, sizeof *env);
-    *env = (struct od_health_env){.cfg = l->c->cfg, .config_path = l->c->config_path};
+    *env = (struct od_health_env){
+        .cfg = l->c->cfg, .config_path = l->c->config_path, .vault = l->c->vault};
     l->running_checks = true;
     l->next_checks = od_now_ms() + CHECKS_MS;
     od_reader_submit_local(l->c->qw, "login.checks", run_checks, env, free, report_free);

@@ -32,8 +32,12 @@ static char *from_store(const struct od_job_env *env, const char *provider, cons
 {
     char *secret = NULL;
     int rc;
-    if (!env || !env->pool || !env->vault) {
+    if (!env || !env->vault) {
         od_seterr("no key file configured (secrets.key_file)");
+        return NULL;
+    }
+    if (!env->pool) {
+        od_seterr("the stored credential is in the database, which is not open");
         return NULL;
     }
     if (strcmp(provider, "harvest") == 0) {
