@@ -58,7 +58,10 @@ lat_sum=$(val "$m" 'opsdeck_http_request_duration_seconds_sum{provider="harvest"
 t_eq "latency sum is positive and below 60 s a request" "yes" \
     "$(python3 -c "n=$(count "$m" harvest 2xx); s=$lat_sum; print('yes' if 0 < s < 60 * n else 'no (%s s for %s)' % (s, n))")"
 done_te=$(val "$m" 'opsdeck_job_duration_seconds_count{provider="harvest",resource="time_entries",outcome="completed"}')
-t_eq "job duration: the time_entries job completed once" "1" "$done_te"
+# The worker's scheduler may queue its own periodic sync beside `sync all` (another unique key),
+# so the histogram counts what the queue says completed: at least one, and no more.
+te_done=$("$OD_BIN" jobs --json --state completed --limit 10000 | python3 -c 'import json,sys; print(sum(1 for j in json.load(sys.stdin)["jobs"] if j["provider"] == "harvest" and j["resource"] == "time_entries"))')
+t_eq "job duration: one sample per completed time_entries job (>= 1)" "$te_done yes" "$done_te $([ "${te_done:-0}" -ge 1 ] && echo yes || echo no)"
 lag=$(val "$m" 'opsdeck_sync_lag_seconds{provider="harvest",resource="time_entries"}')
 t_eq "sync lag of harvest/time_entries is fresh (< 600 s)" "yes" "$([ -n "$lag" ] && [ "$lag" -lt 600 ] && echo yes || echo "no: '$lag'")"
 t_eq "dead letters: the 2 bad records, by resource" "2 2" \
@@ -80,8 +83,10 @@ total() { echo $(( $(count "$m" "$1" 2xx) + $(count "$m" "$1" 3xx) + $(count "$m
 t_eq "harvest: every request counted once" "$(simstat harvest requests)" "$(total harvest)"
 t_eq "hubspot: every request counted once" "$(simstat hubspot requests)" "$(total hubspot)"
 h5=$(count "$m" hubspot 5xx); hr=$(val "$m" 'opsdeck_http_retries_total{provider="hubspot"}')
-t_eq "hubspot 5xx answers were retried (5xx > 0, retries = 5xx)" "yes" \
-    "$([ "$h5" -gt 0 ] && [ "$hr" = "$h5" ] && echo yes || echo "no: 5xx=$h5 retries=$hr")"
+# A 5xx is retried unless it was the request's last attempt or the breaker opened on it (the
+# job then retries with its backoff), so retries lie between 1 and the number of 5xx answers.
+t_eq "hubspot 5xx answers were retried (5xx > 0, 1 <= retries <= 5xx)" "yes" \
+    "$([ "$h5" -gt 0 ] && [ "$hr" -ge 1 ] && [ "$hr" -le "$h5" ] && echo yes || echo "no: 5xx=$h5 retries=$hr")"
 
 kill "$WPID" 2>/dev/null; wait "$WPID" 2>/dev/null
 t_done
