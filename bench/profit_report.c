@@ -2,7 +2,11 @@
  * same aggregate computed over the raw time entries, on N generated entries, for every range
  * shape an account manager asks for.
  *
- *   build/bench/profit_report [--entries N] [--runs R]     (needs OPSDECK_TEST_PGHOST)
+ *   build/bench/profit_report [--entries N] [--runs R] [--keep] [--reuse URL]
+ *                                                          (needs OPSDECK_TEST_PGHOST)
+ *
+ * --keep leaves the database in place and prints its URL on stderr; --reuse URL measures a
+ * database a --keep run left (no generation, no rebuild): for working on the report's SQL.
  *
  * R runs of the raw aggregate and 5 R of the report per shape (the report is cheap; more runs
  * make its p95 a percentile rather than the slowest run).
@@ -170,13 +174,22 @@ static void day_text(long z, char out[11])
 int main(int argc, char **argv)
 {
     long entries = 200000, runs = 20;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--entries") == 0)
-            od_parse_long(argv[i + 1], 1, 100000000L, &entries);
+    bool keep = false;
+    const char *reuse = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--keep") == 0)
+            keep = true;
+        else if (i + 1 >= argc)
+            od_die("usage: profit_report [--entries N] [--runs R] [--keep] [--reuse URL]");
+        else if (strcmp(argv[i], "--entries") == 0)
+            od_parse_long(argv[++i], 1, 100000000L, &entries);
         else if (strcmp(argv[i], "--runs") == 0)
-            od_parse_long(argv[i + 1], 1, 100000L, &runs);
+            od_parse_long(argv[++i], 1, 100000L, &runs);
+        else if (strcmp(argv[i], "--reuse") == 0)
+            reuse = argv[++i];
     }
-    char *url = testdb_create("bench_profit");
+    char *url = reuse ? od_xstrdup(reuse) : testdb_create("bench_profit");
+    if (keep || reuse) fprintf(stderr, "database: %s\n", url);
     struct od_config cfg;
     testdb_config(&cfg, url);
     cfg.database.statement_timeout_ms = 0;
@@ -185,18 +198,20 @@ int main(int argc, char **argv)
     char n[24];
     snprintf(n, sizeof n, "%ld", entries);
     const char *p[1] = {n};
-    int64_t t0 = od_now_ms();
-    PGresult *g = PQexec(c, gen_sql); /* several statements, no parameters */
-    if (PQresultStatus(g) != PGRES_COMMAND_OK) od_die("generate: %s", PQerrorMessage(c));
-    PQclear(g);
-    if (od_db_cmd(c, "SET statement_timeout = 0", 0, NULL) < 0 ||
-        od_db_cmd(c, entries_sql, 1, p) < 0)
-        od_die("generate: %s", od_err());
-    int64_t t1 = od_now_ms();
-    struct od_rollup_diff diffs[OD_ROLLUP_TABLES];
-    if (od_rollup_rebuild(c, true, diffs) < 0 || od_db_cmd(c, "VACUUM ANALYZE", 0, NULL) < 0)
-        od_die("rollup: %s", od_err());
-    int64_t t2 = od_now_ms();
+    int64_t t0 = od_now_ms(), t1 = t0, t2 = t0;
+    if (!reuse) {
+        PGresult *g = PQexec(c, gen_sql); /* several statements, no parameters */
+        if (PQresultStatus(g) != PGRES_COMMAND_OK) od_die("generate: %s", PQerrorMessage(c));
+        PQclear(g);
+        if (od_db_cmd(c, "SET statement_timeout = 0", 0, NULL) < 0 ||
+            od_db_cmd(c, entries_sql, 1, p) < 0)
+            od_die("generate: %s", od_err());
+        t1 = od_now_ms();
+        struct od_rollup_diff diffs[OD_ROLLUP_TABLES];
+        if (od_rollup_rebuild(c, true, diffs) < 0 || od_db_cmd(c, "VACUUM ANALYZE", 0, NULL) < 0)
+            od_die("rollup: %s", od_err());
+        t2 = od_now_ms();
+    }
     od_db_cmd(c, "RESET statement_timeout", 0, NULL);
     /* the data's first and last day, how many months keep day rows, how many day rows */
     PGresult *r = od_db_exec(
@@ -206,7 +221,7 @@ int main(int argc, char **argv)
         " (SELECT count(*) FROM profit_rollup_client_day),"
         " (SELECT count(*) FROM profit_rollup_project_day),"
         " (SELECT count(*) FROM profit_rollup_person_day),"
-        " (SELECT count(DISTINCT month) FROM profit_rollup_client_month)"
+        " (SELECT count(DISTINCT month) FROM profit_rollup_client_month), count(*)"
         " FROM harvest_time_entries",
         0, NULL);
     if (!r) od_die("range: %s", od_err());
@@ -214,7 +229,7 @@ int main(int argc, char **argv)
     printf("Entries: %ld generated in %.1f s; rollups rebuilt (+ VACUUM ANALYZE) in %.1f s; "
            "%s of %s months keep day rows (day rows: %s client, %s project, %s person); %ld "
            "runs of the raw aggregate and %ld of the report per shape, interleaved.\n\n",
-           entries, (t1 - t0) / 1000.0, (t2 - t1) / 1000.0, PQgetvalue(r, 0, 2),
+           atol(PQgetvalue(r, 0, 7)), (t1 - t0) / 1000.0, (t2 - t1) / 1000.0, PQgetvalue(r, 0, 2),
            PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5), runs,
            runs * 5);
     PQclear(r);
@@ -291,7 +306,7 @@ int main(int argc, char **argv)
 
     od_pool_close(pool);
     od_config_release(&cfg);
-    testdb_drop(url);
+    if (!keep && !reuse) testdb_drop(url);
     free(url);
     return 0;
 }
