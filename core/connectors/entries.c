@@ -3,6 +3,7 @@
 #include "core/connectors/refs.h"
 #include "core/connectors/rollup.h"
 #include "core/db/db.h"
+#include "core/db/stmt.h"
 #include "core/base/money.h"
 #include "core/base/time.h"
 #include <limits.h>
@@ -173,64 +174,24 @@ static char *id_array(const struct te *t, size_t n, bool (*want)(const struct te
 
 /* The current rows of ids in [lo, hi], at most lim of them. harvest_time_entries is partitioned
  * by month, so finding rows by id probes the id index of every partition; planning that takes
- * longer than running it, so the statement is prepared once per connection and run with a
- * generic plan. */
-#define RANGE_STMT "od_te_range"
+ * longer than running it, so the statement is prepared once per connection (core/db/stmt.h)
+ * and run with a generic plan. */
 #define ROW_COLS                                                                                   \
     "id, spent_date - DATE '1970-01-01', project_id, client_id, user_id, hours, rounded_hours, "   \
     "billable, billable_rate, cost_rate, deleted_at IS NULL, "                                     \
     "(extract(epoch FROM updated_at) * 1000000)::bigint"
 
-/* Connections of this thread known to hold the prepared statement (a connection is its handle
- * and its server process: a reconnect gets a new process and prepares again). */
-static _Thread_local struct {
-    const PGconn *c;
-    int pid;
-} prepared[8];
-static _Thread_local unsigned prepared_next;
-
-static bool is_prepared(const PGconn *c)
-{
-    int pid = PQbackendPID(c);
-    for (size_t i = 0; i < OD_ARRAY_LEN(prepared); i++)
-        if (prepared[i].c == c && prepared[i].pid == pid) return true;
-    return false;
-}
-
 static PGresult *range_rows(PGconn *c, const char *lo, const char *hi, const char *lim)
 {
-    PGresult *r;
-    if (!is_prepared(c)) {
-        /* Not known here: ask the server (another thread may have prepared it before). */
-        r = od_db_exec(c, "SELECT count(*) FROM pg_prepared_statements WHERE name = $1", 1,
-                       (const char *const[]){RANGE_STMT});
-        if (!r) return NULL;
-        bool there = PQgetvalue(r, 0, 0)[0] != '0';
-        PQclear(r);
-        if (!there) {
-            r = PQprepare(c, RANGE_STMT,
-                          "SELECT " ROW_COLS " FROM harvest_time_entries "
-                          "WHERE id BETWEEN $1::bigint AND $2::bigint LIMIT $3::bigint",
-                          3, NULL);
-            bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-            if (!ok) od_seterr("preparing the time-entry lookup: %s", PQresultErrorMessage(r));
-            PQclear(r);
-            if (!ok) return NULL;
-        }
-        unsigned k = prepared_next++ % OD_ARRAY_LEN(prepared);
-        prepared[k].c = c;
-        prepared[k].pid = PQbackendPID(c);
-    }
     if (od_db_cmd(c, "SET LOCAL plan_cache_mode = force_generic_plan", 0, NULL) < 0) return NULL;
-    r = PQexecPrepared(c, RANGE_STMT, 3, (const char *const[]){lo, hi, lim}, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-        if (state && strcmp(state, "26000") == 0) /* gone after all: prepare on the retry */
-            for (size_t i = 0; i < OD_ARRAY_LEN(prepared); i++)
-                if (prepared[i].c == c) prepared[i].c = NULL;
-        od_seterr("time-entry lookup: %s", PQresultErrorMessage(r));
-        PQclear(r);
-        return NULL;
+    PGresult *r = od_stmt_exec(c,
+                               "SELECT " ROW_COLS " FROM harvest_time_entries "
+                               "WHERE id BETWEEN $1::bigint AND $2::bigint LIMIT $3::bigint",
+                               3, (const char *const[]){lo, hi, lim});
+    if (!r) {
+        char *why = od_xstrdup(od_err());
+        od_seterr("time-entry lookup: %s", why);
+        free(why);
     }
     return r;
 }

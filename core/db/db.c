@@ -347,7 +347,7 @@ void od_pool_get_stats(struct od_pool *p, struct od_pool_stats *out)
     pthread_mutex_unlock(&p->lock);
 }
 
-static int fail_from(PGconn *c, PGresult *r, const char *sql)
+int od_db_seterr(PGconn *c, const PGresult *r)
 {
     const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
     char buf[512];
@@ -355,7 +355,6 @@ static int fail_from(PGconn *c, PGresult *r, const char *sql)
     size_t n = strlen(buf);
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
         buf[--n] = '\0';
-    (void)sql;
     return od_seterr("database error: %s", buf);
 }
 
@@ -364,7 +363,7 @@ PGresult *od_db_exec(PGconn *c, const char *sql, int nparams, const char *const 
     PGresult *r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
-        fail_from(c, r, sql);
+        od_db_seterr(c, r);
         PQclear(r);
         return NULL;
     }

@@ -60,6 +60,8 @@ void od_db_last_connect_error(char *buf, size_t n);
  * od_db_exec: command or query; returns the PGresult on success (caller PQclear()s), NULL
  * with od_seterr (message includes the server's) on failure. */
 PGresult *od_db_exec(PGconn *c, const char *sql, int nparams, const char *const *params);
+/* od_seterr "database error: MESSAGE" from r's error (c's when r is NULL); returns -1. */
+int od_db_seterr(PGconn *c, const PGresult *r);
 /* Same, for statements whose result is not needed: 0 ok, -1 error. */
 int od_db_cmd(PGconn *c, const char *sql, int nparams, const char *const *params);
 int od_db_begin(PGconn *c);

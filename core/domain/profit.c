@@ -4,6 +4,7 @@
 #include "core/domain/profit.h"
 #include "core/domain/profit_range.h"
 #include "core/db/db.h"
+#include "core/db/stmt.h"
 #include "core/base/log.h"
 #include "core/base/money.h"
 #include "core/base/time.h"
@@ -36,10 +37,10 @@ static const struct dim dims[] = {
                              " LEFT JOIN harvest_clients hc ON hc.id = a.k"
                              " LEFT JOIN client_links cl ON cl.client_id = a.k",
                              "hc.currency"},
-    [OD_PROFIT_BY_PROJECT] =
-        {"project", DIM_PROJECT, "project_id", "a.k::text", "hp.name",
-         " LEFT JOIN harvest_projects hp ON hp.id = a.k",
-         "(SELECT c.currency FROM harvest_clients c WHERE c.id = hp.client_id)"},
+    [OD_PROFIT_BY_PROJECT] = {"project", DIM_PROJECT, "project_id", "a.k::text", "hp.name",
+                              " LEFT JOIN harvest_projects hp ON hp.id = a.k"
+                              " LEFT JOIN harvest_clients hpc ON hpc.id = hp.client_id",
+                              "hpc.currency"},
     [OD_PROFIT_BY_MONTH] = {"month", 0, "month", "to_char(a.k, 'YYYY-MM')",
                             "to_char(a.k, 'YYYY-MM')", "", QUERY_CURRENCY},
     [OD_PROFIT_BY_PERSON] = {"person", DIM_PERSON, "user_id", "a.k::text",
@@ -234,10 +235,12 @@ static bool build_sql(struct strbuf *sb, const struct od_profit_query *q, const 
             " hp.budget_by AS budget_by,"
             " CASE WHEN hp.budget_by IN ('project_cost', 'task_fees') THEN hp.cost_budget"
             " WHEN hp.budget_by IN ('project', 'task', 'person') THEN hp.budget END AS budget,"
-            " CASE WHEN hp.budget_by IN ('project_cost', 'task_fees')"
-            " THEN (SELECT sum(revenue) FROM profit_rollup_project_month x WHERE x.project_id = "
-            "a.k)"
-            " ELSE (SELECT sum(hours) FROM profit_rollup_project_month x WHERE x.project_id = a.k)"
+            /* used: all time, and only where there is a budget to use (a sum per project) */
+            " CASE WHEN hp.budget_by IN ('project_cost', 'task_fees') AND hp.cost_budget IS NOT"
+            " NULL THEN (SELECT sum(revenue) FROM profit_rollup_project_month x WHERE"
+            " x.project_id = a.k)"
+            " WHEN hp.budget_by IN ('project', 'task', 'person') AND hp.budget IS NOT NULL"
+            " THEN (SELECT sum(hours) FROM profit_rollup_project_month x WHERE x.project_id = a.k)"
             " END AS used, hp.is_fixed_fee AS fixed_fee");
     else
         sb_add(sb, " NULL::text AS budget_by, NULL::numeric AS budget, NULL::numeric AS used,"
@@ -274,7 +277,7 @@ static PGresult *run_raw(PGconn *c, const char *sql, int nparams, const char *co
     bool own = PQtransactionStatus(c) == PQTRANS_IDLE;
     if (own && od_db_begin(c) < 0) return NULL;
     PGresult *sr = od_db_exec(c, settings_sql, 0, NULL);
-    if (sr) res = od_db_exec(c, sql, nparams, params);
+    if (sr) res = od_stmt_exec(c, sql, nparams, params);
     PQclear(sr);
     if (!own) return res;
     if (res && od_db_commit(c) < 0) {
@@ -371,7 +374,7 @@ static int run_on(PGconn *c, const struct od_profit_query *q, struct od_profit_r
     for (int attempt = 0; attempt < 2; attempt++) {
         sb_reset(&sql);
         res = build_sql(&sql, q, edge, listed) ? run_raw(c, sb_str(&sql), nparams, params)
-                                               : od_db_exec(c, sb_str(&sql), nparams, params);
+                                               : od_stmt_exec(c, sb_str(&sql), nparams, params);
         if (!res || attempt || !days || PQgetvalue(res, PQntuples(res) - 1, LISTED_COL)[0] == 't')
             break;
         PQclear(res); /* an edge month keeps no day rows: look them up, plan again */
@@ -444,7 +447,7 @@ static int read_trend(PGconn *c, const struct od_profit_query *q, struct od_prof
             " AND ($4::bigint IS NULL OR s.project_id = $4::bigint)"
             " AND ($5::bigint IS NULL OR s.user_id = $5::bigint) ORDER BY s.%s, s.month",
             k, sources[source_for(q)].sql, k);
-    PGresult *r = od_db_exec(c, sb_str(&sql), 5, params);
+    PGresult *r = od_stmt_exec(c, sb_str(&sql), 5, params);
     sb_release(&sql);
     if (!r) return -1;
     /* rows by key, to place each key's run of months */
