@@ -7,6 +7,7 @@
 #include "tests/sim/sim_overlay.h"
 #include "tests/sim/sim_usage.h"
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +168,11 @@ int main(int argc, char **argv)
 {
     const char *fault_flags[64][2];
     int nfault = 0;
+    /* Pages of a megabyte or two are built and freed on every request: keep them in the heap
+     * for reuse rather than mapping and faulting in fresh pages each time (glibc maps blocks
+     * over 128 KiB by default), so the stand-in's own cost stays small beside opsdeck's. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
     config_defaults();
     faults_init();
     for (int i = 1; i < argc; i++) {
