@@ -199,7 +199,9 @@ static bool build_sql(struct strbuf *sb, const struct od_profit_query *q, const 
             k, sources[si].sql);
     for (int e = 0; e < 2; e++) {
         int sg = 10 + e, lo = 3 + 2 * e, hi = 4 + 2 * e; /* $10, $11: the edges' signs */
-        if (listed[e] && di < OD_ARRAY_LEN(day_sources)) {
+        /* an edge the range does not have reads day rows too: guarded by its NULL bounds it
+         * returns nothing, and a prepared statement's generic plan never scans raw rows */
+        if ((listed[e] || !edge[e]) && di < OD_ARRAY_LEN(day_sources)) {
             sb_addf(
                 sb,
                 " UNION ALL SELECT s.%s, " DAY_SUMS " FROM (%s) s"
@@ -277,7 +279,7 @@ static PGresult *run_raw(PGconn *c, const char *sql, int nparams, const char *co
     bool own = PQtransactionStatus(c) == PQTRANS_IDLE;
     if (own && od_db_begin(c) < 0) return NULL;
     PGresult *sr = od_db_exec(c, settings_sql, 0, NULL);
-    if (sr) res = od_stmt_exec(c, sql, nparams, params);
+    if (sr) res = od_db_exec(c, sql, nparams, params);
     PQclear(sr);
     if (!own) return res;
     if (res && od_db_commit(c) < 0) {
@@ -373,8 +375,17 @@ static int run_on(PGconn *c, const struct od_profit_query *q, struct od_profit_r
     bool listed[2] = {days, days}; /* first assume the edge months keep day rows */
     for (int attempt = 0; attempt < 2; attempt++) {
         sb_reset(&sql);
-        res = build_sql(&sql, q, edge, listed) ? run_raw(c, sb_str(&sql), nparams, params)
-                                               : od_stmt_exec(c, sb_str(&sql), nparams, params);
+        /* The client report runs as a prepared statement (core/db/stmt.h): planning it costs
+         * as much as running it, and PostgreSQL's generic plan for it is as good as a custom
+         * one (few keys, no raw branch). Project and person reports keep a plan made for
+         * their dates: a generic plan guesses an edge's day rows at one and groups tens of
+         * thousands of them by sorting, 2-3 times slower (bench/RESULTS.md). */
+        if (build_sql(&sql, q, edge, listed))
+            res = run_raw(c, sb_str(&sql), nparams, params);
+        else if (q->by == OD_PROFIT_BY_CLIENT)
+            res = od_stmt_exec(c, sb_str(&sql), nparams, params);
+        else
+            res = od_db_exec(c, sb_str(&sql), nparams, params);
         if (!res || attempt || !days || PQgetvalue(res, PQntuples(res) - 1, LISTED_COL)[0] == 't')
             break;
         PQclear(res); /* an edge month keeps no day rows: look them up, plan again */
@@ -447,7 +458,7 @@ static int read_trend(PGconn *c, const struct od_profit_query *q, struct od_prof
             " AND ($4::bigint IS NULL OR s.project_id = $4::bigint)"
             " AND ($5::bigint IS NULL OR s.user_id = $5::bigint) ORDER BY s.%s, s.month",
             k, sources[source_for(q)].sql, k);
-    PGresult *r = od_stmt_exec(c, sb_str(&sql), 5, params);
+    PGresult *r = od_db_exec(c, sb_str(&sql), 5, params);
     sb_release(&sql);
     if (!r) return -1;
     /* rows by key, to place each key's run of months */
