@@ -28,7 +28,9 @@ static const struct od_cli_opt jobs_opts[] = {
      .help = "at most N jobs, 1..10000 (default 50)"},
     {0}};
 static const struct od_cli_opt jobs_id_opts[] = {
-    {.arg = "ID", .kind = OD_CLI_TEXT, .required = true, .help = "the job, as listed"}, {0}};
+    {.arg = "ID", .kind = OD_CLI_TEXT, .required = true, .help = "the job, as listed"},
+    OD_OUTPUT_OPTS_TJ,
+    {0}};
 static const struct od_subcommand jobs_subs[] = {
     {.name = "retry",
      .help = "make a dead, cancelled or retryable job available now",
@@ -41,8 +43,8 @@ static const struct od_subcommand jobs_subs[] = {
 static const char usage[] =
     "usage: opsdeck jobs [--format table|csv|json] [--json] [--csv-raw] [--state STATE]\n"
     "                    [--limit N]\n"
-    "       opsdeck jobs retry ID\n"
-    "       opsdeck jobs cancel ID\n\n"
+    "       opsdeck jobs retry ID [--format table|json]\n"
+    "       opsdeck jobs cancel ID [--format table|json]\n\n"
     "Lists the newest jobs of the sync queue (default 50): id, provider/resource, state,\n"
     "attempts, progress, last update and last error.\n"
     "States: available, running, retryable (waiting for its backoff), completed, dead (gave up\n"
@@ -54,7 +56,9 @@ static const char usage[] =
     "  --state STATE  only jobs in STATE\n"
     "  --limit N      at most N jobs (1..10000)\n"
     "  retry ID       make a dead, cancelled or retryable job available now\n"
-    "  cancel ID      cancel a pending job; a running one stops at its next page\n\n"
+    "  cancel ID      cancel a pending job; a running one stops at its next page\n"
+    "                 (retry and cancel with --format json: {\"retried\":[ID]} or\n"
+    "                 {\"cancelled\":[ID]})\n\n"
     "Exit status: 0 ok, 1 failure (database, no such job, not possible in its state), 2 usage.\n";
 
 const struct od_command cmd_jobs_def = {
@@ -167,24 +171,30 @@ static void print_table(const struct od_job_row *rows, size_t n)
     sb_release(&sb);
 }
 
-static int act(PGconn *c, const char *verb, const char *arg)
+/* jobs retry|cancel ID: a line, or with --format json {"retried":[ID]} / {"cancelled":[ID]}
+ * (the shape of `deadletters discard`); errors through od_cmd_error, so JSON on stderr too. */
+static int act(PGconn *c, const char *verb, const char *arg, const struct od_output *out)
 {
     long id;
+    bool retry = !strcmp(verb, "retry");
     if (od_parse_long(arg, 1, 0x7fffffffffffffffL, &id) < 0)
         return od_cmd_usage_error(&cmd_jobs_def, "%s: job id '%s' is not a number", verb, arg);
-    int rc = !strcmp(verb, "retry") ? od_queue_retry(c, id) : od_queue_cancel(c, id);
-    if (rc < 0) {
-        fprintf(stderr, "opsdeck jobs %s: %s\n", verb, od_err());
-        return 1;
+    int rc = retry ? od_queue_retry(c, id) : od_queue_cancel(c, id);
+    if (rc < 0) return od_cmd_error("jobs", 1, "%s: %s", verb, od_err());
+    if (rc == 0)
+        return od_cmd_error("jobs", 1,
+                            "%s: job %ld cannot be %s in its current state (see `opsdeck jobs`)",
+                            verb, id, retry ? "retried" : "cancelled");
+    if (out->format == OD_FORMAT_JSON) {
+        const char *name = retry ? "retried" : "cancelled";
+        char num[24];
+        snprintf(num, sizeof num, "%ld", id);
+        cJSON *arr, *doc = od_output_doc(name, &arr);
+        cJSON_AddItemToArray(arr, cJSON_CreateRaw(num));
+        od_output_emit(doc, name, out, NULL);
+    } else {
+        printf("job %ld %s\n", id, retry ? "will run again" : "cancelled");
     }
-    if (rc == 0) {
-        fprintf(stderr,
-                "opsdeck jobs %s: job %ld cannot be %s in its current state (see "
-                "`opsdeck jobs`)\n",
-                verb, id, !strcmp(verb, "retry") ? "retried" : "cancelled");
-        return 1;
-    }
-    printf("job %ld %s\n", id, !strcmp(verb, "retry") ? "will run again" : "cancelled");
     return 0;
 }
 
@@ -213,11 +223,14 @@ static int run(struct od_ctx *ctx, int argc, char **argv)
             return od_cmd_usage_error(&cmd_jobs_def, "unexpected argument '%s'", argv[i]);
         }
     }
+    if (verb && out.format == OD_FORMAT_CSV)
+        return od_cmd_usage_error(&cmd_jobs_def, "%s prints a line or JSON (--format table|json)",
+                                  verb);
     PGconn *c = od_db_connect(ctx->cfg, "opsdeck-jobs");
     if (!c) return od_cmd_error("jobs", 1, "%s", od_err());
     int rc = 0;
     if (verb) {
-        rc = act(c, verb, arg);
+        rc = act(c, verb, arg, &out);
     } else {
         struct od_job_row *rows = NULL;
         size_t n = 0;

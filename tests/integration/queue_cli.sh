@@ -38,6 +38,14 @@ t_eq "cancelling a missing job fails" 1 "$?"
 t_check "and says so" grep -q 'no job 999999' "$T_TMP/err"
 t_check "jobs retry" od jobs retry "$id"
 t_eq "available again" available "$(psql_db -c "SELECT state FROM sync_jobs WHERE id = $id")"
+# with --format json: one document naming the job, and errors as JSON on stderr
+t_eq "jobs cancel --format json: {\"cancelled\":[ID]}" "{\"cancelled\":[$id]}" "$(od jobs cancel "$id" --format json)"
+t_eq "jobs retry --json: {\"retried\":[ID]}" "{\"retried\":[$id]}" "$(od jobs retry "$id" --json)"
+out=$(od jobs retry "$id" --json 2>"$T_TMP/err"); rc=$?
+t_eq "retrying an available job: exit 1, nothing on stdout" "1:" "$rc:$out"
+t_eq "and the error is JSON on stderr" "1 cannot be retried" "$(python3 -c 'import json,sys; e=json.load(sys.stdin)["error"]; print(e["code"], "cannot be retried" if "cannot be retried" in e["message"] else e["message"])' <"$T_TMP/err")"
+od jobs retry "$id" --format csv >/dev/null 2>&1
+t_eq "jobs retry --format csv is a usage error" 2 "$?"
 psql_db -c "UPDATE sync_jobs SET state = 'cancelled' WHERE state <> 'cancelled'" >/dev/null
 
 psql_db -c "INSERT INTO sync_jobs (provider, resource, args)
