@@ -42,7 +42,11 @@ static unsigned cmd_screen(struct tui_app *app, int argc, char **argv, void *ud)
 void tui_app_open_help(struct tui_app *app)
 {
     const char *ctx = app->nscreens ? app->screens[app->cur].cls->name : NULL;
-    tui_help_build(&app->overlay, &app->km, &app->cmdline, ctx, app->ntabs, app->allow,
+    const char *titles[TUI_MAX_SCREENS];
+    int n = app->ntabs;         /* <= nscreens <= TUI_MAX_SCREENS */
+    for (int i = 0; i < n; i++) /* what the header offers: a hidden screen has no key either */
+        titles[i] = app->tabs_hidden || app->screens[i].hidden ? NULL : app->screens[i].cls->title;
+    tui_help_build(&app->overlay, &app->km, &app->cmdline, ctx, titles, n, app->allow,
                    app->allow_ud);
 }
 

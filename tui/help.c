@@ -12,22 +12,31 @@ static bool same_context(const char *a, const char *b)
 }
 
 /* The keys of context's actions (NULL: the global ones); returns how many were listed. */
+/* The keys of context's actions (NULL: the global ones); returns how many were listed. A
+ * screen.N key is listed with the screen's title, and only for a screen the header offers. */
 static int section(struct tui_overlay *o, const struct tui_keymap *km, const char *context,
-                   int nscreens, bool (*allow)(const char *, void *), void *ud)
+                   const char *const *screens, int nscreens, bool (*allow)(const char *, void *),
+                   void *ud)
 {
     int shown = 0;
     for (int i = 0; i < km->n; i++) {
         const struct tui_action *a = km->b[i].act;
         if (!same_context(a->context, context)) continue;
+        char help[96];
+        snprintf(help, sizeof help, "%s", a->help);
         if (!context && !strncmp(a->name, "screen.", 7)) {
             int n = atoi(a->name + 7);
             if (km->b[i].nkeys == 0 || (nscreens > 0 && n > nscreens)) continue;
+            if (screens && n >= 1 && n <= nscreens) {
+                if (!screens[n - 1]) continue; /* not offered to this role */
+                snprintf(help, sizeof help, "show %s", screens[n - 1]);
+            }
         }
         char keys[96];
         tui_keymap_keys(km, a->name, keys, sizeof keys);
         bool ok = !allow || allow(a->name, ud);
         tui_overlay_add(o, ok ? TUI_ROLE_NORMAL : TUI_ROLE_DIM, "%-16s %s%s",
-                        keys[0] ? keys : "(unbound)", a->help,
+                        keys[0] ? keys : "(unbound)", help,
                         ok ? "" : "  (not permitted for your role)");
         shown++;
     }
@@ -54,20 +63,20 @@ static int commands(struct tui_overlay *o, const struct tui_cmdline *c, const ch
 }
 
 void tui_help_build(struct tui_overlay *o, const struct tui_keymap *km,
-                    const struct tui_cmdline *cmds, const char *context, int nscreens,
-                    bool (*allow)(const char *action, void *ud), void *ud)
+                    const struct tui_cmdline *cmds, const char *context, const char *const *screens,
+                    int nscreens, bool (*allow)(const char *action, void *ud), void *ud)
 {
     tui_overlay_open(o, "Help — keys (rebind them in [keys] of the config file)");
     if (context) {
         tui_overlay_add(o, TUI_ROLE_HEADER, "On this screen (%s)", context);
-        if (section(o, km, context, nscreens, allow, ud) == 0)
+        if (section(o, km, context, screens, nscreens, allow, ud) == 0)
             tui_overlay_add(o, TUI_ROLE_DIM, "no keys of its own");
         if (commands(o, cmds, context) == 0 && cmds)
             tui_overlay_add(o, TUI_ROLE_DIM, "no commands of its own");
         tui_overlay_add(o, TUI_ROLE_NORMAL, "%s", "");
     }
     tui_overlay_add(o, TUI_ROLE_HEADER, "Everywhere");
-    section(o, km, NULL, nscreens, allow, ud);
+    section(o, km, NULL, screens, nscreens, allow, ud);
     if (cmds) {
         tui_overlay_add(o, TUI_ROLE_NORMAL, "%s", "");
         tui_overlay_add(o, TUI_ROLE_HEADER, "Commands (type : first; Tab completes)");

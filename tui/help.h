@@ -10,9 +10,11 @@
 #include "tui/overlay.h"
 
 /* allow(action, ud) says whether the role may run an action; NULL allows everything.
- * nscreens: screen.N actions past it are left out. cmds may be NULL (no commands listed). */
+ * nscreens: screen.N actions past it are left out; screens (may be NULL) holds the title of
+ * screen N at N-1, NULL for one the header does not offer (its key is left out too, and the
+ * others read "show TITLE"). cmds may be NULL (no commands listed). */
 void tui_help_build(struct tui_overlay *o, const struct tui_keymap *km,
-                    const struct tui_cmdline *cmds, const char *context, int nscreens,
-                    bool (*allow)(const char *action, void *ud), void *ud);
+                    const struct tui_cmdline *cmds, const char *context, const char *const *screens,
+                    int nscreens, bool (*allow)(const char *action, void *ud), void *ud);
 
 #endif

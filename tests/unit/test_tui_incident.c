@@ -233,11 +233,21 @@ static void test_view_of_a_screen(void **state)
     tuitest_feed(app, "x");
     assert_int_equal(s2.keys, 3);
     assert_int_equal(s4.keys, 2); /* "x", and Tab going by */
-    tuitest_feed(app, "?");       /* help offers keys for the three screens only */
+    tuitest_feed(app, "?");       /* help offers keys for the three screens only, by name */
     tui_app_render(app, &g);
-    assert_true(tuitest_has(&g, "show screen 3"));
-    assert_false(tuitest_has(&g, "show screen 4"));
+    assert_true(tuitest_has(&g, "show Profitability"));
+    assert_true(tuitest_has(&g, "show Sync"));
+    assert_false(tuitest_has(&g, "show screen"));
+    assert_false(tuitest_has(&g, "show Dead letters"));
     tui_app_feed_key(app, TUI_KEY_ESC);
+    /* a screen the role may not open: no tab, and no key in the help either */
+    assert_int_equal(tui_app_set_screen_shown(app, "sync", false), 0);
+    tuitest_feed(app, "?");
+    tui_app_render(app, &g);
+    assert_false(tuitest_has(&g, "show Sync"));
+    assert_true(tuitest_has(&g, "show Exceptions"));
+    tui_app_feed_key(app, TUI_KEY_ESC);
+    assert_int_equal(tui_app_set_screen_shown(app, "sync", true), 0);
     assert_int_equal(tui_app_set_screen_shown(app, "dl", false), 0); /* the role may not */
     assert_int_equal(tui_app_show(app, "dl"), -1);
     tui_grid_release(&g);
