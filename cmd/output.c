@@ -65,40 +65,39 @@ static void error_json(const char *msg, int code)
     free(s);
 }
 
-int od_cmd_error(const char *who, int code, const char *fmt, ...)
+/* An error as JSON, or "opsdeck WHO: message" (and, for a usage error, where --help is). */
+static int report(const char *who, bool usage, int code, const char *fmt, va_list ap)
 {
     struct strbuf msg = STRBUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
     sb_vaddf(&msg, fmt, ap);
-    va_end(ap);
     if (json_errors) {
         error_json(sb_str(&msg), code);
     } else {
-        char *line = od_xasprintf("opsdeck %s: %s\n", who, sb_str(&msg));
-        put_err(line, false);
-        free(line);
+        char *text = usage ? od_xasprintf("opsdeck %s: %s\nRun 'opsdeck %s --help' for usage.\n",
+                                          who, sb_str(&msg), who)
+                           : od_xasprintf("opsdeck %s: %s\n", who, sb_str(&msg));
+        put_err(text, false);
+        free(text);
     }
     sb_release(&msg);
     return code;
 }
 
-int od_cmd_usage_error(const struct od_command *cmd, const char *fmt, ...)
+int od_cmd_error(const char *who, int code, const char *fmt, ...)
 {
-    struct strbuf msg = STRBUF_INIT;
     va_list ap;
     va_start(ap, fmt);
-    sb_vaddf(&msg, fmt, ap);
+    report(who, false, code, fmt, ap);
     va_end(ap);
-    if (json_errors) {
-        error_json(sb_str(&msg), 2);
-    } else {
-        char *text = od_xasprintf("opsdeck %s: %s\nRun 'opsdeck %s --help' for usage.\n", cmd->name,
-                                  sb_str(&msg), cmd->name);
-        put_err(text, false);
-        free(text);
-    }
-    sb_release(&msg);
+    return code;
+}
+
+int od_cmd_usage_error(const struct od_command *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(cmd->name, true, 2, fmt, ap);
+    va_end(ap);
     return 2;
 }
 

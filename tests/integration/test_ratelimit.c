@@ -37,12 +37,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    PQfinish(db);
-    od_pool_close(pool);
-    od_config_release(&cfg);
-    testdb_drop(url);
-    free(url);
-    od_log_close();
+    testdb_teardown(db, pool, &cfg, url);
     return 0;
 }
 

@@ -37,11 +37,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    PQfinish(db);
-    od_config_release(&cfg);
-    testdb_drop(url);
-    free(url);
-    od_log_close();
+    testdb_teardown(db, NULL, &cfg, url);
     return 0;
 }
 

@@ -2,6 +2,7 @@
 #include "tests/lib/testdb.h"
 #include "core/db/db.h"
 #include "core/db/migrate.h"
+#include "core/base/log.h"
 #include "core/base/util.h"
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -98,4 +99,14 @@ char *testdb_q1(PGconn *db, const char *sql, const char *param)
     char *v = od_xstrdup(PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
     PQclear(r);
     return v;
+}
+
+void testdb_teardown(PGconn *db, struct od_pool *pool, struct od_config *cfg, char *url)
+{
+    if (db) PQfinish(db);
+    if (pool) od_pool_close(pool);
+    od_config_release(cfg);
+    testdb_drop(url);
+    free(url);
+    od_log_close();
 }

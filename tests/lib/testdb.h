@@ -18,9 +18,13 @@ char *testdb_create_empty(const char *prefix);
 void testdb_drop(const char *url);
 /* Defaults + database.url = url (and short timeouts suitable for tests). */
 void testdb_config(struct od_config *cfg, const char *url);
+/* An integration test's end: close db and pool (either may be NULL), release cfg, drop the
+ * database url names and free url, close the log. */
+struct pg_conn;
+struct od_pool;
+void testdb_teardown(struct pg_conn *db, struct od_pool *pool, struct od_config *cfg, char *url);
 /* The first column of the first row of sql with one optional text parameter (NULL: none), ""
  * when there is no row; caller frees. Aborts the test program when the query fails. */
-struct pg_conn;
 char *testdb_q1(struct pg_conn *db, const char *sql, const char *param);
 
 #endif
