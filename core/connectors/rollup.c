@@ -3,6 +3,7 @@
 #include "core/connectors/rollup.h"
 #include "core/connectors/rollup_tables.h"
 #include "core/db/db.h"
+#include "core/base/time.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,13 @@ const struct od_rollup_table od_rollup_tables[OD_ROLLUP_TABLES] = {
      OD_RREF_PROJECT,
      OD_RREF_NONE,
      true,
+     false,
      false},
     {"profit_rollup_client_month",
      {"client_id", "month", NULL},
      OD_RREF_CLIENT,
      OD_RREF_NONE,
+     false,
      false,
      false},
     {"profit_rollup_person_month",
@@ -25,11 +28,13 @@ const struct od_rollup_table od_rollup_tables[OD_ROLLUP_TABLES] = {
      OD_RREF_USER,
      OD_RREF_NONE,
      false,
+     false,
      false},
     {"profit_rollup_project_person_month",
      {"project_id", "month", "user_id"},
      OD_RREF_PROJECT,
      OD_RREF_USER,
+     false,
      false,
      false},
     {"profit_rollup_client_day",
@@ -37,18 +42,42 @@ const struct od_rollup_table od_rollup_tables[OD_ROLLUP_TABLES] = {
      OD_RREF_CLIENT,
      OD_RREF_NONE,
      false,
-     true},
+     true,
+     false},
     {"profit_rollup_project_day",
      {"project_id", "day", NULL},
      OD_RREF_PROJECT,
      OD_RREF_NONE,
      true,
-     true},
+     true,
+     false},
     {"profit_rollup_person_day",
      {"user_id", "day", "client_id"},
      OD_RREF_USER,
      OD_RREF_CLIENT,
      false,
+     true,
+     false},
+    {"profit_rollup_client_dekad",
+     {"client_id", "dekad", NULL},
+     OD_RREF_CLIENT,
+     OD_RREF_NONE,
+     false,
+     true,
+     true},
+    {"profit_rollup_project_dekad",
+     {"project_id", "dekad", NULL},
+     OD_RREF_PROJECT,
+     OD_RREF_NONE,
+     true,
+     true,
+     true},
+    {"profit_rollup_person_dekad",
+     {"user_id", "dekad", "client_id"},
+     OD_RREF_USER,
+     OD_RREF_CLIENT,
+     false,
+     true,
      true},
 };
 
@@ -77,8 +106,20 @@ static const char agg_sql[] =
 /* Contribution columns of a time-entry row aliased p (after the sign), as od_te_delta has them. */
 #define CONTRIB(p)                                                                                 \
     p "project_id, " p "client_id, " p "user_id, date_trunc('month', " p "spent_date)::date, " p   \
-      "spent_date, " p "hours, " p "rounded_hours, " p "billable, " p "billable_rate, " p          \
-      "cost_rate"
+      "spent_date, " DEKAD(p "spent_date") ", " p "hours, " p "rounded_hours, " p "billable, " p   \
+                                           "billable_rate, " p "cost_rate"
+
+/* The first day of a day's dekad (sql/0019), as od_rollup_dekad_of computes it. */
+#define DEKAD(day)                                                                                 \
+    "(date_trunc('month', " day ")::date + least((extract(day FROM " day ")::int - 1) / 10, 2) "   \
+    "* 10)"
+
+int32_t od_rollup_dekad_of(int32_t z)
+{
+    int y, m, d;
+    od_civil_from_days(z, &y, &m, &d);
+    return z - (d - 1) + (d > 20 ? 20 : d > 10 ? 10 : 0);
+}
 
 /* A month of a day-grained table is kept when it is listed (sql/0014). */
 #define LISTED(day)                                                                                \
@@ -93,7 +134,9 @@ static void raw_source(struct strbuf *sb, const struct od_rollup_table *t, bool 
             "(SELECT 1 AS sign, project_id, client_id, user_id, %s, hours, rounded_hours, "
             "billable, billable_rate, cost_rate FROM harvest_time_entries e WHERE deleted_at IS "
             "NULL",
-            t->daily ? "spent_date AS day" : "date_trunc('month', spent_date)::date AS month");
+            t->dekad   ? DEKAD("spent_date") " AS dekad"
+            : t->daily ? "spent_date AS day"
+                       : "date_trunc('month', spent_date)::date AS month");
     if (month_param)
         sb_add(sb, " AND spent_date >= $1::date AND spent_date < ($1::date + interval '1 "
                    "month')::date");
@@ -114,6 +157,7 @@ static int ensure_delta(PGconn *c)
     return od_db_cmd(c,
                      "CREATE TEMP TABLE IF NOT EXISTS od_te_delta (sign int NOT NULL, "
                      "project_id bigint, client_id bigint, user_id bigint, month date, day date, "
+                     "dekad date, "
                      "hours numeric, rounded_hours numeric, billable boolean, "
                      "billable_rate numeric, cost_rate numeric) ON COMMIT DELETE ROWS",
                      0, NULL);
@@ -203,9 +247,9 @@ int od_rollup_days_build(PGconn *c, const char *month)
         if (!t->daily) continue;
         sb_reset(&sql);
         sb_addf(&sql,
-                "DELETE FROM %s WHERE day >= $1::date AND day < ($1::date + interval '1 "
+                "DELETE FROM %s WHERE %s >= $1::date AND %s < ($1::date + interval '1 "
                 "month')::date",
-                t->name);
+                t->name, t->keys[1], t->keys[1]);
         if ((rc = od_db_cmd(c, sb_str(&sql), 1, p)) < 0) break;
         sb_reset(&sql);
         od_rollup_sql_insert_head(&sql, t);
@@ -216,7 +260,7 @@ int od_rollup_days_build(PGconn *c, const char *month)
         raw_source(&sql, t, true);
         sb_add(&sql, " GROUP BY ");
         od_rollup_sql_keys(&sql, t, "");
-        sb_add(&sql, " ORDER BY day"); /* a range of days reads neighbouring pages */
+        sb_addf(&sql, " ORDER BY %s", t->keys[1]); /* a range of days: neighbouring pages */
         rc = od_db_cmd(c, sb_str(&sql), 1, p);
     }
     if (rc == 0)
@@ -270,7 +314,7 @@ static int64_t rebuild_one(PGconn *c, const struct od_rollup_table *t, bool fix,
         sb_reset(&sql);
         od_rollup_sql_insert_head(&sql, t);
         sb_add(&sql, "SELECT * FROM od_fresh");
-        if (t->daily) sb_add(&sql, " ORDER BY day"); /* a range of days: neighbouring pages */
+        if (t->daily) sb_addf(&sql, " ORDER BY %s", t->keys[1]); /* neighbouring pages */
         if (od_db_cmd(c, sb_str(&sql), 0, NULL) < 0) {
             n = -1;
             goto done;

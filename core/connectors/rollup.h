@@ -1,6 +1,6 @@
 /* rollup — the profit_rollup_* tables, kept equal to harvest_time_entries by the sync itself.
  *
- * Seven tables, one row per key, summing the live (deleted_at IS NULL) time entries:
+ * Ten tables, one row per key, summing the live (deleted_at IS NULL) time entries:
  *   profit_rollup_project_month         (project_id, month) + client_id of its entries
  *   profit_rollup_client_month          (client_id, month)
  *   profit_rollup_person_month          (user_id, month)
@@ -8,7 +8,12 @@
  *   profit_rollup_client_day            (day, client_id)             \  only for the months
  *   profit_rollup_project_day           (day, project_id) + client_id } listed in
  *   profit_rollup_person_day            (day, user_id, client_id)    /  profit_rollup_daily_months
- * month = first day of the month of spent_date, day = spent_date. Columns (numeric, exact):
+ *   profit_rollup_client_dekad          (dekad, client_id)               \  the same, by
+ *   profit_rollup_project_dekad         (dekad, project_id) + client_id   } dekad (sql/0019)
+ *   profit_rollup_person_dekad          (dekad, user_id, client_id)      /
+ * month = first day of the month of spent_date, day = spent_date, dekad = the first day of its
+ * ten-day block (the 1st, 11th or 21st; the last block runs to the month's end). Columns
+ * (numeric, exact):
  *   entries                count of entries
  *   hours                  Σ hours (time tracked)
  *   billable_hours         Σ over billable entries of rounded_hours (time billed; hours when
@@ -23,7 +28,8 @@
  * Day rows (sql/0014) serve reports whose range starts or ends inside a month. They are kept
  * only for dense months (profit_rollup_daily_policy: enough entries, several per project and
  * day), because with sparse entries a day row costs about a row per entry and reads no faster
- * than the raw rows. A month is listed, and its day rows built from the raw rows, by the
+ * than the raw rows. Dekad rows (sql/0019) let such an edge read a whole ten-day block as one
+ * row per key. A month is listed, and its day and dekad rows built from the raw rows, by the
  * transaction whose entries make it qualify (or by the rebuild); listed months stay listed.
  *
  * The time-entry store (core/connectors/entries.h) sums the -old/+new contributions of every
@@ -77,7 +83,7 @@ struct od_rollup_diff {
     int64_t differing; /* keys whose row differs, is missing or is extra */
     char example[256]; /* one differing key, for the message */
 };
-#define OD_ROLLUP_TABLES 7
+#define OD_ROLLUP_TABLES 10
 
 /* Compare every rollup table with a recomputation from raw rows (day-grained tables: the
  * listed months); with fix, first list the months the policy asks for, then replace the tables'

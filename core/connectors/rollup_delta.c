@@ -180,11 +180,12 @@ void od_rollup_delta_add(struct od_rollup_delta *d, const struct od_rollup_entry
         d->last_month = e->month;
     }
     bool days = !d->loaded || months_has(&d->listed, e->month);
+    int32_t dekad = days ? od_rollup_dekad_of(e->day) : 0;
     for (int t = 0; t < OD_ROLLUP_TABLES; t++) {
         const struct od_rollup_table *tab = &od_rollup_tables[t];
         if (tab->daily && !days) continue;
-        struct cell *c = cell_get(&d->m[t], ref_of(e, tab->k0), tab->daily ? e->day : e->month,
-                                  ref_of(e, tab->k2));
+        int32_t when = tab->dekad ? dekad : tab->daily ? e->day : e->month;
+        struct cell *c = cell_get(&d->m[t], ref_of(e, tab->k0), when, ref_of(e, tab->k2));
         c->entries += sign;
         c->hours += hours;
         c->billable_hours += bh;

@@ -71,39 +71,52 @@ static const struct {
      " JOIN profit_rollup_project_month pm ON pm.project_id = r.project_id AND pm.month = r.month"},
 };
 
-/* Day-grained rollups (sql/0014), the same columns with day for month; they hold the listed
- * months only (profit_rollup_daily_months). Project and person together have none: such an
- * edge is read from raw rows (a project filter narrows it through the project index). */
+/* Day-grained rollups (sql/0014) and their dekads (sql/0019), the same columns with day (or
+ * dekad) for month; they hold the listed months only (profit_rollup_daily_months). Project and
+ * person together have none: such an edge is read from raw rows (a project filter narrows it
+ * through the project index). */
 static const struct {
     unsigned has;
-    const char *sql;
+    const char *cols; /* the three reference columns, absent ones as NULL */
+    const char *table;
 } day_sources[] = {
-    {DIM_CLIENT,
-     "SELECT client_id, NULL::bigint AS project_id, NULL::bigint AS user_id, day, "
-     "date_trunc('month', day)::date AS month, " MEASURES " FROM profit_rollup_client_day"},
-    {DIM_CLIENT | DIM_PERSON,
-     "SELECT client_id, NULL::bigint AS project_id, user_id, day, date_trunc('month', day)::date "
-     "AS month, " MEASURES " FROM profit_rollup_person_day"},
-    {DIM_CLIENT | DIM_PROJECT,
-     "SELECT client_id, project_id, NULL::bigint AS user_id, day, date_trunc('month', day)::date "
-     "AS month, " MEASURES " FROM profit_rollup_project_day"},
+    {DIM_CLIENT, "client_id, NULL::bigint AS project_id, NULL::bigint AS user_id",
+     "profit_rollup_client"},
+    {DIM_CLIENT | DIM_PERSON, "client_id, NULL::bigint AS project_id, user_id",
+     "profit_rollup_person"},
+    {DIM_CLIENT | DIM_PROJECT, "client_id, project_id, NULL::bigint AS user_id",
+     "profit_rollup_project"},
 };
+
+/* Parameters: $1, $2 whole months [from, to); $3..$6 the edges [lo, hi); $7..$9 client,
+ * project, person filters; $10, $11 the edges' signs; EDGE_DEKADS(e), + 1: the whole dekads
+ * [d1, d2) inside edge e; WON_FROM, WON_TO: close days of won deals (client report only). */
+#define EDGE_DEKADS(e) (12 + 2 * (e))
+#define WON_FROM "$16"
+#define WON_TO "$17"
+#define NPARAMS_TIME 15 /* reports other than by client */
+#define NPARAMS_CLIENT 17
 
 #define FILTERS                                                                                    \
     " AND ($7::bigint IS NULL OR s.client_id = $7::bigint)"                                        \
     " AND ($8::bigint IS NULL OR s.project_id = $8::bigint)"                                       \
     " AND ($9::bigint IS NULL OR s.user_id = $9::bigint)"
-/* An edge range summed per key, added (sign 1) or taken away (sign -1); every %d is the sign's
- * parameter (applied to the sums, not to each row). RAW_SUMS over profit_entry_facts rows,
- * DAY_SUMS over day rollup rows. */
+/* An edge range added (sign 1) or taken away (sign -1); every %d is the sign's parameter.
+ * RAW_SUMS: profit_entry_facts rows summed per key (the sign applied to the sums). DAY_ROWS:
+ * day and dekad rollup rows, each with its sign, summed with the months' rows: a group per
+ * key and edge would cost more than the rows it saves (2,000 projects: bench/RESULTS.md). */
 #define RAW_SUMS                                                                                   \
     "$%d::int * count(*), $%d::int * sum(s.hours), $%d::int * sum(s.billable_hours), "             \
     "$%d::int * sum(s.revenue), $%d::int * sum(s.cost), $%d::int * sum(s.missing_cost_rate), "     \
     "$%d::int * sum(s.missing_billable_rate)"
-#define DAY_SUMS                                                                                   \
-    "$%d::int * sum(s.entries), $%d::int * sum(s.hours), $%d::int * sum(s.billable_hours), "       \
-    "$%d::int * sum(s.revenue), $%d::int * sum(s.cost), $%d::int * sum(s.missing_cost_rate), "     \
-    "$%d::int * sum(s.missing_billable_rate)"
+#define DAY_ROWS                                                                                   \
+    "CASE WHEN $%d::int < 0 THEN -s.entries ELSE s.entries END, "                                  \
+    "CASE WHEN $%d::int < 0 THEN -s.hours ELSE s.hours END, "                                      \
+    "CASE WHEN $%d::int < 0 THEN -s.billable_hours ELSE s.billable_hours END, "                    \
+    "CASE WHEN $%d::int < 0 THEN -s.revenue ELSE s.revenue END, "                                  \
+    "CASE WHEN $%d::int < 0 THEN -s.cost ELSE s.cost END, "                                        \
+    "CASE WHEN $%d::int < 0 THEN -s.missing_cost_rate ELSE s.missing_cost_rate END, "              \
+    "CASE WHEN $%d::int < 0 THEN -s.missing_billable_rate ELSE s.missing_billable_rate END"
 /* Whether an edge's month keeps day rows (then the edge is read from them, else from raw rows).
  * A report first assumes its edge months do (the usual case where edges would be slow) and
  * says in its last column whether that held, in the same snapshot; when it did not, the months
@@ -177,13 +190,14 @@ static bool build_sql(struct strbuf *sb, const struct od_profit_query *q, const 
     const struct dim *dm = &dims[q->by];
     size_t si = source_for(q), di = day_source_of(q);
     const char *k = dm->key_col;
-    bool client = q->by == OD_PROFIT_BY_CLIENT;
-    /* Clients: won deals per company closed in [$12, $13] (each deal once), and the live
+    bool client = q->by == OD_PROFIT_BY_CLIENT, by_month = q->by == OD_PROFIT_BY_MONTH;
+    /* Clients: won deals per company closed in [WON_FROM, WON_TO] (each deal once), and the live
      * clients linked to such a company: they get a row even without time in the range, unless
      * a project or person filter narrows the report to time. */
     if (client)
-        sb_add(sb, "WITH won AS MATERIALIZED (SELECT * FROM opsdeck_won_by_company($12::date,"
-                   " $13::date)), won_clients AS (SELECT cl.client_id FROM client_links cl"
+        sb_add(sb, "WITH won AS MATERIALIZED (SELECT * FROM opsdeck_won_by_company(" WON_FROM
+                   "::date, " WON_TO
+                   "::date)), won_clients AS (SELECT cl.client_id FROM client_links cl"
                    " JOIN won w ON w.company_id = cl.company_id JOIN harvest_clients wc"
                    " ON wc.id = cl.client_id AND wc.deleted_at IS NULL"
                    " WHERE $8::bigint IS NULL AND $9::bigint IS NULL"
@@ -199,22 +213,32 @@ static bool build_sql(struct strbuf *sb, const struct od_profit_query *q, const 
             k, sources[si].sql);
     for (int e = 0; e < 2; e++) {
         int sg = 10 + e, lo = 3 + 2 * e, hi = 4 + 2 * e; /* $10, $11: the edges' signs */
+        int d1 = EDGE_DEKADS(e), d2 = d1 + 1;
         /* an edge the range does not have reads day rows too: guarded by its NULL bounds it
          * returns nothing, and a prepared statement's generic plan never scans raw rows */
         if ((listed[e] || !edge[e]) && di < OD_ARRAY_LEN(day_sources)) {
-            sb_addf(
-                sb,
-                " UNION ALL SELECT s.%s, " DAY_SUMS " FROM (%s) s"
-                " WHERE $%d::date IS NOT NULL AND s.day >= $%d::date AND s.day < $%d::date" FILTERS
-                " GROUP BY s.%s",
-                k, sg, sg, sg, sg, sg, sg, sg, day_sources[di].sql, lo, lo, hi, k);
+            /* the whole dekads inside the edge, and the days before and after them */
+            sb_addf(sb,
+                    " UNION ALL SELECT s.%s, " DAY_ROWS " FROM ("
+                    "SELECT %s%s, " MEASURES " FROM %s_day WHERE $%d::date IS NOT NULL AND"
+                    " ((day >= $%d::date AND day < $%d::date) OR (day >= $%d::date AND day <"
+                    " $%d::date)) UNION ALL SELECT %s%s, " MEASURES " FROM %s_dekad WHERE"
+                    " $%d::date IS NOT NULL AND dekad >= $%d::date AND dekad < $%d::date) s"
+                    " WHERE true" FILTERS,
+                    k, sg, sg, sg, sg, sg, sg, sg, day_sources[di].cols,
+                    by_month ? ", date_trunc('month', day)::date AS month" : "",
+                    day_sources[di].table, lo, lo, d1, d2, hi, day_sources[di].cols,
+                    by_month ? ", date_trunc('month', dekad)::date AS month" : "",
+                    day_sources[di].table, lo, d1, d2);
         } else {
             raw = raw || edge[e];
+            /* the dekad bounds go unused here; num_nulls() only gives them their type */
             sb_addf(sb,
                     " UNION ALL SELECT s.%s, " RAW_SUMS " FROM profit_entry_facts s"
                     " WHERE $%d::date IS NOT NULL AND s.spent_date >= $%d::date"
-                    " AND s.spent_date < $%d::date AND s.%s IS NOT NULL" FILTERS " GROUP BY s.%s",
-                    k, sg, sg, sg, sg, sg, sg, sg, lo, lo, hi, k, k);
+                    " AND s.spent_date < $%d::date AND s.%s IS NOT NULL"
+                    " AND num_nulls($%d::date, $%d::date) >= 0" FILTERS " GROUP BY s.%s",
+                    k, sg, sg, sg, sg, sg, sg, sg, lo, lo, hi, k, d1, d2, k);
         }
     }
     if (client) sb_add(sb, " UNION ALL SELECT client_id, 0, 0, 0, 0, 0, 0, 0 FROM won_clients");
@@ -355,7 +379,7 @@ static int run_on(PGconn *c, const struct od_profit_query *q, struct od_profit_r
     od_profit_range_split(out->from, out->to, p, sign);
     char ids[3][24];
     const int64_t idv[3] = {q->client_id, q->project_id, q->user_id};
-    const char *params[13];
+    const char *params[NPARAMS_CLIENT];
     for (int i = 0; i < 6; i++)
         params[i] = *p[i] ? p[i] : NULL;
     for (int i = 0; i < 3; i++) {
@@ -364,9 +388,15 @@ static int run_on(PGconn *c, const struct od_profit_query *q, struct od_profit_r
     }
     for (int e = 0; e < 2; e++)
         params[9 + e] = sign[e] < 0 ? "-1" : "1";
-    params[11] = *out->from ? out->from : NULL; /* won deals: close days, as given */
-    params[12] = *out->to ? out->to : NULL;
-    int nparams = q->by == OD_PROFIT_BY_CLIENT ? 13 : 11;
+    char dk[2][2][11];
+    for (int e = 0; e < 2; e++) {
+        od_profit_edge_dekads(p[2 + 2 * e], p[3 + 2 * e], dk[e][0], dk[e][1]);
+        params[EDGE_DEKADS(e) - 1] = *dk[e][0] ? dk[e][0] : NULL;
+        params[EDGE_DEKADS(e)] = *dk[e][1] ? dk[e][1] : NULL;
+    }
+    params[15] = *out->from ? out->from : NULL; /* won deals: close days, as given */
+    params[16] = *out->to ? out->to : NULL;
+    int nparams = q->by == OD_PROFIT_BY_CLIENT ? NPARAMS_CLIENT : NPARAMS_TIME;
     out->deals_in_range = q->by == OD_PROFIT_BY_CLIENT && (*out->from || *out->to);
     struct strbuf sql = STRBUF_INIT;
     PGresult *res = NULL;

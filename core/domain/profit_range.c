@@ -137,3 +137,25 @@ void od_profit_range_split(const char *from, const char *to, char p[6][11], int 
             fmt_day(r[e][1], p[3 + 2 * e]);
         }
 }
+
+void od_profit_edge_dekads(const char *lo, const char *hi, char d1[11], char d2[11])
+{
+    *d1 = *d2 = '\0';
+    if (!*lo || !*hi) return;
+    long a = day_of(lo), b = day_of(hi), m0 = first_of_month(a);
+    const long bound[4] = {m0, m0 + 10, m0 + 20, first_of_next_month(a)};
+    long x = b, y = b;
+    for (int i = 0; i < 4; i++)
+        if (bound[i] >= a) {
+            x = bound[i];
+            break;
+        }
+    for (int i = 3; i >= 0; i--)
+        if (bound[i] <= b) {
+            y = bound[i];
+            break;
+        }
+    if (x >= y) x = y = b; /* no whole dekad inside: every day is read */
+    fmt_day(x, d1);
+    fmt_day(y, d2);
+}

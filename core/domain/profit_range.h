@@ -30,5 +30,11 @@ int32_t od_profit_month_index(const char *s);
  * one month is its inside days, or the month minus the days before and after it (both signs
  * -1), whichever is fewer. */
 void od_profit_range_split(const char *from, const char *to, char p[6][11], int sign[2]);
+/* The whole dekads (ten-day blocks starting on the 1st, 11th and 21st; the last runs to the
+ * month's end) inside an edge [lo, hi) of od_profit_range_split: [d1, d2), so the edge reads
+ * the dekads starting in [d1, d2) and the days in [lo, d1) and [d2, hi). d1 = d2 = hi when no
+ * whole dekad fits; "" when the edge is. Example: [2026-01-01, 2026-01-15) -> [01-01, 01-11),
+ * that is one dekad and the 11th to the 14th. */
+void od_profit_edge_dekads(const char *lo, const char *hi, char d1[11], char d2[11]);
 
 #endif

@@ -350,7 +350,7 @@ static void run_sql(const char *sql)
 /* Day rows (sql/0014) of listed months follow every change, in both writer modes: with
  * od_rollup_delta_begin (day sums kept for listed months only) and without (every day summed,
  * the apply sorts it out). */
-static void day_rollups_follow_listed_months(void **state)
+static void day_rollups_follow_listed_months(void **state) /* and dekad rollups */
 {
     (void)state;
     struct od_rollup_delta *d = od_rollup_delta_new();
@@ -381,6 +381,10 @@ static void day_rollups_follow_listed_months(void **state)
     assert_consistent();
     assert_int_equal(num("SELECT entries FROM profit_rollup_project_day WHERE project_id = 16 "
                          "AND day = '2026-02-20'"),
+                     2);
+    /* and its dekad: the 11th to the 20th */
+    assert_int_equal(num("SELECT entries FROM profit_rollup_project_dekad WHERE project_id = 16 "
+                         "AND dekad = '2026-02-11'"),
                      2);
     /* lock-only mode: February out to January and back in on another day */
     struct e q[] = {
@@ -418,6 +422,13 @@ static void day_rollups_follow_listed_months(void **state)
     assert_int_equal(num("SELECT entries FROM profit_rollup_client_day WHERE client_id = 1 AND "
                          "day = '2026-06-02'"),
                      3);
+    /* 4001 moved from the first dekad to the last (the 21st to the month's end) */
+    assert_int_equal(num("SELECT entries FROM profit_rollup_project_dekad WHERE project_id = 11 "
+                         "AND dekad = '2026-06-21'"),
+                     1);
+    assert_int_equal(num("SELECT entries FROM profit_rollup_project_dekad WHERE project_id = 11 "
+                         "AND dekad = '2026-06-01'"),
+                     2);
     assert_consistent();
     /* March listed after the delta began (only possible without the lock held throughout):
      * its day rows are built from the raw rows, not left short */

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "core/base/util.h"
 #include "core/domain/period.h"
+#include "core/domain/profit_range.h"
 
 /* noon local time of a day (TZ is UTC in this test, but noon keeps it safe anyway) */
 static time_t day(int y, int m, int d)
@@ -129,6 +130,44 @@ static void test_ranges_refused(void **state)
     range_refused("2026-01-01xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..2026-02", "is not a date");
 }
 
+static void check_dekads(const char *lo, const char *hi, const char *want1, const char *want2)
+{
+    char d1[11] = "x", d2[11] = "x";
+    od_profit_edge_dekads(lo, hi, d1, d2);
+    assert_string_equal(d1, want1);
+    assert_string_equal(d2, want2);
+}
+
+/* A report's range split into whole months and edges (od_profit_range_split), and an edge into
+ * whole dekads and the days left at its ends (od_profit_edge_dekads). */
+static void test_range_split(void **state)
+{
+    (void)state;
+    char p[6][11];
+    int sign[2];
+    od_profit_range_split("2026-01-15", "2026-03-10", p, sign);
+    const char *want[6] = {"2026-01-01", "2026-03-01", "2026-01-01",
+                           "2026-01-15", "2026-03-01", "2026-03-11"};
+    for (int i = 0; i < 6; i++)
+        assert_string_equal(p[i], want[i]);
+    assert_int_equal(sign[0], -1); /* January minus its first 14 days */
+    assert_int_equal(sign[1], 1);  /* plus 1-10 March */
+    od_profit_range_split("2026-11-01", "2026-11-19", p, sign); /* the month to the 19th */
+    assert_string_equal(p[0], "2026-11-01");
+    assert_string_equal(p[1], "2026-12-01");
+    assert_string_equal(p[4], "2026-11-20");
+    assert_string_equal(p[5], "2026-12-01");
+    assert_int_equal(sign[1], -1);
+    check_dekads("2026-01-01", "2026-01-15", "2026-01-01", "2026-01-11"); /* + 11th..14th */
+    check_dekads("2026-03-01", "2026-03-11", "2026-03-01", "2026-03-11"); /* one dekad */
+    check_dekads("2026-11-20", "2026-12-01", "2026-11-21", "2026-12-01"); /* the 20th + 21-30 */
+    check_dekads("2026-02-11", "2026-03-01", "2026-02-11", "2026-03-01"); /* to February's end */
+    check_dekads("2026-02-05", "2026-02-09", "2026-02-09", "2026-02-09"); /* no whole dekad */
+    check_dekads("2026-02-12", "2026-02-21", "2026-02-21", "2026-02-21");
+    check_dekads("2026-01-31", "2026-02-01", "2026-02-01", "2026-02-01"); /* the 31st alone */
+    check_dekads("", "", "", "");
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
@@ -136,7 +175,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_periods),        cmocka_unit_test(test_period_edges),
         cmocka_unit_test(test_unknown_period), cmocka_unit_test(test_ranges),
-        cmocka_unit_test(test_ranges_refused),
+        cmocka_unit_test(test_ranges_refused), cmocka_unit_test(test_range_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
