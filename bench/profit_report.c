@@ -22,7 +22,8 @@
  * 12 whole months, 12 months with mid-month ends, 12 months with ends near month ends, this
  * month (the preset: the calendar month), the month to date, the last 30 days (preset), the
  * year to date (preset) and a year with ragged ends (T - 364 .. T); then by project and by
- * person for the mid-month range. */
+ * person for the 12 whole months and the mid-month range, and one client's projects (the
+ * console's drill-down) for the mid-month range. */
 #include "core/base/config.h"
 #include "core/connectors/rollup.h"
 #include "core/db/db.h"
@@ -68,7 +69,11 @@ static const char raw_fmt[] =
     " || '|' || sum((e.billable AND e.billable_rate IS NULL)::int)"
     " FROM harvest_time_entries e WHERE e.deleted_at IS NULL AND ($1::date IS NULL OR e.spent_date "
     ">= $1::date)"
-    " AND ($2::date IS NULL OR e.spent_date <= $2::date) GROUP BY e.%s ORDER BY 1";
+    " AND ($2::date IS NULL OR e.spent_date <= $2::date)"
+    " AND ($3::bigint IS NULL OR e.client_id = $3::bigint) GROUP BY e.%s ORDER BY 1";
+
+/* The client filter of the next measure() (0: none), as the console's drill-down sets it. */
+static int64_t filter_client;
 
 static int cmp64(const void *a, const void *b)
 {
@@ -128,9 +133,12 @@ static void measure(struct od_pool *pool, enum od_profit_by by, const char *from
     snprintf(raw_sql, sizeof raw_sql, raw_fmt, key_col[by], key_col[by]);
     int64_t *a = od_xcalloc((size_t)runs * 5, sizeof(int64_t)),
             *b = od_xcalloc((size_t)runs, sizeof(int64_t));
-    const char *p[2] = {from && *from ? from : NULL, to && *to ? to : NULL};
+    char cl[24];
+    snprintf(cl, sizeof cl, "%lld", (long long)filter_client);
+    const char *p[3] = {from && *from ? from : NULL, to && *to ? to : NULL,
+                        filter_client ? cl : NULL};
     for (int i = 0; i < runs * 5; i++) {
-        struct od_profit_query q = {.by = by};
+        struct od_profit_query q = {.by = by, .client_id = filter_client};
         snprintf(q.from, sizeof q.from, "%s", p[0] ? p[0] : "");
         snprintf(q.to, sizeof q.to, "%s", p[1] ? p[1] : "");
         struct od_profit_report r;
@@ -144,7 +152,7 @@ static void measure(struct od_pool *pool, enum od_profit_by by, const char *from
 
         PGconn *c = od_pool_acquire(pool, 10000);
         t0 = od_now_us();
-        PGresult *res = od_db_exec(c, raw_sql, 2, p);
+        PGresult *res = od_db_exec(c, raw_sql, 3, p);
         b[i / 5] = od_now_us() - t0;
         od_pool_release(pool, c);
         if (!res) od_die("raw: %s", od_err());
@@ -303,8 +311,15 @@ int main(int argc, char **argv)
     day_text(tz, t[k]);
     measure(pool, OD_PROFIT_BY_CLIENT, f[k], t[k], (int)runs,
             "client, a year with ragged ends (today - 364 .. today)");
+    /* by project and by person: 12 whole months, then mid-month ends (what the ends cost) */
+    measure(pool, OD_PROFIT_BY_PROJECT, f[0], t[0], (int)runs, "project, 12 whole months");
     measure(pool, OD_PROFIT_BY_PROJECT, f[mid], t[mid], (int)runs,
             "project, 12 months, mid-month ends");
+    filter_client = 7; /* the console's drill-down: one client's 10 projects */
+    measure(pool, OD_PROFIT_BY_PROJECT, f[mid], t[mid], (int)runs,
+            "project, one client's projects (drill-down), 12 months, mid-month ends");
+    filter_client = 0;
+    measure(pool, OD_PROFIT_BY_PERSON, f[0], t[0], (int)runs, "person, 12 whole months");
     measure(pool, OD_PROFIT_BY_PERSON, f[mid], t[mid], (int)runs,
             "person, 12 months, mid-month ends");
 

@@ -280,7 +280,8 @@ static bool build_sql(struct strbuf *sb, const struct od_profit_query *q, const 
         " UNION ALL SELECT true, NULL, NULL, coalesce(sum(entries), 0), coalesce(sum(hours), 0),"
         " coalesce(sum(billable_hours), 0), coalesce(sum(revenue), 0), coalesce(sum(cost), 0),"
         " sum(deal), NULL, NULL, NULL, coalesce(sum(mcr), 0), coalesce(sum(mbr), 0), NULL,"
-        " CASE WHEN count(DISTINCT currency) = 1 THEN min(currency) END FROM r)"
+        /* one currency over the rows that have one (no sort, unlike count(DISTINCT)) */
+        " CASE WHEN min(currency) = max(currency) THEN min(currency) END FROM r)"
         " SELECT key, name, entries, round(hours, 2), round(billable_hours, 2), round(revenue, 2),"
         " round(cost, 2), round(revenue - cost, 2),"
         " CASE WHEN revenue = 0 THEN NULL ELSE round((revenue - cost) * 100 / revenue, 2) END,"
