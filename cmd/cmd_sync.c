@@ -106,6 +106,8 @@ static void set_progress(struct track *t, int64_t done, int64_t total)
 {
     if (total >= 0) t->total = total;
     if (done > t->done) t->done = done;
+    /* a total the job has passed (a search's count, then archived pages) is no longer one */
+    if (t->total >= 0 && t->done > t->total) t->total = -1;
     if (strcmp(t->state, "running")) return;
     int64_t now = od_now_ms();
     if (!t->run_ms) {

@@ -118,6 +118,7 @@ static void fill(struct sync_screen *s)
         bool running = !strcmp(j->state, "running");
         if (running) thru += (int64_t)j->rate_per_s;
         int64_t total = j->progress_total, done = j->progress_done;
+        if (total >= 0 && done > total) total = -1; /* passed: unknown, not over 100% */
         if (!strcmp(j->state, "completed") && total <= 0) total = done = 1;
         scr_bar(bar, sizeof bar, done, total, 10);
         if (total > 0)

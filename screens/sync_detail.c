@@ -83,7 +83,7 @@ static void show(struct sync_detail *d, const struct snap *s)
                     j->finished_at || s->d.run_seconds < 0 ? "" : " so far");
     bool pending = !strcmp(j->state, "available") || !strcmp(j->state, "retryable");
     tui_overlay_add(o, TUI_ROLE_NORMAL, "Next run:    %s", pending ? or (j->run_at, "-") : "-");
-    if (j->progress_total > 0)
+    if (j->progress_total > 0 && j->progress_done <= j->progress_total)
         tui_overlay_add(o, TUI_ROLE_NORMAL, "Progress:    %lld of %lld (%lld%%), %.1f/s",
                         (long long)j->progress_done, (long long)j->progress_total,
                         (long long)(j->progress_done * 100 / j->progress_total), j->rate_per_s);

@@ -51,6 +51,7 @@ const struct od_job_env *od_job_env(struct od_job_ctx *ctx);
 const char *od_job_checkpoint_get(struct od_job_ctx *ctx); /* borrowed; NULL when none */
 /* Save the resume position inside the caller's open transaction on conn. */
 int od_job_checkpoint_save(struct od_job_ctx *ctx, PGconn *conn, const char *checkpoint_json);
+/* total -1: unknown; a total below done counts as unknown too (a count the job has passed) */
 void od_job_progress(struct od_job_ctx *ctx, int64_t done, int64_t total /* -1 unknown */);
 bool od_job_should_stop(struct od_job_ctx *ctx);
 /* The handler knows a retry cannot succeed sooner than delay_ms from now (HubSpot's daily API

@@ -173,7 +173,7 @@ void od_job_progress(struct od_job_ctx *c, int64_t done, int64_t total)
 {
     pthread_mutex_lock(&c->lock);
     c->done = done;
-    c->total = total < 0 ? -1 : total;
+    c->total = total < done ? -1 : total; /* a total already passed is not one: unknown */
     c->dirty = true;
     pthread_mutex_unlock(&c->lock);
     maybe_notify(c, false);

@@ -121,6 +121,9 @@ before=$(wc -l <"$T_TMP/sim.log")
 "$OD_BIN" sync hubspot --wait >"$T_TMP/sync2.log" 2>&1 || t_fail "incremental sync" "$(tail -5 "$T_TMP/sync2.log")"
 tail -n +"$((before + 1))" "$T_TMP/sim.log" >"$T_TMP/inc.sim.log"
 t_check "the incremental sync searched deals" grep -q 'POST /crm/v3/objects/deals/search' "$T_TMP/inc.sim.log"
+# its progress: the search's total counts the changed deals only, the archived pages come after
+t_eq "no job's progress went past 100% (sync --wait)" "" \
+    "$(grep -oE '[0-9]+%' "$T_TMP/sync2.log" | tr -d '%' | awk '$1 > 100')"
 t_eq "it did not re-list live deals or companies" 0 \
     "$(grep -c 'GET /crm/v3/objects/\(deals\|companies\)?.*archived=false' "$T_TMP/inc.sim.log")"
 t_check "it paged through the archived deals and companies" \
