@@ -38,7 +38,9 @@ static void draw_title(struct profit_screen *s, struct tui_grid *g, struct tui_r
     const char *from = snap ? snap->rep.from : q->by == OD_PROFIT_BY_PERSON ? q->from : s->from;
     const char *to = snap ? snap->rep.to : q->by == OD_PROFIT_BY_PERSON ? q->to : s->to;
     const char *period = snap ? snap->period : q->by == OD_PROFIT_BY_PERSON ? "" : s->period;
-    sb_addf(&sb, "  ·  %s  ·  ", level_name[q->by]);
+    /* the level, unless the breadcrumb is only its own root ("Clients", not "Clients · Clients") */
+    if (s->depth > 1 || q->by != OD_PROFIT_BY_CLIENT) sb_addf(&sb, "  ·  %s", level_name[q->by]);
+    sb_add(&sb, "  ·  ");
     if (!*from && !*to)
         sb_add(&sb, "all time");
     else
